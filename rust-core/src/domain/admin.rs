@@ -1,0 +1,293 @@
+//! Administration: the team tree, permissions and locks (G1–G3), and what administrators set up
+//! for sessions (security policies X2, approved externals X6, support issues S1, jump groups J1,
+//! support button profiles B1, settings X3/E4).
+use super::command::{Actor, Command};
+use super::denial::{CommandError, Denial, Entity, InvalidInput, Reason};
+use super::event::Event;
+use super::ids::{
+    ApprovedExternalId, ButtonProfileId, IssueId, JumpGroupId, PolicyId, TeamId, TechnicianId,
+};
+use super::org::{
+    ApprovedExternal, ButtonProfile, JumpGroup, Role, SecurityPolicy, SupportIssue, Team,
+    Technician,
+};
+use super::plan::{MAX_NAME_CHARS, MAX_TEXT_CHARS, email, text};
+use super::rule::Rule;
+use super::state::{IdGen, State};
+use std::collections::BTreeSet;
+
+impl State {
+    /// The role of the acting account, if it administers anything.
+    fn admin_role(&self, actor: Actor) -> Result<Role, CommandError> {
+        let me = self.technician_actor(actor)?;
+        match self.technicians.get(&me).map(|t| t.role) {
+            Some(Role::Technician) | None => {
+                Err(Denial::new(Rule::G1, Reason::NotAdministrator).into())
+            }
+            Some(role) => Ok(role),
+        }
+    }
+
+    fn master(&self, actor: Actor) -> Result<(), CommandError> {
+        match self.admin_role(actor)? {
+            Role::MasterAdministrator => Ok(()),
+            _ => Err(Denial::new(Rule::G1, Reason::MasterOnly).into()),
+        }
+    }
+
+    /// G1: master administrators manage every team; administrators only the teams strictly
+    /// below the one they are assigned to.
+    fn manage_team(&self, actor: Actor, team: TeamId) -> Result<Role, CommandError> {
+        if !self.teams.contains_key(&team) {
+            return Err(CommandError::NotFound {
+                kind: Entity::Team,
+                id: team.0,
+            });
+        }
+        let role = self.admin_role(actor)?;
+        match role {
+            Role::Administrator { team: home } if team == home || !self.is_within(team, home) => {
+                Err(Denial::new(Rule::G1, Reason::OutsideAdminScope).into())
+            }
+            _ => Ok(role),
+        }
+    }
+
+    #[allow(clippy::too_many_lines)]
+    pub(crate) fn plan_admin(
+        &self,
+        ids: &mut IdGen,
+        actor: Actor,
+        command: &Command,
+    ) -> Result<Vec<Event>, CommandError> {
+        use Command as C;
+        let event = match command {
+            C::CreateTeam {
+                parent,
+                name,
+                description,
+            } => {
+                text("The team's name", name, MAX_NAME_CHARS)?;
+                optional(description)?;
+                let inherited = match (self.admin_role(actor)?, parent) {
+                    (Role::MasterAdministrator, None) => None,
+                    (_, None) => {
+                        return Err(Denial::new(Rule::G1, Reason::OutsideAdminScope).into());
+                    }
+                    (Role::Administrator { team: home }, Some(p)) if !self.is_within(*p, home) => {
+                        return Err(if self.teams.contains_key(p) {
+                            Denial::new(Rule::G1, Reason::OutsideAdminScope).into()
+                        } else {
+                            CommandError::NotFound {
+                                kind: Entity::Team,
+                                id: p.0,
+                            }
+                        });
+                    }
+                    (_, Some(p)) => Some(self.teams.get(p).ok_or(CommandError::NotFound {
+                        kind: Entity::Team,
+                        id: p.0,
+                    })?),
+                };
+                // A new subgroup starts with its parent's permissions; locks above it apply anyway.
+                Event::TeamCreated {
+                    team: Team {
+                        id: TeamId(ids.next()),
+                        parent: *parent,
+                        name: name.trim().to_owned(),
+                        description: description.clone(),
+                        enabled: true,
+                        permissions: inherited.map(|p| p.permissions.clone()).unwrap_or_default(),
+                        locks: BTreeSet::new(),
+                        members: BTreeSet::new(),
+                    },
+                }
+            }
+            C::UpdateTeam {
+                team,
+                name,
+                description,
+                enabled,
+            } => {
+                self.manage_team(actor, *team)?;
+                text("The team's name", name, MAX_NAME_CHARS)?;
+                optional(description)?;
+                Event::TeamUpdated {
+                    team: *team,
+                    name: name.trim().to_owned(),
+                    description: description.clone(),
+                    enabled: *enabled,
+                }
+            }
+            C::SetPermission { team, grant } => {
+                let role = self.manage_team(actor, *team)?;
+                if role != Role::MasterAdministrator && self.is_locked(*team, grant.key()) {
+                    return Err(Denial::new(Rule::G1, Reason::Locked).into());
+                }
+                Event::PermissionChanged {
+                    team: *team,
+                    grant: grant.clone(),
+                }
+            }
+            C::LockPermission { team, key, locked } => {
+                self.master(actor)?;
+                self.manage_team(actor, *team)?;
+                Event::PermissionLockChanged {
+                    team: *team,
+                    key: *key,
+                    locked: *locked,
+                }
+            }
+            C::CreateTechnician {
+                name,
+                email: address,
+                role,
+            } => {
+                let mine = self.admin_role(actor)?;
+                text("The technician's name", name, MAX_NAME_CHARS)?;
+                email(address)?;
+                if mine != Role::MasterAdministrator && *role != Role::Technician {
+                    return Err(Denial::new(Rule::G1, Reason::MasterOnly).into());
+                }
+                if let Role::Administrator { team } = role
+                    && !self.teams.contains_key(team) {
+                        return Err(CommandError::NotFound {
+                            kind: Entity::Team,
+                            id: team.0,
+                        });
+                    }
+                if self
+                    .technicians
+                    .values()
+                    .any(|t| t.email.eq_ignore_ascii_case(address))
+                {
+                    return Err(Denial::new(Rule::G1, Reason::EmailTaken).into());
+                }
+                Event::TechnicianCreated {
+                    technician: Technician {
+                        id: TechnicianId(ids.next()),
+                        name: name.trim().to_owned(),
+                        email: address.clone(),
+                        role: *role,
+                        logged_in: false,
+                        extended_availability: false,
+                    },
+                }
+            }
+            C::SetTeamMember {
+                team,
+                technician,
+                member,
+            } => {
+                self.manage_team(actor, *team)?;
+                if !self.technicians.contains_key(technician) {
+                    return Err(CommandError::NotFound {
+                        kind: Entity::Technician,
+                        id: technician.0,
+                    });
+                }
+                Event::TeamMembershipChanged {
+                    team: *team,
+                    technician: *technician,
+                    member: *member,
+                }
+            }
+            C::CreateSecurityPolicy {
+                name,
+                description,
+                permissions,
+            } => {
+                self.admin_role(actor)?;
+                text("The policy's name", name, MAX_NAME_CHARS)?;
+                optional(description)?;
+                Event::SecurityPolicyCreated {
+                    policy: SecurityPolicy {
+                        id: PolicyId(ids.next()),
+                        name: name.trim().to_owned(),
+                        description: description.clone(),
+                        permissions: permissions.clone(),
+                    },
+                }
+            }
+            C::CreateSupportIssue {
+                name,
+                team,
+                allow_help_requests,
+            } => {
+                self.manage_team(actor, *team)?;
+                text("The issue's name", name, MAX_NAME_CHARS)?;
+                Event::SupportIssueCreated {
+                    issue: SupportIssue {
+                        id: IssueId(ids.next()),
+                        name: name.trim().to_owned(),
+                        team: *team,
+                        allow_help_requests: *allow_help_requests,
+                    },
+                }
+            }
+            C::AddApprovedExternal {
+                name,
+                email: address,
+            } => {
+                self.admin_role(actor)?;
+                text("The person's name", name, MAX_NAME_CHARS)?;
+                email(address)?;
+                Event::ApprovedExternalAdded {
+                    person: ApprovedExternal {
+                        id: ApprovedExternalId(ids.next()),
+                        name: name.trim().to_owned(),
+                        email: address.clone(),
+                    },
+                }
+            }
+            C::CreateJumpGroup { name, members } => {
+                self.admin_role(actor)?;
+                text("The jump group's name", name, MAX_NAME_CHARS)?;
+                if let Some(unknown) = members.iter().find(|m| !self.technicians.contains_key(m)) {
+                    return Err(CommandError::NotFound {
+                        kind: Entity::Technician,
+                        id: unknown.0,
+                    });
+                }
+                Event::JumpGroupCreated {
+                    group: JumpGroup {
+                        id: JumpGroupId(ids.next()),
+                        name: name.trim().to_owned(),
+                        members: members.clone(),
+                    },
+                }
+            }
+            C::CreateButtonProfile { name } => {
+                self.admin_role(actor)?;
+                text("The profile's name", name, MAX_NAME_CHARS)?;
+                Event::ButtonProfileCreated {
+                    profile: ButtonProfile {
+                        id: ButtonProfileId(ids.next()),
+                        name: name.trim().to_owned(),
+                    },
+                }
+            }
+            C::UpdateSettings { settings } => {
+                self.master(actor)?;
+                Event::SettingsChanged {
+                    settings: settings.clone(),
+                }
+            }
+            // Every other command is planned by `State::plan`; reaching here is a programming
+            // error, reported as input nothing can accept rather than a panic.
+            _ => return Err(InvalidInput::Empty("The command".to_owned()).into()),
+        };
+        Ok(vec![event])
+    }
+}
+
+fn optional(description: &str) -> Result<(), InvalidInput> {
+    if description.chars().count() > MAX_TEXT_CHARS {
+        Err(InvalidInput::TooLong {
+            field: "The description".to_owned(),
+            max: MAX_TEXT_CHARS,
+        })
+    } else {
+        Ok(())
+    }
+}

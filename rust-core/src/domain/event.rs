@@ -1,0 +1,224 @@
+//! What happened. Commands are checked against the state and produce events; applying events is
+//! the only way state changes, so a denied command changes nothing and the appliance can persist
+//! and forward exactly what happened.
+use super::command::Participant;
+use super::ids::{
+    InvitationId, JumpClientId, SessionId, SupportButtonId, TeamId, TechnicianId, Timestamp,
+};
+use super::invitation::{Invitation, InvitationEnd};
+use super::org::{
+    ApprovedExternal, ButtonProfile, JumpGroup, SecurityPolicy, Settings, SupportIssue, Team,
+    Technician,
+};
+use super::permission::{PermissionGrant, PermissionKey};
+use super::session::{
+    ClientMode, CustomerInfo, ExternalMember, JumpClient, PendingPrompt, PromptKind, QueueRef,
+    ScreenState, SupportButton,
+};
+use serde::{Deserialize, Serialize};
+
+/// Why someone left a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LeaveReason {
+    /// They chose to (C3).
+    Left,
+    /// The owner removed them (M1).
+    Removed,
+    /// The technician who invited them left (X5).
+    InviterLeft,
+    /// The owner ended the session (C1).
+    SessionEnded,
+    /// The owner held the session and their view closed (C2).
+    Held,
+}
+
+/// Why a session went back to a queue without an owner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ReleaseReason {
+    /// Transferred to a team or a technician's personal queue (T1, T2).
+    Transferred,
+    /// Held in the owner's personal queue (C2).
+    Held,
+}
+
+/// Something that happened.
+#[allow(missing_docs)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Event {
+    LoggedInChanged {
+        technician: TechnicianId,
+        logged_in: bool,
+    },
+    ExtendedAvailabilityChanged {
+        technician: TechnicianId,
+        on: bool,
+    },
+
+    SessionStarted {
+        session: SessionId,
+        queue: QueueRef,
+        customer: CustomerInfo,
+        chat_enabled: bool,
+        at: Timestamp,
+    },
+    /// A technician took the session from its queue and owns it now.
+    SessionAccepted {
+        session: SessionId,
+        owner: TechnicianId,
+    },
+    /// The owner gave up ownership; the session waits in a queue (T1–T3, C2).
+    SessionReleased {
+        session: SessionId,
+        queue: QueueRef,
+        former_owner: TechnicianId,
+        reason: ReleaseReason,
+    },
+    /// C1: everyone is out; the customer client uninstalls itself. Jump clients stay (J1).
+    SessionEnded {
+        session: SessionId,
+        uninstall_customer_client: bool,
+    },
+
+    ChatPosted {
+        session: SessionId,
+        from: Participant,
+        text: String,
+        at: Timestamp,
+    },
+    ChatToggled {
+        session: SessionId,
+        enabled: bool,
+    },
+    ChatPinned {
+        session: SessionId,
+        technician: TechnicianId,
+        pinned: bool,
+    },
+    ScreenChanged {
+        session: SessionId,
+        screen: ScreenState,
+    },
+    ShellChanged {
+        session: SessionId,
+        open: bool,
+    },
+    SystemInfoViewed {
+        session: SessionId,
+        by: Participant,
+    },
+    /// A question for the customer (or the customer client) is waiting.
+    PromptRaised {
+        session: SessionId,
+        prompt: PromptKind,
+        pending: PendingPrompt,
+    },
+    PromptAnswered {
+        session: SessionId,
+        prompt: PromptKind,
+        accepted: bool,
+    },
+    /// The session's customer client changed mode (E1, E2).
+    ClientModeChanged {
+        session: SessionId,
+        mode: ClientMode,
+    },
+    /// E3: screen sharing started on a client that could be elevated; offer Elevate.
+    ElevationSuggested {
+        session: SessionId,
+    },
+    /// The customer has allowed every tool for the session (G3, ask once for all).
+    CustomerAllowedAll {
+        session: SessionId,
+    },
+
+    /// An invitation went out. `email` names where a notification should be mailed (S4, X3).
+    InvitationSent {
+        invitation: Invitation,
+        email: Option<String>,
+    },
+    InvitationEnded {
+        invitation: InvitationId,
+        why: InvitationEnd,
+    },
+
+    TechnicianJoined {
+        session: SessionId,
+        technician: TechnicianId,
+    },
+    ExternalJoined {
+        session: SessionId,
+        external: ExternalMember,
+    },
+    /// A technician or external user left the session (the customer disconnects instead).
+    MemberLeft {
+        session: SessionId,
+        member: Participant,
+        why: LeaveReason,
+    },
+    /// M1: the customer connection ended; the technicians keep the session.
+    CustomerDisconnected {
+        session: SessionId,
+    },
+
+    SupportButtonDeployed {
+        session: SessionId,
+        button: SupportButton,
+    },
+    SupportButtonRemoved {
+        session: SessionId,
+        button: SupportButtonId,
+    },
+    JumpClientPinned {
+        session: SessionId,
+        jump_client: JumpClient,
+    },
+    JumpClientUnpinned {
+        session: SessionId,
+        jump_client: JumpClientId,
+    },
+
+    TeamCreated {
+        team: Team,
+    },
+    TeamUpdated {
+        team: TeamId,
+        name: String,
+        description: String,
+        enabled: bool,
+    },
+    PermissionChanged {
+        team: TeamId,
+        grant: PermissionGrant,
+    },
+    PermissionLockChanged {
+        team: TeamId,
+        key: PermissionKey,
+        locked: bool,
+    },
+    TechnicianCreated {
+        technician: Technician,
+    },
+    TeamMembershipChanged {
+        team: TeamId,
+        technician: TechnicianId,
+        member: bool,
+    },
+    SecurityPolicyCreated {
+        policy: SecurityPolicy,
+    },
+    SupportIssueCreated {
+        issue: SupportIssue,
+    },
+    ApprovedExternalAdded {
+        person: ApprovedExternal,
+    },
+    JumpGroupCreated {
+        group: JumpGroup,
+    },
+    ButtonProfileCreated {
+        profile: ButtonProfile,
+    },
+    SettingsChanged {
+        settings: Settings,
+    },
+}

@@ -1,0 +1,464 @@
+//! The whole organisation and its sessions, and the one place where events change them.
+use super::event::{Event, ReleaseReason};
+use super::ids::{
+    ApprovedExternalId, ButtonProfileId, InvitationId, IssueId, JumpClientId, JumpGroupId,
+    PolicyId, SessionId, SupportButtonId, TeamId, TechnicianId,
+};
+use super::invitation::{Invitation, InvitationState};
+use super::org::{
+    ApprovedExternal, ButtonProfile, JumpGroup, Role, SecurityPolicy, Settings, SupportIssue, Team,
+    Technician,
+};
+use super::permission::{PermissionKey, PermissionSet};
+use super::session::{
+    ClientMode, Customer, JumpClient, JumpLocation, Participant, PromptKind, ScreenState, Session,
+    SessionStatus, SupportButton,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The organisation and every session: the state the rules are checked against.
+///
+/// It changes only through [`State::execute`] (check a command, then apply the events it caused)
+/// or [`State::apply`] (replay events someone persisted). It is plain data: the appliance may
+/// store it whole or rebuild it from its events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct State {
+    pub(crate) next_id: u64,
+    /// Teams by id.
+    pub teams: BTreeMap<TeamId, Team>,
+    /// Technicians and administrators by id.
+    pub technicians: BTreeMap<TechnicianId, Technician>,
+    /// Sessions by id, ended ones included.
+    pub sessions: BTreeMap<SessionId, Session>,
+    /// Invitations by id, inactive ones included.
+    pub invitations: BTreeMap<InvitationId, Invitation>,
+    /// Security policies for external users.
+    pub policies: BTreeMap<PolicyId, SecurityPolicy>,
+    /// Support issues.
+    pub issues: BTreeMap<IssueId, SupportIssue>,
+    /// People approved for external invitations (X6).
+    pub approved_externals: BTreeMap<ApprovedExternalId, ApprovedExternal>,
+    /// Jump groups.
+    pub jump_groups: BTreeMap<JumpGroupId, JumpGroup>,
+    /// Jump clients pinned to remote computers.
+    pub jump_clients: BTreeMap<JumpClientId, JumpClient>,
+    /// Support buttons deployed to remote computers.
+    pub support_buttons: BTreeMap<SupportButtonId, SupportButton>,
+    /// Support button profiles.
+    pub button_profiles: BTreeMap<ButtonProfileId, ButtonProfile>,
+    /// Organisation-wide settings.
+    pub settings: Settings,
+}
+
+/// Hands out fresh ids while a command is planned, before any event is applied.
+#[derive(Debug)]
+pub(crate) struct IdGen(u64);
+
+impl IdGen {
+    pub(crate) fn next(&mut self) -> u64 {
+        self.0 += 1;
+        self.0
+    }
+}
+
+impl State {
+    /// An organisation with one master administrator, who sets up everything else.
+    #[must_use]
+    pub fn bootstrap(name: &str, email: &str) -> (Self, TechnicianId) {
+        let mut state = Self::default();
+        let id = TechnicianId(state.ids().next());
+        state.apply(&Event::TechnicianCreated {
+            technician: Technician {
+                id,
+                name: name.to_owned(),
+                email: email.to_owned(),
+                role: Role::MasterAdministrator,
+                logged_in: false,
+                extended_availability: false,
+            },
+        });
+        (state, id)
+    }
+
+    pub(crate) fn ids(&self) -> IdGen {
+        IdGen(self.next_id)
+    }
+
+    fn saw_id(&mut self, id: u64) {
+        self.next_id = self.next_id.max(id);
+    }
+
+    /// Whether a team and every team above it are enabled (G2).
+    #[must_use]
+    pub fn team_enabled(&self, team: TeamId) -> bool {
+        self.ancestry(team).all(|t| t.enabled) && self.teams.contains_key(&team)
+    }
+
+    /// The team and the teams above it, nearest first.
+    pub fn ancestry(&self, team: TeamId) -> impl Iterator<Item = &Team> {
+        let mut next = self.teams.get(&team);
+        // A tree built only through CreateTeam has no cycles; the bound keeps a corrupted store
+        // from looping forever.
+        let mut budget = self.teams.len();
+        std::iter::from_fn(move || {
+            let current = next.filter(|_| budget > 0)?;
+            budget -= 1;
+            next = current.parent.and_then(|p| self.teams.get(&p));
+            Some(current)
+        })
+    }
+
+    /// Whether `team` is `above` or lies below it.
+    #[must_use]
+    pub fn is_within(&self, team: TeamId, above: TeamId) -> bool {
+        self.ancestry(team).any(|t| t.id == above)
+    }
+
+    /// Whether a permission is locked at this team or above it (G1).
+    #[must_use]
+    pub fn is_locked(&self, team: TeamId, key: PermissionKey) -> bool {
+        self.ancestry(team).any(|t| t.locks.contains(&key))
+    }
+
+    /// The enabled teams a technician belongs to.
+    pub fn teams_of(&self, technician: TechnicianId) -> impl Iterator<Item = &Team> {
+        self.teams
+            .values()
+            .filter(move |t| t.members.contains(&technician) && self.team_enabled(t.id))
+    }
+
+    /// Whether two technicians share an enabled team.
+    #[must_use]
+    pub fn share_a_team(&self, a: TechnicianId, b: TechnicianId) -> bool {
+        self.teams_of(a).any(|t| t.members.contains(&b))
+    }
+
+    /// What a technician may do: the union of their enabled teams' permissions (G3).
+    #[must_use]
+    pub fn permissions_of(&self, technician: TechnicianId) -> PermissionSet {
+        self.teams_of(technician)
+            .fold(None, |acc: Option<PermissionSet>, t| {
+                Some(acc.map_or_else(|| t.permissions.clone(), |a| a.union(&t.permissions)))
+            })
+            .unwrap_or_else(PermissionSet::none)
+    }
+
+    /// What someone may do in a session (G4): a technician their groups' permissions; an external
+    /// user the intersection of the inviting technician's and their security policy's; the
+    /// customer nothing a permission governs.
+    #[must_use]
+    pub fn permissions_in(&self, session: &Session, who: Participant) -> PermissionSet {
+        match who {
+            Participant::Technician(t) => self.permissions_of(t),
+            Participant::External(e) => session
+                .externals
+                .get(&e)
+                .and_then(|m| {
+                    let policy = self.policies.get(&m.policy)?;
+                    Some(
+                        self.permissions_of(m.invited_by)
+                            .intersect(&policy.permissions),
+                    )
+                })
+                .unwrap_or_else(PermissionSet::none),
+            Participant::Customer => PermissionSet::none(),
+        }
+    }
+
+    /// Whether a technician is listed for invitations (S3).
+    #[must_use]
+    pub fn is_listed(&self, technician: TechnicianId) -> bool {
+        self.technicians
+            .get(&technician)
+            .is_some_and(Technician::is_listed)
+    }
+
+    /// The support button installed on a computer, if any.
+    #[must_use]
+    pub fn button_on(&self, machine: &str) -> Option<&SupportButton> {
+        self.support_buttons.values().find(|b| b.machine == machine)
+    }
+
+    /// The jump client pinned to a computer, if any.
+    #[must_use]
+    pub fn jump_client_on(&self, machine: &str) -> Option<&JumpClient> {
+        self.jump_clients.values().find(|j| j.machine == machine)
+    }
+
+    /// Whether a technician may use a jump client (J1).
+    #[must_use]
+    pub fn may_use_jump_location(&self, technician: TechnicianId, at: JumpLocation) -> bool {
+        match at {
+            JumpLocation::Personal(owner) => owner == technician,
+            JumpLocation::Group(g) => self
+                .jump_groups
+                .get(&g)
+                .is_some_and(|g| g.members.contains(&technician)),
+        }
+    }
+
+    /// Change the state by one event. Events come only from a checked command (or a store of
+    /// such events), so applying one cannot fail; an event naming something unknown is ignored.
+    #[allow(clippy::too_many_lines)]
+    pub fn apply(&mut self, event: &Event) {
+        match event {
+            Event::LoggedInChanged {
+                technician,
+                logged_in,
+            } => {
+                if let Some(t) = self.technicians.get_mut(technician) {
+                    t.logged_in = *logged_in;
+                }
+            }
+            Event::ExtendedAvailabilityChanged { technician, on } => {
+                if let Some(t) = self.technicians.get_mut(technician) {
+                    t.extended_availability = *on;
+                }
+            }
+            Event::SessionStarted {
+                session,
+                queue,
+                customer,
+                chat_enabled,
+                at,
+            } => {
+                self.saw_id(session.0);
+                self.sessions.insert(
+                    *session,
+                    Session {
+                        id: *session,
+                        status: SessionStatus::Queued(*queue),
+                        owner: None,
+                        members: BTreeSet::new(),
+                        externals: BTreeMap::new(),
+                        customer: Customer {
+                            info: customer.clone(),
+                            connected: true,
+                            allowed_all: false,
+                        },
+                        chat_enabled: *chat_enabled,
+                        chat_pinned: BTreeSet::new(),
+                        screen: ScreenState::Off,
+                        shell: false,
+                        prompts: BTreeMap::new(),
+                        started_at: *at,
+                    },
+                );
+            }
+            Event::SessionAccepted { session, owner } => self.with_session(*session, |s| {
+                s.members.remove(owner);
+                s.owner = Some(*owner);
+                s.status = SessionStatus::Active;
+            }),
+            Event::SessionReleased {
+                session,
+                queue,
+                former_owner,
+                reason,
+            } => {
+                self.with_session(*session, |s| {
+                    s.owner = None;
+                    s.status = SessionStatus::Queued(*queue);
+                    // T3: after a transfer the former owner may stay as a member; after a hold
+                    // their view closes (C2).
+                    if *reason == ReleaseReason::Transferred {
+                        s.members.insert(*former_owner);
+                    } else {
+                        s.chat_pinned.remove(former_owner);
+                    }
+                });
+            }
+            Event::SessionEnded { session, .. } => self.with_session(*session, |s| {
+                s.status = SessionStatus::Ended;
+                s.owner = None;
+                s.members.clear();
+                s.externals.clear();
+                s.chat_pinned.clear();
+                s.customer.connected = false;
+                s.screen = ScreenState::Off;
+                s.shell = false;
+                s.prompts.clear();
+            }),
+            Event::ChatPosted { .. } | Event::SystemInfoViewed { .. } => {}
+            Event::ElevationSuggested { .. } => {}
+            Event::ChatToggled { session, enabled } => {
+                self.with_session(*session, |s| s.chat_enabled = *enabled);
+            }
+            Event::ChatPinned {
+                session,
+                technician,
+                pinned,
+            } => self.with_session(*session, |s| {
+                if *pinned {
+                    s.chat_pinned.insert(*technician);
+                } else {
+                    s.chat_pinned.remove(technician);
+                }
+            }),
+            Event::ScreenChanged { session, screen } => {
+                self.with_session(*session, |s| s.screen = *screen);
+            }
+            Event::ShellChanged { session, open } => {
+                self.with_session(*session, |s| s.shell = *open)
+            }
+            Event::PromptRaised {
+                session,
+                prompt,
+                pending,
+            } => {
+                self.with_session(*session, |s| {
+                    s.prompts.insert(*prompt, *pending);
+                });
+            }
+            Event::PromptAnswered {
+                session, prompt, ..
+            } => self.with_session(*session, |s| {
+                s.prompts.remove(prompt);
+            }),
+            Event::ClientModeChanged { session, mode } => self.with_session(*session, |s| {
+                s.customer.info.mode = *mode;
+                s.prompts.retain(|p, _| match mode {
+                    ClientMode::ClickToChat => true,
+                    ClientMode::Full => *p != PromptKind::UpgradeToFullClient,
+                    ClientMode::Elevated => !matches!(p, PromptKind::Elevation(_)),
+                });
+            }),
+            Event::CustomerAllowedAll { session } => {
+                self.with_session(*session, |s| s.customer.allowed_all = true);
+            }
+            Event::InvitationSent { invitation, .. } => {
+                self.saw_id(invitation.id.0);
+                self.invitations.insert(invitation.id, invitation.clone());
+            }
+            Event::InvitationEnded { invitation, why } => {
+                if let Some(i) = self.invitations.get_mut(invitation) {
+                    i.state = InvitationState::Ended(*why);
+                }
+            }
+            Event::TechnicianJoined {
+                session,
+                technician,
+            } => self.with_session(*session, |s| {
+                s.members.insert(*technician);
+            }),
+            Event::ExternalJoined { session, external } => {
+                self.saw_id(external.id.0);
+                self.with_session(*session, |s| {
+                    s.externals.insert(external.id, external.clone());
+                });
+            }
+            Event::MemberLeft {
+                session, member, ..
+            } => self.with_session(*session, |s| {
+                match member {
+                    Participant::Technician(t) => {
+                        s.members.remove(t);
+                        s.chat_pinned.remove(t);
+                    }
+                    Participant::External(e) => {
+                        s.externals.remove(e);
+                    }
+                    Participant::Customer => {}
+                }
+                // A question asked by someone who is gone no longer has anyone to answer to.
+                s.prompts.retain(|_, p| p.by != Some(*member));
+            }),
+            Event::CustomerDisconnected { session } => self.with_session(*session, |s| {
+                s.customer.connected = false;
+                s.screen = ScreenState::Off;
+                s.shell = false;
+                s.prompts.clear();
+            }),
+            Event::SupportButtonDeployed { button, .. } => {
+                self.saw_id(button.id.0);
+                self.support_buttons.insert(button.id, button.clone());
+            }
+            Event::SupportButtonRemoved { button, .. } => {
+                self.support_buttons.remove(button);
+            }
+            Event::JumpClientPinned { jump_client, .. } => {
+                self.saw_id(jump_client.id.0);
+                self.jump_clients
+                    .insert(jump_client.id, jump_client.clone());
+            }
+            Event::JumpClientUnpinned { jump_client, .. } => {
+                self.jump_clients.remove(jump_client);
+            }
+            Event::TeamCreated { team } => {
+                self.saw_id(team.id.0);
+                self.teams.insert(team.id, team.clone());
+            }
+            Event::TeamUpdated {
+                team,
+                name,
+                description,
+                enabled,
+            } => {
+                if let Some(t) = self.teams.get_mut(team) {
+                    t.name.clone_from(name);
+                    t.description.clone_from(description);
+                    t.enabled = *enabled;
+                }
+            }
+            Event::PermissionChanged { team, grant } => {
+                if let Some(t) = self.teams.get_mut(team) {
+                    t.permissions.apply(grant);
+                }
+            }
+            Event::PermissionLockChanged { team, key, locked } => {
+                if let Some(t) = self.teams.get_mut(team) {
+                    if *locked {
+                        t.locks.insert(*key);
+                    } else {
+                        t.locks.remove(key);
+                    }
+                }
+            }
+            Event::TechnicianCreated { technician } => {
+                self.saw_id(technician.id.0);
+                self.technicians.insert(technician.id, technician.clone());
+            }
+            Event::TeamMembershipChanged {
+                team,
+                technician,
+                member,
+            } => {
+                if let Some(t) = self.teams.get_mut(team) {
+                    if *member {
+                        t.members.insert(*technician);
+                    } else {
+                        t.members.remove(technician);
+                    }
+                }
+            }
+            Event::SecurityPolicyCreated { policy } => {
+                self.saw_id(policy.id.0);
+                self.policies.insert(policy.id, policy.clone());
+            }
+            Event::SupportIssueCreated { issue } => {
+                self.saw_id(issue.id.0);
+                self.issues.insert(issue.id, issue.clone());
+            }
+            Event::ApprovedExternalAdded { person } => {
+                self.saw_id(person.id.0);
+                self.approved_externals.insert(person.id, person.clone());
+            }
+            Event::JumpGroupCreated { group } => {
+                self.saw_id(group.id.0);
+                self.jump_groups.insert(group.id, group.clone());
+            }
+            Event::ButtonProfileCreated { profile } => {
+                self.saw_id(profile.id.0);
+                self.button_profiles.insert(profile.id, profile.clone());
+            }
+            Event::SettingsChanged { settings } => self.settings = settings.clone(),
+        }
+    }
+
+    fn with_session(&mut self, id: SessionId, change: impl FnOnce(&mut Session)) {
+        if let Some(s) = self.sessions.get_mut(&id) {
+            change(s);
+        }
+    }
+}
