@@ -9,7 +9,13 @@ use support::*;
 use tandem_core::domain::*;
 
 fn chat(w: &mut World, actor: Actor, s: SessionId, text: &str) -> Result<Vec<Event>, CommandError> {
-    w.run(actor, Command::SendChat { session: s, text: text.into() })
+    w.run(
+        actor,
+        Command::SendChat {
+            session: s,
+            text: text.into(),
+        },
+    )
 }
 
 // ---------------------------------------------------------------- session tools
@@ -21,11 +27,23 @@ fn a1_technician_chats_shares_the_screen_and_opens_a_shell() {
     let s = w.session_owned_by(w.alice);
     let tech_alice = tech(w.alice);
     let said = chat(&mut w, tech_alice, s, "Hello Kim").unwrap();
-    assert!(matches!(&said[0], Event::ChatPosted { from: Participant::Technician(t), text, .. } if *t == w.alice && text == "Hello Kim"));
+    assert!(
+        matches!(&said[0], Event::ChatPosted { from: Participant::Technician(t), text, .. } if *t == w.alice && text == "Hello Kim")
+    );
     chat(&mut w, Actor::Customer(s), s, "Hi!").unwrap();
 
-    w.ok(tech(w.alice), Command::StartScreen { session: s, control: true });
-    assert_eq!(w.session(s).screen, ScreenState::Off, "nothing is shared before the customer allows it");
+    w.ok(
+        tech(w.alice),
+        Command::StartScreen {
+            session: s,
+            control: true,
+        },
+    );
+    assert_eq!(
+        w.session(s).screen,
+        ScreenState::Off,
+        "nothing is shared before the customer allows it"
+    );
     w.customer_answers(s, PromptKind::Allow(Tool::ControlScreen), true);
     assert_eq!(w.session(s).screen, ScreenState::Control);
 
@@ -38,7 +56,13 @@ fn a1_technician_chats_shares_the_screen_and_opens_a_shell() {
 fn a1_customer_who_declines_keeps_the_screen_private() {
     let mut w = World::new();
     let s = w.session_owned_by(w.alice);
-    w.ok(tech(w.alice), Command::StartScreen { session: s, control: false });
+    w.ok(
+        tech(w.alice),
+        Command::StartScreen {
+            session: s,
+            control: false,
+        },
+    );
     w.customer_answers(s, PromptKind::Allow(Tool::ViewScreen), false);
     assert_eq!(w.session(s).screen, ScreenState::Off);
     assert!(w.session(s).prompts.is_empty());
@@ -48,16 +72,52 @@ fn a1_customer_who_declines_keeps_the_screen_private() {
 fn a2_chat_off_disables_the_chat_bar_and_pin_keeps_it_docked() {
     let mut w = World::new();
     let s = w.session_owned_by(w.alice);
-    w.ok(tech(w.alice), Command::SetChat { session: s, enabled: false });
-    let d = w.denied(Actor::Customer(s), Command::SendChat { session: s, text: "hello?".into() });
+    w.ok(
+        tech(w.alice),
+        Command::SetChat {
+            session: s,
+            enabled: false,
+        },
+    );
+    let d = w.denied(
+        Actor::Customer(s),
+        Command::SendChat {
+            session: s,
+            text: "hello?".into(),
+        },
+    );
     assert_eq!(d.to_string(), "Chat is switched off for this session (A2)");
-    assert_eq!(w.action(tech(w.alice), s, Action::SendChat).denial.unwrap().rule, Rule::A2);
-    w.ok(tech(w.alice), Command::SetChat { session: s, enabled: true });
+    assert_eq!(
+        w.action(tech(w.alice), s, Action::SendChat)
+            .denial
+            .unwrap()
+            .rule,
+        Rule::A2
+    );
+    w.ok(
+        tech(w.alice),
+        Command::SetChat {
+            session: s,
+            enabled: true,
+        },
+    );
     chat(&mut w, Actor::Customer(s), s, "thanks").unwrap();
 
-    w.ok(tech(w.alice), Command::SetChatPinned { session: s, pinned: true });
+    w.ok(
+        tech(w.alice),
+        Command::SetChatPinned {
+            session: s,
+            pinned: true,
+        },
+    );
     assert!(w.session(s).chat_pinned.contains(&w.alice));
-    w.ok(tech(w.alice), Command::SetChatPinned { session: s, pinned: false });
+    w.ok(
+        tech(w.alice),
+        Command::SetChatPinned {
+            session: s,
+            pinned: false,
+        },
+    );
     assert!(!w.session(s).chat_pinned.contains(&w.alice));
 }
 
@@ -66,8 +126,17 @@ fn a2_switching_chat_needs_the_group_permission() {
     let mut w = World::new();
     w.set(w.tier1, Permission::ToggleChat, false);
     let s = w.session_owned_by(w.alice);
-    let d = w.denied(tech(w.alice), Command::SetChat { session: s, enabled: false });
-    assert_eq!(d.to_string(), "Your groups do not allow you to switch chat on or off (G3)");
+    let d = w.denied(
+        tech(w.alice),
+        Command::SetChat {
+            session: s,
+            enabled: false,
+        },
+    );
+    assert_eq!(
+        d.to_string(),
+        "Your groups do not allow you to switch chat on or off (G3)"
+    );
     assert!(w.session(s).chat_enabled);
 }
 
@@ -75,16 +144,37 @@ fn a2_switching_chat_needs_the_group_permission() {
 fn a3_every_action_is_listed_and_greyed_ones_say_why() {
     let mut w = World::new();
     let s = w.session_owned_by(w.alice);
-    w.ok(tech(w.alice), Command::InviteTechnician { session: s, technician: w.bob });
+    w.ok(
+        tech(w.alice),
+        Command::InviteTechnician {
+            session: s,
+            technician: w.bob,
+        },
+    );
     let inv = w.state.invitations.keys().copied().max().unwrap();
     w.ok(tech(w.bob), Command::AcceptInvitation { invitation: inv });
 
     let menu = w.state.available_actions(tech(w.bob), s, w.now);
-    assert_eq!(menu.len(), Action::ALL.len(), "greyed actions are shown, not hidden");
-    let transfer = menu.iter().find(|a| a.action == Action::TransferToTeam).unwrap();
+    assert_eq!(
+        menu.len(),
+        Action::ALL.len(),
+        "greyed actions are shown, not hidden"
+    );
+    let transfer = menu
+        .iter()
+        .find(|a| a.action == Action::TransferToTeam)
+        .unwrap();
     assert!(!transfer.enabled());
-    assert_eq!(transfer.denial.as_ref().unwrap().to_string(), "Only the session owner can transfer the session (T3)");
-    assert!(menu.iter().find(|a| a.action == Action::LeaveSession).unwrap().enabled());
+    assert_eq!(
+        transfer.denial.as_ref().unwrap().to_string(),
+        "Only the session owner can transfer the session (T3)"
+    );
+    assert!(
+        menu.iter()
+            .find(|a| a.action == Action::LeaveSession)
+            .unwrap()
+            .enabled()
+    );
     for a in menu.iter().filter(|a| !a.enabled()) {
         assert!(!a.denial.as_ref().unwrap().to_string().is_empty());
     }
@@ -95,8 +185,22 @@ fn a3_someone_outside_the_session_sees_everything_greyed() {
     let mut w = World::new();
     let s = w.session_owned_by(w.alice);
     let menu = w.state.available_actions(tech(w.dave), s, w.now);
-    assert!(menu.iter().all(|a| a.denial.as_ref().is_some_and(|d| d.reason == Reason::NotInSession)));
-    assert_eq!(w.denied(tech(w.dave), Command::SendChat { session: s, text: "hi".into() }).rule, Rule::G4);
+    assert!(menu.iter().all(|a| {
+        a.denial
+            .as_ref()
+            .is_some_and(|d| d.reason == Reason::NotInSession)
+    }));
+    assert_eq!(
+        w.denied(
+            tech(w.dave),
+            Command::SendChat {
+                session: s,
+                text: "hi".into()
+            }
+        )
+        .rule,
+        Rule::G4
+    );
 }
 
 // ---------------------------------------------------------------- elevation
@@ -104,44 +208,111 @@ fn a3_someone_outside_the_session_sees_everything_greyed() {
 #[test]
 fn e1_click_to_chat_offers_chat_only_until_upgraded() {
     let mut w = World::new();
-    let s = w.session_with(w.alice, customer("Kim", Platform::Windows, ClientMode::ClickToChat));
+    let s = w.session_with(
+        w.alice,
+        customer("Kim", Platform::Windows, ClientMode::ClickToChat),
+    );
     let tech_alice = tech(w.alice);
     chat(&mut w, tech_alice, s, "hello").unwrap();
     let view = w.action(tech(w.alice), s, Action::ViewScreen);
     assert_eq!(view.denial.as_ref().unwrap().rule, Rule::E1);
-    assert_eq!(view.remedy, Some(Action::UpgradeToFullClient), "the menu offers the way forward");
-    for tool in [Action::ControlScreen, Action::CommandShell, Action::SystemInfo, Action::PinJumpClient, Action::DeploySupportButton] {
-        assert_eq!(w.action(tech(w.alice), s, tool).denial.unwrap().rule, Rule::E1, "{tool:?}");
+    assert_eq!(
+        view.remedy,
+        Some(Action::UpgradeToFullClient),
+        "the menu offers the way forward"
+    );
+    for tool in [
+        Action::ControlScreen,
+        Action::CommandShell,
+        Action::SystemInfo,
+        Action::PinJumpClient,
+        Action::DeploySupportButton,
+    ] {
+        assert_eq!(
+            w.action(tech(w.alice), s, tool).denial.unwrap().rule,
+            Rule::E1,
+            "{tool:?}"
+        );
     }
-    assert_eq!(w.denied(tech(w.alice), Command::StartScreen { session: s, control: false }).rule, Rule::E1);
+    assert_eq!(
+        w.denied(
+            tech(w.alice),
+            Command::StartScreen {
+                session: s,
+                control: false
+            }
+        )
+        .rule,
+        Rule::E1
+    );
 
     w.ok(tech(w.alice), Command::UpgradeToFullClient { session: s });
     w.customer_answers(s, PromptKind::UpgradeToFullClient, true);
     assert_eq!(w.session(s).customer.info.mode, ClientMode::Full);
     assert!(w.action(tech(w.alice), s, Action::ViewScreen).enabled());
-    assert_eq!(w.action(tech(w.alice), s, Action::UpgradeToFullClient).denial.unwrap().reason, Reason::AlreadyFullClient);
+    assert_eq!(
+        w.action(tech(w.alice), s, Action::UpgradeToFullClient)
+            .denial
+            .unwrap()
+            .reason,
+        Reason::AlreadyFullClient
+    );
 }
 
 #[test]
 fn e2_full_client_elevates_to_administrative_rights() {
     let mut w = World::new();
     let s = w.session_owned_by(w.alice);
-    w.ok(tech(w.alice), Command::Elevate { session: s, method: ElevationMethod::ProvideCredentials });
-    assert_eq!(w.session(s).customer.info.mode, ClientMode::Full, "elevation waits for the client");
-    w.customer_answers(s, PromptKind::Elevation(ElevationMethod::ProvideCredentials), true);
+    w.ok(
+        tech(w.alice),
+        Command::Elevate {
+            session: s,
+            method: ElevationMethod::ProvideCredentials,
+        },
+    );
+    assert_eq!(
+        w.session(s).customer.info.mode,
+        ClientMode::Full,
+        "elevation waits for the client"
+    );
+    w.customer_answers(
+        s,
+        PromptKind::Elevation(ElevationMethod::ProvideCredentials),
+        true,
+    );
     assert_eq!(w.session(s).customer.info.mode, ClientMode::Elevated);
-    let again = w.action(tech(w.alice), s, Action::ElevatePromptCustomer).denial.unwrap();
-    assert_eq!(again.to_string(), "The customer client already runs with administrative rights (E2)");
+    let again = w
+        .action(tech(w.alice), s, Action::ElevatePromptCustomer)
+        .denial
+        .unwrap();
+    assert_eq!(
+        again.to_string(),
+        "The customer client already runs with administrative rights (E2)"
+    );
 }
 
 #[test]
 fn e2_failed_elevation_leaves_the_client_as_it_was() {
     let mut w = World::new();
     let s = w.session_owned_by(w.alice);
-    w.ok(tech(w.alice), Command::Elevate { session: s, method: ElevationMethod::PromptCustomer });
-    w.customer_answers(s, PromptKind::Elevation(ElevationMethod::PromptCustomer), false);
+    w.ok(
+        tech(w.alice),
+        Command::Elevate {
+            session: s,
+            method: ElevationMethod::PromptCustomer,
+        },
+    );
+    w.customer_answers(
+        s,
+        PromptKind::Elevation(ElevationMethod::PromptCustomer),
+        false,
+    );
     assert_eq!(w.session(s).customer.info.mode, ClientMode::Full);
-    assert!(w.action(tech(w.alice), s, Action::ElevatePromptCustomer).enabled(), "it can be tried again");
+    assert!(
+        w.action(tech(w.alice), s, Action::ElevatePromptCustomer)
+            .enabled(),
+        "it can be tried again"
+    );
 }
 
 #[test]
@@ -149,42 +320,119 @@ fn e3_prompt_customer_and_provide_credentials_and_screen_sharing_offers_elevatio
     let mut w = World::new();
     w.set(w.tier1, Permission::RequestCredentials, false);
     let s = w.session_owned_by(w.alice);
-    let d = w.denied(tech(w.alice), Command::Elevate { session: s, method: ElevationMethod::PromptCustomer });
+    let d = w.denied(
+        tech(w.alice),
+        Command::Elevate {
+            session: s,
+            method: ElevationMethod::PromptCustomer,
+        },
+    );
     assert_eq!(d.rule, Rule::G3);
-    w.ok(tech(w.alice), Command::Elevate { session: s, method: ElevationMethod::ProvideCredentials });
-    assert!(w.session(s).prompts.contains_key(&PromptKind::Elevation(ElevationMethod::ProvideCredentials)));
+    w.ok(
+        tech(w.alice),
+        Command::Elevate {
+            session: s,
+            method: ElevationMethod::ProvideCredentials,
+        },
+    );
+    assert!(
+        w.session(s)
+            .prompts
+            .contains_key(&PromptKind::Elevation(ElevationMethod::ProvideCredentials))
+    );
 
-    let events = w.ok(tech(w.alice), Command::StartScreen { session: s, control: false });
-    assert!(events.contains(&Event::ElevationSuggested { session: s }), "screen sharing offers elevation");
+    let events = w.ok(
+        tech(w.alice),
+        Command::StartScreen {
+            session: s,
+            control: false,
+        },
+    );
+    assert!(
+        events.contains(&Event::ElevationSuggested { session: s }),
+        "screen sharing offers elevation"
+    );
 
-    w.customer_answers(s, PromptKind::Elevation(ElevationMethod::ProvideCredentials), true);
+    w.customer_answers(
+        s,
+        PromptKind::Elevation(ElevationMethod::ProvideCredentials),
+        true,
+    );
     w.customer_answers(s, PromptKind::Allow(Tool::ViewScreen), true);
-    let events = w.ok(tech(w.alice), Command::StartScreen { session: s, control: true });
-    assert!(!events.contains(&Event::ElevationSuggested { session: s }), "no offer once elevated");
+    let events = w.ok(
+        tech(w.alice),
+        Command::StartScreen {
+            session: s,
+            control: true,
+        },
+    );
+    assert!(
+        !events.contains(&Event::ElevationSuggested { session: s }),
+        "no offer once elevated"
+    );
 }
 
 #[test]
 fn e4_elevation_only_where_the_platform_supports_it() {
     let mut w = World::new();
     let phone = w.session_with(w.alice, customer("Pat", Platform::Other, ClientMode::Full));
-    let d = w.action(tech(w.alice), phone, Action::ElevatePromptCustomer).denial.unwrap();
-    assert_eq!(d.to_string(), "Administrative elevation exists only for Windows, macOS and Linux customers (E4)");
-    assert_eq!(w.denied(tech(w.alice), Command::Elevate { session: phone, method: ElevationMethod::ProvideCredentials }).rule, Rule::E4);
+    let d = w
+        .action(tech(w.alice), phone, Action::ElevatePromptCustomer)
+        .denial
+        .unwrap();
+    assert_eq!(
+        d.to_string(),
+        "Administrative elevation exists only for Windows, macOS and Linux customers (E4)"
+    );
+    assert_eq!(
+        w.denied(
+            tech(w.alice),
+            Command::Elevate {
+                session: phone,
+                method: ElevationMethod::ProvideCredentials
+            }
+        )
+        .rule,
+        Rule::E4
+    );
     for platform in [Platform::Windows, Platform::MacOs, Platform::Linux] {
-        let s = w.session_with(w.alice, customer(&format!("{platform:?}"), platform, ClientMode::Full));
-        assert!(w.action(tech(w.alice), s, Action::ElevateProvideCredentials).enabled(), "{platform:?}");
+        let s = w.session_with(
+            w.alice,
+            customer(&format!("{platform:?}"), platform, ClientMode::Full),
+        );
+        assert!(
+            w.action(tech(w.alice), s, Action::ElevateProvideCredentials)
+                .enabled(),
+            "{platform:?}"
+        );
     }
 }
 
 #[test]
 fn e4_administrators_can_make_windows_clients_ask_for_elevation_at_start() {
     let mut w = World::new();
-    let settings = Settings { auto_elevate_windows: true, ..Settings::default() };
+    let settings = Settings {
+        auto_elevate_windows: true,
+        ..Settings::default()
+    };
     w.ok(tech(w.mia), Command::UpdateSettings { settings });
-    let win = w.arrive(QueueRef::Team(w.tier1), customer("Win", Platform::Windows, ClientMode::Full));
-    let mac = w.arrive(QueueRef::Team(w.tier1), customer("Mac", Platform::MacOs, ClientMode::Full));
-    assert!(w.session(win).prompts.contains_key(&PromptKind::Elevation(ElevationMethod::PromptCustomer)));
-    assert!(w.session(mac).prompts.is_empty(), "automatic elevation is for Windows only");
+    let win = w.arrive(
+        QueueRef::Team(w.tier1),
+        customer("Win", Platform::Windows, ClientMode::Full),
+    );
+    let mac = w.arrive(
+        QueueRef::Team(w.tier1),
+        customer("Mac", Platform::MacOs, ClientMode::Full),
+    );
+    assert!(
+        w.session(win)
+            .prompts
+            .contains_key(&PromptKind::Elevation(ElevationMethod::PromptCustomer))
+    );
+    assert!(
+        w.session(mac).prompts.is_empty(),
+        "automatic elevation is for Windows only"
+    );
 }
 
 // ---------------------------------------------------------------- transfer
@@ -193,12 +441,27 @@ fn e4_administrators_can_make_windows_clients_ask_for_elevation_at_start() {
 fn t1_owner_transfers_to_a_team_queue_and_a_member_takes_it() {
     let mut w = World::new();
     let s = w.session_owned_by(w.alice);
-    let teams = w.state.targets(tech(w.alice), s, Action::TransferToTeam, w.now);
+    let teams = w
+        .state
+        .targets(tech(w.alice), s, Action::TransferToTeam, w.now);
     assert!(teams.contains(&Target::Team(w.tier2)) && teams.contains(&Target::Team(w.field)));
-    w.ok(tech(w.alice), Command::TransferToTeam { session: s, team: w.tier2 });
-    assert_eq!(w.session(s).status, SessionStatus::Queued(QueueRef::Team(w.tier2)));
+    w.ok(
+        tech(w.alice),
+        Command::TransferToTeam {
+            session: s,
+            team: w.tier2,
+        },
+    );
+    assert_eq!(
+        w.session(s).status,
+        SessionStatus::Queued(QueueRef::Team(w.tier2))
+    );
     assert_eq!(w.session(s).owner, None);
-    assert_eq!(w.denied(tech(w.dave), Command::AcceptFromQueue { session: s }).rule, Rule::T1);
+    assert_eq!(
+        w.denied(tech(w.dave), Command::AcceptFromQueue { session: s })
+            .rule,
+        Rule::T1
+    );
     w.ok(tech(w.carol), Command::AcceptFromQueue { session: s });
     assert_eq!(w.session(s).owner, Some(w.carol));
 }
@@ -206,34 +469,78 @@ fn t1_owner_transfers_to_a_team_queue_and_a_member_takes_it() {
 #[test]
 fn t1_transfer_scope_limits_the_teams_offered() {
     let mut w = World::new();
-    w.ok(tech(w.mia), Command::SetPermission {
-        team: w.tier1,
-        grant: PermissionGrant::TransferScope(TeamScope::Teams(BTreeSet::from([w.tier2]))),
-    });
+    w.ok(
+        tech(w.mia),
+        Command::SetPermission {
+            team: w.tier1,
+            grant: PermissionGrant::TransferScope(TeamScope::Teams(BTreeSet::from([w.tier2]))),
+        },
+    );
     let s = w.session_owned_by(w.alice);
-    let offered = w.state.targets(tech(w.alice), s, Action::TransferToTeam, w.now);
+    let offered = w
+        .state
+        .targets(tech(w.alice), s, Action::TransferToTeam, w.now);
     assert!(offered.contains(&Target::Team(w.tier1)) && offered.contains(&Target::Team(w.tier2)));
     assert!(!offered.contains(&Target::Team(w.field)));
-    assert_eq!(w.denied(tech(w.alice), Command::TransferToTeam { session: s, team: w.field }).rule, Rule::T1);
+    assert_eq!(
+        w.denied(
+            tech(w.alice),
+            Command::TransferToTeam {
+                session: s,
+                team: w.field
+            }
+        )
+        .rule,
+        Rule::T1
+    );
 }
 
 #[test]
 fn t2_transfer_to_a_technicians_personal_queue() {
     let mut w = World::new();
     let s = w.session_owned_by(w.alice);
-    w.ok(tech(w.alice), Command::TransferToTechnician { session: s, technician: w.carol });
-    assert_eq!(w.session(s).status, SessionStatus::Queued(QueueRef::Personal(w.carol)));
-    assert_eq!(w.denied(tech(w.bob), Command::AcceptFromQueue { session: s }).rule, Rule::T2);
+    w.ok(
+        tech(w.alice),
+        Command::TransferToTechnician {
+            session: s,
+            technician: w.carol,
+        },
+    );
+    assert_eq!(
+        w.session(s).status,
+        SessionStatus::Queued(QueueRef::Personal(w.carol))
+    );
+    assert_eq!(
+        w.denied(tech(w.bob), Command::AcceptFromQueue { session: s })
+            .rule,
+        Rule::T2
+    );
     w.ok(tech(w.carol), Command::AcceptFromQueue { session: s });
     assert_eq!(w.session(s).owner, Some(w.carol));
-    assert_eq!(w.denied(tech(w.carol), Command::TransferToTechnician { session: s, technician: w.carol }).rule, Rule::T2);
+    assert_eq!(
+        w.denied(
+            tech(w.carol),
+            Command::TransferToTechnician {
+                session: s,
+                technician: w.carol
+            }
+        )
+        .rule,
+        Rule::T2
+    );
 }
 
 #[test]
 fn t3_former_owner_stays_as_member_with_transfer_share_and_remove_greyed() {
     let mut w = World::new();
     let s = w.session_owned_by(w.alice);
-    w.ok(tech(w.alice), Command::TransferToTechnician { session: s, technician: w.carol });
+    w.ok(
+        tech(w.alice),
+        Command::TransferToTechnician {
+            session: s,
+            technician: w.carol,
+        },
+    );
     w.ok(tech(w.carol), Command::AcceptFromQueue { session: s });
     assert!(w.session(s).members.contains(&w.alice));
     for (action, rule) in [
@@ -244,9 +551,23 @@ fn t3_former_owner_stays_as_member_with_transfer_share_and_remove_greyed() {
         (Action::RemoveMember, Rule::M1),
     ] {
         let d = w.action(tech(w.alice), s, action).denial.unwrap();
-        assert_eq!((d.rule, &d.reason), (rule, &Reason::OwnerOnly(action)), "{action:?}");
+        assert_eq!(
+            (d.rule, &d.reason),
+            (rule, &Reason::OwnerOnly(action)),
+            "{action:?}"
+        );
     }
-    assert_eq!(w.denied(tech(w.alice), Command::RemoveMember { session: s, member: Participant::Customer }).rule, Rule::M1);
+    assert_eq!(
+        w.denied(
+            tech(w.alice),
+            Command::RemoveMember {
+                session: s,
+                member: Participant::Customer
+            }
+        )
+        .rule,
+        Rule::M1
+    );
     // The session lives on with its new owner after the former owner leaves.
     w.ok(tech(w.alice), Command::LeaveSession { session: s });
     assert_eq!(w.session(s).status, SessionStatus::Active);
@@ -260,11 +581,33 @@ fn t3_former_owner_stays_as_member_with_transfer_share_and_remove_greyed() {
 fn s1_request_help_lists_only_issues_that_allow_it_and_routes_to_the_issue_team() {
     let mut w = World::new();
     let s = w.session_owned_by(w.alice);
-    let issues = w.state.targets(tech(w.alice), s, Action::RequestHelp, w.now);
+    let issues = w
+        .state
+        .targets(tech(w.alice), s, Action::RequestHelp, w.now);
     assert_eq!(issues, vec![Target::Issue(w.printer)]);
-    assert_eq!(w.denied(tech(w.alice), Command::RequestHelp { session: s, issue: w.billing }).rule, Rule::S1);
-    let inv = World::invitation_id(&w.ok(tech(w.alice), Command::RequestHelp { session: s, issue: w.printer }));
-    assert_eq!(w.denied(tech(w.dave), Command::AcceptInvitation { invitation: inv }).reason, Reason::NotForYou);
+    assert_eq!(
+        w.denied(
+            tech(w.alice),
+            Command::RequestHelp {
+                session: s,
+                issue: w.billing
+            }
+        )
+        .rule,
+        Rule::S1
+    );
+    let inv = World::invitation_id(&w.ok(
+        tech(w.alice),
+        Command::RequestHelp {
+            session: s,
+            issue: w.printer,
+        },
+    ));
+    assert_eq!(
+        w.denied(tech(w.dave), Command::AcceptInvitation { invitation: inv })
+            .reason,
+        Reason::NotForYou
+    );
     w.ok(tech(w.carol), Command::AcceptInvitation { invitation: inv });
     assert!(w.session(s).members.contains(&w.carol));
 }
@@ -273,10 +616,24 @@ fn s1_request_help_lists_only_issues_that_allow_it_and_routes_to_the_issue_team(
 fn s1_share_by_team_then_member() {
     let mut w = World::new();
     let s = w.session_owned_by(w.alice);
-    let people = w.state.targets(tech(w.alice), s, Action::ShareWithTechnician, w.now);
-    assert!(people.contains(&Target::Technician(w.bob)) && people.contains(&Target::Technician(w.carol)));
-    assert!(!people.contains(&Target::Technician(w.alice)), "not oneself");
-    let inv = World::invitation_id(&w.ok(tech(w.alice), Command::InviteTechnician { session: s, technician: w.bob }));
+    let people = w
+        .state
+        .targets(tech(w.alice), s, Action::ShareWithTechnician, w.now);
+    assert!(
+        people.contains(&Target::Technician(w.bob))
+            && people.contains(&Target::Technician(w.carol))
+    );
+    assert!(
+        !people.contains(&Target::Technician(w.alice)),
+        "not oneself"
+    );
+    let inv = World::invitation_id(&w.ok(
+        tech(w.alice),
+        Command::InviteTechnician {
+            session: s,
+            technician: w.bob,
+        },
+    ));
     w.ok(tech(w.bob), Command::AcceptInvitation { invitation: inv });
     assert!(w.session(s).members.contains(&w.bob));
 }
@@ -285,12 +642,30 @@ fn s1_share_by_team_then_member() {
 fn s2_any_representative_goes_to_the_team_queue_and_one_member_takes_it() {
     let mut w = World::new();
     let s = w.session_owned_by(w.carol);
-    let first = World::invitation_id(&w.ok(tech(w.carol), Command::InviteAnyRepresentative { session: s, team: w.tier1 }));
-    let second = World::invitation_id(&w.ok(tech(w.carol), Command::InviteAnyRepresentative { session: s, team: w.tier1 }));
+    let first = World::invitation_id(&w.ok(
+        tech(w.carol),
+        Command::InviteAnyRepresentative {
+            session: s,
+            team: w.tier1,
+        },
+    ));
+    let second = World::invitation_id(&w.ok(
+        tech(w.carol),
+        Command::InviteAnyRepresentative {
+            session: s,
+            team: w.tier1,
+        },
+    ));
     w.ok(tech(w.bob), Command::AcceptInvitation { invitation: first });
-    let d = w.denied(tech(w.alice), Command::AcceptInvitation { invitation: first });
+    let d = w.denied(
+        tech(w.alice),
+        Command::AcceptInvitation { invitation: first },
+    );
     assert_eq!(d.rule, Rule::S7, "a single member takes it");
-    w.ok(tech(w.alice), Command::AcceptInvitation { invitation: second });
+    w.ok(
+        tech(w.alice),
+        Command::AcceptInvitation { invitation: second },
+    );
     assert!(w.session(s).members.contains(&w.alice) && w.session(s).members.contains(&w.bob));
 }
 
@@ -299,62 +674,169 @@ fn s3_only_listed_technicians_and_teams_with_listed_members_are_offered() {
     let mut w = World::new();
     w.ok(tech(w.bob), Command::SetLoggedIn { logged_in: false });
     let s = w.session_owned_by(w.alice);
-    let people = w.state.targets(tech(w.alice), s, Action::ShareWithTechnician, w.now);
-    assert!(!people.contains(&Target::Technician(w.bob)), "logged out, no extended availability");
-    assert!(people.contains(&Target::Technician(w.erin)), "extended availability keeps Erin listed");
-    assert_eq!(w.denied(tech(w.alice), Command::InviteTechnician { session: s, technician: w.bob }).reason, Reason::NotListed);
+    let people = w
+        .state
+        .targets(tech(w.alice), s, Action::ShareWithTechnician, w.now);
+    assert!(
+        !people.contains(&Target::Technician(w.bob)),
+        "logged out, no extended availability"
+    );
+    assert!(
+        people.contains(&Target::Technician(w.erin)),
+        "extended availability keeps Erin listed"
+    );
+    assert_eq!(
+        w.denied(
+            tech(w.alice),
+            Command::InviteTechnician {
+                session: s,
+                technician: w.bob
+            }
+        )
+        .reason,
+        Reason::NotListed
+    );
 
     w.ok(tech(w.carol), Command::SetLoggedIn { logged_in: false });
-    let teams = w.state.targets(tech(w.alice), s, Action::ShareAnyRepresentative, w.now);
-    assert!(!teams.contains(&Target::Team(w.tier2)), "nobody in Tier 2 is listed");
+    let teams = w
+        .state
+        .targets(tech(w.alice), s, Action::ShareAnyRepresentative, w.now);
+    assert!(
+        !teams.contains(&Target::Team(w.tier2)),
+        "nobody in Tier 2 is listed"
+    );
     assert!(teams.contains(&Target::Team(w.field)));
 }
 
 #[test]
 fn s3_teams_outside_ones_own_need_the_share_outside_permission() {
     let mut w = World::new();
-    w.ok(tech(w.mia), Command::SetPermission { team: w.tier1, grant: PermissionGrant::InviteScope(TeamScope::Teams(BTreeSet::new())) });
+    w.ok(
+        tech(w.mia),
+        Command::SetPermission {
+            team: w.tier1,
+            grant: PermissionGrant::InviteScope(TeamScope::Teams(BTreeSet::new())),
+        },
+    );
     let s = w.session_owned_by(w.alice);
-    let teams = w.state.targets(tech(w.alice), s, Action::ShareAnyRepresentative, w.now);
+    let teams = w
+        .state
+        .targets(tech(w.alice), s, Action::ShareAnyRepresentative, w.now);
     assert_eq!(teams, vec![Target::Team(w.tier1)]);
-    let people = w.state.targets(tech(w.alice), s, Action::ShareWithTechnician, w.now);
+    let people = w
+        .state
+        .targets(tech(w.alice), s, Action::ShareWithTechnician, w.now);
     assert!(!people.contains(&Target::Technician(w.dave)));
-    assert_eq!(w.denied(tech(w.alice), Command::InviteTechnician { session: s, technician: w.dave }).rule, Rule::S3);
+    assert_eq!(
+        w.denied(
+            tech(w.alice),
+            Command::InviteTechnician {
+                session: s,
+                technician: w.dave
+            }
+        )
+        .rule,
+        Rule::S3
+    );
 }
 
 #[test]
 fn s4_inviting_someone_with_extended_availability_also_mails_them() {
     let mut w = World::new();
     let s = w.session_owned_by(w.alice);
-    let to_erin = w.ok(tech(w.alice), Command::InviteTechnician { session: s, technician: w.erin });
-    assert!(matches!(&to_erin[0], Event::InvitationSent { email: Some(e), .. } if e == "erin@example.com"));
-    let to_bob = w.ok(tech(w.alice), Command::InviteTechnician { session: s, technician: w.bob });
-    assert!(matches!(&to_bob[0], Event::InvitationSent { email: None, .. }));
+    let to_erin = w.ok(
+        tech(w.alice),
+        Command::InviteTechnician {
+            session: s,
+            technician: w.erin,
+        },
+    );
+    assert!(
+        matches!(&to_erin[0], Event::InvitationSent { email: Some(e), .. } if e == "erin@example.com")
+    );
+    let to_bob = w.ok(
+        tech(w.alice),
+        Command::InviteTechnician {
+            session: s,
+            technician: w.bob,
+        },
+    );
+    assert!(matches!(
+        &to_bob[0],
+        Event::InvitationSent { email: None, .. }
+    ));
 }
 
 #[test]
 fn s5_an_active_invitation_can_be_cancelled() {
     let mut w = World::new();
     let s = w.session_owned_by(w.alice);
-    let inv = World::invitation_id(&w.ok(tech(w.alice), Command::InviteTechnician { session: s, technician: w.bob }));
-    assert_eq!(w.state.targets(tech(w.alice), s, Action::CancelInvitation, w.now), vec![Target::Invitation(inv)]);
+    let inv = World::invitation_id(&w.ok(
+        tech(w.alice),
+        Command::InviteTechnician {
+            session: s,
+            technician: w.bob,
+        },
+    ));
+    assert_eq!(
+        w.state
+            .targets(tech(w.alice), s, Action::CancelInvitation, w.now),
+        vec![Target::Invitation(inv)]
+    );
     w.ok(tech(w.alice), Command::CancelInvitation { invitation: inv });
-    assert_eq!(w.invitation(inv).state, InvitationState::Ended(InvitationEnd::Cancelled));
-    assert_eq!(w.denied(tech(w.bob), Command::AcceptInvitation { invitation: inv }).rule, Rule::S7);
-    assert_eq!(w.action(tech(w.alice), s, Action::CancelInvitation).denial.unwrap().rule, Rule::S5);
+    assert_eq!(
+        w.invitation(inv).state,
+        InvitationState::Ended(InvitationEnd::Cancelled)
+    );
+    assert_eq!(
+        w.denied(tech(w.bob), Command::AcceptInvitation { invitation: inv })
+            .rule,
+        Rule::S7
+    );
+    assert_eq!(
+        w.action(tech(w.alice), s, Action::CancelInvitation)
+            .denial
+            .unwrap()
+            .rule,
+        Rule::S5
+    );
 }
 
 #[test]
 fn s6_only_the_owner_invites_once_per_person_and_invitations_do_not_time_out() {
     let mut w = World::new();
     let s = w.session_owned_by(w.alice);
-    let inv = World::invitation_id(&w.ok(tech(w.alice), Command::InviteTechnician { session: s, technician: w.bob }));
-    let dup = w.denied(tech(w.alice), Command::InviteTechnician { session: s, technician: w.bob });
-    assert_eq!(dup.to_string(), "This person already has an active invitation to this session (S6)");
+    let inv = World::invitation_id(&w.ok(
+        tech(w.alice),
+        Command::InviteTechnician {
+            session: s,
+            technician: w.bob,
+        },
+    ));
+    let dup = w.denied(
+        tech(w.alice),
+        Command::InviteTechnician {
+            session: s,
+            technician: w.bob,
+        },
+    );
+    assert_eq!(
+        dup.to_string(),
+        "This person already has an active invitation to this session (S6)"
+    );
     w.now = w.now.plus_millis(30 * 24 * HOUR);
     w.ok(tech(w.bob), Command::AcceptInvitation { invitation: inv });
-    let d = w.denied(tech(w.bob), Command::InviteTechnician { session: s, technician: w.carol });
-    assert_eq!(d.to_string(), "Only the session owner can invite technicians (S6)");
+    let d = w.denied(
+        tech(w.bob),
+        Command::InviteTechnician {
+            session: s,
+            technician: w.carol,
+        },
+    );
+    assert_eq!(
+        d.to_string(),
+        "Only the session owner can invite technicians (S6)"
+    );
 }
 
 #[test]
@@ -370,17 +852,33 @@ fn s7_every_inactivating_event_ends_the_invitation() {
     ];
     for (what, expected) in cases {
         let s = w.session_owned_by(w.alice);
-        let inv = World::invitation_id(&w.ok(tech(w.alice), Command::InviteTechnician { session: s, technician: w.bob }));
+        let inv = World::invitation_id(&w.ok(
+            tech(w.alice),
+            Command::InviteTechnician {
+                session: s,
+                technician: w.bob,
+            },
+        ));
         let (a, b) = (tech(w.alice), tech(w.bob));
         match what {
             "cancel" => w.ok(a, Command::CancelInvitation { invitation: inv }),
-            "transfer" => w.ok(a, Command::TransferToTeam { session: s, team: w.tier2 }),
+            "transfer" => w.ok(
+                a,
+                Command::TransferToTeam {
+                    session: s,
+                    team: w.tier2,
+                },
+            ),
             "hold" => w.ok(a, Command::HoldSession { session: s }),
             "end" => w.ok(a, Command::EndSession { session: s }),
             "accept" => w.ok(b, Command::AcceptInvitation { invitation: inv }),
             _ => w.ok(b, Command::DeclineInvitation { invitation: inv }),
         };
-        assert_eq!(w.invitation(inv).state, InvitationState::Ended(expected), "{what}");
+        assert_eq!(
+            w.invitation(inv).state,
+            InvitationState::Ended(expected),
+            "{what}"
+        );
     }
 }
 
@@ -390,8 +888,20 @@ fn s7_the_inviter_leaving_ends_their_invitations() {
     // by handing over and then leaving. Both end their invitations.
     let mut w = World::new();
     let s = w.session_owned_by(w.alice);
-    let inv = World::invitation_id(&w.ok(tech(w.alice), Command::InviteTechnician { session: s, technician: w.bob }));
-    w.ok(tech(w.alice), Command::TransferToTechnician { session: s, technician: w.carol });
+    let inv = World::invitation_id(&w.ok(
+        tech(w.alice),
+        Command::InviteTechnician {
+            session: s,
+            technician: w.bob,
+        },
+    ));
+    w.ok(
+        tech(w.alice),
+        Command::TransferToTechnician {
+            session: s,
+            technician: w.carol,
+        },
+    );
     w.ok(tech(w.alice), Command::LeaveSession { session: s });
     assert!(!w.invitation(inv).is_active(w.now));
 }
@@ -405,7 +915,10 @@ fn x1_owner_sends_a_one_time_invitation_to_an_external_user() {
     let inv = w.invite_external(s, w.alice, w.view_only, "Sam");
     w.redeem(inv);
     let again = w.denied(Actor::Guest, Command::RedeemExternal { invitation: inv });
-    assert_eq!(again.to_string(), "This invitation is no longer active (X1)");
+    assert_eq!(
+        again.to_string(),
+        "This invitation is no longer active (X1)"
+    );
     assert_eq!(w.session(s).externals.len(), 1);
 }
 
@@ -413,39 +926,80 @@ fn x1_owner_sends_a_one_time_invitation_to_an_external_user() {
 fn x1_members_cannot_invite_externally() {
     let mut w = World::new();
     let s = w.session_owned_by(w.alice);
-    let inv = World::invitation_id(&w.ok(tech(w.alice), Command::InviteTechnician { session: s, technician: w.bob }));
+    let inv = World::invitation_id(&w.ok(
+        tech(w.alice),
+        Command::InviteTechnician {
+            session: s,
+            technician: w.bob,
+        },
+    ));
     w.ok(tech(w.bob), Command::AcceptInvitation { invitation: inv });
-    assert_eq!(w.action(tech(w.bob), s, Action::InviteExternal).denial.unwrap().rule, Rule::X1);
+    assert_eq!(
+        w.action(tech(w.bob), s, Action::InviteExternal)
+            .denial
+            .unwrap()
+            .rule,
+        Rule::X1
+    );
 }
 
 #[test]
 fn x2_the_invitation_carries_policy_name_comments_and_the_policy_is_described() {
     let mut w = World::new();
     let s = w.session_owned_by(w.alice);
-    let policies = w.state.targets(tech(w.alice), s, Action::InviteExternal, w.now);
-    assert_eq!(policies, vec![Target::Policy(w.view_only), Target::Policy(w.full_access)]);
-    assert_eq!(w.state.policies[&w.view_only].description, "Sees the screen and chats; cannot control.");
+    let policies = w
+        .state
+        .targets(tech(w.alice), s, Action::InviteExternal, w.now);
+    assert_eq!(
+        policies,
+        vec![Target::Policy(w.view_only), Target::Policy(w.full_access)]
+    );
+    assert_eq!(
+        w.state.policies[&w.view_only].description,
+        "Sees the screen and chats; cannot control."
+    );
     let inv = w.invite_external(s, w.alice, w.view_only, "Sam");
-    let Invitee::External { invitee, policy, comments, expires_at } = &w.invitation(inv).invitee else { panic!() };
+    let Invitee::External {
+        invitee,
+        policy,
+        comments,
+        expires_at,
+    } = &w.invitation(inv).invitee
+    else {
+        panic!()
+    };
     assert_eq!(*policy, w.view_only);
     assert_eq!(comments, "Knows the accounting software");
     assert!(matches!(invitee, ExternalInvitee::Anyone { name, .. } if name == "Sam"));
     assert_eq!(*expires_at, w.now.plus_millis(2 * HOUR));
     let x = w.redeem(inv);
-    assert_eq!(w.session(s).externals[&x].name, "Sam", "the name shown in chat");
+    assert_eq!(
+        w.session(s).externals[&x].name,
+        "Sam",
+        "the name shown in chat"
+    );
 }
 
 #[test]
 fn x2_an_external_invitation_needs_a_name() {
     let mut w = World::new();
     let s = w.session_owned_by(w.alice);
-    let err = w.run(tech(w.alice), Command::InviteExternal {
-        session: s,
-        policy: w.view_only,
-        invitee: ExternalInvitee::Anyone { name: "  ".into(), email: None },
-        comments: String::new(),
-    });
-    assert!(matches!(err, Err(CommandError::Invalid(InvalidInput::Empty(_)))));
+    let err = w.run(
+        tech(w.alice),
+        Command::InviteExternal {
+            session: s,
+            policy: w.view_only,
+            invitee: ExternalInvitee::Anyone {
+                name: "  ".into(),
+                email: None,
+            },
+            comments: String::new(),
+        },
+    );
+    assert!(matches!(
+        err,
+        Err(CommandError::Invalid(InvalidInput::Empty(_)))
+    ));
 }
 
 #[test]
@@ -453,17 +1007,31 @@ fn x3_the_appliance_mails_the_invitation_only_when_administrators_allow_it() {
     let mut w = World::new();
     let s = w.session_owned_by(w.alice);
     let invite = |w: &mut World, name: &str| {
-        w.ok(tech(w.alice), Command::InviteExternal {
-            session: s,
-            policy: w.view_only,
-            invitee: ExternalInvitee::Anyone { name: name.into(), email: Some(format!("{name}@x.example")) },
-            comments: String::new(),
-        })
+        w.ok(
+            tech(w.alice),
+            Command::InviteExternal {
+                session: s,
+                policy: w.view_only,
+                invitee: ExternalInvitee::Anyone {
+                    name: name.into(),
+                    email: Some(format!("{name}@x.example")),
+                },
+                comments: String::new(),
+            },
+        )
     };
-    assert!(matches!(&invite(&mut w, "sam")[0], Event::InvitationSent { email: None, .. }));
-    let settings = Settings { appliance_sends_external_invitations: true, ..Settings::default() };
+    assert!(matches!(
+        &invite(&mut w, "sam")[0],
+        Event::InvitationSent { email: None, .. }
+    ));
+    let settings = Settings {
+        appliance_sends_external_invitations: true,
+        ..Settings::default()
+    };
     w.ok(tech(w.mia), Command::UpdateSettings { settings });
-    assert!(matches!(&invite(&mut w, "lee")[0], Event::InvitationSent { email: Some(e), .. } if e == "lee@x.example"));
+    assert!(
+        matches!(&invite(&mut w, "lee")[0], Event::InvitationSent { email: Some(e), .. } if e == "lee@x.example")
+    );
 }
 
 #[test]
@@ -471,9 +1039,17 @@ fn x4_the_link_is_redeemed_through_the_web_and_not_as_a_technician_invitation() 
     let mut w = World::new();
     let s = w.session_owned_by(w.alice);
     let inv = w.invite_external(s, w.alice, w.view_only, "Sam");
-    assert_eq!(w.denied(tech(w.bob), Command::AcceptInvitation { invitation: inv }).rule, Rule::X4);
+    assert_eq!(
+        w.denied(tech(w.bob), Command::AcceptInvitation { invitation: inv })
+            .rule,
+        Rule::X4
+    );
     w.now = w.now.plus_millis(2 * HOUR);
-    assert_eq!(w.denied(Actor::Guest, Command::RedeemExternal { invitation: inv }).reason, Reason::LinkExpired);
+    assert_eq!(
+        w.denied(Actor::Guest, Command::RedeemExternal { invitation: inv })
+            .reason,
+        Reason::LinkExpired
+    );
 }
 
 #[test]
@@ -484,40 +1060,100 @@ fn x5_external_users_see_only_the_session_and_never_own_it() {
     let lee = w.external(s, w.alice, w.view_only, "Lee");
     assert_eq!(w.session(s).externals.len(), 2, "several external users");
     let ext = Actor::External(sam);
-    for action in [Action::TransferToTeam, Action::ShareWithTechnician, Action::InviteExternal, Action::RemoveMember, Action::EndSession, Action::ElevatePromptCustomer] {
-        assert_eq!(w.action(ext, s, action).denial.unwrap().rule, Rule::X5, "{action:?}");
+    for action in [
+        Action::TransferToTeam,
+        Action::ShareWithTechnician,
+        Action::InviteExternal,
+        Action::RemoveMember,
+        Action::EndSession,
+        Action::ElevatePromptCustomer,
+    ] {
+        assert_eq!(
+            w.action(ext, s, action).denial.unwrap().rule,
+            Rule::X5,
+            "{action:?}"
+        );
     }
     assert!(w.action(ext, s, Action::LeaveSession).enabled());
     chat(&mut w, ext, s, "hello from Sam").unwrap();
-    assert_eq!(w.denied(ext, Command::AcceptFromQueue { session: s }).rule, Rule::G4);
+    assert_eq!(
+        w.denied(ext, Command::AcceptFromQueue { session: s }).rule,
+        Rule::G4
+    );
     // Logged out when the technician who invited them leaves.
-    w.ok(tech(w.alice), Command::TransferToTechnician { session: s, technician: w.carol });
-    assert_eq!(w.session(s).externals.len(), 2, "a transfer alone does not log them out");
+    w.ok(
+        tech(w.alice),
+        Command::TransferToTechnician {
+            session: s,
+            technician: w.carol,
+        },
+    );
+    assert_eq!(
+        w.session(s).externals.len(),
+        2,
+        "a transfer alone does not log them out"
+    );
     w.ok(tech(w.alice), Command::LeaveSession { session: s });
     assert!(w.session(s).externals.is_empty());
-    assert_eq!(w.denied(Actor::External(lee), Command::SendChat { session: s, text: "still here?".into() }).rule, Rule::G4);
+    assert_eq!(
+        w.denied(
+            Actor::External(lee),
+            Command::SendChat {
+                session: s,
+                text: "still here?".into()
+            }
+        )
+        .rule,
+        Rule::G4
+    );
 }
 
 #[test]
 fn x6_approved_only_technicians_may_invite_only_approved_people() {
     let mut w = World::new();
-    w.ok(tech(w.mia), Command::SetPermission { team: w.tier1, grant: PermissionGrant::ExternalScope(ExternalScope::ApprovedOnly) });
-    let events = w.ok(tech(w.mia), Command::AddApprovedExternal { name: "Vendor Vic".into(), email: "vic@vendor.example".into() });
-    let Event::ApprovedExternalAdded { person } = &events[0] else { panic!() };
+    w.ok(
+        tech(w.mia),
+        Command::SetPermission {
+            team: w.tier1,
+            grant: PermissionGrant::ExternalScope(ExternalScope::ApprovedOnly),
+        },
+    );
+    let events = w.ok(
+        tech(w.mia),
+        Command::AddApprovedExternal {
+            name: "Vendor Vic".into(),
+            email: "vic@vendor.example".into(),
+        },
+    );
+    let Event::ApprovedExternalAdded { person } = &events[0] else {
+        panic!()
+    };
     let s = w.session_owned_by(w.alice);
-    let anyone = w.denied(tech(w.alice), Command::InviteExternal {
-        session: s,
-        policy: w.view_only,
-        invitee: ExternalInvitee::Anyone { name: "Random".into(), email: Some("r@x.example".into()) },
-        comments: String::new(),
-    });
-    assert_eq!(anyone.to_string(), "You may invite only approved external users (X6)");
-    let inv = World::invitation_id(&w.ok(tech(w.alice), Command::InviteExternal {
-        session: s,
-        policy: w.view_only,
-        invitee: ExternalInvitee::Approved(person.id),
-        comments: String::new(),
-    }));
+    let anyone = w.denied(
+        tech(w.alice),
+        Command::InviteExternal {
+            session: s,
+            policy: w.view_only,
+            invitee: ExternalInvitee::Anyone {
+                name: "Random".into(),
+                email: Some("r@x.example".into()),
+            },
+            comments: String::new(),
+        },
+    );
+    assert_eq!(
+        anyone.to_string(),
+        "You may invite only approved external users (X6)"
+    );
+    let inv = World::invitation_id(&w.ok(
+        tech(w.alice),
+        Command::InviteExternal {
+            session: s,
+            policy: w.view_only,
+            invitee: ExternalInvitee::Approved(person.id),
+            comments: String::new(),
+        },
+    ));
     let x = w.redeem(inv);
     assert_eq!(w.session(s).externals[&x].name, "Vendor Vic");
 }
@@ -528,20 +1164,74 @@ fn x6_approved_only_technicians_may_invite_only_approved_people() {
 fn m1_only_the_owner_removes_members_and_removing_the_customer_keeps_the_session() {
     let mut w = World::new();
     let s = w.session_owned_by(w.alice);
-    let inv = World::invitation_id(&w.ok(tech(w.alice), Command::InviteTechnician { session: s, technician: w.bob }));
+    let inv = World::invitation_id(&w.ok(
+        tech(w.alice),
+        Command::InviteTechnician {
+            session: s,
+            technician: w.bob,
+        },
+    ));
     w.ok(tech(w.bob), Command::AcceptInvitation { invitation: inv });
     let x = w.external(s, w.alice, w.view_only, "Sam");
-    assert_eq!(w.denied(tech(w.bob), Command::RemoveMember { session: s, member: Participant::External(x) }).rule, Rule::M1);
-    let removable = w.state.targets(tech(w.alice), s, Action::RemoveMember, w.now);
-    assert_eq!(removable.len(), 3, "Bob, Sam and the customer: {removable:?}");
-    w.ok(tech(w.alice), Command::RemoveMember { session: s, member: Participant::External(x) });
-    w.ok(tech(w.alice), Command::RemoveMember { session: s, member: Participant::Technician(w.bob) });
-    w.ok(tech(w.alice), Command::RemoveMember { session: s, member: Participant::Customer });
+    assert_eq!(
+        w.denied(
+            tech(w.bob),
+            Command::RemoveMember {
+                session: s,
+                member: Participant::External(x)
+            }
+        )
+        .rule,
+        Rule::M1
+    );
+    let removable = w
+        .state
+        .targets(tech(w.alice), s, Action::RemoveMember, w.now);
+    assert_eq!(
+        removable.len(),
+        3,
+        "Bob, Sam and the customer: {removable:?}"
+    );
+    w.ok(
+        tech(w.alice),
+        Command::RemoveMember {
+            session: s,
+            member: Participant::External(x),
+        },
+    );
+    w.ok(
+        tech(w.alice),
+        Command::RemoveMember {
+            session: s,
+            member: Participant::Technician(w.bob),
+        },
+    );
+    w.ok(
+        tech(w.alice),
+        Command::RemoveMember {
+            session: s,
+            member: Participant::Customer,
+        },
+    );
     let session = w.session(s);
     assert!(session.members.is_empty() && session.externals.is_empty());
     assert!(!session.customer.connected);
-    assert_eq!((session.status, session.owner), (SessionStatus::Active, Some(w.alice)), "the technician keeps the session tab");
-    assert_eq!(w.denied(tech(w.alice), Command::RemoveMember { session: s, member: Participant::Technician(w.alice) }).reason, Reason::CannotRemoveOwner);
+    assert_eq!(
+        (session.status, session.owner),
+        (SessionStatus::Active, Some(w.alice)),
+        "the technician keeps the session tab"
+    );
+    assert_eq!(
+        w.denied(
+            tech(w.alice),
+            Command::RemoveMember {
+                session: s,
+                member: Participant::Technician(w.alice)
+            }
+        )
+        .reason,
+        Reason::CannotRemoveOwner
+    );
 }
 
 // ---------------------------------------------------------------- support button, jump client
@@ -550,20 +1240,60 @@ fn m1_only_the_owner_removes_members_and_removing_the_customer_keeps_the_session
 fn b1_support_button_starts_sessions_into_its_queue_until_it_expires() {
     let mut w = World::new();
     let s = w.session_owned_by(w.alice);
-    let past = w.denied(tech(w.alice), Command::DeploySupportButton {
-        session: s, name: "Help".into(), expires_at: w.now, profile: w.profile, queue: QueueRef::Team(w.tier1),
-    });
+    let past = w.denied(
+        tech(w.alice),
+        Command::DeploySupportButton {
+            session: s,
+            name: "Help".into(),
+            expires_at: w.now,
+            profile: w.profile,
+            queue: QueueRef::Team(w.tier1),
+        },
+    );
     assert_eq!(past.rule, Rule::B1);
-    let events = w.ok(tech(w.alice), Command::DeploySupportButton {
-        session: s, name: "Help".into(), expires_at: w.now.plus_millis(24 * HOUR), profile: w.profile, queue: QueueRef::Team(w.tier1),
-    });
-    let Event::SupportButtonDeployed { button, .. } = &events[0] else { panic!() };
-    assert_eq!(w.action(tech(w.alice), s, Action::DeploySupportButton).denial.unwrap().reason, Reason::ButtonAlreadyDeployed);
+    let events = w.ok(
+        tech(w.alice),
+        Command::DeploySupportButton {
+            session: s,
+            name: "Help".into(),
+            expires_at: w.now.plus_millis(24 * HOUR),
+            profile: w.profile,
+            queue: QueueRef::Team(w.tier1),
+        },
+    );
+    let Event::SupportButtonDeployed { button, .. } = &events[0] else {
+        panic!()
+    };
+    assert_eq!(
+        w.action(tech(w.alice), s, Action::DeploySupportButton)
+            .denial
+            .unwrap()
+            .reason,
+        Reason::ButtonAlreadyDeployed
+    );
     let kim = w.session(s).customer.info.clone();
-    let next = w.ok(Actor::Guest, Command::StartSessionFromButton { button: button.id, customer: kim.clone() });
-    assert!(matches!(&next[0], Event::SessionStarted { queue: QueueRef::Team(t), .. } if *t == w.tier1));
+    let next = w.ok(
+        Actor::Guest,
+        Command::StartSessionFromButton {
+            button: button.id,
+            customer: kim.clone(),
+        },
+    );
+    assert!(
+        matches!(&next[0], Event::SessionStarted { queue: QueueRef::Team(t), .. } if *t == w.tier1)
+    );
     w.now = w.now.plus_millis(24 * HOUR);
-    assert_eq!(w.denied(Actor::Guest, Command::StartSessionFromButton { button: button.id, customer: kim }).to_string(), "This support button has expired (B1)");
+    assert_eq!(
+        w.denied(
+            Actor::Guest,
+            Command::StartSessionFromButton {
+                button: button.id,
+                customer: kim
+            }
+        )
+        .to_string(),
+        "This support button has expired (B1)"
+    );
     w.ok(tech(w.alice), Command::RemoveSupportButton { session: s });
     assert!(w.state.support_buttons.is_empty());
 }
@@ -572,7 +1302,9 @@ fn b1_support_button_starts_sessions_into_its_queue_until_it_expires() {
 fn b1_a_button_leads_only_to_queues_of_the_deploying_technician() {
     let mut w = World::new();
     let s = w.session_owned_by(w.alice);
-    let queues = w.state.targets(tech(w.alice), s, Action::DeploySupportButton, w.now);
+    let queues = w
+        .state
+        .targets(tech(w.alice), s, Action::DeploySupportButton, w.now);
     assert!(queues.contains(&Target::Queue(QueueRef::Personal(w.alice))));
     assert!(queues.contains(&Target::Queue(QueueRef::Team(w.tier1))));
     assert!(!queues.contains(&Target::Queue(QueueRef::Team(w.field))));
@@ -582,19 +1314,53 @@ fn b1_a_button_leads_only_to_queues_of_the_deploying_technician() {
 fn j1_pinned_jump_client_gives_later_unattended_access_to_who_may_use_it() {
     let mut w = World::new();
     let s = w.session_owned_by(w.alice);
-    let spots = w.state.targets(tech(w.alice), s, Action::PinJumpClient, w.now);
-    assert_eq!(spots, vec![Target::JumpLocation(JumpLocation::Personal(w.alice)), Target::JumpLocation(JumpLocation::Group(w.servers))]);
-    let events = w.ok(tech(w.alice), Command::PinJumpClient { session: s, location: JumpLocation::Group(w.servers) });
-    let Event::JumpClientPinned { jump_client, .. } = &events[0] else { panic!() };
+    let spots = w
+        .state
+        .targets(tech(w.alice), s, Action::PinJumpClient, w.now);
+    assert_eq!(
+        spots,
+        vec![
+            Target::JumpLocation(JumpLocation::Personal(w.alice)),
+            Target::JumpLocation(JumpLocation::Group(w.servers))
+        ]
+    );
+    let events = w.ok(
+        tech(w.alice),
+        Command::PinJumpClient {
+            session: s,
+            location: JumpLocation::Group(w.servers),
+        },
+    );
+    let Event::JumpClientPinned { jump_client, .. } = &events[0] else {
+        panic!()
+    };
     let jc = jump_client.id;
     w.ok(tech(w.alice), Command::EndSession { session: s });
-    assert!(w.state.jump_clients.contains_key(&jc), "ending a session never removes a jump client");
+    assert!(
+        w.state.jump_clients.contains_key(&jc),
+        "ending a session never removes a jump client"
+    );
 
-    assert_eq!(w.denied(tech(w.dave), Command::StartJumpSession { jump_client: jc }).rule, Rule::J1);
+    assert_eq!(
+        w.denied(tech(w.dave), Command::StartJumpSession { jump_client: jc })
+            .rule,
+        Rule::J1
+    );
     let events = w.ok(tech(w.carol), Command::StartJumpSession { jump_client: jc });
-    let unattended = events.iter().find_map(|e| match e { Event::SessionStarted { session, .. } => Some(*session), _ => None }).unwrap();
+    let unattended = events
+        .iter()
+        .find_map(|e| match e {
+            Event::SessionStarted { session, .. } => Some(*session),
+            _ => None,
+        })
+        .unwrap();
     assert_eq!(w.session(unattended).owner, Some(w.carol));
-    w.ok(tech(w.carol), Command::UnpinJumpClient { session: unattended });
+    w.ok(
+        tech(w.carol),
+        Command::UnpinJumpClient {
+            session: unattended,
+        },
+    );
     assert!(w.state.jump_clients.is_empty());
 }
 
@@ -602,10 +1368,37 @@ fn j1_pinned_jump_client_gives_later_unattended_access_to_who_may_use_it() {
 fn j1_a_personal_jump_client_is_only_for_its_owner() {
     let mut w = World::new();
     let s = w.session_owned_by(w.alice);
-    let events = w.ok(tech(w.alice), Command::PinJumpClient { session: s, location: JumpLocation::Personal(w.alice) });
-    let Event::JumpClientPinned { jump_client, .. } = &events[0] else { panic!() };
-    assert_eq!(w.denied(tech(w.carol), Command::StartJumpSession { jump_client: jump_client.id }).rule, Rule::J1);
-    assert_eq!(w.denied(tech(w.alice), Command::PinJumpClient { session: s, location: JumpLocation::Group(w.servers) }).reason, Reason::AlreadyPinned);
+    let events = w.ok(
+        tech(w.alice),
+        Command::PinJumpClient {
+            session: s,
+            location: JumpLocation::Personal(w.alice),
+        },
+    );
+    let Event::JumpClientPinned { jump_client, .. } = &events[0] else {
+        panic!()
+    };
+    assert_eq!(
+        w.denied(
+            tech(w.carol),
+            Command::StartJumpSession {
+                jump_client: jump_client.id
+            }
+        )
+        .rule,
+        Rule::J1
+    );
+    assert_eq!(
+        w.denied(
+            tech(w.alice),
+            Command::PinJumpClient {
+                session: s,
+                location: JumpLocation::Group(w.servers)
+            }
+        )
+        .reason,
+        Reason::AlreadyPinned
+    );
 }
 
 // ---------------------------------------------------------------- closing
@@ -614,27 +1407,74 @@ fn j1_a_personal_jump_client_is_only_for_its_owner() {
 fn c1_end_closes_the_session_removes_everyone_and_uninstalls_the_client() {
     let mut w = World::new();
     let s = w.session_owned_by(w.alice);
-    let inv = World::invitation_id(&w.ok(tech(w.alice), Command::InviteTechnician { session: s, technician: w.bob }));
+    let inv = World::invitation_id(&w.ok(
+        tech(w.alice),
+        Command::InviteTechnician {
+            session: s,
+            technician: w.bob,
+        },
+    ));
     w.ok(tech(w.bob), Command::AcceptInvitation { invitation: inv });
-    w.ok(tech(w.alice), Command::PinJumpClient { session: s, location: JumpLocation::Personal(w.alice) });
-    let pending = World::invitation_id(&w.ok(tech(w.alice), Command::InviteTechnician { session: s, technician: w.carol }));
+    w.ok(
+        tech(w.alice),
+        Command::PinJumpClient {
+            session: s,
+            location: JumpLocation::Personal(w.alice),
+        },
+    );
+    let pending = World::invitation_id(&w.ok(
+        tech(w.alice),
+        Command::InviteTechnician {
+            session: s,
+            technician: w.carol,
+        },
+    ));
     let events = w.ok(tech(w.alice), Command::EndSession { session: s });
-    assert!(events.contains(&Event::SessionEnded { session: s, uninstall_customer_client: true }));
-    assert!(events.contains(&Event::MemberLeft { session: s, member: Participant::Technician(w.bob), why: LeaveReason::SessionEnded }));
-    assert_eq!(w.invitation(pending).state, InvitationState::Ended(InvitationEnd::SessionEnded));
+    assert!(events.contains(&Event::SessionEnded {
+        session: s,
+        uninstall_customer_client: true
+    }));
+    assert!(events.contains(&Event::MemberLeft {
+        session: s,
+        member: Participant::Technician(w.bob),
+        why: LeaveReason::SessionEnded
+    }));
+    assert_eq!(
+        w.invitation(pending).state,
+        InvitationState::Ended(InvitationEnd::SessionEnded)
+    );
     assert_eq!(w.state.jump_clients.len(), 1, "the jump client stays");
-    assert_eq!(w.denied(tech(w.bob), Command::SendChat { session: s, text: "hi".into() }).rule, Rule::C1);
+    assert_eq!(
+        w.denied(
+            tech(w.bob),
+            Command::SendChat {
+                session: s,
+                text: "hi".into()
+            }
+        )
+        .rule,
+        Rule::C1
+    );
 }
 
 #[test]
 fn c2_hold_returns_the_session_to_the_owners_queue_and_members_stay() {
     let mut w = World::new();
     let s = w.session_owned_by(w.alice);
-    let inv = World::invitation_id(&w.ok(tech(w.alice), Command::InviteTechnician { session: s, technician: w.bob }));
+    let inv = World::invitation_id(&w.ok(
+        tech(w.alice),
+        Command::InviteTechnician {
+            session: s,
+            technician: w.bob,
+        },
+    ));
     w.ok(tech(w.bob), Command::AcceptInvitation { invitation: inv });
     w.ok(tech(w.alice), Command::HoldSession { session: s });
     let session = w.session(s);
-    assert_eq!(session.status, SessionStatus::Queued(QueueRef::Personal(w.alice)));
+    assert_eq!(
+        session.status,
+        SessionStatus::Queued(QueueRef::Personal(w.alice))
+    );
     assert!(session.members.contains(&w.bob) && !session.has_technician(w.alice));
     w.ok(tech(w.alice), Command::AcceptFromQueue { session: s });
     assert_eq!(w.session(s).owner, Some(w.alice));
@@ -645,20 +1485,45 @@ fn c2_hold_needs_the_group_permission() {
     let mut w = World::new();
     w.set(w.tier1, Permission::HoldSessions, false);
     let s = w.session_owned_by(w.alice);
-    assert_eq!(w.action(tech(w.alice), s, Action::HoldSession).denial.unwrap().reason, Reason::NotPermitted(Permission::HoldSessions));
+    assert_eq!(
+        w.action(tech(w.alice), s, Action::HoldSession)
+            .denial
+            .unwrap()
+            .reason,
+        Reason::NotPermitted(Permission::HoldSessions)
+    );
 }
 
 #[test]
 fn c3_a_member_ending_the_session_only_leaves_it() {
     let mut w = World::new();
     let s = w.session_owned_by(w.alice);
-    let inv = World::invitation_id(&w.ok(tech(w.alice), Command::InviteTechnician { session: s, technician: w.bob }));
+    let inv = World::invitation_id(&w.ok(
+        tech(w.alice),
+        Command::InviteTechnician {
+            session: s,
+            technician: w.bob,
+        },
+    ));
     w.ok(tech(w.bob), Command::AcceptInvitation { invitation: inv });
-    assert_eq!(w.denied(tech(w.bob), Command::EndSession { session: s }).rule, Rule::C3);
+    assert_eq!(
+        w.denied(tech(w.bob), Command::EndSession { session: s })
+            .rule,
+        Rule::C3
+    );
     w.ok(tech(w.bob), Command::LeaveSession { session: s });
-    assert_eq!((w.session(s).status, w.session(s).owner), (SessionStatus::Active, Some(w.alice)));
+    assert_eq!(
+        (w.session(s).status, w.session(s).owner),
+        (SessionStatus::Active, Some(w.alice))
+    );
     assert!(!w.session(s).members.contains(&w.bob));
-    assert_eq!(w.action(tech(w.alice), s, Action::LeaveSession).denial.unwrap().reason, Reason::OwnerCannotLeave);
+    assert_eq!(
+        w.action(tech(w.alice), s, Action::LeaveSession)
+            .denial
+            .unwrap()
+            .reason,
+        Reason::OwnerCannotLeave
+    );
 }
 
 // ---------------------------------------------------------------- groups and permissions
@@ -667,32 +1532,148 @@ fn c3_a_member_ending_the_session_only_leaves_it() {
 fn g1_administrators_manage_only_below_their_group_and_masters_lock_permissions() {
     let mut w = World::new();
     let tom = tech(w.tom);
-    let created = w.ok(tom, Command::CreateTeam { parent: Some(w.tier1), name: "Tier 1 nights".into(), description: String::new() });
+    let created = w.ok(
+        tom,
+        Command::CreateTeam {
+            parent: Some(w.tier1),
+            name: "Tier 1 nights".into(),
+            description: String::new(),
+        },
+    );
     assert!(matches!(&created[0], Event::TeamCreated { .. }));
-    assert_eq!(w.denied(tom, Command::CreateTeam { parent: None, name: "Rogue".into(), description: String::new() }).rule, Rule::G1);
-    assert_eq!(w.denied(tom, Command::CreateTeam { parent: Some(w.field), name: "Rogue".into(), description: String::new() }).rule, Rule::G1);
-    assert_eq!(w.denied(tom, Command::UpdateTeam { team: w.support, name: "Mine".into(), description: String::new(), enabled: true }).reason, Reason::OutsideAdminScope);
-    w.ok(tom, Command::SetPermission { team: w.tier1, grant: PermissionGrant::Flag(Permission::RemoteControl, false) });
+    assert_eq!(
+        w.denied(
+            tom,
+            Command::CreateTeam {
+                parent: None,
+                name: "Rogue".into(),
+                description: String::new()
+            }
+        )
+        .rule,
+        Rule::G1
+    );
+    assert_eq!(
+        w.denied(
+            tom,
+            Command::CreateTeam {
+                parent: Some(w.field),
+                name: "Rogue".into(),
+                description: String::new()
+            }
+        )
+        .rule,
+        Rule::G1
+    );
+    assert_eq!(
+        w.denied(
+            tom,
+            Command::UpdateTeam {
+                team: w.support,
+                name: "Mine".into(),
+                description: String::new(),
+                enabled: true
+            }
+        )
+        .reason,
+        Reason::OutsideAdminScope
+    );
+    w.ok(
+        tom,
+        Command::SetPermission {
+            team: w.tier1,
+            grant: PermissionGrant::Flag(Permission::RemoteControl, false),
+        },
+    );
 
-    w.ok(tech(w.mia), Command::LockPermission { team: w.support, key: PermissionKey::Flag(Permission::RemoteControl), locked: true });
-    let locked = w.denied(tom, Command::SetPermission { team: w.tier1, grant: PermissionGrant::Flag(Permission::RemoteControl, true) });
-    assert_eq!(locked.to_string(), "A master administrator locked this permission (G1)");
-    assert_eq!(w.denied(tom, Command::LockPermission { team: w.tier1, key: PermissionKey::TransferScope, locked: true }).reason, Reason::MasterOnly);
-    w.ok(tech(w.mia), Command::SetPermission { team: w.tier1, grant: PermissionGrant::Flag(Permission::RemoteControl, true) });
-    assert_eq!(w.denied(tech(w.alice), Command::CreateButtonProfile { name: "Mine".into() }).reason, Reason::NotAdministrator);
+    w.ok(
+        tech(w.mia),
+        Command::LockPermission {
+            team: w.support,
+            key: PermissionKey::Flag(Permission::RemoteControl),
+            locked: true,
+        },
+    );
+    let locked = w.denied(
+        tom,
+        Command::SetPermission {
+            team: w.tier1,
+            grant: PermissionGrant::Flag(Permission::RemoteControl, true),
+        },
+    );
+    assert_eq!(
+        locked.to_string(),
+        "A master administrator locked this permission (G1)"
+    );
+    assert_eq!(
+        w.denied(
+            tom,
+            Command::LockPermission {
+                team: w.tier1,
+                key: PermissionKey::TransferScope,
+                locked: true
+            }
+        )
+        .reason,
+        Reason::MasterOnly
+    );
+    w.ok(
+        tech(w.mia),
+        Command::SetPermission {
+            team: w.tier1,
+            grant: PermissionGrant::Flag(Permission::RemoteControl, true),
+        },
+    );
+    assert_eq!(
+        w.denied(
+            tech(w.alice),
+            Command::CreateButtonProfile {
+                name: "Mine".into()
+            }
+        )
+        .reason,
+        Reason::NotAdministrator
+    );
 }
 
 #[test]
 fn g2_a_disabled_group_grants_nothing_down_its_subtree() {
     let mut w = World::new();
     let team = &w.state.teams[&w.tier1];
-    assert_eq!((team.name.as_str(), team.parent, team.enabled), ("Tier 1", Some(w.support), true));
+    assert_eq!(
+        (team.name.as_str(), team.parent, team.enabled),
+        ("Tier 1", Some(w.support), true)
+    );
     let s = w.session_owned_by(w.alice);
-    w.ok(tech(w.mia), Command::UpdateTeam { team: w.support, name: "Support".into(), description: "First line".into(), enabled: false });
-    assert!(!w.state.team_enabled(w.tier1), "Tier 1 lies below the disabled Support");
-    let d = w.action(tech(w.alice), s, Action::ViewScreen).denial.unwrap();
+    w.ok(
+        tech(w.mia),
+        Command::UpdateTeam {
+            team: w.support,
+            name: "Support".into(),
+            description: "First line".into(),
+            enabled: false,
+        },
+    );
+    assert!(
+        !w.state.team_enabled(w.tier1),
+        "Tier 1 lies below the disabled Support"
+    );
+    let d = w
+        .action(tech(w.alice), s, Action::ViewScreen)
+        .denial
+        .unwrap();
     assert_eq!(d.reason, Reason::NotPermitted(Permission::DesktopViewing));
-    assert_eq!(w.denied(Actor::Guest, Command::StartSession { queue: QueueRef::Team(w.tier1), customer: customer("Q", Platform::Linux, ClientMode::Full) }).rule, Rule::G2);
+    assert_eq!(
+        w.denied(
+            Actor::Guest,
+            Command::StartSession {
+                queue: QueueRef::Team(w.tier1),
+                customer: customer("Q", Platform::Linux, ClientMode::Full)
+            }
+        )
+        .rule,
+        Rule::G2
+    );
 }
 
 #[test]
@@ -704,16 +1685,25 @@ fn g3_a_permission_switched_off_greys_its_action() {
         (Permission::CommandShell, Action::CommandShell),
         (Permission::ViewSystemInfo, Action::SystemInfo),
         (Permission::TransferSessions, Action::TransferToTeam),
-        (Permission::SendCollaborationInvites, Action::ShareWithTechnician),
+        (
+            Permission::SendCollaborationInvites,
+            Action::ShareWithTechnician,
+        ),
         (Permission::InviteExternal, Action::InviteExternal),
         (Permission::DeploySupportButton, Action::DeploySupportButton),
         (Permission::UnattendedAccess, Action::PinJumpClient),
     ];
     let s = w.session_owned_by(w.alice);
     for (permission, action) in pairs {
-        assert!(w.action(tech(w.alice), s, action).enabled(), "{action:?} before");
+        assert!(
+            w.action(tech(w.alice), s, action).enabled(),
+            "{action:?} before"
+        );
         w.set(w.tier1, permission, false);
-        assert_eq!(w.action(tech(w.alice), s, action).denial.unwrap().reason, Reason::NotPermitted(permission));
+        assert_eq!(
+            w.action(tech(w.alice), s, action).denial.unwrap().reason,
+            Reason::NotPermitted(permission)
+        );
         w.set(w.tier1, permission, true);
     }
 }
@@ -722,17 +1712,45 @@ fn g3_a_permission_switched_off_greys_its_action() {
 fn g3_ask_once_for_all_covers_every_later_tool() {
     let mut w = World::new();
     let s = w.session_owned_by(w.alice);
-    w.ok(tech(w.alice), Command::StartScreen { session: s, control: false });
+    w.ok(
+        tech(w.alice),
+        Command::StartScreen {
+            session: s,
+            control: false,
+        },
+    );
     w.customer_answers(s, PromptKind::Allow(Tool::ViewScreen), true);
     let shell = w.ok(tech(w.alice), Command::StartShell { session: s });
-    assert_eq!(shell, vec![Event::ShellChanged { session: s, open: true }], "no second prompt");
+    assert_eq!(
+        shell,
+        vec![Event::ShellChanged {
+            session: s,
+            open: true
+        }],
+        "no second prompt"
+    );
 
     w.set(w.tier1, Permission::AskOnceForAll, false);
     let t = w.session_owned_by(w.alice);
-    w.ok(tech(w.alice), Command::StartScreen { session: t, control: false });
+    w.ok(
+        tech(w.alice),
+        Command::StartScreen {
+            session: t,
+            control: false,
+        },
+    );
     w.customer_answers(t, PromptKind::Allow(Tool::ViewScreen), true);
     let shell = w.ok(tech(w.alice), Command::StartShell { session: t });
-    assert!(matches!(shell[0], Event::PromptRaised { prompt: PromptKind::Allow(Tool::Shell), .. }), "asked again");
+    assert!(
+        matches!(
+            shell[0],
+            Event::PromptRaised {
+                prompt: PromptKind::Allow(Tool::Shell),
+                ..
+            }
+        ),
+        "asked again"
+    );
 }
 
 #[test]
@@ -742,14 +1760,33 @@ fn g4_external_permissions_are_the_intersection_of_policy_and_inviter_groups() {
     let viewer = Actor::External(w.external(s, w.alice, w.view_only, "Sam"));
     assert!(w.action(viewer, s, Action::ViewScreen).enabled());
     let d = w.action(viewer, s, Action::ControlScreen).denial.unwrap();
-    assert_eq!(d.to_string(), "The security policy you were invited under does not allow you to control the remote screen (G4)");
-    assert_eq!(w.denied(viewer, Command::StartScreen { session: s, control: true }).rule, Rule::G4);
+    assert_eq!(
+        d.to_string(),
+        "The security policy you were invited under does not allow you to control the remote screen (G4)"
+    );
+    assert_eq!(
+        w.denied(
+            viewer,
+            Command::StartScreen {
+                session: s,
+                control: true
+            }
+        )
+        .rule,
+        Rule::G4
+    );
 
     // A full-access policy gives no more than the inviting technician's groups allow.
     let full = Actor::External(w.external(s, w.alice, w.full_access, "Lee"));
     assert!(w.action(full, s, Action::ControlScreen).enabled());
     w.set(w.tier1, Permission::RemoteControl, false);
-    assert_eq!(w.action(full, s, Action::ControlScreen).denial.unwrap().rule, Rule::G4);
+    assert_eq!(
+        w.action(full, s, Action::ControlScreen)
+            .denial
+            .unwrap()
+            .rule,
+        Rule::G4
+    );
 }
 
 // ---------------------------------------------------------------- bad input loses nothing
@@ -760,12 +1797,36 @@ fn malformed_or_unknown_input_gets_a_clear_error() {
     let s = w.session_owned_by(w.alice);
     let tech_alice = tech(w.alice);
     let long = "x".repeat(MAX_CHAT_CHARS + 1);
-    assert!(matches!(chat(&mut w, tech_alice, s, &long), Err(CommandError::Invalid(InvalidInput::TooLong { .. }))));
-    assert!(matches!(chat(&mut w, tech_alice, s, " \n"), Err(CommandError::Invalid(InvalidInput::Empty(_)))));
-    let unknown = w.run(tech(w.alice), Command::EndSession { session: SessionId(999_999) });
-    assert_eq!(unknown.unwrap_err().to_string(), "No Session with id 999999 exists");
-    let bad_mail = w.run(tech(w.mia), Command::CreateTechnician { name: "Zed".into(), email: "zed".into(), role: Role::Technician });
-    assert!(matches!(bad_mail, Err(CommandError::Invalid(InvalidInput::Email(_)))));
+    assert!(matches!(
+        chat(&mut w, tech_alice, s, &long),
+        Err(CommandError::Invalid(InvalidInput::TooLong { .. }))
+    ));
+    assert!(matches!(
+        chat(&mut w, tech_alice, s, " \n"),
+        Err(CommandError::Invalid(InvalidInput::Empty(_)))
+    ));
+    let unknown = w.run(
+        tech(w.alice),
+        Command::EndSession {
+            session: SessionId(999_999),
+        },
+    );
+    assert_eq!(
+        unknown.unwrap_err().to_string(),
+        "No Session with id 999999 exists"
+    );
+    let bad_mail = w.run(
+        tech(w.mia),
+        Command::CreateTechnician {
+            name: "Zed".into(),
+            email: "zed".into(),
+            role: Role::Technician,
+        },
+    );
+    assert!(matches!(
+        bad_mail,
+        Err(CommandError::Invalid(InvalidInput::Email(_)))
+    ));
 }
 
 #[test]
@@ -774,20 +1835,46 @@ fn events_replayed_on_a_copy_rebuild_the_same_state() {
     // must give exactly the state those commands left.
     let mut w = World::new();
     let mut copy = w.state.clone();
-    let mut log = w.ok(Actor::Guest, Command::StartSession { queue: QueueRef::Team(w.tier1), customer: customer("Kim", Platform::Linux, ClientMode::Full) });
-    let Event::SessionStarted { session: s, .. } = log[0] else { panic!() };
+    let mut log = w.ok(
+        Actor::Guest,
+        Command::StartSession {
+            queue: QueueRef::Team(w.tier1),
+            customer: customer("Kim", Platform::Linux, ClientMode::Full),
+        },
+    );
+    let Event::SessionStarted { session: s, .. } = log[0] else {
+        panic!()
+    };
     log.extend(w.ok(tech(w.alice), Command::AcceptFromQueue { session: s }));
-    log.extend(w.ok(tech(w.alice), Command::InviteTechnician { session: s, technician: w.bob }));
-    let invite = w.ok(tech(w.alice), Command::InviteExternal {
-        session: s,
-        policy: w.view_only,
-        invitee: ExternalInvitee::Anyone { name: "Sam".into(), email: None },
-        comments: String::new(),
-    });
+    log.extend(w.ok(
+        tech(w.alice),
+        Command::InviteTechnician {
+            session: s,
+            technician: w.bob,
+        },
+    ));
+    let invite = w.ok(
+        tech(w.alice),
+        Command::InviteExternal {
+            session: s,
+            policy: w.view_only,
+            invitee: ExternalInvitee::Anyone {
+                name: "Sam".into(),
+                email: None,
+            },
+            comments: String::new(),
+        },
+    );
     let x = World::invitation_id(&invite);
     log.extend(invite);
     log.extend(w.ok(Actor::Guest, Command::RedeemExternal { invitation: x }));
-    log.extend(w.ok(tech(w.alice), Command::TransferToTeam { session: s, team: w.tier2 }));
+    log.extend(w.ok(
+        tech(w.alice),
+        Command::TransferToTeam {
+            session: s,
+            team: w.tier2,
+        },
+    ));
     log.extend(w.ok(tech(w.carol), Command::AcceptFromQueue { session: s }));
     for e in &log {
         copy.apply(e);

@@ -150,12 +150,13 @@ impl State {
                     return Err(Denial::new(Rule::G1, Reason::MasterOnly).into());
                 }
                 if let Role::Administrator { team } = role
-                    && !self.teams.contains_key(team) {
-                        return Err(CommandError::NotFound {
-                            kind: Entity::Team,
-                            id: team.0,
-                        });
-                    }
+                    && !self.teams.contains_key(team)
+                {
+                    return Err(CommandError::NotFound {
+                        kind: Entity::Team,
+                        id: team.0,
+                    });
+                }
                 if self
                     .technicians
                     .values()

@@ -3,9 +3,9 @@
 use super::action::{Action, ActionState, Target};
 use super::command::Actor;
 use super::denial::{CommandError, Denial, Entity, Reason, deny};
-use super::ids::{SessionId, TechnicianId, Timestamp};
-use super::invitation::Invitee;
-use super::permission::Permission;
+use super::ids::{ApprovedExternalId, SessionId, TechnicianId, Timestamp};
+use super::invitation::{ExternalInvitee, Invitee};
+use super::permission::{ExternalScope, Permission};
 use super::rule::Rule;
 use super::session::{ClientMode, JumpLocation, Participant, QueueRef, Session, SessionStatus};
 use super::state::State;
@@ -38,6 +38,7 @@ impl State {
         actor: Actor,
         s: &Session,
         action: Action,
+        now: Timestamp,
     ) -> Result<Participant, Denial> {
         use Action as A;
         let who = self.seat(actor, s)?;
@@ -155,8 +156,17 @@ impl State {
             }
             A::InviteExternal => {
                 active()?;
-                owner(Rule::X1)?;
+                let me = owner(Rule::X1)?;
                 permitted(Permission::InviteExternal)?;
+                // X6: under "approved only", someone approved must be left to invite.
+                if self.permissions_of(me).external_scope == ExternalScope::ApprovedOnly
+                    && !self
+                        .approved_externals
+                        .keys()
+                        .any(|p| !self.approved_invited(s.id, *p, now))
+                {
+                    return deny(Rule::X6, Reason::NoApprovedExternal);
+                }
             }
             A::CancelInvitation => {
                 active()?;
@@ -427,6 +437,20 @@ impl State {
         })
     }
 
+    /// S6: whether an approved person already has an active invitation to this session.
+    pub(crate) fn approved_invited(
+        &self,
+        session: SessionId,
+        person: ApprovedExternalId,
+        now: Timestamp,
+    ) -> bool {
+        self.invitations.values().any(|i| {
+            i.session == session
+                && i.is_active(now)
+                && matches!(&i.invitee, Invitee::External { invitee: ExternalInvitee::Approved(p), .. } if *p == person)
+        })
+    }
+
     /// Every target the engine would accept for this action now: the lists the console shows
     /// (teams and members for sharing, queues for transfer, members to remove …).
     #[must_use]
@@ -440,7 +464,7 @@ impl State {
         let (Ok(s), Actor::Technician(me)) = (self.session(session), actor) else {
             return Vec::new();
         };
-        if !action.is_targeted() || self.base(actor, s, action).is_err() {
+        if !action.is_targeted() || self.base(actor, s, action, now).is_err() {
             return Vec::new();
         }
         self.candidates(me, s, action)
@@ -530,7 +554,7 @@ impl State {
         let Ok(s) = self.session(session) else {
             return Some(Denial::new(Rule::G4, Reason::NotInSession));
         };
-        if let Err(d) = self.base(actor, s, action) {
+        if let Err(d) = self.base(actor, s, action, now) {
             return Some(d);
         }
         if action.is_targeted() && self.targets(actor, session, action, now).is_empty() {

@@ -113,6 +113,8 @@ pub enum Reason {
     NoPolicy,
     #[error("You may invite only approved external users")]
     ApprovedOnly,
+    #[error("Every approved external user already has an invitation, or none is approved")]
+    NoApprovedExternal,
 
     // Transfer and membership.
     #[error("You may not transfer sessions to this team or technician")]

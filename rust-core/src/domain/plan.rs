@@ -187,7 +187,7 @@ impl State {
                 text: body,
             } => {
                 let s = self.session(*session)?;
-                let from = self.base(actor, s, Action::SendChat)?;
+                let from = self.base(actor, s, Action::SendChat, now)?;
                 text("A chat message", body, MAX_CHAT_CHARS)?;
                 vec![Event::ChatPosted {
                     session: *session,
@@ -198,7 +198,7 @@ impl State {
             }
             C::SetChat { session, enabled } => {
                 let s = self.session(*session)?;
-                self.base(actor, s, Action::ToggleChat)?;
+                self.base(actor, s, Action::ToggleChat, now)?;
                 (s.chat_enabled != *enabled)
                     .then_some(Event::ChatToggled {
                         session: *session,
@@ -209,7 +209,7 @@ impl State {
             }
             C::SetChatPinned { session, pinned } => {
                 let s = self.session(*session)?;
-                let Participant::Technician(t) = self.base(actor, s, Action::PinChat)? else {
+                let Participant::Technician(t) = self.base(actor, s, Action::PinChat, now)? else {
                     return Err(Denial::new(Rule::X5, Reason::ExternalCannot).into());
                 };
                 (s.chat_pinned.contains(&t) != *pinned)
@@ -232,7 +232,7 @@ impl State {
                 } else {
                     (Action::ViewScreen, Tool::ViewScreen, ScreenState::View)
                 };
-                let who = self.base(actor, s, action)?;
+                let who = self.base(actor, s, action, now)?;
                 let mut events = Vec::new();
                 if s.screen == want {
                     return Ok(events);
@@ -256,7 +256,7 @@ impl State {
             }
             C::StartShell { session } => {
                 let s = self.session(*session)?;
-                let who = self.base(actor, s, Action::CommandShell)?;
+                let who = self.base(actor, s, Action::CommandShell, now)?;
                 if s.shell {
                     Vec::new()
                 } else {
@@ -282,7 +282,7 @@ impl State {
             }
             C::ViewSystemInfo { session } => {
                 let s = self.session(*session)?;
-                let by = self.base(actor, s, Action::SystemInfo)?;
+                let by = self.base(actor, s, Action::SystemInfo, now)?;
                 vec![Event::SystemInfoViewed {
                     session: *session,
                     by,
@@ -290,7 +290,7 @@ impl State {
             }
             C::UpgradeToFullClient { session } => {
                 let s = self.session(*session)?;
-                let by = self.base(actor, s, Action::UpgradeToFullClient)?;
+                let by = self.base(actor, s, Action::UpgradeToFullClient, now)?;
                 raise(s, PromptKind::UpgradeToFullClient, Some(by), false)
             }
             C::Elevate { session, method } => {
@@ -299,7 +299,7 @@ impl State {
                     ElevationMethod::PromptCustomer => Action::ElevatePromptCustomer,
                     ElevationMethod::ProvideCredentials => Action::ElevateProvideCredentials,
                 };
-                let by = self.base(actor, s, action)?;
+                let by = self.base(actor, s, action, now)?;
                 raise(s, PromptKind::Elevation(*method), Some(by), false)
             }
             C::AnswerPrompt {
@@ -492,7 +492,7 @@ impl State {
             }
             C::HoldSession { session } => {
                 let s = self.session(*session)?;
-                let me = technician_seat(self.base(actor, s, Action::HoldSession)?)?;
+                let me = technician_seat(self.base(actor, s, Action::HoldSession, now)?)?;
                 self.release(s, me, QueueRef::Personal(me), ReleaseReason::Held)
             }
             C::RemoveMember { session, member } => {
@@ -519,12 +519,12 @@ impl State {
             }
             C::EndSession { session } => {
                 let s = self.session(*session)?;
-                self.base(actor, s, Action::EndSession)?;
+                self.base(actor, s, Action::EndSession, now)?;
                 self.end(s)
             }
             C::LeaveSession { session } => {
                 let s = self.session(*session)?;
-                match self.base(actor, s, Action::LeaveSession)? {
+                match self.base(actor, s, Action::LeaveSession, now)? {
                     Participant::Technician(t) => self.departure(s, t, LeaveReason::Left),
                     who @ Participant::External(_) => {
                         vec![Event::MemberLeft {
@@ -581,7 +581,7 @@ impl State {
             }
             C::RemoveSupportButton { session } => {
                 let s = self.session(*session)?;
-                self.base(actor, s, Action::RemoveSupportButton)?;
+                self.base(actor, s, Action::RemoveSupportButton, now)?;
                 self.button_on(&s.customer.info.machine)
                     .map(|b| Event::SupportButtonRemoved {
                         session: *session,
@@ -612,7 +612,7 @@ impl State {
             }
             C::UnpinJumpClient { session } => {
                 let s = self.session(*session)?;
-                self.base(actor, s, Action::UnpinJumpClient)?;
+                self.base(actor, s, Action::UnpinJumpClient, now)?;
                 self.jump_client_on(&s.customer.info.machine)
                     .map(|j| Event::JumpClientUnpinned {
                         session: *session,
@@ -655,7 +655,7 @@ impl State {
         now: Timestamp,
     ) -> Result<(&Session, TechnicianId), CommandError> {
         let s = self.session(session)?;
-        let me = technician_seat(self.base(actor, s, action)?)?;
+        let me = technician_seat(self.base(actor, s, action, now)?)?;
         self.check_target(me, s, action, target, now)?;
         Ok((s, me))
     }

@@ -40,12 +40,20 @@ pub fn tech(t: TechnicianId) -> Actor {
 }
 
 pub fn customer(name: &str, platform: Platform, mode: ClientMode) -> CustomerInfo {
-    CustomerInfo { name: name.into(), machine: format!("{name}-pc"), platform, mode }
+    CustomerInfo {
+        name: name.into(),
+        machine: format!("{name}-pc"),
+        platform,
+        mode,
+    }
 }
 
 /// The id the first event of this kind created.
 fn created<T>(events: &[Event], pick: impl Fn(&Event) -> Option<T>) -> T {
-    events.iter().find_map(pick).expect("the command created something")
+    events
+        .iter()
+        .find_map(pick)
+        .expect("the command created something")
 }
 
 impl World {
@@ -78,7 +86,13 @@ impl World {
         w.tier2 = w.team(m, Some(w.support), "Tier 2");
         w.field = w.team(m, None, "Field");
         for team in [w.support, w.tier1, w.tier2, w.field] {
-            w.ok(m, Command::SetPermission { team, grant: PermissionGrant::TransferScope(TeamScope::Any) });
+            w.ok(
+                m,
+                Command::SetPermission {
+                    team,
+                    grant: PermissionGrant::TransferScope(TeamScope::Any),
+                },
+            );
         }
         w.tom = w.technician("Tom", Role::Administrator { team: w.support });
         w.alice = w.technician("Alice", Role::Technician);
@@ -93,59 +107,134 @@ impl World {
             (w.tier2, w.carol),
             (w.field, w.dave),
         ] {
-            w.ok(m, Command::SetTeamMember { team, technician: who, member: true });
+            w.ok(
+                m,
+                Command::SetTeamMember {
+                    team,
+                    technician: who,
+                    member: true,
+                },
+            );
         }
         for t in [w.alice, w.bob, w.carol, w.dave] {
             w.ok(tech(t), Command::SetLoggedIn { logged_in: true });
         }
         w.ok(tech(w.erin), Command::SetExtendedAvailability { on: true });
         w.view_only = created(
-            &w.ok(m, Command::CreateSecurityPolicy {
-                name: "View only".into(),
-                description: "Sees the screen and chats; cannot control.".into(),
-                permissions: PermissionSet::with([Permission::DesktopViewing, Permission::ChatAtSessionStart]),
-            }),
-            |e| match e { Event::SecurityPolicyCreated { policy } => Some(policy.id), _ => None },
+            &w.ok(
+                m,
+                Command::CreateSecurityPolicy {
+                    name: "View only".into(),
+                    description: "Sees the screen and chats; cannot control.".into(),
+                    permissions: PermissionSet::with([
+                        Permission::DesktopViewing,
+                        Permission::ChatAtSessionStart,
+                    ]),
+                },
+            ),
+            |e| match e {
+                Event::SecurityPolicyCreated { policy } => Some(policy.id),
+                _ => None,
+            },
         );
         w.full_access = created(
-            &w.ok(m, Command::CreateSecurityPolicy {
-                name: "Full access".into(),
-                description: "Everything the inviting technician may do.".into(),
-                permissions: PermissionSet::all(),
-            }),
-            |e| match e { Event::SecurityPolicyCreated { policy } => Some(policy.id), _ => None },
+            &w.ok(
+                m,
+                Command::CreateSecurityPolicy {
+                    name: "Full access".into(),
+                    description: "Everything the inviting technician may do.".into(),
+                    permissions: PermissionSet::all(),
+                },
+            ),
+            |e| match e {
+                Event::SecurityPolicyCreated { policy } => Some(policy.id),
+                _ => None,
+            },
         );
         w.printer = w.issue("Printer", w.tier2, true);
         w.billing = w.issue("Billing", w.tier1, false);
         w.servers = created(
-            &w.ok(m, Command::CreateJumpGroup { name: "Servers".into(), members: BTreeSet::from([w.alice, w.carol]) }),
-            |e| match e { Event::JumpGroupCreated { group } => Some(group.id), _ => None },
+            &w.ok(
+                m,
+                Command::CreateJumpGroup {
+                    name: "Servers".into(),
+                    members: BTreeSet::from([w.alice, w.carol]),
+                },
+            ),
+            |e| match e {
+                Event::JumpGroupCreated { group } => Some(group.id),
+                _ => None,
+            },
         );
         w.profile = created(
-            &w.ok(m, Command::CreateButtonProfile { name: "Default".into() }),
-            |e| match e { Event::ButtonProfileCreated { profile } => Some(profile.id), _ => None },
+            &w.ok(
+                m,
+                Command::CreateButtonProfile {
+                    name: "Default".into(),
+                },
+            ),
+            |e| match e {
+                Event::ButtonProfileCreated { profile } => Some(profile.id),
+                _ => None,
+            },
         );
         w
     }
 
     fn team(&mut self, by: Actor, parent: Option<TeamId>, name: &str) -> TeamId {
-        let events = self.ok(by, Command::CreateTeam { parent, name: name.into(), description: String::new() });
-        let team = created(&events, |e| match e { Event::TeamCreated { team } => Some(team.id), _ => None });
+        let events = self.ok(
+            by,
+            Command::CreateTeam {
+                parent,
+                name: name.into(),
+                description: String::new(),
+            },
+        );
+        let team = created(&events, |e| match e {
+            Event::TeamCreated { team } => Some(team.id),
+            _ => None,
+        });
         for p in Permission::ALL {
-            self.ok(by, Command::SetPermission { team, grant: PermissionGrant::Flag(p, true) });
+            self.ok(
+                by,
+                Command::SetPermission {
+                    team,
+                    grant: PermissionGrant::Flag(p, true),
+                },
+            );
         }
         team
     }
 
     fn technician(&mut self, name: &str, role: Role) -> TechnicianId {
         let email = format!("{}@example.com", name.to_lowercase());
-        let events = self.ok(tech(self.mia), Command::CreateTechnician { name: name.into(), email, role });
-        created(&events, |e| match e { Event::TechnicianCreated { technician } => Some(technician.id), _ => None })
+        let events = self.ok(
+            tech(self.mia),
+            Command::CreateTechnician {
+                name: name.into(),
+                email,
+                role,
+            },
+        );
+        created(&events, |e| match e {
+            Event::TechnicianCreated { technician } => Some(technician.id),
+            _ => None,
+        })
     }
 
     fn issue(&mut self, name: &str, team: TeamId, allow_help_requests: bool) -> IssueId {
-        let events = self.ok(tech(self.mia), Command::CreateSupportIssue { name: name.into(), team, allow_help_requests });
-        created(&events, |e| match e { Event::SupportIssueCreated { issue } => Some(issue.id), _ => None })
+        let events = self.ok(
+            tech(self.mia),
+            Command::CreateSupportIssue {
+                name: name.into(),
+                team,
+                allow_help_requests,
+            },
+        );
+        created(&events, |e| match e {
+            Event::SupportIssueCreated { issue } => Some(issue.id),
+            _ => None,
+        })
     }
 
     /// Run a command; on refusal the state must be exactly as before.
@@ -161,7 +250,8 @@ impl World {
     /// Run a command that must be accepted.
     pub fn ok(&mut self, actor: Actor, command: Command) -> Vec<Event> {
         let shown = format!("{command:?} by {actor:?}");
-        self.run(actor, command).unwrap_or_else(|e| panic!("{shown} was refused: {e}"))
+        self.run(actor, command)
+            .unwrap_or_else(|e| panic!("{shown} was refused: {e}"))
     }
 
     /// Run a command that must be refused, and return the denial.
@@ -174,13 +264,28 @@ impl World {
     }
 
     pub fn set(&mut self, team: TeamId, p: Permission, on: bool) {
-        self.ok(tech(self.mia), Command::SetPermission { team, grant: PermissionGrant::Flag(p, on) });
+        self.ok(
+            tech(self.mia),
+            Command::SetPermission {
+                team,
+                grant: PermissionGrant::Flag(p, on),
+            },
+        );
     }
 
     /// A customer joins a queue; returns the session.
     pub fn arrive(&mut self, queue: QueueRef, who: CustomerInfo) -> SessionId {
-        let events = self.ok(Actor::Guest, Command::StartSession { queue, customer: who });
-        created(&events, |e| match e { Event::SessionStarted { session, .. } => Some(*session), _ => None })
+        let events = self.ok(
+            Actor::Guest,
+            Command::StartSession {
+                queue,
+                customer: who,
+            },
+        );
+        created(&events, |e| match e {
+            Event::SessionStarted { session, .. } => Some(*session),
+            _ => None,
+        })
     }
 
     /// A Windows full-client customer in Tier 1's queue, taken by `owner`.
@@ -207,26 +312,50 @@ impl World {
     }
 
     pub fn invitation_id(events: &[Event]) -> InvitationId {
-        created(events, |e| match e { Event::InvitationSent { invitation, .. } => Some(invitation.id), _ => None })
+        created(events, |e| match e {
+            Event::InvitationSent { invitation, .. } => Some(invitation.id),
+            _ => None,
+        })
     }
 
-    pub fn invite_external(&mut self, s: SessionId, by: TechnicianId, policy: PolicyId, name: &str) -> InvitationId {
-        let events = self.ok(tech(by), Command::InviteExternal {
-            session: s,
-            policy,
-            invitee: ExternalInvitee::Anyone { name: name.into(), email: Some(format!("{name}@partner.example")) },
-            comments: "Knows the accounting software".into(),
-        });
+    pub fn invite_external(
+        &mut self,
+        s: SessionId,
+        by: TechnicianId,
+        policy: PolicyId,
+        name: &str,
+    ) -> InvitationId {
+        let events = self.ok(
+            tech(by),
+            Command::InviteExternal {
+                session: s,
+                policy,
+                invitee: ExternalInvitee::Anyone {
+                    name: name.into(),
+                    email: Some(format!("{name}@partner.example")),
+                },
+                comments: "Knows the accounting software".into(),
+            },
+        );
         Self::invitation_id(&events)
     }
 
     pub fn redeem(&mut self, invitation: InvitationId) -> ExternalId {
         let events = self.ok(Actor::Guest, Command::RedeemExternal { invitation });
-        created(&events, |e| match e { Event::ExternalJoined { external, .. } => Some(external.id), _ => None })
+        created(&events, |e| match e {
+            Event::ExternalJoined { external, .. } => Some(external.id),
+            _ => None,
+        })
     }
 
     /// An external user invited by `by` under `policy` who has redeemed the link.
-    pub fn external(&mut self, s: SessionId, by: TechnicianId, policy: PolicyId, name: &str) -> ExternalId {
+    pub fn external(
+        &mut self,
+        s: SessionId,
+        by: TechnicianId,
+        policy: PolicyId,
+        name: &str,
+    ) -> ExternalId {
         let invitation = self.invite_external(s, by, policy, name);
         self.redeem(invitation)
     }
@@ -236,7 +365,19 @@ impl World {
     }
 
     /// The customer accepts whatever question is waiting of this kind.
-    pub fn customer_answers(&mut self, s: SessionId, prompt: PromptKind, accepted: bool) -> Vec<Event> {
-        self.ok(Actor::Customer(s), Command::AnswerPrompt { session: s, prompt, accepted })
+    pub fn customer_answers(
+        &mut self,
+        s: SessionId,
+        prompt: PromptKind,
+        accepted: bool,
+    ) -> Vec<Event> {
+        self.ok(
+            Actor::Customer(s),
+            Command::AnswerPrompt {
+                session: s,
+                prompt,
+                accepted,
+            },
+        )
     }
 }
