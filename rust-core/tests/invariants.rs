@@ -12,7 +12,7 @@ use tandem_core::domain::*;
 
 /// How many random sequences each property runs. Each sequence has up to `MAX_STEPS` steps.
 const CASES: u32 = 1000;
-const MAX_STEPS: usize = 60;
+const MAX_STEPS: usize = 80;
 
 /// One random step. Small numbers pick among whatever exists when the step runs, so most steps
 /// name real sessions, people and invitations.
@@ -561,7 +561,14 @@ fn run_step(w: &mut World, step: &Step, serial: u64) -> Option<(Actor, Command, 
             let s = biased(&active_sessions(w), &all_sessions, session)?;
             let actor = biased(&insiders(w, s), &actors(w, s), who)?;
             assert_menu_agrees(w, actor, s);
-            let action = Action::ALL[usize::from(action) % Action::ALL.len()];
+            let enabled: Vec<Action> = w
+                .state
+                .available_actions(actor, s, w.now)
+                .into_iter()
+                .filter(|a| a.enabled())
+                .map(|a| a.action)
+                .collect();
+            let action = biased(&enabled, &Action::ALL, action)?;
             let offered = w.state.targets(actor, s, action, w.now);
             let target = if action.is_targeted() {
                 Some(biased(&offered, &universe(w, s, action), target)?)
@@ -760,8 +767,25 @@ fn initial_world() -> World {
             email: "vic@vendor.example".into(),
         },
     );
-    // Sessions already under way, so that sequences start inside sessions.
-    w.session_owned_by(w.alice);
+    // Sessions already under way, so that sequences start deep inside them: Alice's has Bob as a
+    // member, an external user she invited and a pending invitation to Carol.
+    let s = w.session_owned_by(w.alice);
+    let bob = World::invitation_id(&w.ok(
+        tech(w.alice),
+        Command::InviteTechnician {
+            session: s,
+            technician: w.bob,
+        },
+    ));
+    w.ok(tech(w.bob), Command::AcceptInvitation { invitation: bob });
+    w.external(s, w.alice, w.full_access, "Sam");
+    w.ok(
+        tech(w.alice),
+        Command::InviteTechnician {
+            session: s,
+            technician: w.carol,
+        },
+    );
     w.session_with(
         w.carol,
         customer("Lou", Platform::Linux, ClientMode::ClickToChat),
