@@ -672,10 +672,10 @@ fn run_step(w: &mut World, step: &Step, serial: u64) -> Option<(Actor, Command, 
             );
             (
                 tech(w.mia),
-                Command::SetPermission {
+                Command::Admin(AdminCommand::SetPermission {
                     team: pick(&teams, team)?,
                     grant,
-                },
+                }),
             )
         }
         Step::Scopes { team, narrow } => {
@@ -690,36 +690,36 @@ fn run_step(w: &mut World, step: &Step, serial: u64) -> Option<(Actor, Command, 
             };
             let _ = w.run(
                 tech(w.mia),
-                Command::SetPermission {
+                Command::Admin(AdminCommand::SetPermission {
                     team,
                     grant: PermissionGrant::TransferScope(scope.clone()),
-                },
+                }),
             );
             let _ = w.run(
                 tech(w.mia),
-                Command::SetPermission {
+                Command::Admin(AdminCommand::SetPermission {
                     team,
                     grant: PermissionGrant::ExternalScope(external),
-                },
+                }),
             );
             (
                 tech(w.mia),
-                Command::SetPermission {
+                Command::Admin(AdminCommand::SetPermission {
                     team,
                     grant: PermissionGrant::InviteScope(scope),
-                },
+                }),
             )
         }
         Step::Enable { team, on } => {
             let t = &w.state.teams[&pick(&teams, team)?];
             (
                 tech(w.mia),
-                Command::UpdateTeam {
+                Command::Admin(AdminCommand::UpdateTeam {
                     team: t.id,
                     name: t.name.clone(),
                     description: t.description.clone(),
                     enabled: on,
-                },
+                }),
             )
         }
         Step::Jump { who, jump_client } => {
@@ -762,10 +762,10 @@ fn initial_world() -> World {
     // Some approved people, so approved-only scopes can be exercised.
     w.ok(
         tech(w.mia),
-        Command::AddApprovedExternal {
+        Command::Admin(AdminCommand::AddApprovedExternal {
             name: "Vic".into(),
             email: "vic@vendor.example".into(),
-        },
+        }),
     );
     // Sessions already under way, so that sequences start deep inside them: Alice's has Bob as a
     // member, an external user she invited and a pending invitation to Carol.

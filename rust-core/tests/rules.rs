@@ -415,7 +415,10 @@ fn e4_administrators_can_make_windows_clients_ask_for_elevation_at_start() {
         auto_elevate_windows: true,
         ..Settings::default()
     };
-    w.ok(tech(w.mia), Command::UpdateSettings { settings });
+    w.ok(
+        tech(w.mia),
+        Command::Admin(AdminCommand::UpdateSettings { settings }),
+    );
     let win = w.arrive(
         QueueRef::Team(w.tier1),
         customer("Win", Platform::Windows, ClientMode::Full),
@@ -471,10 +474,10 @@ fn t1_transfer_scope_limits_the_teams_offered() {
     let mut w = World::new();
     w.ok(
         tech(w.mia),
-        Command::SetPermission {
+        Command::Admin(AdminCommand::SetPermission {
             team: w.tier1,
             grant: PermissionGrant::TransferScope(TeamScope::Teams(BTreeSet::from([w.tier2]))),
-        },
+        }),
     );
     let s = w.session_owned_by(w.alice);
     let offered = w
@@ -713,10 +716,10 @@ fn s3_teams_outside_ones_own_need_the_share_outside_permission() {
     let mut w = World::new();
     w.ok(
         tech(w.mia),
-        Command::SetPermission {
+        Command::Admin(AdminCommand::SetPermission {
             team: w.tier1,
             grant: PermissionGrant::InviteScope(TeamScope::Teams(BTreeSet::new())),
-        },
+        }),
     );
     let s = w.session_owned_by(w.alice);
     let teams = w
@@ -1028,7 +1031,10 @@ fn x3_the_appliance_mails_the_invitation_only_when_administrators_allow_it() {
         appliance_sends_external_invitations: true,
         ..Settings::default()
     };
-    w.ok(tech(w.mia), Command::UpdateSettings { settings });
+    w.ok(
+        tech(w.mia),
+        Command::Admin(AdminCommand::UpdateSettings { settings }),
+    );
     assert!(
         matches!(&invite(&mut w, "lee")[0], Event::InvitationSent { email: Some(e), .. } if e == "lee@x.example")
     );
@@ -1113,17 +1119,17 @@ fn x6_approved_only_technicians_may_invite_only_approved_people() {
     let mut w = World::new();
     w.ok(
         tech(w.mia),
-        Command::SetPermission {
+        Command::Admin(AdminCommand::SetPermission {
             team: w.tier1,
             grant: PermissionGrant::ExternalScope(ExternalScope::ApprovedOnly),
-        },
+        }),
     );
     let events = w.ok(
         tech(w.mia),
-        Command::AddApprovedExternal {
+        Command::Admin(AdminCommand::AddApprovedExternal {
             name: "Vendor Vic".into(),
             email: "vic@vendor.example".into(),
-        },
+        }),
     );
     let Event::ApprovedExternalAdded { person } = &events[0] else {
         panic!()
@@ -1534,21 +1540,21 @@ fn g1_administrators_manage_only_below_their_group_and_masters_lock_permissions(
     let tom = tech(w.tom);
     let created = w.ok(
         tom,
-        Command::CreateTeam {
+        Command::Admin(AdminCommand::CreateTeam {
             parent: Some(w.tier1),
             name: "Tier 1 nights".into(),
             description: String::new(),
-        },
+        }),
     );
     assert!(matches!(&created[0], Event::TeamCreated { .. }));
     assert_eq!(
         w.denied(
             tom,
-            Command::CreateTeam {
+            Command::Admin(AdminCommand::CreateTeam {
                 parent: None,
                 name: "Rogue".into(),
                 description: String::new()
-            }
+            })
         )
         .rule,
         Rule::G1
@@ -1556,11 +1562,11 @@ fn g1_administrators_manage_only_below_their_group_and_masters_lock_permissions(
     assert_eq!(
         w.denied(
             tom,
-            Command::CreateTeam {
+            Command::Admin(AdminCommand::CreateTeam {
                 parent: Some(w.field),
                 name: "Rogue".into(),
                 description: String::new()
-            }
+            })
         )
         .rule,
         Rule::G1
@@ -1568,38 +1574,38 @@ fn g1_administrators_manage_only_below_their_group_and_masters_lock_permissions(
     assert_eq!(
         w.denied(
             tom,
-            Command::UpdateTeam {
+            Command::Admin(AdminCommand::UpdateTeam {
                 team: w.support,
                 name: "Mine".into(),
                 description: String::new(),
                 enabled: true
-            }
+            })
         )
         .reason,
         Reason::OutsideAdminScope
     );
     w.ok(
         tom,
-        Command::SetPermission {
+        Command::Admin(AdminCommand::SetPermission {
             team: w.tier1,
             grant: PermissionGrant::Flag(Permission::RemoteControl, false),
-        },
+        }),
     );
 
     w.ok(
         tech(w.mia),
-        Command::LockPermission {
+        Command::Admin(AdminCommand::LockPermission {
             team: w.support,
             key: PermissionKey::Flag(Permission::RemoteControl),
             locked: true,
-        },
+        }),
     );
     let locked = w.denied(
         tom,
-        Command::SetPermission {
+        Command::Admin(AdminCommand::SetPermission {
             team: w.tier1,
             grant: PermissionGrant::Flag(Permission::RemoteControl, true),
-        },
+        }),
     );
     assert_eq!(
         locked.to_string(),
@@ -1608,28 +1614,28 @@ fn g1_administrators_manage_only_below_their_group_and_masters_lock_permissions(
     assert_eq!(
         w.denied(
             tom,
-            Command::LockPermission {
+            Command::Admin(AdminCommand::LockPermission {
                 team: w.tier1,
                 key: PermissionKey::TransferScope,
                 locked: true
-            }
+            })
         )
         .reason,
         Reason::MasterOnly
     );
     w.ok(
         tech(w.mia),
-        Command::SetPermission {
+        Command::Admin(AdminCommand::SetPermission {
             team: w.tier1,
             grant: PermissionGrant::Flag(Permission::RemoteControl, true),
-        },
+        }),
     );
     assert_eq!(
         w.denied(
             tech(w.alice),
-            Command::CreateButtonProfile {
+            Command::Admin(AdminCommand::CreateButtonProfile {
                 name: "Mine".into()
-            }
+            })
         )
         .reason,
         Reason::NotAdministrator
@@ -1647,12 +1653,12 @@ fn g2_a_disabled_group_grants_nothing_down_its_subtree() {
     let s = w.session_owned_by(w.alice);
     w.ok(
         tech(w.mia),
-        Command::UpdateTeam {
+        Command::Admin(AdminCommand::UpdateTeam {
             team: w.support,
             name: "Support".into(),
             description: "First line".into(),
             enabled: false,
-        },
+        }),
     );
     assert!(
         !w.state.team_enabled(w.tier1),
@@ -1817,11 +1823,11 @@ fn malformed_or_unknown_input_gets_a_clear_error() {
     );
     let bad_mail = w.run(
         tech(w.mia),
-        Command::CreateTechnician {
+        Command::Admin(AdminCommand::CreateTechnician {
             name: "Zed".into(),
             email: "zed".into(),
             role: Role::Technician,
-        },
+        }),
     );
     assert!(matches!(
         bad_mail,

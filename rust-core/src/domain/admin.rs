@@ -1,8 +1,8 @@
 //! Administration: the team tree, permissions and locks (G1–G3), and what administrators set up
 //! for sessions (security policies X2, approved externals X6, support issues S1, jump groups J1,
 //! support button profiles B1, settings X3/E4).
-use super::command::{Actor, Command};
-use super::denial::{CommandError, Denial, Entity, InvalidInput, Reason};
+use super::command::{Actor, AdminCommand};
+use super::denial::{CommandError, Denial, Entity, Reason};
 use super::event::Event;
 use super::ids::{
     ApprovedExternalId, ButtonProfileId, IssueId, JumpGroupId, PolicyId, TeamId, TechnicianId,
@@ -11,7 +11,7 @@ use super::org::{
     ApprovedExternal, ButtonProfile, JumpGroup, Role, SecurityPolicy, SupportIssue, Team,
     Technician,
 };
-use super::plan::{MAX_NAME_CHARS, MAX_TEXT_CHARS, email, text};
+use super::plan::{MAX_NAME_CHARS, MAX_TEXT_CHARS, email, optional_text, text};
 use super::rule::Rule;
 use super::state::{IdGen, State};
 use std::collections::BTreeSet;
@@ -58,9 +58,9 @@ impl State {
         &self,
         ids: &mut IdGen,
         actor: Actor,
-        command: &Command,
+        command: &AdminCommand,
     ) -> Result<Vec<Event>, CommandError> {
-        use Command as C;
+        use AdminCommand as C;
         let event = match command {
             C::CreateTeam {
                 parent,
@@ -68,7 +68,7 @@ impl State {
                 description,
             } => {
                 text("The team's name", name, MAX_NAME_CHARS)?;
-                optional(description)?;
+                optional_text("The description", description, MAX_TEXT_CHARS)?;
                 let inherited = match (self.admin_role(actor)?, parent) {
                     (Role::MasterAdministrator, None) => None,
                     (_, None) => {
@@ -111,7 +111,7 @@ impl State {
             } => {
                 self.manage_team(actor, *team)?;
                 text("The team's name", name, MAX_NAME_CHARS)?;
-                optional(description)?;
+                optional_text("The description", description, MAX_TEXT_CHARS)?;
                 Event::TeamUpdated {
                     team: *team,
                     name: name.trim().to_owned(),
@@ -200,7 +200,7 @@ impl State {
             } => {
                 self.admin_role(actor)?;
                 text("The policy's name", name, MAX_NAME_CHARS)?;
-                optional(description)?;
+                optional_text("The description", description, MAX_TEXT_CHARS)?;
                 Event::SecurityPolicyCreated {
                     policy: SecurityPolicy {
                         id: PolicyId(ids.next()),
@@ -274,21 +274,7 @@ impl State {
                     settings: settings.clone(),
                 }
             }
-            // Every other command is planned by `State::plan`; reaching here is a programming
-            // error, reported as input nothing can accept rather than a panic.
-            _ => return Err(InvalidInput::Empty("The command".to_owned()).into()),
         };
         Ok(vec![event])
-    }
-}
-
-fn optional(description: &str) -> Result<(), InvalidInput> {
-    if description.chars().count() > MAX_TEXT_CHARS {
-        Err(InvalidInput::TooLong {
-            field: "The description".to_owned(),
-            max: MAX_TEXT_CHARS,
-        })
-    } else {
-        Ok(())
     }
 }

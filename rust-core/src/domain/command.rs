@@ -177,7 +177,14 @@ pub enum Command {
         session: SessionId,
     },
 
-    // Administration (G1–G3, X2, X6, S1, J1, B1).
+    /// Administration (G1–G3, X2, X6, S1, J1, B1).
+    Admin(AdminCommand),
+}
+
+/// What administrators do: the team tree, permissions and locks, accounts, and what sessions use.
+#[allow(missing_docs)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AdminCommand {
     CreateTeam {
         parent: Option<TeamId>,
         name: String,

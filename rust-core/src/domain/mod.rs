@@ -21,7 +21,7 @@ mod session;
 mod state;
 
 pub use action::{Action, ActionState, Target};
-pub use command::{Actor, Command};
+pub use command::{Actor, AdminCommand, Command};
 pub use denial::{CommandError, Denial, Entity, InvalidInput, Reason};
 pub use event::{Event, LeaveReason, ReleaseReason};
 pub use ids::{

@@ -40,7 +40,11 @@ pub(crate) fn text(field: &'static str, value: &str, max: usize) -> Result<(), I
     }
 }
 
-fn optional_text(field: &'static str, value: &str, max: usize) -> Result<(), InvalidInput> {
+pub(crate) fn optional_text(
+    field: &'static str,
+    value: &str,
+    max: usize,
+) -> Result<(), InvalidInput> {
     if value.chars().count() > max {
         Err(InvalidInput::TooLong {
             field: field.to_owned(),
@@ -622,7 +626,7 @@ impl State {
                     .collect()
             }
 
-            admin => self.plan_admin(&mut ids, actor, admin)?,
+            C::Admin(admin) => self.plan_admin(&mut ids, actor, admin)?,
         };
         Ok(events)
     }

@@ -88,10 +88,10 @@ impl World {
         for team in [w.support, w.tier1, w.tier2, w.field] {
             w.ok(
                 m,
-                Command::SetPermission {
+                Command::Admin(AdminCommand::SetPermission {
                     team,
                     grant: PermissionGrant::TransferScope(TeamScope::Any),
-                },
+                }),
             );
         }
         w.tom = w.technician("Tom", Role::Administrator { team: w.support });
@@ -109,11 +109,11 @@ impl World {
         ] {
             w.ok(
                 m,
-                Command::SetTeamMember {
+                Command::Admin(AdminCommand::SetTeamMember {
                     team,
                     technician: who,
                     member: true,
-                },
+                }),
             );
         }
         for t in [w.alice, w.bob, w.carol, w.dave] {
@@ -123,14 +123,14 @@ impl World {
         w.view_only = created(
             &w.ok(
                 m,
-                Command::CreateSecurityPolicy {
+                Command::Admin(AdminCommand::CreateSecurityPolicy {
                     name: "View only".into(),
                     description: "Sees the screen and chats; cannot control.".into(),
                     permissions: PermissionSet::with([
                         Permission::DesktopViewing,
                         Permission::ChatAtSessionStart,
                     ]),
-                },
+                }),
             ),
             |e| match e {
                 Event::SecurityPolicyCreated { policy } => Some(policy.id),
@@ -140,11 +140,11 @@ impl World {
         w.full_access = created(
             &w.ok(
                 m,
-                Command::CreateSecurityPolicy {
+                Command::Admin(AdminCommand::CreateSecurityPolicy {
                     name: "Full access".into(),
                     description: "Everything the inviting technician may do.".into(),
                     permissions: PermissionSet::all(),
-                },
+                }),
             ),
             |e| match e {
                 Event::SecurityPolicyCreated { policy } => Some(policy.id),
@@ -156,10 +156,10 @@ impl World {
         w.servers = created(
             &w.ok(
                 m,
-                Command::CreateJumpGroup {
+                Command::Admin(AdminCommand::CreateJumpGroup {
                     name: "Servers".into(),
                     members: BTreeSet::from([w.alice, w.carol]),
-                },
+                }),
             ),
             |e| match e {
                 Event::JumpGroupCreated { group } => Some(group.id),
@@ -169,9 +169,9 @@ impl World {
         w.profile = created(
             &w.ok(
                 m,
-                Command::CreateButtonProfile {
+                Command::Admin(AdminCommand::CreateButtonProfile {
                     name: "Default".into(),
-                },
+                }),
             ),
             |e| match e {
                 Event::ButtonProfileCreated { profile } => Some(profile.id),
@@ -184,11 +184,11 @@ impl World {
     fn team(&mut self, by: Actor, parent: Option<TeamId>, name: &str) -> TeamId {
         let events = self.ok(
             by,
-            Command::CreateTeam {
+            Command::Admin(AdminCommand::CreateTeam {
                 parent,
                 name: name.into(),
                 description: String::new(),
-            },
+            }),
         );
         let team = created(&events, |e| match e {
             Event::TeamCreated { team } => Some(team.id),
@@ -197,10 +197,10 @@ impl World {
         for p in Permission::ALL {
             self.ok(
                 by,
-                Command::SetPermission {
+                Command::Admin(AdminCommand::SetPermission {
                     team,
                     grant: PermissionGrant::Flag(p, true),
-                },
+                }),
             );
         }
         team
@@ -210,11 +210,11 @@ impl World {
         let email = format!("{}@example.com", name.to_lowercase());
         let events = self.ok(
             tech(self.mia),
-            Command::CreateTechnician {
+            Command::Admin(AdminCommand::CreateTechnician {
                 name: name.into(),
                 email,
                 role,
-            },
+            }),
         );
         created(&events, |e| match e {
             Event::TechnicianCreated { technician } => Some(technician.id),
@@ -225,11 +225,11 @@ impl World {
     fn issue(&mut self, name: &str, team: TeamId, allow_help_requests: bool) -> IssueId {
         let events = self.ok(
             tech(self.mia),
-            Command::CreateSupportIssue {
+            Command::Admin(AdminCommand::CreateSupportIssue {
                 name: name.into(),
                 team,
                 allow_help_requests,
-            },
+            }),
         );
         created(&events, |e| match e {
             Event::SupportIssueCreated { issue } => Some(issue.id),
@@ -266,10 +266,10 @@ impl World {
     pub fn set(&mut self, team: TeamId, p: Permission, on: bool) {
         self.ok(
             tech(self.mia),
-            Command::SetPermission {
+            Command::Admin(AdminCommand::SetPermission {
                 team,
                 grant: PermissionGrant::Flag(p, on),
-            },
+            }),
         );
     }
 
