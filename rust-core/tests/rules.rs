@@ -53,6 +53,33 @@ fn a1_technician_chats_shares_the_screen_and_opens_a_shell() {
 }
 
 #[test]
+fn a1_the_customer_can_take_back_the_screen_and_close_the_shell() {
+    let mut w = World::new();
+    let s = w.session_owned_by(w.alice);
+    w.ok(
+        tech(w.alice),
+        Command::StartScreen {
+            session: s,
+            control: true,
+        },
+    );
+    w.customer_answers(s, PromptKind::Allow(Tool::ControlScreen), true);
+    w.ok(tech(w.alice), Command::StartShell { session: s });
+    w.ok(Actor::Customer(s), Command::StopScreen { session: s });
+    w.ok(Actor::Customer(s), Command::StopShell { session: s });
+    assert_eq!(
+        (w.session(s).screen, w.session(s).shell),
+        (ScreenState::Off, false)
+    );
+    assert_eq!(
+        w.denied(tech(w.dave), Command::StopScreen { session: s })
+            .rule,
+        Rule::G4,
+        "outsiders cannot"
+    );
+}
+
+#[test]
 fn a1_customer_who_declines_keeps_the_screen_private() {
     let mut w = World::new();
     let s = w.session_owned_by(w.alice);

@@ -267,22 +267,29 @@ impl State {
                     self.ask_or_start(s, who, Tool::Shell)
                 }
             }
-            C::StopScreen { session } | C::StopShell { session } => {
+            // Anyone in the session may stop a tool, the customer above all: taking back one's
+            // screen or shell needs no permission.
+            C::StopScreen { session } => {
                 let s = self.session(*session)?;
-                if self.seat(actor, s)? == Participant::Customer || !s.is_live() {
-                    // The customer stops sharing by ending the connection, or it already ended.
-                } else if matches!(command, C::StopScreen { .. }) && s.screen != ScreenState::Off {
-                    return Ok(vec![Event::ScreenChanged {
+                self.seat(actor, s)?;
+                (s.screen != ScreenState::Off)
+                    .then_some(Event::ScreenChanged {
                         session: *session,
                         screen: ScreenState::Off,
-                    }]);
-                } else if matches!(command, C::StopShell { .. }) && s.shell {
-                    return Ok(vec![Event::ShellChanged {
+                    })
+                    .into_iter()
+                    .collect()
+            }
+            C::StopShell { session } => {
+                let s = self.session(*session)?;
+                self.seat(actor, s)?;
+                s.shell
+                    .then_some(Event::ShellChanged {
                         session: *session,
                         open: false,
-                    }]);
-                }
-                Vec::new()
+                    })
+                    .into_iter()
+                    .collect()
             }
             C::ViewSystemInfo { session } => {
                 let s = self.session(*session)?;
