@@ -359,24 +359,9 @@ impl State {
                 }
                 _ => {}
             },
-            (A::DeploySupportButton, Target::Queue(queue)) => match queue {
-                QueueRef::Team(team) => {
-                    let t = self
-                        .teams
-                        .get(&team)
-                        .ok_or(not_found(Entity::Team, team.0))?;
-                    if !self.team_enabled(team) {
-                        return refuse(Rule::G2, Reason::TeamDisabled);
-                    }
-                    if !t.members.contains(&actor) {
-                        return refuse(Rule::B1, Reason::QueueNotYours);
-                    }
-                }
-                QueueRef::Personal(t) if t != actor => {
-                    return refuse(Rule::B1, Reason::QueueNotYours);
-                }
-                QueueRef::Personal(_) => {}
-            },
+            (A::DeploySupportButton, Target::Queue(queue)) => {
+                self.check_own_queue(actor, queue, Rule::B1)?
+            }
             (A::PinJumpClient, Target::JumpLocation(at)) => {
                 if let JumpLocation::Group(g) = at {
                     self.jump_groups
@@ -389,6 +374,37 @@ impl State {
             }
             // A target of the wrong kind for the action: nothing could accept it.
             _ => return refuse(Rule::A3, Reason::WrongTarget),
+        }
+        Ok(())
+    }
+
+    /// Whether a technician may route customers into this queue (a support button's queue, B1,
+    /// or a session key's): their own personal queue, or the queue of an enabled team of theirs.
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown team; a denial under `rule` otherwise.
+    pub fn check_own_queue(
+        &self,
+        technician: TechnicianId,
+        queue: QueueRef,
+        rule: Rule,
+    ) -> Result<(), CommandError> {
+        let refuse = |reason| Err(CommandError::Denied(Denial::new(rule, reason)));
+        match queue {
+            QueueRef::Team(team) => {
+                let t = self.teams.get(&team).ok_or(CommandError::NotFound {
+                    kind: Entity::Team,
+                    id: team.0,
+                })?;
+                if !self.team_enabled(team) {
+                    return Err(Denial::new(Rule::G2, Reason::TeamDisabled).into());
+                }
+                if !t.members.contains(&technician) {
+                    return refuse(Reason::QueueNotYours);
+                }
+            }
+            QueueRef::Personal(t) if t != technician => return refuse(Reason::QueueNotYours),
+            QueueRef::Personal(_) => {}
         }
         Ok(())
     }

@@ -145,7 +145,7 @@ pub enum Reason {
     NoButtonProfile,
     #[error("This support button has expired")]
     ButtonExpired,
-    #[error("A support button can lead only to your own queue or to one of your teams' queues")]
+    #[error("Customers can be routed only to your own queue or to one of your teams' queues")]
     QueueNotYours,
     #[error("A jump client is already pinned to this computer")]
     AlreadyPinned,

@@ -222,3 +222,42 @@ pub enum Event {
         settings: Settings,
     },
 }
+
+impl Event {
+    /// The session this event concerns, if any. Invitation endings name only the invitation;
+    /// `state` resolves its session.
+    #[must_use]
+    pub fn session(&self, state: &super::state::State) -> Option<SessionId> {
+        use Event as E;
+        match self {
+            E::SessionStarted { session, .. }
+            | E::SessionAccepted { session, .. }
+            | E::SessionReleased { session, .. }
+            | E::SessionEnded { session, .. }
+            | E::ChatPosted { session, .. }
+            | E::ChatToggled { session, .. }
+            | E::ChatPinned { session, .. }
+            | E::ScreenChanged { session, .. }
+            | E::ShellChanged { session, .. }
+            | E::SystemInfoViewed { session, .. }
+            | E::PromptRaised { session, .. }
+            | E::PromptAnswered { session, .. }
+            | E::ClientModeChanged { session, .. }
+            | E::ElevationSuggested { session }
+            | E::CustomerAllowedAll { session }
+            | E::TechnicianJoined { session, .. }
+            | E::ExternalJoined { session, .. }
+            | E::MemberLeft { session, .. }
+            | E::CustomerDisconnected { session }
+            | E::SupportButtonDeployed { session, .. }
+            | E::SupportButtonRemoved { session, .. }
+            | E::JumpClientPinned { session, .. }
+            | E::JumpClientUnpinned { session, .. } => Some(*session),
+            E::InvitationSent { invitation, .. } => Some(invitation.session),
+            E::InvitationEnded { invitation, .. } => {
+                state.invitations.get(invitation).map(|i| i.session)
+            }
+            _ => None,
+        }
+    }
+}
