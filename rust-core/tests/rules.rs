@@ -1670,6 +1670,25 @@ fn g1_administrators_manage_only_below_their_group_and_masters_lock_permissions(
 }
 
 #[test]
+fn g1_the_first_account_is_a_master_administrator_and_only_the_first() {
+    let (mut state, mia) = State::bootstrap("Mia", "mia@example.com");
+    assert_eq!(state.technicians[&mia].role, Role::MasterAdministrator);
+    let again = state.execute(
+        Actor::Guest,
+        &Command::Bootstrap {
+            name: "Eve".into(),
+            email: "eve@example.com".into(),
+        },
+        Timestamp(0),
+    );
+    assert_eq!(
+        again.unwrap_err().to_string(),
+        "This appliance has accounts already; administrators create new ones (G1)"
+    );
+    assert_eq!(state.technicians.len(), 1);
+}
+
+#[test]
 fn g2_a_disabled_group_grants_nothing_down_its_subtree() {
     let mut w = World::new();
     let team = &w.state.teams[&w.tier1];

@@ -177,6 +177,12 @@ pub enum Command {
         session: SessionId,
     },
 
+    /// The first account of a new appliance: a master administrator, accepted only while no
+    /// account exists (G1).
+    Bootstrap {
+        name: String,
+        email: String,
+    },
     /// Administration (G1–G3, X2, X6, S1, J1, B1).
     Admin(AdminCommand),
 }

@@ -163,6 +163,8 @@ pub enum Reason {
     OutsideAdminScope,
     #[error("A master administrator locked this permission")]
     Locked,
+    #[error("This appliance has accounts already; administrators create new ones")]
+    AlreadySetUp,
     #[error("An account with this e-mail address exists already")]
     EmailTaken,
 }

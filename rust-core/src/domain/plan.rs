@@ -633,6 +633,27 @@ impl State {
                     .collect()
             }
 
+            C::Bootstrap {
+                name,
+                email: address,
+            } => {
+                guest(actor)?;
+                if !self.technicians.is_empty() {
+                    return Err(Denial::new(Rule::G1, Reason::AlreadySetUp).into());
+                }
+                text("The administrator's name", name, MAX_NAME_CHARS)?;
+                email(address)?;
+                vec![Event::TechnicianCreated {
+                    technician: super::org::Technician {
+                        id: TechnicianId(ids.next()),
+                        name: name.trim().to_owned(),
+                        email: address.trim().to_owned(),
+                        role: super::org::Role::MasterAdministrator,
+                        logged_in: false,
+                        extended_availability: false,
+                    },
+                }]
+            }
             C::Admin(admin) => self.plan_admin(&mut ids, actor, admin)?,
         };
         Ok(events)

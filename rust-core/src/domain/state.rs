@@ -6,7 +6,7 @@ use super::ids::{
 };
 use super::invitation::{Invitation, InvitationState};
 use super::org::{
-    ApprovedExternal, ButtonProfile, JumpGroup, Role, SecurityPolicy, Settings, SupportIssue, Team,
+    ApprovedExternal, ButtonProfile, JumpGroup, SecurityPolicy, Settings, SupportIssue, Team,
     Technician,
 };
 use super::permission::{PermissionKey, PermissionSet};
@@ -64,20 +64,31 @@ impl IdGen {
 
 impl State {
     /// An organisation with one master administrator, who sets up everything else.
+    ///
+    /// # Panics
+    /// If the name or address is malformed: for tests and tools with fixed input.
     #[must_use]
+    #[allow(clippy::expect_used)]
     pub fn bootstrap(name: &str, email: &str) -> (Self, TechnicianId) {
         let mut state = Self::default();
-        let id = TechnicianId(state.ids().next());
-        state.apply(&Event::TechnicianCreated {
-            technician: Technician {
-                id,
-                name: name.to_owned(),
-                email: email.to_owned(),
-                role: Role::MasterAdministrator,
-                logged_in: false,
-                extended_availability: false,
-            },
-        });
+        let command = super::command::Command::Bootstrap {
+            name: name.to_owned(),
+            email: email.to_owned(),
+        };
+        let events = state
+            .execute(
+                super::command::Actor::Guest,
+                &command,
+                super::ids::Timestamp(0),
+            )
+            .expect("a fresh state accepts a well-formed first account");
+        let id = events
+            .iter()
+            .find_map(|e| match e {
+                Event::TechnicianCreated { technician } => Some(technician.id),
+                _ => None,
+            })
+            .expect("bootstrap creates the master administrator");
         (state, id)
     }
 

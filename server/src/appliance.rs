@@ -1,0 +1,280 @@
+//! The appliance's heart: one writer that checks every command with the rules engine, commits
+//! its events (and any token or link it needs) in one transaction, then applies and publishes
+//! them. "Acknowledged" means committed: what a caller was told happened survives a crash.
+use crate::config::Config;
+use crate::error::ApiError;
+use crate::mail::Mailer;
+use crate::store::{Store, StoreError, TokenKind};
+use serde::Serialize;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+use tandem_core::domain::{Actor, Command, Event, State, Timestamp};
+use tokio::sync::{Mutex, MutexGuard, broadcast};
+
+/// An event as published to consoles: its number, its time, and what happened.
+#[derive(Debug, Clone, Serialize)]
+pub struct Published {
+    /// Its place in the one ordered history; consoles resume from the last one they saw.
+    pub seq: i64,
+    /// When (ms since the epoch).
+    pub at: i64,
+    /// What happened.
+    pub event: Event,
+}
+
+/// A message for one session's customer client that is never stored: credentials the
+/// technician typed for elevation (E3) go straight to the client and nowhere else.
+#[derive(Debug, Clone)]
+pub struct Direct {
+    /// The session whose customer client receives it.
+    pub session: i64,
+    /// The message, as JSON.
+    pub body: serde_json::Value,
+}
+
+/// A write that must commit with a command's events, or not at all.
+#[derive(Debug, Clone)]
+pub enum SideWrite {
+    /// The password of the technician the command creates.
+    Credential {
+        /// Its argon2id hash.
+        password_hash: String,
+    },
+    /// The one-time link of the external invitation the command sends.
+    Link {
+        /// The link token's hash.
+        token_hash: String,
+    },
+    /// Use up a one-time link; the command fails if it was used already.
+    RedeemLink {
+        /// The link token's hash.
+        token_hash: String,
+    },
+    /// Use up a session key; the command fails if it was used already.
+    UseSessionKey {
+        /// The key's hash.
+        key_hash: String,
+    },
+    /// A bearer token for whoever the command lets in: the customer of the session it starts,
+    /// or the external user it admits.
+    Token {
+        /// Which kind.
+        kind: TokenKind,
+        /// The token's hash.
+        token_hash: String,
+        /// How long it lives.
+        ttl_ms: i64,
+    },
+}
+
+/// What an accepted command did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Executed {
+    /// Its events, numbered.
+    pub events: Vec<Published>,
+}
+
+impl Executed {
+    /// The first event of a kind, if any.
+    pub fn find<T>(&self, pick: impl Fn(&Event) -> Option<T>) -> Option<T> {
+        self.events.iter().find_map(|p| pick(&p.event))
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct Inner {
+    pub(crate) state: State,
+    pub(crate) last_seq: i64,
+}
+
+/// The running appliance.
+#[derive(Debug)]
+pub struct Appliance {
+    inner: Mutex<Inner>,
+    /// The database.
+    pub store: Store,
+    feed: broadcast::Sender<Arc<Published>>,
+    direct: broadcast::Sender<Arc<Direct>>,
+    /// Outgoing mail, when configured.
+    pub mailer: Option<Mailer>,
+    /// How it was started.
+    pub config: Config,
+    /// The TLS certificate's fingerprint, when serving TLS.
+    pub fingerprint: Option<String>,
+}
+
+/// Milliseconds since the epoch, now.
+#[must_use]
+pub fn now_ms() -> i64 {
+    let ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
+    i64::try_from(ms).unwrap_or(i64::MAX)
+}
+
+fn timestamp(ms: i64) -> Timestamp {
+    Timestamp(u64::try_from(ms).unwrap_or(0))
+}
+
+fn id(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+/// How an actor is named in the store and the logs (never a secret).
+#[must_use]
+pub fn actor_label(actor: Actor) -> String {
+    match actor {
+        Actor::Technician(t) => format!("technician:{t}"),
+        Actor::External(e) => format!("external:{e}"),
+        Actor::Customer(s) => format!("customer:{s}"),
+        Actor::Guest => "guest".to_owned(),
+    }
+}
+
+/// The name of a command's kind, for the audit log: never its content, which may hold text.
+#[must_use]
+pub fn command_label(command: &Command) -> String {
+    let text = match command {
+        Command::Admin(admin) => format!("Admin::{admin:?}"),
+        other => format!("{other:?}"),
+    };
+    text.split([' ', '(', '{']).next().unwrap_or_default().to_owned()
+}
+
+impl Appliance {
+    /// Rebuild the state from the stored events.
+    ///
+    /// # Errors
+    /// When the database fails or holds unreadable events.
+    pub async fn load(store: Store, config: Config, fingerprint: Option<String>, mailer: Option<Mailer>) -> Result<Arc<Self>, StoreError> {
+        let mut state = State::default();
+        let mut last_seq = 0;
+        for stored in store.all_events().await? {
+            state.apply(&stored.event);
+            last_seq = stored.seq;
+        }
+        tracing::info!(events = last_seq, "state rebuilt from the event store");
+        let (feed, _) = broadcast::channel(1024);
+        let (direct, _) = broadcast::channel(64);
+        Ok(Arc::new(Self {
+            inner: Mutex::new(Inner { state, last_seq }),
+            store,
+            feed,
+            direct,
+            mailer,
+            config,
+            fingerprint,
+        }))
+    }
+
+    /// Read the state (and the number of the last event applied to it).
+    pub(crate) async fn read(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().await
+    }
+
+    /// A copy of the current state.
+    pub async fn state(&self) -> State {
+        self.inner.lock().await.state.clone()
+    }
+
+    /// Live events, from the moment of subscribing.
+    #[must_use]
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Published>> {
+        self.feed.subscribe()
+    }
+
+    /// Live direct messages for customer clients.
+    #[must_use]
+    pub fn subscribe_direct(&self) -> broadcast::Receiver<Arc<Direct>> {
+        self.direct.subscribe()
+    }
+
+    /// Send a never-stored message to a session's customer client. Returns whether any client
+    /// was listening.
+    pub fn send_direct(&self, session: i64, body: serde_json::Value) -> bool {
+        self.direct.send(Arc::new(Direct { session, body })).is_ok_and(|n| n > 0)
+    }
+
+    /// Check and carry out a command, with the writes that must commit with it.
+    ///
+    /// # Errors
+    /// The domain's refusal, a used-up link or key, or a database failure. Nothing changes then.
+    pub async fn execute(&self, actor: Actor, command: &Command, sides: Vec<SideWrite>) -> Result<Executed, ApiError> {
+        let mut inner = self.inner.lock().await;
+        let now = now_ms();
+        let events = match inner.state.plan(actor, command, timestamp(now)) {
+            Ok(events) => events,
+            Err(refusal) => {
+                let outcome = refusal.to_string();
+                if let Err(e) = self.store.audit(now, &actor_label(actor), &command_label(command), &outcome).await {
+                    tracing::warn!(error = %e, "could not audit a refused command");
+                }
+                tracing::info!(actor = %actor_label(actor), command = %command_label(command), %outcome, "refused");
+                return Err(refusal.into());
+            }
+        };
+        let mut tx = self.store.begin().await?;
+        for side in &sides {
+            self.side_write(&mut tx, side, &events, now).await?;
+        }
+        let label = actor_label(actor);
+        let mut published = Vec::with_capacity(events.len());
+        for (offset, event) in (1..).zip(&events) {
+            let seq = inner.last_seq + offset;
+            let session = event.session(&inner.state).map(|s| id(s.0));
+            Store::append(&mut tx, seq, now, session, &label, event).await?;
+            published.push(Published { seq, at: now, event: event.clone() });
+        }
+        tx.commit().await?;
+        for p in &published {
+            inner.state.apply(&p.event);
+            inner.last_seq = p.seq;
+        }
+        drop(inner);
+        tracing::info!(actor = %label, command = %command_label(command), events = published.len(), "accepted");
+        for p in &published {
+            // Nobody listening is fine: consoles catch up from the store when they connect.
+            let _ = self.feed.send(Arc::new(p.clone()));
+        }
+        Ok(Executed { events: published })
+    }
+
+    async fn side_write(&self, tx: &mut crate::store::Tx<'_>, side: &SideWrite, events: &[Event], now: i64) -> Result<(), ApiError> {
+        match side {
+            SideWrite::Credential { password_hash } => {
+                let technician = events.iter().find_map(|e| match e {
+                    Event::TechnicianCreated { technician } => Some(technician.id.0),
+                    _ => None,
+                });
+                let technician = technician.ok_or(ApiError::Internal("no technician to set a password for"))?;
+                Store::set_credential(tx, id(technician), password_hash).await?;
+            }
+            SideWrite::Link { token_hash } => {
+                let invitation = events.iter().find_map(|e| match e {
+                    Event::InvitationSent { invitation, .. } => Some(invitation.id.0),
+                    _ => None,
+                });
+                let invitation = invitation.ok_or(ApiError::Internal("no invitation to link"))?;
+                Store::insert_link(tx, token_hash, id(invitation), now).await?;
+            }
+            SideWrite::RedeemLink { token_hash } => {
+                if !Store::redeem_link(tx, token_hash, now).await? {
+                    return Err(ApiError::AlreadyUsed("This invitation link has been used already"));
+                }
+            }
+            SideWrite::UseSessionKey { key_hash } => {
+                if !Store::use_session_key(tx, key_hash, now).await? {
+                    return Err(ApiError::AlreadyUsed("This session key has been used already or has expired"));
+                }
+            }
+            SideWrite::Token { kind, token_hash, ttl_ms } => {
+                let subject = events.iter().find_map(|e| match (kind, e) {
+                    (TokenKind::Customer, Event::SessionStarted { session, .. }) => Some(session.0),
+                    (TokenKind::External, Event::ExternalJoined { external, .. }) => Some(external.id.0),
+                    _ => None,
+                });
+                let subject = subject.ok_or(ApiError::Internal("nobody to issue a token to"))?;
+                Store::insert_token(tx, token_hash, *kind, id(subject), now, now.saturating_add(*ttl_ms)).await?;
+            }
+        }
+        Ok(())
+    }
+}

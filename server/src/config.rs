@@ -1,0 +1,49 @@
+//! How the appliance is started: where it keeps its data, where it listens, how it is reached.
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// How connections are secured.
+#[derive(Debug, Clone)]
+pub enum TlsMode {
+    /// A self-signed certificate, made on first start and kept in the data directory.
+    SelfSigned,
+    /// A certificate chain and private key in PEM files.
+    Files {
+        /// The certificate chain.
+        cert: PathBuf,
+        /// The private key.
+        key: PathBuf,
+    },
+    /// Plain HTTP, for development on loopback only.
+    InsecureLoopback,
+}
+
+/// The appliance's settings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Certificates, the SQLite database and anything else kept on disk.
+    pub data_dir: PathBuf,
+    /// Where to listen.
+    pub listen: SocketAddr,
+    /// A PostgreSQL URL for scale; `None` uses SQLite in the data directory.
+    pub database_url: Option<String>,
+    /// How connections are secured.
+    pub tls: TlsMode,
+    /// The address consoles and browsers use to reach the appliance. Links sent to people are
+    /// built from this, never from a request's Host header.
+    pub public_url: url::Url,
+    /// Where mail goes (`smtp://host:port`, `smtps://user:pass@host`); `None` sends none.
+    pub smtp_url: Option<String>,
+    /// The sender of the appliance's mail.
+    pub mail_from: String,
+}
+
+impl Config {
+    /// The database URL in use: the given one, or SQLite in the data directory.
+    #[must_use]
+    pub fn effective_database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| {
+            format!("sqlite://{}?mode=rwc", self.data_dir.join("tandem.sqlite3").display())
+        })
+    }
+}

@@ -1,0 +1,96 @@
+//! Every error a request can meet, mapped once to a status and a JSON body a person can read.
+use crate::store::StoreError;
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use tandem_core::domain::CommandError;
+
+/// What went wrong with a request.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The rules engine refused the command, or it named something unknown or malformed.
+    #[error(transparent)]
+    Command(#[from] CommandError),
+    /// No valid credentials or token.
+    #[error("{0}")]
+    Unauthorized(&'static str),
+    /// Too many failed logins: try again later.
+    #[error("Too many failed attempts; try again in {retry_after_s} s")]
+    Locked {
+        /// Seconds until the next attempt is checked.
+        retry_after_s: i64,
+    },
+    /// The request body or query is malformed.
+    #[error("{0}")]
+    BadRequest(String),
+    /// A link or key that exists no more, or never did.
+    #[error("{0}")]
+    Gone(&'static str),
+    /// A one-time link or key used up by someone else first.
+    #[error("{0}")]
+    AlreadyUsed(&'static str),
+    /// The database failed.
+    #[error("storage failed")]
+    Store(#[from] StoreError),
+    /// Something that should not happen did.
+    #[error("internal error: {0}")]
+    Internal(&'static str),
+}
+
+#[derive(Serialize)]
+struct Body {
+    error: &'static str,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule: Option<String>,
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        Self::BadRequest(format!("Malformed request body: {}", rejection.body_text()))
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        Self::BadRequest(format!("Malformed query: {}", rejection.body_text()))
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Store(StoreError::Database(e))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, error, rule) = match &self {
+            Self::Command(CommandError::Denied(d)) => (StatusCode::FORBIDDEN, "denied", Some(d.rule.to_string())),
+            Self::Command(CommandError::NotFound { .. }) => (StatusCode::NOT_FOUND, "not_found", None),
+            Self::Command(CommandError::Invalid(_)) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid", None),
+            Self::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized", None),
+            Self::Locked { .. } => (StatusCode::TOO_MANY_REQUESTS, "locked", None),
+            Self::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request", None),
+            Self::Gone(_) => (StatusCode::GONE, "gone", None),
+            Self::AlreadyUsed(_) => (StatusCode::CONFLICT, "already_used", None),
+            Self::Store(e) => {
+                tracing::error!(error = %e, "storage failed");
+                (StatusCode::SERVICE_UNAVAILABLE, "unavailable", None)
+            }
+            Self::Internal(what) => {
+                tracing::error!(what, "internal error");
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal", None)
+            }
+        };
+        let mut response = (status, Json(Body { error, message: self.to_string(), rule })).into_response();
+        if let Self::Locked { retry_after_s } = self {
+            if let Ok(v) = HeaderValue::from_str(&retry_after_s.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+        }
+        response
+    }
+}

@@ -1,0 +1,405 @@
+//! Storage: SQLite in the data directory by default (WAL), PostgreSQL when given a URL. The same
+//! SQL runs on both. What is stored: the domain's events in order (from which the state is
+//! rebuilt), and beside them only what the domain does not hold: password hashes, token and link
+//! hashes, session keys, and the audit of refused commands.
+use serde::{Serialize, de::DeserializeOwned};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor as _, Row as _};
+use std::str::FromStr;
+use std::time::Duration;
+use tandem_core::domain::Event;
+
+/// A database failure.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database refused or failed.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A stored row could not be read back.
+    #[error("stored data is unreadable: {0}")]
+    Corrupt(#[from] serde_json::Error),
+}
+
+/// Which database is behind the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite, embedded.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+/// Schema changes in order; each runs once. The SQL is common to SQLite and PostgreSQL.
+const MIGRATIONS: &[&[&str]] = &[&[
+    "CREATE TABLE events (seq BIGINT PRIMARY KEY, at BIGINT NOT NULL, session BIGINT, actor TEXT NOT NULL, body TEXT NOT NULL)",
+    "CREATE INDEX events_session ON events (session, seq)",
+    "CREATE TABLE credentials (technician BIGINT PRIMARY KEY, password_hash TEXT NOT NULL, failures BIGINT NOT NULL, locked_until BIGINT NOT NULL)",
+    "CREATE TABLE tokens (token_hash TEXT PRIMARY KEY, kind TEXT NOT NULL, subject BIGINT NOT NULL, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, revoked BIGINT NOT NULL)",
+    "CREATE TABLE session_keys (key_hash TEXT PRIMARY KEY, queue TEXT NOT NULL, created_by BIGINT NOT NULL, expires_at BIGINT NOT NULL, used_at BIGINT)",
+    "CREATE TABLE external_links (token_hash TEXT PRIMARY KEY, invitation BIGINT NOT NULL, created_at BIGINT NOT NULL, redeemed_at BIGINT)",
+    "CREATE TABLE audit (at BIGINT NOT NULL, actor TEXT NOT NULL, command TEXT NOT NULL, outcome TEXT NOT NULL)",
+]];
+
+/// One stored event with its number.
+#[derive(Debug, Clone)]
+pub struct StoredEvent {
+    /// Its place in the appliance's one ordered history.
+    pub seq: i64,
+    /// When it happened (ms since the epoch).
+    pub at: i64,
+    /// What happened.
+    pub event: Event,
+}
+
+/// What a stored login credential says.
+#[derive(Debug, Clone)]
+pub struct Credential {
+    /// The argon2id hash (PHC string).
+    pub password_hash: String,
+    /// Failed attempts in a row.
+    pub failures: i64,
+    /// No attempt is checked before this time (ms since the epoch).
+    pub locked_until: i64,
+}
+
+/// The kinds of bearer token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    /// A technician's console login; the subject is the technician.
+    Technician,
+    /// A customer client in a session; the subject is the session.
+    Customer,
+    /// An external user in a session; the subject is the external user.
+    External,
+}
+
+impl TokenKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Technician => "technician",
+            Self::Customer => "customer",
+            Self::External => "external",
+        }
+    }
+}
+
+/// The database.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// An open transaction.
+pub type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
+
+fn json<T: Serialize>(value: &T) -> Result<String, StoreError> {
+    Ok(serde_json::to_string(value)?)
+}
+
+fn parse<T: DeserializeOwned>(text: &str) -> Result<T, StoreError> {
+    Ok(serde_json::from_str(text)?)
+}
+
+impl Store {
+    /// Connect, and bring the schema up to date.
+    ///
+    /// # Errors
+    /// When the database cannot be reached or migrated.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("postgres") { Backend::Postgres } else { Backend::Sqlite };
+        let options = AnyConnectOptions::from_str(url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 4 } else { 16 })
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets readers work beside the writer; FULL makes every acknowledged
+                        // commit survive a crash; the timeout waits out a concurrent writer.
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA synchronous = FULL").await?;
+                        conn.execute("PRAGMA busy_timeout = 5000").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        let store = Self { pool, backend };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Which database this is.
+    #[must_use]
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    async fn migrate(&self) -> Result<(), StoreError> {
+        self.pool.execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)").await?;
+        let mut tx = self.pool.begin().await?;
+        let current: Option<i64> =
+            sqlx::query("SELECT MAX(version) AS v FROM schema_version").fetch_one(&mut *tx).await?.try_get("v")?;
+        let current = usize::try_from(current.unwrap_or(0)).unwrap_or(0);
+        for (index, statements) in MIGRATIONS.iter().enumerate().skip(current) {
+            for statement in *statements {
+                tx.execute(*statement).await?;
+            }
+            let version = i64::try_from(index + 1).unwrap_or(i64::MAX);
+            sqlx::query("INSERT INTO schema_version (version) VALUES ($1)").bind(version).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Start a transaction.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn begin(&self) -> Result<Tx<'static>, StoreError> {
+        Ok(self.pool.begin().await?)
+    }
+
+    /// Every event, in order.
+    ///
+    /// # Errors
+    /// When the database fails or a row is unreadable.
+    pub async fn all_events(&self) -> Result<Vec<StoredEvent>, StoreError> {
+        self.events_after(0, i64::MAX).await
+    }
+
+    /// Events after `seq`, at most `limit`, in order.
+    ///
+    /// # Errors
+    /// When the database fails or a row is unreadable.
+    pub async fn events_after(&self, seq: i64, limit: i64) -> Result<Vec<StoredEvent>, StoreError> {
+        let rows = sqlx::query("SELECT seq, at, body FROM events WHERE seq > $1 ORDER BY seq LIMIT $2")
+            .bind(seq)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok(StoredEvent { seq: r.try_get("seq")?, at: r.try_get("at")?, event: parse(&r.try_get::<String, _>("body")?)? }))
+            .collect()
+    }
+
+    /// The events of one session, in order (its chat transcript is among them).
+    ///
+    /// # Errors
+    /// When the database fails or a row is unreadable.
+    pub async fn session_events(&self, session: i64) -> Result<Vec<StoredEvent>, StoreError> {
+        let rows = sqlx::query("SELECT seq, at, body FROM events WHERE session = $1 ORDER BY seq")
+            .bind(session)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok(StoredEvent { seq: r.try_get("seq")?, at: r.try_get("at")?, event: parse(&r.try_get::<String, _>("body")?)? }))
+            .collect()
+    }
+
+    /// Append one event.
+    ///
+    /// # Errors
+    /// When the database fails, including when `seq` is taken (two writers).
+    pub async fn append(tx: &mut Tx<'_>, seq: i64, at: i64, session: Option<i64>, actor: &str, event: &Event) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO events (seq, at, session, actor, body) VALUES ($1, $2, $3, $4, $5)")
+            .bind(seq)
+            .bind(at)
+            .bind(session)
+            .bind(actor)
+            .bind(json(event)?)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Record a refused command.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn audit(&self, at: i64, actor: &str, command: &str, outcome: &str) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO audit (at, actor, command, outcome) VALUES ($1, $2, $3, $4)")
+            .bind(at)
+            .bind(actor)
+            .bind(command)
+            .bind(outcome)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Store a technician's password hash.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn set_credential(tx: &mut Tx<'_>, technician: i64, password_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM credentials WHERE technician = $1").bind(technician).execute(&mut **tx).await?;
+        sqlx::query("INSERT INTO credentials (technician, password_hash, failures, locked_until) VALUES ($1, $2, 0, 0)")
+            .bind(technician)
+            .bind(password_hash)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    /// A technician's stored credential.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn credential(&self, technician: i64) -> Result<Option<Credential>, StoreError> {
+        let row = sqlx::query("SELECT password_hash, failures, locked_until FROM credentials WHERE technician = $1")
+            .bind(technician)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            Ok(Credential {
+                password_hash: r.try_get("password_hash")?,
+                failures: r.try_get("failures")?,
+                locked_until: r.try_get("locked_until")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Record the outcome of a login attempt.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn set_failures(&self, technician: i64, failures: i64, locked_until: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE credentials SET failures = $1, locked_until = $2 WHERE technician = $3")
+            .bind(failures)
+            .bind(locked_until)
+            .bind(technician)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Store a bearer token's hash.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn insert_token(tx: &mut Tx<'_>, token_hash: &str, kind: TokenKind, subject: i64, now: i64, expires_at: i64) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO tokens (token_hash, kind, subject, created_at, expires_at, revoked) VALUES ($1, $2, $3, $4, $5, 0)")
+            .bind(token_hash)
+            .bind(kind.as_str())
+            .bind(subject)
+            .bind(now)
+            .bind(expires_at)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Who a bearer token stands for, if it is valid now.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn token_subject(&self, token_hash: &str, now: i64) -> Result<Option<(TokenKind, i64)>, StoreError> {
+        let row = sqlx::query("SELECT kind, subject FROM tokens WHERE token_hash = $1 AND revoked = 0 AND expires_at > $2")
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let kind = match row.try_get::<String, _>("kind")?.as_str() {
+            "technician" => TokenKind::Technician,
+            "customer" => TokenKind::Customer,
+            _ => TokenKind::External,
+        };
+        Ok(Some((kind, row.try_get("subject")?)))
+    }
+
+    /// Revoke one token (logout).
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn revoke_token(&self, token_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE tokens SET revoked = 1 WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Store a session key that brings a customer into a queue.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn insert_session_key(&self, key_hash: &str, queue: &str, created_by: i64, expires_at: i64) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO session_keys (key_hash, queue, created_by, expires_at, used_at) VALUES ($1, $2, $3, $4, NULL)")
+            .bind(key_hash)
+            .bind(queue)
+            .bind(created_by)
+            .bind(expires_at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The queue of an unused, unexpired session key.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn session_key_queue(&self, key_hash: &str, now: i64) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("SELECT queue FROM session_keys WHERE key_hash = $1 AND used_at IS NULL AND expires_at > $2")
+            .bind(key_hash)
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| r.try_get("queue")).transpose()?)
+    }
+
+    /// Use a session key up; false if someone used it first.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn use_session_key(tx: &mut Tx<'_>, key_hash: &str, now: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE session_keys SET used_at = $1 WHERE key_hash = $2 AND used_at IS NULL AND expires_at > $1")
+            .bind(now)
+            .bind(key_hash)
+            .execute(&mut **tx)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Store the hash of an external invitation's one-time link.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn insert_link(tx: &mut Tx<'_>, token_hash: &str, invitation: i64, now: i64) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO external_links (token_hash, invitation, created_at, redeemed_at) VALUES ($1, $2, $3, NULL)")
+            .bind(token_hash)
+            .bind(invitation)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    /// The invitation a link belongs to, used or not.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn link_invitation(&self, token_hash: &str) -> Result<Option<i64>, StoreError> {
+        let row = sqlx::query("SELECT invitation FROM external_links WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| r.try_get("invitation")).transpose()?)
+    }
+
+    /// Use a one-time link up; false if it was used already. The database decides, so even two
+    /// appliances on one PostgreSQL cannot both redeem it.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn redeem_link(tx: &mut Tx<'_>, token_hash: &str, now: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE external_links SET redeemed_at = $1 WHERE token_hash = $2 AND redeemed_at IS NULL")
+            .bind(now)
+            .bind(token_hash)
+            .execute(&mut **tx)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}

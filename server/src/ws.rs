@@ -1,0 +1,146 @@
+//! One WebSocket per console (or customer client, or external user) carrying ordered, numbered
+//! events. A client that reconnects with the last number it saw receives exactly what it missed;
+//! one that is too far behind, or new, receives a fresh snapshot first.
+use crate::appliance::{Appliance, Published};
+use crate::auth::Principal;
+use crate::views::{self, Snapshot};
+use crate::visibility::visible;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, State};
+use axum::response::Response;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::broadcast::error::RecvError;
+
+/// A client further behind than this many events gets a snapshot instead of the backlog.
+pub const MAX_BACKLOG: i64 = 5000;
+/// How often the server pings a quiet socket.
+const PING_EVERY: Duration = Duration::from_secs(20);
+/// A socket silent for this long is dead.
+const DEAD_AFTER: Duration = Duration::from_secs(60);
+
+/// Where to resume.
+#[derive(Debug, Deserialize)]
+pub struct Resume {
+    /// The number of the last event the client saw.
+    pub since: Option<i64>,
+}
+
+/// What the server sends.
+#[derive(Debug, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMessage<'a> {
+    /// Everything the client sees now; updates after `seq` follow.
+    Snapshot(&'a Snapshot),
+    /// One numbered event.
+    Event(&'a Published),
+    /// A message for this customer client that is never stored (E3 credentials).
+    Direct {
+        /// Its content.
+        body: &'a serde_json::Value,
+    },
+    /// The answer to a client's ping.
+    Pong {
+        /// The client's nonce.
+        nonce: u64,
+    },
+}
+
+/// What a client may send.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum ClientMessage {
+    /// An application-level ping, so clients find dead sockets.
+    Ping { nonce: u64 },
+}
+
+/// `GET /api/v1/events?since=N`
+pub async fn events(
+    State(appliance): State<Arc<Appliance>>,
+    who: Principal,
+    Query(resume): Query<Resume>,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    upgrade.on_upgrade(move |socket| async move {
+        if let Err(e) = feed(appliance, who, resume.since, socket).await {
+            tracing::debug!(error = %e, "event socket closed");
+        }
+    })
+}
+
+async fn send(socket: &mut WebSocket, message: &ServerMessage<'_>) -> Result<(), axum::Error> {
+    let text = serde_json::to_string(message).map_err(axum::Error::new)?;
+    socket.send(Message::Text(text.into())).await
+}
+
+async fn send_snapshot(appliance: &Appliance, who: Principal, socket: &mut WebSocket) -> Result<i64, axum::Error> {
+    let snapshot = views::snapshot(appliance, who).await.map_err(axum::Error::new)?;
+    send(socket, &ServerMessage::Snapshot(&snapshot)).await?;
+    Ok(snapshot.seq)
+}
+
+async fn feed(appliance: Arc<Appliance>, who: Principal, since: Option<i64>, mut socket: WebSocket) -> Result<(), axum::Error> {
+    // Subscribe before reading the backlog, so nothing committed in between is missed; what
+    // arrives twice is skipped by its number.
+    let mut live = appliance.subscribe();
+    let mut direct = appliance.subscribe_direct();
+    let last = appliance.read().await.last_seq;
+    let mut cursor = match since {
+        Some(n) if n >= 0 && n <= last && last - n <= MAX_BACKLOG => {
+            let backlog = appliance.store.events_after(n, MAX_BACKLOG).await.map_err(axum::Error::new)?;
+            let state = appliance.state().await;
+            let mut cursor = n;
+            for p in backlog {
+                if visible(&state, who, &p.event) {
+                    send(&mut socket, &ServerMessage::Event(&Published { seq: p.seq, at: p.at, event: p.event })).await?;
+                }
+                cursor = p.seq;
+            }
+            cursor
+        }
+        _ => send_snapshot(&appliance, who, &mut socket).await?,
+    };
+    let mut ping = tokio::time::interval(PING_EVERY);
+    let mut heard = tokio::time::Instant::now();
+    loop {
+        tokio::select! {
+            received = live.recv() => match received {
+                Ok(p) if p.seq > cursor => {
+                    cursor = p.seq;
+                    let shown = visible(&appliance.read().await.state, who, &p.event);
+                    if shown {
+                        send(&mut socket, &ServerMessage::Event(&p)).await?;
+                    }
+                }
+                Ok(_) => {}
+                Err(RecvError::Lagged(_)) => cursor = send_snapshot(&appliance, who, &mut socket).await?,
+                Err(RecvError::Closed) => return Ok(()),
+            },
+            message = direct.recv() => {
+                if let (Ok(m), Principal::Customer(s)) = (message, who) {
+                    if i64::try_from(s.0).ok() == Some(m.session) {
+                        send(&mut socket, &ServerMessage::Direct { body: &m.body }).await?;
+                    }
+                }
+            }
+            incoming = socket.recv() => match incoming {
+                Some(Ok(Message::Text(text))) => {
+                    heard = tokio::time::Instant::now();
+                    if let Ok(ClientMessage::Ping { nonce }) = serde_json::from_str(text.as_str()) {
+                        send(&mut socket, &ServerMessage::Pong { nonce }).await?;
+                    }
+                }
+                Some(Ok(Message::Close(_))) | None => return Ok(()),
+                Some(Ok(_)) => heard = tokio::time::Instant::now(),
+                Some(Err(e)) => return Err(e),
+            },
+            _ = ping.tick() => {
+                if heard.elapsed() > DEAD_AFTER {
+                    return Ok(());
+                }
+                socket.send(Message::Ping(Vec::new().into())).await?;
+            }
+        }
+    }
+}
