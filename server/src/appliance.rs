@@ -106,7 +106,9 @@ pub struct Appliance {
 /// Milliseconds since the epoch, now.
 #[must_use]
 pub fn now_ms() -> i64 {
-    let ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
+    let ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
     i64::try_from(ms).unwrap_or(i64::MAX)
 }
 
@@ -136,7 +138,10 @@ pub fn command_label(command: &Command) -> String {
         Command::Admin(admin) => format!("Admin::{admin:?}"),
         other => format!("{other:?}"),
     };
-    text.split([' ', '(', '{']).next().unwrap_or_default().to_owned()
+    text.split([' ', '(', '{'])
+        .next()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 impl Appliance {
@@ -144,7 +149,12 @@ impl Appliance {
     ///
     /// # Errors
     /// When the database fails or holds unreadable events.
-    pub async fn load(store: Store, config: Config, fingerprint: Option<String>, mailer: Option<Mailer>) -> Result<Arc<Self>, StoreError> {
+    pub async fn load(
+        store: Store,
+        config: Config,
+        fingerprint: Option<String>,
+        mailer: Option<Mailer>,
+    ) -> Result<Arc<Self>, StoreError> {
         let mut state = State::default();
         let mut last_seq = 0;
         for stored in store.all_events().await? {
@@ -190,21 +200,32 @@ impl Appliance {
     /// Send a never-stored message to a session's customer client. Returns whether any client
     /// was listening.
     pub fn send_direct(&self, session: i64, body: serde_json::Value) -> bool {
-        self.direct.send(Arc::new(Direct { session, body })).is_ok_and(|n| n > 0)
+        self.direct
+            .send(Arc::new(Direct { session, body }))
+            .is_ok_and(|n| n > 0)
     }
 
     /// Check and carry out a command, with the writes that must commit with it.
     ///
     /// # Errors
     /// The domain's refusal, a used-up link or key, or a database failure. Nothing changes then.
-    pub async fn execute(&self, actor: Actor, command: &Command, sides: Vec<SideWrite>) -> Result<Executed, ApiError> {
+    pub async fn execute(
+        &self,
+        actor: Actor,
+        command: &Command,
+        sides: Vec<SideWrite>,
+    ) -> Result<Executed, ApiError> {
         let mut inner = self.inner.lock().await;
         let now = now_ms();
         let events = match inner.state.plan(actor, command, timestamp(now)) {
             Ok(events) => events,
             Err(refusal) => {
                 let outcome = refusal.to_string();
-                if let Err(e) = self.store.audit(now, &actor_label(actor), &command_label(command), &outcome).await {
+                if let Err(e) = self
+                    .store
+                    .audit(now, &actor_label(actor), &command_label(command), &outcome)
+                    .await
+                {
                     tracing::warn!(error = %e, "could not audit a refused command");
                 }
                 tracing::info!(actor = %actor_label(actor), command = %command_label(command), %outcome, "refused");
@@ -221,7 +242,11 @@ impl Appliance {
             let seq = inner.last_seq + offset;
             let session = event.session(&inner.state).map(|s| id(s.0));
             Store::append(&mut tx, seq, now, session, &label, event).await?;
-            published.push(Published { seq, at: now, event: event.clone() });
+            published.push(Published {
+                seq,
+                at: now,
+                event: event.clone(),
+            });
         }
         tx.commit().await?;
         for p in &published {
@@ -237,14 +262,21 @@ impl Appliance {
         Ok(Executed { events: published })
     }
 
-    async fn side_write(&self, tx: &mut crate::store::Tx<'_>, side: &SideWrite, events: &[Event], now: i64) -> Result<(), ApiError> {
+    async fn side_write(
+        &self,
+        tx: &mut crate::store::Tx<'_>,
+        side: &SideWrite,
+        events: &[Event],
+        now: i64,
+    ) -> Result<(), ApiError> {
         match side {
             SideWrite::Credential { password_hash } => {
                 let technician = events.iter().find_map(|e| match e {
                     Event::TechnicianCreated { technician } => Some(technician.id.0),
                     _ => None,
                 });
-                let technician = technician.ok_or(ApiError::Internal("no technician to set a password for"))?;
+                let technician =
+                    technician.ok_or(ApiError::Internal("no technician to set a password for"))?;
                 Store::set_credential(tx, id(technician), password_hash).await?;
             }
             SideWrite::Link { token_hash } => {
@@ -257,22 +289,40 @@ impl Appliance {
             }
             SideWrite::RedeemLink { token_hash } => {
                 if !Store::redeem_link(tx, token_hash, now).await? {
-                    return Err(ApiError::AlreadyUsed("This invitation link has been used already"));
+                    return Err(ApiError::AlreadyUsed(
+                        "This invitation link has been used already",
+                    ));
                 }
             }
             SideWrite::UseSessionKey { key_hash } => {
                 if !Store::use_session_key(tx, key_hash, now).await? {
-                    return Err(ApiError::AlreadyUsed("This session key has been used already or has expired"));
+                    return Err(ApiError::AlreadyUsed(
+                        "This session key has been used already or has expired",
+                    ));
                 }
             }
-            SideWrite::Token { kind, token_hash, ttl_ms } => {
+            SideWrite::Token {
+                kind,
+                token_hash,
+                ttl_ms,
+            } => {
                 let subject = events.iter().find_map(|e| match (kind, e) {
                     (TokenKind::Customer, Event::SessionStarted { session, .. }) => Some(session.0),
-                    (TokenKind::External, Event::ExternalJoined { external, .. }) => Some(external.id.0),
+                    (TokenKind::External, Event::ExternalJoined { external, .. }) => {
+                        Some(external.id.0)
+                    }
                     _ => None,
                 });
                 let subject = subject.ok_or(ApiError::Internal("nobody to issue a token to"))?;
-                Store::insert_token(tx, token_hash, *kind, id(subject), now, now.saturating_add(*ttl_ms)).await?;
+                Store::insert_token(
+                    tx,
+                    token_hash,
+                    *kind,
+                    id(subject),
+                    now,
+                    now.saturating_add(*ttl_ms),
+                )
+                .await?;
             }
         }
         Ok(())

@@ -5,8 +5,8 @@ use crate::appliance::{Appliance, SideWrite, now_ms};
 use crate::error::ApiError;
 use crate::secret;
 use crate::store::{Store, TokenKind};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::extract::{FromRef, FromRequestParts, Query};
 use axum::http::request::Parts;
 use serde::Deserialize;
@@ -47,6 +47,13 @@ impl Principal {
 /// the query for WebSocket clients that cannot set headers.
 pub struct Bearer(pub String);
 
+impl std::fmt::Debug for Bearer {
+    // A token never reaches a log, even through a debug print.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Bearer(…)")
+    }
+}
+
 #[derive(Deserialize)]
 struct TokenQuery {
     access_token: Option<String>,
@@ -65,11 +72,15 @@ impl<S: Send + Sync> FromRequestParts<S> for Bearer {
         if let Some(token) = header {
             return Ok(Self(token));
         }
-        let query = Query::<TokenQuery>::from_request_parts(parts, state).await.ok();
+        let query = Query::<TokenQuery>::from_request_parts(parts, state)
+            .await
+            .ok();
         query
             .and_then(|q| q.0.access_token)
             .map(Self)
-            .ok_or(ApiError::Unauthorized("Sign in first: no token in the request"))
+            .ok_or(ApiError::Unauthorized(
+                "Sign in first: no token in the request",
+            ))
     }
 }
 
@@ -83,8 +94,13 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         let Bearer(token) = Bearer::from_request_parts(parts, state).await?;
         let appliance = Arc::<Appliance>::from_ref(state);
-        let found = appliance.store.token_subject(&secret::hash(&token), now_ms()).await?;
-        let (kind, subject) = found.ok_or(ApiError::Unauthorized("This sign-in has expired or was ended"))?;
+        let found = appliance
+            .store
+            .token_subject(&secret::hash(&token), now_ms())
+            .await?;
+        let (kind, subject) = found.ok_or(ApiError::Unauthorized(
+            "This sign-in has expired or was ended",
+        ))?;
         let subject = u64::try_from(subject).map_err(|_| ApiError::Internal("negative id"))?;
         Ok(match kind {
             TokenKind::Technician => Self::Technician(TechnicianId(subject)),
@@ -114,7 +130,11 @@ fn dummy_hash() -> &'static str {
 }
 
 fn verify(password: &str, stored: &str) -> bool {
-    PasswordHash::new(stored).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    PasswordHash::new(stored).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
 }
 
 /// How long a failed attempt locks the account: nothing for the first few, then doubling from
@@ -147,10 +167,19 @@ pub async fn login(appliance: &Appliance, email: &str, password: &str) -> Result
     let now = now_ms();
     let technician = {
         let inner = appliance.read().await;
-        inner.state.technicians.values().find(|t| t.email.eq_ignore_ascii_case(email.trim())).map(|t| t.id)
+        inner
+            .state
+            .technicians
+            .values()
+            .find(|t| t.email.eq_ignore_ascii_case(email.trim()))
+            .map(|t| t.id)
     };
     let credential = match technician {
-        Some(t) => appliance.store.credential(i64::try_from(t.0).unwrap_or(0)).await?.map(|c| (t, c)),
+        Some(t) => appliance
+            .store
+            .credential(i64::try_from(t.0).unwrap_or(0))
+            .await?
+            .map(|c| (t, c)),
         None => None,
     };
     let Some((technician, credential)) = credential else {
@@ -160,22 +189,41 @@ pub async fn login(appliance: &Appliance, email: &str, password: &str) -> Result
     };
     let subject = i64::try_from(technician.0).unwrap_or(0);
     if credential.locked_until > now {
-        return Err(ApiError::Locked { retry_after_s: (credential.locked_until - now + 999) / 1000 });
+        return Err(ApiError::Locked {
+            retry_after_s: (credential.locked_until - now + 999) / 1000,
+        });
     }
     if !verify(password, &credential.password_hash) {
         let failures = credential.failures + 1;
         let lock = lock_after(failures);
-        appliance.store.set_failures(subject, failures, if lock > 0 { now + lock } else { 0 }).await?;
+        appliance
+            .store
+            .set_failures(subject, failures, if lock > 0 { now + lock } else { 0 })
+            .await?;
         tracing::info!(technician = %technician, failures, "login failed");
         return Err(WRONG);
     }
     appliance.store.set_failures(subject, 0, 0).await?;
     let token = secret::token();
     let mut tx = appliance.store.begin().await?;
-    Store::insert_token(&mut tx, &secret::hash(&token), TokenKind::Technician, subject, now, now + TECHNICIAN_TOKEN_TTL_MS).await?;
+    Store::insert_token(
+        &mut tx,
+        &secret::hash(&token),
+        TokenKind::Technician,
+        subject,
+        now,
+        now + TECHNICIAN_TOKEN_TTL_MS,
+    )
+    .await?;
     tx.commit().await?;
     // S3: a technician logged in to a console is listed for invitations.
-    appliance.execute(Actor::Technician(technician), &Command::SetLoggedIn { logged_in: true }, Vec::<SideWrite>::new()).await?;
+    appliance
+        .execute(
+            Actor::Technician(technician),
+            &Command::SetLoggedIn { logged_in: true },
+            Vec::<SideWrite>::new(),
+        )
+        .await?;
     tracing::info!(technician = %technician, "logged in");
     Ok(Login { token, technician })
 }
@@ -184,8 +232,18 @@ pub async fn login(appliance: &Appliance, email: &str, password: &str) -> Result
 ///
 /// # Errors
 /// When the database fails.
-pub async fn logout(appliance: &Appliance, token: &str, technician: TechnicianId) -> Result<(), ApiError> {
+pub async fn logout(
+    appliance: &Appliance,
+    token: &str,
+    technician: TechnicianId,
+) -> Result<(), ApiError> {
     appliance.store.revoke_token(&secret::hash(token)).await?;
-    appliance.execute(Actor::Technician(technician), &Command::SetLoggedIn { logged_in: false }, Vec::new()).await?;
+    appliance
+        .execute(
+            Actor::Technician(technician),
+            &Command::SetLoggedIn { logged_in: false },
+            Vec::new(),
+        )
+        .await?;
     Ok(())
 }

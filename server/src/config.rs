@@ -43,7 +43,10 @@ impl Config {
     #[must_use]
     pub fn effective_database_url(&self) -> String {
         self.database_url.clone().unwrap_or_else(|| {
-            format!("sqlite://{}?mode=rwc", self.data_dir.join("tandem.sqlite3").display())
+            format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("tandem.sqlite3").display()
+            )
         })
     }
 }

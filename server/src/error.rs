@@ -68,9 +68,15 @@ impl From<sqlx::Error> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, error, rule) = match &self {
-            Self::Command(CommandError::Denied(d)) => (StatusCode::FORBIDDEN, "denied", Some(d.rule.to_string())),
-            Self::Command(CommandError::NotFound { .. }) => (StatusCode::NOT_FOUND, "not_found", None),
-            Self::Command(CommandError::Invalid(_)) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid", None),
+            Self::Command(CommandError::Denied(d)) => {
+                (StatusCode::FORBIDDEN, "denied", Some(d.rule.to_string()))
+            }
+            Self::Command(CommandError::NotFound { .. }) => {
+                (StatusCode::NOT_FOUND, "not_found", None)
+            }
+            Self::Command(CommandError::Invalid(_)) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "invalid", None)
+            }
             Self::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized", None),
             Self::Locked { .. } => (StatusCode::TOO_MANY_REQUESTS, "locked", None),
             Self::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request", None),
@@ -85,11 +91,19 @@ impl IntoResponse for ApiError {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal", None)
             }
         };
-        let mut response = (status, Json(Body { error, message: self.to_string(), rule })).into_response();
-        if let Self::Locked { retry_after_s } = self {
-            if let Ok(v) = HeaderValue::from_str(&retry_after_s.to_string()) {
-                response.headers_mut().insert(header::RETRY_AFTER, v);
-            }
+        let mut response = (
+            status,
+            Json(Body {
+                error,
+                message: self.to_string(),
+                rule,
+            }),
+        )
+            .into_response();
+        if let Self::Locked { retry_after_s } = self
+            && let Ok(v) = HeaderValue::from_str(&retry_after_s.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, v);
         }
         response
     }

@@ -1,4 +1,144 @@
-//! The Tandem appliance (issue 3): HTTPS and WebSocket server that enforces every product rule by
-//! calling `tandem_core::domain`, persists the organisation and sessions, and tells consoles and
-//! customer clients what changed. Not built yet: this crate only holds its place in the workspace.
-pub use tandem_core::domain;
+//! The Tandem appliance: the HTTPS and WebSocket server that consoles and customer clients
+//! connect to. It enforces every product rule by calling `tandem_core::domain` and never
+//! re-implements one; it persists what happened, and tells everyone concerned.
+pub mod accounts;
+pub mod api;
+pub mod appliance;
+pub mod auth;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod mail;
+pub mod secret;
+pub mod store;
+pub mod tls;
+pub mod views;
+pub mod visibility;
+pub mod ws;
+
+use crate::appliance::Appliance;
+use crate::config::Config;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Why the appliance could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// TLS could not be set up.
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
+    /// The database could not be opened.
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    /// Mail could not be set up.
+    #[error(transparent)]
+    Mail(#[from] mail::MailError),
+    /// The demo data could not be made.
+    #[error("demo data: {0}")]
+    Demo(#[from] error::ApiError),
+    /// Listening failed.
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The configuration is unsafe or inconsistent.
+    #[error("{0}")]
+    Config(String),
+}
+
+/// A started appliance.
+#[derive(Debug)]
+pub struct Running {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// The appliance itself.
+    pub appliance: Arc<Appliance>,
+    /// Whether demo data was made on this start.
+    pub seeded: bool,
+    handle: axum_server::Handle,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    /// Stop accepting connections, let running requests finish (briefly), and wait.
+    pub async fn shutdown(self) {
+        self.handle.graceful_shutdown(Some(Duration::from_secs(5)));
+        let _ = self.server.await;
+    }
+
+    /// Wait until the server stops.
+    ///
+    /// # Errors
+    /// When serving failed.
+    pub async fn wait(self) -> std::io::Result<()> {
+        self.server
+            .await
+            .unwrap_or_else(|e| Err(std::io::Error::other(e)))
+    }
+
+    /// Ask the server to stop gracefully (from a signal handler).
+    #[must_use]
+    pub fn handle(&self) -> axum_server::Handle {
+        self.handle.clone()
+    }
+}
+
+/// Start the appliance: TLS, storage, optional demo data, then serve until shut down.
+///
+/// # Errors
+/// A [`StartError`] when anything it needs is missing or refused.
+pub async fn start(config: Config, demo: bool) -> Result<Running, StartError> {
+    if matches!(config.tls, config::TlsMode::InsecureLoopback) && !config.listen.ip().is_loopback()
+    {
+        return Err(StartError::Config(format!(
+            "plain HTTP is allowed on loopback only, not on {}; drop --insecure-http or listen on 127.0.0.1",
+            config.listen
+        )));
+    }
+    std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+        StartError::Config(format!("data directory {}: {e}", config.data_dir.display()))
+    })?;
+    let identity = tls::identity(&config)?;
+    let store = store::Store::open(&config.effective_database_url()).await?;
+    let mailer = config
+        .smtp_url
+        .as_deref()
+        .map(|url| mail::Mailer::new(url, &config.mail_from))
+        .transpose()?;
+    let fingerprint = identity.as_ref().map(|i| i.fingerprint.clone());
+    let appliance = Appliance::load(store, config.clone(), fingerprint, mailer).await?;
+    let seeded = if demo {
+        demo::seed(&appliance).await?
+    } else {
+        false
+    };
+    let app = api::router(appliance.clone()).into_make_service();
+    let handle = axum_server::Handle::new();
+    let server = match identity {
+        Some(identity) => {
+            let tls = axum_server::tls_rustls::RustlsConfig::from_config(identity.server_config);
+            let server = axum_server::bind_rustls(config.listen, tls).handle(handle.clone());
+            tokio::spawn(server.serve(app))
+        }
+        None => tokio::spawn(
+            axum_server::bind(config.listen)
+                .handle(handle.clone())
+                .serve(app),
+        ),
+    };
+    let addr = handle.listening().await.ok_or(StartError::Listen {
+        addr: config.listen,
+        source: std::io::Error::other("the server stopped before listening"),
+    })?;
+    Ok(Running {
+        addr,
+        appliance,
+        seeded,
+        handle,
+        server,
+    })
+}

@@ -27,7 +27,9 @@ pub struct Mailer {
 impl std::fmt::Debug for Mailer {
     // The transport holds the SMTP password, if any: never print it.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Mailer").field("from", &self.from.to_string()).finish_non_exhaustive()
+        f.debug_struct("Mailer")
+            .field("from", &self.from.to_string())
+            .finish_non_exhaustive()
     }
 }
 
@@ -39,7 +41,9 @@ impl Mailer {
     /// When the URL or the sender address is malformed.
     pub fn new(url: &str, from: &str) -> Result<Self, MailError> {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?.build();
-        let from = from.parse::<Mailbox>().map_err(|e| MailError::Address(e.to_string()))?;
+        let from = from
+            .parse::<Mailbox>()
+            .map_err(|e| MailError::Address(e.to_string()))?;
         Ok(Self { transport, from })
     }
 
@@ -48,8 +52,14 @@ impl Mailer {
     /// # Errors
     /// When the address is malformed or the server refuses.
     pub async fn send(&self, to: &str, subject: &str, body: String) -> Result<(), MailError> {
-        let to = to.parse::<Mailbox>().map_err(|e| MailError::Address(e.to_string()))?;
-        let message = Message::builder().from(self.from.clone()).to(to).subject(subject).body(body)?;
+        let to = to
+            .parse::<Mailbox>()
+            .map_err(|e| MailError::Address(e.to_string()))?;
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(subject)
+            .body(body)?;
         self.transport.send(message).await?;
         Ok(())
     }

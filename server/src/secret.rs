@@ -13,7 +13,9 @@ use sha2::{Digest, Sha256};
 #[allow(clippy::expect_used)]
 pub fn token() -> String {
     let mut bytes = [0u8; 32];
-    SystemRandom::new().fill(&mut bytes).expect("the system's random source works");
+    SystemRandom::new()
+        .fill(&mut bytes)
+        .expect("the system's random source works");
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
@@ -23,8 +25,13 @@ pub fn token() -> String {
 pub fn session_key() -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
     let mut bytes = [0u8; 8];
-    SystemRandom::new().fill(&mut bytes).expect("the system's random source works");
-    bytes.iter().map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()])).collect()
+    SystemRandom::new()
+        .fill(&mut bytes)
+        .expect("the system's random source works");
+    bytes
+        .iter()
+        .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
+        .collect()
 }
 
 /// How a secret is stored and looked up.

@@ -108,7 +108,11 @@ impl Store {
     /// When the database cannot be reached or migrated.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
         sqlx::any::install_default_drivers();
-        let backend = if url.starts_with("postgres") { Backend::Postgres } else { Backend::Sqlite };
+        let backend = if url.starts_with("postgres") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        };
         let options = AnyConnectOptions::from_str(url)?;
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 4 } else { 16 })
@@ -139,17 +143,24 @@ impl Store {
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {
-        self.pool.execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)").await?;
+        self.pool
+            .execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")
+            .await?;
         let mut tx = self.pool.begin().await?;
-        let current: Option<i64> =
-            sqlx::query("SELECT MAX(version) AS v FROM schema_version").fetch_one(&mut *tx).await?.try_get("v")?;
+        let current: Option<i64> = sqlx::query("SELECT MAX(version) AS v FROM schema_version")
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("v")?;
         let current = usize::try_from(current.unwrap_or(0)).unwrap_or(0);
         for (index, statements) in MIGRATIONS.iter().enumerate().skip(current) {
             for statement in *statements {
                 tx.execute(*statement).await?;
             }
             let version = i64::try_from(index + 1).unwrap_or(i64::MAX);
-            sqlx::query("INSERT INTO schema_version (version) VALUES ($1)").bind(version).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO schema_version (version) VALUES ($1)")
+                .bind(version)
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         Ok(())
@@ -176,13 +187,20 @@ impl Store {
     /// # Errors
     /// When the database fails or a row is unreadable.
     pub async fn events_after(&self, seq: i64, limit: i64) -> Result<Vec<StoredEvent>, StoreError> {
-        let rows = sqlx::query("SELECT seq, at, body FROM events WHERE seq > $1 ORDER BY seq LIMIT $2")
-            .bind(seq)
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows =
+            sqlx::query("SELECT seq, at, body FROM events WHERE seq > $1 ORDER BY seq LIMIT $2")
+                .bind(seq)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
         rows.iter()
-            .map(|r| Ok(StoredEvent { seq: r.try_get("seq")?, at: r.try_get("at")?, event: parse(&r.try_get::<String, _>("body")?)? }))
+            .map(|r| {
+                Ok(StoredEvent {
+                    seq: r.try_get("seq")?,
+                    at: r.try_get("at")?,
+                    event: parse(&r.try_get::<String, _>("body")?)?,
+                })
+            })
             .collect()
     }
 
@@ -196,7 +214,13 @@ impl Store {
             .fetch_all(&self.pool)
             .await?;
         rows.iter()
-            .map(|r| Ok(StoredEvent { seq: r.try_get("seq")?, at: r.try_get("at")?, event: parse(&r.try_get::<String, _>("body")?)? }))
+            .map(|r| {
+                Ok(StoredEvent {
+                    seq: r.try_get("seq")?,
+                    at: r.try_get("at")?,
+                    event: parse(&r.try_get::<String, _>("body")?)?,
+                })
+            })
             .collect()
     }
 
@@ -204,15 +228,24 @@ impl Store {
     ///
     /// # Errors
     /// When the database fails, including when `seq` is taken (two writers).
-    pub async fn append(tx: &mut Tx<'_>, seq: i64, at: i64, session: Option<i64>, actor: &str, event: &Event) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO events (seq, at, session, actor, body) VALUES ($1, $2, $3, $4, $5)")
-            .bind(seq)
-            .bind(at)
-            .bind(session)
-            .bind(actor)
-            .bind(json(event)?)
-            .execute(&mut **tx)
-            .await?;
+    pub async fn append(
+        tx: &mut Tx<'_>,
+        seq: i64,
+        at: i64,
+        session: Option<i64>,
+        actor: &str,
+        event: &Event,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO events (seq, at, session, actor, body) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(seq)
+        .bind(at)
+        .bind(session)
+        .bind(actor)
+        .bind(json(event)?)
+        .execute(&mut **tx)
+        .await?;
         Ok(())
     }
 
@@ -220,7 +253,13 @@ impl Store {
     ///
     /// # Errors
     /// When the database fails.
-    pub async fn audit(&self, at: i64, actor: &str, command: &str, outcome: &str) -> Result<(), StoreError> {
+    pub async fn audit(
+        &self,
+        at: i64,
+        actor: &str,
+        command: &str,
+        outcome: &str,
+    ) -> Result<(), StoreError> {
         sqlx::query("INSERT INTO audit (at, actor, command, outcome) VALUES ($1, $2, $3, $4)")
             .bind(at)
             .bind(actor)
@@ -235,8 +274,15 @@ impl Store {
     ///
     /// # Errors
     /// When the database fails.
-    pub async fn set_credential(tx: &mut Tx<'_>, technician: i64, password_hash: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM credentials WHERE technician = $1").bind(technician).execute(&mut **tx).await?;
+    pub async fn set_credential(
+        tx: &mut Tx<'_>,
+        technician: i64,
+        password_hash: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM credentials WHERE technician = $1")
+            .bind(technician)
+            .execute(&mut **tx)
+            .await?;
         sqlx::query("INSERT INTO credentials (technician, password_hash, failures, locked_until) VALUES ($1, $2, 0, 0)")
             .bind(technician)
             .bind(password_hash)
@@ -250,10 +296,12 @@ impl Store {
     /// # Errors
     /// When the database fails.
     pub async fn credential(&self, technician: i64) -> Result<Option<Credential>, StoreError> {
-        let row = sqlx::query("SELECT password_hash, failures, locked_until FROM credentials WHERE technician = $1")
-            .bind(technician)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(
+            "SELECT password_hash, failures, locked_until FROM credentials WHERE technician = $1",
+        )
+        .bind(technician)
+        .fetch_optional(&self.pool)
+        .await?;
         row.map(|r| {
             Ok(Credential {
                 password_hash: r.try_get("password_hash")?,
@@ -268,13 +316,20 @@ impl Store {
     ///
     /// # Errors
     /// When the database fails.
-    pub async fn set_failures(&self, technician: i64, failures: i64, locked_until: i64) -> Result<(), StoreError> {
-        sqlx::query("UPDATE credentials SET failures = $1, locked_until = $2 WHERE technician = $3")
-            .bind(failures)
-            .bind(locked_until)
-            .bind(technician)
-            .execute(&self.pool)
-            .await?;
+    pub async fn set_failures(
+        &self,
+        technician: i64,
+        failures: i64,
+        locked_until: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE credentials SET failures = $1, locked_until = $2 WHERE technician = $3",
+        )
+        .bind(failures)
+        .bind(locked_until)
+        .bind(technician)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
@@ -282,7 +337,14 @@ impl Store {
     ///
     /// # Errors
     /// When the database fails.
-    pub async fn insert_token(tx: &mut Tx<'_>, token_hash: &str, kind: TokenKind, subject: i64, now: i64, expires_at: i64) -> Result<(), StoreError> {
+    pub async fn insert_token(
+        tx: &mut Tx<'_>,
+        token_hash: &str,
+        kind: TokenKind,
+        subject: i64,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
         sqlx::query("INSERT INTO tokens (token_hash, kind, subject, created_at, expires_at, revoked) VALUES ($1, $2, $3, $4, $5, 0)")
             .bind(token_hash)
             .bind(kind.as_str())
@@ -298,7 +360,11 @@ impl Store {
     ///
     /// # Errors
     /// When the database fails.
-    pub async fn token_subject(&self, token_hash: &str, now: i64) -> Result<Option<(TokenKind, i64)>, StoreError> {
+    pub async fn token_subject(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<(TokenKind, i64)>, StoreError> {
         let row = sqlx::query("SELECT kind, subject FROM tokens WHERE token_hash = $1 AND revoked = 0 AND expires_at > $2")
             .bind(token_hash)
             .bind(now)
@@ -318,7 +384,10 @@ impl Store {
     /// # Errors
     /// When the database fails.
     pub async fn revoke_token(&self, token_hash: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE tokens SET revoked = 1 WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await?;
+        sqlx::query("UPDATE tokens SET revoked = 1 WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -326,7 +395,13 @@ impl Store {
     ///
     /// # Errors
     /// When the database fails.
-    pub async fn insert_session_key(&self, key_hash: &str, queue: &str, created_by: i64, expires_at: i64) -> Result<(), StoreError> {
+    pub async fn insert_session_key(
+        &self,
+        key_hash: &str,
+        queue: &str,
+        created_by: i64,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
         sqlx::query("INSERT INTO session_keys (key_hash, queue, created_by, expires_at, used_at) VALUES ($1, $2, $3, $4, NULL)")
             .bind(key_hash)
             .bind(queue)
@@ -341,7 +416,11 @@ impl Store {
     ///
     /// # Errors
     /// When the database fails.
-    pub async fn session_key_queue(&self, key_hash: &str, now: i64) -> Result<Option<String>, StoreError> {
+    pub async fn session_key_queue(
+        &self,
+        key_hash: &str,
+        now: i64,
+    ) -> Result<Option<String>, StoreError> {
         let row = sqlx::query("SELECT queue FROM session_keys WHERE key_hash = $1 AND used_at IS NULL AND expires_at > $2")
             .bind(key_hash)
             .bind(now)
@@ -354,7 +433,11 @@ impl Store {
     ///
     /// # Errors
     /// When the database fails.
-    pub async fn use_session_key(tx: &mut Tx<'_>, key_hash: &str, now: i64) -> Result<bool, StoreError> {
+    pub async fn use_session_key(
+        tx: &mut Tx<'_>,
+        key_hash: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
         let done = sqlx::query("UPDATE session_keys SET used_at = $1 WHERE key_hash = $2 AND used_at IS NULL AND expires_at > $1")
             .bind(now)
             .bind(key_hash)
@@ -367,7 +450,12 @@ impl Store {
     ///
     /// # Errors
     /// When the database fails.
-    pub async fn insert_link(tx: &mut Tx<'_>, token_hash: &str, invitation: i64, now: i64) -> Result<(), StoreError> {
+    pub async fn insert_link(
+        tx: &mut Tx<'_>,
+        token_hash: &str,
+        invitation: i64,
+        now: i64,
+    ) -> Result<(), StoreError> {
         sqlx::query("INSERT INTO external_links (token_hash, invitation, created_at, redeemed_at) VALUES ($1, $2, $3, NULL)")
             .bind(token_hash)
             .bind(invitation)
@@ -394,7 +482,11 @@ impl Store {
     ///
     /// # Errors
     /// When the database fails.
-    pub async fn redeem_link(tx: &mut Tx<'_>, token_hash: &str, now: i64) -> Result<bool, StoreError> {
+    pub async fn redeem_link(
+        tx: &mut Tx<'_>,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
         let done = sqlx::query("UPDATE external_links SET redeemed_at = $1 WHERE token_hash = $2 AND redeemed_at IS NULL")
             .bind(now)
             .bind(token_hash)

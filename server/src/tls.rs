@@ -40,11 +40,17 @@ pub struct Identity {
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, TlsError> {
-    std::fs::read(path).map_err(|source| TlsError::Io { path: path.display().to_string(), source })
+    std::fs::read(path).map_err(|source| TlsError::Io {
+        path: path.display().to_string(),
+        source,
+    })
 }
 
 fn write_private(path: &Path, data: &str) -> Result<(), TlsError> {
-    let io = |source| TlsError::Io { path: path.display().to_string(), source };
+    let io = |source| TlsError::Io {
+        path: path.display().to_string(),
+        source,
+    };
     std::fs::write(path, data).map_err(io)?;
     #[cfg(unix)]
     {
@@ -57,7 +63,11 @@ fn write_private(path: &Path, data: &str) -> Result<(), TlsError> {
 /// The SHA-256 fingerprint of a DER certificate, as colon-separated upper-case hex.
 #[must_use]
 pub fn fingerprint(der: &[u8]) -> String {
-    Sha256::digest(der).iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":")
+    Sha256::digest(der)
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(":")
 }
 
 /// Load the configured certificate, or make (once) and load the self-signed one.
@@ -80,8 +90,11 @@ pub fn identity(config: &Config) -> Result<Option<Identity>, TlsError> {
     let chain = CertificateDer::pem_slice_iter(&read(&cert_path)?)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| TlsError::Pem(e.to_string()))?;
-    let key = PrivateKeyDer::from_pem_slice(&read(&key_path)?).map_err(|e| TlsError::Pem(e.to_string()))?;
-    let leaf = chain.first().ok_or_else(|| TlsError::Pem("no certificate in the file".into()))?;
+    let key = PrivateKeyDer::from_pem_slice(&read(&key_path)?)
+        .map_err(|e| TlsError::Pem(e.to_string()))?;
+    let leaf = chain
+        .first()
+        .ok_or_else(|| TlsError::Pem("no certificate in the file".into()))?;
     let fingerprint = fingerprint(leaf.as_ref());
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut server_config = rustls::ServerConfig::builder_with_provider(provider)
@@ -89,22 +102,36 @@ pub fn identity(config: &Config) -> Result<Option<Identity>, TlsError> {
         .with_no_client_auth()
         .with_single_cert(chain.clone(), key)?;
     server_config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-    Ok(Some(Identity { chain, fingerprint, server_config: Arc::new(server_config) }))
+    Ok(Some(Identity {
+        chain,
+        fingerprint,
+        server_config: Arc::new(server_config),
+    }))
 }
 
 /// A certificate for the names a reviewer's console may use: localhost, the loopback addresses,
 /// the Android emulator's view of the host (10.0.2.2), and the public URL's host.
 fn generate(config: &Config, cert: &Path, key: &Path) -> Result<(), TlsError> {
-    let mut names = vec!["localhost".to_owned(), "127.0.0.1".to_owned(), "::1".to_owned(), "10.0.2.2".to_owned()];
+    let mut names = vec![
+        "localhost".to_owned(),
+        "127.0.0.1".to_owned(),
+        "::1".to_owned(),
+        "10.0.2.2".to_owned(),
+    ];
     if let Some(host) = config.public_url.host_str() {
-        let host = host.trim_start_matches('[').trim_end_matches(']').to_owned();
+        let host = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_owned();
         if !names.contains(&host) {
             names.push(host);
         }
     }
     let certified = rcgen::generate_simple_self_signed(names)?;
-    std::fs::create_dir_all(&config.data_dir)
-        .map_err(|source| TlsError::Io { path: config.data_dir.display().to_string(), source })?;
+    std::fs::create_dir_all(&config.data_dir).map_err(|source| TlsError::Io {
+        path: config.data_dir.display().to_string(),
+        source,
+    })?;
     write_private(key, &certified.key_pair.serialize_pem())?;
     write_private(cert, &certified.cert.pem())?;
     Ok(())

@@ -6,9 +6,9 @@ use crate::error::ApiError;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use tandem_core::domain::{
-    ButtonProfile, Event, ExternalMember, Invitation, JumpClient, JumpGroup, Participant, PermissionSet,
-    QueueRef, SecurityPolicy, Session, SessionId, SessionStatus, Settings, State, SupportIssue, Team,
-    Technician, TechnicianId, Timestamp,
+    ButtonProfile, Event, ExternalMember, Invitation, JumpClient, JumpGroup, Participant,
+    PermissionSet, QueueRef, SecurityPolicy, Session, SessionId, SessionStatus, Settings, State,
+    SupportIssue, Team, Technician, TechnicianId, Timestamp,
 };
 
 /// One chat line.
@@ -106,7 +106,11 @@ pub struct Snapshot {
     pub view: View,
 }
 
-async fn session_view(appliance: &Appliance, state: &State, session: &Session) -> Result<SessionView, ApiError> {
+async fn session_view(
+    appliance: &Appliance,
+    state: &State,
+    session: &Session,
+) -> Result<SessionView, ApiError> {
     let id = i64::try_from(session.id.0).unwrap_or(i64::MAX);
     let chat = appliance
         .store
@@ -114,7 +118,12 @@ async fn session_view(appliance: &Appliance, state: &State, session: &Session) -
         .await?
         .into_iter()
         .filter_map(|e| match e.event {
-            Event::ChatPosted { from, text, .. } => Some(ChatLine { seq: e.seq, at: e.at, from, text }),
+            Event::ChatPosted { from, text, .. } => Some(ChatLine {
+                seq: e.seq,
+                at: e.at,
+                from,
+                text,
+            }),
             _ => None,
         })
         .collect();
@@ -124,7 +133,11 @@ async fn session_view(appliance: &Appliance, state: &State, session: &Session) -
         .chain(&session.members)
         .filter_map(|t| state.technicians.get(t).map(|x| (*t, x.name.clone())))
         .collect();
-    Ok(SessionView { session: session.clone(), chat, technicians })
+    Ok(SessionView {
+        session: session.clone(),
+        chat,
+        technicians,
+    })
 }
 
 /// What `who` sees now.
@@ -139,9 +152,17 @@ pub async fn snapshot(appliance: &Appliance, who: Principal) -> Result<Snapshot,
     let now = Timestamp(u64::try_from(crate::appliance::now_ms()).unwrap_or(0));
     let view = match who {
         Principal::Technician(me) => {
-            let tech = state.technicians.get(&me).cloned().ok_or(ApiError::Unauthorized("This account no longer exists"))?;
+            let tech = state
+                .technicians
+                .get(&me)
+                .cloned()
+                .ok_or(ApiError::Unauthorized("This account no longer exists"))?;
             let mut sessions = Vec::new();
-            for s in state.sessions.values().filter(|s| s.is_live() && s.has_technician(me)) {
+            for s in state
+                .sessions
+                .values()
+                .filter(|s| s.is_live() && s.has_technician(me))
+            {
                 sessions.push(session_view(appliance, &state, s).await?);
             }
             let queued = state
@@ -149,7 +170,10 @@ pub async fn snapshot(appliance: &Appliance, who: Principal) -> Result<Snapshot,
                 .values()
                 .filter(|s| match s.status {
                     SessionStatus::Queued(QueueRef::Personal(t)) => t == me,
-                    SessionStatus::Queued(QueueRef::Team(team)) => state.teams.get(&team).is_some_and(|t| t.members.contains(&me)),
+                    SessionStatus::Queued(QueueRef::Team(team)) => state
+                        .teams
+                        .get(&team)
+                        .is_some_and(|t| t.members.contains(&me)),
                     _ => false,
                 })
                 .cloned()
@@ -161,7 +185,12 @@ pub async fn snapshot(appliance: &Appliance, who: Principal) -> Result<Snapshot,
                 technicians: state
                     .technicians
                     .values()
-                    .map(|t| Colleague { id: t.id, name: t.name.clone(), logged_in: t.logged_in, extended_availability: t.extended_availability })
+                    .map(|t| Colleague {
+                        id: t.id,
+                        name: t.name.clone(),
+                        logged_in: t.logged_in,
+                        extended_availability: t.extended_availability,
+                    })
                     .collect(),
                 sessions,
                 queued,
@@ -169,22 +198,57 @@ pub async fn snapshot(appliance: &Appliance, who: Principal) -> Result<Snapshot,
                     .invitations
                     .values()
                     .filter(active)
-                    .filter(|i| crate::visibility::visible(&state, who, &Event::InvitationSent { invitation: (*i).clone(), email: None }) && i.inviter != me)
+                    .filter(|i| {
+                        crate::visibility::visible(
+                            &state,
+                            who,
+                            &Event::InvitationSent {
+                                invitation: (*i).clone(),
+                                email: None,
+                            },
+                        ) && i.inviter != me
+                    })
                     .cloned()
                     .collect(),
-                sent: state.invitations.values().filter(active).filter(|i| i.inviter == me).cloned().collect(),
+                sent: state
+                    .invitations
+                    .values()
+                    .filter(active)
+                    .filter(|i| i.inviter == me)
+                    .cloned()
+                    .collect(),
                 policies: state.policies.values().cloned().collect(),
-                issues: state.issues.values().filter(|i| i.allow_help_requests).cloned().collect(),
-                jump_groups: state.jump_groups.values().filter(|g| g.members.contains(&me)).cloned().collect(),
-                jump_clients: state.jump_clients.values().filter(|j| state.may_use_jump_location(me, j.location)).cloned().collect(),
+                issues: state
+                    .issues
+                    .values()
+                    .filter(|i| i.allow_help_requests)
+                    .cloned()
+                    .collect(),
+                jump_groups: state
+                    .jump_groups
+                    .values()
+                    .filter(|g| g.members.contains(&me))
+                    .cloned()
+                    .collect(),
+                jump_clients: state
+                    .jump_clients
+                    .values()
+                    .filter(|j| state.may_use_jump_location(me, j.location))
+                    .cloned()
+                    .collect(),
                 button_profiles: state.button_profiles.values().cloned().collect(),
                 settings: state.settings.clone(),
                 me: tech,
             }
         }
         Principal::Customer(session) => {
-            let s = state.sessions.get(&session).ok_or(ApiError::Gone("This session no longer exists"))?;
-            View::Customer { session: session_view(appliance, &state, s).await? }
+            let s = state
+                .sessions
+                .get(&session)
+                .ok_or(ApiError::Gone("This session no longer exists"))?;
+            View::Customer {
+                session: session_view(appliance, &state, s).await?,
+            }
         }
         Principal::External(me) => {
             let s = state
@@ -192,8 +256,15 @@ pub async fn snapshot(appliance: &Appliance, who: Principal) -> Result<Snapshot,
                 .values()
                 .find(|s| s.externals.contains_key(&me))
                 .ok_or(ApiError::Gone("You are no longer in this session"))?;
-            let member = s.externals.get(&me).cloned().ok_or(ApiError::Gone("You are no longer in this session"))?;
-            View::External { me: member, session: session_view(appliance, &state, s).await? }
+            let member = s
+                .externals
+                .get(&me)
+                .cloned()
+                .ok_or(ApiError::Gone("You are no longer in this session"))?;
+            View::External {
+                me: member,
+                session: session_view(appliance, &state, s).await?,
+            }
         }
     };
     Ok(Snapshot { seq, view })

@@ -74,13 +74,24 @@ async fn send(socket: &mut WebSocket, message: &ServerMessage<'_>) -> Result<(),
     socket.send(Message::Text(text.into())).await
 }
 
-async fn send_snapshot(appliance: &Appliance, who: Principal, socket: &mut WebSocket) -> Result<i64, axum::Error> {
-    let snapshot = views::snapshot(appliance, who).await.map_err(axum::Error::new)?;
+async fn send_snapshot(
+    appliance: &Appliance,
+    who: Principal,
+    socket: &mut WebSocket,
+) -> Result<i64, axum::Error> {
+    let snapshot = views::snapshot(appliance, who)
+        .await
+        .map_err(axum::Error::new)?;
     send(socket, &ServerMessage::Snapshot(&snapshot)).await?;
     Ok(snapshot.seq)
 }
 
-async fn feed(appliance: Arc<Appliance>, who: Principal, since: Option<i64>, mut socket: WebSocket) -> Result<(), axum::Error> {
+async fn feed(
+    appliance: Arc<Appliance>,
+    who: Principal,
+    since: Option<i64>,
+    mut socket: WebSocket,
+) -> Result<(), axum::Error> {
     // Subscribe before reading the backlog, so nothing committed in between is missed; what
     // arrives twice is skipped by its number.
     let mut live = appliance.subscribe();
@@ -88,12 +99,24 @@ async fn feed(appliance: Arc<Appliance>, who: Principal, since: Option<i64>, mut
     let last = appliance.read().await.last_seq;
     let mut cursor = match since {
         Some(n) if n >= 0 && n <= last && last - n <= MAX_BACKLOG => {
-            let backlog = appliance.store.events_after(n, MAX_BACKLOG).await.map_err(axum::Error::new)?;
+            let backlog = appliance
+                .store
+                .events_after(n, MAX_BACKLOG)
+                .await
+                .map_err(axum::Error::new)?;
             let state = appliance.state().await;
             let mut cursor = n;
             for p in backlog {
                 if visible(&state, who, &p.event) {
-                    send(&mut socket, &ServerMessage::Event(&Published { seq: p.seq, at: p.at, event: p.event })).await?;
+                    send(
+                        &mut socket,
+                        &ServerMessage::Event(&Published {
+                            seq: p.seq,
+                            at: p.at,
+                            event: p.event,
+                        }),
+                    )
+                    .await?;
                 }
                 cursor = p.seq;
             }
@@ -118,11 +141,10 @@ async fn feed(appliance: Arc<Appliance>, who: Principal, since: Option<i64>, mut
                 Err(RecvError::Closed) => return Ok(()),
             },
             message = direct.recv() => {
-                if let (Ok(m), Principal::Customer(s)) = (message, who) {
-                    if i64::try_from(s.0).ok() == Some(m.session) {
+                if let (Ok(m), Principal::Customer(s)) = (message, who)
+                    && i64::try_from(s.0).ok() == Some(m.session) {
                         send(&mut socket, &ServerMessage::Direct { body: &m.body }).await?;
                     }
-                }
             }
             incoming = socket.recv() => match incoming {
                 Some(Ok(Message::Text(text))) => {

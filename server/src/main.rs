@@ -1,0 +1,221 @@
+//! `tandem-appliance`: serve, or serve with a demo organisation.
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use tandem_appliance::config::{Config, TlsMode};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "tandem-appliance",
+    version,
+    about = "The Tandem remote support appliance"
+)]
+struct Cli {
+    #[command(subcommand)]
+    mode: Option<Mode>,
+    /// Where certificates and the SQLite database live.
+    #[arg(
+        long,
+        env = "TANDEM_DATA_DIR",
+        default_value = "tandem-data",
+        global = true
+    )]
+    data_dir: PathBuf,
+    /// The address to listen on. All interfaces by default, so an emulator reaches it at 10.0.2.2.
+    #[arg(
+        long,
+        env = "TANDEM_LISTEN",
+        default_value = "0.0.0.0:8443",
+        global = true
+    )]
+    listen: SocketAddr,
+    /// A PostgreSQL URL; without it, SQLite in the data directory.
+    #[arg(long, env = "TANDEM_DATABASE_URL", global = true)]
+    database_url: Option<String>,
+    /// A PEM certificate chain to serve instead of the self-signed certificate.
+    #[arg(long, env = "TANDEM_TLS_CERT", requires = "tls_key", global = true)]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, env = "TANDEM_TLS_KEY", requires = "tls_cert", global = true)]
+    tls_key: Option<PathBuf>,
+    /// Serve plain HTTP: loopback development only.
+    #[arg(long, global = true)]
+    insecure_http: bool,
+    /// The address people and consoles use to reach the appliance; links are built from it.
+    #[arg(long, env = "TANDEM_PUBLIC_URL", global = true)]
+    public_url: Option<url::Url>,
+    /// An SMTP server for invitation mail, e.g. smtp://127.0.0.1:2525 or smtps://user:pass@host.
+    #[arg(long, env = "TANDEM_SMTP_URL", global = true)]
+    smtp_url: Option<String>,
+    /// The sender of the appliance's mail.
+    #[arg(
+        long,
+        env = "TANDEM_MAIL_FROM",
+        default_value = "Tandem <tandem@localhost>",
+        global = true
+    )]
+    mail_from: String,
+    /// Log as JSON lines instead of text.
+    #[arg(long, env = "TANDEM_LOG_JSON", global = true)]
+    log_json: bool,
+}
+
+#[derive(Subcommand, Debug, Clone, Copy)]
+enum Mode {
+    /// Serve (the default). With TANDEM_ADMIN_EMAIL and TANDEM_ADMIN_PASSWORD set, a new appliance
+    /// creates its master administrator from them.
+    Serve,
+    /// Serve with a demo organisation, made on first start, and print how to sign in.
+    Demo,
+}
+
+fn config(cli: &Cli) -> Config {
+    let tls = match (&cli.tls_cert, &cli.tls_key, cli.insecure_http) {
+        (_, _, true) => TlsMode::InsecureLoopback,
+        (Some(cert), Some(key), false) => TlsMode::Files {
+            cert: cert.clone(),
+            key: key.clone(),
+        },
+        _ => TlsMode::SelfSigned,
+    };
+    let scheme = if cli.insecure_http { "http" } else { "https" };
+    let host = if cli.listen.ip().is_unspecified() {
+        "localhost".to_owned()
+    } else {
+        cli.listen.ip().to_string()
+    };
+    let fallback = format!("{scheme}://{host}:{}/", cli.listen.port());
+    let public_url = cli
+        .public_url
+        .clone()
+        .or_else(|| url::Url::parse(&fallback).ok());
+    Config {
+        data_dir: cli.data_dir.clone(),
+        listen: cli.listen,
+        database_url: cli.database_url.clone(),
+        tls,
+        public_url: public_url.unwrap_or_else(|| {
+            url::Url::parse("https://localhost:8443/").unwrap_or_else(|_| unreachable_url())
+        }),
+        smtp_url: cli.smtp_url.clone(),
+        mail_from: cli.mail_from.clone(),
+    }
+}
+
+#[allow(clippy::expect_used)]
+fn unreachable_url() -> url::Url {
+    url::Url::parse("https://localhost/").expect("a constant URL parses")
+}
+
+#[allow(clippy::print_stdout)]
+fn announce(running: &tandem_appliance::Running, demo: bool) {
+    let a = &running.appliance;
+    println!("Tandem appliance listening on {}", running.addr);
+    println!("  public URL:   {}", a.config.public_url);
+    println!(
+        "  Android emulator: {}://10.0.2.2:{}/",
+        a.config.public_url.scheme(),
+        running.addr.port()
+    );
+    match &a.fingerprint {
+        Some(f) => println!("  TLS certificate SHA-256 fingerprint: {f}"),
+        None => println!("  WARNING: plain HTTP (loopback development only)"),
+    }
+    println!("  database:     {:?}", a.store.backend());
+    println!(
+        "  mail:         {}",
+        if a.mailer.is_some() {
+            "SMTP configured"
+        } else {
+            "not configured (invitations are not mailed)"
+        }
+    );
+    if demo {
+        println!(
+            "Demo organisation{}; every account's password is {}",
+            if running.seeded {
+                " created"
+            } else {
+                " in place"
+            },
+            tandem_appliance::demo::DEMO_PASSWORD
+        );
+        for account in tandem_appliance::demo::ACCOUNTS {
+            println!("  {:<22} {}", account.email, account.role);
+        }
+    }
+    println!("ready");
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TANDEM_LOG")
+        .unwrap_or_else(|_| "info,sqlx=warn".into());
+    if cli.log_json {
+        tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init();
+    } else {
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init();
+    }
+    let demo = matches!(cli.mode, Some(Mode::Demo));
+    let running = match tandem_appliance::start(config(&cli), demo).await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!(error = %e, "the appliance could not start");
+            return ExitCode::FAILURE;
+        }
+    };
+    // A new appliance's master administrator, from the environment (never from arguments,
+    // which other users of the machine can read).
+    if let (Ok(email), Ok(password)) = (
+        std::env::var("TANDEM_ADMIN_EMAIL"),
+        std::env::var("TANDEM_ADMIN_PASSWORD"),
+    ) && running.appliance.state().await.technicians.is_empty()
+        && let Err(e) = tandem_appliance::accounts::bootstrap_master(
+            &running.appliance,
+            "Administrator",
+            &email,
+            &password,
+        )
+        .await
+    {
+        tracing::error!(error = %e, "could not create the master administrator");
+    }
+    announce(&running, demo);
+    let handle = running.handle();
+    tokio::spawn(async move {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        let mut term =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        #[cfg(unix)]
+        let terminate = async {
+            match term.as_mut() {
+                Some(t) => {
+                    t.recv().await;
+                }
+                None => std::future::pending::<()>().await,
+            }
+        };
+        #[cfg(not(unix))]
+        let terminate = std::future::pending::<()>();
+        tokio::select! { _ = ctrl_c => {}, () = terminate => {} }
+        tracing::info!("shutting down");
+        handle.graceful_shutdown(Some(std::time::Duration::from_secs(5)));
+    });
+    match running.wait().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %e, "the server failed");
+            ExitCode::FAILURE
+        }
+    }
+}
