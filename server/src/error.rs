@@ -25,6 +25,9 @@ pub enum ApiError {
     /// The request body or query is malformed.
     #[error("{0}")]
     BadRequest(String),
+    /// The request body is larger than the API accepts.
+    #[error("The request body is too large")]
+    TooLarge,
     /// A link or key that exists no more, or never did.
     #[error("{0}")]
     Gone(&'static str),
@@ -49,6 +52,9 @@ struct Body {
 
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return Self::TooLarge;
+        }
         Self::BadRequest(format!("Malformed request body: {}", rejection.body_text()))
     }
 }
@@ -80,6 +86,7 @@ impl IntoResponse for ApiError {
             Self::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized", None),
             Self::Locked { .. } => (StatusCode::TOO_MANY_REQUESTS, "locked", None),
             Self::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request", None),
+            Self::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large", None),
             Self::Gone(_) => (StatusCode::GONE, "gone", None),
             Self::AlreadyUsed(_) => (StatusCode::CONFLICT, "already_used", None),
             Self::Store(e) => {

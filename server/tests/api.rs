@@ -227,3 +227,255 @@ async fn forbidden_paths_of_every_command(db: Db) {
 }
 
 on_both_databases!(forbidden_paths_of_every_command);
+
+/// Logins: a wrong password is refused, repeated failures lock the account with a growing
+/// wait (even the right password waits), logout ends the token.
+async fn login_lockout_and_logout(db: Db) {
+    let h = Harness::start(db).await;
+    let wrong = json!({"email": "bob@demo.tandem", "password": "not the password"});
+    for attempt in 1..=3 {
+        let (status, body) = h.post("/api/v1/login", None, wrong.clone()).await;
+        assert_eq!(status, 401, "attempt {attempt}: {body}");
+        assert_eq!(body["message"], "Wrong e-mail address or password");
+    }
+    let (status, _) = h.post("/api/v1/login", None, json!({"email": "nobody@demo.tandem", "password": "x"})).await;
+    assert_eq!(status, 401, "an unknown address gets the same answer");
+    let (status, body) = h.post("/api/v1/login", None, json!({"email": "bob@demo.tandem", "password": support::PASSWORD})).await;
+    assert_eq!(status, 429, "locked after the free attempts, even with the right password: {body}");
+    let response = h.http.post(format!("{}/api/v1/login", h.base)).json(&wrong).send().await.unwrap();
+    assert!(response.headers().get("retry-after").is_some());
+
+    let token = h.login("alice@demo.tandem").await;
+    assert_eq!(h.get("/api/v1/snapshot", Some(&token)).await.0, 200);
+    let (_, snap) = h.get("/api/v1/snapshot", Some(&token)).await;
+    assert_eq!(snap["view"]["me"]["logged_in"], true, "signing in lists the technician (S3)");
+    assert_eq!(h.post("/api/v1/logout", Some(&token), json!({})).await.0, 200);
+    assert_eq!(h.get("/api/v1/snapshot", Some(&token)).await.0, 401, "the token ends with logout");
+    let stored = h.appliance().store.all_events().await.unwrap();
+    assert!(!format!("{stored:?}").contains(&token), "no token in the event store");
+    h.finish().await;
+}
+
+/// S4 and X3 through a real SMTP server: inviting a technician with extended availability mails
+/// them; an external invitation with an address is mailed with its link when allowed.
+async fn invitation_mail_reaches_a_real_smtp_server(db: Db) {
+    let smtp = Smtp::start();
+    let h = Harness::start_with(db, Some(smtp.url.clone())).await;
+    let alice = h.login("alice@demo.tandem").await;
+    let i = ids(&h, &alice).await;
+    let (_, session) = h.customer_joins(&alice, "Kim").await;
+    let session = SessionId(session);
+    h.ok(&alice, &Command::AcceptFromQueue { session }).await;
+    // Bob has extended availability in the demo (S4).
+    h.ok(&alice, &Command::InviteTechnician { session, technician: i.bob }).await;
+    let mail = smtp.message_containing("bob@demo.tandem").await;
+    assert!(mail.contains("Alice Archer asks you to join a support session"), "{mail}");
+    assert!(mail.contains("https://tandem.example.test/"), "the console address is the public one");
+    // Dave is only logged out, without extended availability: no mail.
+    let invited = h
+        .ok(&alice, &Command::InviteExternal {
+            session,
+            policy: i.view_only,
+            invitee: ExternalInvitee::Anyone { name: "Sam".into(), email: Some("sam@partner.example".into()) },
+            comments: "printer vendor".into(),
+        })
+        .await;
+    let link = invited["link"].as_str().unwrap();
+    assert!(link.starts_with("https://tandem.example.test/join/"), "built from the public URL, not the Host header: {link}");
+    let mail = smtp.message_containing("sam@partner.example").await;
+    assert!(mail.contains(link), "the mail carries the one-time link");
+    assert_eq!(smtp.count(), 2);
+    h.finish().await;
+}
+
+/// X1: one link redeemed by fifty people at once lets exactly one in.
+async fn one_link_redeemed_fifty_times_at_once(db: Db) {
+    let h = Harness::start(db).await;
+    let alice = h.login("alice@demo.tandem").await;
+    let i = ids(&h, &alice).await;
+    let (_, session) = h.customer_joins(&alice, "Kim").await;
+    let session = SessionId(session);
+    h.ok(&alice, &Command::AcceptFromQueue { session }).await;
+    let invited = h
+        .ok(&alice, &Command::InviteExternal { session, policy: i.view_only, invitee: ExternalInvitee::Anyone { name: "Sam".into(), email: None }, comments: String::new() })
+        .await;
+    let token = invited["link"].as_str().unwrap().rsplit_once("/join/").unwrap().1.to_owned();
+    let attempts = (0..50).map(|_| {
+        let (http, url, token) = (h.http.clone(), format!("{}/api/v1/external/redeem", h.base), token.clone());
+        tokio::spawn(async move { http.post(url).json(&json!({"token": token})).send().await.unwrap().status().as_u16() })
+    });
+    let mut statuses = Vec::new();
+    for attempt in attempts {
+        statuses.push(attempt.await.unwrap());
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "exactly one success: {statuses:?}");
+    assert!(statuses.iter().all(|s| [200, 403, 409].contains(s)), "the others are refused clearly: {statuses:?}");
+    let (_, snap) = h.get("/api/v1/snapshot", Some(&alice)).await;
+    assert_eq!(snap["view"]["sessions"][0]["session"]["externals"].as_object().unwrap().len(), 1);
+    h.finish().await;
+}
+
+/// The event feed: a snapshot first, then numbered events; a console that reconnects with the
+/// last number it saw receives exactly what it missed, once each.
+async fn console_resumes_the_event_feed_exactly(db: Db) {
+    let h = Harness::start(db).await;
+    let alice = h.login("alice@demo.tandem").await;
+    let (customer, session) = h.customer_joins(&alice, "Kim").await;
+    let session = SessionId(session);
+    let mut feed = h.ws(&alice, None).await;
+    let first = feed.next().await;
+    assert_eq!(first["type"], "snapshot");
+    assert_eq!(first["view"]["queued"][0]["id"], session.0, "the waiting customer is in the snapshot");
+    h.ok(&alice, &Command::AcceptFromQueue { session }).await;
+    h.ok(&customer, &Command::SendChat { session, text: "one".into() }).await;
+    let seen = feed.until(|m| m["event"]["ChatPosted"]["text"] == "one").await;
+    let last_seen = seen.last().unwrap()["seq"].as_i64().unwrap();
+    feed.ping(7).await;
+    feed.until(|m| m["type"] == "pong" && m["nonce"] == 7).await;
+    feed.close().await;
+
+    // While the console is away: three messages, and things it must not see.
+    for text in ["two", "three", "four"] {
+        h.ok(&customer, &Command::SendChat { session, text: text.into() }).await;
+    }
+    let dave = h.login("dave@demo.tandem").await;
+    let (_, other) = h.customer_joins(&dave, "Lou").await;
+    h.ok(&dave, &Command::AcceptFromQueue { session: SessionId(other) }).await;
+    h.ok(&dave, &Command::SendChat { session: SessionId(other), text: "private to Dave".into() }).await;
+    h.ok(&customer, &Command::SendChat { session, text: "five".into() }).await;
+
+    let mut feed = h.ws(&alice, Some(last_seen)).await;
+    let missed = feed.until(|m| m["event"]["ChatPosted"]["text"] == "five").await;
+    let texts: Vec<&str> = missed.iter().filter_map(|m| m["event"]["ChatPosted"]["text"].as_str()).collect();
+    assert_eq!(texts, ["two", "three", "four", "five"], "exactly the missed messages, in order, once");
+    assert!(missed.iter().all(|m| m["type"] == "event"), "no snapshot when resuming");
+    let numbers: Vec<i64> = missed.iter().map(|m| m["seq"].as_i64().unwrap()).collect();
+    assert!(numbers.windows(2).all(|w| w[0] < w[1]) && numbers[0] > last_seen);
+    // Live again.
+    h.ok(&customer, &Command::SendChat { session, text: "six".into() }).await;
+    let live = feed.until(|m| m["event"]["ChatPosted"].is_object()).await;
+    assert_eq!(live.last().unwrap()["event"]["ChatPosted"]["text"], "six");
+    feed.close().await;
+
+    // A number the appliance never issued (a console that saw another appliance): a snapshot.
+    let mut feed = h.ws(&alice, Some(h.last_seq().await + 1000)).await;
+    let fresh = feed.next().await;
+    assert_eq!(fresh["type"], "snapshot");
+    let chat: Vec<&str> = fresh["view"]["sessions"][0]["chat"].as_array().unwrap().iter().map(|c| c["text"].as_str().unwrap()).collect();
+    assert_eq!(chat, ["one", "two", "three", "four", "five", "six"]);
+    feed.close().await;
+    h.finish().await;
+}
+
+/// Customers see their session but never invitations (they carry addresses); outsiders see
+/// nothing of a session.
+async fn each_feed_carries_only_what_its_reader_may_see(db: Db) {
+    let h = Harness::start(db).await;
+    let alice = h.login("alice@demo.tandem").await;
+    let dave = h.login("dave@demo.tandem").await;
+    let i = ids(&h, &alice).await;
+    let (customer, session) = h.customer_joins(&alice, "Kim").await;
+    let session = SessionId(session);
+    h.ok(&alice, &Command::AcceptFromQueue { session }).await;
+    let mut kim = h.ws(&customer, None).await;
+    assert_eq!(kim.next().await["type"], "snapshot");
+    let mut outsider = h.ws(&dave, None).await;
+    assert_eq!(outsider.next().await["type"], "snapshot");
+    h.ok(&alice, &Command::InviteTechnician { session, technician: i.carol }).await;
+    h.ok(&alice, &Command::SendChat { session, text: "marker".into() }).await;
+    let seen = kim.until(|m| m["event"]["ChatPosted"]["text"] == "marker").await;
+    assert!(seen.iter().all(|m| m["event"]["InvitationSent"].is_null()), "no invitation reaches the customer: {seen:?}");
+    h.ok(&dave, &Command::SetExtendedAvailability { on: true }).await;
+    let dave_saw = outsider.until(|m| m["event"]["ExtendedAvailabilityChanged"].is_object()).await;
+    assert!(dave_saw.iter().all(|m| m["event"]["ChatPosted"].is_null()), "Dave sees nothing of Alice's session: {dave_saw:?}");
+    h.finish().await;
+}
+
+/// Bad input gets a clear error with the right status, and changes nothing.
+async fn bad_input_gets_clear_errors(db: Db) {
+    let h = Harness::start(db).await;
+    let alice = h.login("alice@demo.tandem").await;
+    let before = h.last_seq().await;
+    let raw = |body: &'static str| {
+        h.http.post(format!("{}/api/v1/commands", h.base)).bearer_auth(&alice).header("content-type", "application/json").body(body).send()
+    };
+    let response = raw("{\"SendChat\": {\"session\": 1, ").await.unwrap();
+    assert_eq!(response.status().as_u16(), 400);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"], "bad_request");
+    assert_eq!(raw("{\"NoSuchCommand\": {}}").await.unwrap().status().as_u16(), 400);
+    let (status, body) = h.command(&alice, &Command::EndSession { session: SessionId(987_654) }).await;
+    assert_eq!((status, body["message"].as_str().unwrap()), (404, "No Session with id 987654 exists"));
+    let (status, body) = h.command(&alice, &Command::SendChat { session: SessionId(1), text: "x".repeat(MAX_CHAT_CHARS + 1) }).await;
+    assert!(status == 422 || status == 403 || status == 404, "{status} {body}");
+    let huge = "x".repeat(100 * 1024);
+    let response = h.http.post(format!("{}/api/v1/commands", h.base)).bearer_auth(&alice).header("content-type", "application/json").body(huge).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 413, "oversized bodies are refused");
+    let (status, _) = h.post("/api/v1/external/redeem", None, json!({"token": "not-a-link"})).await;
+    assert_eq!(status, 410);
+    let (status, _) = h.post("/api/v1/customer/join", None, json!({"key": "NOPE1234", "customer": {"name": "K", "machine": "m", "platform": "Linux", "mode": "Full"}})).await;
+    assert_eq!(status, 410);
+    let (status, _) = h.get("/api/v1/snapshot", Some("forged-token")).await;
+    assert_eq!(status, 401);
+    let (status, body) = h.post("/api/v1/admin/technicians", Some(&h.login("admin@demo.tandem").await), json!({"name": "Eve", "email": "eve@demo.tandem", "role": "Technician", "password": "short"})).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(h.last_seq().await, before + 1, "only the admin's sign-in changed anything");
+    h.finish().await;
+}
+
+/// Everything survives a restart: the organisation, sessions, members, invitations, chat.
+async fn everything_survives_a_restart(db: Db) {
+    let mut h = Harness::start(db).await;
+    let sc = scene(&h).await;
+    h.ok(&sc.customer, &Command::SendChat { session: sc.session, text: "before the restart".into() }).await;
+    let state_before = h.appliance().state().await;
+    let (_, view_before) = h.get("/api/v1/snapshot", Some(&sc.alice)).await;
+    h.restart().await;
+    assert_eq!(h.appliance().state().await, state_before, "the same state, rebuilt from the store");
+    let (status, view_after) = h.get("/api/v1/snapshot", Some(&sc.alice)).await;
+    assert_eq!(status, 200, "sign-ins survive too");
+    assert_eq!(view_after["view"]["sessions"], view_before["view"]["sessions"]);
+    assert_eq!(view_after["view"]["sent"], view_before["view"]["sent"], "pending invitations");
+    let (status, _) = h.command(&sc.external, &Command::SendChat { session: sc.session, text: "still here".into() }).await;
+    assert_eq!(status, 200, "the external user's access survives");
+    h.finish().await;
+}
+
+on_both_databases!(
+    login_lockout_and_logout,
+    invitation_mail_reaches_a_real_smtp_server,
+    one_link_redeemed_fifty_times_at_once,
+    console_resumes_the_event_feed_exactly,
+    each_feed_carries_only_what_its_reader_may_see,
+    bad_input_gets_clear_errors,
+    everything_survives_a_restart,
+);
+
+#[tokio::test]
+async fn info_openapi_and_certificate_fingerprint() {
+    let h = Harness::start(Db::Sqlite).await;
+    let (status, info) = h.get("/api/v1/info", None).await;
+    assert_eq!(status, 200);
+    let pem = std::fs::read(h.dir.path().join("tls-cert.pem")).unwrap();
+    let der: rustls::pki_types::CertificateDer = rustls::pki_types::pem::PemObject::pem_slice_iter(&pem).next().unwrap().unwrap();
+    assert_eq!(info["fingerprint"].as_str().unwrap(), tandem_appliance::tls::fingerprint(der.as_ref()));
+    let (status, doc) = h.get("/api/v1/openapi.json", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(doc["openapi"], "3.1.0");
+    for path in ["/api/v1/login", "/api/v1/commands", "/api/v1/events", "/api/v1/external/redeem"] {
+        assert!(doc["paths"][path].is_object(), "{path} is described");
+    }
+    let response = h.http.get(format!("{}/healthz", h.base)).send().await.unwrap();
+    assert!(response.headers().get("x-request-id").is_some(), "every response carries a request id");
+    h.finish().await;
+}
+
+#[tokio::test]
+async fn plain_http_is_refused_off_loopback() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = support::config(dir.path(), None, None);
+    cfg.tls = tandem_appliance::config::TlsMode::InsecureLoopback;
+    cfg.listen = "0.0.0.0:0".parse().unwrap();
+    let err = tandem_appliance::start(cfg, false).await.unwrap_err();
+    assert!(err.to_string().contains("plain HTTP is allowed on loopback only"), "{err}");
+}
