@@ -36,7 +36,13 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// The sender of the appliance's mail.
     pub mail_from: String,
+    /// A console further behind than this many events gets a fresh snapshot instead of the
+    /// events it missed.
+    pub max_backlog: i64,
 }
+
+/// The default of [`Config::max_backlog`].
+pub const DEFAULT_MAX_BACKLOG: i64 = 5000;
 
 impl Config {
     /// The database URL in use: the given one, or SQLite in the data directory.

@@ -100,6 +100,7 @@ fn config(cli: &Cli) -> Config {
         }),
         smtp_url: cli.smtp_url.clone(),
         mail_from: cli.mail_from.clone(),
+        max_backlog: tandem_appliance::config::DEFAULT_MAX_BACKLOG,
     }
 }
 

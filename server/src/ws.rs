@@ -13,8 +13,6 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
 
-/// A client further behind than this many events gets a snapshot instead of the backlog.
-pub const MAX_BACKLOG: i64 = 5000;
 /// How often the server pings a quiet socket.
 const PING_EVERY: Duration = Duration::from_secs(20);
 /// A socket silent for this long is dead.
@@ -97,11 +95,12 @@ async fn feed(
     let mut live = appliance.subscribe();
     let mut direct = appliance.subscribe_direct();
     let last = appliance.read().await.last_seq;
+    let limit = appliance.config.max_backlog;
     let mut cursor = match since {
-        Some(n) if n >= 0 && n <= last && last - n <= MAX_BACKLOG => {
+        Some(n) if n >= 0 && n <= last && last - n <= limit => {
             let backlog = appliance
                 .store
-                .events_after(n, MAX_BACKLOG)
+                .events_after(n, limit)
                 .await
                 .map_err(axum::Error::new)?;
             let state = appliance.state().await;

@@ -479,3 +479,84 @@ async fn plain_http_is_refused_off_loopback() {
     let err = tandem_appliance::start(cfg, false).await.unwrap_err();
     assert!(err.to_string().contains("plain HTTP is allowed on loopback only"), "{err}");
 }
+
+/// A console too far behind receives a fresh snapshot instead of the events it missed.
+async fn a_console_too_far_behind_gets_a_snapshot(db: Db) {
+    let mut h = Harness::start(db).await;
+    h.adjust = |c| c.max_backlog = 3;
+    h.restart().await;
+    let alice = h.login("alice@demo.tandem").await;
+    let (customer, session) = h.customer_joins(&alice, "Kim").await;
+    let session = SessionId(session);
+    h.ok(&alice, &Command::AcceptFromQueue { session }).await;
+    let behind = h.last_seq().await;
+    let mut feed = h.ws(&alice, Some(behind)).await;
+    h.ok(&customer, &Command::SendChat { session, text: "near".into() }).await;
+    assert_eq!(feed.until(|m| m["event"]["ChatPosted"].is_object()).await.len(), 1, "close behind: just the event");
+    feed.close().await;
+    for n in 0..5 {
+        h.ok(&customer, &Command::SendChat { session, text: format!("far {n}") }).await;
+    }
+    let mut feed = h.ws(&alice, Some(behind)).await;
+    let first = feed.next().await;
+    assert_eq!(first["type"], "snapshot", "six events behind a limit of three");
+    assert_eq!(first["view"]["sessions"][0]["chat"].as_array().unwrap().len(), 6);
+    h.finish().await;
+}
+
+/// The customer's side: prompts arrive and are answered; credentials for elevation reach the
+/// customer client only and are stored nowhere; End tells the client to uninstall itself.
+async fn customer_prompts_credentials_and_uninstall(db: Db) {
+    let h = Harness::start(db).await;
+    let alice = h.login("alice@demo.tandem").await;
+    let (customer, session) = h.customer_joins(&alice, "Kim").await;
+    let session = SessionId(session);
+    h.ok(&alice, &Command::AcceptFromQueue { session }).await;
+    let mut client = h.ws(&customer, None).await;
+    assert_eq!(client.next().await["view"]["session"]["session"]["owner"], json!(ids(&h, &alice).await.alice.0));
+
+    h.ok(&alice, &Command::StartScreen { session, control: true }).await;
+    client.until(|m| m["event"]["PromptRaised"]["prompt"]["Allow"] == "ControlScreen").await;
+    h.ok(&customer, &Command::AnswerPrompt { session, prompt: PromptKind::Allow(Tool::ControlScreen), accepted: true }).await;
+    client.until(|m| m["event"]["ScreenChanged"]["screen"] == "Control").await;
+
+    let secret = "Correct-Horse-Battery-9";
+    let (status, body) = h
+        .post(&format!("/api/v1/sessions/{}/elevate", session.0), Some(&alice), json!({"method": "ProvideCredentials", "username": "administrator", "password": secret}))
+        .await;
+    assert_eq!((status, body["delivered"].as_bool()), (200, Some(true)), "{body}");
+    let got = client.until(|m| m["type"] == "direct").await;
+    let direct = got.last().unwrap();
+    assert_eq!((direct["body"]["username"].as_str(), direct["body"]["password"].as_str()), (Some("administrator"), Some(secret)));
+    let stored = format!("{:?}", h.appliance().store.all_events().await.unwrap());
+    assert!(!stored.contains(secret), "credentials are never stored");
+    h.ok(&customer, &Command::AnswerPrompt { session, prompt: PromptKind::Elevation(ElevationMethod::ProvideCredentials), accepted: true }).await;
+    client.until(|m| m["event"]["ClientModeChanged"]["mode"] == "Elevated").await;
+
+    h.ok(&alice, &Command::EndSession { session }).await;
+    let end = client.until(|m| m["event"]["SessionEnded"].is_object()).await;
+    assert_eq!(end.last().unwrap()["event"]["SessionEnded"]["uninstall_customer_client"], true);
+    h.finish().await;
+}
+
+on_both_databases!(a_console_too_far_behind_gets_a_snapshot, customer_prompts_credentials_and_uninstall);
+
+/// A given certificate and key are served instead of the self-signed one.
+#[tokio::test]
+async fn a_given_certificate_is_served() {
+    let made = tempfile::tempdir().unwrap();
+    let mut cfg = support::config(made.path(), None, None);
+    let first = tandem_appliance::start(cfg.clone(), false).await.unwrap();
+    let fingerprint = first.appliance.fingerprint.clone().unwrap();
+    first.shutdown().await;
+    let elsewhere = tempfile::tempdir().unwrap();
+    cfg.data_dir = elsewhere.path().to_path_buf();
+    cfg.tls = tandem_appliance::config::TlsMode::Files { cert: made.path().join("tls-cert.pem"), key: made.path().join("tls-key.pem") };
+    let running = tandem_appliance::start(cfg, false).await.unwrap();
+    assert_eq!(running.appliance.fingerprint.as_deref(), Some(fingerprint.as_str()));
+    assert!(!elsewhere.path().join("tls-cert.pem").exists(), "no self-signed certificate is made");
+    let (http, _) = support::clients(&std::fs::read(made.path().join("tls-cert.pem")).unwrap());
+    let response = http.get(format!("https://localhost:{}/api/v1/info", running.addr.port())).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 200, "a client trusting that certificate connects");
+    running.shutdown().await;
+}

@@ -133,8 +133,10 @@ async fn killed_mid_session(db: Db) {
 
     // The console resumes from the last number it saw: the rest arrives, once each.
     let mut console = Ws::connect(&format!("wss://localhost:{}/api/v1/events?access_token={alice}&since={last_seen}", second.port), client.tls.clone()).await;
-    let last_ack = acknowledged.last().unwrap().clone();
-    let resumed = console.until(|m| m["event"]["ChatPosted"]["text"] == last_ack.as_str()).await;
+    // One message after the restart marks the end of what the console must catch up on.
+    let after = serde_json::to_value(Command::SendChat { session, text: "after the restart".into() }).unwrap();
+    assert_eq!(client.post(second.port, "/api/v1/commands", Some(&customer), after).await.unwrap().0, 200);
+    let resumed = console.until(|m| m["event"]["ChatPosted"]["text"] == "after the restart").await;
     assert!(resumed.iter().all(|m| m["type"] == "event"), "a resume, not a snapshot");
     seen.extend(resumed.iter().filter_map(|m| m["event"]["ChatPosted"]["text"].as_str().map(str::to_owned)));
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();

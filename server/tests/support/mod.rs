@@ -44,6 +44,8 @@ pub struct Harness {
     pub http: reqwest::Client,
     pub tls: Arc<rustls::ClientConfig>,
     pub smtp_url: Option<String>,
+    /// Changes the tests make to the configuration before each start.
+    pub adjust: fn(&mut Config),
 }
 
 pub fn config(dir: &std::path::Path, database_url: Option<String>, smtp_url: Option<String>) -> Config {
@@ -55,6 +57,7 @@ pub fn config(dir: &std::path::Path, database_url: Option<String>, smtp_url: Opt
         public_url: url::Url::parse("https://tandem.example.test/").unwrap(),
         smtp_url,
         mail_from: "Tandem <tandem@example.test>".into(),
+        max_backlog: tandem_appliance::config::DEFAULT_MAX_BACKLOG,
     }
 }
 
@@ -98,6 +101,7 @@ impl Harness {
             http: reqwest::Client::new(),
             tls: Arc::new(rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider())).with_safe_default_protocol_versions().unwrap().with_root_certificates(rustls::RootCertStore::empty()).with_no_client_auth()),
             smtp_url,
+            adjust: |_| {},
         };
         h.restart().await;
         h
@@ -108,7 +112,8 @@ impl Harness {
         if let Some(r) = self.running.take() {
             r.shutdown().await;
         }
-        let cfg = config(self.dir.path(), self.database_url.clone(), self.smtp_url.clone());
+        let mut cfg = config(self.dir.path(), self.database_url.clone(), self.smtp_url.clone());
+        (self.adjust)(&mut cfg);
         let running = tandem_appliance::start(cfg, true).await.expect("the appliance starts");
         let pem = std::fs::read(self.dir.path().join("tls-cert.pem")).unwrap();
         (self.http, self.tls) = clients(&pem);
