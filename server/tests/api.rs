@@ -44,7 +44,13 @@ struct Ids {
 }
 
 fn id_of(list: &Value, name: &str) -> u64 {
-    list.as_array().unwrap().iter().find(|x| x["name"] == name).unwrap_or_else(|| panic!("{name} in {list}"))["id"].as_u64().unwrap()
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["name"] == name)
+        .unwrap_or_else(|| panic!("{name} in {list}"))["id"]
+        .as_u64()
+        .unwrap()
 }
 
 async fn ids(h: &Harness, token: &str) -> Ids {
@@ -67,7 +73,11 @@ async fn ids(h: &Harness, token: &str) -> Ids {
 }
 
 fn invitation_in(response: &Value) -> InvitationId {
-    let sent = response["events"].as_array().unwrap().iter().find_map(|e| e["event"]["InvitationSent"]["invitation"]["id"].as_u64());
+    let sent = response["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|e| e["event"]["InvitationSent"]["invitation"]["id"].as_u64());
     InvitationId(sent.expect("an invitation was sent"))
 }
 
@@ -82,40 +92,120 @@ async fn scene(h: &Harness) -> Scene {
     let (customer, session) = h.customer_joins(&alice, "Kim").await;
     let session = SessionId(session);
     h.ok(&alice, &Command::AcceptFromQueue { session }).await;
-    let to_bob = h.ok(&alice, &Command::InviteTechnician { session, technician: ids.bob }).await;
-    h.ok(&bob, &Command::AcceptInvitation { invitation: invitation_in(&to_bob) }).await;
+    let to_bob = h
+        .ok(
+            &alice,
+            &Command::InviteTechnician {
+                session,
+                technician: ids.bob,
+            },
+        )
+        .await;
+    h.ok(
+        &bob,
+        &Command::AcceptInvitation {
+            invitation: invitation_in(&to_bob),
+        },
+    )
+    .await;
     let invite_sam = h
-        .ok(&alice, &Command::InviteExternal {
-            session,
-            policy: ids.view_only,
-            invitee: ExternalInvitee::Anyone { name: "Sam".into(), email: None },
-            comments: "Knows the accounting software".into(),
-        })
+        .ok(
+            &alice,
+            &Command::InviteExternal {
+                session,
+                policy: ids.view_only,
+                invitee: ExternalInvitee::Anyone {
+                    name: "Sam".into(),
+                    email: None,
+                },
+                comments: "Knows the accounting software".into(),
+            },
+        )
         .await;
     let link = invite_sam["link"].as_str().unwrap();
     let link_token = link.rsplit_once("/join/").unwrap().1;
-    let (status, redeemed) = h.post("/api/v1/external/redeem", None, json!({"token": link_token})).await;
+    let (status, redeemed) = h
+        .post(
+            "/api/v1/external/redeem",
+            None,
+            json!({"token": link_token}),
+        )
+        .await;
     assert_eq!(status, 200, "{redeemed}");
     let external = redeemed["token"].as_str().unwrap().to_owned();
-    let carol_invitation = invitation_in(&h.ok(&alice, &Command::InviteTechnician { session, technician: ids.carol }).await);
-    // A second external invitation, left pending, for the guest-only command.
-    let sam_invitation = invitation_in(
-        &h.ok(&alice, &Command::InviteExternal {
-            session,
-            policy: ids.view_only,
-            invitee: ExternalInvitee::Anyone { name: "Lee".into(), email: None },
-            comments: String::new(),
-        })
+    let carol_invitation = invitation_in(
+        &h.ok(
+            &alice,
+            &Command::InviteTechnician {
+                session,
+                technician: ids.carol,
+            },
+        )
         .await,
     );
-    let pinned = h.ok(&alice, &Command::PinJumpClient { session, location: JumpLocation::Group(ids.datacentre) }).await;
-    let jump_client = JumpClientId(pinned["events"][0]["event"]["JumpClientPinned"]["jump_client"]["id"].as_u64().unwrap());
-    let (status, key) = h.post("/api/v1/session-keys", Some(&alice), json!({"queue": {"Team": ids.tier1.0}})).await;
+    // A second external invitation, left pending, for the guest-only command.
+    let sam_invitation = invitation_in(
+        &h.ok(
+            &alice,
+            &Command::InviteExternal {
+                session,
+                policy: ids.view_only,
+                invitee: ExternalInvitee::Anyone {
+                    name: "Lee".into(),
+                    email: None,
+                },
+                comments: String::new(),
+            },
+        )
+        .await,
+    );
+    let pinned = h
+        .ok(
+            &alice,
+            &Command::PinJumpClient {
+                session,
+                location: JumpLocation::Group(ids.datacentre),
+            },
+        )
+        .await;
+    let jump_client = JumpClientId(
+        pinned["events"][0]["event"]["JumpClientPinned"]["jump_client"]["id"]
+            .as_u64()
+            .unwrap(),
+    );
+    let (status, key) = h
+        .post(
+            "/api/v1/session-keys",
+            Some(&alice),
+            json!({"queue": {"Team": ids.tier1.0}}),
+        )
+        .await;
     assert_eq!(status, 200);
     let lou = json!({"name": "Lou", "machine": "lou-pc", "platform": "Linux", "mode": "Full"});
-    let (_, joined) = h.post("/api/v1/customer/join", None, json!({"key": key["key"], "customer": lou})).await;
+    let (_, joined) = h
+        .post(
+            "/api/v1/customer/join",
+            None,
+            json!({"key": key["key"], "customer": lou}),
+        )
+        .await;
     let queued = SessionId(joined["session"].as_u64().unwrap());
-    Scene { master, tom, alice, bob, carol, dave, external, customer, session, queued, carol_invitation, sam_invitation, jump_client, ids }
+    Scene {
+        master,
+        tom,
+        alice,
+        bob,
+        carol,
+        dave,
+        external,
+        customer,
+        session,
+        queued,
+        carol_invitation,
+        sam_invitation,
+        jump_client,
+        ids,
+    }
 }
 
 /// Every command, tried by every role that must not perform it: a 403 naming a rule, and
@@ -136,91 +226,407 @@ async fn forbidden_paths_of_every_command(db: Db) {
             _ => &sc.customer,
         }
     };
-    let kim = CustomerInfo { name: "Kim".into(), machine: "kim-pc".into(), platform: Platform::Windows, mode: ClientMode::Full };
+    let kim = CustomerInfo {
+        name: "Kim".into(),
+        machine: "kim-pc".into(),
+        platform: Platform::Windows,
+        mode: ClientMode::Full,
+    };
     let tech_roles = ["bob", "dave", "external", "customer"];
     let in_session = ["dave"];
     let cases: Vec<(Command, Vec<&str>)> = vec![
-        (Command::SetLoggedIn { logged_in: false }, vec!["external", "customer"]),
-        (Command::SetExtendedAvailability { on: true }, vec!["external", "customer"]),
-        (Command::StartSession { queue: QueueRef::Team(i.tier1), customer: kim.clone() }, vec!["alice", "external", "customer"]),
-        (Command::StartSessionFromButton { button: SupportButtonId(1), customer: kim.clone() }, vec!["alice", "external", "customer"]),
-        (Command::StartJumpSession { jump_client: sc.jump_client }, vec!["bob", "dave", "external", "customer"]),
-        (Command::AcceptFromQueue { session: sc.queued }, vec!["carol", "dave", "external", "customer"]),
-        (Command::AcceptFromQueue { session: s }, vec!["alice", "bob", "dave"]),
-        (Command::SendChat { session: s, text: "hi".into() }, in_session.to_vec()),
-        (Command::SetChat { session: s, enabled: false }, vec!["dave", "external", "customer"]),
-        (Command::SetChatPinned { session: s, pinned: true }, vec!["dave", "external", "customer"]),
-        (Command::StartScreen { session: s, control: true }, vec!["dave", "external", "customer"]),
+        (
+            Command::SetLoggedIn { logged_in: false },
+            vec!["external", "customer"],
+        ),
+        (
+            Command::SetExtendedAvailability { on: true },
+            vec!["external", "customer"],
+        ),
+        (
+            Command::StartSession {
+                queue: QueueRef::Team(i.tier1),
+                customer: kim.clone(),
+            },
+            vec!["alice", "external", "customer"],
+        ),
+        (
+            Command::StartSessionFromButton {
+                button: SupportButtonId(1),
+                customer: kim.clone(),
+            },
+            vec!["alice", "external", "customer"],
+        ),
+        (
+            Command::StartJumpSession {
+                jump_client: sc.jump_client,
+            },
+            vec!["bob", "dave", "external", "customer"],
+        ),
+        (
+            Command::AcceptFromQueue { session: sc.queued },
+            vec!["carol", "dave", "external", "customer"],
+        ),
+        (
+            Command::AcceptFromQueue { session: s },
+            vec!["alice", "bob", "dave"],
+        ),
+        (
+            Command::SendChat {
+                session: s,
+                text: "hi".into(),
+            },
+            in_session.to_vec(),
+        ),
+        (
+            Command::SetChat {
+                session: s,
+                enabled: false,
+            },
+            vec!["dave", "external", "customer"],
+        ),
+        (
+            Command::SetChatPinned {
+                session: s,
+                pinned: true,
+            },
+            vec!["dave", "external", "customer"],
+        ),
+        (
+            Command::StartScreen {
+                session: s,
+                control: true,
+            },
+            vec!["dave", "external", "customer"],
+        ),
         (Command::StopScreen { session: s }, in_session.to_vec()),
-        (Command::StartShell { session: s }, vec!["dave", "external", "customer"]),
+        (
+            Command::StartShell { session: s },
+            vec!["dave", "external", "customer"],
+        ),
         (Command::StopShell { session: s }, in_session.to_vec()),
-        (Command::ViewSystemInfo { session: s }, vec!["dave", "customer"]),
-        (Command::UpgradeToFullClient { session: s }, vec!["alice", "dave", "external", "customer"]),
-        (Command::Elevate { session: s, method: ElevationMethod::PromptCustomer }, vec!["dave", "external", "customer"]),
-        (Command::AnswerPrompt { session: s, prompt: PromptKind::UpgradeToFullClient, accepted: true }, vec!["alice", "bob", "dave", "external", "customer"]),
-        (Command::InviteTechnician { session: s, technician: i.dave }, tech_roles.to_vec()),
-        (Command::InviteAnyRepresentative { session: s, team: i.tier2 }, tech_roles.to_vec()),
-        (Command::RequestHelp { session: s, issue: i.printing }, tech_roles.to_vec()),
-        (Command::InviteExternal { session: s, policy: i.view_only, invitee: ExternalInvitee::Anyone { name: "Zoe".into(), email: None }, comments: String::new() }, tech_roles.to_vec()),
-        (Command::CancelInvitation { invitation: sc.carol_invitation }, tech_roles.to_vec()),
-        (Command::AcceptInvitation { invitation: sc.carol_invitation }, vec!["bob", "dave", "external", "customer"]),
-        (Command::DeclineInvitation { invitation: sc.carol_invitation }, vec!["bob", "dave", "external", "customer"]),
-        (Command::RedeemExternal { invitation: sc.sam_invitation }, vec!["alice", "external", "customer"]),
-        (Command::TransferToTeam { session: s, team: i.tier2 }, tech_roles.to_vec()),
-        (Command::TransferToTechnician { session: s, technician: i.carol }, tech_roles.to_vec()),
-        (Command::RemoveMember { session: s, member: Participant::Technician(i.bob) }, tech_roles.to_vec()),
-        (Command::RemoveMember { session: s, member: Participant::Technician(i.alice) }, vec!["alice"]),
+        (
+            Command::ViewSystemInfo { session: s },
+            vec!["dave", "customer"],
+        ),
+        (
+            Command::UpgradeToFullClient { session: s },
+            vec!["alice", "dave", "external", "customer"],
+        ),
+        (
+            Command::Elevate {
+                session: s,
+                method: ElevationMethod::PromptCustomer,
+            },
+            vec!["dave", "external", "customer"],
+        ),
+        (
+            Command::AnswerPrompt {
+                session: s,
+                prompt: PromptKind::UpgradeToFullClient,
+                accepted: true,
+            },
+            vec!["alice", "bob", "dave", "external", "customer"],
+        ),
+        (
+            Command::InviteTechnician {
+                session: s,
+                technician: i.dave,
+            },
+            tech_roles.to_vec(),
+        ),
+        (
+            Command::InviteAnyRepresentative {
+                session: s,
+                team: i.tier2,
+            },
+            tech_roles.to_vec(),
+        ),
+        (
+            Command::RequestHelp {
+                session: s,
+                issue: i.printing,
+            },
+            tech_roles.to_vec(),
+        ),
+        (
+            Command::InviteExternal {
+                session: s,
+                policy: i.view_only,
+                invitee: ExternalInvitee::Anyone {
+                    name: "Zoe".into(),
+                    email: None,
+                },
+                comments: String::new(),
+            },
+            tech_roles.to_vec(),
+        ),
+        (
+            Command::CancelInvitation {
+                invitation: sc.carol_invitation,
+            },
+            tech_roles.to_vec(),
+        ),
+        (
+            Command::AcceptInvitation {
+                invitation: sc.carol_invitation,
+            },
+            vec!["bob", "dave", "external", "customer"],
+        ),
+        (
+            Command::DeclineInvitation {
+                invitation: sc.carol_invitation,
+            },
+            vec!["bob", "dave", "external", "customer"],
+        ),
+        (
+            Command::RedeemExternal {
+                invitation: sc.sam_invitation,
+            },
+            vec!["alice", "external", "customer"],
+        ),
+        (
+            Command::TransferToTeam {
+                session: s,
+                team: i.tier2,
+            },
+            tech_roles.to_vec(),
+        ),
+        (
+            Command::TransferToTechnician {
+                session: s,
+                technician: i.carol,
+            },
+            tech_roles.to_vec(),
+        ),
+        (
+            Command::RemoveMember {
+                session: s,
+                member: Participant::Technician(i.bob),
+            },
+            tech_roles.to_vec(),
+        ),
+        (
+            Command::RemoveMember {
+                session: s,
+                member: Participant::Technician(i.alice),
+            },
+            vec!["alice"],
+        ),
         (Command::EndSession { session: s }, tech_roles.to_vec()),
         (Command::HoldSession { session: s }, tech_roles.to_vec()),
         (Command::LeaveSession { session: s }, vec!["alice", "dave"]),
-        (Command::DeploySupportButton { session: s, name: "Help".into(), expires_at: Timestamp(u64::MAX / 2), profile: i.profile, queue: QueueRef::Personal(i.alice) }, vec!["dave", "external", "customer"]),
-        (Command::RemoveSupportButton { session: s }, vec!["alice", "dave", "external", "customer"]),
-        (Command::PinJumpClient { session: s, location: JumpLocation::Personal(i.alice) }, vec!["alice", "dave", "external", "customer"]),
-        (Command::UnpinJumpClient { session: s }, vec!["bob", "dave", "external", "customer"]),
-        (Command::Bootstrap { name: "Eve".into(), email: "eve@x.example".into() }, vec!["master", "alice", "customer"]),
-        (Command::Admin(AdminCommand::CreateTeam { parent: None, name: "Rogue".into(), description: String::new() }), vec!["tom", "alice", "external", "customer"]),
-        (Command::Admin(AdminCommand::CreateTeam { parent: Some(i.field), name: "Rogue".into(), description: String::new() }), vec!["tom"]),
-        (Command::Admin(AdminCommand::UpdateTeam { team: i.desk, name: "Mine".into(), description: String::new(), enabled: false }), vec!["tom", "alice", "customer"]),
-        (Command::Admin(AdminCommand::SetPermission { team: i.tier1, grant: PermissionGrant::Flag(Permission::RemoteControl, false) }), vec!["alice", "bob", "external", "customer"]),
-        (Command::Admin(AdminCommand::LockPermission { team: i.tier1, key: PermissionKey::TransferScope, locked: true }), vec!["tom", "alice"]),
-        (Command::Admin(AdminCommand::SetTeamMember { team: i.field, technician: i.alice, member: true }), vec!["tom", "alice", "external"]),
-        (Command::Admin(AdminCommand::CreateSecurityPolicy { name: "P".into(), description: String::new(), permissions: PermissionSet::all() }), vec!["alice", "external", "customer"]),
-        (Command::Admin(AdminCommand::CreateSupportIssue { name: "I".into(), team: i.field, allow_help_requests: true }), vec!["tom", "alice"]),
-        (Command::Admin(AdminCommand::AddApprovedExternal { name: "V".into(), email: "v@x.example".into() }), vec!["alice", "customer"]),
-        (Command::Admin(AdminCommand::CreateJumpGroup { name: "J".into(), members: BTreeSet::new() }), vec!["alice", "external"]),
-        (Command::Admin(AdminCommand::CreateButtonProfile { name: "B".into() }), vec!["alice", "customer"]),
-        (Command::Admin(AdminCommand::UpdateSettings { settings: Settings::default() }), vec!["tom", "alice"]),
+        (
+            Command::DeploySupportButton {
+                session: s,
+                name: "Help".into(),
+                expires_at: Timestamp(u64::MAX / 2),
+                profile: i.profile,
+                queue: QueueRef::Personal(i.alice),
+            },
+            vec!["dave", "external", "customer"],
+        ),
+        (
+            Command::RemoveSupportButton { session: s },
+            vec!["alice", "dave", "external", "customer"],
+        ),
+        (
+            Command::PinJumpClient {
+                session: s,
+                location: JumpLocation::Personal(i.alice),
+            },
+            vec!["alice", "dave", "external", "customer"],
+        ),
+        (
+            Command::UnpinJumpClient { session: s },
+            vec!["bob", "dave", "external", "customer"],
+        ),
+        (
+            Command::Bootstrap {
+                name: "Eve".into(),
+                email: "eve@x.example".into(),
+            },
+            vec!["master", "alice", "customer"],
+        ),
+        (
+            Command::Admin(AdminCommand::CreateTeam {
+                parent: None,
+                name: "Rogue".into(),
+                description: String::new(),
+            }),
+            vec!["tom", "alice", "external", "customer"],
+        ),
+        (
+            Command::Admin(AdminCommand::CreateTeam {
+                parent: Some(i.field),
+                name: "Rogue".into(),
+                description: String::new(),
+            }),
+            vec!["tom"],
+        ),
+        (
+            Command::Admin(AdminCommand::UpdateTeam {
+                team: i.desk,
+                name: "Mine".into(),
+                description: String::new(),
+                enabled: false,
+            }),
+            vec!["tom", "alice", "customer"],
+        ),
+        (
+            Command::Admin(AdminCommand::SetPermission {
+                team: i.tier1,
+                grant: PermissionGrant::Flag(Permission::RemoteControl, false),
+            }),
+            vec!["alice", "bob", "external", "customer"],
+        ),
+        (
+            Command::Admin(AdminCommand::LockPermission {
+                team: i.tier1,
+                key: PermissionKey::TransferScope,
+                locked: true,
+            }),
+            vec!["tom", "alice"],
+        ),
+        (
+            Command::Admin(AdminCommand::SetTeamMember {
+                team: i.field,
+                technician: i.alice,
+                member: true,
+            }),
+            vec!["tom", "alice", "external"],
+        ),
+        (
+            Command::Admin(AdminCommand::CreateSecurityPolicy {
+                name: "P".into(),
+                description: String::new(),
+                permissions: PermissionSet::all(),
+            }),
+            vec!["alice", "external", "customer"],
+        ),
+        (
+            Command::Admin(AdminCommand::CreateSupportIssue {
+                name: "I".into(),
+                team: i.field,
+                allow_help_requests: true,
+            }),
+            vec!["tom", "alice"],
+        ),
+        (
+            Command::Admin(AdminCommand::AddApprovedExternal {
+                name: "V".into(),
+                email: "v@x.example".into(),
+            }),
+            vec!["alice", "customer"],
+        ),
+        (
+            Command::Admin(AdminCommand::CreateJumpGroup {
+                name: "J".into(),
+                members: BTreeSet::new(),
+            }),
+            vec!["alice", "external"],
+        ),
+        (
+            Command::Admin(AdminCommand::CreateButtonProfile { name: "B".into() }),
+            vec!["alice", "customer"],
+        ),
+        (
+            Command::Admin(AdminCommand::UpdateSettings {
+                settings: Settings::default(),
+            }),
+            vec!["tom", "alice"],
+        ),
     ];
     let mut tried = 0;
     for (command, roles) in &cases {
         for role in roles {
             let before = h.last_seq().await;
             let (status, body) = h.command(who(role), command).await;
-            assert_eq!(status, 403, "{role} {command:?} should be forbidden: {body}");
-            assert!(body["rule"].is_string() && body["message"].as_str().unwrap().ends_with(')'), "{body}");
-            assert_eq!(h.last_seq().await, before, "{role} {command:?} changed something");
+            assert_eq!(
+                status, 403,
+                "{role} {command:?} should be forbidden: {body}"
+            );
+            assert!(
+                body["rule"].is_string() && body["message"].as_str().unwrap().ends_with(')'),
+                "{body}"
+            );
+            assert_eq!(
+                h.last_seq().await,
+                before,
+                "{role} {command:?} changed something"
+            );
             tried += 1;
         }
         // Without any sign-in, nothing gets through.
-        let (status, _) = h.post("/api/v1/commands", None, serde_json::to_value(command).unwrap()).await;
+        let (status, _) = h
+            .post(
+                "/api/v1/commands",
+                None,
+                serde_json::to_value(command).unwrap(),
+            )
+            .await;
         assert_eq!(status, 401);
     }
     // The admin lock, and the endpoints beside the command endpoint.
-    h.ok(&sc.master, &Command::Admin(AdminCommand::LockPermission { team: i.desk, key: PermissionKey::Flag(Permission::RemoteControl), locked: true })).await;
-    let (status, body) = h.command(&sc.tom, &Command::Admin(AdminCommand::SetPermission { team: i.tier1, grant: PermissionGrant::Flag(Permission::RemoteControl, false) })).await;
+    h.ok(
+        &sc.master,
+        &Command::Admin(AdminCommand::LockPermission {
+            team: i.desk,
+            key: PermissionKey::Flag(Permission::RemoteControl),
+            locked: true,
+        }),
+    )
+    .await;
+    let (status, body) = h
+        .command(
+            &sc.tom,
+            &Command::Admin(AdminCommand::SetPermission {
+                team: i.tier1,
+                grant: PermissionGrant::Flag(Permission::RemoteControl, false),
+            }),
+        )
+        .await;
     assert_eq!((status, body["rule"].as_str()), (403, Some("G1")), "{body}");
     let new = json!({"name": "Eve", "email": "eve@demo.tandem", "role": "Technician", "password": "long enough password"});
     for role in ["alice", "external", "customer"] {
-        assert_eq!(h.post("/api/v1/admin/technicians", Some(who(role)), new.clone()).await.0, 403, "{role} creates an account");
+        assert_eq!(
+            h.post("/api/v1/admin/technicians", Some(who(role)), new.clone())
+                .await
+                .0,
+            403,
+            "{role} creates an account"
+        );
     }
-    let elevate = json!({"method": "ProvideCredentials", "username": "admin", "password": "secret"});
+    let elevate =
+        json!({"method": "ProvideCredentials", "username": "admin", "password": "secret"});
     for role in ["dave", "external", "customer"] {
-        assert_eq!(h.post(&format!("/api/v1/sessions/{}/elevate", s.0), Some(who(role)), elevate.clone()).await.0, 403, "{role} elevates");
+        assert_eq!(
+            h.post(
+                &format!("/api/v1/sessions/{}/elevate", s.0),
+                Some(who(role)),
+                elevate.clone()
+            )
+            .await
+            .0,
+            403,
+            "{role} elevates"
+        );
     }
-    let (status, _) = h.post("/api/v1/session-keys", Some(&sc.dave), json!({"queue": {"Team": i.tier1.0}})).await;
+    let (status, _) = h
+        .post(
+            "/api/v1/session-keys",
+            Some(&sc.dave),
+            json!({"queue": {"Team": i.tier1.0}}),
+        )
+        .await;
     assert_eq!(status, 403, "a session key into someone else's team queue");
     for role in ["external", "customer"] {
-        assert_eq!(h.post("/api/v1/session-keys", Some(who(role)), json!({})).await.0, 403);
+        assert_eq!(
+            h.post("/api/v1/session-keys", Some(who(role)), json!({}))
+                .await
+                .0,
+            403
+        );
     }
     assert!(tried > 150, "only {tried} forbidden attempts");
     h.finish().await;
@@ -238,21 +644,55 @@ async fn login_lockout_and_logout(db: Db) {
         assert_eq!(status, 401, "attempt {attempt}: {body}");
         assert_eq!(body["message"], "Wrong e-mail address or password");
     }
-    let (status, _) = h.post("/api/v1/login", None, json!({"email": "nobody@demo.tandem", "password": "x"})).await;
+    let (status, _) = h
+        .post(
+            "/api/v1/login",
+            None,
+            json!({"email": "nobody@demo.tandem", "password": "x"}),
+        )
+        .await;
     assert_eq!(status, 401, "an unknown address gets the same answer");
-    let (status, body) = h.post("/api/v1/login", None, json!({"email": "bob@demo.tandem", "password": support::PASSWORD})).await;
-    assert_eq!(status, 429, "locked after the free attempts, even with the right password: {body}");
-    let response = h.http.post(format!("{}/api/v1/login", h.base)).json(&wrong).send().await.unwrap();
+    let (status, body) = h
+        .post(
+            "/api/v1/login",
+            None,
+            json!({"email": "bob@demo.tandem", "password": support::PASSWORD}),
+        )
+        .await;
+    assert_eq!(
+        status, 429,
+        "locked after the free attempts, even with the right password: {body}"
+    );
+    let response = h
+        .http
+        .post(format!("{}/api/v1/login", h.base))
+        .json(&wrong)
+        .send()
+        .await
+        .unwrap();
     assert!(response.headers().get("retry-after").is_some());
 
     let token = h.login("alice@demo.tandem").await;
     assert_eq!(h.get("/api/v1/snapshot", Some(&token)).await.0, 200);
     let (_, snap) = h.get("/api/v1/snapshot", Some(&token)).await;
-    assert_eq!(snap["view"]["me"]["logged_in"], true, "signing in lists the technician (S3)");
-    assert_eq!(h.post("/api/v1/logout", Some(&token), json!({})).await.0, 200);
-    assert_eq!(h.get("/api/v1/snapshot", Some(&token)).await.0, 401, "the token ends with logout");
+    assert_eq!(
+        snap["view"]["me"]["logged_in"], true,
+        "signing in lists the technician (S3)"
+    );
+    assert_eq!(
+        h.post("/api/v1/logout", Some(&token), json!({})).await.0,
+        200
+    );
+    assert_eq!(
+        h.get("/api/v1/snapshot", Some(&token)).await.0,
+        401,
+        "the token ends with logout"
+    );
     let stored = h.appliance().store.all_events().await.unwrap();
-    assert!(!format!("{stored:?}").contains(&token), "no token in the event store");
+    assert!(
+        !format!("{stored:?}").contains(&token),
+        "no token in the event store"
+    );
     h.finish().await;
 }
 
@@ -267,21 +707,43 @@ async fn invitation_mail_reaches_a_real_smtp_server(db: Db) {
     let session = SessionId(session);
     h.ok(&alice, &Command::AcceptFromQueue { session }).await;
     // Bob has extended availability in the demo (S4).
-    h.ok(&alice, &Command::InviteTechnician { session, technician: i.bob }).await;
+    h.ok(
+        &alice,
+        &Command::InviteTechnician {
+            session,
+            technician: i.bob,
+        },
+    )
+    .await;
     let mail = smtp.message_containing("bob@demo.tandem").await;
-    assert!(mail.contains("Alice Archer asks you to join a support session"), "{mail}");
-    assert!(mail.contains("https://tandem.example.test/"), "the console address is the public one");
+    assert!(
+        mail.contains("Alice Archer asks you to join a support session"),
+        "{mail}"
+    );
+    assert!(
+        mail.contains("https://tandem.example.test/"),
+        "the console address is the public one"
+    );
     // Dave is only logged out, without extended availability: no mail.
     let invited = h
-        .ok(&alice, &Command::InviteExternal {
-            session,
-            policy: i.view_only,
-            invitee: ExternalInvitee::Anyone { name: "Sam".into(), email: Some("sam@partner.example".into()) },
-            comments: "printer vendor".into(),
-        })
+        .ok(
+            &alice,
+            &Command::InviteExternal {
+                session,
+                policy: i.view_only,
+                invitee: ExternalInvitee::Anyone {
+                    name: "Sam".into(),
+                    email: Some("sam@partner.example".into()),
+                },
+                comments: "printer vendor".into(),
+            },
+        )
         .await;
     let link = invited["link"].as_str().unwrap();
-    assert!(link.starts_with("https://tandem.example.test/join/"), "built from the public URL, not the Host header: {link}");
+    assert!(
+        link.starts_with("https://tandem.example.test/join/"),
+        "built from the public URL, not the Host header: {link}"
+    );
     let mail = smtp.message_containing("sam@partner.example").await;
     assert!(mail.contains(link), "the mail carries the one-time link");
     assert_eq!(smtp.count(), 2);
@@ -297,21 +759,63 @@ async fn one_link_redeemed_fifty_times_at_once(db: Db) {
     let session = SessionId(session);
     h.ok(&alice, &Command::AcceptFromQueue { session }).await;
     let invited = h
-        .ok(&alice, &Command::InviteExternal { session, policy: i.view_only, invitee: ExternalInvitee::Anyone { name: "Sam".into(), email: None }, comments: String::new() })
+        .ok(
+            &alice,
+            &Command::InviteExternal {
+                session,
+                policy: i.view_only,
+                invitee: ExternalInvitee::Anyone {
+                    name: "Sam".into(),
+                    email: None,
+                },
+                comments: String::new(),
+            },
+        )
         .await;
-    let token = invited["link"].as_str().unwrap().rsplit_once("/join/").unwrap().1.to_owned();
+    let token = invited["link"]
+        .as_str()
+        .unwrap()
+        .rsplit_once("/join/")
+        .unwrap()
+        .1
+        .to_owned();
     let attempts = (0..50).map(|_| {
-        let (http, url, token) = (h.http.clone(), format!("{}/api/v1/external/redeem", h.base), token.clone());
-        tokio::spawn(async move { http.post(url).json(&json!({"token": token})).send().await.unwrap().status().as_u16() })
+        let (http, url, token) = (
+            h.http.clone(),
+            format!("{}/api/v1/external/redeem", h.base),
+            token.clone(),
+        );
+        tokio::spawn(async move {
+            http.post(url)
+                .json(&json!({"token": token}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        })
     });
     let mut statuses = Vec::new();
     for attempt in attempts {
         statuses.push(attempt.await.unwrap());
     }
-    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "exactly one success: {statuses:?}");
-    assert!(statuses.iter().all(|s| [200, 403, 409].contains(s)), "the others are refused clearly: {statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        1,
+        "exactly one success: {statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| [200, 403, 409].contains(s)),
+        "the others are refused clearly: {statuses:?}"
+    );
     let (_, snap) = h.get("/api/v1/snapshot", Some(&alice)).await;
-    assert_eq!(snap["view"]["sessions"][0]["session"]["externals"].as_object().unwrap().len(), 1);
+    assert_eq!(
+        snap["view"]["sessions"][0]["session"]["externals"]
+            .as_object()
+            .unwrap()
+            .len(),
+        1
+    );
     h.finish().await;
 }
 
@@ -325,10 +829,22 @@ async fn console_resumes_the_event_feed_exactly(db: Db) {
     let mut feed = h.ws(&alice, None).await;
     let first = feed.next().await;
     assert_eq!(first["type"], "snapshot");
-    assert_eq!(first["view"]["queued"][0]["id"], session.0, "the waiting customer is in the snapshot");
+    assert_eq!(
+        first["view"]["queued"][0]["id"], session.0,
+        "the waiting customer is in the snapshot"
+    );
     h.ok(&alice, &Command::AcceptFromQueue { session }).await;
-    h.ok(&customer, &Command::SendChat { session, text: "one".into() }).await;
-    let seen = feed.until(|m| m["event"]["ChatPosted"]["text"] == "one").await;
+    h.ok(
+        &customer,
+        &Command::SendChat {
+            session,
+            text: "one".into(),
+        },
+    )
+    .await;
+    let seen = feed
+        .until(|m| m["event"]["ChatPosted"]["text"] == "one")
+        .await;
     let last_seen = seen.last().unwrap()["seq"].as_i64().unwrap();
     feed.ping(7).await;
     feed.until(|m| m["type"] == "pong" && m["nonce"] == 7).await;
@@ -336,23 +852,69 @@ async fn console_resumes_the_event_feed_exactly(db: Db) {
 
     // While the console is away: three messages, and things it must not see.
     for text in ["two", "three", "four"] {
-        h.ok(&customer, &Command::SendChat { session, text: text.into() }).await;
+        h.ok(
+            &customer,
+            &Command::SendChat {
+                session,
+                text: text.into(),
+            },
+        )
+        .await;
     }
     let dave = h.login("dave@demo.tandem").await;
     let (_, other) = h.customer_joins(&dave, "Lou").await;
-    h.ok(&dave, &Command::AcceptFromQueue { session: SessionId(other) }).await;
-    h.ok(&dave, &Command::SendChat { session: SessionId(other), text: "private to Dave".into() }).await;
-    h.ok(&customer, &Command::SendChat { session, text: "five".into() }).await;
+    h.ok(
+        &dave,
+        &Command::AcceptFromQueue {
+            session: SessionId(other),
+        },
+    )
+    .await;
+    h.ok(
+        &dave,
+        &Command::SendChat {
+            session: SessionId(other),
+            text: "private to Dave".into(),
+        },
+    )
+    .await;
+    h.ok(
+        &customer,
+        &Command::SendChat {
+            session,
+            text: "five".into(),
+        },
+    )
+    .await;
 
     let mut feed = h.ws(&alice, Some(last_seen)).await;
-    let missed = feed.until(|m| m["event"]["ChatPosted"]["text"] == "five").await;
-    let texts: Vec<&str> = missed.iter().filter_map(|m| m["event"]["ChatPosted"]["text"].as_str()).collect();
-    assert_eq!(texts, ["two", "three", "four", "five"], "exactly the missed messages, in order, once");
-    assert!(missed.iter().all(|m| m["type"] == "event"), "no snapshot when resuming");
+    let missed = feed
+        .until(|m| m["event"]["ChatPosted"]["text"] == "five")
+        .await;
+    let texts: Vec<&str> = missed
+        .iter()
+        .filter_map(|m| m["event"]["ChatPosted"]["text"].as_str())
+        .collect();
+    assert_eq!(
+        texts,
+        ["two", "three", "four", "five"],
+        "exactly the missed messages, in order, once"
+    );
+    assert!(
+        missed.iter().all(|m| m["type"] == "event"),
+        "no snapshot when resuming"
+    );
     let numbers: Vec<i64> = missed.iter().map(|m| m["seq"].as_i64().unwrap()).collect();
     assert!(numbers.windows(2).all(|w| w[0] < w[1]) && numbers[0] > last_seen);
     // Live again.
-    h.ok(&customer, &Command::SendChat { session, text: "six".into() }).await;
+    h.ok(
+        &customer,
+        &Command::SendChat {
+            session,
+            text: "six".into(),
+        },
+    )
+    .await;
     let live = feed.until(|m| m["event"]["ChatPosted"].is_object()).await;
     assert_eq!(live.last().unwrap()["event"]["ChatPosted"]["text"], "six");
     feed.close().await;
@@ -361,7 +923,12 @@ async fn console_resumes_the_event_feed_exactly(db: Db) {
     let mut feed = h.ws(&alice, Some(h.last_seq().await + 1000)).await;
     let fresh = feed.next().await;
     assert_eq!(fresh["type"], "snapshot");
-    let chat: Vec<&str> = fresh["view"]["sessions"][0]["chat"].as_array().unwrap().iter().map(|c| c["text"].as_str().unwrap()).collect();
+    let chat: Vec<&str> = fresh["view"]["sessions"][0]["chat"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["text"].as_str().unwrap())
+        .collect();
     assert_eq!(chat, ["one", "two", "three", "four", "five", "six"]);
     feed.close().await;
     h.finish().await;
@@ -381,13 +948,38 @@ async fn each_feed_carries_only_what_its_reader_may_see(db: Db) {
     assert_eq!(kim.next().await["type"], "snapshot");
     let mut outsider = h.ws(&dave, None).await;
     assert_eq!(outsider.next().await["type"], "snapshot");
-    h.ok(&alice, &Command::InviteTechnician { session, technician: i.carol }).await;
-    h.ok(&alice, &Command::SendChat { session, text: "marker".into() }).await;
-    let seen = kim.until(|m| m["event"]["ChatPosted"]["text"] == "marker").await;
-    assert!(seen.iter().all(|m| m["event"]["InvitationSent"].is_null()), "no invitation reaches the customer: {seen:?}");
-    h.ok(&dave, &Command::SetExtendedAvailability { on: true }).await;
-    let dave_saw = outsider.until(|m| m["event"]["ExtendedAvailabilityChanged"].is_object()).await;
-    assert!(dave_saw.iter().all(|m| m["event"]["ChatPosted"].is_null()), "Dave sees nothing of Alice's session: {dave_saw:?}");
+    h.ok(
+        &alice,
+        &Command::InviteTechnician {
+            session,
+            technician: i.carol,
+        },
+    )
+    .await;
+    h.ok(
+        &alice,
+        &Command::SendChat {
+            session,
+            text: "marker".into(),
+        },
+    )
+    .await;
+    let seen = kim
+        .until(|m| m["event"]["ChatPosted"]["text"] == "marker")
+        .await;
+    assert!(
+        seen.iter().all(|m| m["event"]["InvitationSent"].is_null()),
+        "no invitation reaches the customer: {seen:?}"
+    );
+    h.ok(&dave, &Command::SetExtendedAvailability { on: true })
+        .await;
+    let dave_saw = outsider
+        .until(|m| m["event"]["ExtendedAvailabilityChanged"].is_object())
+        .await;
+    assert!(
+        dave_saw.iter().all(|m| m["event"]["ChatPosted"].is_null()),
+        "Dave sees nothing of Alice's session: {dave_saw:?}"
+    );
     h.finish().await;
 }
 
@@ -397,21 +989,72 @@ async fn bad_input_gets_clear_errors(db: Db) {
     let alice = h.login("alice@demo.tandem").await;
     let before = h.last_seq().await;
     let raw = |body: &'static str| {
-        h.http.post(format!("{}/api/v1/commands", h.base)).bearer_auth(&alice).header("content-type", "application/json").body(body).send()
+        h.http
+            .post(format!("{}/api/v1/commands", h.base))
+            .bearer_auth(&alice)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
     };
     let response = raw("{\"SendChat\": {\"session\": 1, ").await.unwrap();
     assert_eq!(response.status().as_u16(), 400);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"], "bad_request");
-    assert_eq!(raw("{\"NoSuchCommand\": {}}").await.unwrap().status().as_u16(), 400);
-    let (status, body) = h.command(&alice, &Command::EndSession { session: SessionId(987_654) }).await;
-    assert_eq!((status, body["message"].as_str().unwrap()), (404, "No Session with id 987654 exists"));
-    let (status, body) = h.command(&alice, &Command::SendChat { session: SessionId(1), text: "x".repeat(MAX_CHAT_CHARS + 1) }).await;
-    assert!(status == 422 || status == 403 || status == 404, "{status} {body}");
+    assert_eq!(
+        raw("{\"NoSuchCommand\": {}}")
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        400
+    );
+    let (status, body) = h
+        .command(
+            &alice,
+            &Command::EndSession {
+                session: SessionId(987_654),
+            },
+        )
+        .await;
+    assert_eq!(
+        (status, body["message"].as_str().unwrap()),
+        (404, "No Session with id 987654 exists")
+    );
+    let (status, body) = h
+        .command(
+            &alice,
+            &Command::SendChat {
+                session: SessionId(1),
+                text: "x".repeat(MAX_CHAT_CHARS + 1),
+            },
+        )
+        .await;
+    assert!(
+        status == 422 || status == 403 || status == 404,
+        "{status} {body}"
+    );
     let huge = "x".repeat(100 * 1024);
-    let response = h.http.post(format!("{}/api/v1/commands", h.base)).bearer_auth(&alice).header("content-type", "application/json").body(huge).send().await.unwrap();
-    assert_eq!(response.status().as_u16(), 413, "oversized bodies are refused");
-    let (status, _) = h.post("/api/v1/external/redeem", None, json!({"token": "not-a-link"})).await;
+    let response = h
+        .http
+        .post(format!("{}/api/v1/commands", h.base))
+        .bearer_auth(&alice)
+        .header("content-type", "application/json")
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status().as_u16(),
+        413,
+        "oversized bodies are refused"
+    );
+    let (status, _) = h
+        .post(
+            "/api/v1/external/redeem",
+            None,
+            json!({"token": "not-a-link"}),
+        )
+        .await;
     assert_eq!(status, 410);
     let (status, _) = h.post("/api/v1/customer/join", None, json!({"key": "NOPE1234", "customer": {"name": "K", "machine": "m", "platform": "Linux", "mode": "Full"}})).await;
     assert_eq!(status, 410);
@@ -419,7 +1062,11 @@ async fn bad_input_gets_clear_errors(db: Db) {
     assert_eq!(status, 401);
     let (status, body) = h.post("/api/v1/admin/technicians", Some(&h.login("admin@demo.tandem").await), json!({"name": "Eve", "email": "eve@demo.tandem", "role": "Technician", "password": "short"})).await;
     assert_eq!(status, 400, "{body}");
-    assert_eq!(h.last_seq().await, before + 1, "only the admin's sign-in changed anything");
+    assert_eq!(
+        h.last_seq().await,
+        before + 1,
+        "only the admin's sign-in changed anything"
+    );
     h.finish().await;
 }
 
@@ -427,16 +1074,41 @@ async fn bad_input_gets_clear_errors(db: Db) {
 async fn everything_survives_a_restart(db: Db) {
     let mut h = Harness::start(db).await;
     let sc = scene(&h).await;
-    h.ok(&sc.customer, &Command::SendChat { session: sc.session, text: "before the restart".into() }).await;
+    h.ok(
+        &sc.customer,
+        &Command::SendChat {
+            session: sc.session,
+            text: "before the restart".into(),
+        },
+    )
+    .await;
     let state_before = h.appliance().state().await;
     let (_, view_before) = h.get("/api/v1/snapshot", Some(&sc.alice)).await;
     h.restart().await;
-    assert_eq!(h.appliance().state().await, state_before, "the same state, rebuilt from the store");
+    assert_eq!(
+        h.appliance().state().await,
+        state_before,
+        "the same state, rebuilt from the store"
+    );
     let (status, view_after) = h.get("/api/v1/snapshot", Some(&sc.alice)).await;
     assert_eq!(status, 200, "sign-ins survive too");
-    assert_eq!(view_after["view"]["sessions"], view_before["view"]["sessions"]);
-    assert_eq!(view_after["view"]["sent"], view_before["view"]["sent"], "pending invitations");
-    let (status, _) = h.command(&sc.external, &Command::SendChat { session: sc.session, text: "still here".into() }).await;
+    assert_eq!(
+        view_after["view"]["sessions"],
+        view_before["view"]["sessions"]
+    );
+    assert_eq!(
+        view_after["view"]["sent"], view_before["view"]["sent"],
+        "pending invitations"
+    );
+    let (status, _) = h
+        .command(
+            &sc.external,
+            &Command::SendChat {
+                session: sc.session,
+                text: "still here".into(),
+            },
+        )
+        .await;
     assert_eq!(status, 200, "the external user's access survives");
     h.finish().await;
 }
@@ -457,16 +1129,36 @@ async fn info_openapi_and_certificate_fingerprint() {
     let (status, info) = h.get("/api/v1/info", None).await;
     assert_eq!(status, 200);
     let pem = std::fs::read(h.dir.path().join("tls-cert.pem")).unwrap();
-    let der: rustls::pki_types::CertificateDer = rustls::pki_types::pem::PemObject::pem_slice_iter(&pem).next().unwrap().unwrap();
-    assert_eq!(info["fingerprint"].as_str().unwrap(), tandem_appliance::tls::fingerprint(der.as_ref()));
+    let der: rustls::pki_types::CertificateDer =
+        rustls::pki_types::pem::PemObject::pem_slice_iter(&pem)
+            .next()
+            .unwrap()
+            .unwrap();
+    assert_eq!(
+        info["fingerprint"].as_str().unwrap(),
+        tandem_appliance::tls::fingerprint(der.as_ref())
+    );
     let (status, doc) = h.get("/api/v1/openapi.json", None).await;
     assert_eq!(status, 200);
     assert_eq!(doc["openapi"], "3.1.0");
-    for path in ["/api/v1/login", "/api/v1/commands", "/api/v1/events", "/api/v1/external/redeem"] {
+    for path in [
+        "/api/v1/login",
+        "/api/v1/commands",
+        "/api/v1/events",
+        "/api/v1/external/redeem",
+    ] {
         assert!(doc["paths"][path].is_object(), "{path} is described");
     }
-    let response = h.http.get(format!("{}/healthz", h.base)).send().await.unwrap();
-    assert!(response.headers().get("x-request-id").is_some(), "every response carries a request id");
+    let response = h
+        .http
+        .get(format!("{}/healthz", h.base))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        response.headers().get("x-request-id").is_some(),
+        "every response carries a request id"
+    );
     h.finish().await;
 }
 
@@ -477,7 +1169,11 @@ async fn plain_http_is_refused_off_loopback() {
     cfg.tls = tandem_appliance::config::TlsMode::InsecureLoopback;
     cfg.listen = "0.0.0.0:0".parse().unwrap();
     let err = tandem_appliance::start(cfg, false).await.unwrap_err();
-    assert!(err.to_string().contains("plain HTTP is allowed on loopback only"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("plain HTTP is allowed on loopback only"),
+        "{err}"
+    );
 }
 
 /// A console too far behind receives a fresh snapshot instead of the events it missed.
@@ -491,16 +1187,45 @@ async fn a_console_too_far_behind_gets_a_snapshot(db: Db) {
     h.ok(&alice, &Command::AcceptFromQueue { session }).await;
     let behind = h.last_seq().await;
     let mut feed = h.ws(&alice, Some(behind)).await;
-    h.ok(&customer, &Command::SendChat { session, text: "near".into() }).await;
-    assert_eq!(feed.until(|m| m["event"]["ChatPosted"].is_object()).await.len(), 1, "close behind: just the event");
+    h.ok(
+        &customer,
+        &Command::SendChat {
+            session,
+            text: "near".into(),
+        },
+    )
+    .await;
+    assert_eq!(
+        feed.until(|m| m["event"]["ChatPosted"].is_object())
+            .await
+            .len(),
+        1,
+        "close behind: just the event"
+    );
     feed.close().await;
     for n in 0..5 {
-        h.ok(&customer, &Command::SendChat { session, text: format!("far {n}") }).await;
+        h.ok(
+            &customer,
+            &Command::SendChat {
+                session,
+                text: format!("far {n}"),
+            },
+        )
+        .await;
     }
     let mut feed = h.ws(&alice, Some(behind)).await;
     let first = feed.next().await;
-    assert_eq!(first["type"], "snapshot", "six events behind a limit of three");
-    assert_eq!(first["view"]["sessions"][0]["chat"].as_array().unwrap().len(), 6);
+    assert_eq!(
+        first["type"], "snapshot",
+        "six events behind a limit of three"
+    );
+    assert_eq!(
+        first["view"]["sessions"][0]["chat"]
+            .as_array()
+            .unwrap()
+            .len(),
+        6
+    );
     h.finish().await;
 }
 
@@ -513,33 +1238,83 @@ async fn customer_prompts_credentials_and_uninstall(db: Db) {
     let session = SessionId(session);
     h.ok(&alice, &Command::AcceptFromQueue { session }).await;
     let mut client = h.ws(&customer, None).await;
-    assert_eq!(client.next().await["view"]["session"]["session"]["owner"], json!(ids(&h, &alice).await.alice.0));
+    assert_eq!(
+        client.next().await["view"]["session"]["session"]["owner"],
+        json!(ids(&h, &alice).await.alice.0)
+    );
 
-    h.ok(&alice, &Command::StartScreen { session, control: true }).await;
-    client.until(|m| m["event"]["PromptRaised"]["prompt"]["Allow"] == "ControlScreen").await;
-    h.ok(&customer, &Command::AnswerPrompt { session, prompt: PromptKind::Allow(Tool::ControlScreen), accepted: true }).await;
-    client.until(|m| m["event"]["ScreenChanged"]["screen"] == "Control").await;
+    h.ok(
+        &alice,
+        &Command::StartScreen {
+            session,
+            control: true,
+        },
+    )
+    .await;
+    client
+        .until(|m| m["event"]["PromptRaised"]["prompt"]["Allow"] == "ControlScreen")
+        .await;
+    h.ok(
+        &customer,
+        &Command::AnswerPrompt {
+            session,
+            prompt: PromptKind::Allow(Tool::ControlScreen),
+            accepted: true,
+        },
+    )
+    .await;
+    client
+        .until(|m| m["event"]["ScreenChanged"]["screen"] == "Control")
+        .await;
 
     let secret = "Correct-Horse-Battery-9";
     let (status, body) = h
         .post(&format!("/api/v1/sessions/{}/elevate", session.0), Some(&alice), json!({"method": "ProvideCredentials", "username": "administrator", "password": secret}))
         .await;
-    assert_eq!((status, body["delivered"].as_bool()), (200, Some(true)), "{body}");
+    assert_eq!(
+        (status, body["delivered"].as_bool()),
+        (200, Some(true)),
+        "{body}"
+    );
     let got = client.until(|m| m["type"] == "direct").await;
     let direct = got.last().unwrap();
-    assert_eq!((direct["body"]["username"].as_str(), direct["body"]["password"].as_str()), (Some("administrator"), Some(secret)));
+    assert_eq!(
+        (
+            direct["body"]["username"].as_str(),
+            direct["body"]["password"].as_str()
+        ),
+        (Some("administrator"), Some(secret))
+    );
     let stored = format!("{:?}", h.appliance().store.all_events().await.unwrap());
     assert!(!stored.contains(secret), "credentials are never stored");
-    h.ok(&customer, &Command::AnswerPrompt { session, prompt: PromptKind::Elevation(ElevationMethod::ProvideCredentials), accepted: true }).await;
-    client.until(|m| m["event"]["ClientModeChanged"]["mode"] == "Elevated").await;
+    h.ok(
+        &customer,
+        &Command::AnswerPrompt {
+            session,
+            prompt: PromptKind::Elevation(ElevationMethod::ProvideCredentials),
+            accepted: true,
+        },
+    )
+    .await;
+    client
+        .until(|m| m["event"]["ClientModeChanged"]["mode"] == "Elevated")
+        .await;
 
     h.ok(&alice, &Command::EndSession { session }).await;
-    let end = client.until(|m| m["event"]["SessionEnded"].is_object()).await;
-    assert_eq!(end.last().unwrap()["event"]["SessionEnded"]["uninstall_customer_client"], true);
+    let end = client
+        .until(|m| m["event"]["SessionEnded"].is_object())
+        .await;
+    assert_eq!(
+        end.last().unwrap()["event"]["SessionEnded"]["uninstall_customer_client"],
+        true
+    );
     h.finish().await;
 }
 
-on_both_databases!(a_console_too_far_behind_gets_a_snapshot, customer_prompts_credentials_and_uninstall);
+on_both_databases!(
+    a_console_too_far_behind_gets_a_snapshot,
+    customer_prompts_credentials_and_uninstall
+);
 
 /// A given certificate and key are served instead of the self-signed one.
 #[tokio::test]
@@ -551,12 +1326,32 @@ async fn a_given_certificate_is_served() {
     first.shutdown().await;
     let elsewhere = tempfile::tempdir().unwrap();
     cfg.data_dir = elsewhere.path().to_path_buf();
-    cfg.tls = tandem_appliance::config::TlsMode::Files { cert: made.path().join("tls-cert.pem"), key: made.path().join("tls-key.pem") };
+    cfg.tls = tandem_appliance::config::TlsMode::Files {
+        cert: made.path().join("tls-cert.pem"),
+        key: made.path().join("tls-key.pem"),
+    };
     let running = tandem_appliance::start(cfg, false).await.unwrap();
-    assert_eq!(running.appliance.fingerprint.as_deref(), Some(fingerprint.as_str()));
-    assert!(!elsewhere.path().join("tls-cert.pem").exists(), "no self-signed certificate is made");
+    assert_eq!(
+        running.appliance.fingerprint.as_deref(),
+        Some(fingerprint.as_str())
+    );
+    assert!(
+        !elsewhere.path().join("tls-cert.pem").exists(),
+        "no self-signed certificate is made"
+    );
     let (http, _) = support::clients(&std::fs::read(made.path().join("tls-cert.pem")).unwrap());
-    let response = http.get(format!("https://localhost:{}/api/v1/info", running.addr.port())).send().await.unwrap();
-    assert_eq!(response.status().as_u16(), 200, "a client trusting that certificate connects");
+    let response = http
+        .get(format!(
+            "https://localhost:{}/api/v1/info",
+            running.addr.port()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status().as_u16(),
+        200,
+        "a client trusting that certificate connects"
+    );
     running.shutdown().await;
 }

@@ -21,11 +21,20 @@ struct Appliance {
 /// Start the real binary and wait for it to say it is ready.
 fn spawn(data_dir: &std::path::Path, database_url: Option<&str>) -> Appliance {
     let mut command = Process::new(env!("CARGO_BIN_EXE_tandem-appliance"));
-    command.arg("demo").arg("--listen").arg("127.0.0.1:0").arg("--data-dir").arg(data_dir);
+    command
+        .arg("demo")
+        .arg("--listen")
+        .arg("127.0.0.1:0")
+        .arg("--data-dir")
+        .arg(data_dir);
     if let Some(url) = database_url {
         command.arg("--database-url").arg(url);
     }
-    let mut child = command.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     let mut stderr = child.stderr.take().unwrap();
     let stderr = std::thread::spawn(move || {
         let mut text = String::new();
@@ -43,7 +52,11 @@ fn spawn(data_dir: &std::path::Path, database_url: Option<&str>) -> Appliance {
         }
     }
     assert_ne!(port, 0, "the appliance announced where it listens");
-    Appliance { child, port, stderr }
+    Appliance {
+        child,
+        port,
+        stderr,
+    }
 }
 
 struct Client {
@@ -52,8 +65,17 @@ struct Client {
 }
 
 impl Client {
-    async fn post(&self, port: u16, path: &str, token: Option<&str>, body: Value) -> Result<(u16, Value), reqwest::Error> {
-        let mut request = self.http.post(format!("https://localhost:{port}{path}")).json(&body);
+    async fn post(
+        &self,
+        port: u16,
+        path: &str,
+        token: Option<&str>,
+        body: Value,
+    ) -> Result<(u16, Value), reqwest::Error> {
+        let mut request = self
+            .http
+            .post(format!("https://localhost:{port}{path}"))
+            .json(&body);
         if let Some(t) = token {
             request = request.bearer_auth(t);
         }
@@ -73,31 +95,74 @@ async fn killed_mid_session(db: Db) {
     let (http, tls) = support::clients(&std::fs::read(dir.path().join("tls-cert.pem")).unwrap());
     let client = Client { http, tls };
     let login = json!({"email": "alice@demo.tandem", "password": support::PASSWORD});
-    let (_, body) = client.post(first.port, "/api/v1/login", None, login.clone()).await.unwrap();
+    let (_, body) = client
+        .post(first.port, "/api/v1/login", None, login.clone())
+        .await
+        .unwrap();
     let alice = body["token"].as_str().unwrap().to_owned();
-    let (_, key) = client.post(first.port, "/api/v1/session-keys", Some(&alice), json!({})).await.unwrap();
-    let customer_info = json!({"name": "Kim", "machine": "kim-pc", "platform": "Linux", "mode": "Full"});
-    let (_, joined) = client.post(first.port, "/api/v1/customer/join", None, json!({"key": key["key"], "customer": customer_info})).await.unwrap();
+    let (_, key) = client
+        .post(first.port, "/api/v1/session-keys", Some(&alice), json!({}))
+        .await
+        .unwrap();
+    let customer_info =
+        json!({"name": "Kim", "machine": "kim-pc", "platform": "Linux", "mode": "Full"});
+    let (_, joined) = client
+        .post(
+            first.port,
+            "/api/v1/customer/join",
+            None,
+            json!({"key": key["key"], "customer": customer_info}),
+        )
+        .await
+        .unwrap();
     let customer = joined["token"].as_str().unwrap().to_owned();
     let session = SessionId(joined["session"].as_u64().unwrap());
     let accept = serde_json::to_value(Command::AcceptFromQueue { session }).unwrap();
-    assert_eq!(client.post(first.port, "/api/v1/commands", Some(&alice), accept).await.unwrap().0, 200);
+    assert_eq!(
+        client
+            .post(first.port, "/api/v1/commands", Some(&alice), accept)
+            .await
+            .unwrap()
+            .0,
+        200
+    );
 
     // Alice's console follows the session.
-    let mut console = Ws::connect(&format!("wss://localhost:{}/api/v1/events?access_token={alice}", first.port), client.tls.clone()).await;
+    let mut console = Ws::connect(
+        &format!(
+            "wss://localhost:{}/api/v1/events?access_token={alice}",
+            first.port
+        ),
+        client.tls.clone(),
+    )
+    .await;
     let snapshot = console.next().await;
     let mut last_seen = snapshot["seq"].as_i64().unwrap();
     let mut seen: Vec<String> = Vec::new();
 
     // The customer chats as fast as the appliance acknowledges; the process dies mid-stream.
     let sender = {
-        let (client, customer, port) = (Client { http: client.http.clone(), tls: client.tls.clone() }, customer.clone(), first.port);
+        let (client, customer, port) = (
+            Client {
+                http: client.http.clone(),
+                tls: client.tls.clone(),
+            },
+            customer.clone(),
+            first.port,
+        );
         tokio::spawn(async move {
             let mut acknowledged = Vec::new();
             for n in 0.. {
                 let text = format!("message {n}");
-                let command = serde_json::to_value(Command::SendChat { session, text: text.clone() }).unwrap();
-                match client.post(port, "/api/v1/commands", Some(&customer), command).await {
+                let command = serde_json::to_value(Command::SendChat {
+                    session,
+                    text: text.clone(),
+                })
+                .unwrap();
+                match client
+                    .post(port, "/api/v1/commands", Some(&customer), command)
+                    .await
+                {
                     Ok((200, _)) => acknowledged.push(text),
                     _ => break,
                 }
@@ -117,35 +182,89 @@ async fn killed_mid_session(db: Db) {
     first.child.kill().unwrap(); // SIGKILL
     first.child.wait().unwrap();
     let acknowledged = sender.await.unwrap();
-    assert!(acknowledged.len() >= 10, "the customer got acknowledgements before the kill: {}", acknowledged.len());
+    assert!(
+        acknowledged.len() >= 10,
+        "the customer got acknowledgements before the kill: {}",
+        acknowledged.len()
+    );
     drop(console);
 
     // Start again on the same data.
     let second = spawn(dir.path(), database_url.as_deref());
-    let (_, snapshot) = client.post(second.port, "/api/v1/login", None, login).await.unwrap();
-    assert!(snapshot["token"].is_string(), "signing in works after the restart");
-    let view = client.http.get(format!("https://localhost:{}/api/v1/snapshot", second.port)).bearer_auth(&alice).send().await.unwrap();
+    let (_, snapshot) = client
+        .post(second.port, "/api/v1/login", None, login)
+        .await
+        .unwrap();
+    assert!(
+        snapshot["token"].is_string(),
+        "signing in works after the restart"
+    );
+    let view = client
+        .http
+        .get(format!("https://localhost:{}/api/v1/snapshot", second.port))
+        .bearer_auth(&alice)
+        .send()
+        .await
+        .unwrap();
     let view: Value = view.json().await.unwrap();
-    let transcript: Vec<String> = view["view"]["sessions"][0]["chat"].as_array().unwrap().iter().map(|c| c["text"].as_str().unwrap().to_owned()).collect();
+    let transcript: Vec<String> = view["view"]["sessions"][0]["chat"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["text"].as_str().unwrap().to_owned())
+        .collect();
     for text in &acknowledged {
         assert!(transcript.contains(text), "acknowledged {text:?} was lost");
     }
 
     // The console resumes from the last number it saw: the rest arrives, once each.
-    let mut console = Ws::connect(&format!("wss://localhost:{}/api/v1/events?access_token={alice}&since={last_seen}", second.port), client.tls.clone()).await;
+    let mut console = Ws::connect(
+        &format!(
+            "wss://localhost:{}/api/v1/events?access_token={alice}&since={last_seen}",
+            second.port
+        ),
+        client.tls.clone(),
+    )
+    .await;
     // One message after the restart marks the end of what the console must catch up on.
-    let after = serde_json::to_value(Command::SendChat { session, text: "after the restart".into() }).unwrap();
-    assert_eq!(client.post(second.port, "/api/v1/commands", Some(&customer), after).await.unwrap().0, 200);
-    let resumed = console.until(|m| m["event"]["ChatPosted"]["text"] == "after the restart").await;
-    assert!(resumed.iter().all(|m| m["type"] == "event"), "a resume, not a snapshot");
-    seen.extend(resumed.iter().filter_map(|m| m["event"]["ChatPosted"]["text"].as_str().map(str::to_owned)));
+    let after = serde_json::to_value(Command::SendChat {
+        session,
+        text: "after the restart".into(),
+    })
+    .unwrap();
+    assert_eq!(
+        client
+            .post(second.port, "/api/v1/commands", Some(&customer), after)
+            .await
+            .unwrap()
+            .0,
+        200
+    );
+    let resumed = console
+        .until(|m| m["event"]["ChatPosted"]["text"] == "after the restart")
+        .await;
+    assert!(
+        resumed.iter().all(|m| m["type"] == "event"),
+        "a resume, not a snapshot"
+    );
+    seen.extend(
+        resumed
+            .iter()
+            .filter_map(|m| m["event"]["ChatPosted"]["text"].as_str().map(str::to_owned)),
+    );
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for text in &seen {
         *counts.entry(text).or_default() += 1;
     }
-    assert!(counts.values().all(|n| *n == 1), "a message arrived twice: {counts:?}");
+    assert!(
+        counts.values().all(|n| *n == 1),
+        "a message arrived twice: {counts:?}"
+    );
     for text in &acknowledged {
-        assert!(counts.contains_key(text.as_str()), "the console missed {text:?}");
+        assert!(
+            counts.contains_key(text.as_str()),
+            "the console missed {text:?}"
+        );
     }
     let mut second = second;
     second.child.kill().unwrap();

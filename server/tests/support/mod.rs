@@ -1,6 +1,11 @@
 //! Test harness: a real appliance on loopback with real TLS, on SQLite or PostgreSQL, driven over
 //! real HTTP and WebSocket; and a real SMTP server (Debian's aiosmtpd) when mail is tested.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::missing_panics_doc)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::missing_panics_doc
+)]
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
@@ -8,8 +13,8 @@ use std::path::PathBuf;
 use std::process::{Child, Command as Process, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
-use tandem_appliance::config::{Config, TlsMode};
 use tandem_appliance::Running;
+use tandem_appliance::config::{Config, TlsMode};
 use tandem_core::domain::Command;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -27,10 +32,20 @@ pub enum Db {
 pub async fn fresh_postgres() -> String {
     let admin = std::env::var("TANDEM_TEST_POSTGRES_URL")
         .expect("TANDEM_TEST_POSTGRES_URL is not set: run the tests through ./scripts/test, which starts PostgreSQL");
-    let name = format!("tandem_t_{}", tandem_appliance::secret::token().to_lowercase().replace(['-', '_'], "")[..16].to_owned());
+    let name = format!(
+        "tandem_t_{}",
+        tandem_appliance::secret::token()
+            .to_lowercase()
+            .replace(['-', '_'], "")[..16]
+            .to_owned()
+    );
     sqlx::any::install_default_drivers();
-    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin).await.expect("PostgreSQL is reachable");
-    sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str()).await.expect("database created");
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin)
+        .await
+        .expect("PostgreSQL is reachable");
+    sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str())
+        .await
+        .expect("database created");
     let (base, _) = admin.rsplit_once('/').expect("a database URL");
     format!("{base}/{name}")
 }
@@ -48,7 +63,11 @@ pub struct Harness {
     pub adjust: fn(&mut Config),
 }
 
-pub fn config(dir: &std::path::Path, database_url: Option<String>, smtp_url: Option<String>) -> Config {
+pub fn config(
+    dir: &std::path::Path,
+    database_url: Option<String>,
+    smtp_url: Option<String>,
+) -> Config {
     Config {
         data_dir: dir.to_path_buf(),
         listen: "127.0.0.1:0".parse().unwrap(),
@@ -73,11 +92,13 @@ pub fn clients(cert_pem: &[u8]) -> (reqwest::Client, Arc<rustls::ClientConfig>) 
     for cert in rustls::pki_types::pem::PemObject::pem_slice_iter(cert_pem) {
         roots.add(cert.unwrap()).unwrap();
     }
-    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(roots)
+    .with_no_client_auth();
     (http, Arc::new(tls))
 }
 
@@ -99,7 +120,15 @@ impl Harness {
             database_url,
             base: String::new(),
             http: reqwest::Client::new(),
-            tls: Arc::new(rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider())).with_safe_default_protocol_versions().unwrap().with_root_certificates(rustls::RootCertStore::empty()).with_no_client_auth()),
+            tls: Arc::new(
+                rustls::ClientConfig::builder_with_provider(Arc::new(
+                    rustls::crypto::ring::default_provider(),
+                ))
+                .with_safe_default_protocol_versions()
+                .unwrap()
+                .with_root_certificates(rustls::RootCertStore::empty())
+                .with_no_client_auth(),
+            ),
             smtp_url,
             adjust: |_| {},
         };
@@ -112,9 +141,15 @@ impl Harness {
         if let Some(r) = self.running.take() {
             r.shutdown().await;
         }
-        let mut cfg = config(self.dir.path(), self.database_url.clone(), self.smtp_url.clone());
+        let mut cfg = config(
+            self.dir.path(),
+            self.database_url.clone(),
+            self.smtp_url.clone(),
+        );
         (self.adjust)(&mut cfg);
-        let running = tandem_appliance::start(cfg, true).await.expect("the appliance starts");
+        let running = tandem_appliance::start(cfg, true)
+            .await
+            .expect("the appliance starts");
         let pem = std::fs::read(self.dir.path().join("tls-cert.pem")).unwrap();
         (self.http, self.tls) = clients(&pem);
         // The certificate is for "localhost", as a reviewer's console on the same machine sees it.
@@ -127,10 +162,22 @@ impl Harness {
     }
 
     pub async fn last_seq(&self) -> i64 {
-        self.appliance().store.all_events().await.unwrap().last().map_or(0, |e| e.seq)
+        self.appliance()
+            .store
+            .all_events()
+            .await
+            .unwrap()
+            .last()
+            .map_or(0, |e| e.seq)
     }
 
-    pub async fn send(&self, method: reqwest::Method, path: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
         let mut request = self.http.request(method, format!("{}{path}", self.base));
         if let Some(t) = token {
             request = request.bearer_auth(t);
@@ -138,14 +185,21 @@ impl Harness {
         if let Some(b) = body {
             request = request.json(&b);
         }
-        let response = request.send().await.expect("the request reaches the appliance");
+        let response = request
+            .send()
+            .await
+            .expect("the request reaches the appliance");
         let status = response.status().as_u16();
         let text = response.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     }
 
     pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> (u16, Value) {
-        self.send(reqwest::Method::POST, path, token, Some(body)).await
+        self.send(reqwest::Method::POST, path, token, Some(body))
+            .await
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> (u16, Value) {
@@ -154,7 +208,12 @@ impl Harness {
 
     /// A domain command through the one command endpoint.
     pub async fn command(&self, token: &str, command: &Command) -> (u16, Value) {
-        self.post("/api/v1/commands", Some(token), serde_json::to_value(command).unwrap()).await
+        self.post(
+            "/api/v1/commands",
+            Some(token),
+            serde_json::to_value(command).unwrap(),
+        )
+        .await
     }
 
     /// A command that must be accepted; returns its response.
@@ -165,23 +224,43 @@ impl Harness {
     }
 
     pub async fn login(&self, email: &str) -> String {
-        let (status, body) = self.post("/api/v1/login", None, json!({"email": email, "password": PASSWORD})).await;
+        let (status, body) = self
+            .post(
+                "/api/v1/login",
+                None,
+                json!({"email": email, "password": PASSWORD}),
+            )
+            .await;
         assert_eq!(status, 200, "login {email}: {body}");
         body["token"].as_str().unwrap().to_owned()
     }
 
     /// A customer joins the technician's personal queue with a fresh session key.
     pub async fn customer_joins(&self, technician_token: &str, name: &str) -> (String, u64) {
-        let (status, key) = self.post("/api/v1/session-keys", Some(technician_token), json!({})).await;
+        let (status, key) = self
+            .post("/api/v1/session-keys", Some(technician_token), json!({}))
+            .await;
         assert_eq!(status, 200, "{key}");
         let customer = json!({"name": name, "machine": format!("{name}-pc"), "platform": "Windows", "mode": "Full"});
-        let (status, joined) = self.post("/api/v1/customer/join", None, json!({"key": key["key"], "customer": customer})).await;
+        let (status, joined) = self
+            .post(
+                "/api/v1/customer/join",
+                None,
+                json!({"key": key["key"], "customer": customer}),
+            )
+            .await;
         assert_eq!(status, 200, "{joined}");
-        (joined["token"].as_str().unwrap().to_owned(), joined["session"].as_u64().unwrap())
+        (
+            joined["token"].as_str().unwrap().to_owned(),
+            joined["session"].as_u64().unwrap(),
+        )
     }
 
     pub async fn ws(&self, token: &str, since: Option<i64>) -> Ws {
-        let mut url = format!("wss://localhost:{}/api/v1/events?access_token={token}", self.running.as_ref().unwrap().addr.port());
+        let mut url = format!(
+            "wss://localhost:{}/api/v1/events?access_token={token}",
+            self.running.as_ref().unwrap().addr.port()
+        );
         if let Some(n) = since {
             url.push_str(&format!("&since={n}"));
         }
@@ -193,10 +272,17 @@ impl Harness {
         if let Some(r) = self.running.take() {
             r.shutdown().await;
         }
-        if let (Some(url), Ok(admin)) = (&self.database_url, std::env::var("TANDEM_TEST_POSTGRES_URL")) {
+        if let (Some(url), Ok(admin)) = (
+            &self.database_url,
+            std::env::var("TANDEM_TEST_POSTGRES_URL"),
+        ) {
             let name = url.rsplit_once('/').unwrap().1.to_owned();
             if let Ok(mut conn) = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin).await {
-                let _ = sqlx::Executor::execute(&mut conn, format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
+                let _ = sqlx::Executor::execute(
+                    &mut conn,
+                    format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str(),
+                )
+                .await;
             }
         }
     }
@@ -204,14 +290,21 @@ impl Harness {
 
 /// A WebSocket client of the event feed.
 pub struct Ws {
-    stream: tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+    stream: tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
 }
 
 impl Ws {
     pub async fn connect(url: &str, tls: Arc<rustls::ClientConfig>) -> Self {
-        let (stream, _) = tokio_tungstenite::connect_async_tls_with_config(url, None, false, Some(tokio_tungstenite::Connector::Rustls(tls)))
-            .await
-            .expect("the event socket opens");
+        let (stream, _) = tokio_tungstenite::connect_async_tls_with_config(
+            url,
+            None,
+            false,
+            Some(tokio_tungstenite::Connector::Rustls(tls)),
+        )
+        .await
+        .expect("the event socket opens");
         Self { stream }
     }
 
@@ -243,7 +336,12 @@ impl Ws {
     }
 
     pub async fn ping(&mut self, nonce: u64) {
-        self.stream.send(Message::Text(json!({"type": "ping", "nonce": nonce}).to_string().into())).await.unwrap();
+        self.stream
+            .send(Message::Text(
+                json!({"type": "ping", "nonce": nonce}).to_string().into(),
+            ))
+            .await
+            .unwrap();
     }
 
     pub async fn close(mut self) {
@@ -260,19 +358,38 @@ pub struct Smtp {
 
 impl Smtp {
     pub fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let dir = tempfile::tempdir().unwrap();
         let child = Process::new("/usr/bin/python3")
-            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
+            .args([
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                &format!("127.0.0.1:{port}"),
+                "-c",
+                "aiosmtpd.handlers.Mailbox",
+            ])
             .arg(dir.path().join("maildir"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("aiosmtpd runs (Debian package python3-aiosmtpd, installed by scripts/setup)");
-        let smtp = Self { child, dir, url: format!("smtp://127.0.0.1:{port}") };
+        let smtp = Self {
+            child,
+            dir,
+            url: format!("smtp://127.0.0.1:{port}"),
+        };
         let deadline = std::time::Instant::now() + Duration::from_secs(15);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(std::time::Instant::now() < deadline, "the SMTP server did not start");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the SMTP server did not start"
+            );
             std::thread::yield_now();
         }
         smtp
@@ -294,7 +411,10 @@ impl Smtp {
                     }
                 }
             }
-            assert!(tokio::time::Instant::now() < deadline, "no mail containing {needle:?} arrived");
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "no mail containing {needle:?} arrived"
+            );
             // Poll the mailbox: the appliance sends in the background after answering.
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
