@@ -5,21 +5,24 @@ use crate::config::Config;
 use crate::error::ApiError;
 use crate::mail::Mailer;
 use crate::store::{Store, StoreError, TokenKind};
-use serde::Serialize;
+use crate::visibility::{either, seen_by};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
-use tandem_core::domain::{Actor, Command, Event, State, Timestamp};
+use tandem_core::domain::{Actor, Command, Event, SessionId, State, TechnicianId, Timestamp};
 use tokio::sync::{Mutex, MutexGuard, broadcast};
 
-/// An event as published to consoles: its number, its time, and what happened.
-#[derive(Debug, Clone, Serialize)]
-pub struct Published {
-    /// Its place in the one ordered history; consoles resume from the last one they saw.
-    pub seq: i64,
-    /// When (ms since the epoch).
-    pub at: i64,
-    /// What happened.
-    pub event: Event,
+pub use tandem_core::protocol::Published;
+
+/// An event on its way to the event feeds, with who may see it.
+#[derive(Debug)]
+pub struct Outgoing {
+    /// The event and its number.
+    pub published: Published,
+    /// The session it concerns.
+    pub session: Option<SessionId>,
+    /// The technicians who may see it; `None`: every technician.
+    pub audience: Option<BTreeSet<TechnicianId>>,
 }
 
 /// A message for one session's customer client that is never stored: credentials the
@@ -68,7 +71,7 @@ pub enum SideWrite {
 }
 
 /// What an accepted command did.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Executed {
     /// Its events, numbered.
     pub events: Vec<Published>,
@@ -93,7 +96,7 @@ pub struct Appliance {
     inner: Mutex<Inner>,
     /// The database.
     pub store: Store,
-    feed: broadcast::Sender<Arc<Published>>,
+    feed: broadcast::Sender<Arc<Outgoing>>,
     direct: broadcast::Sender<Arc<Direct>>,
     /// Outgoing mail, when configured.
     pub mailer: Option<Mailer>,
@@ -187,7 +190,7 @@ impl Appliance {
 
     /// Live events, from the moment of subscribing.
     #[must_use]
-    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Published>> {
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Outgoing>> {
         self.feed.subscribe()
     }
 
@@ -237,27 +240,36 @@ impl Appliance {
             self.side_write(&mut tx, side, &events, now).await?;
         }
         let label = actor_label(actor);
-        let mut published = Vec::with_capacity(events.len());
+        // The events are applied to a copy; it becomes the state only once they are committed.
+        // Each event's audience is who sees its subject before or after it.
+        let mut next = inner.state.clone();
+        let mut outgoing = Vec::with_capacity(events.len());
         for (offset, event) in (1..).zip(&events) {
             let seq = inner.last_seq + offset;
-            let session = event.session(&inner.state).map(|s| id(s.0));
-            Store::append(&mut tx, seq, now, session, &label, event).await?;
-            published.push(Published {
-                seq,
-                at: now,
-                event: event.clone(),
+            let session = event.session(&next);
+            let seen_before = seen_by(&next, event);
+            next.apply(event);
+            let audience = either(seen_before, seen_by(&next, event));
+            Store::append(&mut tx, seq, now, session, audience.as_ref(), &label, event).await?;
+            outgoing.push(Outgoing {
+                published: Published {
+                    seq,
+                    at: now,
+                    event: event.clone(),
+                },
+                session,
+                audience,
             });
         }
         tx.commit().await?;
-        for p in &published {
-            inner.state.apply(&p.event);
-            inner.last_seq = p.seq;
-        }
+        inner.state = next;
+        inner.last_seq += i64::try_from(outgoing.len()).unwrap_or(0);
         drop(inner);
-        tracing::info!(actor = %label, command = %command_label(command), events = published.len(), "accepted");
-        for p in &published {
+        tracing::info!(actor = %label, command = %command_label(command), events = outgoing.len(), "accepted");
+        let published = outgoing.iter().map(|o| o.published.clone()).collect();
+        for o in outgoing {
             // Nobody listening is fine: consoles catch up from the store when they connect.
-            let _ = self.feed.send(Arc::new(p.clone()));
+            let _ = self.feed.send(Arc::new(o));
         }
         Ok(Executed { events: published })
     }

@@ -4,8 +4,8 @@ use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
 use tandem_core::domain::CommandError;
+use tandem_core::protocol::ErrorBody;
 
 /// What went wrong with a request.
 #[derive(Debug, thiserror::Error)]
@@ -40,14 +40,6 @@ pub enum ApiError {
     /// Something that should not happen did.
     #[error("internal error: {0}")]
     Internal(&'static str),
-}
-
-#[derive(Serialize)]
-struct Body {
-    error: &'static str,
-    message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    rule: Option<String>,
 }
 
 impl From<JsonRejection> for ApiError {
@@ -100,8 +92,8 @@ impl IntoResponse for ApiError {
         };
         let mut response = (
             status,
-            Json(Body {
-                error,
+            Json(ErrorBody {
+                error: error.to_owned(),
                 message: self.to_string(),
                 rule,
             }),

@@ -5,9 +5,10 @@
 use serde::{Serialize, de::DeserializeOwned};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor as _, Row as _};
+use std::collections::BTreeSet;
 use std::str::FromStr;
 use std::time::Duration;
-use tandem_core::domain::Event;
+use tandem_core::domain::{Event, SessionId, TechnicianId};
 
 /// A database failure.
 #[derive(Debug, thiserror::Error)]
@@ -30,15 +31,21 @@ pub enum Backend {
 }
 
 /// Schema changes in order; each runs once. The SQL is common to SQLite and PostgreSQL.
-const MIGRATIONS: &[&[&str]] = &[&[
-    "CREATE TABLE events (seq BIGINT PRIMARY KEY, at BIGINT NOT NULL, session BIGINT, actor TEXT NOT NULL, body TEXT NOT NULL)",
-    "CREATE INDEX events_session ON events (session, seq)",
-    "CREATE TABLE credentials (technician BIGINT PRIMARY KEY, password_hash TEXT NOT NULL, failures BIGINT NOT NULL, locked_until BIGINT NOT NULL)",
-    "CREATE TABLE tokens (token_hash TEXT PRIMARY KEY, kind TEXT NOT NULL, subject BIGINT NOT NULL, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, revoked BIGINT NOT NULL)",
-    "CREATE TABLE session_keys (key_hash TEXT PRIMARY KEY, queue TEXT NOT NULL, created_by BIGINT NOT NULL, expires_at BIGINT NOT NULL, used_at BIGINT)",
-    "CREATE TABLE external_links (token_hash TEXT PRIMARY KEY, invitation BIGINT NOT NULL, created_at BIGINT NOT NULL, redeemed_at BIGINT)",
-    "CREATE TABLE audit (at BIGINT NOT NULL, actor TEXT NOT NULL, command TEXT NOT NULL, outcome TEXT NOT NULL)",
-]];
+const MIGRATIONS: &[&[&str]] = &[
+    &[
+        "CREATE TABLE events (seq BIGINT PRIMARY KEY, at BIGINT NOT NULL, session BIGINT, actor TEXT NOT NULL, body TEXT NOT NULL)",
+        "CREATE INDEX events_session ON events (session, seq)",
+        "CREATE TABLE credentials (technician BIGINT PRIMARY KEY, password_hash TEXT NOT NULL, failures BIGINT NOT NULL, locked_until BIGINT NOT NULL)",
+        "CREATE TABLE tokens (token_hash TEXT PRIMARY KEY, kind TEXT NOT NULL, subject BIGINT NOT NULL, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, revoked BIGINT NOT NULL)",
+        "CREATE TABLE session_keys (key_hash TEXT PRIMARY KEY, queue TEXT NOT NULL, created_by BIGINT NOT NULL, expires_at BIGINT NOT NULL, used_at BIGINT)",
+        "CREATE TABLE external_links (token_hash TEXT PRIMARY KEY, invitation BIGINT NOT NULL, created_at BIGINT NOT NULL, redeemed_at BIGINT)",
+        "CREATE TABLE audit (at BIGINT NOT NULL, actor TEXT NOT NULL, command TEXT NOT NULL, outcome TEXT NOT NULL)",
+    ],
+    &[
+        // Which technicians may see each event, fixed when it was committed (JSON list; NULL: all).
+        "ALTER TABLE events ADD COLUMN audience TEXT",
+    ],
+];
 
 /// One stored event with its number.
 #[derive(Debug, Clone)]
@@ -49,6 +56,22 @@ pub struct StoredEvent {
     pub at: i64,
     /// What happened.
     pub event: Event,
+    /// The session it concerns.
+    pub session: Option<SessionId>,
+    /// The technicians who may see it; `None`: every technician.
+    pub audience: Option<BTreeSet<TechnicianId>>,
+}
+
+fn stored(row: &sqlx::any::AnyRow) -> Result<StoredEvent, StoreError> {
+    let audience: Option<String> = row.try_get("audience")?;
+    let session: Option<i64> = row.try_get("session")?;
+    Ok(StoredEvent {
+        seq: row.try_get("seq")?,
+        at: row.try_get("at")?,
+        event: parse(&row.try_get::<String, _>("body")?)?,
+        session: session.and_then(|s| u64::try_from(s).ok()).map(SessionId),
+        audience: audience.as_deref().map(parse).transpose()?,
+    })
 }
 
 /// What a stored login credential says.
@@ -187,21 +210,12 @@ impl Store {
     /// # Errors
     /// When the database fails or a row is unreadable.
     pub async fn events_after(&self, seq: i64, limit: i64) -> Result<Vec<StoredEvent>, StoreError> {
-        let rows =
-            sqlx::query("SELECT seq, at, body FROM events WHERE seq > $1 ORDER BY seq LIMIT $2")
-                .bind(seq)
-                .bind(limit)
-                .fetch_all(&self.pool)
-                .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(StoredEvent {
-                    seq: r.try_get("seq")?,
-                    at: r.try_get("at")?,
-                    event: parse(&r.try_get::<String, _>("body")?)?,
-                })
-            })
-            .collect()
+        let rows = sqlx::query("SELECT seq, at, session, audience, body FROM events WHERE seq > $1 ORDER BY seq LIMIT $2")
+            .bind(seq)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(stored).collect()
     }
 
     /// The events of one session, in order (its chat transcript is among them).
@@ -209,43 +223,40 @@ impl Store {
     /// # Errors
     /// When the database fails or a row is unreadable.
     pub async fn session_events(&self, session: i64) -> Result<Vec<StoredEvent>, StoreError> {
-        let rows = sqlx::query("SELECT seq, at, body FROM events WHERE session = $1 ORDER BY seq")
-            .bind(session)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(StoredEvent {
-                    seq: r.try_get("seq")?,
-                    at: r.try_get("at")?,
-                    event: parse(&r.try_get::<String, _>("body")?)?,
-                })
-            })
-            .collect()
+        let rows = sqlx::query(
+            "SELECT seq, at, session, audience, body FROM events WHERE session = $1 ORDER BY seq",
+        )
+        .bind(session)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(stored).collect()
     }
 
     /// Append one event.
     ///
     /// # Errors
     /// When the database fails, including when `seq` is taken (two writers).
+    #[allow(clippy::too_many_arguments)]
     pub async fn append(
         tx: &mut Tx<'_>,
         seq: i64,
         at: i64,
-        session: Option<i64>,
+        session: Option<SessionId>,
+        audience: Option<&BTreeSet<TechnicianId>>,
         actor: &str,
         event: &Event,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO events (seq, at, session, actor, body) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(seq)
-        .bind(at)
-        .bind(session)
-        .bind(actor)
-        .bind(json(event)?)
-        .execute(&mut **tx)
-        .await?;
+        let session = session.map(|s| i64::try_from(s.0).unwrap_or(i64::MAX));
+        let audience = audience.map(json).transpose()?;
+        sqlx::query("INSERT INTO events (seq, at, session, audience, actor, body) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(seq)
+            .bind(at)
+            .bind(session)
+            .bind(audience)
+            .bind(actor)
+            .bind(json(event)?)
+            .execute(&mut **tx)
+            .await?;
         Ok(())
     }
 

@@ -3,14 +3,15 @@
 //! one that is too far behind, or new, receives a fresh snapshot first.
 use crate::appliance::{Appliance, Published};
 use crate::auth::Principal;
-use crate::views::{self, Snapshot};
+use crate::views;
 use crate::visibility::visible;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::response::Response;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::sync::Arc;
 use std::time::Duration;
+use tandem_core::protocol::{ClientMessage, ServerMessage};
 use tokio::sync::broadcast::error::RecvError;
 
 /// How often the server pings a quiet socket.
@@ -23,34 +24,6 @@ const DEAD_AFTER: Duration = Duration::from_secs(60);
 pub struct Resume {
     /// The number of the last event the client saw.
     pub since: Option<i64>,
-}
-
-/// What the server sends.
-#[derive(Debug, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum ServerMessage<'a> {
-    /// Everything the client sees now; updates after `seq` follow.
-    Snapshot(&'a Snapshot),
-    /// One numbered event.
-    Event(&'a Published),
-    /// A message for this customer client that is never stored (E3 credentials).
-    Direct {
-        /// Its content.
-        body: &'a serde_json::Value,
-    },
-    /// The answer to a client's ping.
-    Pong {
-        /// The client's nonce.
-        nonce: u64,
-    },
-}
-
-/// What a client may send.
-#[derive(Debug, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-enum ClientMessage {
-    /// An application-level ping, so clients find dead sockets.
-    Ping { nonce: u64 },
 }
 
 /// `GET /api/v1/events?since=N`
@@ -67,7 +40,7 @@ pub async fn events(
     })
 }
 
-async fn send(socket: &mut WebSocket, message: &ServerMessage<'_>) -> Result<(), axum::Error> {
+async fn send(socket: &mut WebSocket, message: &ServerMessage) -> Result<(), axum::Error> {
     let text = serde_json::to_string(message).map_err(axum::Error::new)?;
     socket.send(Message::Text(text.into())).await
 }
@@ -80,8 +53,9 @@ async fn send_snapshot(
     let snapshot = views::snapshot(appliance, who)
         .await
         .map_err(axum::Error::new)?;
-    send(socket, &ServerMessage::Snapshot(&snapshot)).await?;
-    Ok(snapshot.seq)
+    let seq = snapshot.seq;
+    send(socket, &ServerMessage::Snapshot(snapshot)).await?;
+    Ok(seq)
 }
 
 async fn feed(
@@ -105,19 +79,22 @@ async fn feed(
                 .map_err(axum::Error::new)?;
             let state = appliance.state().await;
             let mut cursor = n;
-            for p in backlog {
-                if visible(&state, who, &p.event) {
-                    send(
-                        &mut socket,
-                        &ServerMessage::Event(&Published {
-                            seq: p.seq,
-                            at: p.at,
-                            event: p.event,
-                        }),
-                    )
-                    .await?;
+            for stored in backlog {
+                cursor = stored.seq;
+                if visible(
+                    &state,
+                    who,
+                    &stored.event,
+                    stored.session,
+                    stored.audience.as_ref(),
+                ) {
+                    let published = Published {
+                        seq: stored.seq,
+                        at: stored.at,
+                        event: stored.event,
+                    };
+                    send(&mut socket, &ServerMessage::Event(published)).await?;
                 }
-                cursor = p.seq;
             }
             cursor
         }
@@ -128,11 +105,11 @@ async fn feed(
     loop {
         tokio::select! {
             received = live.recv() => match received {
-                Ok(p) if p.seq > cursor => {
-                    cursor = p.seq;
-                    let shown = visible(&appliance.read().await.state, who, &p.event);
+                Ok(o) if o.published.seq > cursor => {
+                    cursor = o.published.seq;
+                    let shown = visible(&appliance.read().await.state, who, &o.published.event, o.session, o.audience.as_ref());
                     if shown {
-                        send(&mut socket, &ServerMessage::Event(&p)).await?;
+                        send(&mut socket, &ServerMessage::Event(o.published.clone())).await?;
                     }
                 }
                 Ok(_) => {}
@@ -142,7 +119,7 @@ async fn feed(
             message = direct.recv() => {
                 if let (Ok(m), Principal::Customer(s)) = (message, who)
                     && i64::try_from(s.0).ok() == Some(m.session) {
-                        send(&mut socket, &ServerMessage::Direct { body: &m.body }).await?;
+                        send(&mut socket, &ServerMessage::Direct { body: m.body.clone() }).await?;
                     }
             }
             incoming = socket.recv() => match incoming {

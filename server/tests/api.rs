@@ -43,19 +43,20 @@ struct Ids {
     profile: ButtonProfileId,
 }
 
-fn id_of(list: &Value, name: &str) -> u64 {
-    list.as_array()
+fn id_of(map: &Value, name: &str) -> u64 {
+    let found = map
+        .as_object()
         .unwrap()
-        .iter()
-        .find(|x| x["name"] == name)
-        .unwrap_or_else(|| panic!("{name} in {list}"))["id"]
+        .values()
+        .find(|x| x["name"] == name);
+    found.unwrap_or_else(|| panic!("{name} in {map}"))["id"]
         .as_u64()
         .unwrap()
 }
 
 async fn ids(h: &Harness, token: &str) -> Ids {
     let (_, snap) = h.get("/api/v1/snapshot", Some(token)).await;
-    let v = &snap["view"];
+    let v = &snap["view"]["state"];
     Ids {
         alice: TechnicianId(id_of(&v["technicians"], "Alice Archer")),
         bob: TechnicianId(id_of(&v["technicians"], "Bob Baker")),
@@ -675,8 +676,9 @@ async fn login_lockout_and_logout(db: Db) {
     let token = h.login("alice@demo.tandem").await;
     assert_eq!(h.get("/api/v1/snapshot", Some(&token)).await.0, 200);
     let (_, snap) = h.get("/api/v1/snapshot", Some(&token)).await;
+    let me = snap["view"]["me"].as_u64().unwrap().to_string();
     assert_eq!(
-        snap["view"]["me"]["logged_in"], true,
+        snap["view"]["state"]["technicians"][&me]["logged_in"], true,
         "signing in lists the technician (S3)"
     );
     assert_eq!(
@@ -810,7 +812,7 @@ async fn one_link_redeemed_fifty_times_at_once(db: Db) {
     );
     let (_, snap) = h.get("/api/v1/snapshot", Some(&alice)).await;
     assert_eq!(
-        snap["view"]["sessions"][0]["session"]["externals"]
+        snap["view"]["state"]["sessions"][session.0.to_string()]["externals"]
             .as_object()
             .unwrap()
             .len(),
@@ -829,8 +831,9 @@ async fn console_resumes_the_event_feed_exactly(db: Db) {
     let mut feed = h.ws(&alice, None).await;
     let first = feed.next().await;
     assert_eq!(first["type"], "snapshot");
+    let waiting = &first["view"]["state"]["sessions"][session.0.to_string()];
     assert_eq!(
-        first["view"]["queued"][0]["id"], session.0,
+        waiting["status"]["Queued"]["Personal"], first["view"]["me"],
         "the waiting customer is in the snapshot"
     );
     h.ok(&alice, &Command::AcceptFromQueue { session }).await;
@@ -923,7 +926,7 @@ async fn console_resumes_the_event_feed_exactly(db: Db) {
     let mut feed = h.ws(&alice, Some(h.last_seq().await + 1000)).await;
     let fresh = feed.next().await;
     assert_eq!(fresh["type"], "snapshot");
-    let chat: Vec<&str> = fresh["view"]["sessions"][0]["chat"]
+    let chat: Vec<&str> = fresh["view"]["chat"][session.0.to_string()]
         .as_array()
         .unwrap()
         .iter()
@@ -1093,12 +1096,12 @@ async fn everything_survives_a_restart(db: Db) {
     let (status, view_after) = h.get("/api/v1/snapshot", Some(&sc.alice)).await;
     assert_eq!(status, 200, "sign-ins survive too");
     assert_eq!(
-        view_after["view"]["sessions"],
-        view_before["view"]["sessions"]
+        view_after["view"]["state"], view_before["view"]["state"],
+        "sessions, members, invitations"
     );
     assert_eq!(
-        view_after["view"]["sent"], view_before["view"]["sent"],
-        "pending invitations"
+        view_after["view"]["chat"], view_before["view"]["chat"],
+        "chat"
     );
     let (status, _) = h
         .command(
@@ -1220,7 +1223,7 @@ async fn a_console_too_far_behind_gets_a_snapshot(db: Db) {
         "six events behind a limit of three"
     );
     assert_eq!(
-        first["view"]["sessions"][0]["chat"]
+        first["view"]["chat"][session.0.to_string()]
             .as_array()
             .unwrap()
             .len(),
@@ -1355,3 +1358,76 @@ async fn a_given_certificate_is_served() {
     );
     running.shutdown().await;
 }
+
+/// Events that take a session out of a console's view still reach it: a colleague takes the
+/// session from the team queue; the owner ends it. A console resuming later gets them too.
+async fn consoles_hear_when_a_session_leaves_their_view(db: Db) {
+    let h = Harness::start(db).await;
+    let alice = h.login("alice@demo.tandem").await;
+    let bob = h.login("bob@demo.tandem").await;
+    let i = ids(&h, &alice).await;
+    let (_, key) = h
+        .post(
+            "/api/v1/session-keys",
+            Some(&alice),
+            json!({"queue": {"Team": i.tier1.0}}),
+        )
+        .await;
+    let kim = json!({"name": "Kim", "machine": "kim-pc", "platform": "MacOs", "mode": "Full"});
+    let (_, joined) = h
+        .post(
+            "/api/v1/customer/join",
+            None,
+            json!({"key": key["key"], "customer": kim}),
+        )
+        .await;
+    let session = SessionId(joined["session"].as_u64().unwrap());
+    let mut bobs = h.ws(&bob, None).await;
+    let snap = bobs.next().await;
+    assert!(
+        snap["view"]["state"]["sessions"][session.0.to_string()].is_object(),
+        "waiting in Bob's team queue"
+    );
+    let resume_from = snap["seq"].as_i64().unwrap();
+    h.ok(&alice, &Command::AcceptFromQueue { session }).await;
+    let taken = bobs
+        .until(|m| m["event"]["SessionAccepted"].is_object())
+        .await;
+    assert_eq!(
+        taken.last().unwrap()["event"]["SessionAccepted"]["owner"],
+        i.alice.0,
+        "Bob sees Alice take it"
+    );
+    h.ok(
+        &alice,
+        &Command::SendChat {
+            session,
+            text: "just between Alice and Kim".into(),
+        },
+    )
+    .await;
+    let mut alices = h.ws(&alice, Some(h.last_seq().await)).await;
+    h.ok(&alice, &Command::EndSession { session }).await;
+    alices
+        .until(|m| m["event"]["SessionEnded"].is_object())
+        .await;
+    // Bob, resuming from before: the hand-over, but not Alice's chat.
+    let mut again = h.ws(&bob, Some(resume_from)).await;
+    h.ok(&bob, &Command::SetExtendedAvailability { on: false })
+        .await;
+    let replay = again
+        .until(|m| m["event"]["ExtendedAvailabilityChanged"].is_object())
+        .await;
+    assert!(
+        replay
+            .iter()
+            .any(|m| m["event"]["SessionAccepted"].is_object())
+    );
+    assert!(
+        replay.iter().all(|m| m["event"]["ChatPosted"].is_null()),
+        "{replay:?}"
+    );
+    h.finish().await;
+}
+
+on_both_databases!(consoles_hear_when_a_session_leaves_their_view);

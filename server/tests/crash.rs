@@ -207,7 +207,7 @@ async fn killed_mid_session(db: Db) {
         .await
         .unwrap();
     let view: Value = view.json().await.unwrap();
-    let transcript: Vec<String> = view["view"]["sessions"][0]["chat"]
+    let transcript: Vec<String> = view["view"]["chat"][session.0.to_string()]
         .as_array()
         .unwrap()
         .iter()

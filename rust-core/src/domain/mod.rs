@@ -18,6 +18,7 @@ mod permission;
 mod plan;
 mod rule;
 mod session;
+mod sight;
 mod state;
 
 pub use action::{Action, ActionState, Target};

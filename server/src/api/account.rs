@@ -6,49 +6,17 @@ use crate::error::ApiError;
 use crate::views::{self, Snapshot};
 use axum::Json;
 use axum::extract::State;
-use serde::{Deserialize, Serialize};
 use std::sync::Arc;
-use tandem_core::domain::TechnicianId;
-
-/// What anyone may know about this appliance before signing in.
-#[derive(Debug, Serialize)]
-pub struct Info {
-    /// The product.
-    pub name: &'static str,
-    /// Its version.
-    pub version: &'static str,
-    /// The public address links are built from.
-    pub public_url: String,
-    /// The TLS certificate's SHA-256 fingerprint, for consoles to compare on first use.
-    pub fingerprint: Option<String>,
-}
+use tandem_core::protocol::{Info, LoginRequest, LoginResponse};
 
 /// `GET /api/v1/info`
 pub async fn info(State(appliance): State<Arc<Appliance>>) -> Json<Info> {
     Json(Info {
-        name: "Tandem appliance",
-        version: env!("CARGO_PKG_VERSION"),
+        name: "Tandem appliance".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
         public_url: appliance.config.public_url.to_string(),
         fingerprint: appliance.fingerprint.clone(),
     })
-}
-
-/// A login request.
-#[derive(Debug, Deserialize)]
-pub struct LoginRequest {
-    /// The account's e-mail address.
-    pub email: String,
-    /// Its password.
-    pub password: String,
-}
-
-/// A successful login.
-#[derive(Debug, Serialize)]
-pub struct LoginResponse {
-    /// The bearer token; shown once.
-    pub token: String,
-    /// Who signed in.
-    pub technician: TechnicianId,
 }
 
 /// `POST /api/v1/login`

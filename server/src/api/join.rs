@@ -11,9 +11,10 @@ use axum::response::Html;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use tandem_core::domain::{
-    Actor, Command, CustomerInfo, Event, ExternalId, ExternalInvitee, InvitationId, Invitee,
-    QueueRef, SessionId, SupportButtonId, Timestamp,
+    Actor, Command, CustomerInfo, Event, ExternalInvitee, InvitationId, Invitee, QueueRef,
+    SessionId, SupportButtonId, Timestamp,
 };
+use tandem_core::protocol::{Joined, Redeemed};
 
 /// A customer client's token lives a day: longer than any session should.
 const CUSTOMER_TOKEN_TTL_MS: i64 = 24 * 60 * 60 * 1000;
@@ -36,15 +37,6 @@ pub struct ButtonRequest {
     pub button: SupportButtonId,
     /// Who and where they are.
     pub customer: CustomerInfo,
-}
-
-/// A customer now in a queue.
-#[derive(Debug, Serialize)]
-pub struct Joined {
-    /// Their bearer token for the session.
-    pub token: String,
-    /// The session.
-    pub session: SessionId,
 }
 
 fn started(executed: &crate::appliance::Executed) -> Result<SessionId, ApiError> {
@@ -188,17 +180,6 @@ pub async fn external_preview(
         policy_description: policy.map(|p| p.description.clone()).unwrap_or_default(),
         active: invitation.is_active(Timestamp(u64::try_from(now_ms()).unwrap_or(0))),
     }))
-}
-
-/// An external user admitted.
-#[derive(Debug, Serialize)]
-pub struct Redeemed {
-    /// Their bearer token.
-    pub token: String,
-    /// The session they joined.
-    pub session: SessionId,
-    /// Who they are in it.
-    pub external: ExternalId,
 }
 
 /// `POST /api/v1/external/redeem`: works once (X1).

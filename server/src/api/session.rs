@@ -10,22 +10,12 @@ use axum::extract::{Path, State};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use tandem_core::domain::{
-    Action, AdminCommand, Command, ElevationMethod, Event, Invitee, QueueRef, Rule, SessionId,
-    Target, Timestamp,
+    AdminCommand, Command, ElevationMethod, Event, Invitee, QueueRef, Rule, SessionId, Timestamp,
 };
+use tandem_core::protocol::{ActionLine, CommandResponse, SessionKeyResponse};
 
 /// A session key lets one customer in within this time.
 pub const SESSION_KEY_TTL_MS: i64 = 60 * 60 * 1000;
-
-/// What an accepted command did.
-#[derive(Debug, Serialize)]
-pub struct CommandResponse {
-    /// Its events, numbered as the event feed numbers them.
-    pub events: Vec<Published>,
-    /// For an external invitation: the one-time link, shown this once (X2).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub link: Option<String>,
-}
 
 /// The public address of a one-time link.
 pub fn external_url(appliance: &Appliance, token: &str) -> String {
@@ -114,23 +104,6 @@ pub async fn command(
         events: executed.events,
         link,
     }))
-}
-
-/// One line of the flyout menu (A3).
-#[derive(Debug, Serialize)]
-pub struct ActionLine {
-    /// The action.
-    pub action: Action,
-    /// Whether it is available now.
-    pub enabled: bool,
-    /// Why not, in words.
-    pub reason: Option<String>,
-    /// The rule behind the reason.
-    pub rule: Option<Rule>,
-    /// An action that would make it possible.
-    pub remedy: Option<Action>,
-    /// What it can be aimed at now (teams, technicians, members …).
-    pub targets: Vec<Target>,
 }
 
 /// `GET /api/v1/sessions/{session}/actions`
@@ -225,17 +198,6 @@ pub async fn elevate(
 pub struct SessionKeyRequest {
     /// The queue the customer arrives in; the technician's personal queue if absent.
     pub queue: Option<QueueRef>,
-}
-
-/// A session key for one customer.
-#[derive(Debug, Serialize)]
-pub struct SessionKeyResponse {
-    /// What the customer types.
-    pub key: String,
-    /// Where the customer client joins with it.
-    pub url: String,
-    /// When it stops working (ms since the epoch).
-    pub expires_at: i64,
 }
 
 /// `POST /api/v1/session-keys`

@@ -1,0 +1,72 @@
+//! What a technician's console may hold: the organisation, and the sessions and invitations that
+//! concern them. The appliance filters its state with this before sending it; the console uses
+//! the same test to drop what no longer concerns it, so the two never disagree.
+use super::ids::TechnicianId;
+use super::invitation::{Invitation, Invitee};
+use super::session::{QueueRef, Session, SessionStatus};
+use super::state::State;
+
+impl State {
+    /// A technician sees a live session they are in, or one waiting in a queue they can take
+    /// sessions from.
+    #[must_use]
+    pub fn sees_session(&self, technician: TechnicianId, session: &Session) -> bool {
+        session.is_live()
+            && (session.has_technician(technician)
+                || match session.status {
+                    SessionStatus::Queued(QueueRef::Personal(t)) => t == technician,
+                    SessionStatus::Queued(QueueRef::Team(team)) => self
+                        .teams
+                        .get(&team)
+                        .is_some_and(|t| t.members.contains(&technician)),
+                    _ => false,
+                })
+    }
+
+    /// A technician sees the invitations they sent and those addressed to them (directly, or to
+    /// a team of theirs).
+    #[must_use]
+    pub fn sees_invitation(&self, technician: TechnicianId, invitation: &Invitation) -> bool {
+        invitation.inviter == technician
+            || match &invitation.invitee {
+                Invitee::Technician(t) => *t == technician,
+                Invitee::AnyRepresentative(team) | Invitee::HelpRequest { team, .. } => self
+                    .teams
+                    .get(team)
+                    .is_some_and(|t| t.members.contains(&technician)),
+                Invitee::External { .. } => false,
+            }
+    }
+
+    /// The state as a technician's console holds it: everything about the organisation, and
+    /// only the sessions and invitations that concern them. The console keeps it current by
+    /// applying the events it receives, and greys out actions with [`State::available_actions`]
+    /// on it: the same checks the appliance makes.
+    #[must_use]
+    pub fn view_for(&self, technician: TechnicianId) -> State {
+        let mut view = self.clone();
+        view.sessions
+            .retain(|_, s| self.sees_session(technician, s));
+        view.invitations
+            .retain(|_, i| self.sees_invitation(technician, i));
+        view
+    }
+
+    /// Drop what no longer concerns the technician, after applying an event to their view.
+    pub fn prune_for(&mut self, technician: TechnicianId) {
+        let keep: Vec<_> = self
+            .sessions
+            .values()
+            .filter(|s| self.sees_session(technician, s))
+            .map(|s| s.id)
+            .collect();
+        self.sessions.retain(|id, _| keep.contains(id));
+        let invitations: Vec<_> = self
+            .invitations
+            .values()
+            .filter(|i| self.sees_invitation(technician, i))
+            .map(|i| i.id)
+            .collect();
+        self.invitations.retain(|id, _| invitations.contains(id));
+    }
+}

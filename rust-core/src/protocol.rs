@@ -1,0 +1,214 @@
+//! The appliance's wire protocol: what travels over HTTPS and the event WebSocket, defined once
+//! for both ends. The appliance serialises these; the console client deserialises them.
+use crate::domain::{
+    Action, Event, ExternalId, ExternalMember, Participant, Rule, Session, SessionId, State,
+    Target, TechnicianId,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// An event with its place in the appliance's one ordered history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Published {
+    /// Its number; consoles resume after the last one they saw.
+    pub seq: i64,
+    /// When (ms since the epoch).
+    pub at: i64,
+    /// What happened.
+    pub event: Event,
+}
+
+/// One chat line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatLine {
+    /// The number of the event that carried it.
+    pub seq: i64,
+    /// When it was said (ms since the epoch).
+    pub at: i64,
+    /// Who said it.
+    pub from: Participant,
+    /// What was said.
+    pub text: String,
+}
+
+/// A session with its transcript and the names of its technicians, for customers and external
+/// users (who do not see the organisation).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionView {
+    /// The session.
+    pub session: Session,
+    /// Its chat so far.
+    pub chat: Vec<ChatLine>,
+    /// The names of its technicians.
+    pub technicians: BTreeMap<TechnicianId, String>,
+}
+
+/// What a principal sees at once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum View {
+    /// A technician's console: the rules engine's state as they may hold it
+    /// ([`State::view_for`]), and the chat of their sessions.
+    Technician {
+        /// The technician.
+        me: TechnicianId,
+        /// The organisation, and the sessions and invitations that concern them.
+        state: State,
+        /// The chat of each session they see.
+        chat: BTreeMap<SessionId, Vec<ChatLine>>,
+    },
+    /// A customer client.
+    Customer {
+        /// Their session.
+        session: SessionView,
+    },
+    /// An external user.
+    External {
+        /// Themselves.
+        me: ExternalMember,
+        /// Their session.
+        session: SessionView,
+    },
+}
+
+/// A view and the number of the last event it includes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// Events after this number follow.
+    pub seq: i64,
+    /// What is seen.
+    pub view: View,
+}
+
+/// What the appliance sends on the event WebSocket.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMessage {
+    /// Everything the client sees now; events after `seq` follow.
+    Snapshot(Snapshot),
+    /// One numbered event.
+    Event(Published),
+    /// A message for a customer client that is never stored (E3 credentials).
+    Direct {
+        /// Its content.
+        body: serde_json::Value,
+    },
+    /// The answer to a client's ping.
+    Pong {
+        /// The client's nonce.
+        nonce: u64,
+    },
+}
+
+/// What a client may send on the event WebSocket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientMessage {
+    /// An application-level ping: a socket that does not answer is dead.
+    Ping {
+        /// Echoed in the pong.
+        nonce: u64,
+    },
+}
+
+/// What anyone may know about an appliance before signing in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Info {
+    /// The product.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+    /// The public address links are built from.
+    pub public_url: String,
+    /// The TLS certificate's SHA-256 fingerprint, to compare on first use.
+    pub fingerprint: Option<String>,
+}
+
+/// A login request.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LoginRequest {
+    /// The account's e-mail address.
+    pub email: String,
+    /// Its password.
+    pub password: String,
+}
+
+/// A successful login.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LoginResponse {
+    /// The bearer token.
+    pub token: String,
+    /// Who signed in.
+    pub technician: TechnicianId,
+}
+
+/// What an accepted command did.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CommandResponse {
+    /// Its events, numbered as the event feed numbers them.
+    pub events: Vec<Published>,
+    /// For an external invitation: the one-time link, shown this once (X2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+}
+
+/// One line of the flyout menu (A3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionLine {
+    /// The action.
+    pub action: Action,
+    /// Whether it is available now.
+    pub enabled: bool,
+    /// Why not, in words.
+    pub reason: Option<String>,
+    /// The rule behind the reason.
+    pub rule: Option<Rule>,
+    /// An action that would make it possible.
+    pub remedy: Option<Action>,
+    /// What it can be aimed at now.
+    pub targets: Vec<Target>,
+}
+
+/// A session key for one customer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SessionKeyResponse {
+    /// What the customer types.
+    pub key: String,
+    /// Where the customer client joins with it.
+    pub url: String,
+    /// When it stops working (ms since the epoch).
+    pub expires_at: i64,
+}
+
+/// A customer now in a queue.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Joined {
+    /// Their bearer token for the session.
+    pub token: String,
+    /// The session.
+    pub session: SessionId,
+}
+
+/// An external user admitted through a one-time link.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Redeemed {
+    /// Their bearer token.
+    pub token: String,
+    /// The session they joined.
+    pub session: SessionId,
+    /// Who they are in it.
+    pub external: ExternalId,
+}
+
+/// An error as the appliance reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// A stable code: denied, not_found, invalid, unauthorized, locked, bad_request, too_large,
+    /// gone, already_used, unavailable, internal.
+    pub error: String,
+    /// What went wrong, in words a person can read.
+    pub message: String,
+    /// The product rule behind a denial.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+}
