@@ -2,5 +2,7 @@
 //! and the consoles, which use them to grey out actions before asking; and the wire
 //! [`protocol`] between them. The console client and the streaming client join this crate in
 //! later issues; it never depends on uniffi.
+#[cfg(feature = "client")]
+pub mod client;
 pub mod domain;
 pub mod protocol;

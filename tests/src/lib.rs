@@ -1,2 +1,195 @@
-//! End-to-end tests across processes (appliance, console core, customer client) live in this
-//! crate's `tests/` folder once those processes exist (issues 3 to 5).
+//! End-to-end test support: the real appliance binary started as its own process, and a TCP
+//! proxy a test controls to cut and restore a console's network.
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use tandem_core::client::Endpoint;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::process::{Child, Command};
+use tokio::sync::Mutex;
+use tokio::task::JoinHandle;
+
+/// Why the appliance could not be started.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The binary is not built.
+    #[error(
+        "the appliance binary {0} is missing: build it first (`cargo build -p tandem-appliance`; ./scripts/test does)"
+    )]
+    Missing(PathBuf),
+    /// Starting or reading it failed.
+    #[error("the appliance did not start: {0}")]
+    Io(#[from] std::io::Error),
+    /// It stopped before saying where it listens.
+    #[error("the appliance stopped before it was ready")]
+    NotReady,
+}
+
+/// The appliance binary next to the test binaries (`target/<profile>/tandem-appliance`).
+///
+/// # Errors
+/// When the current executable's location is unknown.
+pub fn appliance_binary() -> Result<PathBuf, StartError> {
+    let exe = std::env::current_exe()?;
+    let profile_dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .ok_or(StartError::NotReady)?;
+    Ok(profile_dir.join(format!("tandem-appliance{}", std::env::consts::EXE_SUFFIX)))
+}
+
+/// A running appliance process with the demo organisation.
+#[derive(Debug)]
+pub struct Appliance {
+    child: Child,
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// Its certificate's fingerprint, as it printed it.
+    pub fingerprint: String,
+    _data: tempfile::TempDir,
+}
+
+impl Appliance {
+    /// Start `tandem-appliance demo` on a loopback port with a fresh data directory.
+    ///
+    /// # Errors
+    /// A [`StartError`].
+    pub async fn start() -> Result<Self, StartError> {
+        let binary = appliance_binary()?;
+        if !binary.exists() {
+            return Err(StartError::Missing(binary));
+        }
+        let data = tempfile::tempdir()?;
+        let mut child = Command::new(binary)
+            .args(["demo", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(data.path())
+            .env("TANDEM_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()?;
+        let stdout = child.stdout.take().ok_or(StartError::NotReady)?;
+        let mut lines = BufReader::new(stdout).lines();
+        let (mut addr, mut fingerprint) = (None, None);
+        while let Some(line) = lines.next_line().await? {
+            if let Some(a) = line.strip_prefix("Tandem appliance listening on ") {
+                addr = a.parse().ok();
+            }
+            if let Some(f) = line
+                .trim()
+                .strip_prefix("TLS certificate SHA-256 fingerprint: ")
+            {
+                fingerprint = Some(f.to_owned());
+            }
+            if line == "ready" {
+                break;
+            }
+        }
+        let (Some(addr), Some(fingerprint)) = (addr, fingerprint) else {
+            return Err(StartError::NotReady);
+        };
+        Ok(Self {
+            child,
+            addr,
+            fingerprint,
+            _data: data,
+        })
+    }
+
+    /// The endpoint a console uses, pinned to the printed fingerprint.
+    ///
+    /// # Errors
+    /// Never for a started appliance.
+    pub fn endpoint(&self) -> Result<Endpoint, tandem_core::client::ClientError> {
+        Endpoint::new(
+            &format!("https://localhost:{}/", self.addr.port()),
+            &self.fingerprint,
+        )
+    }
+
+    /// Stop it.
+    pub async fn stop(mut self) {
+        let _ = self.child.kill().await;
+    }
+}
+
+/// A TCP proxy in front of the appliance whose connections a test can cut, as a phone's network
+/// drops: `cut` severs every open connection and refuses new ones until `restore`.
+#[derive(Debug)]
+pub struct Proxy {
+    /// Where consoles connect.
+    pub addr: SocketAddr,
+    open: Arc<AtomicBool>,
+    connections: Arc<Mutex<Vec<JoinHandle<()>>>>,
+    accept: JoinHandle<()>,
+}
+
+impl Proxy {
+    /// A proxy to `upstream`.
+    ///
+    /// # Errors
+    /// When no loopback port is free.
+    pub async fn start(upstream: SocketAddr) -> std::io::Result<Self> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let open = Arc::new(AtomicBool::new(true));
+        let connections: Arc<Mutex<Vec<JoinHandle<()>>>> = Arc::default();
+        let (open2, connections2) = (open.clone(), connections.clone());
+        let accept = tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                if !open2.load(Ordering::SeqCst) {
+                    drop(inbound);
+                    continue;
+                }
+                let pipe = tokio::spawn(async move {
+                    if let Ok(mut outbound) = TcpStream::connect(upstream).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    }
+                });
+                connections2.lock().await.push(pipe);
+            }
+        });
+        Ok(Self {
+            addr,
+            open,
+            connections,
+            accept,
+        })
+    }
+
+    /// Drop every connection and refuse new ones.
+    pub async fn cut(&self) {
+        self.open.store(false, Ordering::SeqCst);
+        for pipe in self.connections.lock().await.drain(..) {
+            pipe.abort();
+        }
+    }
+
+    /// Accept connections again.
+    pub fn restore(&self) {
+        self.open.store(true, Ordering::SeqCst);
+    }
+
+    /// The endpoint through this proxy.
+    ///
+    /// # Errors
+    /// Never for a started proxy.
+    pub fn endpoint(
+        &self,
+        fingerprint: &str,
+    ) -> Result<Endpoint, tandem_core::client::ClientError> {
+        Endpoint::new(
+            &format!("https://localhost:{}/", self.addr.port()),
+            fingerprint,
+        )
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.accept.abort();
+    }
+}

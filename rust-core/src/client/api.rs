@@ -1,0 +1,318 @@
+//! The appliance's HTTPS API, as a console (or a customer or external user) calls it.
+use super::error::ClientError;
+use super::tls::{PinnedVerifier, pinned_config};
+use crate::domain::{Command, QueueRef, SessionId};
+use crate::protocol::{
+    ActionLine, CommandResponse, ErrorBody, Info, Joined, LoginRequest, LoginResponse, Redeemed,
+    SessionKeyResponse, Snapshot,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Where the appliance is and how it is trusted.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    /// Its address, e.g. `https://10.0.2.2:8443/`.
+    pub base: url::Url,
+    /// The pinned SHA-256 fingerprint of its certificate.
+    pub fingerprint: String,
+}
+
+impl Endpoint {
+    /// An endpoint from an address and a pinned fingerprint.
+    ///
+    /// # Errors
+    /// When the address is not an http(s) URL.
+    pub fn new(base: &str, fingerprint: &str) -> Result<Self, ClientError> {
+        let mut base =
+            url::Url::parse(base).map_err(|e| ClientError::Address(format!("{base}: {e}")))?;
+        if !matches!(base.scheme(), "https" | "http") {
+            return Err(ClientError::Address(format!("{base}: use https://")));
+        }
+        if !base.path().ends_with('/') {
+            base.set_path(&format!("{}/", base.path()));
+        }
+        Ok(Self {
+            base,
+            fingerprint: fingerprint.to_owned(),
+        })
+    }
+
+    /// The WebSocket address of the event feed.
+    pub(crate) fn events_url(
+        &self,
+        token: &str,
+        since: Option<i64>,
+    ) -> Result<url::Url, ClientError> {
+        let mut url = self
+            .base
+            .join("api/v1/events")
+            .map_err(|e| ClientError::Address(e.to_string()))?;
+        let scheme = if url.scheme() == "https" { "wss" } else { "ws" };
+        url.set_scheme(scheme)
+            .map_err(|()| ClientError::Address("no WebSocket address".into()))?;
+        url.query_pairs_mut().append_pair("access_token", token);
+        if let Some(n) = since {
+            url.query_pairs_mut().append_pair("since", &n.to_string());
+        }
+        Ok(url)
+    }
+}
+
+/// What an appliance presents before it is trusted: its own account of itself, and the
+/// fingerprint of the certificate this connection actually saw (compare them, then pin it).
+#[derive(Debug, Clone)]
+pub struct FirstContact {
+    /// What the appliance says about itself.
+    pub info: Info,
+    /// The fingerprint of the certificate presented on this connection.
+    pub presented: String,
+}
+
+/// Ask an appliance who it is, trusting nothing yet: the first-use step before pinning.
+///
+/// # Errors
+/// When it cannot be reached or does not answer as an appliance.
+pub async fn first_contact(base: &str) -> Result<FirstContact, ClientError> {
+    let endpoint = Endpoint::new(base, "")?;
+    let (tls, verifier) = pinned_config(None).map_err(|e| ClientError::Untrusted(e.to_string()))?;
+    let api = Api::with_tls(endpoint, tls, verifier.clone(), None)?;
+    let info: Info = api.get("api/v1/info").await?;
+    let presented = verifier
+        .seen()
+        .ok_or_else(|| ClientError::Untrusted("no certificate was presented".into()))?;
+    Ok(FirstContact { info, presented })
+}
+
+/// A connection to the appliance's HTTPS API, signed in or not.
+#[derive(Debug, Clone)]
+pub struct Api {
+    endpoint: Endpoint,
+    http: reqwest::Client,
+    tls: Arc<rustls::ClientConfig>,
+    token: Option<String>,
+    verifier: Arc<PinnedVerifier>,
+}
+
+impl Api {
+    /// A connection trusting the endpoint's pinned certificate.
+    ///
+    /// # Errors
+    /// When TLS cannot be configured.
+    pub fn new(endpoint: Endpoint) -> Result<Self, ClientError> {
+        let (tls, verifier) = pinned_config(Some(&endpoint.fingerprint))
+            .map_err(|e| ClientError::Untrusted(e.to_string()))?;
+        Self::with_tls(endpoint, tls, verifier, None)
+    }
+
+    fn with_tls(
+        endpoint: Endpoint,
+        tls: Arc<rustls::ClientConfig>,
+        verifier: Arc<PinnedVerifier>,
+        token: Option<String>,
+    ) -> Result<Self, ClientError> {
+        let http = reqwest::Client::builder()
+            .use_preconfigured_tls((*tls).clone())
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|e| ClientError::Network(e.to_string()))?;
+        Ok(Self {
+            endpoint,
+            http,
+            tls,
+            token,
+            verifier,
+        })
+    }
+
+    /// The same connection acting with a bearer token.
+    #[must_use]
+    pub fn with_token(&self, token: String) -> Self {
+        Self {
+            token: Some(token),
+            ..self.clone()
+        }
+    }
+
+    /// The bearer token in use.
+    #[must_use]
+    pub fn token(&self) -> Option<&str> {
+        self.token.as_deref()
+    }
+
+    /// Where the appliance is.
+    #[must_use]
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+
+    pub(crate) fn tls(&self) -> Arc<rustls::ClientConfig> {
+        self.tls.clone()
+    }
+
+    /// A transport failure, told apart from a refused certificate by asking the verifier.
+    fn failed(&self, e: &reqwest::Error) -> ClientError {
+        match self.verifier.refused() {
+            Some(why) => ClientError::Untrusted(why),
+            None => ClientError::from_reqwest(e),
+        }
+    }
+
+    fn url(&self, path: &str) -> Result<url::Url, ClientError> {
+        self.endpoint
+            .base
+            .join(path)
+            .map_err(|e| ClientError::Address(e.to_string()))
+    }
+
+    async fn answer<R: DeserializeOwned>(response: reqwest::Response) -> Result<R, ClientError> {
+        let status = response.status().as_u16();
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| ClientError::from_reqwest(&e))?;
+        if (200..300).contains(&status) {
+            return serde_json::from_slice(&bytes)
+                .map_err(|e| ClientError::Protocol(e.to_string()));
+        }
+        let body = serde_json::from_slice::<ErrorBody>(&bytes).unwrap_or_else(|_| ErrorBody {
+            error: "unknown".into(),
+            message: format!("the appliance answered {status}"),
+            rule: None,
+        });
+        Err(ClientError::refused(status, body))
+    }
+
+    async fn get<R: DeserializeOwned>(&self, path: &str) -> Result<R, ClientError> {
+        let mut request = self.http.get(self.url(path)?);
+        if let Some(t) = &self.token {
+            request = request.bearer_auth(t);
+        }
+        Self::answer(request.send().await.map_err(|e| self.failed(&e))?).await
+    }
+
+    async fn post<B: Serialize + ?Sized, R: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<R, ClientError> {
+        let mut request = self.http.post(self.url(path)?).json(body);
+        if let Some(t) = &self.token {
+            request = request.bearer_auth(t);
+        }
+        Self::answer(request.send().await.map_err(|e| self.failed(&e))?).await
+    }
+
+    /// What the appliance says about itself.
+    ///
+    /// # Errors
+    /// A [`ClientError`].
+    pub async fn info(&self) -> Result<Info, ClientError> {
+        self.get("api/v1/info").await
+    }
+
+    /// Sign in; the returned connection carries the token.
+    ///
+    /// # Errors
+    /// A [`ClientError`]: wrong credentials are `Refused` with status 401, a lock 429.
+    pub async fn login(
+        &self,
+        email: &str,
+        password: &str,
+    ) -> Result<(Self, LoginResponse), ClientError> {
+        let response: LoginResponse = self
+            .post(
+                "api/v1/login",
+                &LoginRequest {
+                    email: email.into(),
+                    password: password.into(),
+                },
+            )
+            .await?;
+        Ok((self.with_token(response.token.clone()), response))
+    }
+
+    /// Sign out: the token stops working.
+    ///
+    /// # Errors
+    /// A [`ClientError`].
+    pub async fn logout(&self) -> Result<(), ClientError> {
+        let _: serde_json::Value = self.post("api/v1/logout", &serde_json::json!({})).await?;
+        Ok(())
+    }
+
+    /// Everything this principal sees now.
+    ///
+    /// # Errors
+    /// A [`ClientError`].
+    pub async fn snapshot(&self) -> Result<Snapshot, ClientError> {
+        self.get("api/v1/snapshot").await
+    }
+
+    /// Any command of the rules engine.
+    ///
+    /// # Errors
+    /// A [`ClientError`]; a refusal names its rule.
+    pub async fn command(&self, command: &Command) -> Result<CommandResponse, ClientError> {
+        self.post("api/v1/commands", command).await
+    }
+
+    /// The flyout menu of a session as the appliance computes it.
+    ///
+    /// # Errors
+    /// A [`ClientError`].
+    pub async fn actions(&self, session: SessionId) -> Result<Vec<ActionLine>, ClientError> {
+        self.get(&format!("api/v1/sessions/{}/actions", session.0))
+            .await
+    }
+
+    /// A single-use key that brings one customer into a queue (the technician's own if `None`).
+    ///
+    /// # Errors
+    /// A [`ClientError`].
+    pub async fn session_key(
+        &self,
+        queue: Option<QueueRef>,
+    ) -> Result<SessionKeyResponse, ClientError> {
+        self.post(
+            "api/v1/session-keys",
+            &serde_json::json!({ "queue": queue }),
+        )
+        .await
+    }
+
+    /// A customer joins with a session key (the customer client's first call).
+    ///
+    /// # Errors
+    /// A [`ClientError`]: `Refused` with status 410 for an unknown or used key.
+    pub async fn join(
+        &self,
+        key: &str,
+        customer: &crate::domain::CustomerInfo,
+    ) -> Result<(Self, Joined), ClientError> {
+        let joined: Joined = self
+            .post(
+                "api/v1/customer/join",
+                &serde_json::json!({ "key": key, "customer": customer }),
+            )
+            .await?;
+        Ok((self.with_token(joined.token.clone()), joined))
+    }
+
+    /// Redeem a one-time external link (its token, the part after `/join/`).
+    ///
+    /// # Errors
+    /// A [`ClientError`]: `Refused` for a used, cancelled or expired link.
+    pub async fn redeem(&self, link_token: &str) -> Result<(Self, Redeemed), ClientError> {
+        let redeemed: Redeemed = self
+            .post(
+                "api/v1/external/redeem",
+                &serde_json::json!({ "token": link_token }),
+            )
+            .await?;
+        Ok((self.with_token(redeemed.token.clone()), redeemed))
+    }
+}

@@ -1,0 +1,66 @@
+//! What can go wrong talking to an appliance, typed so a console can say it plainly.
+use crate::protocol::ErrorBody;
+
+/// A failure of a console call.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The appliance answered with an error: a refusal by the rules (`rule` names it), a bad
+    /// sign-in, a used-up link.
+    #[error("{message}")]
+    Refused {
+        /// The HTTP status.
+        status: u16,
+        /// The stable error code (denied, unauthorized, gone …).
+        code: String,
+        /// What went wrong, in words.
+        message: String,
+        /// The product rule behind a denial.
+        rule: Option<String>,
+    },
+    /// The appliance could not be reached or the connection broke.
+    #[error("cannot reach the appliance: {0}")]
+    Network(String),
+    /// The appliance's certificate is not the trusted one.
+    #[error("the appliance's certificate is not trusted: {0}")]
+    Untrusted(String),
+    /// The appliance said something this console does not understand.
+    #[error("unexpected answer from the appliance: {0}")]
+    Protocol(String),
+    /// The address given is not a usable URL.
+    #[error("not an appliance address: {0}")]
+    Address(String),
+}
+
+impl ClientError {
+    pub(crate) fn refused(status: u16, body: ErrorBody) -> Self {
+        Self::Refused {
+            status,
+            code: body.error,
+            message: body.message,
+            rule: body.rule,
+        }
+    }
+
+    pub(crate) fn from_reqwest(e: &reqwest::Error) -> Self {
+        // reqwest hides rustls' reason in its source chain.
+        let mut source: Option<&dyn std::error::Error> = Some(e);
+        while let Some(s) = source {
+            if let Some(tls) = s.downcast_ref::<rustls::Error>() {
+                return Self::Untrusted(tls.to_string());
+            }
+            // Beneath hyper, rustls' refusal travels inside an io::Error.
+            let inner = s
+                .downcast_ref::<std::io::Error>()
+                .and_then(std::io::Error::get_ref);
+            if let Some(tls) = inner.and_then(|i| i.downcast_ref::<rustls::Error>()) {
+                return Self::Untrusted(tls.to_string());
+            }
+            source = s.source();
+        }
+        if e.is_decode() {
+            Self::Protocol(e.to_string())
+        } else {
+            Self::Network(e.to_string())
+        }
+    }
+}

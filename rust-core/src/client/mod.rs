@@ -1,0 +1,15 @@
+//! The console client: how a technician's app talks to the appliance. Plain async Rust on
+//! tokio; the bindings crate wraps it for Kotlin.
+mod api;
+mod console;
+mod error;
+mod feed;
+mod mirror;
+mod tls;
+
+pub use api::{Api, Endpoint, FirstContact, first_contact};
+pub use console::{Console, ExternalInvitation};
+pub use error::ClientError;
+pub use feed::{FeedOptions, backoff};
+pub use mirror::{Connection, Mirror};
+pub use tls::{PinnedVerifier, fingerprint, pinned_config};
