@@ -1,7 +1,16 @@
-//! Tandem's foreign-function boundary.
-//!
-//! This crate will be the only one that depends on uniffi (issue 4): thin wrappers over
-//! `tandem-core`, one error type at the boundary, and live data as "current value, then updates,
-//! then a handle that cancels on drop". Until then it only fixes the crate's place in the
-//! workspace and re-exports the core, so that the layout is real from the first commit.
-pub use tandem_core as core;
+//! Tandem's foreign-function boundary: thin uniffi wrappers over `tandem_core::client` for the
+//! Kotlin console. One error type; records shaped for screens; live data as the current value,
+//! then updates, until the observation is dropped; async calls run on this crate's own tokio
+//! runtime. No rule lives here: greyed actions come from the rules engine via the core.
+mod console;
+mod error;
+mod logging;
+mod records;
+mod runtime;
+
+pub use console::{ConsoleListener, Observation, TandemConsole, first_contact};
+pub use error::TandemError;
+pub use logging::init_logging;
+pub use records::*;
+
+uniffi::setup_scaffolding!();

@@ -193,7 +193,7 @@ impl Console {
     ///
     /// # Errors
     /// A [`ClientError`] from the appliance; the feed stops either way.
-    pub async fn sign_out(self) -> Result<(), ClientError> {
+    pub async fn sign_out(&self) -> Result<(), ClientError> {
         self.stop.notify_one();
         self.api.logout().await
     }

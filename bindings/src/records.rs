@@ -1,0 +1,639 @@
+//! Records and enums shaped for the Kotlin screens, converted from the core's types. Ids are
+//! plain numbers here; which is which is told by the field name.
+use tandem_core::client::{Connection, Mirror};
+use tandem_core::domain::{
+    Action, ActionState, ClientMode, ExternalInvitee, Invitation, InvitationState, Invitee,
+    JumpLocation, Participant, Platform, QueueRef, ScreenState, Session, SessionStatus, Target,
+    Timestamp,
+};
+use tandem_core::protocol::ChatLine;
+
+/// The connection to the appliance.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum ConnectionState {
+    /// Connecting; `attempt` failures since the last success.
+    Connecting {
+        /// Failed attempts.
+        attempt: u32,
+    },
+    /// Live.
+    Online,
+    /// Not connected; retrying after a pause.
+    Offline {
+        /// Why.
+        reason: String,
+        /// In how many milliseconds.
+        retry_in_ms: u64,
+    },
+}
+
+/// A queue.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum QueueItem {
+    /// A team's queue.
+    Team {
+        /// The team.
+        team: u64,
+    },
+    /// A technician's personal queue.
+    Personal {
+        /// The technician.
+        technician: u64,
+    },
+}
+
+/// Someone in a session.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum ParticipantItem {
+    /// A technician.
+    Technician {
+        /// Their id.
+        id: u64,
+    },
+    /// An external user.
+    External {
+        /// Their id.
+        id: u64,
+    },
+    /// The customer.
+    Customer,
+}
+
+/// Where a session stands.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum SessionStatusItem {
+    /// Waiting in a queue.
+    Queued {
+        /// Which.
+        queue: QueueItem,
+    },
+    /// Owned and going.
+    Active,
+    /// Closed.
+    Ended,
+}
+
+/// A team.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct TeamItem {
+    /// Its id.
+    pub id: u64,
+    /// Its name.
+    pub name: String,
+    /// The team above it.
+    pub parent: Option<u64>,
+    /// Its members.
+    pub members: Vec<u64>,
+    /// Enabled (G2).
+    pub enabled: bool,
+}
+
+/// A colleague.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct TechnicianItem {
+    /// Their id.
+    pub id: u64,
+    /// Their name.
+    pub name: String,
+    /// Logged in to a console.
+    pub logged_in: bool,
+    /// Reachable by mail (S3, S4).
+    pub extended_availability: bool,
+}
+
+/// An external user in a session.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ExternalItem {
+    /// Their id.
+    pub id: u64,
+    /// The name shown in chat.
+    pub name: String,
+    /// Who invited them.
+    pub invited_by: u64,
+}
+
+/// The customer of a session.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct CustomerItem {
+    /// Their name.
+    pub name: String,
+    /// Windows, MacOs, Linux or Other.
+    pub platform: String,
+    /// ClickToChat, Full or Elevated.
+    pub mode: String,
+    /// Still connected.
+    pub connected: bool,
+}
+
+/// One chat line.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ChatItem {
+    /// Its event number.
+    pub seq: i64,
+    /// When (ms since the epoch).
+    pub at: i64,
+    /// Who said it.
+    pub from: ParticipantItem,
+    /// What.
+    pub text: String,
+}
+
+/// A session as the console shows it.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SessionItem {
+    /// Its id.
+    pub id: u64,
+    /// Where it stands.
+    pub status: SessionStatusItem,
+    /// Its owner.
+    pub owner: Option<u64>,
+    /// Technicians in it besides the owner.
+    pub members: Vec<u64>,
+    /// External users in it.
+    pub externals: Vec<ExternalItem>,
+    /// The customer.
+    pub customer: CustomerItem,
+    /// Chat bar on (A2).
+    pub chat_enabled: bool,
+    /// Off, View or Control.
+    pub screen: String,
+    /// Shell open.
+    pub shell: bool,
+    /// The chat so far.
+    pub chat: Vec<ChatItem>,
+}
+
+/// Who an invitation is for.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum InviteeItem {
+    /// One technician.
+    Technician {
+        /// Who.
+        technician: u64,
+    },
+    /// Any member of a team (S2).
+    AnyRepresentative {
+        /// The team.
+        team: u64,
+    },
+    /// Request Help (S1).
+    HelpRequest {
+        /// The issue.
+        issue: u64,
+        /// Its team.
+        team: u64,
+    },
+    /// An external user (X1).
+    External {
+        /// Their name.
+        name: String,
+    },
+}
+
+/// An active invitation.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct InvitationItem {
+    /// Its id.
+    pub id: u64,
+    /// The session.
+    pub session: u64,
+    /// Who sent it.
+    pub inviter: u64,
+    /// Who it is for.
+    pub invitee: InviteeItem,
+}
+
+/// A security policy for external users, with its full description (X2).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PolicyItem {
+    /// Its id.
+    pub id: u64,
+    /// Its name.
+    pub name: String,
+    /// Its full description.
+    pub description: String,
+}
+
+/// A support issue that takes help requests (S1).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct IssueItem {
+    /// Its id.
+    pub id: u64,
+    /// Its name.
+    pub name: String,
+    /// The team help goes to.
+    pub team: u64,
+}
+
+/// Everything a console shows now.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ConsoleState {
+    /// The signed-in technician.
+    pub me: u64,
+    /// The number of the last event applied.
+    pub seq: i64,
+    /// The connection.
+    pub connection: ConnectionState,
+    /// Teams.
+    pub teams: Vec<TeamItem>,
+    /// Colleagues.
+    pub technicians: Vec<TechnicianItem>,
+    /// Sessions the technician is in.
+    pub sessions: Vec<SessionItem>,
+    /// Sessions waiting in queues they can take.
+    pub queued: Vec<SessionItem>,
+    /// Active invitations addressed to them.
+    pub incoming: Vec<InvitationItem>,
+    /// Active invitations they sent.
+    pub sent: Vec<InvitationItem>,
+    /// Security policies.
+    pub policies: Vec<PolicyItem>,
+    /// Support issues taking help requests.
+    pub issues: Vec<IssueItem>,
+}
+
+/// A flyout action (A3).
+#[allow(missing_docs)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum ActionKind {
+    SendChat,
+    ToggleChat,
+    PinChat,
+    ViewScreen,
+    ControlScreen,
+    CommandShell,
+    SystemInfo,
+    UpgradeToFullClient,
+    ElevatePromptCustomer,
+    ElevateProvideCredentials,
+    TransferToTeam,
+    TransferToTechnician,
+    ShareWithTechnician,
+    ShareAnyRepresentative,
+    RequestHelp,
+    InviteExternal,
+    CancelInvitation,
+    RemoveMember,
+    DeploySupportButton,
+    RemoveSupportButton,
+    PinJumpClient,
+    UnpinJumpClient,
+    EndSession,
+    HoldSession,
+    LeaveSession,
+}
+
+impl From<Action> for ActionKind {
+    fn from(a: Action) -> Self {
+        use Action as A;
+        match a {
+            A::SendChat => Self::SendChat,
+            A::ToggleChat => Self::ToggleChat,
+            A::PinChat => Self::PinChat,
+            A::ViewScreen => Self::ViewScreen,
+            A::ControlScreen => Self::ControlScreen,
+            A::CommandShell => Self::CommandShell,
+            A::SystemInfo => Self::SystemInfo,
+            A::UpgradeToFullClient => Self::UpgradeToFullClient,
+            A::ElevatePromptCustomer => Self::ElevatePromptCustomer,
+            A::ElevateProvideCredentials => Self::ElevateProvideCredentials,
+            A::TransferToTeam => Self::TransferToTeam,
+            A::TransferToTechnician => Self::TransferToTechnician,
+            A::ShareWithTechnician => Self::ShareWithTechnician,
+            A::ShareAnyRepresentative => Self::ShareAnyRepresentative,
+            A::RequestHelp => Self::RequestHelp,
+            A::InviteExternal => Self::InviteExternal,
+            A::CancelInvitation => Self::CancelInvitation,
+            A::RemoveMember => Self::RemoveMember,
+            A::DeploySupportButton => Self::DeploySupportButton,
+            A::RemoveSupportButton => Self::RemoveSupportButton,
+            A::PinJumpClient => Self::PinJumpClient,
+            A::UnpinJumpClient => Self::UnpinJumpClient,
+            A::EndSession => Self::EndSession,
+            A::HoldSession => Self::HoldSession,
+            A::LeaveSession => Self::LeaveSession,
+        }
+    }
+}
+
+/// What an action can be aimed at.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum TargetItem {
+    /// A team.
+    Team {
+        /// Its id.
+        id: u64,
+    },
+    /// A technician.
+    Technician {
+        /// Their id.
+        id: u64,
+    },
+    /// A support issue.
+    Issue {
+        /// Its id.
+        id: u64,
+    },
+    /// A security policy.
+    Policy {
+        /// Its id.
+        id: u64,
+    },
+    /// An invitation.
+    Invitation {
+        /// Its id.
+        id: u64,
+    },
+    /// Someone in the session.
+    Member {
+        /// Who.
+        participant: ParticipantItem,
+    },
+    /// A queue.
+    Queue {
+        /// Which.
+        queue: QueueItem,
+    },
+    /// The technician's own jump list.
+    JumpPersonal {
+        /// The technician.
+        technician: u64,
+    },
+    /// A jump group.
+    JumpGroup {
+        /// Its id.
+        group: u64,
+    },
+}
+
+/// One line of the flyout menu.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ActionItem {
+    /// The action.
+    pub action: ActionKind,
+    /// Available now.
+    pub enabled: bool,
+    /// Why not, in words ("Only the session owner can transfer the session (T3)").
+    pub reason: Option<String>,
+    /// The rule behind it.
+    pub rule: Option<String>,
+    /// An action that would make it possible (E1: upgrade first).
+    pub remedy: Option<ActionKind>,
+    /// What it can be aimed at now.
+    pub targets: Vec<TargetItem>,
+}
+
+/// An external invitation just sent (X2).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ExternalInvitationItem {
+    /// The one-time link, shown once: copy, share, or mailed by the appliance.
+    pub link: String,
+    /// The policy's name.
+    pub policy_name: String,
+    /// Its full description.
+    pub policy_description: String,
+    /// The appliance mails it itself (X3).
+    pub mailed_by_appliance: bool,
+}
+
+/// What an appliance says before it is trusted, for the first-use prompt.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct FirstContactItem {
+    /// Its name.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+    /// Its public address.
+    pub public_url: String,
+    /// The fingerprint it announces.
+    pub announced_fingerprint: Option<String>,
+    /// The fingerprint of the certificate this connection saw: show it and pin it.
+    pub presented_fingerprint: String,
+}
+
+pub(crate) fn queue(q: QueueRef) -> QueueItem {
+    match q {
+        QueueRef::Team(t) => QueueItem::Team { team: t.0 },
+        QueueRef::Personal(t) => QueueItem::Personal { technician: t.0 },
+    }
+}
+
+pub(crate) fn participant(p: Participant) -> ParticipantItem {
+    match p {
+        Participant::Technician(t) => ParticipantItem::Technician { id: t.0 },
+        Participant::External(e) => ParticipantItem::External { id: e.0 },
+        Participant::Customer => ParticipantItem::Customer,
+    }
+}
+
+fn session(s: &Session, chat: &[ChatLine]) -> SessionItem {
+    SessionItem {
+        id: s.id.0,
+        status: match s.status {
+            SessionStatus::Queued(q) => SessionStatusItem::Queued { queue: queue(q) },
+            SessionStatus::Active => SessionStatusItem::Active,
+            SessionStatus::Ended => SessionStatusItem::Ended,
+        },
+        owner: s.owner.map(|t| t.0),
+        members: s.members.iter().map(|t| t.0).collect(),
+        externals: s
+            .externals
+            .values()
+            .map(|e| ExternalItem {
+                id: e.id.0,
+                name: e.name.clone(),
+                invited_by: e.invited_by.0,
+            })
+            .collect(),
+        customer: CustomerItem {
+            name: s.customer.info.name.clone(),
+            platform: match s.customer.info.platform {
+                Platform::Windows => "Windows",
+                Platform::MacOs => "MacOs",
+                Platform::Linux => "Linux",
+                Platform::Other => "Other",
+            }
+            .into(),
+            mode: match s.customer.info.mode {
+                ClientMode::ClickToChat => "ClickToChat",
+                ClientMode::Full => "Full",
+                ClientMode::Elevated => "Elevated",
+            }
+            .into(),
+            connected: s.customer.connected,
+        },
+        chat_enabled: s.chat_enabled,
+        screen: match s.screen {
+            ScreenState::Off => "Off",
+            ScreenState::View => "View",
+            ScreenState::Control => "Control",
+        }
+        .into(),
+        shell: s.shell,
+        chat: chat
+            .iter()
+            .map(|c| ChatItem {
+                seq: c.seq,
+                at: c.at,
+                from: participant(c.from),
+                text: c.text.clone(),
+            })
+            .collect(),
+    }
+}
+
+fn invitation(i: &Invitation, mirror: &Mirror) -> InvitationItem {
+    let invitee = match &i.invitee {
+        Invitee::Technician(t) => InviteeItem::Technician { technician: t.0 },
+        Invitee::AnyRepresentative(t) => InviteeItem::AnyRepresentative { team: t.0 },
+        Invitee::HelpRequest { issue, team } => InviteeItem::HelpRequest {
+            issue: issue.0,
+            team: team.0,
+        },
+        Invitee::External { invitee, .. } => InviteeItem::External {
+            name: match invitee {
+                ExternalInvitee::Anyone { name, .. } => name.clone(),
+                ExternalInvitee::Approved(p) => mirror
+                    .state
+                    .approved_externals
+                    .get(p)
+                    .map(|p| p.name.clone())
+                    .unwrap_or_default(),
+            },
+        },
+    };
+    InvitationItem {
+        id: i.id.0,
+        session: i.session.0,
+        inviter: i.inviter.0,
+        invitee,
+    }
+}
+
+impl ConsoleState {
+    /// What a console shows, from its mirror.
+    pub(crate) fn from_mirror(m: &Mirror, now: Timestamp) -> Self {
+        let chat_of = |s: &Session| m.chat.get(&s.id).map_or(&[][..], Vec::as_slice);
+        let active = |i: &&Invitation| i.state == InvitationState::Active && i.is_active(now);
+        Self {
+            me: m.me.0,
+            seq: m.seq,
+            connection: match &m.connection {
+                Connection::Connecting { attempt } => {
+                    ConnectionState::Connecting { attempt: *attempt }
+                }
+                Connection::Online => ConnectionState::Online,
+                Connection::Offline {
+                    reason,
+                    retry_in_ms,
+                } => ConnectionState::Offline {
+                    reason: reason.clone(),
+                    retry_in_ms: *retry_in_ms,
+                },
+            },
+            teams: m
+                .state
+                .teams
+                .values()
+                .map(|t| TeamItem {
+                    id: t.id.0,
+                    name: t.name.clone(),
+                    parent: t.parent.map(|p| p.0),
+                    members: t.members.iter().map(|x| x.0).collect(),
+                    enabled: m.state.team_enabled(t.id),
+                })
+                .collect(),
+            technicians: m
+                .state
+                .technicians
+                .values()
+                .map(|t| TechnicianItem {
+                    id: t.id.0,
+                    name: t.name.clone(),
+                    logged_in: t.logged_in,
+                    extended_availability: t.extended_availability,
+                })
+                .collect(),
+            sessions: m
+                .state
+                .sessions
+                .values()
+                .filter(|s| s.has_technician(m.me))
+                .map(|s| session(s, chat_of(s)))
+                .collect(),
+            queued: m
+                .state
+                .sessions
+                .values()
+                .filter(|s| !s.has_technician(m.me) && matches!(s.status, SessionStatus::Queued(_)))
+                .map(|s| session(s, chat_of(s)))
+                .collect(),
+            incoming: m
+                .state
+                .invitations
+                .values()
+                .filter(active)
+                .filter(|i| i.inviter != m.me)
+                .map(|i| invitation(i, m))
+                .collect(),
+            sent: m
+                .state
+                .invitations
+                .values()
+                .filter(active)
+                .filter(|i| i.inviter == m.me)
+                .map(|i| invitation(i, m))
+                .collect(),
+            policies: m
+                .state
+                .policies
+                .values()
+                .map(|p| PolicyItem {
+                    id: p.id.0,
+                    name: p.name.clone(),
+                    description: p.description.clone(),
+                })
+                .collect(),
+            issues: m
+                .state
+                .issues
+                .values()
+                .filter(|i| i.allow_help_requests)
+                .map(|i| IssueItem {
+                    id: i.id.0,
+                    name: i.name.clone(),
+                    team: i.team.0,
+                })
+                .collect(),
+        }
+    }
+}
+
+pub(crate) fn target(t: Target) -> TargetItem {
+    match t {
+        Target::Team(x) => TargetItem::Team { id: x.0 },
+        Target::Technician(x) => TargetItem::Technician { id: x.0 },
+        Target::Issue(x) => TargetItem::Issue { id: x.0 },
+        Target::Policy(x) => TargetItem::Policy { id: x.0 },
+        Target::Invitation(x) => TargetItem::Invitation { id: x.0 },
+        Target::Participant(p) => TargetItem::Member {
+            participant: participant(p),
+        },
+        Target::Queue(q) => TargetItem::Queue { queue: queue(q) },
+        Target::JumpLocation(JumpLocation::Personal(t)) => {
+            TargetItem::JumpPersonal { technician: t.0 }
+        }
+        Target::JumpLocation(JumpLocation::Group(g)) => TargetItem::JumpGroup { group: g.0 },
+    }
+}
+
+pub(crate) fn action(line: ActionState, targets: Vec<Target>) -> ActionItem {
+    ActionItem {
+        action: line.action.into(),
+        enabled: line.enabled(),
+        reason: line.denial.as_ref().map(ToString::to_string),
+        rule: line.denial.as_ref().map(|d| d.rule.to_string()),
+        remedy: line.remedy.map(Into::into),
+        targets: targets.into_iter().map(target).collect(),
+    }
+}
