@@ -92,19 +92,23 @@ fn member(p: ParticipantItem) -> Participant {
 
 #[uniffi::export]
 impl TandemConsole {
-    /// Sign in to the appliance at `address`, trusting the certificate with `fingerprint`.
+    /// Sign in to the appliance at `address`, trusting the certificate with `fingerprint`, or,
+    /// without one, what the platform trusts.
     ///
     /// # Errors
     /// Unreachable, untrusted, wrong credentials (`Refused` 401), locked (`Refused` 429).
     #[uniffi::constructor]
     pub async fn sign_in(
         address: String,
-        fingerprint: String,
+        fingerprint: Option<String>,
         email: String,
         password: String,
     ) -> Result<Arc<Self>, TandemError> {
         run(async move {
-            let endpoint = Endpoint::new(&address, &fingerprint)?;
+            let endpoint = match fingerprint {
+                Some(f) => Endpoint::new(&address, &f)?,
+                None => Endpoint::platform(&address)?,
+            };
             let console =
                 Console::sign_in(endpoint, &email, &password, FeedOptions::default()).await?;
             Ok(Arc::new(Self {

@@ -11,3 +11,19 @@ pub fn init_logging() {
         );
     }
 }
+
+/// `PlatformTls.init(context)` from the app's Kotlin (`app.tandem.console.PlatformTls`): the
+/// platform verifier calls into Android's certificate checks and needs the app context before
+/// the first connection that trusts the platform. Pinned connections do not need it.
+#[cfg(target_os = "android")]
+#[allow(unsafe_code)] // A JNI entry point must have a fixed, unmangled name.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_app_tandem_console_PlatformTls_init(
+    mut env: jni::JNIEnv,
+    _class: jni::objects::JClass,
+    context: jni::objects::JObject,
+) {
+    if let Err(e) = rustls_platform_verifier::android::init_with_env(&mut env, context) {
+        tracing::error!(error = %e, "the platform certificate verifier could not be initialised");
+    }
+}

@@ -1,6 +1,6 @@
 //! The appliance's HTTPS API, as a console (or a customer or external user) calls it.
 use super::error::ClientError;
-use super::tls::{PinnedVerifier, pinned_config};
+use super::tls::{PinnedVerifier, Trust, pinned_config, trust_config};
 use crate::domain::{Command, QueueRef, SessionId};
 use crate::protocol::{
     ActionLine, CommandResponse, ErrorBody, Info, Joined, LoginRequest, LoginResponse, Redeemed,
@@ -16,16 +16,28 @@ use std::time::Duration;
 pub struct Endpoint {
     /// Its address, e.g. `https://10.0.2.2:8443/`.
     pub base: url::Url,
-    /// The pinned SHA-256 fingerprint of its certificate.
-    pub fingerprint: String,
+    /// How its certificate is trusted.
+    pub trust: Trust,
 }
 
 impl Endpoint {
-    /// An endpoint from an address and a pinned fingerprint.
+    /// An endpoint trusted by a pinned certificate fingerprint.
     ///
     /// # Errors
     /// When the address is not an http(s) URL.
     pub fn new(base: &str, fingerprint: &str) -> Result<Self, ClientError> {
+        Self::with_trust(base, Trust::Pinned(fingerprint.to_owned()))
+    }
+
+    /// An endpoint trusted through the platform's trust store.
+    ///
+    /// # Errors
+    /// When the address is not an http(s) URL.
+    pub fn platform(base: &str) -> Result<Self, ClientError> {
+        Self::with_trust(base, Trust::Platform)
+    }
+
+    fn with_trust(base: &str, trust: Trust) -> Result<Self, ClientError> {
         let mut base =
             url::Url::parse(base).map_err(|e| ClientError::Address(format!("{base}: {e}")))?;
         if !matches!(base.scheme(), "https" | "http") {
@@ -34,10 +46,7 @@ impl Endpoint {
         if !base.path().ends_with('/') {
             base.set_path(&format!("{}/", base.path()));
         }
-        Ok(Self {
-            base,
-            fingerprint: fingerprint.to_owned(),
-        })
+        Ok(Self { base, trust })
     }
 
     /// The WebSocket address of the event feed.
@@ -78,7 +87,7 @@ pub struct FirstContact {
 pub async fn first_contact(base: &str) -> Result<FirstContact, ClientError> {
     let endpoint = Endpoint::new(base, "")?;
     let (tls, verifier) = pinned_config(None).map_err(|e| ClientError::Untrusted(e.to_string()))?;
-    let api = Api::with_tls(endpoint, tls, verifier.clone(), None)?;
+    let api = Api::with_tls(endpoint, tls, Some(verifier.clone()), None)?;
     let info: Info = api.get("api/v1/info").await?;
     let presented = verifier
         .seen()
@@ -93,24 +102,24 @@ pub struct Api {
     http: reqwest::Client,
     tls: Arc<rustls::ClientConfig>,
     token: Option<String>,
-    verifier: Arc<PinnedVerifier>,
+    verifier: Option<Arc<PinnedVerifier>>,
 }
 
 impl Api {
-    /// A connection trusting the endpoint's pinned certificate.
+    /// A connection trusting the endpoint's certificate as the endpoint says.
     ///
     /// # Errors
     /// When TLS cannot be configured.
     pub fn new(endpoint: Endpoint) -> Result<Self, ClientError> {
-        let (tls, verifier) = pinned_config(Some(&endpoint.fingerprint))
-            .map_err(|e| ClientError::Untrusted(e.to_string()))?;
+        let (tls, verifier) =
+            trust_config(&endpoint.trust).map_err(|e| ClientError::Untrusted(e.to_string()))?;
         Self::with_tls(endpoint, tls, verifier, None)
     }
 
     fn with_tls(
         endpoint: Endpoint,
         tls: Arc<rustls::ClientConfig>,
-        verifier: Arc<PinnedVerifier>,
+        verifier: Option<Arc<PinnedVerifier>>,
         token: Option<String>,
     ) -> Result<Self, ClientError> {
         let http = reqwest::Client::builder()
@@ -155,7 +164,7 @@ impl Api {
 
     /// A transport failure, told apart from a refused certificate by asking the verifier.
     fn failed(&self, e: &reqwest::Error) -> ClientError {
-        match self.verifier.refused() {
+        match self.verifier.as_ref().and_then(|v| v.refused()) {
             Some(why) => ClientError::Untrusted(why),
             None => ClientError::from_reqwest(e),
         }

@@ -42,20 +42,8 @@ impl ClientError {
     }
 
     pub(crate) fn from_reqwest(e: &reqwest::Error) -> Self {
-        // reqwest hides rustls' reason in its source chain.
-        let mut source: Option<&dyn std::error::Error> = Some(e);
-        while let Some(s) = source {
-            if let Some(tls) = s.downcast_ref::<rustls::Error>() {
-                return Self::Untrusted(tls.to_string());
-            }
-            // Beneath hyper, rustls' refusal travels inside an io::Error.
-            let inner = s
-                .downcast_ref::<std::io::Error>()
-                .and_then(std::io::Error::get_ref);
-            if let Some(tls) = inner.and_then(|i| i.downcast_ref::<rustls::Error>()) {
-                return Self::Untrusted(tls.to_string());
-            }
-            source = s.source();
+        if let Some(tls) = rustls_in(e) {
+            return Self::Untrusted(tls.to_string());
         }
         if e.is_decode() {
             Self::Protocol(e.to_string())
@@ -63,4 +51,22 @@ impl ClientError {
             Self::Network(e.to_string())
         }
     }
+}
+
+/// rustls' refusal inside a transport error. Beneath hyper it travels in `io::Error`s nested in
+/// each other, whose `source()` skips the error they wrap, so each one is opened with `get_ref`.
+fn rustls_in<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    let mut current = Some(e);
+    while let Some(error) = current {
+        if let Some(tls) = error.downcast_ref::<rustls::Error>() {
+            return Some(tls);
+        }
+        current = match error.downcast_ref::<std::io::Error>() {
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => error.source(),
+        };
+    }
+    None
 }

@@ -12,4 +12,4 @@ pub use console::{Console, ExternalInvitation};
 pub use error::ClientError;
 pub use feed::{FeedOptions, backoff};
 pub use mirror::{Connection, Mirror};
-pub use tls::{PinnedVerifier, fingerprint, pinned_config};
+pub use tls::{PinnedVerifier, Trust, fingerprint, pinned_config, trust_config};

@@ -1,5 +1,6 @@
-//! How a console trusts an appliance: by the SHA-256 fingerprint of its certificate, pinned on
-//! first use (the reviewer's self-signed appliance), checked on every connection.
+//! How a console trusts an appliance: through the platform's trust store (an appliance with a
+//! certificate from a public or company CA), or by the SHA-256 fingerprint of its certificate,
+//! pinned on first use (the reviewer's self-signed appliance) and checked on every connection.
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
@@ -126,4 +127,36 @@ pub fn pinned_config(
         .with_custom_certificate_verifier(verifier.clone())
         .with_no_client_auth();
     Ok((Arc::new(config), verifier))
+}
+
+/// How a console trusts an appliance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Trust {
+    /// Exactly the certificate with this SHA-256 fingerprint.
+    Pinned(String),
+    /// Whatever the operating system trusts (on Android, after the app initialised the
+    /// platform verifier with its context).
+    Platform,
+}
+
+/// A TLS configuration for a way of trusting, and the pinning verifier when there is one.
+///
+/// # Errors
+/// When the platform's verifier cannot be set up, or no safe protocol version is offered.
+pub fn trust_config(
+    trust: &Trust,
+) -> Result<(Arc<rustls::ClientConfig>, Option<Arc<PinnedVerifier>>), rustls::Error> {
+    match trust {
+        Trust::Pinned(fingerprint) => pinned_config(Some(fingerprint)).map(|(c, v)| (c, Some(v))),
+        Trust::Platform => {
+            let provider = Arc::new(rustls::crypto::ring::default_provider());
+            let verifier = rustls_platform_verifier::Verifier::new(provider.clone())?;
+            let config = rustls::ClientConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions()?
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(verifier))
+                .with_no_client_auth();
+            Ok((Arc::new(config), None))
+        }
+    }
 }

@@ -173,6 +173,16 @@ class ConsoleJourneysTest {
     }
 
     @Test
+    fun theSelfSignedApplianceIsNotTrustedThroughThePlatform() {
+        try {
+            runBlocking { TandemConsole.signIn(Appliance.url, null, "dave@demo.tandem", Appliance.PASSWORD) }
+            fail("the platform trusted a self-signed certificate")
+        } catch (e: TandemException.Untrusted) {
+            assertTrue(e.detail, e.detail.isNotBlank())
+        }
+    }
+
+    @Test
     fun aWrongFingerprintIsRefusedAsUntrusted() {
         try {
             runBlocking { TandemConsole.signIn(Appliance.url, List(32) { "AB" }.joinToString(":"), "dave@demo.tandem", Appliance.PASSWORD) }
