@@ -1,15 +1,17 @@
 //! The console object Kotlin holds: sign in, follow live state, and every session command.
 use crate::error::TandemError;
 use crate::records::{
-    ActionItem, ConsoleState, ExternalInvitationItem, FirstContactItem, ParticipantItem, action,
+    ActionItem, ConsoleState, ExternalInvitationItem, FirstContactItem, ParticipantItem, QueueItem,
+    action,
 };
 use crate::runtime::{run, spawn};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 use tandem_core::client::{Console, Endpoint, FeedOptions};
 use tandem_core::domain::{
-    Command, ExternalId, ExternalInvitee, InvitationId, IssueId, Participant, PolicyId, QueueRef,
-    SessionId, TeamId, TechnicianId, Timestamp,
+    ButtonProfileId, Command, ElevationMethod, ExternalId, ExternalInvitee, InvitationId, IssueId,
+    JumpGroupId, JumpLocation, Participant, PolicyId, QueueRef, SessionId, TeamId, TechnicianId,
+    Timestamp,
 };
 
 fn now() -> Timestamp {
@@ -383,6 +385,203 @@ impl TandemConsole {
     /// A [`TandemError`].
     pub async fn leave(&self, session: u64) -> Result<(), TandemError> {
         self.send(Command::LeaveSession {
+            session: SessionId(session),
+        })
+        .await
+    }
+
+    /// Reachable by mail while signed out (S3, S4).
+    ///
+    /// # Errors
+    /// A [`TandemError`].
+    pub async fn set_extended_availability(&self, on: bool) -> Result<(), TandemError> {
+        self.send(Command::SetExtendedAvailability { on }).await
+    }
+
+    /// Keep the chat bar docked (A2).
+    ///
+    /// # Errors
+    /// A [`TandemError`].
+    pub async fn set_chat_pinned(&self, session: u64, pinned: bool) -> Result<(), TandemError> {
+        self.send(Command::SetChatPinned {
+            session: SessionId(session),
+            pinned,
+        })
+        .await
+    }
+
+    /// Ask to see (or, with `control`, to control) the customer's screen (A1); the customer is
+    /// asked first unless they allowed everything.
+    ///
+    /// # Errors
+    /// A [`TandemError`].
+    pub async fn start_screen(&self, session: u64, control: bool) -> Result<(), TandemError> {
+        self.send(Command::StartScreen {
+            session: SessionId(session),
+            control,
+        })
+        .await
+    }
+
+    /// Stop screen sharing.
+    ///
+    /// # Errors
+    /// A [`TandemError`].
+    pub async fn stop_screen(&self, session: u64) -> Result<(), TandemError> {
+        self.send(Command::StopScreen {
+            session: SessionId(session),
+        })
+        .await
+    }
+
+    /// Ask for a command shell on the customer's computer (A1).
+    ///
+    /// # Errors
+    /// A [`TandemError`].
+    pub async fn start_shell(&self, session: u64) -> Result<(), TandemError> {
+        self.send(Command::StartShell {
+            session: SessionId(session),
+        })
+        .await
+    }
+
+    /// Close the command shell.
+    ///
+    /// # Errors
+    /// A [`TandemError`].
+    pub async fn stop_shell(&self, session: u64) -> Result<(), TandemError> {
+        self.send(Command::StopShell {
+            session: SessionId(session),
+        })
+        .await
+    }
+
+    /// Open the customer's system information (recorded, G3).
+    ///
+    /// # Errors
+    /// A [`TandemError`].
+    pub async fn view_system_info(&self, session: u64) -> Result<(), TandemError> {
+        self.send(Command::ViewSystemInfo {
+            session: SessionId(session),
+        })
+        .await
+    }
+
+    /// Ask a click-to-chat customer to switch to the full client (E1).
+    ///
+    /// # Errors
+    /// A [`TandemError`].
+    pub async fn upgrade_to_full_client(&self, session: u64) -> Result<(), TandemError> {
+        self.send(Command::UpgradeToFullClient {
+            session: SessionId(session),
+        })
+        .await
+    }
+
+    /// Prompt Customer (E3): the customer types administrative credentials.
+    ///
+    /// # Errors
+    /// A [`TandemError`].
+    pub async fn elevate_prompt_customer(&self, session: u64) -> Result<(), TandemError> {
+        let console = self.console.clone();
+        run(async move {
+            console
+                .api()
+                .elevate(SessionId(session), ElevationMethod::PromptCustomer, None)
+                .await?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Provide Credentials (E3): passed to the customer client only, never stored. Returns
+    /// whether a connected customer client received them.
+    ///
+    /// # Errors
+    /// A [`TandemError`].
+    pub async fn elevate_with_credentials(
+        &self,
+        session: u64,
+        username: String,
+        password: String,
+    ) -> Result<bool, TandemError> {
+        let console = self.console.clone();
+        run(async move {
+            Ok(console
+                .api()
+                .elevate(
+                    SessionId(session),
+                    ElevationMethod::ProvideCredentials,
+                    Some((username, password)),
+                )
+                .await?)
+        })
+        .await
+    }
+
+    /// Deploy a Support Button (B1) that starts sessions into `queue` until `expires_at_ms`.
+    ///
+    /// # Errors
+    /// A [`TandemError`].
+    pub async fn deploy_support_button(
+        &self,
+        session: u64,
+        name: String,
+        expires_at_ms: u64,
+        profile: u64,
+        queue: QueueItem,
+    ) -> Result<(), TandemError> {
+        let queue = match queue {
+            QueueItem::Team { team } => QueueRef::Team(TeamId(team)),
+            QueueItem::Personal { technician } => QueueRef::Personal(TechnicianId(technician)),
+        };
+        self.send(Command::DeploySupportButton {
+            session: SessionId(session),
+            name,
+            expires_at: Timestamp(expires_at_ms),
+            profile: ButtonProfileId(profile),
+            queue,
+        })
+        .await
+    }
+
+    /// Remove the Support Button, after the UI's confirmation (B1).
+    ///
+    /// # Errors
+    /// A [`TandemError`].
+    pub async fn remove_support_button(&self, session: u64) -> Result<(), TandemError> {
+        self.send(Command::RemoveSupportButton {
+            session: SessionId(session),
+        })
+        .await
+    }
+
+    /// Pin a Jump Client to the technician's own list (`group` absent) or a jump group (J1).
+    ///
+    /// # Errors
+    /// A [`TandemError`].
+    pub async fn pin_jump_client(
+        &self,
+        session: u64,
+        group: Option<u64>,
+    ) -> Result<(), TandemError> {
+        let me = self.console.current().me;
+        let location = group.map_or(JumpLocation::Personal(me), |g| {
+            JumpLocation::Group(JumpGroupId(g))
+        });
+        self.send(Command::PinJumpClient {
+            session: SessionId(session),
+            location,
+        })
+        .await
+    }
+
+    /// Unpin (uninstall) the Jump Client, after the UI's confirmation (J1).
+    ///
+    /// # Errors
+    /// A [`TandemError`].
+    pub async fn unpin_jump_client(&self, session: u64) -> Result<(), TandemError> {
+        self.send(Command::UnpinJumpClient {
             session: SessionId(session),
         })
         .await

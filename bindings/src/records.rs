@@ -250,6 +250,19 @@ pub struct ConsoleState {
     pub policies: Vec<PolicyItem>,
     /// Support issues taking help requests.
     pub issues: Vec<IssueItem>,
+    /// Jump groups the technician belongs to (J1).
+    pub jump_groups: Vec<NamedItem>,
+    /// Support button profiles (B1).
+    pub button_profiles: Vec<NamedItem>,
+}
+
+/// Something chosen by name in a list: a jump group, a support button profile.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct NamedItem {
+    /// Its id.
+    pub id: u64,
+    /// Its name.
+    pub name: String,
 }
 
 /// A flyout action (A3).
@@ -603,6 +616,25 @@ impl ConsoleState {
                     id: i.id.0,
                     name: i.name.clone(),
                     team: i.team.0,
+                })
+                .collect(),
+            jump_groups: m
+                .state
+                .jump_groups
+                .values()
+                .filter(|g| g.members.contains(&m.me))
+                .map(|g| NamedItem {
+                    id: g.id.0,
+                    name: g.name.clone(),
+                })
+                .collect(),
+            button_profiles: m
+                .state
+                .button_profiles
+                .values()
+                .map(|p| NamedItem {
+                    id: p.id.0,
+                    name: p.name.clone(),
                 })
                 .collect(),
         }

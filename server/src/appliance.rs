@@ -104,6 +104,28 @@ pub struct Appliance {
     pub config: Config,
     /// The TLS certificate's fingerprint, when serving TLS.
     pub fingerprint: Option<String>,
+    /// How many customer clients of each session have their event socket open.
+    customers_online: std::sync::Mutex<std::collections::BTreeMap<i64, usize>>,
+}
+
+/// Counts a customer client's open event socket for as long as it lives.
+#[derive(Debug)]
+pub struct CustomerOnline<'a> {
+    appliance: &'a Appliance,
+    session: i64,
+}
+
+impl Drop for CustomerOnline<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut online) = self.appliance.customers_online.lock()
+            && let Some(n) = online.get_mut(&self.session)
+        {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                online.remove(&self.session);
+            }
+        }
+    }
 }
 
 /// Milliseconds since the epoch, now.
@@ -119,7 +141,7 @@ fn timestamp(ms: i64) -> Timestamp {
     Timestamp(u64::try_from(ms).unwrap_or(0))
 }
 
-fn id(value: u64) -> i64 {
+pub(crate) fn id(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
 }
 
@@ -175,6 +197,7 @@ impl Appliance {
             mailer,
             config,
             fingerprint,
+            customers_online: std::sync::Mutex::default(),
         }))
     }
 
@@ -200,12 +223,29 @@ impl Appliance {
         self.direct.subscribe()
     }
 
-    /// Send a never-stored message to a session's customer client. Returns whether any client
-    /// was listening.
+    /// Note a customer client's event socket as open until the returned guard is dropped.
+    #[must_use]
+    pub fn customer_online(&self, session: i64) -> CustomerOnline<'_> {
+        if let Ok(mut online) = self.customers_online.lock() {
+            *online.entry(session).or_default() += 1;
+        }
+        CustomerOnline {
+            appliance: self,
+            session,
+        }
+    }
+
+    /// Send a never-stored message to a session's customer client. Returns whether a client of
+    /// that session was listening; if none was, nothing is kept for later.
     pub fn send_direct(&self, session: i64, body: serde_json::Value) -> bool {
-        self.direct
-            .send(Arc::new(Direct { session, body }))
-            .is_ok_and(|n| n > 0)
+        let listening = self
+            .customers_online
+            .lock()
+            .is_ok_and(|online| online.get(&session).is_some_and(|n| *n > 0));
+        if listening {
+            let _ = self.direct.send(Arc::new(Direct { session, body }));
+        }
+        listening
     }
 
     /// Check and carry out a command, with the writes that must commit with it.

@@ -68,6 +68,11 @@ async fn feed(
     // arrives twice is skipped by its number.
     let mut live = appliance.subscribe();
     let mut direct = appliance.subscribe_direct();
+    // A customer client's socket counts as "listening" for direct messages while it is open.
+    let _online = match who {
+        Principal::Customer(s) => Some(appliance.customer_online(crate::appliance::id(s.0))),
+        _ => None,
+    };
     let last = appliance.read().await.last_seq;
     let limit = appliance.config.max_backlog;
     let mut cursor = match since {

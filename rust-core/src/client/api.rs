@@ -293,6 +293,26 @@ impl Api {
         .await
     }
 
+    /// Elevate the customer client (E3): Prompt Customer, or Provide Credentials, which go to
+    /// the customer client only and are never stored. Returns whether a connected client got them.
+    ///
+    /// # Errors
+    /// A [`ClientError`]; a refusal names its rule.
+    pub async fn elevate(
+        &self,
+        session: SessionId,
+        method: crate::domain::ElevationMethod,
+        credentials: Option<(String, String)>,
+    ) -> Result<bool, ClientError> {
+        let (username, password) = credentials.unzip();
+        let body =
+            serde_json::json!({ "method": method, "username": username, "password": password });
+        let answer: serde_json::Value = self
+            .post(&format!("api/v1/sessions/{}/elevate", session.0), &body)
+            .await?;
+        Ok(answer["delivered"].as_bool().unwrap_or(false))
+    }
+
     /// A customer joins with a session key (the customer client's first call).
     ///
     /// # Errors

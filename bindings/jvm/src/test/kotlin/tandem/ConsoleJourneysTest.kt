@@ -162,6 +162,35 @@ class ConsoleJourneysTest {
     }
 
     @Test
+    fun elevationSupportButtonAndJumpClientFollowTheMenu() {
+        val s = customerOfAlice().session
+        assertTrue(alice.action(s, ActionKind.ELEVATE_PROMPT_CUSTOMER).enabled)
+        runBlocking { alice.elevatePromptCustomer(s) }
+        val delivered = runBlocking { alice.elevateWithCredentials(s, "administrator", "Correct-Horse-9") }
+        assertFalse("no customer client is listening for credentials here", delivered)
+
+        val me = alice.state().me
+        val profile = alice.state().buttonProfiles.first().id
+        val tomorrow = (System.currentTimeMillis() + 86_400_000L).toULong()
+        runBlocking { alice.deploySupportButton(s, "Call Alice", tomorrow, profile, QueueItem.Personal(me)) }
+        alice.awaitState { alice.action(s, ActionKind.REMOVE_SUPPORT_BUTTON).enabled }
+        assertEquals("B1", alice.action(s, ActionKind.DEPLOY_SUPPORT_BUTTON).rule)
+        runBlocking { alice.removeSupportButton(s) }
+        alice.awaitState { alice.action(s, ActionKind.DEPLOY_SUPPORT_BUTTON).enabled }
+
+        val group = alice.state().jumpGroups.first { it.name == "Datacentre servers" }.id
+        runBlocking { alice.pinJumpClient(s, group) }
+        alice.awaitState { alice.action(s, ActionKind.UNPIN_JUMP_CLIENT).enabled }
+        assertEquals("J1", alice.action(s, ActionKind.PIN_JUMP_CLIENT).rule)
+        runBlocking { alice.unpinJumpClient(s) }
+        alice.awaitState { alice.action(s, ActionKind.PIN_JUMP_CLIENT).enabled }
+
+        runBlocking { alice.setChat(s, false) }
+        alice.awaitState { st -> !st.session(s).chatEnabled }
+        assertEquals("A2", alice.action(s, ActionKind.SEND_CHAT).rule)
+    }
+
+    @Test
     fun aWrongPasswordIsRefusedWithItsStatus() {
         try {
             runBlocking { TandemConsole.signIn(Appliance.url, Appliance.fingerprint, "dave@demo.tandem", "not the password") }
