@@ -7,6 +7,18 @@ use crate::domain::{
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// The SHA-256 fingerprint of a DER certificate as the appliance prints it and consoles pin it:
+/// upper-case hex pairs joined by colons (`AB:CD:…`).
+#[must_use]
+pub fn fingerprint(der: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(der)
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
 /// An event with its place in the appliance's one ordered history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Published {

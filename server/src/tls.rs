@@ -2,7 +2,6 @@
 //! or a given certificate and key.
 use crate::config::{Config, TlsMode};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, pem::PemObject};
-use sha2::{Digest, Sha256};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -60,15 +59,7 @@ fn write_private(path: &Path, data: &str) -> Result<(), TlsError> {
     Ok(())
 }
 
-/// The SHA-256 fingerprint of a DER certificate, as colon-separated upper-case hex.
-#[must_use]
-pub fn fingerprint(der: &[u8]) -> String {
-    Sha256::digest(der)
-        .iter()
-        .map(|b| format!("{b:02X}"))
-        .collect::<Vec<_>>()
-        .join(":")
-}
+pub use tandem_core::protocol::fingerprint;
 
 /// Load the configured certificate, or make (once) and load the self-signed one.
 ///

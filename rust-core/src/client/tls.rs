@@ -5,18 +5,9 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
-use sha2::{Digest, Sha256};
 use std::sync::{Arc, Mutex};
 
-/// The SHA-256 fingerprint of a DER certificate, as the appliance prints it (`AB:CD:…`).
-#[must_use]
-pub fn fingerprint(der: &[u8]) -> String {
-    Sha256::digest(der)
-        .iter()
-        .map(|b| format!("{b:02X}"))
-        .collect::<Vec<_>>()
-        .join(":")
-}
+pub use crate::protocol::fingerprint;
 
 fn normalise(fingerprint: &str) -> String {
     fingerprint
