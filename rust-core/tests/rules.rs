@@ -1933,3 +1933,30 @@ fn events_replayed_on_a_copy_rebuild_the_same_state() {
     }
     assert_eq!(copy, w.state);
 }
+
+#[test]
+fn the_state_travels_as_json_with_questions_pending() {
+    // Consoles and customer clients receive sessions as JSON, pending questions included.
+    let mut w = World::new();
+    w.set(w.tier1, Permission::AskOnceForAll, false);
+    let s = w.session_owned_by(w.alice);
+    w.ok(
+        tech(w.alice),
+        Command::StartScreen {
+            session: s,
+            control: true,
+        },
+    );
+    w.ok(tech(w.alice), Command::StartShell { session: s });
+    w.ok(
+        tech(w.alice),
+        Command::Elevate {
+            session: s,
+            method: ElevationMethod::PromptCustomer,
+        },
+    );
+    assert_eq!(w.session(s).prompts.len(), 3);
+    let json = serde_json::to_string(&w.state).expect("the state serialises");
+    let back: State = serde_json::from_str(&json).expect("and reads back");
+    assert_eq!(back, w.state);
+}

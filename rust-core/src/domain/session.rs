@@ -184,7 +184,9 @@ pub struct Session {
     pub screen: ScreenState,
     /// Command shell open.
     pub shell: bool,
-    /// Questions waiting for the customer, with who asked.
+    /// Questions waiting for the customer, with who asked. (As JSON, a list of pairs: JSON
+    /// object keys must be strings, and these keys are not.)
+    #[serde(with = "pairs")]
     pub prompts: BTreeMap<PromptKind, PendingPrompt>,
     /// When it started.
     pub started_at: Timestamp,
@@ -245,4 +247,26 @@ pub struct JumpClient {
     pub platform: Platform,
     /// Where it is pinned.
     pub location: JumpLocation,
+}
+
+/// A map with keys that are not strings, as a list of `[key, value]` pairs.
+mod pairs {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::collections::BTreeMap;
+
+    pub(super) fn serialize<K: Serialize, V: Serialize, S: Serializer>(
+        map: &BTreeMap<K, V>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        s.collect_seq(map.iter())
+    }
+
+    pub(super) fn deserialize<'de, K, V, D>(d: D) -> Result<BTreeMap<K, V>, D::Error>
+    where
+        K: Deserialize<'de> + Ord,
+        V: Deserialize<'de>,
+        D: Deserializer<'de>,
+    {
+        Ok(Vec::<(K, V)>::deserialize(d)?.into_iter().collect())
+    }
 }
