@@ -1,3 +1,19 @@
-//! The Tandem customer client (issue 5): joins a session, shares the screen, runs the shell.
-//! Not built yet: this crate only holds its place in the workspace.
+//! The Tandem customer client: joins a session, chats, answers the technician's requests, and
+//! runs the tools the customer allows. Linux first; platform code stays behind small modules so
+//! Windows and macOS can follow. The screen, elevation, support button and jump client arrive
+//! with the rest of issue 5.
+pub mod session;
+pub mod shell;
+
 pub use tandem_core::domain::Platform;
+
+/// The platform this client runs on, as it reports it so the rules stay right (E4).
+#[must_use]
+pub fn platform() -> Platform {
+    match std::env::consts::OS {
+        "windows" => Platform::Windows,
+        "macos" => Platform::MacOs,
+        "linux" => Platform::Linux,
+        _ => Platform::Other,
+    }
+}

@@ -104,6 +104,8 @@ pub struct Appliance {
     pub config: Config,
     /// The TLS certificate's fingerprint, when serving TLS.
     pub fingerprint: Option<String>,
+    /// The shell streams being relayed.
+    pub relays: crate::relay::Relays,
     /// How many customer clients of each session have their event socket open.
     customers_online: std::sync::Mutex<std::collections::BTreeMap<i64, usize>>,
 }
@@ -197,6 +199,7 @@ impl Appliance {
             mailer,
             config,
             fingerprint,
+            relays: crate::relay::Relays::default(),
             customers_online: std::sync::Mutex::default(),
         }))
     }

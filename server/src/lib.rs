@@ -9,6 +9,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod mail;
+pub mod relay;
 pub mod secret;
 pub mod store;
 pub mod tls;

@@ -35,7 +35,7 @@ pub async fn events(
 ) -> Response {
     upgrade.on_upgrade(move |socket| async move {
         if let Err(e) = feed(appliance, who, resume.since, socket).await {
-            tracing::debug!(error = %e, "event socket closed");
+            tracing::warn!(error = %e, "event socket ended with an error");
         }
     })
 }

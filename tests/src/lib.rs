@@ -68,7 +68,9 @@ impl Appliance {
             .arg(data.path())
             .env("TANDEM_LOG", "warn")
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::from(std::fs::File::create(
+                data.path().join("appliance.log"),
+            )?))
             .kill_on_drop(true)
             .spawn()?;
         let stdout = child.stdout.take().ok_or(StartError::NotReady)?;
@@ -108,6 +110,12 @@ impl Appliance {
             &format!("https://localhost:{}/", self.addr.port()),
             &self.fingerprint,
         )
+    }
+
+    /// What it has logged (warnings and errors), for a failing test to show.
+    #[must_use]
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self._data.path().join("appliance.log")).unwrap_or_default()
     }
 
     /// Stop it.

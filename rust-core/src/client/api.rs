@@ -49,12 +49,27 @@ impl Endpoint {
         Ok(Self { base, trust })
     }
 
+    /// The WebSocket address of a stream (`path` relative to the appliance), carrying the token.
+    ///
+    /// # Errors
+    /// When the address cannot be built.
+    pub fn stream_url(&self, path: &str, token: &str) -> Result<url::Url, ClientError> {
+        let mut url = self
+            .base
+            .join(path)
+            .map_err(|e| ClientError::Address(e.to_string()))?;
+        let scheme = if url.scheme() == "https" { "wss" } else { "ws" };
+        url.set_scheme(scheme)
+            .map_err(|()| ClientError::Address("no WebSocket address".into()))?;
+        url.query_pairs_mut().append_pair("access_token", token);
+        Ok(url)
+    }
+
     /// The WebSocket address of the event feed.
-    pub(crate) fn events_url(
-        &self,
-        token: &str,
-        since: Option<i64>,
-    ) -> Result<url::Url, ClientError> {
+    ///
+    /// # Errors
+    /// When the address cannot be built.
+    pub fn events_url(&self, token: &str, since: Option<i64>) -> Result<url::Url, ClientError> {
         let mut url = self
             .base
             .join("api/v1/events")
@@ -158,7 +173,9 @@ impl Api {
         &self.endpoint
     }
 
-    pub(crate) fn tls(&self) -> Arc<rustls::ClientConfig> {
+    /// The TLS configuration this connection trusts with, for WebSocket streams.
+    #[must_use]
+    pub fn tls(&self) -> Arc<rustls::ClientConfig> {
         self.tls.clone()
     }
 

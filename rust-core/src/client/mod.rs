@@ -5,6 +5,7 @@ mod console;
 mod error;
 mod feed;
 mod mirror;
+mod shell;
 mod tls;
 
 pub use api::{Api, Endpoint, FirstContact, first_contact};
@@ -12,4 +13,5 @@ pub use console::{Console, ExternalInvitation};
 pub use error::ClientError;
 pub use feed::{FeedOptions, backoff};
 pub use mirror::{Connection, Mirror};
+pub use shell::ShellStream;
 pub use tls::{PinnedVerifier, Trust, fingerprint, pinned_config, trust_config};

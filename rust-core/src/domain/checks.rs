@@ -19,7 +19,10 @@ impl State {
     }
 
     /// Who the actor is in this session, if they are in it at all.
-    pub(crate) fn seat(&self, actor: Actor, s: &Session) -> Result<Participant, Denial> {
+    ///
+    /// # Errors
+    /// A denial when they are not (or the session has ended).
+    pub fn seat(&self, actor: Actor, s: &Session) -> Result<Participant, Denial> {
         let seat = match actor {
             Actor::Technician(t) if s.has_technician(t) => Participant::Technician(t),
             Actor::External(e) if s.externals.contains_key(&e) => Participant::External(e),

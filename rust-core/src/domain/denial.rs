@@ -72,6 +72,9 @@ pub enum Reason {
     #[error("There is no such question waiting for the customer")]
     NoSuchPrompt,
 
+    #[error("The command shell is not open")]
+    ShellClosed,
+
     // Chat.
     #[error("Chat is switched off for this session")]
     ChatOff,

@@ -49,6 +49,7 @@ pub fn router(appliance: Arc<Appliance>) -> Router {
         .route("/api/v1/commands", post(session::command))
         .route("/api/v1/sessions/{session}/actions", get(session::actions))
         .route("/api/v1/sessions/{session}/elevate", post(session::elevate))
+        .route("/api/v1/sessions/{session}/shell", get(crate::relay::shell))
         .route("/api/v1/session-keys", post(session::session_key))
         .route("/api/v1/admin/technicians", post(admin::create_technician))
         .route("/api/v1/customer/join", post(join::customer_join))

@@ -1,0 +1,188 @@
+//! A customer's session: follows the session's events, answers the technician's requests as
+//! the customer decides, chats, and runs the shell while the rules say it is open.
+use crate::shell::{self, ShellHost};
+use futures_util::StreamExt;
+use tandem_core::client::{Api, ClientError};
+use tandem_core::domain::{Command, Event, Participant, PromptKind, SessionId, Tool};
+use tandem_core::protocol::{ServerMessage, View};
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::Message;
+
+/// How the customer answers requests (control, shell, elevation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Consent {
+    /// Ask on the terminal each time.
+    Ask,
+    /// Allow everything (for tests and unattended use the customer chose).
+    AllowAll,
+    /// Refuse everything.
+    DenyAll,
+}
+
+/// How the session ended for this client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ended {
+    /// The technician ended it; `uninstall` says the client should remove itself (C1).
+    SessionEnded {
+        /// Uninstall the customer client (never a jump client).
+        uninstall: bool,
+    },
+    /// The technician disconnected the customer (M1).
+    Disconnected,
+    /// The customer left.
+    Left,
+}
+
+/// What the session shows the customer, as lines to print.
+pub type Say = Box<dyn Fn(String) + Send + Sync>;
+
+fn question(prompt: PromptKind) -> &'static str {
+    match prompt {
+        PromptKind::UpgradeToFullClient => {
+            "The technician asks to switch to the full support client. Allow?"
+        }
+        PromptKind::Elevation(_) => {
+            "The technician asks to run the support client with administrative rights. Allow?"
+        }
+        PromptKind::Allow(Tool::ViewScreen) => "The technician asks to see your screen. Allow?",
+        PromptKind::Allow(Tool::ControlScreen) => {
+            "The technician asks to control your screen. Allow?"
+        }
+        PromptKind::Allow(Tool::Shell) => {
+            "The technician asks to open a command shell on this computer. Allow?"
+        }
+    }
+}
+
+/// Answer a request as the customer decided: at once, or by asking (then the question waits
+/// for the customer's next line, which is returned).
+async fn answer(
+    api: &Api,
+    session: SessionId,
+    consent: Consent,
+    prompt: PromptKind,
+    say: &Say,
+) -> Result<Option<PromptKind>, ClientError> {
+    match consent {
+        Consent::AllowAll | Consent::DenyAll => {
+            let accepted = consent == Consent::AllowAll;
+            api.command(&Command::AnswerPrompt {
+                session,
+                prompt,
+                accepted,
+            })
+            .await?;
+            Ok(None)
+        }
+        Consent::Ask => {
+            say(format!("{} [y/N]", question(prompt)));
+            Ok(Some(prompt))
+        }
+    }
+}
+
+/// Follow the session until it ends. `lines` carries what the customer types: chat, or the
+/// answer to a question.
+///
+/// # Errors
+/// When the appliance cannot be reached or refuses.
+pub async fn run(
+    api: Api,
+    session: SessionId,
+    consent: Consent,
+    mut lines: mpsc::Receiver<String>,
+    say: Say,
+) -> Result<Ended, ClientError> {
+    let token = api
+        .token()
+        .ok_or_else(|| ClientError::Protocol("not joined".into()))?
+        .to_owned();
+    let url = api.endpoint().events_url(&token, None)?;
+    let connector = tokio_tungstenite::Connector::Rustls(api.tls());
+    let (mut feed, _) = tokio_tungstenite::connect_async_tls_with_config(
+        url.as_str(),
+        None,
+        false,
+        Some(connector),
+    )
+    .await
+    .map_err(|e| ClientError::Network(e.to_string()))?;
+    let mut shell: Option<ShellHost> = None;
+    let mut waiting: Option<PromptKind> = None;
+    let mut names = std::collections::BTreeMap::new();
+    loop {
+        tokio::select! {
+                    line = lines.recv() => {
+                        let Some(line) = line else { return Ok(Ended::Left) };
+                        if let Some(prompt) = waiting.take() {
+                            let accepted = matches!(line.trim(), "y" | "Y" | "yes" | "Yes");
+                            api.command(&Command::AnswerPrompt { session, prompt, accepted }).await?;
+                        } else if line.trim() == "/quit" {
+                            api.command(&Command::LeaveSession { session }).await?;
+                            return Ok(Ended::Left);
+                        } else if !line.trim().is_empty() {
+                            api.command(&Command::SendChat { session, text: line }).await?;
+                        }
+                    }
+                    message = feed.next() => {
+                        let text = match message {
+                            Some(Ok(Message::Text(text))) => text,
+        Some(Ok(Message::Close(frame))) => return Err(ClientError::Network(format!("the appliance closed the connection ({frame:?})"))),
+                            Some(Err(e)) => return Err(ClientError::Network(e.to_string())),
+                            None => return Err(ClientError::Network("the appliance closed the connection".into())),
+                            Some(Ok(_)) => continue,
+                        };
+                        match serde_json::from_str::<ServerMessage>(text.as_str()) {
+                            Ok(ServerMessage::Snapshot(snapshot)) => {
+                                if let View::Customer { session: view } = snapshot.view {
+                                    names = view.technicians.clone();
+                                    say(format!("Connected to session {}. Waiting for a technician…", view.session.id));
+                                    // Requests made before this client connected wait in the snapshot.
+                                    for prompt in view.session.prompts.keys() {
+                                        waiting = answer(&api, session, consent, *prompt, &say).await?.or(waiting);
+                                    }
+                                    if view.session.shell && shell.is_none() {
+                                        shell = Some(shell::start(&api, session).await?);
+                                    }
+                                }
+                            }
+                            Ok(ServerMessage::Event(published)) => match published.event {
+                                Event::PromptRaised { prompt, .. } => {
+                                    waiting = answer(&api, session, consent, prompt, &say).await?.or(waiting);
+                                }
+                                Event::ShellChanged { open: true, .. } if shell.is_some() => {}
+                                Event::ShellChanged { open: true, .. } => {
+                                    shell = Some(shell::start(&api, session).await?);
+                                    say("The technician has a command shell on this computer.".into());
+                                }
+                                Event::ShellChanged { open: false, .. } if shell.is_some() => {
+                                    shell = None;
+                                    say("The command shell is closed.".into());
+                                }
+                                Event::SessionAccepted { owner, .. } => {
+                                    let refreshed = api.snapshot().await?;
+                                    if let View::Customer { session: view } = refreshed.view {
+                                        names = view.technicians;
+                                    }
+                                    say(format!("{} is helping you.", names.get(&owner).map_or("A technician", String::as_str)));
+                                }
+                                Event::ChatPosted { from, text, .. } if from != Participant::Customer => {
+                                    let who = match from {
+                                        Participant::Technician(t) => names.get(&t).cloned().unwrap_or_else(|| "Technician".into()),
+                                        _ => "Guest".into(),
+                                    };
+                                    say(format!("[{who}] {text}"));
+                                }
+                                Event::SessionEnded { uninstall_customer_client, .. } => {
+                                    return Ok(Ended::SessionEnded { uninstall: uninstall_customer_client });
+                                }
+                                Event::CustomerDisconnected { .. } => return Ok(Ended::Disconnected),
+                                _ => {}
+                            },
+                            Ok(_) => {}
+                            Err(e) => tracing::warn!(error = %e, "unreadable message from the appliance"),
+                        }
+                    }
+                }
+    }
+}
