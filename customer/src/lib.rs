@@ -4,6 +4,7 @@
 //! with the rest of issue 5.
 pub mod session;
 pub mod shell;
+pub mod sysinfo;
 
 pub use tandem_core::domain::Platform;
 

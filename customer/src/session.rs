@@ -81,6 +81,13 @@ async fn answer(
     }
 }
 
+async fn report_system_info(api: &Api) -> Result<(), ClientError> {
+    let info = tokio::task::spawn_blocking(crate::sysinfo::collect)
+        .await
+        .map_err(|e| ClientError::Protocol(e.to_string()))?;
+    api.report_system_info(&info).await
+}
+
 /// Follow the session until it ends. `lines` carries what the customer types: chat, or the
 /// answer to a question.
 ///
@@ -144,6 +151,9 @@ pub async fn run(
                                     if view.session.shell && shell.is_none() {
                                         shell = Some(shell::start(&api, session).await?);
                                     }
+                                    // Reported once on connecting (a request made earlier is
+                                    // not kept), and again whenever a technician asks.
+                                    report_system_info(&api).await?;
                                 }
                             }
                             Ok(ServerMessage::Event(published)) => match published.event {
@@ -159,6 +169,7 @@ pub async fn run(
                                     shell = None;
                                     say("The command shell is closed.".into());
                                 }
+                                Event::SystemInfoViewed { .. } => report_system_info(&api).await?,
                                 Event::SessionAccepted { owner, .. } => {
                                     let refreshed = api.snapshot().await?;
                                     if let View::Customer { session: view } = refreshed.view {

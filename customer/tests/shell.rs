@@ -148,3 +148,87 @@ async fn the_technician_runs_a_command_in_the_customers_shell_and_reads_its_outp
     );
     app.stop().await;
 }
+
+/// System information (A1): the technician asks, the customer client reports its real computer,
+/// and the appliance shows it only to whom the rules allow.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_technician_sees_the_customers_system_information() {
+    let app = Appliance::start().await.unwrap();
+    let options = FeedOptions::default();
+    let alice = Console::sign_in(
+        app.endpoint().unwrap(),
+        "alice@demo.tandem",
+        PASSWORD,
+        options,
+    )
+    .await
+    .unwrap();
+    let dave = Console::sign_in(
+        app.endpoint().unwrap(),
+        "dave@demo.tandem",
+        PASSWORD,
+        options,
+    )
+    .await
+    .unwrap();
+    let key = alice.session_key(None).await.unwrap().key;
+    let _customer = Process::new(env!("CARGO_BIN_EXE_tandem-customer"))
+        .args([
+            "--url",
+            &format!("https://localhost:{}/", app.addr.port()),
+            "--fingerprint",
+            &app.fingerprint,
+        ])
+        .args(["--key", &key, "--name", "Kim", "--allow-all"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let queued = alice
+        .wait_for(WAIT, |m| !m.state.sessions.is_empty())
+        .await
+        .unwrap();
+    let s: SessionId = *queued.state.sessions.keys().next().unwrap();
+    alice
+        .command(Command::AcceptFromQueue { session: s })
+        .await
+        .unwrap();
+    alice
+        .command(Command::ViewSystemInfo { session: s })
+        .await
+        .unwrap();
+
+    // The customer client reports in the background; the console asks until it has arrived.
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let info = loop {
+        match alice.api().system_info(s).await {
+            Ok(info) => break info,
+            Err(ClientError::Refused { status: 410, .. })
+                if tokio::time::Instant::now() < deadline =>
+            {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(e) => panic!("no system information: {e}"),
+        }
+    };
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+    assert_eq!(info.host, host.trim(), "this very computer");
+    assert!(
+        info.memory_total_mib > 0 && info.cpu_count > 0 && !info.kernel.is_empty(),
+        "{info:?}"
+    );
+    assert!(
+        info.interfaces
+            .iter()
+            .any(|i| i.addresses.iter().any(|a| a.starts_with("127.0.0.1/"))),
+        "{:?}",
+        info.interfaces
+    );
+    let refused = dave.api().system_info(s).await.unwrap_err();
+    assert!(
+        matches!(&refused, ClientError::Refused { status: 403, .. }),
+        "{refused}"
+    );
+    app.stop().await;
+}

@@ -224,3 +224,50 @@ pub struct ErrorBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
 }
+
+/// What the customer client reports about its computer (A1, "view system information").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SystemInfo {
+    /// The operating system, e.g. "Debian GNU/Linux 12 (bookworm)".
+    pub os: String,
+    /// The kernel version.
+    pub kernel: String,
+    /// The computer's host name.
+    pub host: String,
+    /// The signed-in user running the client.
+    pub user: String,
+    /// The CPU model.
+    pub cpu: String,
+    /// Logical CPUs.
+    pub cpu_count: u32,
+    /// Memory in MiB.
+    pub memory_total_mib: u64,
+    /// Memory in use in MiB.
+    pub memory_used_mib: u64,
+    /// Mounted disks.
+    pub disks: Vec<DiskInfo>,
+    /// Network interfaces and their addresses.
+    pub interfaces: Vec<InterfaceInfo>,
+    /// When it was collected (ms since the epoch).
+    pub collected_at: i64,
+}
+
+/// A mounted disk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiskInfo {
+    /// Where it is mounted.
+    pub mount: String,
+    /// Its size in MiB.
+    pub total_mib: u64,
+    /// Free space in MiB.
+    pub available_mib: u64,
+}
+
+/// A network interface.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InterfaceInfo {
+    /// Its name.
+    pub name: String,
+    /// Its addresses with prefix, e.g. "192.0.2.7/24".
+    pub addresses: Vec<String>,
+}

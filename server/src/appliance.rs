@@ -106,6 +106,10 @@ pub struct Appliance {
     pub fingerprint: Option<String>,
     /// The shell streams being relayed.
     pub relays: crate::relay::Relays,
+    /// The latest system information each session's customer client reported (kept in memory
+    /// only: it is the customer's, and it is collected afresh on request).
+    pub system_info:
+        std::sync::Mutex<std::collections::BTreeMap<SessionId, tandem_core::protocol::SystemInfo>>,
     /// How many customer clients of each session have their event socket open.
     customers_online: std::sync::Mutex<std::collections::BTreeMap<i64, usize>>,
 }
@@ -200,6 +204,7 @@ impl Appliance {
             config,
             fingerprint,
             relays: crate::relay::Relays::default(),
+            system_info: std::sync::Mutex::default(),
             customers_online: std::sync::Mutex::default(),
         }))
     }

@@ -330,6 +330,30 @@ impl Api {
         Ok(answer["delivered"].as_bool().unwrap_or(false))
     }
 
+    /// The customer client reports its computer's system information.
+    ///
+    /// # Errors
+    /// A [`ClientError`].
+    pub async fn report_system_info(
+        &self,
+        info: &crate::protocol::SystemInfo,
+    ) -> Result<(), ClientError> {
+        let _: serde_json::Value = self.post("api/v1/customer/system-info", info).await?;
+        Ok(())
+    }
+
+    /// The latest system information the session's customer client reported.
+    ///
+    /// # Errors
+    /// A [`ClientError`]: `Refused` 403 where the rules do not allow it, 404 before any report.
+    pub async fn system_info(
+        &self,
+        session: SessionId,
+    ) -> Result<crate::protocol::SystemInfo, ClientError> {
+        self.get(&format!("api/v1/sessions/{}/system-info", session.0))
+            .await
+    }
+
     /// A customer joins with a session key (the customer client's first call).
     ///
     /// # Errors

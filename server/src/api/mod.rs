@@ -4,6 +4,7 @@ mod admin;
 mod join;
 mod openapi;
 mod session;
+mod sysinfo;
 
 use crate::appliance::Appliance;
 use crate::error::ApiError;
@@ -50,6 +51,8 @@ pub fn router(appliance: Arc<Appliance>) -> Router {
         .route("/api/v1/sessions/{session}/actions", get(session::actions))
         .route("/api/v1/sessions/{session}/elevate", post(session::elevate))
         .route("/api/v1/sessions/{session}/shell", get(crate::relay::shell))
+        .route("/api/v1/sessions/{session}/system-info", get(sysinfo::latest))
+        .route("/api/v1/customer/system-info", post(sysinfo::report))
         .route("/api/v1/session-keys", post(session::session_key))
         .route("/api/v1/admin/technicians", post(admin::create_technician))
         .route("/api/v1/customer/join", post(join::customer_join))
