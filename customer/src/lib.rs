@@ -2,6 +2,7 @@
 //! runs the tools the customer allows. Linux first; platform code stays behind small modules so
 //! Windows and macOS can follow. The screen, elevation, support button and jump client arrive
 //! with the rest of issue 5.
+pub mod button;
 pub mod session;
 pub mod shell;
 pub mod sysinfo;

@@ -14,15 +14,22 @@ use tokio::io::AsyncBufReadExt;
 )]
 struct Cli {
     /// The appliance's address, e.g. https://support.example.com/
-    #[arg(long, env = "TANDEM_URL")]
-    url: String,
+    #[arg(long, env = "TANDEM_URL", required_unless_present = "button_config")]
+    url: Option<String>,
     /// The SHA-256 fingerprint of a self-signed appliance's certificate; without it, the
     /// system's trust store decides.
     #[arg(long, env = "TANDEM_FINGERPRINT")]
     fingerprint: Option<String>,
     /// The session key the technician gave you.
+    #[arg(
+        long,
+        required_unless_present = "button_config",
+        conflicts_with = "button_config"
+    )]
+    key: Option<String>,
+    /// Start a session with a support button's configuration (what its launcher runs, B1).
     #[arg(long)]
-    key: String,
+    button_config: Option<std::path::PathBuf>,
     /// Your name, as the technician sees it.
     #[arg(long, default_value = "Customer")]
     name: String,
@@ -48,10 +55,6 @@ async fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let endpoint = match &cli.fingerprint {
-        Some(f) => Endpoint::new(&cli.url, f),
-        None => Endpoint::platform(&cli.url),
-    };
     let machine = std::fs::read_to_string("/etc/machine-id")
         .map(|s| s.trim().to_owned())
         .unwrap_or_else(|_| cli.name.clone());
@@ -65,9 +68,32 @@ async fn main() -> ExitCode {
             ClientMode::Full
         },
     };
-    let joined = match endpoint.and_then(Api::new) {
-        Ok(api) => api.join(&cli.key, &customer).await,
-        Err(e) => Err(e),
+    // Through a support button's launcher, or with a session key.
+    let (url, fingerprint, button) = match &cli.button_config {
+        Some(path) => match tandem_customer::button::read(path) {
+            Ok(config) => (config.url, config.fingerprint, Some(config.button)),
+            Err(e) => {
+                eprintln!("This support button cannot be used: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+        None => (
+            cli.url.clone().unwrap_or_default(),
+            cli.fingerprint.clone(),
+            None,
+        ),
+    };
+    let endpoint = match &fingerprint {
+        Some(f) => Endpoint::new(&url, f),
+        None => Endpoint::platform(&url),
+    };
+    let joined = match (endpoint.and_then(Api::new), button, &cli.key) {
+        (Ok(api), Some(button), _) => api.start_from_button(button, &customer).await,
+        (Ok(api), None, Some(key)) => api.join(key, &customer).await,
+        (Ok(_), None, None) => Err(tandem_core::client::ClientError::Address(
+            "a session key is needed".into(),
+        )),
+        (Err(e), _, _) => Err(e),
     };
     let (api, joined) = match joined {
         Ok(j) => j,
@@ -93,7 +119,13 @@ async fn main() -> ExitCode {
         }
     });
     let say: session::Say = Box::new(|line| println!("{line}"));
-    match session::run(api, joined.session, consent, lines, say).await {
+    let install = session::Install {
+        url,
+        fingerprint,
+        exe: std::env::current_exe().unwrap_or_else(|_| "tandem-customer".into()),
+        places: tandem_customer::button::Places::for_user(),
+    };
+    match session::run(api, joined.session, consent, lines, say, install).await {
         Ok(Ended::SessionEnded { uninstall }) => {
             println!(
                 "The technician ended the session.{}",

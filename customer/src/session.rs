@@ -36,6 +36,20 @@ pub enum Ended {
 /// What the session shows the customer, as lines to print.
 pub type Say = Box<dyn Fn(String) + Send + Sync>;
 
+/// How this client installs what technicians deploy (B1): its own address and trust, to
+/// write into launchers, and where the user's launchers live.
+#[derive(Debug, Clone)]
+pub struct Install {
+    /// The appliance's address.
+    pub url: String,
+    /// Its pinned fingerprint, if self-signed.
+    pub fingerprint: Option<String>,
+    /// This program, which launchers start.
+    pub exe: std::path::PathBuf,
+    /// Where launchers and configuration go; `None` when the user has no home.
+    pub places: Option<crate::button::Places>,
+}
+
 fn question(prompt: PromptKind) -> &'static str {
     match prompt {
         PromptKind::UpgradeToFullClient => {
@@ -99,6 +113,7 @@ pub async fn run(
     consent: Consent,
     mut lines: mpsc::Receiver<String>,
     say: Say,
+    install: Install,
 ) -> Result<Ended, ClientError> {
     let token = api
         .token()
@@ -170,6 +185,21 @@ pub async fn run(
                                     say("The command shell is closed.".into());
                                 }
                                 Event::SystemInfoViewed { .. } => report_system_info(&api).await?,
+                                Event::SupportButtonDeployed { button, .. } => match &install.places {
+                                    Some(places) => match crate::button::install(places, &install.exe, &install.url, install.fingerprint.as_deref(), &button) {
+                                        Ok(()) => say(format!("\"{}\" is now in your applications: it starts a support session directly.", button.name)),
+                                        Err(e) => say(format!("The support button could not be installed: {e}")),
+                                    },
+                                    None => say("The support button could not be installed: this user has no home directory.".into()),
+                                },
+                                Event::SupportButtonRemoved { button, .. } => {
+                                    if let Some(places) = &install.places {
+                                        match crate::button::uninstall(places, button) {
+                                            Ok(()) => say("The support button was removed.".into()),
+                                            Err(e) => say(format!("The support button could not be removed: {e}")),
+                                        }
+                                    }
+                                }
                                 Event::SessionAccepted { owner, .. } => {
                                     let refreshed = api.snapshot().await?;
                                     if let View::Customer { session: view } = refreshed.view {

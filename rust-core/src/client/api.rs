@@ -372,6 +372,24 @@ impl Api {
         Ok((self.with_token(joined.token.clone()), joined))
     }
 
+    /// A customer presses a support button (B1): a session starts in the button's queue.
+    ///
+    /// # Errors
+    /// A [`ClientError`]: `Refused` 403 (B1) once the button has expired.
+    pub async fn start_from_button(
+        &self,
+        button: crate::domain::SupportButtonId,
+        customer: &crate::domain::CustomerInfo,
+    ) -> Result<(Self, Joined), ClientError> {
+        let joined: Joined = self
+            .post(
+                "api/v1/customer/button",
+                &serde_json::json!({ "button": button, "customer": customer }),
+            )
+            .await?;
+        Ok((self.with_token(joined.token.clone()), joined))
+    }
+
     /// Redeem a one-time external link (its token, the part after `/join/`).
     ///
     /// # Errors

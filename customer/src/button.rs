@@ -1,0 +1,122 @@
+//! The Support Button (B1) on the customer's computer: a desktop launcher and its configuration,
+//! installed when a technician deploys one and deleted when it is removed. The launcher starts a
+//! session straight into the button's queue; after its expiration the appliance refuses it.
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use tandem_core::domain::{SupportButton, SupportButtonId, Timestamp};
+
+/// What the launcher needs to start a session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ButtonConfig {
+    /// The appliance.
+    pub url: String,
+    /// Its pinned certificate fingerprint, if it is self-signed.
+    pub fingerprint: Option<String>,
+    /// The button.
+    pub button: SupportButtonId,
+    /// Its name, shown on the launcher.
+    pub name: String,
+    /// After this the button starts no sessions (the appliance decides; shown here too).
+    pub expires_at: Timestamp,
+}
+
+/// Where this user's launchers and configuration live (the XDG base directories).
+#[derive(Debug, Clone)]
+pub struct Places {
+    /// Desktop launchers (`~/.local/share/applications`).
+    pub launchers: PathBuf,
+    /// Configuration (`~/.config/tandem`).
+    pub config: PathBuf,
+}
+
+impl Places {
+    /// The current user's places, from `XDG_DATA_HOME`, `XDG_CONFIG_HOME` or `HOME`.
+    #[must_use]
+    pub fn for_user() -> Option<Self> {
+        let home = std::env::var_os("HOME").map(PathBuf::from);
+        let data = std::env::var_os("XDG_DATA_HOME")
+            .map(PathBuf::from)
+            .or_else(|| home.as_ref().map(|h| h.join(".local/share")))?;
+        let config = std::env::var_os("XDG_CONFIG_HOME")
+            .map(PathBuf::from)
+            .or_else(|| home.as_ref().map(|h| h.join(".config")))?;
+        Some(Self {
+            launchers: data.join("applications"),
+            config: config.join("tandem"),
+        })
+    }
+
+    fn launcher(&self, button: SupportButtonId) -> PathBuf {
+        self.launchers
+            .join(format!("tandem-support-{}.desktop", button.0))
+    }
+
+    /// Where a button's configuration is kept.
+    #[must_use]
+    pub fn config_file(&self, button: SupportButtonId) -> PathBuf {
+        self.config
+            .join(format!("support-button-{}.json", button.0))
+    }
+}
+
+/// Desktop entry values must not break the line-based format.
+fn one_line(text: &str) -> String {
+    text.replace(['\n', '\r'], " ")
+}
+
+/// Install the launcher and its configuration for a deployed button.
+///
+/// # Errors
+/// When the files cannot be written.
+pub fn install(
+    places: &Places,
+    exe: &Path,
+    url: &str,
+    fingerprint: Option<&str>,
+    button: &SupportButton,
+) -> std::io::Result<()> {
+    std::fs::create_dir_all(&places.launchers)?;
+    std::fs::create_dir_all(&places.config)?;
+    let config = ButtonConfig {
+        url: url.to_owned(),
+        fingerprint: fingerprint.map(str::to_owned),
+        button: button.id,
+        name: button.name.clone(),
+        expires_at: button.expires_at,
+    };
+    let config_file = places.config_file(button.id);
+    std::fs::write(
+        &config_file,
+        serde_json::to_vec_pretty(&config).map_err(std::io::Error::other)?,
+    )?;
+    let entry = format!(
+        "[Desktop Entry]\nType=Application\nName={}\nComment=Start a remote support session\nExec=\"{}\" --button-config \"{}\"\nTerminal=true\nIcon=help-browser\nCategories=Utility;\n",
+        one_line(&button.name),
+        exe.display(),
+        config_file.display()
+    );
+    std::fs::write(places.launcher(button.id), entry)
+}
+
+/// Delete a removed button's launcher and configuration.
+///
+/// # Errors
+/// When a file exists but cannot be deleted.
+pub fn uninstall(places: &Places, button: SupportButtonId) -> std::io::Result<()> {
+    for file in [places.launcher(button), places.config_file(button)] {
+        match std::fs::remove_file(&file) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Read a button's configuration (the launcher's argument).
+///
+/// # Errors
+/// When the file is missing or malformed.
+pub fn read(path: &Path) -> std::io::Result<ButtonConfig> {
+    serde_json::from_slice(&std::fs::read(path)?)
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+}

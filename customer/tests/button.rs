@@ -1,0 +1,173 @@
+//! The Support Button end to end (B1): deployed by the technician, installed by the customer
+//! client as a desktop launcher with its configuration; the launcher starts a session straight
+//! into the button's queue until the button expires; removing the button deletes both.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tandem_core::client::{Console, FeedOptions};
+use tandem_core::domain::{Command, QueueRef, SessionId, SessionStatus, Timestamp};
+use tandem_e2e::Appliance;
+use tokio::process::Command as Process;
+
+const PASSWORD: &str = "tandem-demo-2026";
+const WAIT: Duration = Duration::from_secs(10);
+
+fn now_ms() -> u64 {
+    u64::try_from(
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_millis(),
+    )
+    .unwrap()
+}
+
+/// Wait for a file to appear or disappear, polling the file system.
+async fn file_becomes(path: &Path, present: bool) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while path.exists() != present {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{} did not {}",
+            path.display(),
+            if present { "appear" } else { "go away" }
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn customer(home: &Path) -> Process {
+    let mut p = Process::new(env!("CARGO_BIN_EXE_tandem-customer"));
+    p.env("HOME", home)
+        .env_remove("XDG_DATA_HOME")
+        .env_remove("XDG_CONFIG_HOME")
+        .stdin(Stdio::piped())
+        .kill_on_drop(true);
+    p
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_support_button_starts_sessions_into_its_queue_until_it_expires() {
+    let app = Appliance::start().await.unwrap();
+    let alice = Console::sign_in(
+        app.endpoint().unwrap(),
+        "alice@demo.tandem",
+        PASSWORD,
+        FeedOptions::default(),
+    )
+    .await
+    .unwrap();
+    let me = alice.current().me;
+    let key = alice.session_key(None).await.unwrap().key;
+    let home = tempfile::tempdir().unwrap();
+    let _first = customer(home.path())
+        .args([
+            "--url",
+            &format!("https://localhost:{}/", app.addr.port()),
+            "--fingerprint",
+            &app.fingerprint,
+        ])
+        .args(["--key", &key, "--name", "Kim", "--allow-all"])
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let queued = alice
+        .wait_for(WAIT, |m| !m.state.sessions.is_empty())
+        .await
+        .unwrap();
+    let s: SessionId = *queued.state.sessions.keys().next().unwrap();
+    alice
+        .command(Command::AcceptFromQueue { session: s })
+        .await
+        .unwrap();
+
+    let profile = *alice.current().state.button_profiles.keys().next().unwrap();
+    let expires_at = now_ms() + 4000;
+    let deployed = alice
+        .command(Command::DeploySupportButton {
+            session: s,
+            name: "Call Alice".into(),
+            expires_at: Timestamp(expires_at),
+            profile,
+            queue: QueueRef::Personal(me),
+        })
+        .await
+        .unwrap();
+    let button = deployed.events.iter().find_map(|p| match &p.event {
+        tandem_core::domain::Event::SupportButtonDeployed { button, .. } => Some(button.id),
+        _ => None,
+    });
+    let button = button.unwrap();
+    let launcher = home.path().join(format!(
+        ".local/share/applications/tandem-support-{}.desktop",
+        button.0
+    ));
+    let config = home
+        .path()
+        .join(format!(".config/tandem/support-button-{}.json", button.0));
+    file_becomes(&launcher, true).await;
+    let entry = std::fs::read_to_string(&launcher).unwrap();
+    assert!(
+        entry.contains("Name=Call Alice")
+            && entry.contains(&format!("--button-config \"{}\"", config.display())),
+        "{entry}"
+    );
+
+    // Pressing the button: a new session arrives straight in Alice's personal queue.
+    let _pressed = customer(home.path())
+        .args(["--button-config"])
+        .arg(&config)
+        .args(["--name", "Kim", "--allow-all"])
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let via_button = alice
+        .wait_for(WAIT, |m| {
+            m.state
+                .sessions
+                .values()
+                .any(|x| x.id != s && x.status == SessionStatus::Queued(QueueRef::Personal(me)))
+        })
+        .await
+        .unwrap();
+    assert!(
+        via_button
+            .state
+            .sessions
+            .values()
+            .any(|x| x.id != s && x.customer.info.name == "Kim")
+    );
+
+    // After its expiration the button starts no session.
+    tokio::time::sleep_until(
+        tokio::time::Instant::now()
+            + Duration::from_millis(expires_at.saturating_sub(now_ms()) + 200),
+    )
+    .await;
+    let late = customer(home.path())
+        .args(["--button-config"])
+        .arg(&config)
+        .args(["--name", "Kim"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .await
+        .unwrap();
+    assert!(!late.status.success());
+    let said = String::from_utf8_lossy(&late.stderr);
+    assert!(
+        said.contains("This support button has expired (B1)"),
+        "{said}"
+    );
+
+    // Removing it deletes the launcher and its configuration.
+    alice
+        .command(Command::RemoveSupportButton { session: s })
+        .await
+        .unwrap();
+    file_becomes(&launcher, false).await;
+    file_becomes(&config, false).await;
+    app.stop().await;
+}
