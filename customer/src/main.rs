@@ -127,14 +127,10 @@ async fn main() -> ExitCode {
     };
     match session::run(api, joined.session, consent, lines, say, install).await {
         Ok(Ended::SessionEnded { uninstall }) => {
-            println!(
-                "The technician ended the session.{}",
-                if uninstall {
-                    " This client removes itself."
-                } else {
-                    ""
-                }
-            );
+            // C1 asks the client to uninstall itself; this client installs nothing of its own yet
+            // (support buttons and jump clients are separate and stay), so it only closes.
+            let _ = uninstall;
+            println!("The technician ended the session. This support client is closing.");
             ExitCode::SUCCESS
         }
         Ok(Ended::Disconnected) => {

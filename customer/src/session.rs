@@ -169,6 +169,11 @@ pub async fn run(
                                     // Reported once on connecting (a request made earlier is
                                     // not kept), and again whenever a technician asks.
                                     report_system_info(&api).await?;
+                                    if let (Some(button), Some(places)) = (&view.support_button, &install.places)
+                                        && let Err(e) = crate::button::install(places, &install.exe, &install.url, install.fingerprint.as_deref(), button)
+                                    {
+                                        say(format!("The support button could not be installed: {e}"));
+                                    }
                                 }
                             }
                             Ok(ServerMessage::Event(published)) => match published.event {

@@ -232,3 +232,83 @@ async fn the_technician_sees_the_customers_system_information() {
     );
     app.stop().await;
 }
+
+/// E1: a customer in click-to-chat mode has chat only; when the technician upgrades the client
+/// and the customer accepts, the other tools become available.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn click_to_chat_becomes_the_full_client_when_the_customer_accepts() {
+    let app = Appliance::start().await.unwrap();
+    let alice = Console::sign_in(
+        app.endpoint().unwrap(),
+        "alice@demo.tandem",
+        PASSWORD,
+        FeedOptions::default(),
+    )
+    .await
+    .unwrap();
+    let key = alice.session_key(None).await.unwrap().key;
+    let _customer = Process::new(env!("CARGO_BIN_EXE_tandem-customer"))
+        .args([
+            "--url",
+            &format!("https://localhost:{}/", app.addr.port()),
+            "--fingerprint",
+            &app.fingerprint,
+        ])
+        .args([
+            "--key",
+            &key,
+            "--name",
+            "Kim",
+            "--click-to-chat",
+            "--allow-all",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let queued = alice
+        .wait_for(WAIT, |m| !m.state.sessions.is_empty())
+        .await
+        .unwrap();
+    let s: SessionId = *queued.state.sessions.keys().next().unwrap();
+    alice
+        .command(Command::AcceptFromQueue { session: s })
+        .await
+        .unwrap();
+    let menu = alice
+        .wait_for(WAIT, |m| m.state.sessions[&s].owner == Some(m.me))
+        .await
+        .unwrap();
+    let view = menu
+        .actions(s)
+        .into_iter()
+        .find(|a| a.action == tandem_core::domain::Action::ViewScreen)
+        .unwrap();
+    assert_eq!(
+        view.denial.map(|d| d.rule),
+        Some(tandem_core::domain::Rule::E1),
+        "chat only at first"
+    );
+    assert_eq!(
+        view.remedy,
+        Some(tandem_core::domain::Action::UpgradeToFullClient)
+    );
+    alice
+        .command(Command::UpgradeToFullClient { session: s })
+        .await
+        .unwrap();
+    let upgraded = alice
+        .wait_for(WAIT, |m| {
+            m.state.sessions[&s].customer.info.mode == tandem_core::domain::ClientMode::Full
+        })
+        .await
+        .unwrap();
+    assert!(
+        upgraded
+            .actions(s)
+            .iter()
+            .any(|a| a.action == tandem_core::domain::Action::ViewScreen && a.enabled())
+    );
+    app.stop().await;
+}

@@ -2,7 +2,7 @@
 //! for both ends. The appliance serialises these; the console client deserialises them.
 use crate::domain::{
     Action, Event, ExternalId, ExternalMember, Participant, Rule, Session, SessionId, State,
-    Target, TechnicianId,
+    SupportButton, Target, TechnicianId,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -53,6 +53,10 @@ pub struct SessionView {
     pub chat: Vec<ChatLine>,
     /// The names of its technicians.
     pub technicians: BTreeMap<TechnicianId, String>,
+    /// The support button installed on the customer's computer, if any (B1): a client that
+    /// connects late installs it from here.
+    #[serde(default)]
+    pub support_button: Option<SupportButton>,
 }
 
 /// What a principal sees at once.

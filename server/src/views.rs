@@ -38,6 +38,7 @@ async fn session_view(
         .filter_map(|t| state.technicians.get(t).map(|x| (*t, x.name.clone())))
         .collect();
     Ok(SessionView {
+        support_button: state.button_on(&session.customer.info.machine).cloned(),
         session: session.clone(),
         chat: chat(appliance, session.id).await?,
         technicians,
