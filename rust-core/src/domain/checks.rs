@@ -3,8 +3,9 @@
 use super::action::{Action, ActionState, Target};
 use super::command::Actor;
 use super::denial::{CommandError, Denial, Entity, Reason, deny};
-use super::ids::{ApprovedExternalId, SessionId, TechnicianId, Timestamp};
+use super::ids::{ApprovedExternalId, SessionId, TeamId, TechnicianId, Timestamp};
 use super::invitation::{ExternalInvitee, Invitee};
+use super::org::Team;
 use super::permission::{ExternalScope, Permission};
 use super::rule::Rule;
 use super::session::{ClientMode, JumpLocation, Participant, QueueRef, Session, SessionStatus};
@@ -252,13 +253,7 @@ impl State {
         let refuse = |rule, reason| Err(CommandError::Denied(Denial::new(rule, reason)));
         match (action, target) {
             (A::TransferToTeam, Target::Team(team)) => {
-                let t = self
-                    .teams
-                    .get(&team)
-                    .ok_or(not_found(Entity::Team, team.0))?;
-                if !self.team_enabled(t.id) {
-                    return refuse(Rule::G2, Reason::TeamDisabled);
-                }
+                let t = self.enabled_team(team)?;
                 if !t.members.contains(&actor) && !perms.transfer_scope.allows_other_team(team) {
                     return refuse(Rule::T1, Reason::OutsideTransferScope);
                 }
@@ -305,12 +300,7 @@ impl State {
                 }
             }
             (A::ShareAnyRepresentative, Target::Team(team)) => {
-                self.teams
-                    .get(&team)
-                    .ok_or(not_found(Entity::Team, team.0))?;
-                if !self.team_enabled(team) {
-                    return refuse(Rule::G2, Reason::TeamDisabled);
-                }
+                self.enabled_team(team)?;
                 if !self.may_share_with_team(actor, team) {
                     return refuse(Rule::S3, Reason::OutsideShareScope);
                 }
@@ -326,9 +316,7 @@ impl State {
                 if !i.allow_help_requests {
                     return refuse(Rule::S1, Reason::IssueTakesNoHelpRequests);
                 }
-                if !self.team_enabled(i.team) {
-                    return refuse(Rule::G2, Reason::TeamDisabled);
-                }
+                self.enabled_team(i.team)?;
                 if !self.team_has_invitable_member(s, i.team) {
                     return refuse(Rule::S3, Reason::NoListedMember);
                 }
@@ -381,6 +369,22 @@ impl State {
         Ok(())
     }
 
+    /// G2: a team that exists and is enabled, as is every team above it. Only such a team
+    /// takes sessions, transfers and invitations.
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown team; a G2 denial for a disabled one.
+    pub(crate) fn enabled_team(&self, team: TeamId) -> Result<&Team, CommandError> {
+        let t = self.teams.get(&team).ok_or(CommandError::NotFound {
+            kind: Entity::Team,
+            id: team.0,
+        })?;
+        if !self.team_enabled(team) {
+            return Err(Denial::new(Rule::G2, Reason::TeamDisabled).into());
+        }
+        Ok(t)
+    }
+
     /// Whether a technician may route customers into this queue (a support button's queue, B1,
     /// or a session key's): their own personal queue, or the queue of an enabled team of theirs.
     ///
@@ -395,14 +399,7 @@ impl State {
         let refuse = |reason| Err(CommandError::Denied(Denial::new(rule, reason)));
         match queue {
             QueueRef::Team(team) => {
-                let t = self.teams.get(&team).ok_or(CommandError::NotFound {
-                    kind: Entity::Team,
-                    id: team.0,
-                })?;
-                if !self.team_enabled(team) {
-                    return Err(Denial::new(Rule::G2, Reason::TeamDisabled).into());
-                }
-                if !t.members.contains(&technician) {
+                if !self.enabled_team(team)?.members.contains(&technician) {
                     return refuse(Reason::QueueNotYours);
                 }
             }

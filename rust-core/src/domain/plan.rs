@@ -164,14 +164,7 @@ impl State {
                         return Err(Denial::new(Rule::T3, Reason::NotQueued).into());
                     }
                     SessionStatus::Queued(QueueRef::Team(team)) => {
-                        if !self.team_enabled(team) {
-                            return Err(Denial::new(Rule::G2, Reason::TeamDisabled).into());
-                        }
-                        if !self
-                            .teams
-                            .get(&team)
-                            .is_some_and(|x| x.members.contains(&t))
-                        {
+                        if !self.enabled_team(team)?.members.contains(&t) {
                             return Err(Denial::new(Rule::T1, Reason::NotInQueueTeam).into());
                         }
                     }
@@ -702,16 +695,10 @@ impl State {
         text("The customer's name", &customer.name, MAX_NAME_CHARS)?;
         text("The computer's id", &customer.machine, MAX_NAME_CHARS)?;
         let chat_enabled = match queue {
-            QueueRef::Team(team) => {
-                let t = self.teams.get(&team).ok_or(CommandError::NotFound {
-                    kind: Entity::Team,
-                    id: team.0,
-                })?;
-                if !self.team_enabled(team) {
-                    return Err(Denial::new(Rule::G2, Reason::TeamDisabled).into());
-                }
-                t.permissions.has(Permission::ChatAtSessionStart)
-            }
+            QueueRef::Team(team) => self
+                .enabled_team(team)?
+                .permissions
+                .has(Permission::ChatAtSessionStart),
             QueueRef::Personal(t) => {
                 if !self.technicians.contains_key(&t) {
                     return Err(CommandError::NotFound {
