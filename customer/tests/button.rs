@@ -3,16 +3,14 @@
 //! into the button's queue until the button expires; removing the button deletes both.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use tandem_core::client::{Console, FeedOptions};
-use tandem_core::domain::{Command, QueueRef, SessionId, SessionStatus, Timestamp};
+use support::{WAIT, customer, join, sign_in, take_session};
+use tandem_core::domain::{Command, QueueRef, SessionStatus, Timestamp};
 use tandem_e2e::Appliance;
-use tokio::process::Command as Process;
-
-const PASSWORD: &str = "tandem-demo-2026";
-const WAIT: Duration = Duration::from_secs(10);
 
 fn now_ms() -> u64 {
     u64::try_from(
@@ -38,50 +36,15 @@ async fn file_becomes(path: &Path, present: bool) {
     }
 }
 
-fn customer(home: &Path) -> Process {
-    let mut p = Process::new(env!("CARGO_BIN_EXE_tandem-customer"));
-    p.env("HOME", home)
-        .env_remove("XDG_DATA_HOME")
-        .env_remove("XDG_CONFIG_HOME")
-        .stdin(Stdio::piped())
-        .kill_on_drop(true);
-    p
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_support_button_starts_sessions_into_its_queue_until_it_expires() {
     let app = Appliance::start().await.unwrap();
-    let alice = Console::sign_in(
-        app.endpoint().unwrap(),
-        "alice@demo.tandem",
-        PASSWORD,
-        FeedOptions::default(),
-    )
-    .await
-    .unwrap();
+    let alice = sign_in(&app, "alice").await;
     let me = alice.current().me;
     let key = alice.session_key(None).await.unwrap().key;
     let home = tempfile::tempdir().unwrap();
-    let _first = customer(home.path())
-        .args([
-            "--url",
-            &format!("https://localhost:{}/", app.addr.port()),
-            "--fingerprint",
-            &app.fingerprint,
-        ])
-        .args(["--key", &key, "--name", "Kim", "--allow-all"])
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let queued = alice
-        .wait_for(WAIT, |m| !m.state.sessions.is_empty())
-        .await
-        .unwrap();
-    let s: SessionId = *queued.state.sessions.keys().next().unwrap();
-    alice
-        .command(Command::AcceptFromQueue { session: s })
-        .await
-        .unwrap();
+    let _first = join(&app, home.path(), &key, &["--allow-all"]);
+    let s = take_session(&alice).await;
 
     let profile = *alice.current().state.button_profiles.keys().next().unwrap();
     let expires_at = now_ms() + 4000;

@@ -1,17 +1,16 @@
-//! The command shell end to end: the appliance and the customer client as their own processes,
-//! a technician on the console core. The customer's real shell runs a command the technician
-//! typed, and the technician reads its output; whoever the rules do not allow is kept out.
+//! The customer client end to end, with the appliance and the client as their own processes and
+//! a technician on the console core: the command shell (the customer's real shell runs what the
+//! technician typed; whoever the rules do not allow is kept out), system information, and
+//! click-to-chat becoming the full client.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::Stdio;
-use std::time::Duration;
-use tandem_core::client::{ClientError, Console, FeedOptions, ShellStream};
-use tandem_core::domain::{Command, SessionId};
-use tandem_e2e::Appliance;
-use tokio::process::Command as Process;
+mod support;
 
-const PASSWORD: &str = "tandem-demo-2026";
-const WAIT: Duration = Duration::from_secs(10);
+use std::time::Duration;
+use support::{WAIT, join, said, sign_in, take_session};
+use tandem_core::client::{ClientError, ShellStream};
+use tandem_core::domain::{Action, ClientMode, Command, Rule};
+use tandem_e2e::Appliance;
 
 async fn read_until(shell: &mut ShellStream, needle: &str) -> String {
     let mut seen = String::new();
@@ -35,56 +34,11 @@ async fn read_until(shell: &mut ShellStream, needle: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_technician_runs_a_command_in_the_customers_shell_and_reads_its_output() {
     let app = Appliance::start().await.unwrap();
-    let options = FeedOptions::default();
-    let alice = Console::sign_in(
-        app.endpoint().unwrap(),
-        "alice@demo.tandem",
-        PASSWORD,
-        options,
-    )
-    .await
-    .unwrap();
-    let dave = Console::sign_in(
-        app.endpoint().unwrap(),
-        "dave@demo.tandem",
-        PASSWORD,
-        options,
-    )
-    .await
-    .unwrap();
+    let (alice, dave) = (sign_in(&app, "alice").await, sign_in(&app, "dave").await);
     let key = alice.session_key(None).await.unwrap().key;
     let home = tempfile::tempdir().unwrap();
-    let mut customer = Process::new(env!("CARGO_BIN_EXE_tandem-customer"))
-        .args([
-            "--url",
-            &format!("https://localhost:{}/", app.addr.port()),
-            "--fingerprint",
-            &app.fingerprint,
-        ])
-        .args(["--key", &key, "--name", "Kim", "--allow-all"])
-        .env("SHELL", "/bin/sh")
-        .env("HOME", home.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::from(
-            std::fs::File::create(home.path().join("customer.out")).unwrap(),
-        ))
-        .stderr(Stdio::from(
-            std::fs::File::create(home.path().join("customer.err")).unwrap(),
-        ))
-        .env("TANDEM_LOG", "info")
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-
-    let queued = alice
-        .wait_for(WAIT, |m| !m.state.sessions.is_empty())
-        .await
-        .unwrap();
-    let s: SessionId = *queued.state.sessions.keys().next().unwrap();
-    alice
-        .command(Command::AcceptFromQueue { session: s })
-        .await
-        .unwrap();
+    let mut customer = join(&app, home.path(), &key, &["--allow-all"]);
+    let s = take_session(&alice).await;
     alice
         .command(Command::StartShell { session: s })
         .await
@@ -93,12 +47,11 @@ async fn the_technician_runs_a_command_in_the_customers_shell_and_reads_its_outp
     let opened = alice
         .wait_for(WAIT, |m| m.state.sessions.get(&s).is_some_and(|x| x.shell))
         .await;
-    let said = |f: &str| std::fs::read_to_string(home.path().join(f)).unwrap_or_default();
     assert!(
         opened.is_ok(),
         "the shell never opened; the customer client said {:?} and logged {:?}; the appliance logged {:?}",
-        said("customer.out"),
-        said("customer.err"),
+        said(home.path(), "customer.out"),
+        said(home.path(), "customer.err"),
         app.log()
     );
 
@@ -154,46 +107,11 @@ async fn the_technician_runs_a_command_in_the_customers_shell_and_reads_its_outp
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_technician_sees_the_customers_system_information() {
     let app = Appliance::start().await.unwrap();
-    let options = FeedOptions::default();
-    let alice = Console::sign_in(
-        app.endpoint().unwrap(),
-        "alice@demo.tandem",
-        PASSWORD,
-        options,
-    )
-    .await
-    .unwrap();
-    let dave = Console::sign_in(
-        app.endpoint().unwrap(),
-        "dave@demo.tandem",
-        PASSWORD,
-        options,
-    )
-    .await
-    .unwrap();
+    let (alice, dave) = (sign_in(&app, "alice").await, sign_in(&app, "dave").await);
     let key = alice.session_key(None).await.unwrap().key;
-    let _customer = Process::new(env!("CARGO_BIN_EXE_tandem-customer"))
-        .args([
-            "--url",
-            &format!("https://localhost:{}/", app.addr.port()),
-            "--fingerprint",
-            &app.fingerprint,
-        ])
-        .args(["--key", &key, "--name", "Kim", "--allow-all"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let queued = alice
-        .wait_for(WAIT, |m| !m.state.sessions.is_empty())
-        .await
-        .unwrap();
-    let s: SessionId = *queued.state.sessions.keys().next().unwrap();
-    alice
-        .command(Command::AcceptFromQueue { session: s })
-        .await
-        .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let _customer = join(&app, home.path(), &key, &["--allow-all"]);
+    let s = take_session(&alice).await;
     alice
         .command(Command::ViewSystemInfo { session: s })
         .await
@@ -238,69 +156,30 @@ async fn the_technician_sees_the_customers_system_information() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn click_to_chat_becomes_the_full_client_when_the_customer_accepts() {
     let app = Appliance::start().await.unwrap();
-    let alice = Console::sign_in(
-        app.endpoint().unwrap(),
-        "alice@demo.tandem",
-        PASSWORD,
-        FeedOptions::default(),
-    )
-    .await
-    .unwrap();
+    let alice = sign_in(&app, "alice").await;
     let key = alice.session_key(None).await.unwrap().key;
-    let _customer = Process::new(env!("CARGO_BIN_EXE_tandem-customer"))
-        .args([
-            "--url",
-            &format!("https://localhost:{}/", app.addr.port()),
-            "--fingerprint",
-            &app.fingerprint,
-        ])
-        .args([
-            "--key",
-            &key,
-            "--name",
-            "Kim",
-            "--click-to-chat",
-            "--allow-all",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let queued = alice
-        .wait_for(WAIT, |m| !m.state.sessions.is_empty())
-        .await
-        .unwrap();
-    let s: SessionId = *queued.state.sessions.keys().next().unwrap();
-    alice
-        .command(Command::AcceptFromQueue { session: s })
-        .await
-        .unwrap();
-    let menu = alice
-        .wait_for(WAIT, |m| m.state.sessions[&s].owner == Some(m.me))
-        .await
-        .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let _customer = join(&app, home.path(), &key, &["--click-to-chat", "--allow-all"]);
+    let s = take_session(&alice).await;
+    let menu = alice.current();
     let view = menu
         .actions(s)
         .into_iter()
-        .find(|a| a.action == tandem_core::domain::Action::ViewScreen)
+        .find(|a| a.action == Action::ViewScreen)
         .unwrap();
     assert_eq!(
         view.denial.map(|d| d.rule),
-        Some(tandem_core::domain::Rule::E1),
+        Some(Rule::E1),
         "chat only at first"
     );
-    assert_eq!(
-        view.remedy,
-        Some(tandem_core::domain::Action::UpgradeToFullClient)
-    );
+    assert_eq!(view.remedy, Some(Action::UpgradeToFullClient));
     alice
         .command(Command::UpgradeToFullClient { session: s })
         .await
         .unwrap();
     let upgraded = alice
         .wait_for(WAIT, |m| {
-            m.state.sessions[&s].customer.info.mode == tandem_core::domain::ClientMode::Full
+            m.state.sessions[&s].customer.info.mode == ClientMode::Full
         })
         .await
         .unwrap();
@@ -308,7 +187,7 @@ async fn click_to_chat_becomes_the_full_client_when_the_customer_accepts() {
         upgraded
             .actions(s)
             .iter()
-            .any(|a| a.action == tandem_core::domain::Action::ViewScreen && a.enabled())
+            .any(|a| a.action == Action::ViewScreen && a.enabled())
     );
     app.stop().await;
 }

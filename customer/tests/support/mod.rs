@@ -1,0 +1,92 @@
+//! What the customer client's end-to-end tests share: the demo sign-in, the customer client as
+//! its own process (its output kept in its home, for failing tests to show), and taking the
+//! session it starts.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+use tandem_core::client::{Console, FeedOptions};
+use tandem_core::domain::{Command, SessionId};
+use tandem_e2e::Appliance;
+use tokio::process::{Child, Command as Process};
+
+/// The demo organisation's password (tandem-appliance's demo data).
+pub const PASSWORD: &str = "tandem-demo-2026";
+/// How long a test waits for something another process does.
+pub const WAIT: Duration = Duration::from_secs(10);
+
+/// A demo technician's console.
+pub async fn sign_in(app: &Appliance, who: &str) -> Console {
+    Console::sign_in(
+        app.endpoint().unwrap(),
+        &format!("{who}@demo.tandem"),
+        PASSWORD,
+        FeedOptions::default(),
+    )
+    .await
+    .unwrap()
+}
+
+/// The customer client with `home` as its home (no XDG overrides), writing what it says and
+/// logs into `customer.out` and `customer.err` there.
+pub fn customer(home: &Path) -> Process {
+    let mut p = Process::new(env!("CARGO_BIN_EXE_tandem-customer"));
+    p.env("HOME", home)
+        .env("SHELL", "/bin/sh")
+        .env("TANDEM_LOG", "info")
+        .env_remove("XDG_DATA_HOME")
+        .env_remove("XDG_CONFIG_HOME")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::from(
+            std::fs::File::create(home.join("customer.out")).unwrap(),
+        ))
+        .stderr(Stdio::from(
+            std::fs::File::create(home.join("customer.err")).unwrap(),
+        ))
+        .kill_on_drop(true);
+    p
+}
+
+/// The customer client joining with `key`, with `extra` arguments.
+pub fn join(app: &Appliance, home: &Path, key: &str, extra: &[&str]) -> Child {
+    customer(home)
+        .args([
+            "--url",
+            &format!("https://localhost:{}/", app.addr.port()),
+            "--fingerprint",
+            &app.fingerprint,
+        ])
+        .args(["--key", key, "--name", "Kim"])
+        .args(extra)
+        .spawn()
+        .unwrap()
+}
+
+/// What the customer client printed or logged, from its home.
+pub fn said(home: &Path, file: &str) -> String {
+    std::fs::read_to_string(home.join(file)).unwrap_or_default()
+}
+
+/// Wait for the session the customer client started in the technician's queue, and take it.
+pub async fn take_session(technician: &Console) -> SessionId {
+    let queued = technician
+        .wait_for(WAIT, |m| !m.state.sessions.is_empty())
+        .await
+        .unwrap();
+    let s = *queued.state.sessions.keys().next().unwrap();
+    technician
+        .command(Command::AcceptFromQueue { session: s })
+        .await
+        .unwrap();
+    technician
+        .wait_for(WAIT, |m| {
+            m.state
+                .sessions
+                .get(&s)
+                .is_some_and(|x| x.owner == Some(m.me))
+        })
+        .await
+        .unwrap();
+    s
+}
