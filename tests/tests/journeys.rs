@@ -61,6 +61,15 @@ fn invitation_for(m: &Mirror, s: SessionId) -> Option<InvitationId> {
         .map(|i| i.id)
 }
 
+/// Wait until `console` shows an active invitation to session `s`, and return it.
+async fn incoming(console: &Console, s: SessionId) -> InvitationId {
+    let seen = console
+        .wait_for(WAIT, |m| invitation_for(m, s).is_some())
+        .await
+        .unwrap();
+    invitation_for(&seen, s).unwrap()
+}
+
 /// A customer in Alice's session, taken from her queue.
 async fn customer_with(alice: &Console, app: &Appliance) -> (Api, SessionId) {
     let key = alice.session_key(None).await.unwrap();
@@ -121,15 +130,10 @@ async fn share_with_a_team_member_who_accepts_then_chat_both_ways() {
         })
         .await
         .unwrap();
-    let seen = bob
-        .wait_for(WAIT, |m| invitation_for(m, s).is_some())
+    let invitation = incoming(&bob, s).await;
+    bob.command(Command::AcceptInvitation { invitation })
         .await
         .unwrap();
-    bob.command(Command::AcceptInvitation {
-        invitation: invitation_for(&seen, s).unwrap(),
-    })
-    .await
-    .unwrap();
     bob.wait_for(WAIT, |m| {
         m.state
             .sessions
@@ -183,11 +187,7 @@ async fn any_representative_request_help_decline_and_cancel() {
         })
         .await
         .unwrap();
-    let seen = bob
-        .wait_for(WAIT, |m| invitation_for(m, s).is_some())
-        .await
-        .unwrap();
-    let any_rep = invitation_for(&seen, s).unwrap();
+    let any_rep = incoming(&bob, s).await;
     bob.command(Command::DeclineInvitation {
         invitation: any_rep,
     })
@@ -239,11 +239,7 @@ async fn any_representative_request_help_decline_and_cancel() {
         })
         .await
         .unwrap();
-    let seen = bob
-        .wait_for(WAIT, |m| invitation_for(m, s).is_some())
-        .await
-        .unwrap();
-    let help = invitation_for(&seen, s).unwrap();
+    let help = incoming(&bob, s).await;
     assert!(
         alice
             .current()
@@ -435,15 +431,10 @@ async fn remove_a_member_hold_and_end() {
         })
         .await
         .unwrap();
-    let seen = bob
-        .wait_for(WAIT, |m| invitation_for(m, s).is_some())
+    let invitation = incoming(&bob, s).await;
+    bob.command(Command::AcceptInvitation { invitation })
         .await
         .unwrap();
-    bob.command(Command::AcceptInvitation {
-        invitation: invitation_for(&seen, s).unwrap(),
-    })
-    .await
-    .unwrap();
     bob.wait_for(WAIT, |m| m.state.sessions.contains_key(&s))
         .await
         .unwrap();
