@@ -1,8 +1,8 @@
 //! The Tandem customer client: joins a session, chats, answers the technician's requests, and
 //! runs the tools the customer allows. Linux first; platform code stays behind small modules so
-//! Windows and macOS can follow. The screen, elevation, support button and jump client arrive
-//! with the rest of issue 5.
+//! Windows and macOS can follow.
 pub mod button;
+pub mod screen;
 pub mod session;
 pub mod shell;
 pub mod sysinfo;

@@ -3,7 +3,7 @@
 use crate::shell::{self, ShellHost};
 use futures_util::StreamExt;
 use tandem_core::client::{Api, ClientError};
-use tandem_core::domain::{Command, Event, Participant, PromptKind, SessionId, Tool};
+use tandem_core::domain::{Command, Event, Participant, PromptKind, ScreenState, SessionId, Tool};
 use tandem_core::protocol::{ServerMessage, View};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
@@ -95,6 +95,25 @@ async fn answer(
     }
 }
 
+/// Share the screen; a computer without a display keeps its session and says why not.
+async fn share_screen(
+    api: &Api,
+    session: SessionId,
+    state: &tokio::sync::watch::Receiver<ScreenState>,
+    say: &Say,
+) -> Option<crate::screen::ScreenHost> {
+    match crate::screen::start(api, session, state.clone()).await {
+        Ok(host) => {
+            say("The technician can see your screen.".into());
+            Some(host)
+        }
+        Err(e) => {
+            say(format!("Your screen could not be shared: {e}"));
+            None
+        }
+    }
+}
+
 async fn report_system_info(api: &Api) -> Result<(), ClientError> {
     let info = tokio::task::spawn_blocking(crate::sysinfo::collect)
         .await
@@ -130,6 +149,8 @@ pub async fn run(
     .await
     .map_err(|e| ClientError::Network(e.to_string()))?;
     let mut shell: Option<ShellHost> = None;
+    let mut screen: Option<crate::screen::ScreenHost> = None;
+    let (screen_state, screen_watch) = tokio::sync::watch::channel(ScreenState::Off);
     let mut waiting: Option<PromptKind> = None;
     let mut names = std::collections::BTreeMap::new();
     loop {
@@ -166,6 +187,10 @@ pub async fn run(
                                     if view.session.shell && shell.is_none() {
                                         shell = Some(shell::start(&api, session).await?);
                                     }
+                                    screen_state.send_replace(view.session.screen);
+                                    if view.session.screen != ScreenState::Off && screen.is_none() {
+                                        screen = share_screen(&api, session, &screen_watch, &say).await;
+                                    }
                                     // Reported once on connecting (a request made earlier is
                                     // not kept), and again whenever a technician asks.
                                     report_system_info(&api).await?;
@@ -188,6 +213,22 @@ pub async fn run(
                                 Event::ShellChanged { open: false, .. } if shell.is_some() => {
                                     shell = None;
                                     say("The command shell is closed.".into());
+                                }
+                                Event::ScreenChanged { screen: now, .. } => {
+                                    screen_state.send_replace(now);
+                                    match (now, screen.is_some()) {
+                                        (ScreenState::Off, true) => {
+                                            screen = None;
+                                            say("Screen sharing has stopped.".into());
+                                        }
+                                        (ScreenState::Off, false) | (_, true) => {}
+                                        (_, false) => {
+                                            screen = share_screen(&api, session, &screen_watch, &say).await;
+                                        }
+                                    }
+                                    if now == ScreenState::Control {
+                                        say("The technician can now control your mouse and keyboard.".into());
+                                    }
                                 }
                                 Event::SystemInfoViewed { .. } => report_system_info(&api).await?,
                                 Event::SupportButtonDeployed { button, .. } => match &install.places {

@@ -1,7 +1,13 @@
-//! The shell stream: the appliance forwards a session's command shell between the customer
-//! client, which runs it, and the technicians (or external users) the rules let see it. It never
-//! interprets the bytes. A viewer is admitted only while the shell is open and their permissions
-//! include the command shell (A1, G3, G4), and is cut off as soon as that stops being true.
+//! Session streams: the appliance forwards a session's command shell and screen between the
+//! customer client, which runs them, and the technicians (or external users) the rules let see
+//! them. It never reads the shell's bytes or decodes the screen. A viewer is admitted only while
+//! the stream is open and their permissions include it (A1, G3, G4), and is cut off as soon as
+//! that stops being true. Pointer and keys reach the customer only from a viewer who may control
+//! the screen, while the session is shared for control (A1).
+//!
+//! The screen keeps at most a couple of frames per viewer: a viewer that falls behind skips
+//! frames, and the customer client is asked for a key frame so it starts again from a whole
+//! picture.
 use crate::appliance::Appliance;
 use crate::auth::Principal;
 use crate::error::ApiError;
@@ -10,11 +16,31 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
-use tandem_core::domain::{Actor, Denial, Permission, Reason, Rule, SessionId, State as Domain};
+use tandem_core::domain::{
+    Actor, Denial, Permission, Reason, Rule, ScreenState, SessionId, State as Domain,
+};
+use tandem_core::screen::ViewerMessage;
 use tokio::sync::{broadcast, mpsc};
 
-/// Output a slow viewer may fall behind by before it skips ahead.
-const OUTPUT_BACKLOG: usize = 256;
+/// Which of a session's streams.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Stream {
+    /// The command shell: bytes both ways.
+    Shell,
+    /// The screen: frames out, pointer and keys in.
+    Screen,
+}
+
+impl Stream {
+    /// Output a slow viewer may fall behind by before it skips ahead: shell output is small
+    /// and every byte matters; screen frames are big and only the newest matters.
+    fn backlog(self) -> usize {
+        match self {
+            Self::Shell => 256,
+            Self::Screen => 2,
+        }
+    }
+}
 
 /// One session's shell: output from the customer client to every viewer, input back.
 #[derive(Debug, Clone)]
@@ -26,28 +52,35 @@ struct Pipe {
 /// A session's pipe, and its input end until the customer client takes it.
 type Entry = (Pipe, Option<mpsc::Receiver<Message>>);
 
-/// The shells being relayed, by session.
+/// The streams being relayed, by session.
 #[derive(Debug, Default)]
 pub struct Relays {
-    pipes: Mutex<BTreeMap<SessionId, Entry>>,
+    pipes: Mutex<BTreeMap<(SessionId, Stream), Entry>>,
 }
 
 impl Relays {
-    fn pipe(&self, session: SessionId) -> Option<Pipe> {
+    fn pipe(&self, key: (SessionId, Stream)) -> Option<Pipe> {
         let mut pipes = self.pipes.lock().ok()?;
-        let (pipe, _) = pipes.entry(session).or_insert_with(|| {
-            let (output, _) = broadcast::channel(OUTPUT_BACKLOG);
+        let (pipe, _) = pipes.entry(key).or_insert_with(|| {
+            let (output, _) = broadcast::channel(key.1.backlog());
             let (input, receiver) = mpsc::channel(64);
             (Pipe { output, input }, Some(receiver))
         });
         Some(pipe.clone())
     }
 
-    /// The input side, for the customer client that hosts the shell (the newest one wins).
-    fn host(&self, session: SessionId) -> Option<(Pipe, mpsc::Receiver<Message>)> {
-        let pipe = self.pipe(session)?;
+    /// Where viewers' messages go now: the newest host's input (a host that reconnects, or a
+    /// stream started again, gets a fresh channel, so viewers look it up for each message).
+    fn input(&self, key: (SessionId, Stream)) -> Option<mpsc::Sender<Message>> {
+        let pipes = self.pipes.lock().ok()?;
+        pipes.get(&key).map(|(pipe, _)| pipe.input.clone())
+    }
+
+    /// The input side, for the customer client that hosts the stream (the newest one wins).
+    fn host(&self, key: (SessionId, Stream)) -> Option<(Pipe, mpsc::Receiver<Message>)> {
+        let pipe = self.pipe(key)?;
         let mut pipes = self.pipes.lock().ok()?;
-        let entry = pipes.get_mut(&session)?;
+        let entry = pipes.get_mut(&key)?;
         let receiver = entry.1.take().unwrap_or_else(|| {
             // A second host replaces the first: give it a fresh input channel.
             let (input, receiver) = mpsc::channel(64);
@@ -64,27 +97,64 @@ impl Relays {
     }
 }
 
-/// Whether `who` may see and type into the session's shell now.
-fn may_view(state: &Domain, who: Principal, session: SessionId) -> Result<(), Denial> {
+/// Whether `who` may follow the session's stream now (and, for the shell, type into it).
+fn may_view(
+    state: &Domain,
+    who: Principal,
+    (session, stream): (SessionId, Stream),
+) -> Result<(), Denial> {
     let s = state
         .sessions
         .get(&session)
         .ok_or(Denial::new(Rule::G4, Reason::NotInSession))?;
     let seat = state.seat(who.actor(), s)?;
-    if !s.shell {
-        return Err(Denial::new(Rule::A1, Reason::ShellClosed));
+    let (open, closed, needed) = match stream {
+        Stream::Shell => (s.shell, Reason::ShellClosed, Permission::CommandShell),
+        Stream::Screen => (
+            s.screen != ScreenState::Off,
+            Reason::ScreenNotShared,
+            Permission::DesktopViewing,
+        ),
+    };
+    if !open {
+        return Err(Denial::new(Rule::A1, closed));
     }
-    if !state.permissions_in(s, seat).has(Permission::CommandShell) {
+    if !state.permissions_in(s, seat).has(needed) {
         return Err(Denial::new(
             if matches!(who.actor(), Actor::External(_)) {
                 Rule::G4
             } else {
                 Rule::G3
             },
-            Reason::NotPermitted(Permission::CommandShell),
+            Reason::NotPermitted(needed),
         ));
     }
     Ok(())
+}
+
+/// Whether a viewer's message may reach the customer client. Shell input goes through while
+/// the viewer may see the shell. On the screen, a key frame request always goes through;
+/// pointer and keys only while the session is shared for control and the viewer's
+/// permissions include remote control (A1, G3).
+fn may_send(state: &Domain, who: Principal, key: (SessionId, Stream), message: &Message) -> bool {
+    if key.1 == Stream::Shell {
+        return true;
+    }
+    let Message::Text(text) = message else {
+        return false;
+    };
+    let Ok(m) = serde_json::from_str::<ViewerMessage>(text.as_str()) else {
+        return false;
+    };
+    if !m.is_input() {
+        return true;
+    }
+    state.sessions.get(&key.0).is_some_and(|s| {
+        s.screen == ScreenState::Control
+            && state
+                .seat(who.actor(), s)
+                .is_ok_and(|seat| state.permissions_in(s, seat).has(Permission::RemoteControl))
+    })
 }
 
 /// `GET /api/v1/sessions/{session}/shell`
@@ -94,12 +164,37 @@ pub async fn shell(
     Path(session): Path<u64>,
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
-    let session = SessionId(session);
+    open(appliance, who, (SessionId(session), Stream::Shell), upgrade).await
+}
+
+/// `GET /api/v1/sessions/{session}/screen`
+pub async fn screen(
+    State(appliance): State<Arc<Appliance>>,
+    who: Principal,
+    Path(session): Path<u64>,
+    upgrade: WebSocketUpgrade,
+) -> Result<Response, ApiError> {
+    open(
+        appliance,
+        who,
+        (SessionId(session), Stream::Screen),
+        upgrade,
+    )
+    .await
+}
+
+async fn open(
+    appliance: Arc<Appliance>,
+    who: Principal,
+    key: (SessionId, Stream),
+    upgrade: WebSocketUpgrade,
+) -> Result<Response, ApiError> {
+    let session = key.0;
     match who {
         Principal::Customer(mine) if mine == session => {
             let (pipe, input) = appliance
                 .relays
-                .host(session)
+                .host(key)
                 .ok_or(ApiError::Internal("relay"))?;
             Ok(upgrade.on_upgrade(move |socket| host(socket, pipe, input)))
         }
@@ -109,13 +204,13 @@ pub async fn shell(
         ))
         .into()),
         _ => {
-            may_view(&appliance.read().await.state, who, session)
+            may_view(&appliance.read().await.state, who, key)
                 .map_err(tandem_core::domain::CommandError::from)?;
             let pipe = appliance
                 .relays
-                .pipe(session)
+                .pipe(key)
                 .ok_or(ApiError::Internal("relay"))?;
-            Ok(upgrade.on_upgrade(move |socket| view(socket, appliance, who, session, pipe)))
+            Ok(upgrade.on_upgrade(move |socket| view(socket, appliance, who, key, pipe)))
         }
     }
 }
@@ -142,9 +237,13 @@ async fn view(
     mut socket: WebSocket,
     appliance: Arc<Appliance>,
     who: Principal,
-    session: SessionId,
+    key: (SessionId, Stream),
     pipe: Pipe,
 ) {
+    let refresh = || {
+        let text = serde_json::to_string(&ViewerMessage::Refresh).unwrap_or_default();
+        Message::Text(text.into())
+    };
     let mut output = pipe.output.subscribe();
     let mut events = appliance.subscribe();
     loop {
@@ -154,17 +253,24 @@ async fn view(
                 Err(broadcast::error::RecvError::Lagged(skipped)) => {
                     let notice = format!("{{\"skipped\":{skipped}}}");
                     if socket.send(Message::Text(notice.into())).await.is_err() { return }
+                    if let (Stream::Screen, Some(input)) = (key.1, appliance.relays.input(key)) { let _ = input.try_send(refresh()); }
                 }
                 Err(broadcast::error::RecvError::Closed) => return,
             },
             typed = socket.recv() => match typed {
-                Some(Ok(m @ (Message::Binary(_) | Message::Text(_)))) => { let _ = pipe.input.send(m).await; }
+                Some(Ok(m @ (Message::Binary(_) | Message::Text(_)))) => {
+                    if may_send(&appliance.read().await.state, who, key, &m)
+                        && let Some(input) = appliance.relays.input(key)
+                    {
+                        let _ = input.send(m).await;
+                    }
+                }
                 Some(Ok(Message::Close(_)) | Err(_)) | None => return,
                 Some(Ok(_)) => {}
             },
             event = events.recv() => {
                 // Any change to the session may end the right to the shell: check again.
-                if event.is_ok_and(|e| e.session == Some(session)) && may_view(&appliance.read().await.state, who, session).is_err() {
+                if event.is_ok_and(|e| e.session == Some(key.0)) && may_view(&appliance.read().await.state, who, key).is_err() {
                     let _ = socket.send(Message::Close(None)).await;
                     return;
                 }

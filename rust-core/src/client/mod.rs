@@ -5,7 +5,9 @@ mod console;
 mod error;
 mod feed;
 mod mirror;
+mod screen;
 mod shell;
+mod stream;
 mod tls;
 
 pub use api::{Api, Endpoint, FirstContact, first_contact};
@@ -13,5 +15,6 @@ pub use console::{Console, ExternalInvitation};
 pub use error::ClientError;
 pub use feed::{FeedOptions, backoff};
 pub use mirror::{Connection, Mirror};
+pub use screen::{Picture, ScreenView};
 pub use shell::ShellStream;
 pub use tls::{PinnedVerifier, Trust, fingerprint, pinned_config, trust_config};

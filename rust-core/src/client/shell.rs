@@ -6,8 +6,7 @@ use crate::domain::SessionId;
 use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::Message;
 
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+use super::stream::Socket;
 
 /// An open shell stream.
 #[derive(Debug)]
@@ -21,45 +20,9 @@ impl ShellStream {
     /// # Errors
     /// `Refused` when the rules do not allow it now; otherwise a connection failure.
     pub async fn open(api: &Api, session: SessionId) -> Result<Self, ClientError> {
-        let token = api
-            .token()
-            .ok_or_else(|| ClientError::Protocol("not signed in".into()))?;
-        let url = api
-            .endpoint()
-            .stream_url(&format!("api/v1/sessions/{}/shell", session.0), token)?;
-        let connector = tokio_tungstenite::Connector::Rustls(api.tls());
-        match tokio_tungstenite::connect_async_tls_with_config(
-            url.as_str(),
-            None,
-            false,
-            Some(connector),
-        )
-        .await
-        {
-            Ok((socket, _)) => Ok(Self { socket }),
-            Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
-                let status = response.status().as_u16();
-                let body = response
-                    .body()
-                    .as_deref()
-                    .and_then(|b| serde_json::from_slice::<crate::protocol::ErrorBody>(b).ok());
-                Err(match body {
-                    Some(body) => ClientError::Refused {
-                        status,
-                        code: body.error,
-                        message: body.message,
-                        rule: body.rule,
-                    },
-                    None => ClientError::Refused {
-                        status,
-                        code: "refused".into(),
-                        message: format!("the appliance answered {status}"),
-                        rule: None,
-                    },
-                })
-            }
-            Err(e) => Err(ClientError::Network(e.to_string())),
-        }
+        let socket =
+            super::stream::open(api, &format!("api/v1/sessions/{}/shell", session.0)).await?;
+        Ok(Self { socket })
     }
 
     /// Type into the shell.

@@ -74,6 +74,8 @@ pub enum Reason {
 
     #[error("The command shell is not open")]
     ShellClosed,
+    #[error("The customer's screen is not being shared")]
+    ScreenNotShared,
 
     // Chat.
     #[error("Chat is switched off for this session")]

@@ -51,6 +51,7 @@ pub fn router(appliance: Arc<Appliance>) -> Router {
         .route("/api/v1/sessions/{session}/actions", get(session::actions))
         .route("/api/v1/sessions/{session}/elevate", post(session::elevate))
         .route("/api/v1/sessions/{session}/shell", get(crate::relay::shell))
+        .route("/api/v1/sessions/{session}/screen", get(crate::relay::screen))
         .route("/api/v1/sessions/{session}/system-info", get(sysinfo::latest))
         .route("/api/v1/customer/system-info", post(sysinfo::report))
         .route("/api/v1/session-keys", post(session::session_key))

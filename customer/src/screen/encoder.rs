@@ -1,0 +1,141 @@
+//! Turns grabbed screens into frames: only the tiles that changed since the last frame sent,
+//! each compressed losslessly with zstd; every tile in a key frame.
+use super::Grab;
+use tandem_core::screen::{self, Frame, TILE, Tile};
+
+/// zstd level 1: the fastest, and screens compress well even so.
+const LEVEL: i32 = 1;
+
+/// A tile's place: left, top, width, height.
+type Rect = (usize, usize, usize, usize);
+
+/// Remembers what the viewers were last sent.
+#[derive(Debug, Default)]
+pub struct Encoder {
+    previous: Vec<u8>,
+    width: u16,
+    height: u16,
+    number: u32,
+}
+
+fn tile_changed(previous: &[u8], now: &[u8], width: usize, (x, y, w, h): Rect) -> bool {
+    (y..y + h).any(|row| {
+        let at = (row * width + x) * 4;
+        previous.get(at..at + w * 4) != now.get(at..at + w * 4)
+    })
+}
+
+/// A tile's pixels with the unused byte set to opaque alpha.
+fn tile_pixels(now: &[u8], width: usize, (x, y, w, h): Rect, out: &mut Vec<u8>) {
+    out.clear();
+    for row in y..y + h {
+        let at = (row * width + x) * 4;
+        if let Some(line) = now.get(at..at + w * 4) {
+            for p in line.chunks_exact(4) {
+                out.extend_from_slice(&[p[0], p[1], p[2], 0xFF]);
+            }
+        }
+    }
+}
+
+impl Encoder {
+    /// The next frame: the tiles that changed, or all of them when `key` is set or the screen
+    /// changed size. `None` when nothing changed.
+    pub fn encode(&mut self, grab: &Grab<'_>, key: bool) -> Option<Vec<u8>> {
+        let resized = grab.width != self.width || grab.height != self.height;
+        let key = key || resized || self.previous.len() != grab.pixels.len();
+        let (width, height) = (usize::from(grab.width), usize::from(grab.height));
+        let side = usize::from(TILE);
+        let mut compressed: Vec<(Rect, Vec<u8>)> = Vec::new();
+        let mut pixels = Vec::with_capacity(side * side * 4);
+        for y in (0..height).step_by(side) {
+            for x in (0..width).step_by(side) {
+                let rect = (x, y, side.min(width - x), side.min(height - y));
+                if key || tile_changed(&self.previous, grab.pixels, width, rect) {
+                    tile_pixels(grab.pixels, width, rect, &mut pixels);
+                    let data = zstd::bulk::compress(&pixels, LEVEL).ok()?;
+                    compressed.push((rect, data));
+                }
+            }
+        }
+        if compressed.is_empty() {
+            return None;
+        }
+        self.previous.clear();
+        self.previous.extend_from_slice(grab.pixels);
+        self.width = grab.width;
+        self.height = grab.height;
+        let number = self.number;
+        self.number = self.number.wrapping_add(1);
+        let as_u16 = |v: usize| u16::try_from(v).unwrap_or(u16::MAX);
+        let tiles = compressed
+            .iter()
+            .map(|((x, y, w, h), data)| Tile {
+                x: as_u16(*x),
+                y: as_u16(*y),
+                w: as_u16(*w),
+                h: as_u16(*h),
+                data,
+            })
+            .collect();
+        Some(screen::encode(&Frame {
+            key,
+            width: grab.width,
+            height: grab.height,
+            number,
+            tiles,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn screen(width: u16, height: u16, fill: [u8; 4]) -> Vec<u8> {
+        fill.repeat(usize::from(width) * usize::from(height))
+    }
+
+    #[test]
+    fn only_changed_tiles_are_sent_after_the_first_frame() {
+        let mut encoder = Encoder::default();
+        let mut pixels = screen(200, 100, [1, 2, 3, 0]);
+        let first = encoder
+            .encode(&grab(&pixels), false)
+            .map(|b| screen::decode(&b).map(|f| (f.key, f.tiles.len())).ok());
+        // 200x100 in 64-pixel tiles: 4 columns, 2 rows.
+        assert_eq!(first, Some(Some((true, 8))));
+        assert_eq!(
+            encoder.encode(&grab(&pixels), false),
+            None,
+            "nothing changed"
+        );
+        // One pixel in the second row, third column.
+        let at = (70 * 200 + 130) * 4;
+        pixels[at] = 9;
+        let second = encoder.encode(&grab(&pixels), false).unwrap_or_default();
+        let frame = screen::decode(&second).ok();
+        assert_eq!(
+            frame.as_ref().map(|f| (f.key, f.tiles.len())),
+            Some((false, 1))
+        );
+        assert_eq!(
+            frame.map(|f| (f.tiles[0].x, f.tiles[0].y, f.tiles[0].w, f.tiles[0].h)),
+            Some((128, 64, 64, 36))
+        );
+        let refreshed = encoder.encode(&grab(&pixels), true).unwrap_or_default();
+        assert_eq!(
+            screen::decode(&refreshed).map(|f| f.tiles.len()).ok(),
+            Some(8),
+            "a key frame has every tile"
+        );
+    }
+
+    fn grab(pixels: &[u8]) -> Grab<'_> {
+        Grab {
+            width: 200,
+            height: 100,
+            pixels,
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! Sharing the customer's screen: capture it, send what changed, and inject the technician's
+//! pointer and keys while they have control. The capture and input traits keep the platform
+//! code (X11 here) apart, so Windows and macOS can follow.
+mod encoder;
+mod host;
+mod x11;
+
+pub use encoder::Encoder;
+pub use host::{ScreenHost, start};
+pub use x11::{X11Capture, X11Input};
+
+/// A grabbed screen: `width * height` pixels of 4 bytes, B G R and one unused byte.
+#[derive(Debug)]
+pub struct Grab<'a> {
+    /// Width in pixels.
+    pub width: u16,
+    /// Height in pixels.
+    pub height: u16,
+    /// The pixels, rows top to bottom, no padding.
+    pub pixels: &'a [u8],
+}
+
+/// Why the screen cannot be captured or controlled.
+#[derive(Debug, thiserror::Error)]
+pub enum ScreenError {
+    /// No display to connect to (a server without a desktop, or `DISPLAY` unset).
+    #[error("no display: {0}")]
+    NoDisplay(String),
+    /// The display answered with an error.
+    #[error("the display failed: {0}")]
+    Display(String),
+    /// A pixel format this client does not capture.
+    #[error("unsupported screen format: {0}")]
+    Unsupported(String),
+}
+
+/// Grabs the whole screen.
+pub trait Capture: Send {
+    /// The current picture.
+    ///
+    /// # Errors
+    /// When the display fails.
+    fn grab(&mut self) -> Result<Grab<'_>, ScreenError>;
+}
+
+/// Drives the pointer and keyboard.
+pub trait Input: Send {
+    /// Move the pointer to (x, y) and set the buttons held (bit 0 left, 1 middle, 2 right).
+    ///
+    /// # Errors
+    /// When the display fails.
+    fn pointer(&mut self, x: u16, y: u16, buttons: u8) -> Result<(), ScreenError>;
+    /// Press or release the key with this X11 keysym.
+    ///
+    /// # Errors
+    /// When the display fails.
+    fn key(&mut self, keysym: u32, down: bool) -> Result<(), ScreenError>;
+}

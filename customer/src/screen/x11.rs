@@ -1,0 +1,242 @@
+//! X11: capture through MIT-SHM (the server writes the picture into shared memory, one copy
+//! out), or plain GetImage where shared memory is unavailable; input through XTEST.
+use super::{Capture, Grab, Input, ScreenError};
+use std::os::unix::fs::FileExt;
+use x11rb::connection::Connection;
+use x11rb::protocol::shm::ConnectionExt as _;
+use x11rb::protocol::xproto::{self, ConnectionExt as _, ImageFormat, Window};
+use x11rb::protocol::xtest::ConnectionExt as _;
+use x11rb::rust_connection::RustConnection;
+
+fn failed(e: impl std::fmt::Display) -> ScreenError {
+    ScreenError::Display(e.to_string())
+}
+
+fn connect() -> Result<(RustConnection, Window, u16, u16), ScreenError> {
+    let (conn, number) =
+        RustConnection::connect(None).map_err(|e| ScreenError::NoDisplay(e.to_string()))?;
+    let screen = conn
+        .setup()
+        .roots
+        .get(number)
+        .ok_or_else(|| ScreenError::NoDisplay("the display has no such screen".into()))?;
+    let (root, width, height) = (screen.root, screen.width_in_pixels, screen.height_in_pixels);
+    Ok((conn, root, width, height))
+}
+
+/// The X11 display in `DISPLAY`.
+#[derive(Debug)]
+pub struct X11Capture {
+    conn: RustConnection,
+    root: Window,
+    width: u16,
+    height: u16,
+    shm: Option<(u32, std::fs::File)>,
+    pixels: Vec<u8>,
+}
+
+impl X11Capture {
+    /// Connect to the display.
+    ///
+    /// # Errors
+    /// When there is no display, or its pixels are not 32 bits.
+    pub fn connect() -> Result<Self, ScreenError> {
+        let (conn, root, width, height) = connect()?;
+        let depth = conn.setup().roots.first().map_or(0, |s| s.root_depth);
+        let bpp = conn
+            .setup()
+            .pixmap_formats
+            .iter()
+            .find(|f| f.depth == depth)
+            .map_or(0, |f| f.bits_per_pixel);
+        if bpp != 32 {
+            return Err(ScreenError::Unsupported(format!(
+                "depth {depth} at {bpp} bits per pixel"
+            )));
+        }
+        let size = usize::from(width) * usize::from(height) * 4;
+        let shm = Self::segment(&conn, size)
+            .inspect_err(
+                |e| tracing::info!(error = %e, "no shared memory; capturing with GetImage"),
+            )
+            .ok();
+        Ok(Self {
+            conn,
+            root,
+            width,
+            height,
+            shm,
+            pixels: vec![0; size],
+        })
+    }
+
+    /// A shared memory segment the server creates (MIT-SHM 1.2) and hands over as a file.
+    fn segment(conn: &RustConnection, size: usize) -> Result<(u32, std::fs::File), ScreenError> {
+        let id = conn.generate_id().map_err(failed)?;
+        let len = u32::try_from(size).map_err(failed)?;
+        let reply = conn
+            .shm_create_segment(id, len, false)
+            .map_err(failed)?
+            .reply()
+            .map_err(failed)?;
+        Ok((id, std::fs::File::from(reply.shm_fd)))
+    }
+}
+
+impl Capture for X11Capture {
+    fn grab(&mut self) -> Result<Grab<'_>, ScreenError> {
+        let all_planes = u32::MAX;
+        match &self.shm {
+            Some((segment, file)) => {
+                self.conn
+                    .shm_get_image(
+                        self.root,
+                        0,
+                        0,
+                        self.width,
+                        self.height,
+                        all_planes,
+                        ImageFormat::Z_PIXMAP.into(),
+                        *segment,
+                        0,
+                    )
+                    .map_err(failed)?
+                    .reply()
+                    .map_err(failed)?;
+                file.read_exact_at(&mut self.pixels, 0).map_err(failed)?;
+            }
+            None => {
+                let image = self
+                    .conn
+                    .get_image(
+                        ImageFormat::Z_PIXMAP,
+                        self.root,
+                        0,
+                        0,
+                        self.width,
+                        self.height,
+                        all_planes,
+                    )
+                    .map_err(failed)?
+                    .reply()
+                    .map_err(failed)?;
+                if image.data.len() != self.pixels.len() {
+                    return Err(ScreenError::Unsupported("unexpected image size".into()));
+                }
+                self.pixels.copy_from_slice(&image.data);
+            }
+        }
+        Ok(Grab {
+            width: self.width,
+            height: self.height,
+            pixels: &self.pixels,
+        })
+    }
+}
+
+/// Pointer and keys through XTEST, on a connection of their own.
+#[derive(Debug)]
+pub struct X11Input {
+    conn: RustConnection,
+    root: Window,
+    buttons: u8,
+    /// For each keycode from `min_keycode`, its keysyms by shift level.
+    keymap: Vec<Vec<u32>>,
+    min_keycode: u8,
+}
+
+/// Keysym of the left Shift key.
+const SHIFT_L: u32 = 0xffe1;
+
+impl X11Input {
+    /// Connect to the display and read its keyboard mapping.
+    ///
+    /// # Errors
+    /// When there is no display or it has no XTEST.
+    pub fn connect() -> Result<Self, ScreenError> {
+        let (conn, root, _, _) = connect()?;
+        conn.xtest_get_version(2, 2)
+            .map_err(failed)?
+            .reply()
+            .map_err(failed)?;
+        let (min, max) = (conn.setup().min_keycode, conn.setup().max_keycode);
+        let mapping = conn
+            .get_keyboard_mapping(min, max - min + 1)
+            .map_err(failed)?
+            .reply()
+            .map_err(failed)?;
+        let per = usize::from(mapping.keysyms_per_keycode.max(1));
+        let keymap = mapping.keysyms.chunks(per).map(<[u32]>::to_vec).collect();
+        Ok(Self {
+            conn,
+            root,
+            buttons: 0,
+            keymap,
+            min_keycode: min,
+        })
+    }
+
+    /// The keycode for a keysym, and whether Shift must be held for it.
+    fn keycode(&self, keysym: u32) -> Option<(u8, bool)> {
+        self.keymap.iter().enumerate().find_map(|(i, syms)| {
+            let level = syms.iter().take(2).position(|s| *s == keysym)?;
+            let code = u8::try_from(usize::from(self.min_keycode) + i).ok()?;
+            Some((code, level == 1))
+        })
+    }
+
+    fn fake(&self, kind: u8, detail: u8, x: i16, y: i16) -> Result<(), ScreenError> {
+        self.conn
+            .xtest_fake_input(kind, detail, x11rb::CURRENT_TIME, self.root, x, y, 0)
+            .map_err(failed)?;
+        Ok(())
+    }
+}
+
+impl Input for X11Input {
+    fn pointer(&mut self, x: u16, y: u16, buttons: u8) -> Result<(), ScreenError> {
+        let (x, y) = (
+            i16::try_from(x).unwrap_or(i16::MAX),
+            i16::try_from(y).unwrap_or(i16::MAX),
+        );
+        self.fake(xproto::MOTION_NOTIFY_EVENT, 0, x, y)?;
+        for bit in 0..3u8 {
+            let (was, now) = (self.buttons >> bit & 1, buttons >> bit & 1);
+            if was != now {
+                let kind = if now == 1 {
+                    xproto::BUTTON_PRESS_EVENT
+                } else {
+                    xproto::BUTTON_RELEASE_EVENT
+                };
+                self.fake(kind, bit + 1, 0, 0)?;
+            }
+        }
+        self.buttons = buttons & 0b111;
+        self.conn.flush().map_err(failed)
+    }
+
+    fn key(&mut self, keysym: u32, down: bool) -> Result<(), ScreenError> {
+        let Some((code, shifted)) = self.keycode(keysym) else {
+            tracing::debug!(keysym, "no key for this keysym on the customer's keyboard");
+            return Ok(());
+        };
+        let shift = if shifted {
+            self.keycode(SHIFT_L).map(|(c, _)| c)
+        } else {
+            None
+        };
+        let kind = if down {
+            xproto::KEY_PRESS_EVENT
+        } else {
+            xproto::KEY_RELEASE_EVENT
+        };
+        if let (Some(s), true) = (shift, down) {
+            self.fake(xproto::KEY_PRESS_EVENT, s, 0, 0)?;
+        }
+        self.fake(kind, code, 0, 0)?;
+        if let (Some(s), false) = (shift, down) {
+            self.fake(xproto::KEY_RELEASE_EVENT, s, 0, 0)?;
+        }
+        self.conn.flush().map_err(failed)
+    }
+}

@@ -1,0 +1,229 @@
+//! The customer's screen end to end under Xvfb: a test X client draws a red window; the
+//! technician, on the console core's streaming client through a real appliance, sees its
+//! pixels, clicks it (it turns green) and types into it, while a view-only share and an outsider
+//! get nowhere (A1, G3).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+use support::{Display, WAIT, join_with, said, sign_in, take_session};
+use tandem_core::client::{ClientError, Picture, ScreenView};
+use tandem_core::domain::{Command, ScreenState, SessionId};
+use tandem_e2e::Appliance;
+use x11rb::connection::Connection;
+use x11rb::protocol::Event;
+use x11rb::protocol::xproto::{
+    ChangeWindowAttributesAux, ConnectionExt as _, CreateWindowAux, EventMask, WindowClass,
+};
+
+const RED: u32 = 0xFFFF_0000;
+const GREEN: u32 = 0xFF00_FF00;
+const BLACK: u32 = 0xFF00_0000;
+/// The test window: 100 x 80 at (40, 40).
+const WINDOW: (i16, i16, u16, u16) = (40, 40, 100, 80);
+
+/// What the test X client saw: a click at a point in its window, or a typed character.
+#[derive(Debug, PartialEq, Eq)]
+enum Seen {
+    Click(i16, i16),
+    Typed(char),
+}
+
+/// A test X client on `display`: a red window that turns green when clicked and reports the
+/// clicks and keys it receives.
+fn test_client(display: &str) -> mpsc::Receiver<Seen> {
+    let (conn, screen) = x11rb::connect(Some(display)).unwrap();
+    let (seen_tx, seen) = mpsc::channel();
+    std::thread::spawn(move || {
+        let root = &conn.setup().roots[screen];
+        let (min, max) = (conn.setup().min_keycode, conn.setup().max_keycode);
+        let map = conn
+            .get_keyboard_mapping(min, max - min + 1)
+            .unwrap()
+            .reply()
+            .unwrap();
+        let per = usize::from(map.keysyms_per_keycode);
+        let window = conn.generate_id().unwrap();
+        let (x, y, w, h) = WINDOW;
+        conn.create_window(
+            24,
+            window,
+            root.root,
+            x,
+            y,
+            w,
+            h,
+            0,
+            WindowClass::INPUT_OUTPUT,
+            0,
+            &CreateWindowAux::new()
+                .background_pixel(0x00FF_0000)
+                .override_redirect(1)
+                .event_mask(EventMask::BUTTON_PRESS | EventMask::KEY_PRESS),
+        )
+        .unwrap();
+        conn.map_window(window).unwrap();
+        conn.flush().unwrap();
+        while let Ok(event) = conn.wait_for_event() {
+            let report = match event {
+                Event::ButtonPress(e) => {
+                    let green = ChangeWindowAttributesAux::new().background_pixel(0x0000_FF00);
+                    conn.change_window_attributes(window, &green).unwrap();
+                    conn.clear_area(false, window, 0, 0, 0, 0).unwrap();
+                    conn.flush().unwrap();
+                    Seen::Click(e.event_x, e.event_y)
+                }
+                Event::KeyPress(e) => {
+                    let at =
+                        usize::from(e.detail - min) * per + usize::from(u16::from(e.state) & 1);
+                    match map.keysyms[at] {
+                        // Modifiers (Shift) and other function keys are not characters.
+                        0xff00.. => continue,
+                        keysym => Seen::Typed(char::from_u32(keysym).unwrap_or('?')),
+                    }
+                }
+                _ => continue,
+            };
+            if seen_tx.send(report).is_err() {
+                break;
+            }
+        }
+    });
+    seen
+}
+
+/// The newest picture once `test` holds for it.
+async fn picture_where(view: &ScreenView, what: &str, test: impl Fn(&Picture) -> bool) -> Picture {
+    let deadline = Instant::now() + WAIT;
+    let mut last: Option<Picture> = None;
+    while Instant::now() < deadline {
+        if let Some(p) = view.latest(last.as_ref().map_or(0, |p| p.seq)) {
+            if test(&p) {
+                return p;
+            }
+            last = Some(p);
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!(
+        "the technician never saw {what}; the last picture had (60, 60) = {:x?}",
+        last.and_then(|p| p.argb(60, 60))
+    );
+}
+
+async fn share(technician: &tandem_core::client::Console, s: SessionId, control: bool) {
+    technician
+        .command(Command::StartScreen {
+            session: s,
+            control,
+        })
+        .await
+        .unwrap();
+    let wanted = if control {
+        ScreenState::Control
+    } else {
+        ScreenState::View
+    };
+    technician
+        .wait_for(WAIT, |m| {
+            m.state.sessions.get(&s).is_some_and(|x| x.screen == wanted)
+        })
+        .await
+        .unwrap();
+}
+
+async fn click(view: &ScreenView, x: u16, y: u16) {
+    for buttons in [0, 1, 0] {
+        view.pointer(x, y, buttons).await.unwrap();
+    }
+}
+
+async fn type_text(view: &ScreenView, text: &str) {
+    for c in text.chars() {
+        view.key(u32::from(c), true).await.unwrap();
+        view.key(u32::from(c), false).await.unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_technician_sees_the_customers_screen_clicks_and_types_into_it() {
+    let display = Display::start(320, 240);
+    let seen = test_client(&display.name);
+    let app = Appliance::start().await.unwrap();
+    let (alice, dave) = (sign_in(&app, "alice").await, sign_in(&app, "dave").await);
+    let key = alice.session_key(None).await.unwrap().key;
+    let home = tempfile::tempdir().unwrap();
+    let mut customer = support::customer(home.path());
+    customer
+        .env("DISPLAY", &display.name)
+        .env("TANDEM_LOG", "tandem_customer=debug");
+    let _customer = join_with(&app, customer, &key, &["--allow-all"]);
+    let s = take_session(&alice).await;
+
+    // View only: the picture arrives, but pointer and keys go nowhere (A1).
+    share(&alice, s, false).await;
+    let view = ScreenView::open(alice.api(), s).await.unwrap_or_else(|e| {
+        panic!(
+            "{e}; the customer said {:?} and logged {:?}",
+            said(home.path(), "customer.out"),
+            said(home.path(), "customer.err")
+        )
+    });
+    let first = picture_where(&view, "the red window", |p| p.argb(60, 60) == Some(RED)).await;
+    assert_eq!((first.width, first.height), (320, 240));
+    assert_eq!(
+        first.argb(10, 10),
+        Some(BLACK),
+        "outside the window, the black background"
+    );
+    assert_eq!(first.argb(139, 119), Some(RED), "the window's last pixel");
+    assert_eq!(first.argb(140, 120), Some(BLACK), "just past the window");
+    click(&view, 70, 70).await;
+    type_text(&view, "no").await;
+
+    // Dave is not in the session: no screen for him.
+    let refused = ScreenView::open(dave.api(), s).await.unwrap_err();
+    assert!(
+        matches!(&refused, ClientError::Refused { status: 403, .. }),
+        "{refused}"
+    );
+
+    // Control: the click lands in the window at the point the technician chose, and the
+    // technician sees the window turn green; the keys arrive as typed.
+    alice
+        .command(Command::StopScreen { session: s })
+        .await
+        .unwrap();
+    share(&alice, s, true).await;
+    let view = ScreenView::open(alice.api(), s).await.unwrap();
+    picture_where(&view, "the red window again", |p| {
+        p.argb(60, 60) == Some(RED)
+    })
+    .await;
+    click(&view, 90, 80).await;
+    let green = picture_where(&view, "the window turn green", |p| {
+        p.argb(60, 60) == Some(GREEN)
+    })
+    .await;
+    assert_eq!(green.argb(10, 10), Some(BLACK));
+    type_text(&view, "Hi").await;
+    let events: Vec<Seen> = (0..3).map(|_| seen.recv_timeout(WAIT).unwrap()).collect();
+    assert_eq!(
+        events,
+        [Seen::Click(50, 40), Seen::Typed('H'), Seen::Typed('i')],
+        "the view-only click and keys never arrived; the controlled ones did, in order"
+    );
+
+    // Stopping the share ends the technician's stream.
+    alice
+        .command(Command::StopScreen { session: s })
+        .await
+        .unwrap();
+    let deadline = Instant::now() + WAIT;
+    while !view.is_closed() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(view.is_closed(), "the stream closes when sharing stops");
+}

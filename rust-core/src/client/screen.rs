@@ -1,0 +1,203 @@
+//! The streaming client: a technician's view of the customer's screen. A background task reads
+//! frames from the appliance and paints them into the current picture; the app pulls the
+//! newest picture when it is ready to draw (no per-frame callback, nothing queued: a slow
+//! phone skips pictures, never falls behind). Pointer and key events go back the same way.
+use super::api::Api;
+use super::error::ClientError;
+use crate::domain::SessionId;
+use crate::screen::{self, ViewerMessage};
+use futures_util::{SinkExt, StreamExt};
+use std::io::Read;
+use std::sync::{Arc, Mutex};
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::Message;
+
+/// The customer's screen as last painted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Picture {
+    /// Counts up with every frame painted; pull with the last one you drew.
+    pub seq: u64,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// `width * height` pixels of 4 bytes, B G R A, rows top to bottom.
+    pub pixels: Vec<u8>,
+}
+
+impl Picture {
+    /// The pixel at (x, y) as `0xAARRGGBB`, or `None` outside the picture.
+    #[must_use]
+    pub fn argb(&self, x: u32, y: u32) -> Option<u32> {
+        if x >= self.width || y >= self.height {
+            return None;
+        }
+        let at = usize::try_from((y * self.width + x) * 4).ok()?;
+        let p = self.pixels.get(at..at + 4)?;
+        Some(u32::from_le_bytes([p[0], p[1], p[2], p[3]]))
+    }
+}
+
+#[derive(Debug, Default)]
+struct Canvas {
+    picture: Option<Picture>,
+    /// False until a key frame arrives, and again after frames were skipped.
+    synced: bool,
+    closed: bool,
+}
+
+/// An open view of a session's screen, closed when dropped.
+#[derive(Debug)]
+pub struct ScreenView {
+    canvas: Arc<Mutex<Canvas>>,
+    outgoing: mpsc::Sender<ViewerMessage>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for ScreenView {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Paint a frame's tiles. Anything wrong with it leaves the canvas unsynced, so the next key
+/// frame repaints everything.
+fn paint(canvas: &mut Canvas, bytes: &[u8]) -> Result<bool, screen::FrameError> {
+    let frame = screen::decode(bytes)?;
+    let (width, height) = (u32::from(frame.width), u32::from(frame.height));
+    let fits = canvas
+        .picture
+        .as_ref()
+        .is_some_and(|p| p.width == width && p.height == height);
+    if !frame.key && (!canvas.synced || !fits) {
+        return Ok(false);
+    }
+    if !fits {
+        canvas.picture = Some(Picture {
+            seq: canvas.picture.as_ref().map_or(0, |p| p.seq),
+            width,
+            height,
+            pixels: vec![0; (width * height * 4) as usize],
+        });
+    }
+    let Some(picture) = canvas.picture.as_mut() else {
+        return Ok(false);
+    };
+    let mut pixels = Vec::new();
+    for tile in &frame.tiles {
+        pixels.clear();
+        ruzstd::decoding::StreamingDecoder::new(tile.data)
+            .map_err(|_| screen::FrameError::Corrupt)?
+            .read_to_end(&mut pixels)
+            .map_err(|_| screen::FrameError::Corrupt)?;
+        let row = usize::from(tile.w) * 4;
+        if pixels.len() != row * usize::from(tile.h) {
+            return Err(screen::FrameError::Corrupt);
+        }
+        for (r, line) in pixels.chunks_exact(row).enumerate() {
+            let y = usize::from(tile.y) + r;
+            let at = (y * width as usize + usize::from(tile.x)) * 4;
+            picture.pixels[at..at + row].copy_from_slice(line);
+        }
+    }
+    picture.seq += 1;
+    canvas.synced = true;
+    Ok(true)
+}
+
+impl ScreenView {
+    /// Open the session's screen, which must be shared (the customer allowed it).
+    ///
+    /// # Errors
+    /// `Refused` when the rules do not allow it now; otherwise a connection failure.
+    pub async fn open(api: &Api, session: SessionId) -> Result<Self, ClientError> {
+        let socket =
+            super::stream::open(api, &format!("api/v1/sessions/{}/screen", session.0)).await?;
+        let (mut sink, mut source) = socket.split();
+        let canvas = Arc::new(Mutex::new(Canvas::default()));
+        let (outgoing, mut queued) = mpsc::channel::<ViewerMessage>(64);
+        let painter = canvas.clone();
+        let refresh = outgoing.clone();
+        // A new viewer starts from a key frame.
+        let _ = outgoing.try_send(ViewerMessage::Refresh);
+        let task = tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    message = source.next() => match message {
+                        Some(Ok(Message::Binary(bytes))) => {
+                            let painted = painter.lock().map(|mut c| paint(&mut c, &bytes));
+                            match painted {
+                                Ok(Ok(_)) => {}
+                                Ok(Err(e)) => {
+                                    tracing::warn!(error = %e, "a screen frame could not be painted");
+                                    if let Ok(mut c) = painter.lock() { c.synced = false; }
+                                    let _ = refresh.try_send(ViewerMessage::Refresh);
+                                }
+                                Err(_) => break,
+                            }
+                        }
+                        // The appliance says this viewer skipped frames: start again from a key frame.
+                        Some(Ok(Message::Text(_))) => {
+                            if let Ok(mut c) = painter.lock() { c.synced = false; }
+                            let _ = refresh.try_send(ViewerMessage::Refresh);
+                        }
+                        Some(Ok(Message::Close(_)) | Err(_)) | None => break,
+                        Some(Ok(_)) => {}
+                    },
+                    next = queued.recv() => match next {
+                        Some(m) => {
+                            let text = serde_json::to_string(&m).unwrap_or_default();
+                            if sink.send(Message::Text(text.into())).await.is_err() { break }
+                        }
+                        None => break,
+                    },
+                }
+            }
+            if let Ok(mut c) = painter.lock() {
+                c.closed = true;
+            }
+        });
+        Ok(Self {
+            canvas,
+            outgoing,
+            task,
+        })
+    }
+
+    /// The newest picture if it is newer than `after` (the `seq` you last drew; 0 at first).
+    #[must_use]
+    pub fn latest(&self, after: u64) -> Option<Picture> {
+        let canvas = self.canvas.lock().ok()?;
+        canvas.picture.as_ref().filter(|p| p.seq > after).cloned()
+    }
+
+    /// Whether the stream has ended (screen sharing stopped, or the right to it was withdrawn).
+    #[must_use]
+    pub fn is_closed(&self) -> bool {
+        self.canvas.lock().map_or(true, |c| c.closed)
+    }
+
+    /// Move the pointer and set its buttons (bit 0 left, 1 middle, 2 right). The appliance
+    /// forwards it only while this technician has control (A1).
+    ///
+    /// # Errors
+    /// When the stream has ended.
+    pub async fn pointer(&self, x: u16, y: u16, buttons: u8) -> Result<(), ClientError> {
+        self.send(ViewerMessage::Pointer { x, y, buttons }).await
+    }
+
+    /// Press or release a key (an X11 keysym; Latin-1 characters are their own code).
+    ///
+    /// # Errors
+    /// When the stream has ended.
+    pub async fn key(&self, keysym: u32, down: bool) -> Result<(), ClientError> {
+        self.send(ViewerMessage::Key { keysym, down }).await
+    }
+
+    async fn send(&self, message: ViewerMessage) -> Result<(), ClientError> {
+        self.outgoing
+            .send(message)
+            .await
+            .map_err(|_| ClientError::Network("the screen stream has ended".into()))
+    }
+}

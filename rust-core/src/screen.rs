@@ -1,0 +1,258 @@
+//! The screen stream's wire format, shared by the customer client (which encodes) and the
+//! console's streaming client (which decodes). The appliance forwards these messages without
+//! reading them.
+//!
+//! A frame is one binary WebSocket message, little-endian:
+//! `kind: u8 = 1`, `flags: u8` (bit 0: key frame, every tile of the screen follows), `width: u16`,
+//! `height: u16`, `number: u32`, `tiles: u16`, then per tile `x, y, w, h: u16`, `len: u32` and
+//! `len` bytes of zstd-compressed pixels (`w * h` pixels of 4 bytes, B G R A, rows top to bottom).
+//! B G R A in memory is Android's `ARGB_8888` as a little-endian `Int`, so Kotlin copies it as is.
+//!
+//! Viewers send JSON text back: [`ViewerMessage`].
+use serde::{Deserialize, Serialize};
+
+/// The side of a square tile, in pixels. Small enough that a moving pointer or a typed letter
+/// sends little; large enough that a full screen is a few hundred tiles.
+pub const TILE: u16 = 64;
+
+const KIND_FRAME: u8 = 1;
+const FLAG_KEY: u8 = 1;
+const HEADER: usize = 12;
+const TILE_HEADER: usize = 12;
+
+/// One compressed rectangle of a frame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tile<'a> {
+    /// Left edge.
+    pub x: u16,
+    /// Top edge.
+    pub y: u16,
+    /// Width.
+    pub w: u16,
+    /// Height.
+    pub h: u16,
+    /// zstd-compressed B G R A pixels.
+    pub data: &'a [u8],
+}
+
+/// A frame's header and its tiles, borrowed from the message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Frame<'a> {
+    /// Every tile of the screen follows: a viewer that missed frames starts again here.
+    pub key: bool,
+    /// Screen width.
+    pub width: u16,
+    /// Screen height.
+    pub height: u16,
+    /// Counts up from 0 for each frame the client sends.
+    pub number: u32,
+    /// The changed tiles.
+    pub tiles: Vec<Tile<'a>>,
+}
+
+/// What a viewer sends the customer client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ViewerMessage {
+    /// Send a key frame next (a new viewer, or one that skipped frames).
+    Refresh,
+    /// The pointer is at (x, y) with these buttons down (bit 0 left, 1 middle, 2 right).
+    Pointer {
+        /// Column, in screen pixels.
+        x: u16,
+        /// Row, in screen pixels.
+        y: u16,
+        /// Buttons held.
+        buttons: u8,
+    },
+    /// A key went down or up. `keysym` is the X11 keysym (Latin-1 characters are their code).
+    Key {
+        /// The key.
+        keysym: u32,
+        /// Pressed (true) or released.
+        down: bool,
+    },
+}
+
+impl ViewerMessage {
+    /// Whether this message drives the customer's pointer or keyboard (needs control, A1).
+    #[must_use]
+    pub fn is_input(self) -> bool {
+        !matches!(self, Self::Refresh)
+    }
+}
+
+/// Why a message is not a frame.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FrameError {
+    /// Shorter than its header or its tiles say.
+    #[error("the frame is truncated")]
+    Truncated,
+    /// Not a frame of this version.
+    #[error("unknown frame kind {0}")]
+    UnknownKind(u8),
+    /// A tile lies outside the screen.
+    #[error("a tile lies outside the screen")]
+    OutOfBounds,
+    /// A tile's pixels are not what its size says.
+    #[error("a tile's pixels are corrupt")]
+    Corrupt,
+}
+
+/// Serialise a frame.
+#[must_use]
+pub fn encode(frame: &Frame<'_>) -> Vec<u8> {
+    let body: usize = frame.tiles.iter().map(|t| TILE_HEADER + t.data.len()).sum();
+    let mut out = Vec::with_capacity(HEADER + body);
+    out.push(KIND_FRAME);
+    out.push(if frame.key { FLAG_KEY } else { 0 });
+    out.extend_from_slice(&frame.width.to_le_bytes());
+    out.extend_from_slice(&frame.height.to_le_bytes());
+    out.extend_from_slice(&frame.number.to_le_bytes());
+    let count = u16::try_from(frame.tiles.len()).unwrap_or(u16::MAX);
+    out.extend_from_slice(&count.to_le_bytes());
+    for t in frame.tiles.iter().take(usize::from(count)) {
+        for v in [t.x, t.y, t.w, t.h] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        let len = u32::try_from(t.data.len()).unwrap_or(u32::MAX);
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(t.data);
+    }
+    out
+}
+
+fn u16_at(b: &[u8], at: usize) -> Result<u16, FrameError> {
+    b.get(at..at + 2)
+        .and_then(|s| s.try_into().ok())
+        .map(u16::from_le_bytes)
+        .ok_or(FrameError::Truncated)
+}
+
+fn u32_at(b: &[u8], at: usize) -> Result<u32, FrameError> {
+    b.get(at..at + 4)
+        .and_then(|s| s.try_into().ok())
+        .map(u32::from_le_bytes)
+        .ok_or(FrameError::Truncated)
+}
+
+/// Read a frame, checking every tile lies within the screen.
+///
+/// # Errors
+/// When the message is not a well-formed frame.
+pub fn decode(b: &[u8]) -> Result<Frame<'_>, FrameError> {
+    let kind = *b.first().ok_or(FrameError::Truncated)?;
+    if kind != KIND_FRAME {
+        return Err(FrameError::UnknownKind(kind));
+    }
+    let flags = *b.get(1).ok_or(FrameError::Truncated)?;
+    let width = u16_at(b, 2)?;
+    let height = u16_at(b, 4)?;
+    let number = u32_at(b, 6)?;
+    let count = u16_at(b, 10)?;
+    let mut at = HEADER;
+    let mut tiles = Vec::with_capacity(usize::from(count));
+    for _ in 0..count {
+        let (x, y, w, h) = (
+            u16_at(b, at)?,
+            u16_at(b, at + 2)?,
+            u16_at(b, at + 4)?,
+            u16_at(b, at + 6)?,
+        );
+        let len = usize::try_from(u32_at(b, at + 8)?).map_err(|_| FrameError::Truncated)?;
+        at += TILE_HEADER;
+        let data = b.get(at..at + len).ok_or(FrameError::Truncated)?;
+        at += len;
+        if u32::from(x) + u32::from(w) > u32::from(width)
+            || u32::from(y) + u32::from(h) > u32::from(height)
+        {
+            return Err(FrameError::OutOfBounds);
+        }
+        tiles.push(Tile { x, y, w, h, data });
+    }
+    Ok(Frame {
+        key: flags & FLAG_KEY != 0,
+        width,
+        height,
+        number,
+        tiles,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_frame_reads_back_as_written() {
+        let frame = Frame {
+            key: true,
+            width: 128,
+            height: 64,
+            number: 7,
+            tiles: vec![
+                Tile {
+                    x: 0,
+                    y: 0,
+                    w: 64,
+                    h: 64,
+                    data: b"abc",
+                },
+                Tile {
+                    x: 64,
+                    y: 0,
+                    w: 64,
+                    h: 64,
+                    data: b"",
+                },
+            ],
+        };
+        assert_eq!(decode(&encode(&frame)), Ok(frame));
+    }
+
+    #[test]
+    fn truncated_or_out_of_bounds_frames_are_refused() {
+        let frame = Frame {
+            key: false,
+            width: 64,
+            height: 64,
+            number: 1,
+            tiles: vec![Tile {
+                x: 32,
+                y: 0,
+                w: 64,
+                h: 64,
+                data: b"x",
+            }],
+        };
+        let bytes = encode(&frame);
+        assert_eq!(decode(&bytes), Err(FrameError::OutOfBounds));
+        assert_eq!(
+            decode(&bytes[..bytes.len() - 1]),
+            Err(FrameError::Truncated)
+        );
+        assert_eq!(decode(&[9]), Err(FrameError::UnknownKind(9)));
+        assert_eq!(decode(&[]), Err(FrameError::Truncated));
+    }
+
+    #[test]
+    fn only_pointer_and_keys_count_as_input() {
+        assert!(!ViewerMessage::Refresh.is_input());
+        assert!(
+            ViewerMessage::Key {
+                keysym: 97,
+                down: true
+            }
+            .is_input()
+        );
+        let text = serde_json::to_string(&ViewerMessage::Pointer {
+            x: 1,
+            y: 2,
+            buttons: 1,
+        });
+        assert_eq!(
+            text.ok().as_deref(),
+            Some(r#"{"pointer":{"x":1,"y":2,"buttons":1}}"#)
+        );
+    }
+}
