@@ -27,6 +27,11 @@ pub struct Places {
     pub launchers: PathBuf,
     /// Configuration (`~/.config/tandem`).
     pub config: PathBuf,
+    /// What Tandem installs for this user (`~/.local/share/tandem`): the customer client of a
+    /// session, the support button's and the jump client's own copies of this program.
+    pub data: PathBuf,
+    /// systemd user units (`~/.config/systemd/user`).
+    pub units: PathBuf,
 }
 
 impl Places {
@@ -43,6 +48,8 @@ impl Places {
         Some(Self {
             launchers: data.join("applications"),
             config: config.join("tandem"),
+            data: data.join("tandem"),
+            units: config.join("systemd/user"),
         })
     }
 
@@ -77,6 +84,9 @@ pub fn install(
 ) -> std::io::Result<()> {
     std::fs::create_dir_all(&places.launchers)?;
     std::fs::create_dir_all(&places.config)?;
+    // The launcher runs a copy of its own: the session's customer client is gone after End (C1),
+    // the button stays until it is removed.
+    let exe = crate::install::place_program(exe, &places.data.join("support-button"))?;
     let config = ButtonConfig {
         url: url.to_owned(),
         fingerprint: fingerprint.map(str::to_owned),

@@ -14,7 +14,7 @@ use tokio::io::AsyncBufReadExt;
 )]
 struct Cli {
     /// The appliance's address, e.g. https://support.example.com/
-    #[arg(long, env = "TANDEM_URL", required_unless_present = "button_config")]
+    #[arg(long, env = "TANDEM_URL", required_unless_present_any = ["button_config", "jump_config"])]
     url: Option<String>,
     /// The SHA-256 fingerprint of a self-signed appliance's certificate; without it, the
     /// system's trust store decides.
@@ -23,10 +23,13 @@ struct Cli {
     /// The session key the technician gave you.
     #[arg(
         long,
-        required_unless_present = "button_config",
+        required_unless_present_any = ["button_config", "jump_config"],
         conflicts_with = "button_config"
     )]
     key: Option<String>,
+    /// Run as a jump client's background agent (what its service runs, J1).
+    #[arg(long, conflicts_with_all = ["key", "button_config"])]
+    jump_config: Option<std::path::PathBuf>,
     /// Start a session with a support button's configuration (what its launcher runs, B1).
     #[arg(long)]
     button_config: Option<std::path::PathBuf>,
@@ -55,6 +58,28 @@ async fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    let places = tandem_customer::button::Places::for_user();
+    let exe = || std::env::current_exe().unwrap_or_else(|_| "tandem-customer".into());
+    if let Some(config) = &cli.jump_config {
+        let Some(places) = places else {
+            eprintln!("The jump client needs a home directory.");
+            return ExitCode::FAILURE;
+        };
+        return match tandem_customer::jump::run_agent(config, places, exe()).await {
+            Ok(end) => {
+                tracing::info!(?end, "jump client agent stopped");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("The jump client stopped: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    // A session's customer client runs from its own installation, which End removes (C1).
+    if let Some(places) = &places {
+        tandem_customer::install::relocate(places);
+    }
     let machine = std::fs::read_to_string("/etc/machine-id")
         .map(|s| s.trim().to_owned())
         .unwrap_or_else(|_| cli.name.clone());
@@ -122,15 +147,22 @@ async fn main() -> ExitCode {
     let install = session::Install {
         url,
         fingerprint,
-        exe: std::env::current_exe().unwrap_or_else(|_| "tandem-customer".into()),
-        places: tandem_customer::button::Places::for_user(),
+        exe: exe(),
+        places: places.clone(),
     };
     match session::run(api, joined.session, consent, lines, say, install).await {
         Ok(Ended::SessionEnded { uninstall }) => {
-            // C1 asks the client to uninstall itself; this client installs nothing of its own yet
-            // (support buttons and jump clients are separate and stay), so it only closes.
-            let _ = uninstall;
-            println!("The technician ended the session. This support client is closing.");
+            println!("The technician ended the session.");
+            // C1: the customer client uninstalls itself; support buttons and jump clients have
+            // installations of their own and stay (B1, J1).
+            match (uninstall, &places) {
+                (true, Some(places)) => match tandem_customer::install::uninstall(places) {
+                    Ok(true) => println!("The support client has been removed from this computer."),
+                    Ok(false) => {}
+                    Err(e) => eprintln!("The support client could not remove itself: {e}"),
+                },
+                _ => println!("This support client is closing."),
+            }
             ExitCode::SUCCESS
         }
         Ok(Ended::Disconnected) => {

@@ -238,6 +238,16 @@ pub async fn run(
                                     },
                                     None => say("The support button could not be installed: this user has no home directory.".into()),
                                 },
+                                Event::JumpClientPinned { .. } => match &install.places {
+                                    Some(places) => match api.jump_credentials().await {
+                                        Ok(credentials) => match crate::jump::install(places, &install, credentials) {
+                                            Ok(()) => say("This computer is now pinned: your technician's team can reach it later for unattended support. Removing it is up to them (Unpin).".into()),
+                                            Err(e) => say(format!("The jump client could not be installed: {e}")),
+                                        },
+                                        Err(e) => say(format!("The jump client could not be installed: {e}")),
+                                    },
+                                    None => say("The jump client could not be installed: this user has no home directory.".into()),
+                                },
                                 Event::SupportButtonRemoved { button, .. } => {
                                     if let Some(places) = &install.places {
                                         match crate::button::uninstall(places, button) {

@@ -275,3 +275,29 @@ pub struct InterfaceInfo {
     /// Its addresses with prefix, e.g. "192.0.2.7/24".
     pub addresses: Vec<String>,
 }
+
+/// What the appliance gives a customer client whose computer was just pinned as a jump client
+/// (J1): the agent's own credential, good until the jump client is unpinned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JumpCredentials {
+    /// The jump client.
+    pub jump_client: crate::domain::JumpClientId,
+    /// The agent's bearer token.
+    pub token: String,
+}
+
+/// What the appliance tells a jump client's agent over its connection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AgentMessage {
+    /// A technician started an unattended session through this jump client: join it with
+    /// this customer token.
+    Session {
+        /// The session.
+        session: SessionId,
+        /// A customer token for it.
+        token: String,
+    },
+    /// The jump client was unpinned: uninstall (J1).
+    Unpinned,
+}

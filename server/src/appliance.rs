@@ -243,13 +243,17 @@ impl Appliance {
         }
     }
 
+    /// Whether a customer client of the session is connected.
+    pub fn customer_is_online(&self, session: i64) -> bool {
+        self.customers_online
+            .lock()
+            .is_ok_and(|online| online.get(&session).is_some_and(|n| *n > 0))
+    }
+
     /// Send a never-stored message to a session's customer client. Returns whether a client of
     /// that session was listening; if none was, nothing is kept for later.
     pub fn send_direct(&self, session: i64, body: serde_json::Value) -> bool {
-        let listening = self
-            .customers_online
-            .lock()
-            .is_ok_and(|online| online.get(&session).is_some_and(|n| *n > 0));
+        let listening = self.customer_is_online(session);
         if listening {
             let _ = self.direct.send(Arc::new(Direct { session, body }));
         }

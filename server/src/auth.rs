@@ -106,6 +106,12 @@ where
             TokenKind::Technician => Self::Technician(TechnicianId(subject)),
             TokenKind::Customer => Self::Customer(SessionId(subject)),
             TokenKind::External => Self::External(ExternalId(subject)),
+            // A jump client's token opens its agent connection and nothing else.
+            TokenKind::JumpClient => {
+                return Err(ApiError::Unauthorized(
+                    "A jump client's token is for its agent connection only",
+                ));
+            }
         })
     }
 }

@@ -94,6 +94,8 @@ pub enum TokenKind {
     Customer,
     /// An external user in a session; the subject is the external user.
     External,
+    /// A jump client's agent (J1); the subject is the jump client. Good until it is unpinned.
+    JumpClient,
 }
 
 impl TokenKind {
@@ -102,6 +104,7 @@ impl TokenKind {
             Self::Technician => "technician",
             Self::Customer => "customer",
             Self::External => "external",
+            Self::JumpClient => "jump_client",
         }
     }
 }
@@ -385,9 +388,41 @@ impl Store {
         let kind = match row.try_get::<String, _>("kind")?.as_str() {
             "technician" => TokenKind::Technician,
             "customer" => TokenKind::Customer,
+            "jump_client" => TokenKind::JumpClient,
             _ => TokenKind::External,
         };
         Ok(Some((kind, row.try_get("subject")?)))
+    }
+
+    /// Store a bearer token's hash outside a command (a jump client's, or one it hands out).
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn issue_token(
+        &self,
+        token_hash: &str,
+        kind: TokenKind,
+        subject: i64,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        Self::insert_token(&mut tx, token_hash, kind, subject, now, expires_at).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Revoke every token of one subject (a jump client that was unpinned).
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn revoke_subject(&self, kind: TokenKind, subject: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE tokens SET revoked = 1 WHERE kind = $1 AND subject = $2")
+            .bind(kind.as_str())
+            .bind(subject)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// Revoke one token (logout).

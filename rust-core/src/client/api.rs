@@ -354,6 +354,16 @@ impl Api {
             .await
     }
 
+    /// The customer client of a computer just pinned as a jump client fetches its agent's
+    /// credential (J1).
+    ///
+    /// # Errors
+    /// A [`ClientError`]: `Refused` 410 when the computer is not pinned.
+    pub async fn jump_credentials(&self) -> Result<crate::protocol::JumpCredentials, ClientError> {
+        self.post("api/v1/customer/jump-client", &serde_json::json!({}))
+            .await
+    }
+
     /// A customer joins with a session key (the customer client's first call).
     ///
     /// # Errors

@@ -60,6 +60,9 @@ pub enum Event {
         customer: CustomerInfo,
         chat_enabled: bool,
         at: Timestamp,
+        /// The jump client the session runs through, for unattended sessions (J1).
+        #[serde(default)]
+        jump_client: Option<JumpClientId>,
     },
     /// A technician took the session from its queue and owns it now.
     SessionAccepted {

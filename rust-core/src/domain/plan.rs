@@ -716,6 +716,7 @@ impl State {
             customer: customer.clone(),
             chat_enabled,
             at: now,
+            jump_client: None,
         }];
         events.extend(self.auto_elevation(session, customer.platform, customer.mode));
         Ok(events)
@@ -758,6 +759,7 @@ impl State {
                 customer,
                 chat_enabled: self.permissions_of(me).has(Permission::ChatAtSessionStart),
                 at: now,
+                jump_client: Some(jump_client),
             },
             Event::SessionAccepted { session, owner: me },
         ])

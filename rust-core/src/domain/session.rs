@@ -190,6 +190,9 @@ pub struct Session {
     pub prompts: BTreeMap<PromptKind, PendingPrompt>,
     /// When it started.
     pub started_at: Timestamp,
+    /// For an unattended session, the jump client it runs through (J1).
+    #[serde(default)]
+    pub jump_client: Option<JumpClientId>,
 }
 
 impl Session {

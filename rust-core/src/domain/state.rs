@@ -233,6 +233,7 @@ impl State {
                 customer,
                 chat_enabled,
                 at,
+                jump_client,
             } => {
                 self.saw_id(session.0);
                 self.sessions.insert(
@@ -254,6 +255,7 @@ impl State {
                         shell: false,
                         prompts: BTreeMap::new(),
                         started_at: *at,
+                        jump_client: *jump_client,
                     },
                 );
             }

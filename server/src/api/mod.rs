@@ -2,6 +2,7 @@
 mod account;
 mod admin;
 mod join;
+mod jump;
 mod openapi;
 mod session;
 mod sysinfo;
@@ -58,6 +59,8 @@ pub fn router(appliance: Arc<Appliance>) -> Router {
         .route("/api/v1/admin/technicians", post(admin::create_technician))
         .route("/api/v1/customer/join", post(join::customer_join))
         .route("/api/v1/customer/button", post(join::customer_button))
+        .route("/api/v1/customer/jump-client", post(jump::credentials))
+        .route("/api/v1/jump/agent", get(jump::agent))
         .route("/api/v1/external/invitation", post(join::external_preview))
         .route("/api/v1/external/redeem", post(join::external_redeem))
         .route("/join/{token}", get(join::landing))

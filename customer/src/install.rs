@@ -1,0 +1,80 @@
+//! What the customer client installs of itself, and removes at End (C1). A client started from
+//! anywhere else (a download) copies itself into its own directory,
+//! `~/.local/share/tandem/customer-client/<pid>`, and runs from there; End deletes that
+//! directory. Support buttons and jump clients keep copies of their own elsewhere, so End never
+//! takes them along (B1, J1).
+use crate::button::Places;
+use std::path::{Path, PathBuf};
+
+/// The program's file name inside each installation.
+const PROGRAM: &str = "tandem-customer";
+
+/// Put a copy of `exe` into `dir` (a hard link where the file system allows it) and return
+/// its path. An existing copy is replaced.
+///
+/// # Errors
+/// When the directory or the copy cannot be made.
+pub fn place_program(exe: &Path, dir: &Path) -> std::io::Result<PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    let target = dir.join(PROGRAM);
+    if target == exe {
+        return Ok(target);
+    }
+    let _ = std::fs::remove_file(&target);
+    if std::fs::hard_link(exe, &target).is_err() {
+        std::fs::copy(exe, &target)?;
+    }
+    Ok(target)
+}
+
+/// This session's installation directory.
+fn own_dir(places: &Places) -> PathBuf {
+    places
+        .data
+        .join("customer-client")
+        .join(std::process::id().to_string())
+}
+
+/// Whether this program already runs from one of Tandem's installations.
+fn installed(places: &Places, exe: &Path) -> bool {
+    exe.starts_with(&places.data)
+}
+
+/// Install this program for the session and run it from there (the same process, so the same
+/// directory). Returns only if the program already runs from an installation, or if it could
+/// not install itself (it then runs from where it is, and says why).
+pub fn relocate(places: &Places) {
+    let Ok(exe) = std::env::current_exe() else {
+        return;
+    };
+    if installed(places, &exe) {
+        return;
+    }
+    let placed = match place_program(&exe, &own_dir(places)) {
+        Ok(placed) => placed,
+        Err(e) => {
+            tracing::warn!(error = %e, "running without installing: the customer client could not copy itself");
+            return;
+        }
+    };
+    use std::os::unix::process::CommandExt;
+    let failed = std::process::Command::new(&placed)
+        .args(std::env::args_os().skip(1))
+        .exec();
+    tracing::warn!(error = %failed, "running without installing: the installed copy did not start");
+    let _ = std::fs::remove_dir_all(own_dir(places));
+}
+
+/// Uninstall this session's customer client (C1): its directory, with the program in it. A
+/// support button's or jump client's copy is elsewhere and stays.
+///
+/// # Errors
+/// When the directory exists but cannot be removed.
+pub fn uninstall(places: &Places) -> std::io::Result<bool> {
+    let dir = own_dir(places);
+    match std::fs::remove_dir_all(&dir) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e),
+    }
+}

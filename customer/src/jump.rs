@@ -1,0 +1,269 @@
+//! The Jump Client (J1): once a technician pins this computer, a user-level background agent is
+//! installed that keeps one outbound connection to the appliance. When a technician starts an
+//! unattended session through it, the agent joins that session as the customer client (nobody
+//! is at the computer to ask: pinning was the customer's consent, so the agent allows the
+//! technician's tools). Unpinning uninstalls it; ending a session never does.
+//!
+//! The agent runs as a systemd user service where the user has a systemd session, and is
+//! started directly (in its own process group) where not.
+use crate::button::Places;
+use crate::session::{self, Consent, Install};
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use tandem_core::client::{Api, ClientError, Endpoint, FeedOptions, backoff};
+use tandem_core::domain::JumpClientId;
+use tandem_core::protocol::{AgentMessage, JumpCredentials};
+use tokio_tungstenite::tungstenite::Message;
+
+const UNIT: &str = "tandem-jump-client.service";
+
+/// What the agent needs to reach the appliance.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct JumpConfig {
+    /// The appliance.
+    pub url: String,
+    /// Its pinned certificate fingerprint, if self-signed.
+    pub fingerprint: Option<String>,
+    /// The jump client.
+    pub jump_client: JumpClientId,
+    /// The agent's credential.
+    pub token: String,
+}
+
+impl std::fmt::Debug for JumpConfig {
+    // The credential never reaches a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JumpConfig")
+            .field("url", &self.url)
+            .field("jump_client", &self.jump_client)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where the jump client's files live.
+#[derive(Debug, Clone)]
+pub struct JumpFiles {
+    /// Its own copy of this program, and its log.
+    pub dir: PathBuf,
+    /// Its configuration (readable by the user only: it holds the credential).
+    pub config: PathBuf,
+    /// Its systemd user unit.
+    pub unit: PathBuf,
+}
+
+impl JumpFiles {
+    /// The places for this user.
+    #[must_use]
+    pub fn of(places: &Places) -> Self {
+        Self {
+            dir: places.data.join("jump-client"),
+            config: places.config.join("jump-client.json"),
+            unit: places.units.join(UNIT),
+        }
+    }
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(bytes)
+}
+
+/// Install the agent for a pinned jump client and start it.
+///
+/// # Errors
+/// When its files cannot be written or it cannot be started.
+pub fn install(
+    places: &Places,
+    install: &Install,
+    credentials: JumpCredentials,
+) -> std::io::Result<()> {
+    let files = JumpFiles::of(places);
+    let program = crate::install::place_program(&install.exe, &files.dir)?;
+    std::fs::create_dir_all(&places.config)?;
+    let config = JumpConfig {
+        url: install.url.clone(),
+        fingerprint: install.fingerprint.clone(),
+        jump_client: credentials.jump_client,
+        token: credentials.token,
+    };
+    write_private(
+        &files.config,
+        &serde_json::to_vec_pretty(&config).map_err(std::io::Error::other)?,
+    )?;
+    std::fs::create_dir_all(&places.units)?;
+    let unit = format!(
+        "[Unit]\nDescription=Tandem jump client (unattended remote support)\nAfter=network-online.target\n\n[Service]\nExecStart=\"{}\" --jump-config \"{}\"\nRestart=always\nRestartSec=10\n\n[Install]\nWantedBy=default.target\n",
+        program.display(),
+        files.config.display()
+    );
+    std::fs::write(&files.unit, unit)?;
+    let by_systemd = std::process::Command::new("systemctl")
+        .args(["--user", "enable", "--now", UNIT])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !by_systemd {
+        use std::os::unix::process::CommandExt;
+        let log = std::fs::File::create(files.dir.join("agent.log"))?;
+        let agent = std::process::Command::new(&program)
+            .arg("--jump-config")
+            .arg(&files.config)
+            .stdin(std::process::Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .process_group(0)
+            .spawn()?;
+        std::fs::write(files.dir.join("agent.pid"), agent.id().to_string())?;
+    }
+    Ok(())
+}
+
+/// Remove the agent's files (J1: unpinned). The running agent exits by itself.
+///
+/// # Errors
+/// When a file exists but cannot be removed.
+pub fn uninstall(places: &Places) -> std::io::Result<()> {
+    let files = JumpFiles::of(places);
+    let _ = std::process::Command::new("systemctl")
+        .args(["--user", "disable", UNIT])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status();
+    for file in [&files.unit, &files.config] {
+        match std::fs::remove_file(file) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+    }
+    match std::fs::remove_dir_all(&files.dir) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
+/// What ended the agent.
+#[derive(Debug, PartialEq, Eq)]
+pub enum AgentEnd {
+    /// The jump client was unpinned; the agent uninstalled itself.
+    Unpinned,
+}
+
+/// Run the agent: stay connected, join each unattended session, uninstall when unpinned.
+///
+/// # Errors
+/// When its configuration cannot be read.
+pub async fn run_agent(
+    config_path: &Path,
+    places: Places,
+    exe: PathBuf,
+) -> Result<AgentEnd, ClientError> {
+    let bytes = std::fs::read(config_path)
+        .map_err(|e| ClientError::Protocol(format!("{}: {e}", config_path.display())))?;
+    let config: JumpConfig =
+        serde_json::from_slice(&bytes).map_err(|e| ClientError::Protocol(e.to_string()))?;
+    let endpoint = match &config.fingerprint {
+        Some(f) => Endpoint::new(&config.url, f)?,
+        None => Endpoint::platform(&config.url)?,
+    };
+    let api = Api::new(endpoint)?;
+    let install = Install {
+        url: config.url.clone(),
+        fingerprint: config.fingerprint.clone(),
+        exe,
+        places: Some(places.clone()),
+    };
+    let mut attempt = 0u32;
+    loop {
+        match connect(&api, &config.token).await {
+            Ok(mut socket) => {
+                attempt = 0;
+                tracing::info!(jump_client = config.jump_client.0, "jump client connected");
+                while let Some(message) = socket.next().await {
+                    let Ok(Message::Text(text)) = message else {
+                        if matches!(message, Ok(Message::Close(_)) | Err(_)) {
+                            break;
+                        }
+                        continue;
+                    };
+                    match serde_json::from_str::<AgentMessage>(text.as_str()) {
+                        Ok(AgentMessage::Session { session, token }) => {
+                            tracing::info!(session = session.0, "unattended session started");
+                            tokio::spawn(unattended(
+                                api.with_token(token),
+                                session,
+                                install.clone(),
+                            ));
+                        }
+                        Ok(AgentMessage::Unpinned) => return unpinned(&places),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "unreadable message from the appliance")
+                        }
+                    }
+                }
+            }
+            Err(ClientError::Refused {
+                status: 410 | 401, ..
+            }) => return unpinned(&places),
+            Err(e) => tracing::warn!(error = %e, "the appliance cannot be reached; trying again"),
+        }
+        attempt = attempt.saturating_add(1);
+        tokio::time::sleep(backoff(&FeedOptions::default(), attempt)).await;
+    }
+}
+
+fn unpinned(places: &Places) -> Result<AgentEnd, ClientError> {
+    tracing::info!("the jump client was unpinned; uninstalling it");
+    uninstall(places)
+        .map_err(|e| ClientError::Protocol(format!("uninstalling the jump client: {e}")))?;
+    Ok(AgentEnd::Unpinned)
+}
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn connect(api: &Api, token: &str) -> Result<Socket, ClientError> {
+    let url = api.endpoint().stream_url("api/v1/jump/agent", token)?;
+    let connector = tokio_tungstenite::Connector::Rustls(api.tls());
+    match tokio_tungstenite::connect_async_tls_with_config(
+        url.as_str(),
+        None,
+        false,
+        Some(connector),
+    )
+    .await
+    {
+        Ok((socket, _)) => Ok(socket),
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => Err(ClientError::Refused {
+            status: response.status().as_u16(),
+            code: "refused".into(),
+            message: format!("the appliance answered {}", response.status()),
+            rule: None,
+        }),
+        Err(e) => Err(ClientError::Network(e.to_string())),
+    }
+}
+
+/// One unattended session, as the customer client with nobody to ask.
+async fn unattended(api: Api, session: tandem_core::domain::SessionId, install: Install) {
+    // Nobody types at an unattended computer; the sender stays alive so the session does not
+    // read that as the customer leaving.
+    let (_typing, lines) = tokio::sync::mpsc::channel(1);
+    let say: session::Say = Box::new(move |line| tracing::info!(session = session.0, "{line}"));
+    match session::run(api, session, Consent::AllowAll, lines, say, install).await {
+        Ok(end) => tracing::info!(
+            session = session.0,
+            ?end,
+            "unattended session over; the jump client stays (J1)"
+        ),
+        Err(e) => tracing::warn!(session = session.0, error = %e, "unattended session stopped"),
+    }
+}

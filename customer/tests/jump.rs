@@ -1,0 +1,192 @@
+//! The Jump Client end to end (J1, C1): pinning installs a background agent with its own copy
+//! of the program; End removes the session's customer client and leaves the agent; a technician
+//! starts an unattended session through the agent and runs a command in it; unpinning makes the
+//! agent uninstall itself.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use support::{WAIT, join, said, sign_in, take_session};
+use tandem_core::client::ShellStream;
+use tandem_core::domain::{Command, JumpLocation, SessionStatus};
+use tandem_e2e::Appliance;
+
+/// Wait until `test` holds, or fail saying `what`.
+async fn eventually(what: &str, home: &Path, test: impl Fn() -> bool) {
+    let deadline = Instant::now() + WAIT;
+    while !test() {
+        assert!(
+            Instant::now() < deadline,
+            "{what} never happened; the customer client said {:?} and logged {:?}; the agent logged {:?}",
+            said(home, "customer.out"),
+            said(home, "customer.err"),
+            said(home, ".local/share/tandem/jump-client/agent.log")
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Whether a process is running (not gone, not a zombie).
+fn running(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        stat.rsplit(") ")
+            .next()
+            .is_some_and(|rest| !rest.starts_with('Z'))
+    })
+}
+
+/// Stops the detached agent if the test fails before unpinning does.
+struct Agent(u32);
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("kill")
+            .arg("-9")
+            .arg(self.0.to_string())
+            .status();
+    }
+}
+
+fn installations(home: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(home.join(".local/share/tandem/customer-client"))
+        .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pinned_jump_client_survives_end_serves_an_unattended_session_and_leaves_when_unpinned() {
+    let app = Appliance::start().await.unwrap();
+    let alice = sign_in(&app, "alice").await;
+    let key = alice.session_key(None).await.unwrap().key;
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let mut customer = join(&app, h, &key, &["--allow-all"]);
+    let s = take_session(&alice).await;
+
+    // The customer client installed itself for the session and runs from there.
+    let installed = installations(h);
+    assert_eq!(installed.len(), 1, "one installation: {installed:?}");
+    assert!(installed[0].join("tandem-customer").is_file());
+
+    let me = alice.current().me;
+    alice
+        .command(Command::PinJumpClient {
+            session: s,
+            location: JumpLocation::Personal(me),
+        })
+        .await
+        .unwrap();
+    let jump = h.join(".local/share/tandem/jump-client");
+    let config = h.join(".config/tandem/jump-client.json");
+    let unit = h.join(".config/systemd/user/tandem-jump-client.service");
+    eventually("the jump client's installation", h, || {
+        jump.join("agent.pid").is_file()
+    })
+    .await;
+    let pid: u32 = std::fs::read_to_string(jump.join("agent.pid"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let _agent = Agent(pid);
+    assert!(
+        jump.join("tandem-customer").is_file(),
+        "the agent has its own copy of the program"
+    );
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&config).unwrap().permissions().mode() & 0o777,
+        0o600,
+        "the agent's credential is readable by the user only"
+    );
+    assert!(
+        std::fs::read_to_string(&unit)
+            .unwrap()
+            .contains("--jump-config")
+    );
+    let jump_client = *alice.current().state.jump_clients.keys().next().unwrap();
+
+    // End (C1): the customer client removes itself; the jump client stays (J1).
+    alice
+        .command(Command::EndSession { session: s })
+        .await
+        .unwrap();
+    let status = tokio::time::timeout(WAIT, customer.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(status.success());
+    assert!(said(h, "customer.out").contains("removed from this computer"));
+    assert_eq!(
+        installations(h),
+        Vec::<PathBuf>::new(),
+        "End uninstalled the customer client"
+    );
+    assert!(jump.join("tandem-customer").is_file() && config.is_file() && unit.is_file());
+    assert!(running(pid), "the agent keeps running after End");
+
+    // An unattended session through the jump client: the agent joins and allows the shell.
+    let before = alice.current().state.sessions.len();
+    alice
+        .command(Command::StartJumpSession { jump_client })
+        .await
+        .unwrap();
+    let current = alice
+        .wait_for(WAIT, |m| {
+            m.state
+                .sessions
+                .values()
+                .any(|x| x.jump_client == Some(jump_client) && x.status == SessionStatus::Active)
+        })
+        .await
+        .unwrap();
+    assert!(current.state.sessions.len() > before);
+    let u = current
+        .state
+        .sessions
+        .values()
+        .find(|x| x.jump_client == Some(jump_client) && x.status == SessionStatus::Active)
+        .unwrap()
+        .id;
+    alice
+        .command(Command::StartShell { session: u })
+        .await
+        .unwrap();
+    let opened = alice
+        .wait_for(WAIT, |m| m.state.sessions.get(&u).is_some_and(|x| x.shell))
+        .await;
+    assert!(
+        opened.is_ok(),
+        "the agent never allowed the shell; it logged {:?}",
+        said(h, ".local/share/tandem/jump-client/agent.log")
+    );
+    let mut shell = ShellStream::open(alice.api(), u).await.unwrap();
+    shell.send(b"echo unattended-$((2+3))\n").await.unwrap();
+    let mut printed = String::new();
+    let _ = tokio::time::timeout(WAIT, async {
+        while let Some(bytes) = shell.recv().await {
+            printed.push_str(&String::from_utf8_lossy(&bytes));
+            if printed.contains("unattended-5") {
+                break;
+            }
+        }
+    })
+    .await;
+    assert!(
+        printed.contains("unattended-5"),
+        "the shell printed {printed:?}"
+    );
+
+    // Unpin (J1): the agent uninstalls itself and exits.
+    alice
+        .command(Command::UnpinJumpClient { session: u })
+        .await
+        .unwrap();
+    eventually("the agent's uninstall", h, || {
+        !jump.exists() && !config.exists() && !unit.exists()
+    })
+    .await;
+    eventually("the agent's exit", h, || !running(pid)).await;
+}

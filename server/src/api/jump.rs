@@ -1,0 +1,183 @@
+//! Jump clients (J1): the customer client of a pinned computer fetches its agent's credential;
+//! the agent keeps one outbound connection open and is told, over it, of each unattended
+//! session a technician starts through it (with a customer token for that session), and of its
+//! unpinning, after which its credential no longer works.
+use crate::appliance::{Appliance, now_ms};
+use crate::auth::{Bearer, Principal};
+use crate::error::ApiError;
+use crate::secret;
+use crate::store::TokenKind;
+use axum::Json;
+use axum::extract::State;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::response::Response;
+use std::sync::Arc;
+use std::time::Duration;
+use tandem_core::domain::{
+    CommandError, Denial, Event, JumpClientId, Reason, Rule, SessionId, SessionStatus,
+};
+use tandem_core::protocol::{AgentMessage, JumpCredentials};
+
+/// The agent's credential lasts until unpinning; this bound only keeps the column finite.
+const AGENT_TOKEN_TTL_MS: i64 = 10 * 365 * 24 * 60 * 60 * 1000;
+/// A customer token for one unattended session.
+const SESSION_TOKEN_TTL_MS: i64 = 24 * 60 * 60 * 1000;
+/// How often the appliance pings a quiet agent.
+const PING_EVERY: Duration = Duration::from_secs(30);
+
+/// `POST /api/v1/customer/jump-client`: the customer client of a session whose computer is
+/// pinned gets its agent's credential.
+pub async fn credentials(
+    State(appliance): State<Arc<Appliance>>,
+    who: Principal,
+) -> Result<Json<JumpCredentials>, ApiError> {
+    let Principal::Customer(session) = who else {
+        return Err(CommandError::from(Denial::new(Rule::G4, Reason::CustomerOnly)).into());
+    };
+    let jump_client = {
+        let inner = appliance.read().await;
+        let machine = inner
+            .state
+            .sessions
+            .get(&session)
+            .filter(|s| s.is_live())
+            .map(|s| s.customer.info.machine.clone())
+            .ok_or(ApiError::Gone("This session has ended"))?;
+        inner
+            .state
+            .jump_client_on(&machine)
+            .map(|j| j.id)
+            .ok_or(ApiError::Gone(
+                "This computer is not pinned as a jump client",
+            ))?
+    };
+    let subject = i64::try_from(jump_client.0).map_err(|_| ApiError::Internal("id"))?;
+    // One credential per jump client: a new one replaces any earlier.
+    appliance
+        .store
+        .revoke_subject(TokenKind::JumpClient, subject)
+        .await?;
+    let token = secret::token();
+    let now = now_ms();
+    appliance
+        .store
+        .issue_token(
+            &secret::hash(&token),
+            TokenKind::JumpClient,
+            subject,
+            now,
+            now + AGENT_TOKEN_TTL_MS,
+        )
+        .await?;
+    Ok(Json(JumpCredentials { jump_client, token }))
+}
+
+/// `GET /api/v1/jump/agent`: the agent's connection. 410 once the jump client is unpinned.
+pub async fn agent(
+    State(appliance): State<Arc<Appliance>>,
+    Bearer(token): Bearer,
+    upgrade: WebSocketUpgrade,
+) -> Result<Response, ApiError> {
+    let found = appliance
+        .store
+        .token_subject(&secret::hash(&token), now_ms())
+        .await?;
+    let jump_client = match found {
+        Some((TokenKind::JumpClient, subject)) => {
+            JumpClientId(u64::try_from(subject).map_err(|_| ApiError::Internal("id"))?)
+        }
+        _ => return Err(ApiError::Gone("This jump client has been unpinned (J1)")),
+    };
+    if !appliance
+        .read()
+        .await
+        .state
+        .jump_clients
+        .contains_key(&jump_client)
+    {
+        return Err(ApiError::Gone("This jump client has been unpinned (J1)"));
+    }
+    Ok(upgrade.on_upgrade(move |socket| async move {
+        if let Err(e) = serve(appliance, jump_client, socket).await {
+            tracing::info!(error = %e, jump_client = jump_client.0, "jump client agent disconnected");
+        }
+    }))
+}
+
+async fn send(socket: &mut WebSocket, message: &AgentMessage) -> Result<(), axum::Error> {
+    let text = serde_json::to_string(message).map_err(axum::Error::new)?;
+    socket.send(Message::Text(text.into())).await
+}
+
+/// Hand the agent a session: a fresh customer token for it.
+async fn offer(
+    appliance: &Appliance,
+    socket: &mut WebSocket,
+    session: SessionId,
+) -> Result<(), axum::Error> {
+    let token = secret::token();
+    let now = now_ms();
+    let subject = i64::try_from(session.0).map_err(axum::Error::new)?;
+    appliance
+        .store
+        .issue_token(
+            &secret::hash(&token),
+            TokenKind::Customer,
+            subject,
+            now,
+            now + SESSION_TOKEN_TTL_MS,
+        )
+        .await
+        .map_err(axum::Error::new)?;
+    send(socket, &AgentMessage::Session { session, token }).await
+}
+
+async fn serve(
+    appliance: Arc<Appliance>,
+    me: JumpClientId,
+    mut socket: WebSocket,
+) -> Result<(), axum::Error> {
+    let mut events = appliance.subscribe();
+    // Sessions started while the agent was away, which no client has joined yet.
+    let waiting: Vec<SessionId> = {
+        let inner = appliance.read().await;
+        inner
+            .state
+            .sessions
+            .values()
+            .filter(|s| s.jump_client == Some(me) && s.status == SessionStatus::Active)
+            .map(|s| s.id)
+            .filter(|s| i64::try_from(s.0).is_ok_and(|id| !appliance.customer_is_online(id)))
+            .collect()
+    };
+    for session in waiting {
+        offer(&appliance, &mut socket, session).await?;
+    }
+    let mut ping = tokio::time::interval(PING_EVERY);
+    loop {
+        tokio::select! {
+            event = events.recv() => match event {
+                Ok(out) => match &out.published.event {
+                    Event::SessionStarted { session, jump_client: Some(j), .. } if *j == me => {
+                        offer(&appliance, &mut socket, *session).await?;
+                    }
+                    Event::JumpClientUnpinned { jump_client, .. } if *jump_client == me => {
+                        let subject = i64::try_from(me.0).map_err(axum::Error::new)?;
+                        appliance.store.revoke_subject(TokenKind::JumpClient, subject).await.map_err(axum::Error::new)?;
+                        send(&mut socket, &AgentMessage::Unpinned).await?;
+                        return socket.send(Message::Close(None)).await;
+                    }
+                    _ => {}
+                },
+                // Too far behind to know what it missed: start again (the agent reconnects
+                // and is offered whatever waits for it).
+                Err(_) => return socket.send(Message::Close(None)).await,
+            },
+            _ = ping.tick() => socket.send(Message::Ping(Vec::new().into())).await?,
+            incoming = socket.recv() => match incoming {
+                Some(Ok(Message::Close(_)) | Err(_)) | None => return Ok(()),
+                Some(Ok(_)) => {}
+            },
+        }
+    }
+}
