@@ -21,7 +21,7 @@ pub struct ButtonConfig {
 }
 
 /// Where this user's launchers and configuration live (the XDG base directories).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Places {
     /// Desktop launchers (`~/.local/share/applications`).
     pub launchers: PathBuf,

@@ -28,7 +28,8 @@ pub fn place_program(exe: &Path, dir: &Path) -> std::io::Result<PathBuf> {
 }
 
 /// This session's installation directory.
-fn own_dir(places: &Places) -> PathBuf {
+#[must_use]
+pub fn own_dir(places: &Places) -> PathBuf {
     places
         .data
         .join("customer-client")

@@ -256,9 +256,9 @@ async fn connect(api: &Api, token: &str) -> Result<Socket, ClientError> {
 async fn unattended(api: Api, session: tandem_core::domain::SessionId, install: Install) {
     // Nobody types at an unattended computer; the sender stays alive so the session does not
     // read that as the customer leaving.
-    let (_typing, lines) = tokio::sync::mpsc::channel(1);
+    let (_typing, mut lines) = tokio::sync::mpsc::channel(1);
     let say: session::Say = Box::new(move |line| tracing::info!(session = session.0, "{line}"));
-    match session::run(api, session, Consent::AllowAll, lines, say, install).await {
+    match session::run(api, session, Consent::AllowAll, &mut lines, say, install).await {
         Ok(end) => tracing::info!(
             session = session.0,
             ?end,

@@ -1,10 +1,12 @@
 //! `tandem-customer`: join a support session with the key a technician gave you.
 use clap::Parser;
 use std::process::ExitCode;
-use tandem_core::client::{Api, Endpoint};
-use tandem_core::domain::{ClientMode, CustomerInfo};
+use tandem_core::client::{Api, ClientError, Endpoint};
+use tandem_core::domain::{ClientMode, Command, CustomerInfo, SessionId};
+use tandem_customer::button::Places;
+use tandem_customer::elevate::{READY, Resume};
 use tandem_customer::session::{self, Consent, Ended};
-use tokio::io::AsyncBufReadExt;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -14,7 +16,7 @@ use tokio::io::AsyncBufReadExt;
 )]
 struct Cli {
     /// The appliance's address, e.g. https://support.example.com/
-    #[arg(long, env = "TANDEM_URL", required_unless_present_any = ["button_config", "jump_config"])]
+    #[arg(long, env = "TANDEM_URL", required_unless_present_any = ["button_config", "jump_config", "resume"])]
     url: Option<String>,
     /// The SHA-256 fingerprint of a self-signed appliance's certificate; without it, the
     /// system's trust store decides.
@@ -23,13 +25,16 @@ struct Cli {
     /// The session key the technician gave you.
     #[arg(
         long,
-        required_unless_present_any = ["button_config", "jump_config"],
+        required_unless_present_any = ["button_config", "jump_config", "resume"],
         conflicts_with = "button_config"
     )]
     key: Option<String>,
     /// Run as a jump client's background agent (what its service runs, J1).
     #[arg(long, conflicts_with_all = ["key", "button_config"])]
     jump_config: Option<std::path::PathBuf>,
+    /// Carry on a session with administrative rights (what elevation starts through sudo, E2).
+    #[arg(long, conflicts_with_all = ["key", "button_config", "jump_config"])]
+    resume: Option<std::path::PathBuf>,
     /// Start a session with a support button's configuration (what its launcher runs, B1).
     #[arg(long)]
     button_config: Option<std::path::PathBuf>,
@@ -47,6 +52,16 @@ struct Cli {
     deny_all: bool,
 }
 
+/// A session joined: how to reach it, and what this process installs.
+struct Joined {
+    api: Api,
+    session: SessionId,
+    consent: Consent,
+    install: session::Install,
+    /// For an elevated process: the user's installation to remove at End.
+    install_dir: Option<std::path::PathBuf>,
+}
+
 #[tokio::main]
 #[allow(clippy::print_stdout)]
 async fn main() -> ExitCode {
@@ -58,28 +73,53 @@ async fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let places = tandem_customer::button::Places::for_user();
-    let exe = || std::env::current_exe().unwrap_or_else(|_| "tandem-customer".into());
+    let places = Places::for_user();
     if let Some(config) = &cli.jump_config {
-        let Some(places) = places else {
-            eprintln!("The jump client needs a home directory.");
-            return ExitCode::FAILURE;
-        };
-        return match tandem_customer::jump::run_agent(config, places, exe()).await {
-            Ok(end) => {
-                tracing::info!(?end, "jump client agent stopped");
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("The jump client stopped: {e}");
-                ExitCode::FAILURE
-            }
-        };
+        return agent(config, places).await;
     }
-    // A session's customer client runs from its own installation, which End removes (C1).
-    if let Some(places) = &places {
-        tandem_customer::install::relocate(places);
+    let joined = match &cli.resume {
+        Some(file) => resume(file).await,
+        None => {
+            // A session's customer client runs from its own installation, which End removes (C1).
+            if let Some(places) = &places {
+                tandem_customer::install::relocate(places);
+            }
+            join(&cli, places).await
+        }
+    };
+    match joined {
+        Ok(joined) => follow(joined).await,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
     }
+}
+
+fn exe() -> std::path::PathBuf {
+    std::env::current_exe().unwrap_or_else(|_| "tandem-customer".into())
+}
+
+/// The jump client's background agent (J1).
+async fn agent(config: &std::path::Path, places: Option<Places>) -> ExitCode {
+    let Some(places) = places else {
+        eprintln!("The jump client needs a home directory.");
+        return ExitCode::FAILURE;
+    };
+    match tandem_customer::jump::run_agent(config, places, exe()).await {
+        Ok(end) => {
+            tracing::info!(?end, "jump client agent stopped");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("The jump client stopped: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Join with a session key or through a support button.
+async fn join(cli: &Cli, places: Option<Places>) -> Result<Joined, String> {
     let machine = std::fs::read_to_string("/etc/machine-id")
         .map(|s| s.trim().to_owned())
         .unwrap_or_else(|_| cli.name.clone());
@@ -93,40 +133,25 @@ async fn main() -> ExitCode {
             ClientMode::Full
         },
     };
-    // Through a support button's launcher, or with a session key.
     let (url, fingerprint, button) = match &cli.button_config {
-        Some(path) => match tandem_customer::button::read(path) {
-            Ok(config) => (config.url, config.fingerprint, Some(config.button)),
-            Err(e) => {
-                eprintln!("This support button cannot be used: {e}");
-                return ExitCode::FAILURE;
-            }
-        },
+        Some(path) => {
+            let config = tandem_customer::button::read(path)
+                .map_err(|e| format!("This support button cannot be used: {e}"))?;
+            (config.url, config.fingerprint, Some(config.button))
+        }
         None => (
             cli.url.clone().unwrap_or_default(),
             cli.fingerprint.clone(),
             None,
         ),
     };
-    let endpoint = match &fingerprint {
-        Some(f) => Endpoint::new(&url, f),
-        None => Endpoint::platform(&url),
+    let api = endpoint(&url, fingerprint.as_deref()).map_err(|e| format!("Could not join: {e}"))?;
+    let joined = match (button, &cli.key) {
+        (Some(button), _) => api.start_from_button(button, &customer).await,
+        (None, Some(key)) => api.join(key, &customer).await,
+        (None, None) => Err(ClientError::Address("a session key is needed".into())),
     };
-    let joined = match (endpoint.and_then(Api::new), button, &cli.key) {
-        (Ok(api), Some(button), _) => api.start_from_button(button, &customer).await,
-        (Ok(api), None, Some(key)) => api.join(key, &customer).await,
-        (Ok(_), None, None) => Err(tandem_core::client::ClientError::Address(
-            "a session key is needed".into(),
-        )),
-        (Err(e), _, _) => Err(e),
-    };
-    let (api, joined) = match joined {
-        Ok(j) => j,
-        Err(e) => {
-            eprintln!("Could not join: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
+    let (api, joined) = joined.map_err(|e| format!("Could not join: {e}"))?;
     let consent = if cli.allow_all {
         Consent::AllowAll
     } else if cli.deny_all {
@@ -134,7 +159,62 @@ async fn main() -> ExitCode {
     } else {
         Consent::Ask
     };
-    let (lines_tx, lines) = tokio::sync::mpsc::channel(16);
+    Ok(Joined {
+        api,
+        session: joined.session,
+        consent,
+        install: session::Install {
+            url,
+            fingerprint,
+            exe: exe(),
+            places,
+        },
+        install_dir: None,
+    })
+}
+
+fn endpoint(url: &str, fingerprint: Option<&str>) -> Result<Api, ClientError> {
+    match fingerprint {
+        Some(f) => Endpoint::new(url, f),
+        None => Endpoint::platform(url),
+    }
+    .and_then(Api::new)
+}
+
+/// Carry on a session as root after elevation (E2): answer the request, then say so to the
+/// process that started this one.
+#[allow(clippy::print_stdout)]
+async fn resume(file: &std::path::Path) -> Result<Joined, String> {
+    let resume = Resume::take(file).map_err(|e| format!("Cannot carry on the session: {e}"))?;
+    let api = endpoint(&resume.url, resume.fingerprint.as_deref())
+        .map_err(|e| format!("Cannot carry on the session: {e}"))?
+        .with_token(resume.token.clone());
+    api.command(&Command::AnswerPrompt {
+        session: resume.session,
+        prompt: resume.prompt,
+        accepted: true,
+    })
+    .await
+    .map_err(|e| format!("Cannot carry on the session: {e}"))?;
+    println!("{READY}");
+    Ok(Joined {
+        api,
+        session: resume.session,
+        consent: resume.consent,
+        install: session::Install {
+            url: resume.url,
+            fingerprint: resume.fingerprint,
+            exe: exe(),
+            places: resume.places,
+        },
+        install_dir: resume.install_dir,
+    })
+}
+
+/// Follow the session until it ends, with what the customer types.
+#[allow(clippy::print_stdout)]
+async fn follow(joined: Joined) -> ExitCode {
+    let (lines_tx, mut lines) = tokio::sync::mpsc::channel(16);
     tokio::spawn(async move {
         let mut stdin = tokio::io::BufReader::new(tokio::io::stdin()).lines();
         while let Ok(Some(line)) = stdin.next_line().await {
@@ -144,27 +224,34 @@ async fn main() -> ExitCode {
         }
     });
     let say: session::Say = Box::new(|line| println!("{line}"));
-    let install = session::Install {
-        url,
-        fingerprint,
-        exe: exe(),
-        places: places.clone(),
-    };
-    match session::run(api, joined.session, consent, lines, say, install).await {
+    let places = joined.install.places.clone();
+    match session::run(
+        joined.api,
+        joined.session,
+        joined.consent,
+        &mut lines,
+        say,
+        joined.install,
+    )
+    .await
+    {
         Ok(Ended::SessionEnded { uninstall }) => {
             println!("The technician ended the session.");
             // C1: the customer client uninstalls itself; support buttons and jump clients have
             // installations of their own and stay (B1, J1).
-            match (uninstall, &places) {
-                (true, Some(places)) => match tandem_customer::install::uninstall(places) {
-                    Ok(true) => println!("The support client has been removed from this computer."),
-                    Ok(false) => {}
-                    Err(e) => eprintln!("The support client could not remove itself: {e}"),
-                },
-                _ => println!("This support client is closing."),
+            let removed = match (uninstall, joined.install_dir, &places) {
+                (false, _, _) | (true, None, None) => Ok(false),
+                (true, Some(dir), _) => std::fs::remove_dir_all(dir).map(|()| true),
+                (true, None, Some(places)) => tandem_customer::install::uninstall(places),
+            };
+            match removed {
+                Ok(true) => println!("The support client has been removed from this computer."),
+                Ok(false) => println!("This support client is closing."),
+                Err(e) => eprintln!("The support client could not remove itself: {e}"),
             }
             ExitCode::SUCCESS
         }
+        Ok(Ended::Elevated(elevated)) => handed_over(*elevated, lines).await,
         Ok(Ended::Disconnected) => {
             println!("The technician disconnected this computer.");
             ExitCode::SUCCESS
@@ -174,5 +261,38 @@ async fn main() -> ExitCode {
             eprintln!("The session stopped: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// After elevation, the elevated process runs the session; this one passes the customer's
+/// typing to it and what it says back, until it ends.
+#[allow(clippy::print_stdout)]
+async fn handed_over(
+    elevated: tandem_customer::elevate::Elevated,
+    mut lines: tokio::sync::mpsc::Receiver<String>,
+) -> ExitCode {
+    let tandem_customer::elevate::Elevated {
+        mut child,
+        mut stdin,
+        mut stdout,
+    } = elevated;
+    println!("The support client now runs with administrative rights.");
+    tokio::spawn(async move {
+        while let Some(line) = lines.recv().await {
+            if stdin
+                .write_all(format!("{line}\n").as_bytes())
+                .await
+                .is_err()
+            {
+                break;
+            }
+        }
+    });
+    while let Ok(Some(line)) = stdout.next_line().await {
+        println!("{line}");
+    }
+    match child.wait().await {
+        Ok(status) if status.success() => ExitCode::SUCCESS,
+        _ => ExitCode::FAILURE,
     }
 }

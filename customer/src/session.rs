@@ -3,13 +3,15 @@
 use crate::shell::{self, ShellHost};
 use futures_util::StreamExt;
 use tandem_core::client::{Api, ClientError};
-use tandem_core::domain::{Command, Event, Participant, PromptKind, ScreenState, SessionId, Tool};
+use tandem_core::domain::{
+    Command, ElevationMethod, Event, Participant, PromptKind, ScreenState, SessionId, Tool,
+};
 use tandem_core::protocol::{ServerMessage, View};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 
 /// How the customer answers requests (control, shell, elevation).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Consent {
     /// Ask on the terminal each time.
     Ask,
@@ -20,8 +22,10 @@ pub enum Consent {
 }
 
 /// How the session ended for this client.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum Ended {
+    /// The client restarted with administrative rights (E2); that process runs the session now.
+    Elevated(Box<crate::elevate::Elevated>),
     /// The technician ended it; `uninstall` says the client should remove itself (C1).
     SessionEnded {
         /// Uninstall the customer client (never a jump client).
@@ -95,6 +99,49 @@ async fn answer(
     }
 }
 
+/// Restart as root with these credentials and hand the session over; on failure, say why,
+/// decline the request, and carry on as before (E3).
+async fn elevate(
+    api: &Api,
+    session: SessionId,
+    consent: Consent,
+    prompt: PromptKind,
+    install: &Install,
+    (username, password): (String, String),
+    say: &Say,
+) -> Result<Option<crate::elevate::Elevated>, ClientError> {
+    say("Restarting the support client with administrative rights…".into());
+    let places = install.places.clone();
+    let dir = places
+        .as_ref()
+        .map_or_else(std::env::temp_dir, crate::install::own_dir);
+    let resume = crate::elevate::Resume {
+        url: install.url.clone(),
+        fingerprint: install.fingerprint.clone(),
+        token: api.token().unwrap_or_default().to_owned(),
+        session,
+        prompt,
+        consent,
+        install_dir: places.as_ref().map(crate::install::own_dir),
+        places,
+    };
+    match crate::elevate::restart_as_root(&resume, &install.exe, &dir, &username, &password).await {
+        Ok(elevated) => Ok(Some(elevated)),
+        Err(e) => {
+            say(format!(
+                "Elevation failed: {e}. The session continues without administrative rights."
+            ));
+            api.command(&Command::AnswerPrompt {
+                session,
+                prompt,
+                accepted: false,
+            })
+            .await?;
+            Ok(None)
+        }
+    }
+}
+
 /// Share the screen; a computer without a display keeps its session and says why not.
 async fn share_screen(
     api: &Api,
@@ -130,7 +177,7 @@ pub async fn run(
     api: Api,
     session: SessionId,
     consent: Consent,
-    mut lines: mpsc::Receiver<String>,
+    lines: &mut mpsc::Receiver<String>,
     say: Say,
     install: Install,
 ) -> Result<Ended, ClientError> {
@@ -152,12 +199,25 @@ pub async fn run(
     let mut screen: Option<crate::screen::ScreenHost> = None;
     let (screen_state, screen_watch) = tokio::sync::watch::channel(ScreenState::Off);
     let mut waiting: Option<PromptKind> = None;
+    // Elevation (E3): the request, the technician's credentials, and a password being typed.
+    let mut elevation: Option<PromptKind> = None;
+    let mut credentials: Option<(String, String)> = None;
+    let mut typing_password: Option<PromptKind> = None;
     let mut names = std::collections::BTreeMap::new();
     loop {
         tokio::select! {
                     line = lines.recv() => {
                         let Some(line) = line else { return Ok(Ended::Left) };
-                        if let Some(prompt) = waiting.take() {
+                        if let Some(prompt) = typing_password.take() {
+                            let user = crate::elevate::current_user().await;
+                            if let Some(e) = elevate(&api, session, consent, prompt, &install, (user, line), &say).await? {
+                                return Ok(Ended::Elevated(Box::new(e)));
+                            }
+                        } else if let Some(prompt @ PromptKind::Elevation(_)) = waiting.filter(|_| matches!(line.trim(), "y" | "Y" | "yes" | "Yes")) {
+                            waiting = None;
+                            say(format!("Type the password of {} (it goes to sudo on this computer, nowhere else):", crate::elevate::current_user().await));
+                            typing_password = Some(prompt);
+                        } else if let Some(prompt) = waiting.take() {
                             let accepted = matches!(line.trim(), "y" | "Y" | "yes" | "Yes");
                             api.command(&Command::AnswerPrompt { session, prompt, accepted }).await?;
                         } else if line.trim() == "/quit" {
@@ -182,7 +242,11 @@ pub async fn run(
                                     say(format!("Connected to session {}. Waiting for a technician…", view.session.id));
                                     // Requests made before this client connected wait in the snapshot.
                                     for prompt in view.session.prompts.keys() {
-                                        waiting = answer(&api, session, consent, *prompt, &say).await?.or(waiting);
+                                        if let PromptKind::Elevation(ElevationMethod::ProvideCredentials) = prompt {
+                                            elevation = Some(*prompt);
+                                        } else {
+                                            waiting = answer(&api, session, consent, *prompt, &say).await?.or(waiting);
+                                        }
                                     }
                                     if view.session.shell && shell.is_none() {
                                         shell = Some(shell::start(&api, session).await?);
@@ -202,6 +266,19 @@ pub async fn run(
                                 }
                             }
                             Ok(ServerMessage::Event(published)) => match published.event {
+                                Event::PromptRaised { prompt: prompt @ PromptKind::Elevation(ElevationMethod::ProvideCredentials), .. } if consent != Consent::DenyAll => {
+                                    // The technician's credentials arrive beside the request, in either order.
+                                    elevation = Some(prompt);
+                                    if let Some(given) = credentials.take()
+                                        && let Some(e) = elevate(&api, session, consent, prompt, &install, given, &say).await?
+                                    {
+                                        return Ok(Ended::Elevated(Box::new(e)));
+                                    }
+                                }
+                                Event::PromptRaised { prompt: prompt @ PromptKind::Elevation(ElevationMethod::PromptCustomer), .. } if consent == Consent::AllowAll => {
+                                    say("The technician asked for administrative rights, which need your password; this client answers without asking, so it declines.".into());
+                                    api.command(&Command::AnswerPrompt { session, prompt, accepted: false }).await?;
+                                }
                                 Event::PromptRaised { prompt, .. } => {
                                     waiting = answer(&api, session, consent, prompt, &say).await?.or(waiting);
                                 }
@@ -276,6 +353,15 @@ pub async fn run(
                                 Event::CustomerDisconnected { .. } => return Ok(Ended::Disconnected),
                                 _ => {}
                             },
+                            Ok(ServerMessage::Direct { body }) if body["kind"] == "elevation_credentials" => {
+                                let given = (body["username"].as_str().unwrap_or_default().to_owned(), body["password"].as_str().unwrap_or_default().to_owned());
+                                match elevation.take() {
+                                    Some(prompt) => if let Some(e) = elevate(&api, session, consent, prompt, &install, given, &say).await? {
+                                        return Ok(Ended::Elevated(Box::new(e)));
+                                    },
+                                    None => credentials = Some(given),
+                                }
+                            }
                             Ok(_) => {}
                             Err(e) => tracing::warn!(error = %e, "unreadable message from the appliance"),
                         }

@@ -1,0 +1,247 @@
+//! Elevation on Linux (E2, E3; E4 names only Windows and macOS, ours goes further): with the
+//! credentials the customer typed or the technician provided, the customer client restarts
+//! itself as root through sudo and hands the session to the new process, which joins with the
+//! same session token. Wrong credentials leave the session as it was.
+//!
+//! The password goes to sudo's standard input and nowhere else; the session token goes to the
+//! new process in a file only the user can read, which it deletes on reading.
+use crate::button::Places;
+use crate::session::Consent;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+use tandem_core::domain::{PromptKind, SessionId};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
+use tokio::process::{Child, ChildStdin, ChildStdout, Command};
+
+/// What the new process prints once it has taken over the session.
+pub const READY: &str = "tandem: elevated";
+/// How long sudo and the new process may take.
+const START_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// What the elevated process needs to carry on the session.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct Resume {
+    /// The appliance.
+    pub url: String,
+    /// Its pinned fingerprint, if self-signed.
+    pub fingerprint: Option<String>,
+    /// The session's customer token.
+    pub token: String,
+    /// The session.
+    pub session: SessionId,
+    /// The elevation request to answer once running as root.
+    pub prompt: PromptKind,
+    /// How the customer answers requests.
+    pub consent: Consent,
+    /// The user's places (root's home is not where the user's launchers go).
+    pub places: Option<Places>,
+    /// The session's installation, removed at End (C1).
+    pub install_dir: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for Resume {
+    // The token never reaches a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Resume")
+            .field("url", &self.url)
+            .field("session", &self.session)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The variables the shared display needs, from this process: sudo clears the environment,
+/// so they are passed on through `env`.
+fn display_env() -> Vec<String> {
+    [
+        "DISPLAY",
+        "XAUTHORITY",
+        "WAYLAND_DISPLAY",
+        "XDG_RUNTIME_DIR",
+    ]
+    .iter()
+    .filter_map(|k| std::env::var(k).ok().map(|v| format!("{k}={v}")))
+    .collect()
+}
+
+impl Resume {
+    /// Read and delete a resume file (the new process's first step).
+    ///
+    /// # Errors
+    /// When it is missing or malformed.
+    pub fn take(path: &Path) -> std::io::Result<Self> {
+        let bytes = std::fs::read(path)?;
+        let _ = std::fs::remove_file(path);
+        serde_json::from_slice(&bytes)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+    }
+}
+
+/// Why elevation did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum ElevationError {
+    /// sudo takes the signed-in user's own password.
+    #[error(
+        "on Linux, elevation takes the password of the signed-in user ({current}), who must be allowed to use sudo; credentials for {given} cannot be used"
+    )]
+    OtherUser {
+        /// The user name given.
+        given: String,
+        /// The user running the client.
+        current: String,
+    },
+    /// sudo said no.
+    #[error("the credentials were refused ({0})")]
+    Refused(String),
+    /// sudo or the new process could not be started.
+    #[error("the client could not restart with administrative rights: {0}")]
+    Failed(String),
+}
+
+/// The elevated process, which now runs the session, and its ends of the pipes.
+#[derive(Debug)]
+pub struct Elevated {
+    /// The sudo process (the client runs under it).
+    pub child: Child,
+    /// What the customer types goes here.
+    pub stdin: ChildStdin,
+    /// What it says comes from here.
+    pub stdout: Lines<BufReader<ChildStdout>>,
+}
+
+/// The user running this client.
+pub async fn current_user() -> String {
+    let out = Command::new("id").arg("-un").output().await;
+    out.ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .filter(|u| !u.is_empty())
+        .or_else(|| std::env::var("USER").ok())
+        .unwrap_or_default()
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(bytes)
+}
+
+/// Restart `exe` as root through sudo with `password`, and wait until it has taken over.
+///
+/// # Errors
+/// An [`ElevationError`]; the session is then untouched.
+pub async fn restart_as_root(
+    resume: &Resume,
+    exe: &Path,
+    dir: &Path,
+    username: &str,
+    password: &str,
+) -> Result<Elevated, ElevationError> {
+    let current = current_user().await;
+    if username.trim() != current {
+        return Err(ElevationError::OtherUser {
+            given: username.trim().to_owned(),
+            current,
+        });
+    }
+    let failed = |e: std::io::Error| ElevationError::Failed(e.to_string());
+    std::fs::create_dir_all(dir).map_err(failed)?;
+    let file = dir.join("elevate.json");
+    write_private(
+        &file,
+        &serde_json::to_vec(resume).map_err(|e| ElevationError::Failed(e.to_string()))?,
+    )
+    .map_err(failed)?;
+    let outcome = start(exe, &file, password).await;
+    if outcome.is_err() {
+        let _ = std::fs::remove_file(&file);
+    }
+    outcome
+}
+
+async fn start(exe: &Path, file: &Path, password: &str) -> Result<Elevated, ElevationError> {
+    let mut child = Command::new("sudo")
+        .env("LC_ALL", "C")
+        .args(["-S", "-k", "-p", "", "--", "env"])
+        .args(display_env())
+        .arg(exe)
+        .arg("--resume")
+        .arg(file)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| ElevationError::Failed(format!("sudo: {e}")))?;
+    let (Some(mut stdin), Some(stdout), Some(stderr)) =
+        (child.stdin.take(), child.stdout.take(), child.stderr.take())
+    else {
+        return Err(ElevationError::Failed("no pipes to sudo".into()));
+    };
+    stdin
+        .write_all(format!("{password}\n").as_bytes())
+        .await
+        .map_err(|e| ElevationError::Failed(e.to_string()))?;
+    let mut stdout = BufReader::new(stdout).lines();
+    let mut stderr = BufReader::new(stderr).lines();
+    let mut complaints = Vec::new();
+    let waited = tokio::time::timeout(START_TIMEOUT, async {
+        loop {
+            tokio::select! {
+                line = stdout.next_line() => match line {
+                    Ok(Some(line)) if line == READY => return Ok(()),
+                    Ok(Some(_)) => {}
+                    Ok(None) | Err(_) => return Err(()),
+                },
+                line = stderr.next_line() => if let Ok(Some(line)) = line {
+                    // sudo asks again after a wrong password: that is a refusal, not a wait.
+                    let refused = ["try again", "incorrect password", "not in the sudoers", "not allowed", "may not run"]
+                        .iter()
+                        .any(|m| line.contains(m));
+                    complaints.push(line);
+                    if refused { return Err(()) }
+                },
+            }
+        }
+    })
+    .await;
+    match waited {
+        Ok(Ok(())) => {
+            // Keep sudo's messages flowing to the log rather than filling a pipe.
+            tokio::spawn(async move {
+                while let Ok(Some(line)) = stderr.next_line().await {
+                    tracing::info!("elevated client: {line}");
+                }
+            });
+            Ok(Elevated {
+                child,
+                stdin,
+                stdout,
+            })
+        }
+        Ok(Err(())) => {
+            let _ = child.kill().await;
+            let said = complaints
+                .iter()
+                .map(|l| l.trim().trim_start_matches("sudo: "))
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join("; ");
+            Err(ElevationError::Refused(if said.is_empty() {
+                "sudo refused".into()
+            } else {
+                said
+            }))
+        }
+        Err(_) => {
+            let _ = child.kill().await;
+            Err(ElevationError::Failed("sudo did not answer in time".into()))
+        }
+    }
+}

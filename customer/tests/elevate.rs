@@ -1,0 +1,264 @@
+//! Elevation on Linux end to end (E2, E3): the test makes a throwaway user who may use sudo and
+//! runs the customer client as that user. The technician provides credentials: a wrong password
+//! is refused and leaves the session as it was; the right one restarts the client as root, which
+//! carries on the same session (a shell opened afterwards runs as root).
+//!
+//! Making a user needs root: the test says so plainly when run without it.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+use support::{WAIT, sign_in, take_session};
+use tandem_core::client::ShellStream;
+use tandem_core::domain::{ClientMode, ElevationMethod, PromptKind};
+use tandem_e2e::Appliance;
+
+/// A Linux user made for one test, with a password and the right to use sudo; removed on drop.
+struct ThrowawayUser {
+    name: String,
+    password: String,
+    home: PathBuf,
+}
+
+fn run(program: &str, args: &[&str], stdin: Option<&str>) {
+    use std::io::Write;
+    let mut child = std::process::Command::new(program)
+        .args(args)
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{program}: {e}"));
+    if let Some(text) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+    }
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{program} {args:?} failed: {status}");
+}
+
+impl ThrowawayUser {
+    fn create() -> Self {
+        let uid = std::fs::read_to_string("/proc/self/status")
+            .unwrap()
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix("Uid:")
+                    .map(|r| r.split_whitespace().next().unwrap_or("").to_owned())
+            })
+            .unwrap();
+        assert_eq!(
+            uid, "0",
+            "this test creates a Linux user and must run as root (CI does)"
+        );
+        let name = format!("tandem-e2e-{}", std::process::id());
+        let password = format!("Pw-{}-elevate", std::process::id());
+        run(
+            "useradd",
+            &["--create-home", "--shell", "/bin/sh", &name],
+            None,
+        );
+        run("chpasswd", &[], Some(&format!("{name}:{password}\n")));
+        let sudoers = format!("/etc/sudoers.d/{name}");
+        std::fs::write(&sudoers, format!("{name} ALL=(ALL:ALL) ALL\n")).unwrap();
+        std::fs::set_permissions(&sudoers, std::fs::Permissions::from_mode(0o440)).unwrap();
+        Self {
+            home: PathBuf::from(format!("/home/{name}")),
+            name,
+            password,
+        }
+    }
+}
+
+impl Drop for ThrowawayUser {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(format!("/etc/sudoers.d/{}", self.name));
+        let _ = std::process::Command::new("pkill")
+            .args(["-9", "-u", &self.name])
+            .status();
+        let _ = std::process::Command::new("userdel")
+            .args(["--remove", &self.name])
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_credentials_change_nothing_and_right_ones_restart_the_client_as_root() {
+    let user = ThrowawayUser::create();
+    // The user runs a copy of the client they can read, as a downloaded client would be.
+    let downloads = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(downloads.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let program = downloads.path().join("tandem-customer");
+    std::fs::copy(env!("CARGO_BIN_EXE_tandem-customer"), &program).unwrap();
+
+    let app = Appliance::start().await.unwrap();
+    let alice = sign_in(&app, "alice").await;
+    let key = alice.session_key(None).await.unwrap().key;
+    let out = std::fs::File::create(downloads.path().join("customer.out")).unwrap();
+    let err = std::fs::File::create(downloads.path().join("customer.err")).unwrap();
+    let said =
+        || std::fs::read_to_string(downloads.path().join("customer.out")).unwrap_or_default();
+    let mut customer = tokio::process::Command::new("runuser")
+        .args(["-u", &user.name, "--", "env"])
+        .arg(format!("HOME={}", user.home.display()))
+        .args(["SHELL=/bin/sh", "TANDEM_LOG=info"])
+        .arg(&program)
+        .args([
+            "--url",
+            &format!("https://localhost:{}/", app.addr.port()),
+            "--fingerprint",
+            &app.fingerprint,
+        ])
+        .args(["--key", &key, "--name", "Kim", "--allow-all"])
+        .stdin(Stdio::piped())
+        .stdout(out)
+        .stderr(err)
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let s = take_session(&alice).await;
+    // Credentials are never stored: they reach a client only while it is connected.
+    let deadline = std::time::Instant::now() + WAIT;
+    while !said().contains("Connected to session") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the customer client never connected"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    // A wrong password: sudo refuses, the customer is told, the request is declined, and the
+    // session carries on with the same client.
+    let credentials = |password: &str| Some((user.name.clone(), password.to_owned()));
+    let delivered = alice
+        .api()
+        .elevate(
+            s,
+            ElevationMethod::ProvideCredentials,
+            credentials("not-the-password"),
+        )
+        .await
+        .unwrap();
+    assert!(delivered, "the customer client received the credentials");
+    let asked = PromptKind::Elevation(ElevationMethod::ProvideCredentials);
+    // The request shows in the technician's view first (raised), then goes (answered).
+    alice
+        .wait_for(WAIT, |m| {
+            m.state
+                .sessions
+                .get(&s)
+                .is_some_and(|x| x.prompts.contains_key(&asked))
+                || said().contains("Elevation failed")
+        })
+        .await
+        .unwrap();
+    let answered = alice
+        .wait_for(WAIT, |m| {
+            m.state
+                .sessions
+                .get(&s)
+                .is_some_and(|x| x.prompts.is_empty())
+        })
+        .await
+        .unwrap_or_else(|_| {
+            panic!(
+                "the request was never answered; the customer said {:?}",
+                said()
+            )
+        });
+    assert_eq!(
+        answered.state.sessions[&s].customer.info.mode,
+        ClientMode::Full
+    );
+    assert!(
+        said().contains("Elevation failed: the credentials were refused"),
+        "{}",
+        said()
+    );
+    assert!(
+        !said().contains("not-the-password"),
+        "the password is never shown"
+    );
+
+    // The right password: the client restarts as root and carries on the session.
+    alice
+        .api()
+        .elevate(
+            s,
+            ElevationMethod::ProvideCredentials,
+            credentials(&user.password),
+        )
+        .await
+        .unwrap();
+    let elevated = alice
+        .wait_for(WAIT, |m| {
+            m.state
+                .sessions
+                .get(&s)
+                .is_some_and(|x| x.customer.info.mode == ClientMode::Elevated)
+        })
+        .await;
+    assert!(
+        elevated.is_ok(),
+        "never elevated; the customer said {:?} and logged {:?}",
+        said(),
+        std::fs::read_to_string(downloads.path().join("customer.err"))
+    );
+    assert!(
+        !alice.current().state.sessions[&s]
+            .prompts
+            .contains_key(&PromptKind::Elevation(ElevationMethod::ProvideCredentials))
+    );
+    alice
+        .command(tandem_core::domain::Command::StartShell { session: s })
+        .await
+        .unwrap();
+    alice
+        .wait_for(WAIT, |m| m.state.sessions.get(&s).is_some_and(|x| x.shell))
+        .await
+        .unwrap();
+    let mut shell = ShellStream::open(alice.api(), s).await.unwrap();
+    shell.send(b"echo uid=$(id -u)-done\n").await.unwrap();
+    let mut printed = String::new();
+    let _ = tokio::time::timeout(WAIT, async {
+        while let Some(bytes) = shell.recv().await {
+            printed.push_str(&String::from_utf8_lossy(&bytes));
+            // The echo of the typed line has `$(id -u)`; the output has digits.
+            if printed
+                .split("uid=")
+                .any(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
+            {
+                break;
+            }
+        }
+    })
+    .await;
+    assert!(
+        printed.contains("uid=0-done"),
+        "the elevated client's shell runs as root: {printed:?}"
+    );
+
+    // End: the elevated client ends the session for both processes.
+    alice
+        .command(tandem_core::domain::Command::EndSession { session: s })
+        .await
+        .unwrap();
+    let status = tokio::time::timeout(WAIT, customer.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        status.success(),
+        "the customer client exits cleanly: {}",
+        said()
+    );
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    assert!(said().contains("The support client now runs with administrative rights."));
+}
