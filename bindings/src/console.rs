@@ -1,13 +1,15 @@
 //! The console object Kotlin holds: sign in, follow live state, and every session command.
 use crate::error::TandemError;
+use crate::records::SystemInfoItem;
 use crate::records::{
     ActionItem, ConsoleState, ExternalInvitationItem, FirstContactItem, ParticipantItem, QueueItem,
     action,
 };
 use crate::runtime::{run, spawn};
+use crate::streams::{TandemScreen, TandemShell};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
-use tandem_core::client::{Console, Endpoint, FeedOptions};
+use tandem_core::client::{Console, Endpoint, FeedOptions, ScreenView, ShellStream};
 use tandem_core::domain::{
     ButtonProfileId, Command, ElevationMethod, ExternalId, ExternalInvitee, InvitationId, IssueId,
     JumpGroupId, JumpLocation, Participant, PolicyId, QueueRef, SessionId, TeamId, TechnicianId,
@@ -463,6 +465,45 @@ impl TandemConsole {
     pub async fn view_system_info(&self, session: u64) -> Result<(), TandemError> {
         self.send(Command::ViewSystemInfo {
             session: SessionId(session),
+        })
+        .await
+    }
+
+    /// The customer's latest system information (after `view_system_info`).
+    ///
+    /// # Errors
+    /// `Refused` where the rules do not allow it, or before the customer client reported.
+    pub async fn system_info(&self, session: u64) -> Result<SystemInfoItem, TandemError> {
+        let console = self.console.clone();
+        run(async move {
+            let info = console.api().system_info(SessionId(session)).await?;
+            Ok(SystemInfoItem::from(info))
+        })
+        .await
+    }
+
+    /// Open the customer's screen (it must be shared: `start_screen`).
+    ///
+    /// # Errors
+    /// `Refused` where the rules do not allow it now.
+    pub async fn open_screen(&self, session: u64) -> Result<Arc<TandemScreen>, TandemError> {
+        let console = self.console.clone();
+        run(async move {
+            let view = ScreenView::open(console.api(), SessionId(session)).await?;
+            Ok(TandemScreen::new(view))
+        })
+        .await
+    }
+
+    /// Open the customer's command shell (it must be open: `start_shell`).
+    ///
+    /// # Errors
+    /// `Refused` where the rules do not allow it now.
+    pub async fn open_shell(&self, session: u64) -> Result<Arc<TandemShell>, TandemError> {
+        let console = self.console.clone();
+        run(async move {
+            let stream = ShellStream::open(console.api(), SessionId(session)).await?;
+            Ok(TandemShell::new(stream))
         })
         .await
     }

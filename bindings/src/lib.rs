@@ -7,10 +7,12 @@ mod error;
 mod logging;
 mod records;
 mod runtime;
+mod streams;
 
 pub use console::{ConsoleListener, Observation, TandemConsole, first_contact};
 pub use error::TandemError;
 pub use logging::init_logging;
 pub use records::*;
+pub use streams::{ScreenFrame, TandemScreen, TandemShell};
 
 uniffi::setup_scaffolding!();

@@ -669,3 +669,58 @@ pub(crate) fn action(line: ActionState, targets: Vec<Target>) -> ActionItem {
         targets: targets.into_iter().map(target).collect(),
     }
 }
+
+/// The customer computer's system information.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct SystemInfoItem {
+    /// Operating system.
+    pub os: String,
+    /// Kernel version.
+    pub kernel: String,
+    /// Host name.
+    pub host: String,
+    /// The signed-in user.
+    pub user: String,
+    /// CPU model and logical CPUs.
+    pub cpu: String,
+    /// Logical CPUs.
+    pub cpu_count: u32,
+    /// Memory in MiB.
+    pub memory_total_mib: u64,
+    /// Memory in use in MiB.
+    pub memory_used_mib: u64,
+    /// Disks, one line each: mount point, free and total.
+    pub disks: Vec<String>,
+    /// Network interfaces, one line each: name and addresses.
+    pub interfaces: Vec<String>,
+}
+
+impl From<tandem_core::protocol::SystemInfo> for SystemInfoItem {
+    fn from(i: tandem_core::protocol::SystemInfo) -> Self {
+        Self {
+            os: i.os,
+            kernel: i.kernel,
+            host: i.host,
+            user: i.user,
+            cpu: i.cpu,
+            cpu_count: i.cpu_count,
+            memory_total_mib: i.memory_total_mib,
+            memory_used_mib: i.memory_used_mib,
+            disks: i
+                .disks
+                .iter()
+                .map(|d| {
+                    format!(
+                        "{}: {} MiB free of {} MiB",
+                        d.mount, d.available_mib, d.total_mib
+                    )
+                })
+                .collect(),
+            interfaces: i
+                .interfaces
+                .iter()
+                .map(|n| format!("{}: {}", n.name, n.addresses.join(", ")))
+                .collect(),
+        }
+    }
+}

@@ -62,9 +62,22 @@ struct Joined {
     install_dir: Option<std::path::PathBuf>,
 }
 
-#[tokio::main]
+fn main() -> ExitCode {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("Cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let code = runtime.block_on(start());
+    // The terminal reader may still wait for a line that never comes: do not wait for it.
+    runtime.shutdown_background();
+    code
+}
+
 #[allow(clippy::print_stdout)]
-async fn main() -> ExitCode {
+async fn start() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("TANDEM_LOG")

@@ -15,6 +15,6 @@ pub use console::{Console, ExternalInvitation};
 pub use error::ClientError;
 pub use feed::{FeedOptions, backoff};
 pub use mirror::{Connection, Mirror};
-pub use screen::{Picture, ScreenView};
+pub use screen::{Picture, ScreenInput, ScreenView};
 pub use shell::ShellStream;
 pub use tls::{PinnedVerifier, Trust, fingerprint, pinned_config, trust_config};

@@ -177,6 +177,38 @@ impl ScreenView {
         self.canvas.lock().map_or(true, |c| c.closed)
     }
 
+    /// A handle for sending pointer and keys, usable apart from the view.
+    #[must_use]
+    pub fn input(&self) -> ScreenInput {
+        ScreenInput {
+            outgoing: self.outgoing.clone(),
+        }
+    }
+
+    /// Move the pointer and set its buttons; see [`ScreenInput::pointer`].
+    ///
+    /// # Errors
+    /// When the stream has ended.
+    pub async fn pointer(&self, x: u16, y: u16, buttons: u8) -> Result<(), ClientError> {
+        self.input().pointer(x, y, buttons).await
+    }
+
+    /// Press or release a key; see [`ScreenInput::key`].
+    ///
+    /// # Errors
+    /// When the stream has ended.
+    pub async fn key(&self, keysym: u32, down: bool) -> Result<(), ClientError> {
+        self.input().key(keysym, down).await
+    }
+}
+
+/// Sends a viewer's pointer and keys to the customer's screen.
+#[derive(Debug, Clone)]
+pub struct ScreenInput {
+    outgoing: mpsc::Sender<ViewerMessage>,
+}
+
+impl ScreenInput {
     /// Move the pointer and set its buttons (bit 0 left, 1 middle, 2 right). The appliance
     /// forwards it only while this technician has control (A1).
     ///

@@ -12,6 +12,10 @@ object Appliance {
     val url: String = env("TANDEM_URL")
     val fingerprint: String = env("TANDEM_FINGERPRINT")
     val customerTool: String = env("TANDEM_TEST_CUSTOMER")
+    /** The real customer client, and the virtual display it shares. */
+    val customerClient: String = env("TANDEM_CUSTOMER")
+    val display: String = env("TANDEM_TEST_DISPLAY")
+    val displaySize: String = env("TANDEM_TEST_DISPLAY_SIZE")
     /** The demo organisation's password (tandem-appliance demo). */
     const val PASSWORD = "tandem-demo-2026"
 

@@ -11,7 +11,7 @@ fun main() {
     core.addListener(object : RunListener() {
         override fun testStarted(description: Description) = println("test ${description.methodName} ...")
     })
-    val result = core.run(ConsoleJourneysTest::class.java)
+    val result = core.run(ConsoleJourneysTest::class.java, StreamsTest::class.java)
     for (failure in result.failures) {
         println("FAILED ${failure.testHeader}: ${failure.message}")
         println(failure.trace)
