@@ -1,0 +1,78 @@
+package app.tandem.console.api
+
+import kotlinx.coroutines.flow.Flow
+
+/** Reaches appliances before anyone is signed in. */
+interface Gateway {
+    /** Who the appliance at [address] says it is, and the certificate it presents (to pin on first use). */
+    suspend fun firstContact(address: String): Certificate
+
+    /** Sign in, trusting the certificate with [fingerprint], or the platform's trust without one. */
+    suspend fun signIn(address: String, fingerprint: String?, email: String, password: String): Console
+}
+
+/** A signed-in technician's console. */
+interface Console {
+    val me: Long
+
+    /** What the console shows now. */
+    fun snapshot(): ConsoleSnapshot
+
+    /** The current snapshot, then every change; collecting stops listening when cancelled. */
+    fun updates(): Flow<ConsoleSnapshot>
+
+    /** The session's flyout menu, from the rules engine. */
+    fun menu(session: Long): List<MenuAction>
+
+    suspend fun perform(command: SessionCommand)
+
+    /** Invite an external user under [policy]; with [email], the appliance mails the link (X3). */
+    suspend fun inviteExternal(session: Long, policy: Long, name: String, comments: String, email: String?): ExternalLink
+
+    /** A session key for a customer, into [team]'s queue or the technician's own. */
+    suspend fun sessionKey(team: Long?): String
+
+    suspend fun systemInfo(session: Long): SystemInfo
+
+    suspend fun openScreen(session: Long): ScreenStream
+
+    suspend fun openShell(session: Long): ShellStream
+
+    suspend fun signOut()
+}
+
+/** The customer's screen: pull the newest frame when ready to draw. */
+interface ScreenStream : AutoCloseable {
+    /** The newest frame if newer than [after] (0 at first). */
+    fun frame(after: Long): Frame?
+
+    val isClosed: Boolean
+
+    /** Pointer at ([x], [y]) in screen pixels, [buttons] held (bit 0 left). Passed on only under control. */
+    suspend fun pointer(x: Int, y: Int, buttons: Int)
+
+    suspend fun key(keysym: Int, down: Boolean)
+}
+
+/** The customer's command shell. */
+interface ShellStream : AutoCloseable {
+    suspend fun write(bytes: ByteArray)
+    suspend fun resize(cols: Int, rows: Int)
+
+    /** The next output, or null once the shell has closed. */
+    suspend fun read(): ByteArray?
+}
+
+/** Why the appliance or the network said no, as one type for every screen. */
+class ConsoleException(
+    val kind: Kind,
+    override val message: String,
+    /** For [Kind.REFUSED]: the HTTP status and the product rule, e.g. "T3". */
+    val status: Int? = null,
+    val rule: String? = null,
+) : Exception(message) {
+    enum class Kind { REFUSED, NETWORK, UNTRUSTED, PROTOCOL, ADDRESS, INTERNAL }
+
+    /** The sentence to show a person. */
+    val shown: String get() = if (rule != null) "$message ($rule)" else message
+}

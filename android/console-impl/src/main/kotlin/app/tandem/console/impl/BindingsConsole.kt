@@ -1,0 +1,99 @@
+package app.tandem.console.impl
+
+import app.tandem.console.api.Console
+import app.tandem.console.api.ConsoleSnapshot
+import app.tandem.console.api.ExternalLink
+import app.tandem.console.api.MenuAction
+import app.tandem.console.api.ScreenStream
+import app.tandem.console.api.SessionCommand
+import app.tandem.console.api.SessionCommand.*
+import app.tandem.console.api.ShellStream
+import app.tandem.console.api.SystemInfo
+import app.tandem.console.api.Target
+import kotlinx.coroutines.channels.awaitClose
+import kotlinx.coroutines.channels.trySendBlocking
+import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.buffer
+import kotlinx.coroutines.flow.callbackFlow
+import kotlinx.coroutines.channels.BufferOverflow
+import uniffi.tandem_ffi.ConsoleListener
+import uniffi.tandem_ffi.ConsoleState
+import uniffi.tandem_ffi.TandemConsole
+
+/** The [Console] over the Rust core's `TandemConsole`. No rule lives here: the core decides. */
+internal class BindingsConsole(private val console: TandemConsole) : Console {
+    override val me: Long = console.state().me.toLong()
+
+    override fun snapshot(): ConsoleSnapshot = console.state().toSnapshot()
+
+    // The listener becomes a Flow; cancelling the collector cancels the observation. Only the
+    // newest state matters to a screen, so a slow collector skips to it.
+    override fun updates(): Flow<ConsoleSnapshot> = callbackFlow {
+        val observation = console.observe(object : ConsoleListener {
+            override fun onState(state: ConsoleState) {
+                trySendBlocking(state.toSnapshot())
+            }
+        })
+        awaitClose {
+            observation.cancel()
+            observation.close()
+        }
+    }.buffer(1, BufferOverflow.DROP_OLDEST)
+
+    override fun menu(session: Long): List<MenuAction> = console.actions(session.toULong()).map { it.toMenuAction() }
+
+    override suspend fun perform(command: SessionCommand): Unit = mapped {
+        when (command) {
+            is AcceptFromQueue -> console.acceptFromQueue(command.session.toULong())
+            is SendChat -> console.sendChat(command.session.toULong(), command.text)
+            is SetChat -> console.setChat(command.session.toULong(), command.enabled)
+            is SetChatPinned -> console.setChatPinned(command.session.toULong(), command.pinned)
+            is StartScreen -> console.startScreen(command.session.toULong(), command.control)
+            is StopScreen -> console.stopScreen(command.session.toULong())
+            is StartShell -> console.startShell(command.session.toULong())
+            is StopShell -> console.stopShell(command.session.toULong())
+            is ViewSystemInfo -> console.viewSystemInfo(command.session.toULong())
+            is UpgradeToFullClient -> console.upgradeToFullClient(command.session.toULong())
+            is ElevatePromptCustomer -> console.elevatePromptCustomer(command.session.toULong())
+            is ElevateWithCredentials -> {
+                console.elevateWithCredentials(command.session.toULong(), command.username, command.password)
+                Unit
+            }
+            is TransferToTeam -> console.transferToTeam(command.session.toULong(), command.team.toULong())
+            is TransferToTechnician -> console.transferToTechnician(command.session.toULong(), command.technician.toULong())
+            is InviteTechnician -> console.inviteTechnician(command.session.toULong(), command.technician.toULong())
+            is InviteAnyRepresentative -> console.inviteAnyRepresentative(command.session.toULong(), command.team.toULong())
+            is RequestHelp -> console.requestHelp(command.session.toULong(), command.issue.toULong())
+            is CancelInvitation -> console.cancelInvitation(command.invitation.toULong())
+            is AcceptInvitation -> console.acceptInvitation(command.invitation.toULong())
+            is DeclineInvitation -> console.declineInvitation(command.invitation.toULong())
+            is RemoveMember -> console.removeMember(command.session.toULong(), command.member.toItem())
+            is DeploySupportButton -> console.deploySupportButton(
+                command.session.toULong(), command.name, command.expiresAtMs.toULong(), command.profile.toULong(), command.queue.toItem(),
+            )
+            is RemoveSupportButton -> console.removeSupportButton(command.session.toULong())
+            is PinJumpClient -> console.pinJumpClient(
+                command.session.toULong(),
+                (command.location as? Target.JumpGroup)?.group?.toULong(),
+            )
+            is UnpinJumpClient -> console.unpinJumpClient(command.session.toULong())
+            is Hold -> console.hold(command.session.toULong())
+            is End -> console.end(command.session.toULong())
+            is Leave -> console.leave(command.session.toULong())
+            is SetExtendedAvailability -> console.setExtendedAvailability(command.on)
+        }
+    }
+
+    override suspend fun inviteExternal(session: Long, policy: Long, name: String, comments: String, email: String?): ExternalLink =
+        mapped { console.inviteExternal(session.toULong(), policy.toULong(), name, email, comments).toLink() }
+
+    override suspend fun sessionKey(team: Long?): String = mapped { console.sessionKey(team?.toULong()) }
+
+    override suspend fun systemInfo(session: Long): SystemInfo = mapped { console.systemInfo(session.toULong()).toSystemInfo() }
+
+    override suspend fun openScreen(session: Long): ScreenStream = mapped { BindingsScreen(console.openScreen(session.toULong())) }
+
+    override suspend fun openShell(session: Long): ShellStream = mapped { BindingsShell(console.openShell(session.toULong())) }
+
+    override suspend fun signOut() = mapped { console.signOut() }
+}

@@ -1,0 +1,35 @@
+package app.tandem.console.impl
+
+import app.tandem.console.api.Frame
+import app.tandem.console.api.ScreenStream
+import app.tandem.console.api.ShellStream
+import uniffi.tandem_ffi.TandemScreen
+import uniffi.tandem_ffi.TandemShell
+
+internal class BindingsScreen(private val screen: TandemScreen) : ScreenStream {
+    override fun frame(after: Long): Frame? =
+        screen.frame(after.toULong())?.let { Frame(it.seq.toLong(), it.width.toInt(), it.height.toInt(), it.pixels) }
+
+    override val isClosed: Boolean get() = screen.isClosed()
+
+    override suspend fun pointer(x: Int, y: Int, buttons: Int) =
+        mapped { screen.pointer(x.coerceIn(0, 65535).toUShort(), y.coerceIn(0, 65535).toUShort(), buttons.toUByte()) }
+
+    override suspend fun key(keysym: Int, down: Boolean) = mapped { screen.key(keysym.toUInt(), down) }
+
+    override fun close() {
+        screen.stop()
+        screen.close()
+    }
+}
+
+internal class BindingsShell(private val shell: TandemShell) : ShellStream {
+    override suspend fun write(bytes: ByteArray) = mapped { shell.write(bytes) }
+
+    override suspend fun resize(cols: Int, rows: Int) =
+        mapped { shell.resize(cols.coerceIn(1, 65535).toUShort(), rows.coerceIn(1, 65535).toUShort()) }
+
+    override suspend fun read(): ByteArray? = shell.read()
+
+    override fun close() = shell.close()
+}

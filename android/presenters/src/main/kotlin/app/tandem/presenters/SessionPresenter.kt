@@ -1,0 +1,111 @@
+package app.tandem.presenters
+
+import app.tandem.console.api.Console
+import app.tandem.console.api.ConsoleException
+import app.tandem.console.api.ConsoleSnapshot
+import app.tandem.console.api.Participant
+import app.tandem.console.api.ScreenShare
+import app.tandem.console.api.SessionCommand
+import app.tandem.console.api.SystemInfo
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.StateFlow
+import kotlinx.coroutines.flow.asStateFlow
+import kotlinx.coroutines.flow.update
+import kotlinx.coroutines.launch
+
+/** One session: its chat, its tools (screen, shell, system information) and its flyout menu. */
+class SessionPresenter(private val console: Console, val session: Long, private val scope: CoroutineScope) {
+    data class Line(val seq: Long, val who: String, val text: String, val mine: Boolean)
+
+    data class State(
+        val customer: String = "",
+        val detail: String = "",
+        val chat: List<Line> = emptyList(),
+        val chatEnabled: Boolean = true,
+        val draft: String = "",
+        val screen: ScreenShare = ScreenShare.OFF,
+        val shell: Boolean = false,
+        val tools: List<MenuItem> = emptyList(),
+        val systemInfo: SystemInfo? = null,
+        /** The technician is no longer in it (ended, transferred, left): the screen closes. */
+        val gone: Boolean = false,
+        val working: Boolean = false,
+        val message: String? = null,
+    )
+
+    val flyout = FlyoutPresenter(console, session, scope)
+    private val mutable = MutableStateFlow(State())
+    val state: StateFlow<State> = mutable.asStateFlow()
+
+    init {
+        show(console.snapshot())
+        scope.launch { console.updates().collect { show(it) } }
+    }
+
+    private fun show(s: ConsoleSnapshot) {
+        val summary = s.sessions.firstOrNull { it.id == session }
+        if (summary == null || summary.ended) {
+            mutable.update { it.copy(gone = true) }
+            return
+        }
+        mutable.update {
+            it.copy(
+                customer = summary.customer.name,
+                detail = "${summary.customer.platform} · ${summary.customer.mode}" + if (summary.customer.connected) "" else " · disconnected",
+                chat = summary.chat.map { c -> Line(c.seq, s.nameOf(c.from, session), c.text, c.from == Participant.OfTechnician(s.me)) },
+                chatEnabled = summary.chatEnabled,
+                screen = summary.screen,
+                shell = summary.shell,
+                tools = sessionTools(console.menu(session)),
+            )
+        }
+    }
+
+    fun editDraft(text: String) = mutable.update { it.copy(draft = text) }
+
+    fun send() {
+        val text = state.value.draft.trim()
+        if (text.isEmpty()) return
+        perform(SessionCommand.SendChat(session, text)) { mutable.update { it.copy(draft = "") } }
+    }
+
+    fun viewScreen() = perform(SessionCommand.StartScreen(session, control = false))
+    fun controlScreen() = perform(SessionCommand.StartScreen(session, control = true))
+    fun stopScreen() = perform(SessionCommand.StopScreen(session))
+    fun openShell() = perform(SessionCommand.StartShell(session))
+    fun upgrade() = perform(SessionCommand.UpgradeToFullClient(session))
+
+    /** Ask the customer client for its system information, then show what it reported. */
+    fun systemInfo() = perform(SessionCommand.ViewSystemInfo(session)) {
+        var last: ConsoleException? = null
+        // The client reports after the request; ask until it has.
+        repeat(20) {
+            try {
+                val info = console.systemInfo(session)
+                mutable.update { it.copy(systemInfo = info) }
+                return@perform
+            } catch (e: ConsoleException) {
+                last = e
+                kotlinx.coroutines.delay(250)
+            }
+        }
+        last?.let { e -> mutable.update { it.copy(message = e.shown) } }
+    }
+
+    fun dismissMessage() = mutable.update { it.copy(message = null) }
+
+    private fun perform(command: SessionCommand, after: suspend () -> Unit = {}) {
+        mutable.update { it.copy(working = true, message = null) }
+        scope.launch {
+            try {
+                console.perform(command)
+                after()
+            } catch (e: ConsoleException) {
+                mutable.update { it.copy(message = e.shown) }
+            } finally {
+                mutable.update { it.copy(working = false) }
+            }
+        }
+    }
+}
