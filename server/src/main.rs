@@ -79,20 +79,28 @@ fn config(cli: &Cli) -> Config {
         },
         _ => TlsMode::SelfSigned,
     };
+    // Port 0 asks for any free port; pick it now, so that the public URL in links names it.
+    let listen = if cli.listen.port() == 0 {
+        std::net::TcpListener::bind(cli.listen)
+            .and_then(|l| l.local_addr())
+            .unwrap_or(cli.listen)
+    } else {
+        cli.listen
+    };
     let scheme = if cli.insecure_http { "http" } else { "https" };
-    let host = if cli.listen.ip().is_unspecified() {
+    let host = if listen.ip().is_unspecified() {
         "localhost".to_owned()
     } else {
-        cli.listen.ip().to_string()
+        listen.ip().to_string()
     };
-    let fallback = format!("{scheme}://{host}:{}/", cli.listen.port());
+    let fallback = format!("{scheme}://{host}:{}/", listen.port());
     let public_url = cli
         .public_url
         .clone()
         .or_else(|| url::Url::parse(&fallback).ok());
     Config {
         data_dir: cli.data_dir.clone(),
-        listen: cli.listen,
+        listen,
         database_url: cli.database_url.clone(),
         tls,
         public_url: public_url.unwrap_or_else(|| {

@@ -1,0 +1,136 @@
+package app.tandem.console.impl
+
+import app.tandem.console.api.Console
+import app.tandem.presenters.Dialog
+import app.tandem.presenters.FlyoutPresenter
+import app.tandem.presenters.HomePresenter
+import app.tandem.presenters.MemoryTrust
+import app.tandem.presenters.MenuItem
+import app.tandem.presenters.SessionPresenter
+import app.tandem.presenters.SignInPresenter
+import java.io.File
+import java.nio.file.Files
+import java.util.concurrent.TimeUnit
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.cancel
+import kotlinx.coroutines.runBlocking
+import org.junit.After
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertTrue
+import org.junit.Test
+
+/**
+ * The presenters on the real stack: the api implementation over the generated bindings, the
+ * Rust core, a real appliance (started by run-tests) and the real customer client. What a
+ * technician does on the phone, minus the pixels.
+ */
+class RealApplianceTest {
+    private val url = System.getenv("TANDEM_URL") ?: error("run with android/jvm/run-tests")
+    private val fingerprint = System.getenv("TANDEM_FINGERPRINT")!!
+    private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
+    private val home = Files.createTempDirectory("tandem-customer").toFile()
+    private var customer: Process? = null
+
+    @After
+    fun stop() {
+        customer?.destroyForcibly()
+        scope.cancel()
+        home.deleteRecursively()
+    }
+
+    private fun eventually(what: String, test: () -> Boolean) {
+        val deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10)
+        while (!test()) {
+            check(System.nanoTime() < deadline) { "$what never happened; the customer said ${File(home, "out").takeIf { it.exists() }?.readText()}" }
+            Thread.sleep(20)
+        }
+    }
+
+    private fun signIn(who: String, trust: MemoryTrust = MemoryTrust()): Console {
+        var console: Console? = null
+        val presenter = SignInPresenter(BindingsGateway(), trust, scope) { console = it }
+        presenter.edit(address = url, email = "$who@demo.tandem", password = "tandem-demo-2026")
+        presenter.submit()
+        eventually("the certificate prompt") { presenter.state.value.step is SignInPresenter.Step.ConfirmCertificate }
+        val shown = (presenter.state.value.step as SignInPresenter.Step.ConfirmCertificate).certificate
+        assertEquals("the fingerprint shown is the one the appliance printed", fingerprint, shown.presented)
+        presenter.trustCertificate()
+        eventually("$who's sign-in") { console != null }
+        return console!!
+    }
+
+    private fun <T> List<T>.one(what: String, test: (T) -> Boolean): T = firstOrNull(test) ?: error("no $what in $this")
+
+    private fun FlyoutPresenter.item(label: String): MenuItem =
+        state.value.items.flatMap { listOf(it) + it.children }.one(label) { it.label == label }
+
+    @Test
+    fun aTechnicianTakesAChatSharesItAndInvitesAnExternalUserFromTheFlyoutMenu() {
+        val alice = signIn("alice")
+        val bob = signIn("bob")
+        val key = runBlocking { alice.sessionKey(null) }
+        customer = ProcessBuilder(System.getenv("TANDEM_CUSTOMER"), "--url", url, "--fingerprint", fingerprint, "--key", key, "--name", "Pat from Accounts", "--allow-all")
+            .apply {
+                environment()["HOME"] = home.path
+                redirectOutput(File(home, "out"))
+                redirectError(File(home, "err"))
+            }.start()
+
+        val aliceHome = HomePresenter(alice, scope)
+        eventually("Pat in Alice's queue") { aliceHome.state.value.queues.any { q -> q.name == "My queue" && q.sessions.any { it.title == "Pat from Accounts" } } }
+        val s = aliceHome.state.value.queues.one("my queue") { it.name == "My queue" }.sessions.one("Pat") { it.title == "Pat from Accounts" }.session
+        aliceHome.take(s)
+        eventually("the session in Alice's list") { aliceHome.state.value.mine.any { it.session == s } }
+
+        val session = SessionPresenter(alice, s, scope)
+        session.editDraft("Hello from the phone")
+        session.send()
+        eventually("the chat line") { session.state.value.chat.any { it.text == "Hello from the phone" && it.mine } }
+
+        // Share Session → a team → Bob (with his presence), through the real rules engine's menu.
+        val flyout = session.flyout
+        fun removable(): List<String> {
+            flyout.choose(flyout.item("Remove Member"))
+            val options = (flyout.state.value.dialog as Dialog.Pick).options.map { it.label }
+            flyout.dismiss()
+            return options
+        }
+        assertEquals("only the customer can be removed (M1)", listOf("Pat from Accounts"), removable())
+        flyout.choose(flyout.item("Invite a team member"))
+        val teams = flyout.state.value.dialog as Dialog.ShareTeams
+        // The team first, then its members: Bob is in one of the teams offered.
+        val bobOption = teams.teams.firstNotNullOfOrNull { team ->
+            flyout.chooseTeam(team)
+            (flyout.state.value.dialog as Dialog.ShareMembers).members.firstOrNull { it.label.startsWith("Bob") }
+        } ?: error("Bob is in none of ${teams.teams}")
+        assertTrue(bobOption.detail.startsWith("Available"))
+        flyout.pick(bobOption)
+        val bobHome = HomePresenter(bob, scope)
+        eventually("Bob's invitation") { bobHome.state.value.invitations.any { it.session == s } }
+        bobHome.accept(bobHome.state.value.invitations.one("invitation") { it.session == s }.invitation)
+        eventually("Bob in the session") { session.state.value.chat.isNotEmpty() && removable().any { it.startsWith("Bob") } }
+
+        // External → Invite External Representative: the policy's full description, then the link.
+        flyout.choose(flyout.item("Invite External Representative"))
+        val invite = flyout.state.value.dialog as Dialog.InviteExternal
+        val viewOnly = invite.policies.firstOrNull { it.name == "View only" } ?: error("policies offered: ${invite.policies}")
+        assertTrue(viewOnly.description.startsWith("Sees the customer's screen and chats."))
+        flyout.editInvite(policy = viewOnly.id, name = "Vera Vendor", comments = "Printer firmware")
+        flyout.sendInvite()
+        eventually("the link") { flyout.state.value.dialog is Dialog.ExternalLinkReady }
+        val link = (flyout.state.value.dialog as Dialog.ExternalLinkReady).link
+        // The appliance names itself by its address (127.0.0.1 here, where the tests reach it as localhost).
+        val port = java.net.URI(url).port
+        assertTrue(link, link.matches(Regex("https://[^/]+:$port/join/[A-Za-z0-9_-]{20,}")))
+        flyout.dismiss()
+
+        // Close Session → End: the session leaves Alice's screen and the customer client exits.
+        flyout.choose(flyout.item("End Session"))
+        flyout.confirmClose()
+        eventually("the session to close") { session.state.value.gone }
+        assertTrue(customer!!.waitFor(10, TimeUnit.SECONDS))
+        runBlocking { alice.signOut(); bob.signOut() }
+    }
+}
