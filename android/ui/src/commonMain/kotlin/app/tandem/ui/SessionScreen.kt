@@ -1,0 +1,194 @@
+package app.tandem.ui
+
+import androidx.compose.foundation.Image
+import androidx.compose.foundation.gestures.detectTapGestures
+import androidx.compose.foundation.layout.Arrangement
+import androidx.compose.foundation.layout.Box
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.Row
+import androidx.compose.foundation.layout.fillMaxSize
+import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.lazy.LazyColumn
+import androidx.compose.foundation.lazy.items
+import androidx.compose.foundation.rememberScrollState
+import androidx.compose.foundation.verticalScroll
+import androidx.compose.material3.Button
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.OutlinedButton
+import androidx.compose.material3.OutlinedTextField
+import androidx.compose.material3.Tab
+import androidx.compose.material3.TabRow
+import androidx.compose.material3.Text
+import androidx.compose.material3.TextButton
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.DisposableEffect
+import androidx.compose.runtime.collectAsState
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.remember
+import androidx.compose.runtime.rememberCoroutineScope
+import androidx.compose.runtime.setValue
+import androidx.compose.ui.Alignment
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.input.pointer.pointerInput
+import androidx.compose.ui.layout.ContentScale
+import androidx.compose.ui.platform.testTag
+import androidx.compose.ui.text.font.FontFamily
+import androidx.compose.ui.unit.dp
+import app.tandem.console.api.ActionKind
+import app.tandem.console.api.Console
+import app.tandem.console.api.ScreenShare
+import app.tandem.presenters.MenuItem
+import app.tandem.presenters.ScreenPresenter
+import app.tandem.presenters.SessionPresenter
+import app.tandem.presenters.ShellPresenter
+
+/** One session: chat, screen, shell and customer information, with the flyout menu. */
+@Composable
+fun SessionScreen(presenter: SessionPresenter, console: Console, onBack: () -> Unit) {
+    val state by presenter.state.collectAsState()
+    val flyout by presenter.flyout.state.collectAsState()
+    var menuOpen by remember { mutableStateOf(false) }
+    var tab by remember { mutableStateOf(0) }
+    if (state.gone) {
+        Column(Modifier.fillMaxSize().padding(24.dp)) {
+            Text("This session is closed for you.")
+            Button(onClick = onBack) { Text("Back") }
+        }
+        return
+    }
+    Box(Modifier.fillMaxSize()) {
+        Column(Modifier.fillMaxSize()) {
+            Row(Modifier.fillMaxWidth().padding(8.dp), verticalAlignment = Alignment.CenterVertically) {
+                TextButton(onClick = onBack) { Text("‹") }
+                Column(Modifier.weight(1f)) {
+                    Text(state.customer, style = MaterialTheme.typography.titleMedium)
+                    Text(state.detail, style = MaterialTheme.typography.bodySmall)
+                }
+                if (state.working || flyout.working) Working()
+                TextButton(onClick = { menuOpen = true }, modifier = Modifier.testTag("menu")) { Text("⋮", style = MaterialTheme.typography.titleLarge) }
+            }
+            Problem(state.message ?: flyout.message) { presenter.dismissMessage(); presenter.flyout.dismissMessage() }
+            flyout.done?.let { Text(it, Modifier.padding(horizontal = 12.dp).testTag("done"), color = MaterialTheme.colorScheme.primary) }
+            TabRow(selectedTabIndex = tab) {
+                listOf("Chat", "Screen", "Shell", "Info").forEachIndexed { i, t -> Tab(selected = tab == i, onClick = { tab = i }, text = { Text(t) }) }
+            }
+            when (tab) {
+                0 -> ChatTab(presenter)
+                1 -> ScreenTab(presenter, console)
+                2 -> ShellTab(presenter, console)
+                else -> InfoTab(presenter)
+            }
+        }
+        if (menuOpen) FlyoutMenu(flyout.items, onChoose = { menuOpen = false; presenter.flyout.choose(it) }, onDismiss = { menuOpen = false })
+        flyout.dialog?.let { FlyoutDialog(it, presenter.flyout, flyout.working) }
+    }
+}
+
+@Composable
+private fun ChatTab(presenter: SessionPresenter) {
+    val state by presenter.state.collectAsState()
+    Column(Modifier.fillMaxSize()) {
+        LazyColumn(Modifier.weight(1f).fillMaxWidth().padding(8.dp)) {
+            items(state.chat, key = { it.seq }) { line ->
+                Column(Modifier.fillMaxWidth().padding(4.dp), horizontalAlignment = if (line.mine) Alignment.End else Alignment.Start) {
+                    Text(line.who, style = MaterialTheme.typography.labelSmall)
+                    Text(line.text)
+                }
+            }
+        }
+        Row(Modifier.fillMaxWidth().padding(8.dp), verticalAlignment = Alignment.CenterVertically) {
+            OutlinedTextField(state.draft, presenter::editDraft, Modifier.weight(1f).testTag("chat-input"), enabled = state.chatEnabled,
+                placeholder = { Text(if (state.chatEnabled) "Message" else "Chat is off") })
+            Button(onClick = presenter::send, enabled = state.chatEnabled && state.draft.isNotBlank()) { Text("Send") }
+        }
+    }
+}
+
+/** A tool's button, greyed with the engine's reason like the menu. */
+@Composable
+private fun Tool(tools: List<MenuItem>, kind: ActionKind, onClick: () -> Unit) {
+    val item = tools.firstOrNull { it.action == kind } ?: return
+    Column {
+        OutlinedButton(onClick = onClick, enabled = item.enabled) { Text(item.label) }
+        if (!item.enabled && item.reason != null) Text(item.reason, style = MaterialTheme.typography.bodySmall)
+    }
+}
+
+@Composable
+private fun ScreenTab(presenter: SessionPresenter, console: Console) {
+    val state by presenter.state.collectAsState()
+    val scope = rememberCoroutineScope()
+    val screen = remember(presenter.session) { ScreenPresenter(console, presenter.session, scope) }
+    val frame by screen.frame.collectAsState()
+    val error by screen.error.collectAsState()
+    val platform = LocalPlatform.current
+    DisposableEffect(state.screen) {
+        if (state.screen != ScreenShare.OFF) screen.open()
+        onDispose { screen.close() }
+    }
+    Column(Modifier.fillMaxSize().padding(8.dp), verticalArrangement = Arrangement.spacedBy(8.dp)) {
+        Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
+            if (state.screen == ScreenShare.OFF) {
+                Tool(state.tools, ActionKind.VIEW_SCREEN, presenter::viewScreen)
+                Tool(state.tools, ActionKind.CONTROL_SCREEN, presenter::controlScreen)
+            } else {
+                OutlinedButton(onClick = presenter::stopScreen) { Text("Stop sharing") }
+                if (state.screen == ScreenShare.VIEW) Tool(state.tools, ActionKind.CONTROL_SCREEN, presenter::controlScreen)
+            }
+            Tool(state.tools, ActionKind.UPGRADE_TO_FULL_CLIENT, presenter::upgrade)
+        }
+        error?.let { Text(it, color = MaterialTheme.colorScheme.error) }
+        val f = frame
+        if (state.screen != ScreenShare.OFF && f != null) {
+            val image = remember(f.seq) { platform.image(f) }
+            Box(Modifier.fillMaxSize().testTag("screen").pointerInput(state.screen) {
+                if (state.screen == ScreenShare.CONTROL) detectTapGestures { p -> screen.tap(p.x, p.y, size.width.toFloat(), size.height.toFloat()) }
+            }) {
+                Image(image, "The customer's screen", Modifier.fillMaxSize(), contentScale = ContentScale.Fit)
+            }
+        } else if (state.screen != ScreenShare.OFF) {
+            Row(verticalAlignment = Alignment.CenterVertically) { Working(); Text("  Waiting for the customer's screen…") }
+        }
+    }
+}
+
+@Composable
+private fun ShellTab(presenter: SessionPresenter, console: Console) {
+    val state by presenter.state.collectAsState()
+    val scope = rememberCoroutineScope()
+    val shell = remember(presenter.session) { ShellPresenter(console, presenter.session, scope) }
+    val s by shell.state.collectAsState()
+    DisposableEffect(state.shell) {
+        if (state.shell) shell.open()
+        onDispose { shell.close() }
+    }
+    Column(Modifier.fillMaxSize().padding(8.dp)) {
+        if (!state.shell) Tool(state.tools, ActionKind.COMMAND_SHELL, presenter::openShell)
+        s.message?.let { Text(it, color = MaterialTheme.colorScheme.error) }
+        Text(s.transcript, Modifier.weight(1f).fillMaxWidth().verticalScroll(rememberScrollState()), fontFamily = FontFamily.Monospace)
+        Row(verticalAlignment = Alignment.CenterVertically) {
+            OutlinedTextField(s.input, shell::edit, Modifier.weight(1f), enabled = s.open, singleLine = true, textStyle = MaterialTheme.typography.bodyMedium.copy(fontFamily = FontFamily.Monospace))
+            Button(onClick = shell::send, enabled = s.open) { Text("Run") }
+        }
+    }
+}
+
+@Composable
+private fun InfoTab(presenter: SessionPresenter) {
+    val state by presenter.state.collectAsState()
+    Column(Modifier.fillMaxSize().padding(12.dp).verticalScroll(rememberScrollState()), verticalArrangement = Arrangement.spacedBy(4.dp)) {
+        Tool(state.tools, ActionKind.SYSTEM_INFO, presenter::systemInfo)
+        state.systemInfo?.let { i ->
+            listOf("Computer" to i.host, "User" to i.user, "System" to "${i.os} (${i.kernel})", "CPU" to "${i.cpu} × ${i.cpuCount}",
+                "Memory" to "${i.memoryUsedMib} of ${i.memoryTotalMib} MiB in use").forEach { (k, v) ->
+                Row { Text("$k: ", style = MaterialTheme.typography.labelLarge); Text(v) }
+            }
+            Text("Disks", style = MaterialTheme.typography.titleSmall)
+            i.disks.forEach { Text(it) }
+            Text("Network", style = MaterialTheme.typography.titleSmall)
+            i.interfaces.forEach { Text(it) }
+        }
+    }
+}

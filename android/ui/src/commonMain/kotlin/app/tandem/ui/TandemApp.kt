@@ -1,0 +1,35 @@
+package app.tandem.ui
+
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.CompositionLocalProvider
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.remember
+import androidx.compose.runtime.rememberCoroutineScope
+import androidx.compose.runtime.setValue
+import app.tandem.console.api.Console
+import app.tandem.console.api.Gateway
+import app.tandem.presenters.HomePresenter
+import app.tandem.presenters.SessionPresenter
+import app.tandem.presenters.SignInPresenter
+import app.tandem.presenters.TrustStore
+
+/** The whole app: sign in, then home, then a session. [openSession] lets a link or a notification open one. */
+@Composable
+fun TandemApp(gateway: Gateway, trust: TrustStore, platform: Platform, onSignedIn: (Console) -> Unit = {}, openSession: Long? = null) {
+    val scope = rememberCoroutineScope()
+    var console by remember { mutableStateOf<Console?>(null) }
+    var session by remember(openSession) { mutableStateOf(openSession) }
+    val signIn = remember { SignInPresenter(gateway, trust, scope) { console = it; onSignedIn(it) } }
+    CompositionLocalProvider(LocalPlatform provides platform) {
+        TandemTheme {
+            val c = console
+            val s = session
+            when {
+                c == null -> SignInScreen(signIn)
+                s == null -> HomeScreen(remember(c) { HomePresenter(c, scope) }) { session = it }
+                else -> SessionScreen(remember(c, s) { SessionPresenter(c, s, scope) }, c) { session = null }
+            }
+        }
+    }
+}
