@@ -17,12 +17,6 @@ import org.junit.Assert.assertNull
 import org.junit.Assert.assertTrue
 import org.junit.Test
 
-class MemoryTrust : TrustStore {
-    val pins = mutableMapOf<String, String>()
-    override fun pinned(address: String) = pins[address]
-    override fun pin(address: String, fingerprint: String) { pins[address] = fingerprint }
-}
-
 /** Sign-in with trust on first use, and the home screen's queues and invitations, over fakes. */
 class SignInAndHomeTest {
     private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Unconfined)
@@ -97,5 +91,16 @@ class SignInAndHomeTest {
         assertEquals(listOf(SessionCommand.AcceptFromQueue(11), SessionCommand.AcceptInvitation(70)), console.performed)
         assertEquals("This invitation has ended (S7)", home.state.value.message)
         assertTrue(home.state.value.busy.isEmpty())
+    }
+}
+
+class LinksTest {
+    @Test
+    fun invitationLinksOpenTheAppAndNothingElseDoes() {
+        assertEquals(42L, invitationFromLink("https://support.example.com/invitations/42"))
+        assertEquals(7L, invitationFromLink("https://10.0.2.2:8443/invitations/7?from=mail"))
+        assertNull(invitationFromLink("https://support.example.com/join/abc"))
+        assertNull(invitationFromLink("http://support.example.com/invitations/42"))
+        assertNull(invitationFromLink("https://support.example.com/invitations/42/../../admin"))
     }
 }

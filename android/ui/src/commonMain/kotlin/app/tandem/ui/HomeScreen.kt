@@ -23,7 +23,7 @@ import app.tandem.presenters.HomePresenter
 
 /** Sessions, queues (personal and team, live) and incoming invitations. */
 @Composable
-fun HomeScreen(presenter: HomePresenter, open: (Long) -> Unit) {
+fun HomeScreen(presenter: HomePresenter, linked: Long? = null, open: (Long) -> Unit) {
     val state by presenter.state.collectAsState()
     Column(Modifier.fillMaxSize()) {
         Text(state.connection, Modifier.padding(12.dp).testTag("connection"), style = MaterialTheme.typography.labelMedium,
@@ -31,10 +31,14 @@ fun HomeScreen(presenter: HomePresenter, open: (Long) -> Unit) {
         Problem(state.message, presenter::dismissMessage)
         LazyColumn(Modifier.fillMaxSize()) {
             if (state.invitations.isNotEmpty()) item { Heading("Invitations") }
-            state.invitations.forEach { inv ->
+            // The invitation an App Link pointed at comes first.
+            state.invitations.sortedByDescending { it.invitation == linked }.forEach { inv ->
                 item(key = "i${inv.invitation}") {
                     Row(Modifier.fillMaxWidth().padding(12.dp).testTag("invitation-${inv.invitation}"), verticalAlignment = Alignment.CenterVertically) {
-                        Column(Modifier.weight(1f)) { Text(inv.title); Text(inv.detail, style = MaterialTheme.typography.bodySmall) }
+                        Column(Modifier.weight(1f)) {
+                            Text(inv.title)
+                            Text(inv.detail + if (inv.invitation == linked) " · from your link" else "", style = MaterialTheme.typography.bodySmall)
+                        }
                         if (inv.invitation in state.busy) Working() else {
                             Button(onClick = { presenter.accept(inv.invitation) }) { Text("Accept") }
                             OutlinedButton(onClick = { presenter.decline(inv.invitation) }) { Text("Decline") }

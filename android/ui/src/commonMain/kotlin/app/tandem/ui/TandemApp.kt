@@ -14,11 +14,22 @@ import app.tandem.presenters.SessionPresenter
 import app.tandem.presenters.SignInPresenter
 import app.tandem.presenters.TrustStore
 
-/** The whole app: sign in, then home, then a session. [openSession] lets a link or a notification open one. */
+/**
+ * The whole app: sign in, then home, then a session. [signedIn] is a console kept from before (the
+ * activity was recreated); [invitation] is one an App Link pointed at, shown first on the home screen.
+ */
 @Composable
-fun TandemApp(gateway: Gateway, trust: TrustStore, platform: Platform, onSignedIn: (Console) -> Unit = {}, openSession: Long? = null) {
+fun TandemApp(
+    gateway: Gateway,
+    trust: TrustStore,
+    platform: Platform,
+    signedIn: Console? = null,
+    onSignedIn: (Console) -> Unit = {},
+    openSession: Long? = null,
+    invitation: Long? = null,
+) {
     val scope = rememberCoroutineScope()
-    var console by remember { mutableStateOf<Console?>(null) }
+    var console by remember { mutableStateOf(signedIn) }
     var session by remember(openSession) { mutableStateOf(openSession) }
     val signIn = remember { SignInPresenter(gateway, trust, scope) { console = it; onSignedIn(it) } }
     CompositionLocalProvider(LocalPlatform provides platform) {
@@ -27,7 +38,7 @@ fun TandemApp(gateway: Gateway, trust: TrustStore, platform: Platform, onSignedI
             val s = session
             when {
                 c == null -> SignInScreen(signIn)
-                s == null -> HomeScreen(remember(c) { HomePresenter(c, scope) }) { session = it }
+                s == null -> HomeScreen(remember(c) { HomePresenter(c, scope) }, invitation) { session = it }
                 else -> SessionScreen(remember(c, s) { SessionPresenter(c, s, scope) }, c) { session = null }
             }
         }

@@ -1,6 +1,7 @@
-package app.tandem.console.impl
+package app.tandem.jvmtests
 
 import app.tandem.console.api.Console
+import app.tandem.console.impl.BindingsGateway
 import app.tandem.presenters.Dialog
 import app.tandem.presenters.FlyoutPresenter
 import app.tandem.presenters.HomePresenter

@@ -1,0 +1,30 @@
+package app.tandem
+
+import android.Manifest
+import android.content.Intent
+import android.os.Build
+import android.os.Bundle
+import androidx.activity.ComponentActivity
+import androidx.activity.compose.setContent
+import androidx.core.content.ContextCompat
+import app.tandem.console.impl.BindingsGateway
+import app.tandem.presenters.invitationFromLink
+import app.tandem.ui.AndroidPlatform
+import app.tandem.ui.TandemApp
+
+/** The one activity: the Compose app, opened by the launcher, a notification, or an invitation link. */
+class MainActivity : ComponentActivity() {
+    override fun onCreate(savedInstanceState: Bundle?) {
+        super.onCreate(savedInstanceState)
+        val app = application as TandemApplication
+        if (Build.VERSION.SDK_INT >= 33) requestPermissions(arrayOf(Manifest.permission.POST_NOTIFICATIONS), 1)
+        // An App Link to an invitation lands on the home screen, first in the list, to be answered.
+        val invitation = intent?.dataString?.let { invitationFromLink(it) }
+        setContent {
+            TandemApp(BindingsGateway(), PrefsTrustStore(this), AndroidPlatform(this), signedIn = app.console.value, invitation = invitation, onSignedIn = { console ->
+                app.console.value = console
+                ContextCompat.startForegroundService(this, Intent(this, SessionService::class.java))
+            })
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package app.tandem
+
+import android.app.NotificationChannel
+import android.app.NotificationManager
+import android.app.PendingIntent
+import android.content.Context
+import android.content.Intent
+import androidx.core.app.NotificationCompat
+import app.tandem.console.api.ConsoleSnapshot
+
+/** The notification channels, and the notification of an incoming invitation. */
+object Notifications {
+    const val LIVE = "live"
+    const val INVITATIONS = "invitations"
+
+    fun createChannels(context: Context) {
+        val manager = context.getSystemService(NotificationManager::class.java)
+        manager.createNotificationChannel(NotificationChannel(LIVE, "Connection", NotificationManager.IMPORTANCE_LOW))
+        manager.createNotificationChannel(NotificationChannel(INVITATIONS, "Invitations", NotificationManager.IMPORTANCE_HIGH))
+    }
+
+    /** One notification per new incoming invitation; tapping it opens the app where it can be answered. */
+    fun invitations(context: Context, snapshot: ConsoleSnapshot, seen: MutableSet<Long>) {
+        val manager = context.getSystemService(NotificationManager::class.java)
+        val open = PendingIntent.getActivity(context, 0, Intent(context, MainActivity::class.java), PendingIntent.FLAG_IMMUTABLE)
+        for (invitation in snapshot.incoming.filter { seen.add(it.id) }) {
+            val inviter = snapshot.technician(invitation.inviter)?.name ?: "A technician"
+            val customer = snapshot.session(invitation.session)?.customer?.name ?: "a customer"
+            manager.notify(
+                invitation.id.toInt(),
+                NotificationCompat.Builder(context, INVITATIONS)
+                    .setSmallIcon(android.R.drawable.stat_notify_chat)
+                    .setContentTitle("$inviter invites you")
+                    .setContentText("Support session with $customer")
+                    .setContentIntent(open)
+                    .setAutoCancel(true)
+                    .build(),
+            )
+        }
+    }
+}
