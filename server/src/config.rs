@@ -39,6 +39,10 @@ pub struct Config {
     /// A console further behind than this many events gets a fresh snapshot instead of the
     /// events it missed.
     pub max_backlog: i64,
+    /// SHA-256 fingerprints of the certificates the Tandem Android app is signed with: the
+    /// appliance vouches for the app in `/.well-known/assetlinks.json`, so invitation links open
+    /// it (Android App Links). Empty: no such file.
+    pub android_app_certificates: Vec<String>,
 }
 
 /// The default of [`Config::max_backlog`].

@@ -56,6 +56,15 @@ struct Cli {
         global = true
     )]
     mail_from: String,
+    /// SHA-256 fingerprint of the certificate the Tandem Android app is signed with (repeat, or
+    /// separate with commas), for App Links: invitation links then open the app.
+    #[arg(
+        long = "android-app-certificate",
+        env = "TANDEM_ANDROID_APP_CERTIFICATES",
+        value_delimiter = ',',
+        global = true
+    )]
+    android_app_certificates: Vec<String>,
     /// Log as JSON lines instead of text.
     #[arg(long, env = "TANDEM_LOG_JSON", global = true)]
     log_json: bool,
@@ -109,6 +118,7 @@ fn config(cli: &Cli) -> Config {
         smtp_url: cli.smtp_url.clone(),
         mail_from: cli.mail_from.clone(),
         max_backlog: tandem_appliance::config::DEFAULT_MAX_BACKLOG,
+        android_app_certificates: cli.android_app_certificates.clone(),
     }
 }
 

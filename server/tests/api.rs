@@ -722,10 +722,20 @@ async fn invitation_mail_reaches_a_real_smtp_server(db: Db) {
         mail.contains("Alice Archer asks you to join a support session"),
         "{mail}"
     );
-    assert!(
-        mail.contains("https://tandem.example.test/"),
-        "the console address is the public one"
-    );
+    // The link opens the Android app (App Links) or, without it, a page that says what to do.
+    let link = mail
+        .split_whitespace()
+        .find(|w| w.starts_with("https://tandem.example.test/invitations/"))
+        .unwrap_or_else(|| panic!("no invitation link in {mail}"));
+    let path = link.trim_start_matches("https://tandem.example.test");
+    let page = h
+        .http
+        .get(format!("{}{path}", h.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("Tandem app"));
     // Dave is only logged out, without extended availability: no mail.
     let invited = h
         .ok(
@@ -1152,6 +1162,14 @@ async fn info_openapi_and_certificate_fingerprint() {
     ] {
         assert!(doc["paths"][path].is_object(), "{path} is described");
     }
+    // No Android app configured: no assetlinks.json (Android then opens links in the browser).
+    let links = h
+        .http
+        .get(format!("{}/.well-known/assetlinks.json", h.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(links.status(), 404);
     let response = h
         .http
         .get(format!("{}/healthz", h.base))
@@ -1161,6 +1179,26 @@ async fn info_openapi_and_certificate_fingerprint() {
     assert!(
         response.headers().get("x-request-id").is_some(),
         "every response carries a request id"
+    );
+    h.finish().await;
+}
+
+/// App Links: with the app's signing certificate configured, the appliance vouches for the app.
+#[tokio::test]
+async fn asset_links_vouch_for_the_configured_android_app() {
+    let mut h = Harness::start(Db::Sqlite).await;
+    h.adjust = |c| c.android_app_certificates = vec!["AB:CD:EF".into()];
+    h.restart().await;
+    let (status, links) = h.get("/.well-known/assetlinks.json", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(links[0]["target"]["package_name"], "app.tandem");
+    assert_eq!(
+        links[0]["target"]["sha256_cert_fingerprints"][0],
+        "AB:CD:EF"
+    );
+    assert_eq!(
+        links[0]["relation"][0],
+        "delegate_permission/common.handle_all_urls"
     );
     h.finish().await;
 }

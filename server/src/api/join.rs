@@ -215,6 +215,39 @@ pub async fn external_redeem(
     }))
 }
 
+/// `GET /invitations/{id}`: where an invitation mail's link leads when the Tandem app is not
+/// installed (where it is, Android opens the app instead). Says nothing about the invitation:
+/// the console shows it after sign-in.
+pub async fn invitation_page() -> Html<&'static str> {
+    Html(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>Tandem invitation</title></head>\
+         <body><h1>You are invited to a support session</h1><p>Open this link on a phone with the Tandem app, or sign in to your Tandem console, to accept or decline it.</p></body></html>",
+    )
+}
+
+/// `GET /.well-known/assetlinks.json`: the appliance vouches for the Tandem Android app, so
+/// Android opens invitation links in it (App Links). 404 until its certificate is configured.
+pub async fn asset_links(State(appliance): State<Arc<Appliance>>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let certificates = &appliance.config.android_app_certificates;
+    if certificates.is_empty() {
+        return (
+            axum::http::StatusCode::NOT_FOUND,
+            "No Android app is configured for App Links",
+        )
+            .into_response();
+    }
+    Json(serde_json::json!([{
+        "relation": ["delegate_permission/common.handle_all_urls"],
+        "target": {
+            "namespace": "android_app",
+            "package_name": "app.tandem",
+            "sha256_cert_fingerprints": certificates,
+        }
+    }]))
+    .into_response()
+}
+
 /// `GET /join/{token}`: the web access console's page (X4). The token stays in the page's own
 /// address; the page sends it in request bodies only.
 pub async fn landing() -> Html<&'static str> {

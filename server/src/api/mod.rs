@@ -64,6 +64,8 @@ pub fn router(appliance: Arc<Appliance>) -> Router {
         .route("/api/v1/external/invitation", post(join::external_preview))
         .route("/api/v1/external/redeem", post(join::external_redeem))
         .route("/join/{token}", get(join::landing))
+        .route("/invitations/{id}", get(join::invitation_page))
+        .route("/.well-known/assetlinks.json", get(join::asset_links))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {

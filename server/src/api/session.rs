@@ -59,8 +59,16 @@ pub fn notify(
             (Invitee::Technician(_), _) => (
                 format!("{inviter} asks you to join a support session"),
                 format!(
-                    "{inviter} invites you to share support session {}.\n\nOpen your Tandem console to accept or decline:\n{}\n",
-                    invitation.session, appliance.config.public_url
+                    "{inviter} invites you to share support session {}.\n\nAccept or decline in the Tandem app (this link opens it on your phone) or your console:\n{}\n",
+                    invitation.session,
+                    appliance
+                        .config
+                        .public_url
+                        .join(&format!("invitations/{}", invitation.id.0))
+                        .map_or_else(
+                            |_| appliance.config.public_url.to_string(),
+                            |u| u.to_string()
+                        )
                 ),
             ),
             _ => continue,

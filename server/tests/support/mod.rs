@@ -77,6 +77,7 @@ pub fn config(
         smtp_url,
         mail_from: "Tandem <tandem@example.test>".into(),
         max_backlog: tandem_appliance::config::DEFAULT_MAX_BACKLOG,
+        android_app_certificates: Vec::new(),
     }
 }
 
