@@ -5,7 +5,12 @@ plugins {
     `java-test-fixtures`
 }
 
-kotlin { jvmToolchain(17) }
+java {
+    sourceCompatibility = JavaVersion.VERSION_17
+    targetCompatibility = JavaVersion.VERSION_17
+}
+
+kotlin { compilerOptions { jvmTarget.set(org.jetbrains.kotlin.gradle.dsl.JvmTarget.JVM_17) } }
 
 dependencies {
     api(project(":console-api"))

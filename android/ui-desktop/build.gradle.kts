@@ -7,7 +7,12 @@ plugins {
     alias(libs.plugins.compose.multiplatform)
 }
 
-kotlin { jvmToolchain(17) }
+java {
+    sourceCompatibility = JavaVersion.VERSION_17
+    targetCompatibility = JavaVersion.VERSION_17
+}
+
+kotlin { compilerOptions { jvmTarget.set(org.jetbrains.kotlin.gradle.dsl.JvmTarget.JVM_17) } }
 
 sourceSets {
     main { kotlin.srcDirs("../ui/src/commonMain/kotlin", "../ui/src/desktopMain/kotlin") }
@@ -19,6 +24,7 @@ dependencies {
     implementation(libs.cmp.ui)
     implementation(libs.cmp.foundation)
     implementation(libs.cmp.material3)
+    // The Skia runtime for the machine running the tests.
     implementation(compose.desktop.currentOs)
     testImplementation(testFixtures(project(":presenters")))
     testImplementation(libs.cmp.ui.test.junit4)

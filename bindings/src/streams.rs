@@ -7,8 +7,8 @@ use std::sync::Arc;
 use tandem_core::client::{ScreenInput, ScreenView, ShellStream};
 use tokio::sync::{Mutex, mpsc};
 
-/// The customer's screen as last painted: `width * height` pixels of 4 bytes, B G R A, which
-/// is an Android `ARGB_8888` bitmap's memory as little-endian `Int`s.
+/// The customer's screen as last painted: `width * height` pixels of 4 bytes, B G R A; read as
+/// little-endian `Int`s they are Android's `0xAARRGGBB` colour ints.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct ScreenFrame {
     /// Pass this to the next `frame` call.

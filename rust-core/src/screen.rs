@@ -6,7 +6,8 @@
 //! `kind: u8 = 1`, `flags: u8` (bit 0: key frame, every tile of the screen follows), `width: u16`,
 //! `height: u16`, `number: u32`, `tiles: u16`, then per tile `x, y, w, h: u16`, `len: u32` and
 //! `len` bytes of zstd-compressed pixels (`w * h` pixels of 4 bytes, B G R A, rows top to bottom).
-//! B G R A in memory is Android's `ARGB_8888` as a little-endian `Int`, so Kotlin copies it as is.
+//! B G R A read as a little-endian `Int` is Android's `0xAARRGGBB` colour, so Kotlin converts it
+//! without shuffling bytes.
 //!
 //! Viewers send JSON text back: [`ViewerMessage`].
 use serde::{Deserialize, Serialize};

@@ -26,7 +26,9 @@ object Notifications {
         for (invitation in snapshot.incoming.filter { seen.add(it.id) }) {
             val inviter = snapshot.technician(invitation.inviter)?.name ?: "A technician"
             val customer = snapshot.session(invitation.session)?.customer?.name ?: "a customer"
+            // Tagged: the foreground service's own notification has id 1 and must stay.
             manager.notify(
+                "invitation",
                 invitation.id.toInt(),
                 NotificationCompat.Builder(context, INVITATIONS)
                     .setSmallIcon(android.R.drawable.stat_notify_chat)

@@ -22,6 +22,16 @@ import kotlinx.coroutines.launch
 class SessionService : Service() {
     private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Main)
 
+    override fun onCreate() {
+        super.onCreate()
+        val seen = mutableSetOf<Long>()
+        scope.launch {
+            @OptIn(kotlinx.coroutines.ExperimentalCoroutinesApi::class)
+            (application as TandemApplication).console.filterNotNull().flatMapLatest { it.updates() }
+                .collect { Notifications.invitations(this@SessionService, it, seen) }
+        }
+    }
+
     override fun onStartCommand(intent: Intent?, flags: Int, startId: Int): Int {
         val notification = NotificationCompat.Builder(this, Notifications.LIVE)
             .setSmallIcon(android.R.drawable.stat_sys_data_bluetooth)
@@ -30,13 +40,9 @@ class SessionService : Service() {
             .setOngoing(true)
             .build()
         ServiceCompat.startForeground(this, 1, notification, ServiceInfo.FOREGROUND_SERVICE_TYPE_SPECIAL_USE)
-        val seen = mutableSetOf<Long>()
-        scope.launch {
-            @OptIn(kotlinx.coroutines.ExperimentalCoroutinesApi::class)
-            (application as TandemApplication).console.filterNotNull().flatMapLatest { it.updates() }
-                .collect { Notifications.invitations(this@SessionService, it, seen) }
-        }
-        return START_STICKY
+        // Restarted after the process died: nobody is signed in any more, so nothing to keep.
+        if ((application as TandemApplication).console.value == null) stopSelf()
+        return START_NOT_STICKY
     }
 
     override fun onDestroy() {

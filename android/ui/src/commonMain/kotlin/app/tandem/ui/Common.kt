@@ -1,7 +1,8 @@
 package app.tandem.ui
 
 import androidx.compose.foundation.background
-import androidx.compose.foundation.clickable
+import androidx.compose.foundation.gestures.detectTapGestures
+import androidx.compose.ui.input.pointer.pointerInput
 import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Box
 import androidx.compose.foundation.layout.Column
@@ -44,10 +45,13 @@ fun Problem(message: String?, onDismiss: () -> Unit) {
 @Composable
 fun Panel(title: String, onDismiss: () -> Unit, tag: String, content: @Composable () -> Unit) {
     Box(
-        Modifier.fillMaxSize().background(Color(0x66000000)).clickable(onClick = onDismiss),
+        // A plain tap handler, not `clickable`: that would merge the whole dialog into the scrim
+        // for accessibility services.
+        Modifier.fillMaxSize().background(Color(0x66000000)).pointerInput(onDismiss) { detectTapGestures { onDismiss() } },
         contentAlignment = Alignment.Center,
     ) {
-        Card(Modifier.fillMaxWidth().padding(16.dp).clickable(enabled = false) {}.testTag(tag)) {
+        // Taps on the card itself must not reach the scrim behind it (which dismisses).
+        Card(Modifier.fillMaxWidth().padding(16.dp).pointerInput(Unit) { detectTapGestures {} }.testTag(tag)) {
             Column(Modifier.padding(16.dp).verticalScroll(rememberScrollState()), verticalArrangement = Arrangement.spacedBy(8.dp)) {
                 Text(title, style = MaterialTheme.typography.titleLarge)
                 content()

@@ -2,6 +2,8 @@ package app.tandem.ui
 
 import androidx.compose.foundation.background
 import androidx.compose.foundation.clickable
+import androidx.compose.foundation.gestures.detectTapGestures
+import androidx.compose.ui.input.pointer.pointerInput
 import androidx.compose.foundation.layout.Box
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.fillMaxHeight
@@ -35,8 +37,8 @@ import app.tandem.presenters.MenuItem
 @Composable
 fun FlyoutMenu(items: List<MenuItem>, onChoose: (MenuItem) -> Unit, onDismiss: () -> Unit) {
     var open by remember { mutableStateOf<String?>(null) }
-    Box(Modifier.fillMaxSize().background(Color(0x44000000)).clickable(onClick = onDismiss), contentAlignment = Alignment.TopEnd) {
-        Surface(Modifier.fillMaxHeight().width(300.dp).clickable(enabled = false) {}.testTag("flyout"), tonalElevation = 4.dp) {
+    Box(Modifier.fillMaxSize().background(Color(0x44000000)).pointerInput(onDismiss) { detectTapGestures { onDismiss() } }, contentAlignment = Alignment.TopEnd) {
+        Surface(Modifier.fillMaxHeight().width(300.dp).pointerInput(Unit) { detectTapGestures {} }.testTag("flyout"), tonalElevation = 4.dp) {
             Column(Modifier.verticalScroll(rememberScrollState()).padding(vertical = 8.dp)) {
                 items.forEach { item ->
                     Line(item, indent = false) { if (item.children.isEmpty()) onChoose(item) else open = if (open == item.label) null else item.label }

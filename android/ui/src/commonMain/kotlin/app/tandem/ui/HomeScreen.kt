@@ -53,8 +53,8 @@ fun HomeScreen(presenter: HomePresenter, linked: Long? = null, open: (Long) -> U
                     Column(Modifier.fillMaxWidth().clickable { open(row.session) }.padding(12.dp)) { Text(row.title); Text(row.detail, style = MaterialTheme.typography.bodySmall) }
                 }
             }
-            state.queues.forEach { q ->
-                item(key = "q${q.name}") { Heading(q.name) }
+            state.queues.forEachIndexed { index, q ->
+                item(key = "q$index") { Heading(q.name) }
                 q.sessions.forEach { row ->
                     item(key = "s${row.session}") {
                         Row(Modifier.fillMaxWidth().padding(12.dp), verticalAlignment = Alignment.CenterVertically) {

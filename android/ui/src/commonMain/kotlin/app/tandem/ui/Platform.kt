@@ -1,5 +1,6 @@
 package app.tandem.ui
 
+import androidx.compose.runtime.Composable
 import androidx.compose.runtime.staticCompositionLocalOf
 import androidx.compose.ui.graphics.ImageBitmap
 import app.tandem.console.api.Frame
@@ -13,6 +14,10 @@ interface Platform {
 
     /** Offer [text] to other apps (Android's share sheet). */
     fun share(text: String)
+
+    /** The system Back gesture or button, while [enabled]. */
+    @Composable
+    fun BackHandler(enabled: Boolean, onBack: () -> Unit)
 }
 
 val LocalPlatform = staticCompositionLocalOf<Platform> { error("no Platform provided") }

@@ -51,6 +51,14 @@ fun SessionScreen(presenter: SessionPresenter, console: Console, onBack: () -> U
     val flyout by presenter.flyout.state.collectAsState()
     var menuOpen by remember { mutableStateOf(false) }
     var tab by remember { mutableStateOf(0) }
+    // The shell lives as long as the session screen, so switching tabs keeps its transcript. The
+    // screen stream, by contrast, runs only while its tab shows (no data spent on hidden frames).
+    val scope = rememberCoroutineScope()
+    val shell = remember(presenter.session) { ShellPresenter(console, presenter.session, scope) }
+    DisposableEffect(state.shell) {
+        if (state.shell) shell.open()
+        onDispose { shell.close() }
+    }
     if (state.gone) {
         Column(Modifier.fillMaxSize().padding(24.dp)) {
             Text("This session is closed for you.")
@@ -77,7 +85,7 @@ fun SessionScreen(presenter: SessionPresenter, console: Console, onBack: () -> U
             when (tab) {
                 0 -> ChatTab(presenter)
                 1 -> ScreenTab(presenter, console)
-                2 -> ShellTab(presenter, console)
+                2 -> ShellTab(presenter, shell)
                 else -> InfoTab(presenter)
             }
         }
@@ -155,15 +163,9 @@ private fun ScreenTab(presenter: SessionPresenter, console: Console) {
 }
 
 @Composable
-private fun ShellTab(presenter: SessionPresenter, console: Console) {
+private fun ShellTab(presenter: SessionPresenter, shell: ShellPresenter) {
     val state by presenter.state.collectAsState()
-    val scope = rememberCoroutineScope()
-    val shell = remember(presenter.session) { ShellPresenter(console, presenter.session, scope) }
     val s by shell.state.collectAsState()
-    DisposableEffect(state.shell) {
-        if (state.shell) shell.open()
-        onDispose { shell.close() }
-    }
     Column(Modifier.fillMaxSize().padding(8.dp)) {
         if (!state.shell) Tool(state.tools, ActionKind.COMMAND_SHELL, presenter::openShell)
         s.message?.let { Text(it, color = MaterialTheme.colorScheme.error) }

@@ -1,6 +1,11 @@
 package app.tandem.ui
 
+import androidx.compose.foundation.layout.Box
+import androidx.compose.foundation.layout.fillMaxSize
+import androidx.compose.foundation.layout.safeDrawingPadding
 import androidx.compose.runtime.Composable
+import androidx.compose.runtime.key
+import androidx.compose.ui.Modifier
 import androidx.compose.runtime.CompositionLocalProvider
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
@@ -36,10 +41,21 @@ fun TandemApp(
         TandemTheme {
             val c = console
             val s = session
-            when {
-                c == null -> SignInScreen(signIn)
-                s == null -> HomeScreen(remember(c) { HomePresenter(c, scope) }, invitation) { session = it }
-                else -> SessionScreen(remember(c, s) { SessionPresenter(c, s, scope) }, c) { session = null }
+            // Each screen's presenters live in that screen's own scope: leaving the screen stops
+            // their listeners.
+            Box(Modifier.fillMaxSize().safeDrawingPadding()) {
+                when {
+                    c == null -> SignInScreen(signIn)
+                    s == null -> key(c) {
+                        val screenScope = rememberCoroutineScope()
+                        HomeScreen(remember { HomePresenter(c, screenScope) }, invitation) { session = it }
+                    }
+                    else -> key(c, s) {
+                        val screenScope = rememberCoroutineScope()
+                        platform.BackHandler(enabled = true) { session = null }
+                        SessionScreen(remember { SessionPresenter(c, s, screenScope) }, c) { session = null }
+                    }
+                }
             }
         }
     }

@@ -1,5 +1,6 @@
 package app.tandem.ui
 
+import androidx.compose.runtime.Composable
 import androidx.compose.ui.graphics.ImageBitmap
 import androidx.compose.ui.graphics.asComposeImageBitmap
 import app.tandem.console.api.Frame
@@ -28,4 +29,8 @@ class DesktopPlatform : Platform {
     override fun share(text: String) {
         shared += text
     }
+
+    /** The desktop tests have no Back gesture. */
+    @Composable
+    override fun BackHandler(enabled: Boolean, onBack: () -> Unit) = Unit
 }

@@ -100,6 +100,9 @@ class FlowsUiTest {
         rule.onNodeWithTag("menu:Invite External Representative").performClick()
         rule.onNodeWithText("Sees the customer's screen and chats. Cannot control the screen, open a shell, or transfer files.").assertIsDisplayed()
         rule.onNodeWithTag("confirm").assertIsNotEnabled()
+        // A tap on the dialog's own text keeps it open (only the scrim around it dismisses).
+        rule.onNodeWithText("Invite External Representative").performClick()
+        rule.onNodeWithTag("invite-external").assertIsDisplayed()
         rule.onNodeWithTag("policy:Vendor engineer").performClick()
         rule.onNodeWithTag("external-name").performTextInput("Vera Vendor")
         rule.onNodeWithTag("external-comments").performTextInput("Printer firmware")

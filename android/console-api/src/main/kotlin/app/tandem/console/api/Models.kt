@@ -120,5 +120,5 @@ data class SystemInfo(
     val interfaces: List<String>,
 )
 
-/** The customer's screen as last painted: B G R A bytes, Android's ARGB_8888 memory. */
+/** The customer's screen as last painted: B G R A bytes per pixel; read as little-endian Ints, Android's ARGB colour ints. */
 class Frame(val seq: Long, val width: Int, val height: Int, val pixels: ByteArray)

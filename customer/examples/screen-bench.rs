@@ -1,0 +1,170 @@
+//! How much the screen encoder costs and sends, against copying the raw frame (the baseline,
+//! measured in the same run): `cargo run --release -p tandem-customer --example screen-bench`.
+//! A synthetic 1920x1080 desktop: a gradient, windows and text-like detail.
+#![allow(
+    clippy::print_stdout,
+    clippy::unwrap_used,
+    clippy::cast_possible_truncation
+)]
+
+use std::time::{Duration, Instant};
+use tandem_customer::screen::{Encoder, Grab};
+
+const W: u16 = 1920;
+const H: u16 = 1080;
+const RUNS: usize = 15;
+
+fn desktop() -> Vec<u8> {
+    let mut seed = 0x2545_f491_u32;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        seed
+    };
+    let mut px = vec![0u8; usize::from(W) * usize::from(H) * 4];
+    for y in 0..usize::from(H) {
+        for x in 0..usize::from(W) {
+            let at = (y * usize::from(W) + x) * 4;
+            let in_window = (200..1100).contains(&x) && (150..800).contains(&y);
+            let (b, g, r) = if in_window {
+                // Text-like: rows of short dark runs on white.
+                let line = (y - 150) % 18 < 12;
+                let ink = line && next() % 5 == 0;
+                if ink { (30, 30, 30) } else { (250, 250, 250) }
+            } else {
+                ((x / 8) as u8, (y / 5) as u8, 90)
+            };
+            px[at..at + 4].copy_from_slice(&[b, g, r, 0]);
+        }
+    }
+    px
+}
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn main() {
+    let screen = desktop();
+    let raw = screen.len();
+    let grab = |p: &[u8]| -> Vec<u8> { p.to_vec() };
+
+    let copy = median(
+        (0..RUNS)
+            .map(|_| {
+                let t = Instant::now();
+                std::hint::black_box(grab(&screen));
+                t.elapsed()
+            })
+            .collect(),
+    );
+
+    let mut key_size = 0;
+    let key = median(
+        (0..RUNS)
+            .map(|_| {
+                let mut e = Encoder::default();
+                let t = Instant::now();
+                let f = e
+                    .encode(
+                        &Grab {
+                            width: W,
+                            height: H,
+                            pixels: &screen,
+                        },
+                        true,
+                    )
+                    .unwrap();
+                let d = t.elapsed();
+                key_size = f.len();
+                d
+            })
+            .collect(),
+    );
+
+    // One typed character: a 10x14 patch changes inside the window.
+    let mut encoder = Encoder::default();
+    encoder.encode(
+        &Grab {
+            width: W,
+            height: H,
+            pixels: &screen,
+        },
+        true,
+    );
+    let mut typed = screen.clone();
+    let mut delta_size = 0;
+    let delta = median(
+        (0..RUNS)
+            .map(|i| {
+                for y in 400..414 {
+                    for x in 600 + i * 10..610 + i * 10 {
+                        let at = (y * usize::from(W) + x) * 4;
+                        typed[at..at + 3].copy_from_slice(&[20, 20, 20]);
+                    }
+                }
+                let t = Instant::now();
+                let f = encoder
+                    .encode(
+                        &Grab {
+                            width: W,
+                            height: H,
+                            pixels: &typed,
+                        },
+                        false,
+                    )
+                    .unwrap();
+                let d = t.elapsed();
+                delta_size = f.len();
+                d
+            })
+            .collect(),
+    );
+
+    let same = median(
+        (0..RUNS)
+            .map(|_| {
+                let t = Instant::now();
+                assert!(
+                    encoder
+                        .encode(
+                            &Grab {
+                                width: W,
+                                height: H,
+                                pixels: &typed
+                            },
+                            false
+                        )
+                        .is_none()
+                );
+                t.elapsed()
+            })
+            .collect(),
+    );
+
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let pct = |n: usize| 100.0 * n as f64 / raw as f64;
+    println!("screen encoder, {W}x{H}, median of {RUNS} runs");
+    println!(
+        "  raw frame copy (baseline)  {:7.2} ms  {raw:>9} bytes  100%",
+        ms(copy)
+    );
+    println!(
+        "  key frame, every tile      {:7.2} ms  {key_size:>9} bytes  {:.2}% of raw  ({:.1}x the copy's time)",
+        ms(key),
+        pct(key_size),
+        ms(key) / ms(copy)
+    );
+    println!(
+        "  one typed character        {:7.2} ms  {delta_size:>9} bytes  {:.4}% of raw  ({:.1}x the copy's time)",
+        ms(delta),
+        pct(delta_size),
+        ms(delta) / ms(copy)
+    );
+    println!(
+        "  nothing changed            {:7.2} ms          0 bytes  (no frame sent)",
+        ms(same)
+    );
+}
