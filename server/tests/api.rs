@@ -1469,3 +1469,126 @@ async fn consoles_hear_when_a_session_leaves_their_view(db: Db) {
 }
 
 on_both_databases!(consoles_hear_when_a_session_leaves_their_view);
+
+/// The screen's flow control (A1): a viewer whose link is too slow skips frames instead of
+/// falling behind. The relay keeps at most a couple of frames for it, tells it how many it
+/// skipped, and asks the customer client for a key frame to start again from.
+#[tokio::test]
+async fn a_slow_screen_viewer_skips_frames_and_a_key_frame_is_asked_for() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    let h = Harness::start(Db::Sqlite).await;
+    let alice = h.login("alice@demo.tandem").await;
+    let (customer, session) = h.customer_joins(&alice, "Kim").await;
+    let session = SessionId(session);
+    h.ok(&alice, &Command::AcceptFromQueue { session }).await;
+    h.ok(
+        &alice,
+        &Command::StartScreen {
+            session,
+            control: false,
+        },
+    )
+    .await;
+    let prompt = PromptKind::Allow(Tool::ViewScreen);
+    h.ok(
+        &customer,
+        &Command::AnswerPrompt {
+            session,
+            prompt,
+            accepted: true,
+        },
+    )
+    .await;
+
+    let port = h.running.as_ref().unwrap().addr.port();
+    let open = |token: &str| {
+        let url = format!(
+            "wss://localhost:{port}/api/v1/sessions/{}/screen?access_token={token}",
+            session.0
+        );
+        let tls = h.tls.clone();
+        async move {
+            tokio_tungstenite::connect_async_tls_with_config(
+                url,
+                None,
+                false,
+                Some(tokio_tungstenite::Connector::Rustls(tls)),
+            )
+            .await
+            .unwrap()
+            .0
+        }
+    };
+    let mut host = open(&customer).await;
+    let mut viewer = open(&alice).await;
+    // The viewer asks for a key frame; once the host hears it, the viewer is surely attached.
+    viewer
+        .send(Message::Text("\"refresh\"".into()))
+        .await
+        .unwrap();
+    let first = tokio::time::timeout(std::time::Duration::from_secs(10), host.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(first, Message::Text("\"refresh\"".into()));
+
+    // 40 frames of 1 MiB each while the viewer reads nothing: far more than the sockets buffer.
+    let pixels = vec![0u8; 1 << 20];
+    for number in 0..40u32 {
+        let frame = tandem_core::screen::encode(&tandem_core::screen::Frame {
+            key: false,
+            width: 512,
+            height: 512,
+            number,
+            tiles: vec![tandem_core::screen::Tile {
+                x: 0,
+                y: 0,
+                w: 512,
+                h: 512,
+                data: &pixels,
+            }],
+        });
+        host.send(Message::Binary(frame.into())).await.unwrap();
+    }
+    // The viewer reads what reaches it: a few frames, a notice of the skipped ones, and the
+    // newest frame last; never the whole backlog.
+    let (mut frames, mut skipped, mut last) = (0, 0u64, None);
+    while let Ok(Some(Ok(message))) =
+        tokio::time::timeout(std::time::Duration::from_millis(500), viewer.next()).await
+    {
+        match message {
+            Message::Binary(bytes) => {
+                frames += 1;
+                last = tandem_core::screen::decode(&bytes).ok().map(|f| f.number);
+            }
+            Message::Text(text) => {
+                skipped += serde_json::from_str::<Value>(&text).unwrap()["skipped"]
+                    .as_u64()
+                    .unwrap_or(0)
+            }
+            _ => {}
+        }
+    }
+    assert!(skipped > 0, "the viewer is told it skipped frames");
+    assert_eq!(
+        frames + skipped,
+        40,
+        "each frame was either delivered or counted as skipped"
+    );
+    assert!(
+        frames < 20,
+        "a slow viewer gets a few frames, not the backlog: {frames}"
+    );
+    assert_eq!(last, Some(39), "the newest frame is the last one delivered");
+    // Once the relay found the viewer behind, it asked the host for a key frame.
+    let asked = tokio::time::timeout(std::time::Duration::from_secs(10), host.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(asked, Message::Text("\"refresh\"".into()));
+
+    h.finish().await;
+}
