@@ -6,6 +6,7 @@ import app.tandem.console.api.Frame
 import app.tandem.console.api.ScreenStream
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Job
+import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
@@ -29,6 +30,9 @@ class ScreenPresenter(
     val error: StateFlow<String?> = errors.asStateFlow()
     private var stream: ScreenStream? = null
     private var pulling: Job? = null
+    // Pointer and keys go out one at a time, in the order they happened: a tap then typing must
+    // reach the customer as a click then keys.
+    private val input = Channel<suspend (ScreenStream) -> Unit>(capacity = 256)
 
     /** Start showing the screen (it must be shared). */
     fun open() {
@@ -37,11 +41,21 @@ class ScreenPresenter(
             try {
                 val s = console.openScreen(session)
                 stream = s
+                val sending = launch {
+                    for (event in input) {
+                        try {
+                            event(s)
+                        } catch (e: ConsoleException) {
+                            errors.value = e.shown
+                        }
+                    }
+                }
                 var seq = 0L
                 while (isActive && !s.isClosed) {
                     s.frame(seq)?.let { seq = it.seq; frames.value = it }
                     delay(1000L / fps)
                 }
+                sending.cancel()
             } catch (e: ConsoleException) {
                 errors.value = e.shown
             } finally {
@@ -70,30 +84,20 @@ class ScreenPresenter(
     /** A tap: a left click where it landed (the appliance passes it on only under control). */
     fun tap(x: Float, y: Float, viewWidth: Float, viewHeight: Float) {
         val (sx, sy) = toScreen(x, y, viewWidth, viewHeight) ?: return
-        val s = stream ?: return
-        scope.launch {
-            try {
-                s.pointer(sx, sy, 0)
-                s.pointer(sx, sy, 1)
-                s.pointer(sx, sy, 0)
-            } catch (e: ConsoleException) {
-                errors.value = e.shown
-            }
+        input.trySend { s ->
+            s.pointer(sx, sy, 0)
+            s.pointer(sx, sy, 1)
+            s.pointer(sx, sy, 0)
         }
     }
 
     /** Typed text, as key presses (Latin-1 characters are their own X11 keysym). */
     fun type(text: String) {
-        val s = stream ?: return
-        scope.launch {
-            try {
-                for (c in text) {
-                    val keysym = if (c == '\n') 0xff0d else c.code
-                    s.key(keysym, true)
-                    s.key(keysym, false)
-                }
-            } catch (e: ConsoleException) {
-                errors.value = e.shown
+        input.trySend { s ->
+            for (c in text) {
+                val keysym = if (c == '\n') 0xff0d else c.code
+                s.key(keysym, true)
+                s.key(keysym, false)
             }
         }
     }

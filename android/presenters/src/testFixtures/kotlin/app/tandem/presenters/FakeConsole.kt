@@ -58,7 +58,10 @@ class FakeConsole(
     override suspend fun sessionKey(team: Long?) = "K3Y"
     override suspend fun systemInfo(session: Long) =
         SystemInfo("Debian 12", "6.1", "kims-pc", "kim", "Ryzen", 8, 16000, 4000, listOf("/: 10 MiB free of 20 MiB"), listOf("eth0: 192.0.2.7/24"))
-    override suspend fun openScreen(session: Long): ScreenStream = error("no screen in the fake")
+    /** The screen [openScreen] gives, if the test set one. */
+    var screen: ScreenStream? = null
+    override suspend fun openScreen(session: Long): ScreenStream =
+        screen ?: throw ConsoleException(ConsoleException.Kind.REFUSED, "The customer's screen is not being shared", 403, "A1")
     override suspend fun openShell(session: Long): ShellStream = error("no shell in the fake")
     override suspend fun signOut() = Unit
 

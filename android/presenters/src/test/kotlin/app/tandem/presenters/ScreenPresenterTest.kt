@@ -1,0 +1,62 @@
+package app.tandem.presenters
+
+import app.tandem.console.api.Frame
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.cancel
+import org.junit.After
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertNull
+import org.junit.Assert.assertTrue
+import org.junit.Test
+
+/** The customer's screen on a phone: the newest frame shown, touches turned into clicks where they land. */
+class ScreenPresenterTest {
+    private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
+    private val console = FakeConsole()
+
+    @After
+    fun stop() = scope.cancel()
+
+    private fun eventually(test: () -> Boolean) {
+        val deadline = System.currentTimeMillis() + 5_000
+        while (!test()) {
+            check(System.currentTimeMillis() < deadline) { "never happened" }
+            Thread.sleep(10)
+        }
+    }
+
+    @Test
+    fun theNewestFrameIsShownAndATapClicksWhereItLandsOnTheCustomersScreen() {
+        val screen = FakeScreen(Frame(1, 1920, 1080, ByteArray(0)))
+        console.screen = screen
+        val presenter = ScreenPresenter(console, FakeConsole.SESSION, scope)
+        presenter.open()
+        eventually { presenter.frame.value?.seq == 1L }
+        screen.newest = Frame(5, 1920, 1080, ByteArray(0))
+        eventually { presenter.frame.value?.seq == 5L }
+
+        // A 960x1000 view shows the 1920x1080 screen at half size, centred vertically (top 230).
+        assertEquals(1000 to 540, presenter.toScreen(500f, 500f, 960f, 1000f))
+        assertNull("a tap on the letterbox above the picture is nowhere on the screen", presenter.toScreen(500f, 100f, 960f, 1000f))
+        presenter.tap(500f, 500f, 960f, 1000f)
+        presenter.type("ok\n")
+        eventually { screen.sent.size == 9 }
+        assertEquals(
+            listOf("pointer 1000,540 0", "pointer 1000,540 1", "pointer 1000,540 0", "key 6f down", "key 6f up", "key 6b down", "key 6b up", "key ff0d down", "key ff0d up"),
+            screen.sent,
+        )
+        presenter.close()
+        eventually { screen.closed }
+    }
+
+    @Test
+    fun aScreenThatIsNotSharedSaysWhy() {
+        val presenter = ScreenPresenter(console, FakeConsole.SESSION, scope)
+        presenter.open()
+        eventually { presenter.error.value != null }
+        assertEquals("The customer's screen is not being shared (A1)", presenter.error.value)
+        assertTrue(presenter.frame.value == null)
+    }
+}
