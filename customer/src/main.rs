@@ -16,7 +16,7 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
 )]
 struct Cli {
     /// The appliance's address, e.g. https://support.example.com/
-    #[arg(long, env = "TANDEM_URL", required_unless_present_any = ["button_config", "jump_config", "resume"])]
+    #[arg(long, env = "TANDEM_URL", required_unless_present_any = ["button_config", "jump_config", "resume", "link"])]
     url: Option<String>,
     /// The SHA-256 fingerprint of a self-signed appliance's certificate; without it, the
     /// system's trust store decides.
@@ -25,10 +25,14 @@ struct Cli {
     /// The session key the technician gave you.
     #[arg(
         long,
-        required_unless_present_any = ["button_config", "jump_config", "resume"],
+        required_unless_present_any = ["button_config", "jump_config", "resume", "link"],
         conflicts_with = "button_config"
     )]
     key: Option<String>,
+    /// The session link the technician sent (`https://…/customer?key=…`): the appliance and
+    /// the key in one.
+    #[arg(long, conflicts_with_all = ["key", "button_config", "url"])]
+    link: Option<String>,
     /// Run as a jump client's background agent (what its service runs, J1).
     #[arg(long, conflicts_with_all = ["key", "button_config"])]
     jump_config: Option<std::path::PathBuf>,
@@ -131,7 +135,7 @@ async fn agent(config: &std::path::Path, places: Option<Places>) -> ExitCode {
     }
 }
 
-/// Join with a session key or through a support button.
+/// Join with a session key or link, or through a support button.
 async fn join(cli: &Cli, places: Option<Places>) -> Result<Joined, String> {
     let machine = std::fs::read_to_string("/etc/machine-id")
         .map(|s| s.trim().to_owned())
@@ -152,14 +156,21 @@ async fn join(cli: &Cli, places: Option<Places>) -> Result<Joined, String> {
                 .map_err(|e| format!("This support button cannot be used: {e}"))?;
             (config.url, config.fingerprint, Some(config.button))
         }
-        None => (
-            cli.url.clone().unwrap_or_default(),
-            cli.fingerprint.clone(),
-            None,
-        ),
+        None => match &cli.link {
+            Some(link) => (from_link(link)?.0, cli.fingerprint.clone(), None),
+            None => (
+                cli.url.clone().unwrap_or_default(),
+                cli.fingerprint.clone(),
+                None,
+            ),
+        },
+    };
+    let key = match &cli.link {
+        Some(link) => Some(from_link(link)?.1),
+        None => cli.key.clone(),
     };
     let api = endpoint(&url, fingerprint.as_deref()).map_err(|e| format!("Could not join: {e}"))?;
-    let joined = match (button, &cli.key) {
+    let joined = match (button, &key) {
         (Some(button), _) => api.start_from_button(button, &customer).await,
         (None, Some(key)) => api.join(key, &customer).await,
         (None, None) => Err(ClientError::Address("a session key is needed".into())),
@@ -184,6 +195,19 @@ async fn join(cli: &Cli, places: Option<Places>) -> Result<Joined, String> {
         },
         install_dir: None,
     })
+}
+
+/// The appliance's address and the session key from a session link.
+fn from_link(link: &str) -> Result<(String, String), String> {
+    let invalid = |e: url::ParseError| format!("This session link is not valid: {e}");
+    let parsed = url::Url::parse(link.trim()).map_err(invalid)?;
+    let key = parsed
+        .query_pairs()
+        .find(|(k, _)| k == "key")
+        .map(|(_, v)| v.into_owned())
+        .filter(|k| !k.is_empty())
+        .ok_or_else(|| "This session link has no session key".to_owned())?;
+    Ok((parsed.join("/").map_err(invalid)?.to_string(), key))
 }
 
 fn endpoint(url: &str, fingerprint: Option<&str>) -> Result<Api, ClientError> {

@@ -103,14 +103,28 @@ async fn the_technician_runs_a_command_in_the_customers_shell_and_reads_its_outp
 }
 
 /// System information (A1): the technician asks, the customer client reports its real computer,
-/// and the appliance shows it only to whom the rules allow.
+/// and the appliance shows it only to whom the rules allow. (The client joins with the session
+/// link here.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_technician_sees_the_customers_system_information() {
     let app = Appliance::start().await.unwrap();
     let (alice, dave) = (sign_in(&app, "alice").await, sign_in(&app, "dave").await);
-    let key = alice.session_key(None).await.unwrap().key;
+    // This customer starts from the session link the technician sent, not a typed key.
+    let link = alice.session_key(None).await.unwrap().url;
+    assert!(link.contains("/customer?key="), "{link}");
     let home = tempfile::tempdir().unwrap();
-    let _customer = join(&app, home.path(), &key, &["--allow-all"]);
+    let _customer = support::customer(home.path())
+        .args([
+            "--link",
+            &link,
+            "--fingerprint",
+            &app.fingerprint,
+            "--name",
+            "Kim",
+            "--allow-all",
+        ])
+        .spawn()
+        .unwrap();
     let s = take_session(&alice).await;
     alice
         .command(Command::ViewSystemInfo { session: s })

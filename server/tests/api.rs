@@ -1162,6 +1162,20 @@ async fn info_openapi_and_certificate_fingerprint() {
     ] {
         assert!(doc["paths"][path].is_object(), "{path} is described");
     }
+    // A session link opened in a browser says how to start the client with it.
+    let page = h
+        .http
+        .get(format!("{}/customer?key=ABCD1234", h.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("tandem-customer --link")
+    );
     // No Android app configured: no assetlinks.json (Android then opens links in the browser).
     let links = h
         .http

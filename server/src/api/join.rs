@@ -215,6 +215,17 @@ pub async fn external_redeem(
     }))
 }
 
+/// `GET /customer?key=…`: where a session link leads in a browser. The key stays in the page's
+/// address; the page tells the customer how to start the client with it.
+pub async fn customer_page() -> Html<&'static str> {
+    Html(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>Tandem support session</title></head>\
+         <body><h1>Your technician is ready to help</h1><p>Start the Tandem support client with this page's address:</p>\
+         <pre>tandem-customer --link '<span id=\"link\"></span>'</pre>\
+         <script>document.getElementById('link').textContent = location.href;</script></body></html>",
+    )
+}
+
 /// `GET /invitations/{id}`: where an invitation mail's link leads when the Tandem app is not
 /// installed (where it is, Android opens the app instead). Says nothing about the invitation:
 /// the console shows it after sign-in.

@@ -65,6 +65,7 @@ pub fn router(appliance: Arc<Appliance>) -> Router {
         .route("/api/v1/external/redeem", post(join::external_redeem))
         .route("/join/{token}", get(join::landing))
         .route("/invitations/{id}", get(join::invitation_page))
+        .route("/customer", get(join::customer_page))
         .route("/.well-known/assetlinks.json", get(join::asset_links))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
