@@ -57,8 +57,10 @@ impl ThrowawayUser {
             uid, "0",
             "this test creates a Linux user and must run as root (CI does)"
         );
-        let name = format!("tandem-e2e-{}", std::process::id());
-        let password = format!("Pw-{}-elevate", std::process::id());
+        static MADE: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = MADE.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let name = format!("tandem-e2e-{}-{n}", std::process::id());
+        let password = format!("Pw-{}-{n}-elevate", std::process::id());
         run(
             "useradd",
             &["--create-home", "--shell", "/bin/sh", &name],
@@ -89,23 +91,21 @@ impl Drop for ThrowawayUser {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn wrong_credentials_change_nothing_and_right_ones_restart_the_client_as_root() {
-    let user = ThrowawayUser::create();
-    // The user runs a copy of the client they can read, as a downloaded client would be.
+/// The customer client run by [user] from a copy they can read (as a downloaded client would
+/// be), joining with [key]; what it says goes to `customer.out` in the returned directory.
+fn run_as(
+    user: &ThrowawayUser,
+    app: &Appliance,
+    key: &str,
+    extra: &[&str],
+) -> (tokio::process::Child, tempfile::TempDir) {
     let downloads = tempfile::tempdir().unwrap();
     std::fs::set_permissions(downloads.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
     let program = downloads.path().join("tandem-customer");
     std::fs::copy(env!("CARGO_BIN_EXE_tandem-customer"), &program).unwrap();
-
-    let app = Appliance::start().await.unwrap();
-    let alice = sign_in(&app, "alice").await;
-    let key = alice.session_key(None).await.unwrap().key;
     let out = std::fs::File::create(downloads.path().join("customer.out")).unwrap();
     let err = std::fs::File::create(downloads.path().join("customer.err")).unwrap();
-    let said =
-        || std::fs::read_to_string(downloads.path().join("customer.out")).unwrap_or_default();
-    let mut customer = tokio::process::Command::new("runuser")
+    let customer = tokio::process::Command::new("runuser")
         .args(["-u", &user.name, "--", "env"])
         .arg(format!("HOME={}", user.home.display()))
         .args(["SHELL=/bin/sh", "TANDEM_LOG=info"])
@@ -116,13 +116,124 @@ async fn wrong_credentials_change_nothing_and_right_ones_restart_the_client_as_r
             "--fingerprint",
             &app.fingerprint,
         ])
-        .args(["--key", &key, "--name", "Kim", "--allow-all"])
+        .args(["--key", key, "--name", "Kim"])
+        .args(extra)
         .stdin(Stdio::piped())
         .stdout(out)
         .stderr(err)
         .kill_on_drop(true)
         .spawn()
         .unwrap();
+    (customer, downloads)
+}
+
+fn said_in(dir: &std::path::Path) -> String {
+    std::fs::read_to_string(dir.join("customer.out")).unwrap_or_default()
+}
+
+/// Wait until the customer client has said [needle].
+async fn until_said(dir: &std::path::Path, needle: &str) {
+    let deadline = std::time::Instant::now() + WAIT;
+    while !said_in(dir).contains(needle) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the customer client never said {needle:?}; it said {:?}",
+            said_in(dir)
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Runs [command] in the session's shell and returns what it printed.
+async fn run_in_shell(
+    alice: &tandem_core::client::Console,
+    s: tandem_core::domain::SessionId,
+    command: &[u8],
+) -> String {
+    let mut shell = ShellStream::open(alice.api(), s).await.unwrap();
+    shell.send(command).await.unwrap();
+    let mut printed = String::new();
+    let _ = tokio::time::timeout(WAIT, async {
+        while let Some(bytes) = shell.recv().await {
+            printed.push_str(&String::from_utf8_lossy(&bytes));
+            // The echo of the typed line has `$(id -u)`; the output has digits.
+            if printed
+                .split("uid=")
+                .any(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
+            {
+                break;
+            }
+        }
+    })
+    .await;
+    printed
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn asked_for_administrative_rights_the_customer_types_their_own_password() {
+    use tokio::io::AsyncWriteExt;
+    let user = ThrowawayUser::create();
+    let app = Appliance::start().await.unwrap();
+    let alice = sign_in(&app, "alice").await;
+    let key = alice.session_key(None).await.unwrap().key;
+    // No answering flag: the customer answers at the terminal.
+    let (mut customer, downloads) = run_as(&user, &app, &key, &[]);
+    let dir = downloads.path();
+    let mut typing = customer.stdin.take().unwrap();
+    let s = take_session(&alice).await;
+    until_said(dir, "Connected to session").await;
+
+    alice
+        .command(tandem_core::domain::Command::Elevate {
+            session: s,
+            method: ElevationMethod::PromptCustomer,
+        })
+        .await
+        .unwrap();
+    until_said(dir, "administrative rights. Allow? [y/N]").await;
+    typing.write_all(b"y\n").await.unwrap();
+    until_said(dir, &format!("Type the password of {}", user.name)).await;
+    typing
+        .write_all(format!("{}\n", user.password).as_bytes())
+        .await
+        .unwrap();
+    alice
+        .wait_for(WAIT, |m| {
+            m.state
+                .sessions
+                .get(&s)
+                .is_some_and(|x| x.customer.info.mode == ClientMode::Elevated)
+        })
+        .await
+        .unwrap_or_else(|_| panic!("never elevated; the customer said {:?}", said_in(dir)));
+
+    // The elevated client asks before the shell, through the same terminal, and runs it as root.
+    alice
+        .command(tandem_core::domain::Command::StartShell { session: s })
+        .await
+        .unwrap();
+    until_said(dir, "open a command shell on this computer. Allow? [y/N]").await;
+    typing.write_all(b"y\n").await.unwrap();
+    alice
+        .wait_for(WAIT, |m| m.state.sessions.get(&s).is_some_and(|x| x.shell))
+        .await
+        .unwrap();
+    let printed = run_in_shell(&alice, s, b"echo uid=$(id -u)-done\n").await;
+    assert!(printed.contains("uid=0-done"), "{printed:?}");
+    assert!(
+        !said_in(dir).contains(&user.password),
+        "the password is never shown back"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_credentials_change_nothing_and_right_ones_restart_the_client_as_root() {
+    let user = ThrowawayUser::create();
+    let app = Appliance::start().await.unwrap();
+    let alice = sign_in(&app, "alice").await;
+    let key = alice.session_key(None).await.unwrap().key;
+    let (mut customer, downloads) = run_as(&user, &app, &key, &["--allow-all"]);
+    let said = || said_in(downloads.path());
     let s = take_session(&alice).await;
     // Credentials are never stored: they reach a client only while it is connected.
     let deadline = std::time::Instant::now() + WAIT;
@@ -224,22 +335,7 @@ async fn wrong_credentials_change_nothing_and_right_ones_restart_the_client_as_r
         .wait_for(WAIT, |m| m.state.sessions.get(&s).is_some_and(|x| x.shell))
         .await
         .unwrap();
-    let mut shell = ShellStream::open(alice.api(), s).await.unwrap();
-    shell.send(b"echo uid=$(id -u)-done\n").await.unwrap();
-    let mut printed = String::new();
-    let _ = tokio::time::timeout(WAIT, async {
-        while let Some(bytes) = shell.recv().await {
-            printed.push_str(&String::from_utf8_lossy(&bytes));
-            // The echo of the typed line has `$(id -u)`; the output has digits.
-            if printed
-                .split("uid=")
-                .any(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
-            {
-                break;
-            }
-        }
-    })
-    .await;
+    let printed = run_in_shell(&alice, s, b"echo uid=$(id -u)-done\n").await;
     assert!(
         printed.contains("uid=0-done"),
         "the elevated client's shell runs as root: {printed:?}"
