@@ -81,13 +81,21 @@ impl ThrowawayUser {
 impl Drop for ThrowawayUser {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(format!("/etc/sudoers.d/{}", self.name));
-        let _ = std::process::Command::new("pkill")
-            .args(["-9", "-u", &self.name])
-            .status();
-        let _ = std::process::Command::new("userdel")
-            .args(["--remove", &self.name])
-            .stderr(Stdio::null())
-            .status();
+        // userdel refuses while the user's processes run: stop them, then try a few times.
+        for _ in 0..20 {
+            let _ = std::process::Command::new("pkill")
+                .args(["-9", "-u", &self.name])
+                .status();
+            let removed = std::process::Command::new("userdel")
+                .args(["--remove", &self.name])
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success());
+            if removed {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
     }
 }
 
