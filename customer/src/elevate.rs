@@ -120,18 +120,6 @@ pub async fn current_user() -> String {
         .unwrap_or_default()
 }
 
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)?;
-    file.write_all(bytes)
-}
-
 /// Restart `exe` as root through sudo with `password`, and wait until it has taken over.
 ///
 /// # Errors
@@ -153,7 +141,7 @@ pub async fn restart_as_root(
     let failed = |e: std::io::Error| ElevationError::Failed(e.to_string());
     std::fs::create_dir_all(dir).map_err(failed)?;
     let file = dir.join("elevate.json");
-    write_private(
+    crate::install::write_private(
         &file,
         &serde_json::to_vec(resume).map_err(|e| ElevationError::Failed(e.to_string()))?,
     )

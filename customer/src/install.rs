@@ -27,6 +27,22 @@ pub fn place_program(exe: &Path, dir: &Path) -> std::io::Result<PathBuf> {
     Ok(target)
 }
 
+/// Write a file only its owner can read (credentials, session tokens).
+///
+/// # Errors
+/// When it cannot be written.
+pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(bytes)
+}
+
 /// This session's installation directory.
 #[must_use]
 pub fn own_dir(places: &Places) -> PathBuf {

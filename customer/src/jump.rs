@@ -64,18 +64,6 @@ impl JumpFiles {
     }
 }
 
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)?;
-    file.write_all(bytes)
-}
-
 /// Install the agent for a pinned jump client and start it.
 ///
 /// # Errors
@@ -94,7 +82,7 @@ pub fn install(
         jump_client: credentials.jump_client,
         token: credentials.token,
     };
-    write_private(
+    crate::install::write_private(
         &files.config,
         &serde_json::to_vec_pretty(&config).map_err(std::io::Error::other)?,
     )?;
@@ -183,7 +171,12 @@ pub async fn run_agent(
     };
     let mut attempt = 0u32;
     loop {
-        match connect(&api, &config.token).await {
+        match tandem_core::client::open_stream(
+            &api.with_token(config.token.clone()),
+            "api/v1/jump/agent",
+        )
+        .await
+        {
             Ok(mut socket) => {
                 attempt = 0;
                 tracing::info!(jump_client = config.jump_client.0, "jump client connected");
@@ -225,31 +218,6 @@ fn unpinned(places: &Places) -> Result<AgentEnd, ClientError> {
     uninstall(places)
         .map_err(|e| ClientError::Protocol(format!("uninstalling the jump client: {e}")))?;
     Ok(AgentEnd::Unpinned)
-}
-
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-async fn connect(api: &Api, token: &str) -> Result<Socket, ClientError> {
-    let url = api.endpoint().stream_url("api/v1/jump/agent", token)?;
-    let connector = tokio_tungstenite::Connector::Rustls(api.tls());
-    match tokio_tungstenite::connect_async_tls_with_config(
-        url.as_str(),
-        None,
-        false,
-        Some(connector),
-    )
-    .await
-    {
-        Ok((socket, _)) => Ok(socket),
-        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => Err(ClientError::Refused {
-            status: response.status().as_u16(),
-            code: "refused".into(),
-            message: format!("the appliance answered {}", response.status()),
-            rule: None,
-        }),
-        Err(e) => Err(ClientError::Network(e.to_string())),
-    }
 }
 
 /// One unattended session, as the customer client with nobody to ask.

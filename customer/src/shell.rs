@@ -62,21 +62,9 @@ pub async fn start(api: &Api, session: SessionId) -> Result<ShellHost, ClientErr
     let mut writer = pair.master.take_writer().map_err(|e| failed("PTY", &e))?;
     let master = pair.master;
 
-    let token = api
-        .token()
-        .ok_or_else(|| ClientError::Protocol("not joined".into()))?;
-    let url = api
-        .endpoint()
-        .stream_url(&format!("api/v1/sessions/{}/shell", session.0), token)?;
-    let connector = tokio_tungstenite::Connector::Rustls(api.tls());
-    let (socket, _) = tokio_tungstenite::connect_async_tls_with_config(
-        url.as_str(),
-        None,
-        false,
-        Some(connector),
-    )
-    .await
-    .map_err(|e| ClientError::Network(e.to_string()))?;
+    let socket =
+        tandem_core::client::open_stream(api, &format!("api/v1/sessions/{}/shell", session.0))
+            .await?;
     let (mut to_appliance, mut from_appliance) = socket.split();
 
     // The PTY is blocking: one thread reads it, one writes it.

@@ -12,7 +12,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
-use support::{WAIT, sign_in, take_session};
+use support::{WAIT, read_until, sign_in, take_session};
 use tandem_core::client::ShellStream;
 use tandem_core::domain::{ClientMode, ElevationMethod, PromptKind};
 use tandem_e2e::Appliance;
@@ -152,29 +152,16 @@ async fn until_said(dir: &std::path::Path, needle: &str) {
     }
 }
 
-/// Runs [command] in the session's shell and returns what it printed.
+/// Runs [command] in the session's shell and returns what it printed, once [needle] appeared.
 async fn run_in_shell(
     alice: &tandem_core::client::Console,
     s: tandem_core::domain::SessionId,
     command: &[u8],
+    needle: &str,
 ) -> String {
     let mut shell = ShellStream::open(alice.api(), s).await.unwrap();
     shell.send(command).await.unwrap();
-    let mut printed = String::new();
-    let _ = tokio::time::timeout(WAIT, async {
-        while let Some(bytes) = shell.recv().await {
-            printed.push_str(&String::from_utf8_lossy(&bytes));
-            // The echo of the typed line has `$(id -u)`; the output has digits.
-            if printed
-                .split("uid=")
-                .any(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
-            {
-                break;
-            }
-        }
-    })
-    .await;
-    printed
+    read_until(&mut shell, needle).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -226,7 +213,7 @@ async fn asked_for_administrative_rights_the_customer_types_their_own_password()
         .wait_for(WAIT, |m| m.state.sessions.get(&s).is_some_and(|x| x.shell))
         .await
         .unwrap();
-    let printed = run_in_shell(&alice, s, b"echo uid=$(id -u)-done\n").await;
+    let printed = run_in_shell(&alice, s, b"echo uid=$(id -u)-done\n", "uid=0-done").await;
     assert!(printed.contains("uid=0-done"), "{printed:?}");
     assert!(
         !said_in(dir).contains(&user.password),
@@ -343,7 +330,7 @@ async fn wrong_credentials_change_nothing_and_right_ones_restart_the_client_as_r
         .wait_for(WAIT, |m| m.state.sessions.get(&s).is_some_and(|x| x.shell))
         .await
         .unwrap();
-    let printed = run_in_shell(&alice, s, b"echo uid=$(id -u)-done\n").await;
+    let printed = run_in_shell(&alice, s, b"echo uid=$(id -u)-done\n", "uid=0-done").await;
     assert!(
         printed.contains("uid=0-done"),
         "the elevated client's shell runs as root: {printed:?}"

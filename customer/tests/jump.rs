@@ -8,7 +8,7 @@ mod support;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-use support::{WAIT, join, said, sign_in, take_session};
+use support::{WAIT, join, read_until, said, sign_in, take_session};
 use tandem_core::client::ShellStream;
 use tandem_core::domain::{Command, JumpLocation, SessionStatus};
 use tandem_e2e::Appliance;
@@ -164,20 +164,7 @@ async fn a_pinned_jump_client_survives_end_serves_an_unattended_session_and_leav
     );
     let mut shell = ShellStream::open(alice.api(), u).await.unwrap();
     shell.send(b"echo unattended-$((2+3))\n").await.unwrap();
-    let mut printed = String::new();
-    let _ = tokio::time::timeout(WAIT, async {
-        while let Some(bytes) = shell.recv().await {
-            printed.push_str(&String::from_utf8_lossy(&bytes));
-            if printed.contains("unattended-5") {
-                break;
-            }
-        }
-    })
-    .await;
-    assert!(
-        printed.contains("unattended-5"),
-        "the shell printed {printed:?}"
-    );
+    read_until(&mut shell, "unattended-5").await;
 
     // Unpin (J1): the agent uninstalls itself and exits.
     alice

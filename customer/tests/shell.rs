@@ -7,29 +7,10 @@
 mod support;
 
 use std::time::Duration;
-use support::{WAIT, join, said, sign_in, take_session};
+use support::{WAIT, join, read_until, said, sign_in, take_session};
 use tandem_core::client::{ClientError, ShellStream};
 use tandem_core::domain::{Action, ClientMode, Command, Rule};
 use tandem_e2e::Appliance;
-
-async fn read_until(shell: &mut ShellStream, needle: &str) -> String {
-    let mut seen = String::new();
-    let found = tokio::time::timeout(WAIT, async {
-        while let Some(bytes) = shell.recv().await {
-            seen.push_str(&String::from_utf8_lossy(&bytes));
-            if seen.contains(needle) {
-                return true;
-            }
-        }
-        false
-    })
-    .await;
-    assert!(
-        matches!(found, Ok(true)),
-        "{needle:?} never appeared; the shell printed {seen:?}"
-    );
-    seen
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_technician_runs_a_command_in_the_customers_shell_and_reads_its_output() {

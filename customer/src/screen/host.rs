@@ -55,21 +55,9 @@ pub async fn start(
         |e: ScreenError| ClientError::Protocol(format!("the screen cannot be shared: {e}"));
     let capture = X11Capture::connect().map_err(unavailable)?;
     let mut input = X11Input::connect().map_err(unavailable)?;
-    let token = api
-        .token()
-        .ok_or_else(|| ClientError::Protocol("not joined".into()))?;
-    let url = api
-        .endpoint()
-        .stream_url(&format!("api/v1/sessions/{}/screen", session.0), token)?;
-    let connector = tokio_tungstenite::Connector::Rustls(api.tls());
-    let (socket, _) = tokio_tungstenite::connect_async_tls_with_config(
-        url.as_str(),
-        None,
-        false,
-        Some(connector),
-    )
-    .await
-    .map_err(|e| ClientError::Network(e.to_string()))?;
+    let socket =
+        tandem_core::client::open_stream(api, &format!("api/v1/sessions/{}/screen", session.0))
+            .await?;
     let (mut to_appliance, mut from_appliance) = socket.split();
     let task = tokio::spawn(async move {
         let mut grabber = Some((capture, Encoder::default()));

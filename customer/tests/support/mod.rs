@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
-use tandem_core::client::{Console, FeedOptions};
+use tandem_core::client::{Console, FeedOptions, ShellStream};
 use tandem_core::domain::{Command, SessionId};
 use tandem_e2e::Appliance;
 use tokio::process::{Child, Command as Process};
@@ -130,4 +130,24 @@ impl Drop for Display {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Read the shell's output until `needle` appears; fails with what it printed if it does not.
+pub async fn read_until(shell: &mut ShellStream, needle: &str) -> String {
+    let mut seen = String::new();
+    let found = tokio::time::timeout(WAIT, async {
+        while let Some(bytes) = shell.recv().await {
+            seen.push_str(&String::from_utf8_lossy(&bytes));
+            if seen.contains(needle) {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert!(
+        matches!(found, Ok(true)),
+        "{needle:?} never appeared; the shell printed {seen:?}"
+    );
+    seen
 }

@@ -17,4 +17,5 @@ pub use feed::{FeedOptions, backoff};
 pub use mirror::{Connection, Mirror};
 pub use screen::{Picture, ScreenInput, ScreenView};
 pub use shell::ShellStream;
+pub use stream::{StreamSocket, open as open_stream};
 pub use tls::{PinnedVerifier, Trust, fingerprint, pinned_config, trust_config};

@@ -6,7 +6,7 @@ use crate::domain::SessionId;
 use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::Message;
 
-use super::stream::Socket;
+use super::stream::StreamSocket as Socket;
 
 /// An open shell stream.
 #[derive(Debug)]

@@ -1,17 +1,18 @@
-//! Opening a session's stream (shell or screen) through the appliance: a WebSocket with the
-//! caller's token, whose refusals come back as the rules engine's reasons.
+//! Opening a stream through the appliance (a session's shell or screen, a jump client's agent
+//! connection): a WebSocket with the caller's token, whose refusals come back as the rules
+//! engine's reasons.
 use super::api::Api;
 use super::error::ClientError;
 
 /// A stream's socket.
-pub(crate) type Socket =
+pub type StreamSocket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// Connect to `path` (relative to the appliance) with the caller's token.
 ///
 /// # Errors
 /// `Refused` with the rule when the appliance says no; otherwise a connection failure.
-pub(crate) async fn open(api: &Api, path: &str) -> Result<Socket, ClientError> {
+pub async fn open(api: &Api, path: &str) -> Result<StreamSocket, ClientError> {
     let token = api
         .token()
         .ok_or_else(|| ClientError::Protocol("not signed in".into()))?;
