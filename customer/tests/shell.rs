@@ -47,6 +47,14 @@ async fn the_technician_runs_a_command_in_the_customers_shell_and_reads_its_outp
         "the shell runs in the customer's home: {printed:?}"
     );
 
+    // The technician's terminal size reaches the customer's PTY.
+    shell.resize(101, 31).await.unwrap();
+    shell
+        .send(b"echo size=$(stty size | tr ' ' x)\n")
+        .await
+        .unwrap();
+    read_until(&mut shell, "size=31x101").await;
+
     // Dave is not in the session: the appliance keeps him out of the shell.
     let refused = ShellStream::open(dave.api(), s).await.unwrap_err();
     assert!(

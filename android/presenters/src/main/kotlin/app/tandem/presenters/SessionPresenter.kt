@@ -66,7 +66,8 @@ class SessionPresenter(private val console: Console, val session: Long, private 
 
     fun send() {
         val text = state.value.draft.trim()
-        if (text.isEmpty()) return
+        // A second tap while the first is on its way would send the line twice.
+        if (text.isEmpty() || state.value.working) return
         perform(SessionCommand.SendChat(session, text)) { mutable.update { it.copy(draft = "") } }
     }
 

@@ -27,10 +27,11 @@ class ShellPresenter(private val console: Console, private val session: Long, pr
                 val s = console.openShell(session)
                 shell = s
                 mutable.update { it.copy(open = true) }
+                val text = Utf8Stream()
                 while (true) {
                     val bytes = s.read() ?: break
                     // Keep the last 64 KiB: a phone shows a screenful, not a log.
-                    mutable.update { it.copy(transcript = (it.transcript + withoutEscapes(String(bytes))).takeLast(64 * 1024)) }
+                    mutable.update { it.copy(transcript = (it.transcript + withoutEscapes(text.decode(bytes))).takeLast(64 * 1024)) }
                 }
             } catch (e: ConsoleException) {
                 mutable.update { it.copy(message = e.shown) }
