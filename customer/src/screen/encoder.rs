@@ -38,6 +38,40 @@ fn tile_pixels(now: &[u8], width: usize, (x, y, w, h): Rect, out: &mut Vec<u8>) 
     }
 }
 
+/// Below this many tiles, one thread: starting others costs more than it saves.
+const PARALLEL_FROM: usize = 32;
+
+/// Compress the tiles, on every core when there are many (a key frame), in their order.
+fn compress_all(pixels: &[u8], width: usize, rects: &[Rect]) -> Option<Vec<(Rect, Vec<u8>)>> {
+    let compress = |part: &[Rect]| -> Option<Vec<(Rect, Vec<u8>)>> {
+        let mut tile = Vec::new();
+        part.iter()
+            .map(|rect| {
+                tile_pixels(pixels, width, *rect, &mut tile);
+                zstd::bulk::compress(&tile, LEVEL)
+                    .ok()
+                    .map(|data| (*rect, data))
+            })
+            .collect()
+    };
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    if rects.len() < PARALLEL_FROM || threads < 2 {
+        return compress(rects);
+    }
+    let chunk = rects.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = rects
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || compress(part)))
+            .collect();
+        let mut all = Vec::with_capacity(rects.len());
+        for part in parts {
+            all.extend(part.join().ok()??);
+        }
+        Some(all)
+    })
+}
+
 impl Encoder {
     /// The next frame: the tiles that changed, or all of them when `key` is set or the screen
     /// changed size. `None` when nothing changed.
@@ -46,21 +80,19 @@ impl Encoder {
         let key = key || resized || self.previous.len() != grab.pixels.len();
         let (width, height) = (usize::from(grab.width), usize::from(grab.height));
         let side = usize::from(TILE);
-        let mut compressed: Vec<(Rect, Vec<u8>)> = Vec::new();
-        let mut pixels = Vec::with_capacity(side * side * 4);
-        for y in (0..height).step_by(side) {
-            for x in (0..width).step_by(side) {
-                let rect = (x, y, side.min(width - x), side.min(height - y));
-                if key || tile_changed(&self.previous, grab.pixels, width, rect) {
-                    tile_pixels(grab.pixels, width, rect, &mut pixels);
-                    let data = zstd::bulk::compress(&pixels, LEVEL).ok()?;
-                    compressed.push((rect, data));
-                }
-            }
-        }
-        if compressed.is_empty() {
+        let changed: Vec<Rect> = (0..height)
+            .step_by(side)
+            .flat_map(|y| {
+                (0..width)
+                    .step_by(side)
+                    .map(move |x| (x, y, side.min(width - x), side.min(height - y)))
+            })
+            .filter(|rect| key || tile_changed(&self.previous, grab.pixels, width, *rect))
+            .collect();
+        if changed.is_empty() {
             return None;
         }
+        let compressed = compress_all(grab.pixels, width, &changed)?;
         self.previous.clear();
         self.previous.extend_from_slice(grab.pixels);
         self.width = grab.width;
@@ -129,6 +161,43 @@ mod tests {
             Some(8),
             "a key frame has every tile"
         );
+    }
+
+    #[test]
+    fn a_key_frame_compressed_on_several_threads_has_every_tile_in_order_and_intact() {
+        let (w, h) = (1024u16, 512u16);
+        // Every pixel different, so a misplaced tile would show.
+        let pixels: Vec<u8> = (0..u32::from(w) * u32::from(h))
+            .flat_map(|i| [i as u8, (i >> 8) as u8, (i >> 16) as u8, 0])
+            .collect();
+        let bytes = Encoder::default()
+            .encode(
+                &Grab {
+                    width: w,
+                    height: h,
+                    pixels: &pixels,
+                },
+                true,
+            )
+            .unwrap_or_default();
+        let frame = screen::decode(&bytes).ok();
+        let tiles = frame.map(|f| f.tiles).unwrap_or_default();
+        assert_eq!(tiles.len(), 16 * 8);
+        for (i, t) in tiles.iter().enumerate() {
+            assert_eq!(
+                (usize::from(t.x), usize::from(t.y)),
+                ((i % 16) * 64, (i / 16) * 64)
+            );
+            let got = zstd::bulk::decompress(t.data, 64 * 64 * 4).unwrap_or_default();
+            let mut want = Vec::new();
+            tile_pixels(
+                &pixels,
+                usize::from(w),
+                (usize::from(t.x), usize::from(t.y), 64, 64),
+                &mut want,
+            );
+            assert_eq!(got, want, "tile {i}");
+        }
     }
 
     fn grab(pixels: &[u8]) -> Grab<'_> {
