@@ -26,17 +26,21 @@ import androidx.compose.runtime.DisposableEffect
 import androidx.compose.runtime.collectAsState
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.produceState
 import androidx.compose.runtime.remember
 import androidx.compose.runtime.rememberCoroutineScope
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
+import androidx.compose.ui.graphics.ImageBitmap
 import androidx.compose.ui.input.pointer.pointerInput
 import androidx.compose.ui.layout.ContentScale
 import androidx.compose.ui.platform.testTag
 import androidx.compose.ui.text.font.FontFamily
 import androidx.compose.ui.unit.dp
 import app.tandem.console.api.ActionKind
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.withContext
 import app.tandem.console.api.Console
 import app.tandem.console.api.ScreenShare
 import app.tandem.presenters.MenuItem
@@ -148,13 +152,18 @@ private fun ScreenTab(presenter: SessionPresenter, console: Console) {
             Tool(state.tools, ActionKind.UPGRADE_TO_FULL_CLIENT, presenter::upgrade)
         }
         error?.let { Text(it, color = MaterialTheme.colorScheme.error) }
-        val f = frame
-        if (state.screen != ScreenShare.OFF && f != null) {
-            val image = remember(f.seq) { platform.image(f) }
+        // Frames become images off the main thread (an 8 MB copy at 1080p); the last image
+        // stays up until the next is ready.
+        val image by produceState<ImageBitmap?>(null, frame?.seq) {
+            val f = frame ?: return@produceState
+            value = withContext(Dispatchers.Default) { platform.image(f) }
+        }
+        val shown = image
+        if (state.screen != ScreenShare.OFF && shown != null) {
             Box(Modifier.fillMaxSize().testTag("screen").pointerInput(state.screen) {
                 if (state.screen == ScreenShare.CONTROL) detectTapGestures { p -> screen.tap(p.x, p.y, size.width.toFloat(), size.height.toFloat()) }
             }) {
-                Image(image, "The customer's screen", Modifier.fillMaxSize(), contentScale = ContentScale.Fit)
+                Image(shown, "The customer's screen", Modifier.fillMaxSize(), contentScale = ContentScale.Fit)
             }
         } else if (state.screen != ScreenShare.OFF) {
             Row(verticalAlignment = Alignment.CenterVertically) { Working(); Text("  Waiting for the customer's screen…") }
