@@ -134,4 +134,37 @@ class RealApplianceTest {
         assertTrue(customer!!.waitFor(10, TimeUnit.SECONDS))
         runBlocking { alice.signOut(); bob.signOut() }
     }
+
+    @Test
+    fun theCustomersScreenReachesThePresenterThroughTheRealStack() {
+        val alice = signIn("alice")
+        val key = runBlocking { alice.sessionKey(null) }
+        customer = ProcessBuilder(System.getenv("TANDEM_CUSTOMER"), "--url", url, "--fingerprint", fingerprint, "--key", key, "--name", "Pat on a display", "--allow-all")
+            .apply {
+                environment()["HOME"] = home.path
+                environment()["DISPLAY"] = System.getenv("TANDEM_TEST_DISPLAY")
+                redirectOutput(File(home, "out"))
+                redirectError(File(home, "err"))
+            }.start()
+        val aliceHome = HomePresenter(alice, scope)
+        eventually("Pat in the queue") { aliceHome.state.value.queues.any { q -> q.sessions.any { it.title == "Pat on a display" } } }
+        val s = aliceHome.state.value.queues.flatMap { it.sessions }.one("Pat") { it.title == "Pat on a display" }.session
+        aliceHome.take(s)
+        val session = SessionPresenter(alice, s, scope)
+        eventually("the session") { session.state.value.customer == "Pat on a display" }
+        session.viewScreen()
+        eventually("the screen shared") { session.state.value.screen == app.tandem.console.api.ScreenShare.VIEW }
+
+        val screen = app.tandem.presenters.ScreenPresenter(alice, s, scope)
+        screen.open()
+        eventually("a frame") { screen.frame.value != null }
+        val frame = screen.frame.value!!
+        // run-tests paints the display red (xsetroot); the bytes are B G R A.
+        val (w, h) = System.getenv("TANDEM_TEST_DISPLAY_SIZE").split("x").map { it.toInt() }
+        assertEquals(w to h, frame.width to frame.height)
+        val middle = (frame.height / 2 * frame.width + frame.width / 2) * 4
+        assertEquals(listOf(0, 0, 255, 255), (0 until 4).map { frame.pixels[middle + it].toInt() and 0xFF })
+        screen.close()
+        runBlocking { alice.perform(app.tandem.console.api.SessionCommand.End(s)); alice.signOut() }
+    }
 }
