@@ -64,6 +64,16 @@ impl JumpFiles {
     }
 }
 
+/// Whether this user already has the agent of `jump_client` installed (an unattended session
+/// is run by that very agent; a late client must not install it twice).
+#[must_use]
+pub fn installed(places: &Places, jump_client: JumpClientId) -> bool {
+    std::fs::read(JumpFiles::of(places).config)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<JumpConfig>(&bytes).ok())
+        .is_some_and(|config| config.jump_client == jump_client)
+}
+
 /// Install the agent for a pinned jump client and start it.
 ///
 /// # Errors
@@ -222,9 +232,8 @@ fn unpinned(places: &Places) -> Result<AgentEnd, ClientError> {
 
 /// One unattended session, as the customer client with nobody to ask.
 async fn unattended(api: Api, session: tandem_core::domain::SessionId, install: Install) {
-    // Nobody types at an unattended computer; the sender stays alive so the session does not
-    // read that as the customer leaving.
-    let (_typing, mut lines) = tokio::sync::mpsc::channel(1);
+    // Nobody types at an unattended computer.
+    let (_, mut lines) = tokio::sync::mpsc::channel(1);
     let say: session::Say = Box::new(move |line| tracing::info!(session = session.0, "{line}"));
     match session::run(api, session, Consent::AllowAll, &mut lines, say, install).await {
         Ok(end) => tracing::info!(

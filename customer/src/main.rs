@@ -254,9 +254,21 @@ async fn follow(joined: Joined) -> ExitCode {
     let (lines_tx, mut lines) = tokio::sync::mpsc::channel(16);
     tokio::spawn(async move {
         let mut stdin = tokio::io::BufReader::new(tokio::io::stdin()).lines();
-        while let Ok(Some(line)) = stdin.next_line().await {
-            if lines_tx.send(line).await.is_err() {
-                break;
+        loop {
+            match stdin.next_line().await {
+                Ok(Some(line)) => {
+                    if lines_tx.send(line).await.is_err() {
+                        break;
+                    }
+                }
+                Ok(None) => {
+                    tracing::info!("standard input closed");
+                    break;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "standard input failed");
+                    break;
+                }
             }
         }
     });
@@ -293,7 +305,10 @@ async fn follow(joined: Joined) -> ExitCode {
             println!("The technician disconnected this computer.");
             ExitCode::SUCCESS
         }
-        Ok(Ended::Left) => ExitCode::SUCCESS,
+        Ok(Ended::Left) => {
+            tracing::info!("the customer left the session");
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("The session stopped: {e}");
             ExitCode::FAILURE

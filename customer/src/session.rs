@@ -142,6 +142,32 @@ async fn elevate(
     }
 }
 
+/// Install the agent of the jump client pinned on this computer, unless it is there already.
+async fn pin(
+    api: &Api,
+    install: &Install,
+    jump_client: tandem_core::domain::JumpClientId,
+    say: &Say,
+) {
+    let Some(places) = &install.places else {
+        say("The jump client could not be installed: this user has no home directory.".into());
+        return;
+    };
+    if crate::jump::installed(places, jump_client) {
+        return;
+    }
+    let installed = match api.jump_credentials().await {
+        Ok(credentials) => {
+            crate::jump::install(places, install, credentials).map_err(|e| e.to_string())
+        }
+        Err(e) => Err(e.to_string()),
+    };
+    match installed {
+        Ok(()) => say("This computer is now pinned: your technician's team can reach it later for unattended support. Removing it is up to them (Unpin).".into()),
+        Err(e) => say(format!("The jump client could not be installed: {e}")),
+    }
+}
+
 /// Share the screen; a computer without a display keeps its session and says why not.
 async fn share_screen(
     api: &Api,
@@ -203,11 +229,14 @@ pub async fn run(
     let mut elevation: Option<PromptKind> = None;
     let mut credentials: Option<(String, String)> = None;
     let mut typing_password: Option<PromptKind> = None;
+    let mut typing = true;
     let mut names = std::collections::BTreeMap::new();
     loop {
         tokio::select! {
-                    line = lines.recv() => {
-                        let Some(line) = line else { return Ok(Ended::Left) };
+                    line = lines.recv(), if typing => {
+                        // No more typing (the terminal closed, or there never was one): the
+                        // session goes on; only "/quit" leaves it.
+                        let Some(line) = line else { typing = false; continue };
                         if let Some(prompt) = typing_password.take() {
                             let user = crate::elevate::current_user().await;
                             if let Some(e) = elevate(&api, session, consent, prompt, &install, (user, line), &say).await? {
@@ -239,7 +268,11 @@ pub async fn run(
                             Ok(ServerMessage::Snapshot(snapshot)) => {
                                 if let View::Customer { session: view } = snapshot.view {
                                     names = view.technicians.clone();
-                                    say(format!("Connected to session {}. Waiting for a technician…", view.session.id));
+                                    // Taken already if a technician was quicker than this connection.
+                                    match view.session.owner.and_then(|o| names.get(&o)) {
+                                        Some(owner) => say(format!("Connected to session {}. {owner} is helping you.", view.session.id)),
+                                        None => say(format!("Connected to session {}. Waiting for a technician…", view.session.id)),
+                                    }
                                     // Requests made before this client connected wait in the snapshot.
                                     for prompt in view.session.prompts.keys() {
                                         if let PromptKind::Elevation(ElevationMethod::ProvideCredentials) = prompt {
@@ -258,6 +291,10 @@ pub async fn run(
                                     // Reported once on connecting (a request made earlier is
                                     // not kept), and again whenever a technician asks.
                                     report_system_info(&api).await?;
+                                    // A pin made before this client connected is installed now (J1).
+                                    if let Some(jump_client) = &view.jump_client {
+                                        pin(&api, &install, jump_client.id, &say).await;
+                                    }
                                     if let (Some(button), Some(places)) = (&view.support_button, &install.places)
                                         && let Err(e) = crate::button::install(places, &install.exe, &install.url, install.fingerprint.as_deref(), button)
                                     {
@@ -315,16 +352,7 @@ pub async fn run(
                                     },
                                     None => say("The support button could not be installed: this user has no home directory.".into()),
                                 },
-                                Event::JumpClientPinned { .. } => match &install.places {
-                                    Some(places) => match api.jump_credentials().await {
-                                        Ok(credentials) => match crate::jump::install(places, &install, credentials) {
-                                            Ok(()) => say("This computer is now pinned: your technician's team can reach it later for unattended support. Removing it is up to them (Unpin).".into()),
-                                            Err(e) => say(format!("The jump client could not be installed: {e}")),
-                                        },
-                                        Err(e) => say(format!("The jump client could not be installed: {e}")),
-                                    },
-                                    None => say("The jump client could not be installed: this user has no home directory.".into()),
-                                },
+                                Event::JumpClientPinned { jump_client, .. } => pin(&api, &install, jump_client.id, &say).await,
                                 Event::SupportButtonRemoved { button, .. } => {
                                     if let Some(places) = &install.places {
                                         match crate::button::uninstall(places, button) {

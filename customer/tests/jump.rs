@@ -118,7 +118,11 @@ async fn a_pinned_jump_client_survives_end_serves_an_unattended_session_and_leav
         .unwrap()
         .unwrap();
     assert!(status.success());
-    assert!(said(h, "customer.out").contains("removed from this computer"));
+    assert!(
+        said(h, "customer.out").contains("removed from this computer"),
+        "{}",
+        said(h, "customer.out")
+    );
     assert_eq!(
         installations(h),
         Vec::<PathBuf>::new(),
@@ -176,4 +180,65 @@ async fn a_pinned_jump_client_survives_end_serves_an_unattended_session_and_leav
     })
     .await;
     eventually("the agent's exit", h, || !running(pid)).await;
+}
+
+/// A customer client that connects after the pin (it never saw it happen) installs the agent
+/// from its session's snapshot: the second client here runs in another home on the same
+/// computer and is started only after the pin.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_connects_after_the_pin_installs_the_agent_from_its_snapshot() {
+    let app = Appliance::start().await.unwrap();
+    let alice = sign_in(&app, "alice").await;
+    let first_home = tempfile::tempdir().unwrap();
+    let key = alice.session_key(None).await.unwrap().key;
+    let mut first = join(&app, first_home.path(), &key, &["--allow-all"]);
+    let s = take_session(&alice).await;
+    let me = alice.current().me;
+    alice
+        .command(Command::PinJumpClient {
+            session: s,
+            location: JumpLocation::Personal(me),
+        })
+        .await
+        .unwrap();
+    let first_jump = first_home.path().join(".local/share/tandem/jump-client");
+    eventually("the first installation", first_home.path(), || {
+        first_jump.join("agent.pid").is_file()
+    })
+    .await;
+    let _first_agent = Agent(
+        std::fs::read_to_string(first_jump.join("agent.pid"))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap(),
+    );
+    alice
+        .command(Command::EndSession { session: s })
+        .await
+        .unwrap();
+    tokio::time::timeout(WAIT, first.wait())
+        .await
+        .unwrap()
+        .unwrap();
+
+    // Later, a client in another home on the same computer joins a new session.
+    let second_home = tempfile::tempdir().unwrap();
+    let h = second_home.path();
+    let key = alice.session_key(None).await.unwrap().key;
+    let _second = join(&app, h, &key, &["--allow-all"]);
+    let jump = h.join(".local/share/tandem/jump-client");
+    eventually("the agent installed from the snapshot", h, || {
+        jump.join("agent.pid").is_file()
+    })
+    .await;
+    let _second_agent = Agent(
+        std::fs::read_to_string(jump.join("agent.pid"))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap(),
+    );
+    assert!(said(h, "customer.out").contains("This computer is now pinned"));
+    assert!(h.join(".config/tandem/jump-client.json").is_file());
 }

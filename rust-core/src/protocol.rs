@@ -56,7 +56,11 @@ pub struct SessionView {
     /// The support button installed on the customer's computer, if any (B1): a client that
     /// connects late installs it from here.
     #[serde(default)]
-    pub support_button: Option<SupportButton>,
+    pub support_button: Option<Box<SupportButton>>,
+    /// The jump client pinned on the customer's computer, if any (J1): a client that connects
+    /// after the pin installs its agent from here.
+    #[serde(default)]
+    pub jump_client: Option<Box<crate::domain::JumpClient>>,
 }
 
 /// What a principal sees at once.

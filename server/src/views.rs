@@ -38,7 +38,14 @@ async fn session_view(
         .filter_map(|t| state.technicians.get(t).map(|x| (*t, x.name.clone())))
         .collect();
     Ok(SessionView {
-        support_button: state.button_on(&session.customer.info.machine).cloned(),
+        support_button: state
+            .button_on(&session.customer.info.machine)
+            .cloned()
+            .map(Box::new),
+        jump_client: state
+            .jump_client_on(&session.customer.info.machine)
+            .cloned()
+            .map(Box::new),
         session: session.clone(),
         chat: chat(appliance, session.id).await?,
         technicians,
