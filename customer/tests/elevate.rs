@@ -12,8 +12,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
-use support::{WAIT, read_until, sign_in, take_session};
-use tandem_core::client::ShellStream;
+use support::{WAIT, read_until, shell_when_open, sign_in, take_session};
 use tandem_core::domain::{ClientMode, ElevationMethod, PromptKind};
 use tandem_e2e::Appliance;
 
@@ -177,14 +176,17 @@ async fn until_said(dir: &std::path::Path, needle: &str) {
     }
 }
 
-/// Runs [command] in the session's shell and returns what it printed, once [needle] appeared.
+/// Once the customer allowed the shell, runs [command] in it and returns what it printed,
+/// once [needle] appeared.
 async fn run_in_shell(
     alice: &tandem_core::client::Console,
     s: tandem_core::domain::SessionId,
     command: &[u8],
     needle: &str,
 ) -> String {
-    let mut shell = ShellStream::open(alice.api(), s).await.unwrap();
+    let mut shell = shell_when_open(alice, s)
+        .await
+        .expect("the shell never opened");
     shell.send(command).await.unwrap();
     read_until(&mut shell, needle).await
 }
@@ -234,10 +236,6 @@ async fn asked_for_administrative_rights_the_customer_types_their_own_password()
         .unwrap();
     until_said(dir, "open a command shell on this computer. Allow? [y/N]").await;
     typing.write_all(b"y\n").await.unwrap();
-    alice
-        .wait_for(WAIT, |m| m.state.sessions.get(&s).is_some_and(|x| x.shell))
-        .await
-        .unwrap();
     let printed = run_in_shell(&alice, s, b"echo uid=$(id -u)-done\n", "uid=0-done").await;
     assert!(printed.contains("uid=0-done"), "{printed:?}");
     assert!(
@@ -256,14 +254,7 @@ async fn wrong_credentials_change_nothing_and_right_ones_restart_the_client_as_r
     let said = || said_in(downloads.path());
     let s = take_session(&alice).await;
     // Credentials are never stored: they reach a client only while it is connected.
-    let deadline = std::time::Instant::now() + WAIT;
-    while !said().contains("Connected to session") {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the customer client never connected"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    until_said(downloads.path(), "Connected to session").await;
 
     // A wrong password: sudo refuses, the customer is told, the request is declined, and the
     // session carries on with the same client.
@@ -351,10 +342,6 @@ async fn wrong_credentials_change_nothing_and_right_ones_restart_the_client_as_r
         .command(tandem_core::domain::Command::StartShell { session: s })
         .await
         .unwrap();
-    alice
-        .wait_for(WAIT, |m| m.state.sessions.get(&s).is_some_and(|x| x.shell))
-        .await
-        .unwrap();
     let printed = run_in_shell(&alice, s, b"echo uid=$(id -u)-done\n", "uid=0-done").await;
     assert!(
         printed.contains("uid=0-done"),
@@ -375,6 +362,5 @@ async fn wrong_credentials_change_nothing_and_right_ones_restart_the_client_as_r
         "the customer client exits cleanly: {}",
         said()
     );
-    tokio::time::sleep(Duration::from_millis(10)).await;
     assert!(said().contains("The support client now runs with administrative rights."));
 }

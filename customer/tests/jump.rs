@@ -8,8 +8,7 @@ mod support;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-use support::{WAIT, join, read_until, said, sign_in, take_session};
-use tandem_core::client::ShellStream;
+use support::{WAIT, join, read_until, said, shell_when_open, sign_in, take_session};
 use tandem_core::domain::{Command, JumpLocation, SessionStatus};
 use tandem_e2e::Appliance;
 
@@ -39,6 +38,21 @@ fn running(pid: u32) -> bool {
 
 /// Stops the detached agent if the test fails before unpinning does.
 struct Agent(u32);
+
+impl Agent {
+    /// The agent installed in `home`, once its installation is complete (it writes its pid last).
+    async fn installed_in(home: &Path, what: &str) -> Self {
+        let pid_file = home.join(".local/share/tandem/jump-client/agent.pid");
+        eventually(what, home, || pid_file.is_file()).await;
+        Self(
+            std::fs::read_to_string(&pid_file)
+                .unwrap()
+                .trim()
+                .parse()
+                .unwrap(),
+        )
+    }
+}
 
 impl Drop for Agent {
     fn drop(&mut self) {
@@ -81,16 +95,8 @@ async fn a_pinned_jump_client_survives_end_serves_an_unattended_session_and_leav
     let jump = h.join(".local/share/tandem/jump-client");
     let config = h.join(".config/tandem/jump-client.json");
     let unit = h.join(".config/systemd/user/tandem-jump-client.service");
-    eventually("the jump client's installation", h, || {
-        jump.join("agent.pid").is_file()
-    })
-    .await;
-    let pid: u32 = std::fs::read_to_string(jump.join("agent.pid"))
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
-    let _agent = Agent(pid);
+    let agent = Agent::installed_in(h, "the jump client's installation").await;
+    let pid = agent.0;
     assert!(
         jump.join("tandem-customer").is_file(),
         "the agent has its own copy of the program"
@@ -158,15 +164,12 @@ async fn a_pinned_jump_client_survives_end_serves_an_unattended_session_and_leav
         .command(Command::StartShell { session: u })
         .await
         .unwrap();
-    let opened = alice
-        .wait_for(WAIT, |m| m.state.sessions.get(&u).is_some_and(|x| x.shell))
-        .await;
-    assert!(
-        opened.is_ok(),
-        "the agent never allowed the shell; it logged {:?}",
-        said(h, ".local/share/tandem/jump-client/agent.log")
-    );
-    let mut shell = ShellStream::open(alice.api(), u).await.unwrap();
+    let Some(mut shell) = shell_when_open(&alice, u).await else {
+        panic!(
+            "the agent never allowed the shell; it logged {:?}",
+            said(h, ".local/share/tandem/jump-client/agent.log")
+        )
+    };
     shell.send(b"echo unattended-$((2+3))\n").await.unwrap();
     read_until(&mut shell, "unattended-5").await;
 
@@ -201,18 +204,7 @@ async fn a_client_that_connects_after_the_pin_installs_the_agent_from_its_snapsh
         })
         .await
         .unwrap();
-    let first_jump = first_home.path().join(".local/share/tandem/jump-client");
-    eventually("the first installation", first_home.path(), || {
-        first_jump.join("agent.pid").is_file()
-    })
-    .await;
-    let _first_agent = Agent(
-        std::fs::read_to_string(first_jump.join("agent.pid"))
-            .unwrap()
-            .trim()
-            .parse()
-            .unwrap(),
-    );
+    let _first_agent = Agent::installed_in(first_home.path(), "the first installation").await;
     alice
         .command(Command::EndSession { session: s })
         .await
@@ -227,18 +219,7 @@ async fn a_client_that_connects_after_the_pin_installs_the_agent_from_its_snapsh
     let h = second_home.path();
     let key = alice.session_key(None).await.unwrap().key;
     let _second = join(&app, h, &key, &["--allow-all"]);
-    let jump = h.join(".local/share/tandem/jump-client");
-    eventually("the agent installed from the snapshot", h, || {
-        jump.join("agent.pid").is_file()
-    })
-    .await;
-    let _second_agent = Agent(
-        std::fs::read_to_string(jump.join("agent.pid"))
-            .unwrap()
-            .trim()
-            .parse()
-            .unwrap(),
-    );
+    let _second_agent = Agent::installed_in(h, "the agent installed from the snapshot").await;
     assert!(said(h, "customer.out").contains("This computer is now pinned"));
     assert!(h.join(".config/tandem/jump-client.json").is_file());
 }

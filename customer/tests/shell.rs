@@ -7,7 +7,7 @@
 mod support;
 
 use std::time::Duration;
-use support::{WAIT, join, read_until, said, sign_in, take_session};
+use support::{WAIT, join, read_until, said, shell_when_open, sign_in, take_session};
 use tandem_core::client::{ClientError, ShellStream};
 use tandem_core::domain::{Action, ClientMode, Command, Rule};
 use tandem_e2e::Appliance;
@@ -25,18 +25,14 @@ async fn the_technician_runs_a_command_in_the_customers_shell_and_reads_its_outp
         .await
         .unwrap();
     // The customer client allows it (--allow-all answers the prompt) and starts the shell.
-    let opened = alice
-        .wait_for(WAIT, |m| m.state.sessions.get(&s).is_some_and(|x| x.shell))
-        .await;
-    assert!(
-        opened.is_ok(),
-        "the shell never opened; the customer client said {:?} and logged {:?}; the appliance logged {:?}",
-        said(home.path(), "customer.out"),
-        said(home.path(), "customer.err"),
-        app.log()
-    );
-
-    let mut shell = ShellStream::open(alice.api(), s).await.unwrap();
+    let Some(mut shell) = shell_when_open(&alice, s).await else {
+        panic!(
+            "the shell never opened; the customer client said {:?} and logged {:?}; the appliance logged {:?}",
+            said(home.path(), "customer.out"),
+            said(home.path(), "customer.err"),
+            app.log()
+        )
+    };
     shell
         .send(b"echo tandem-$((6*7)) in $(pwd)\n")
         .await

@@ -151,3 +151,13 @@ pub async fn read_until(shell: &mut ShellStream, needle: &str) -> String {
     );
     seen
 }
+
+/// The session's shell once the customer has allowed it (the technician asked with
+/// `StartShell`); `None` if it never opened.
+pub async fn shell_when_open(technician: &Console, s: SessionId) -> Option<ShellStream> {
+    technician
+        .wait_for(WAIT, |m| m.state.sessions.get(&s).is_some_and(|x| x.shell))
+        .await
+        .ok()?;
+    Some(ShellStream::open(technician.api(), s).await.unwrap())
+}
