@@ -3,6 +3,7 @@ package app.tandem.jvmtests
 import app.tandem.console.api.Console
 import app.tandem.console.impl.BindingsGateway
 import app.tandem.presenters.Dialog
+import app.tandem.presenters.await
 import app.tandem.presenters.FlyoutPresenter
 import app.tandem.presenters.HomePresenter
 import app.tandem.presenters.MemoryTrust
@@ -16,7 +17,10 @@ import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.cancel
+import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeout
 import org.junit.After
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertTrue
@@ -41,25 +45,23 @@ class RealApplianceTest {
         home.deleteRecursively()
     }
 
-    private fun eventually(what: String, test: () -> Boolean) {
-        val deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10)
-        while (!test()) {
-            check(System.nanoTime() < deadline) { "$what never happened; the customer said ${File(home, "out").takeIf { it.exists() }?.readText()}" }
-            Thread.sleep(20)
-        }
+    /** Waits for a state, and on failure says what the customer client printed too. */
+    private fun <T> StateFlow<T>.until(what: String, test: (T) -> Boolean): T = try {
+        await(what, test = test)
+    } catch (e: AssertionError) {
+        throw AssertionError("${e.message}; the customer said ${File(home, "out").takeIf { it.exists() }?.readText()}", e)
     }
 
     private fun signIn(who: String, trust: MemoryTrust = MemoryTrust()): Console {
-        var console: Console? = null
-        val presenter = SignInPresenter(BindingsGateway(), trust, scope) { console = it }
+        val console = CompletableDeferred<Console>()
+        val presenter = SignInPresenter(BindingsGateway(), trust, scope) { console.complete(it) }
         presenter.edit(address = url, email = "$who@demo.tandem", password = "tandem-demo-2026")
         presenter.submit()
-        eventually("the certificate prompt") { presenter.state.value.step is SignInPresenter.Step.ConfirmCertificate }
-        val shown = (presenter.state.value.step as SignInPresenter.Step.ConfirmCertificate).certificate
+        val prompt = presenter.state.until("the certificate prompt") { it.step is SignInPresenter.Step.ConfirmCertificate }
+        val shown = (prompt.step as SignInPresenter.Step.ConfirmCertificate).certificate
         assertEquals("the fingerprint shown is the one the appliance printed", fingerprint, shown.presented)
         presenter.trustCertificate()
-        eventually("$who's sign-in") { console != null }
-        return console!!
+        return runBlocking { withTimeout(10_000) { console.await() } }
     }
 
     private fun <T> List<T>.one(what: String, test: (T) -> Boolean): T = firstOrNull(test) ?: error("no $what in $this")
@@ -80,15 +82,15 @@ class RealApplianceTest {
             }.start()
 
         val aliceHome = HomePresenter(alice, scope)
-        eventually("Pat in Alice's queue") { aliceHome.state.value.queues.any { q -> q.name == "My queue" && q.sessions.any { it.title == "Pat from Accounts" } } }
-        val s = aliceHome.state.value.queues.one("my queue") { it.name == "My queue" }.sessions.one("Pat") { it.title == "Pat from Accounts" }.session
+        val queued = aliceHome.state.until("Pat in Alice's queue") { h -> h.queues.any { q -> q.name == "My queue" && q.sessions.any { it.title == "Pat from Accounts" } } }
+        val s = queued.queues.one("my queue") { it.name == "My queue" }.sessions.one("Pat") { it.title == "Pat from Accounts" }.session
         aliceHome.take(s)
-        eventually("the session in Alice's list") { aliceHome.state.value.mine.any { it.session == s } }
+        aliceHome.state.until("the session in Alice's list") { h -> h.mine.any { it.session == s } }
 
         val session = SessionPresenter(alice, s, scope)
         session.editDraft("Hello from the phone")
         session.send()
-        eventually("the chat line") { session.state.value.chat.any { it.text == "Hello from the phone" && it.mine } }
+        session.state.until("the chat line") { st -> st.chat.any { it.text == "Hello from the phone" && it.mine } }
 
         // Share Session → a team → Bob (with his presence), through the real rules engine's menu.
         val flyout = session.flyout
@@ -109,9 +111,10 @@ class RealApplianceTest {
         assertTrue(bobOption.detail.startsWith("Available"))
         flyout.pick(bobOption)
         val bobHome = HomePresenter(bob, scope)
-        eventually("Bob's invitation") { bobHome.state.value.invitations.any { it.session == s } }
-        bobHome.accept(bobHome.state.value.invitations.one("invitation") { it.session == s }.invitation)
-        eventually("Bob in the session") { session.state.value.chat.isNotEmpty() && removable().any { it.startsWith("Bob") } }
+        val invited = bobHome.state.until("Bob's invitation") { h -> h.invitations.any { it.session == s } }
+        bobHome.accept(invited.invitations.one("invitation") { it.session == s }.invitation)
+        alice.updates().await("Bob in the session") { snapshot -> snapshot.session(s)?.members?.any { snapshot.technician(it)?.name?.startsWith("Bob") == true } == true }
+        assertTrue("Bob can be removed now", removable().any { it.startsWith("Bob") })
 
         // External → Invite External Representative: the policy's full description, then the link.
         flyout.choose(flyout.item("Invite External Representative"))
@@ -120,8 +123,8 @@ class RealApplianceTest {
         assertTrue(viewOnly.description.startsWith("Sees the customer's screen and chats."))
         flyout.editInvite(policy = viewOnly.id, name = "Vera Vendor", comments = "Printer firmware")
         flyout.sendInvite()
-        eventually("the link") { flyout.state.value.dialog is Dialog.ExternalLinkReady }
-        val link = (flyout.state.value.dialog as Dialog.ExternalLinkReady).link
+        val ready = flyout.state.until("the link") { it.dialog is Dialog.ExternalLinkReady }
+        val link = (ready.dialog as Dialog.ExternalLinkReady).link
         // The appliance names itself by its address (127.0.0.1 here, where the tests reach it as localhost).
         val port = java.net.URI(url).port
         assertTrue(link, link.matches(Regex("https://[^/]+:$port/join/[A-Za-z0-9_-]{20,}")))
@@ -130,7 +133,7 @@ class RealApplianceTest {
         // Close Session → End: the session leaves Alice's screen and the customer client exits.
         flyout.choose(flyout.item("End Session"))
         flyout.confirmClose()
-        eventually("the session to close") { session.state.value.gone }
+        session.state.until("the session to close") { it.gone }
         assertTrue(customer!!.waitFor(10, TimeUnit.SECONDS))
         runBlocking { alice.signOut(); bob.signOut() }
     }
@@ -147,18 +150,17 @@ class RealApplianceTest {
                 redirectError(File(home, "err"))
             }.start()
         val aliceHome = HomePresenter(alice, scope)
-        eventually("Pat in the queue") { aliceHome.state.value.queues.any { q -> q.sessions.any { it.title == "Pat on a display" } } }
-        val s = aliceHome.state.value.queues.flatMap { it.sessions }.one("Pat") { it.title == "Pat on a display" }.session
+        val queued = aliceHome.state.until("Pat in the queue") { h -> h.queues.any { q -> q.sessions.any { it.title == "Pat on a display" } } }
+        val s = queued.queues.flatMap { it.sessions }.one("Pat") { it.title == "Pat on a display" }.session
         aliceHome.take(s)
         val session = SessionPresenter(alice, s, scope)
-        eventually("the session") { session.state.value.customer == "Pat on a display" }
+        session.state.until("the session") { it.customer == "Pat on a display" }
         session.viewScreen()
-        eventually("the screen shared") { session.state.value.screen == app.tandem.console.api.ScreenShare.VIEW }
+        session.state.until("the screen shared") { it.screen == app.tandem.console.api.ScreenShare.VIEW }
 
         val screen = app.tandem.presenters.ScreenPresenter(alice, s, scope)
         screen.open()
-        eventually("a frame") { screen.frame.value != null }
-        val frame = screen.frame.value!!
+        val frame = screen.frame.until("a frame") { it != null }!!
         // run-tests paints the display red (xsetroot); the bytes are B G R A.
         val (w, h) = System.getenv("TANDEM_TEST_DISPLAY_SIZE").split("x").map { it.toInt() }
         assertEquals(w to h, frame.width to frame.height)

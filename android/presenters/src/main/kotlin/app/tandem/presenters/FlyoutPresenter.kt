@@ -5,7 +5,6 @@ import app.tandem.console.api.ActionKind.*
 import app.tandem.console.api.Console
 import app.tandem.console.api.ConsoleException
 import app.tandem.console.api.ConsoleSnapshot
-import app.tandem.console.api.MenuAction
 import app.tandem.console.api.Participant
 import app.tandem.console.api.Queue
 import app.tandem.console.api.SessionCommand
@@ -40,7 +39,6 @@ class FlyoutPresenter(
 
     private val mutable = MutableStateFlow(State())
     val state: StateFlow<State> = mutable.asStateFlow()
-    private var menu: List<MenuAction> = emptyList()
 
     init {
         refresh(console.snapshot())
@@ -48,11 +46,12 @@ class FlyoutPresenter(
     }
 
     private fun refresh(s: ConsoleSnapshot) {
-        menu = console.menu(session)
-        mutable.update { it.copy(items = flyoutMenu(menu, s.session(session)?.chatEnabled ?: false)) }
+        mutable.update { it.copy(items = flyoutMenu(console.menu(session), s.session(session)?.chatEnabled ?: false)) }
     }
 
-    private fun targets(kind: ActionKind) = menu.firstOrNull { it.kind == kind && it.enabled }?.targets.orEmpty()
+    // Asked of the rules engine when a line is tapped, so the choices are those of that moment.
+    private fun targets(kind: ActionKind) =
+        console.menu(session).firstOrNull { it.kind == kind && it.enabled }?.targets.orEmpty()
 
     private fun option(s: ConsoleSnapshot, t: Target): Option = when (t) {
         is Target.OfTeam -> Option(t, s.team(t.id)?.name ?: "Team ${t.id}")

@@ -28,7 +28,6 @@ class ScreenPresenter(
     val frame: StateFlow<Frame?> = frames.asStateFlow()
     private val errors = MutableStateFlow<String?>(null)
     val error: StateFlow<String?> = errors.asStateFlow()
-    private var stream: ScreenStream? = null
     private var pulling: Job? = null
     // Pointer and keys go out one at a time, in the order they happened: a tap then typing must
     // reach the customer as a click then keys.
@@ -38,9 +37,11 @@ class ScreenPresenter(
     fun open() {
         if (pulling?.isActive == true) return
         pulling = scope.launch {
+            // The stream belongs to this job alone: a job being cancelled cannot close the next one's.
+            var opened: ScreenStream? = null
             try {
                 val s = console.openScreen(session)
-                stream = s
+                opened = s
                 val sending = launch {
                     for (event in input) {
                         try {
@@ -59,8 +60,7 @@ class ScreenPresenter(
             } catch (e: ConsoleException) {
                 errors.value = e.shown
             } finally {
-                stream?.close()
-                stream = null
+                opened?.close()
             }
         }
     }

@@ -19,43 +19,35 @@ class ScreenPresenterTest {
     @After
     fun stop() = scope.cancel()
 
-    private fun eventually(test: () -> Boolean) {
-        val deadline = System.currentTimeMillis() + 5_000
-        while (!test()) {
-            check(System.currentTimeMillis() < deadline) { "never happened" }
-            Thread.sleep(10)
-        }
-    }
-
     @Test
     fun theNewestFrameIsShownAndATapClicksWhereItLandsOnTheCustomersScreen() {
         val screen = FakeScreen(Frame(1, 1920, 1080, ByteArray(0)))
         console.screen = screen
         val presenter = ScreenPresenter(console, FakeConsole.SESSION, scope)
         presenter.open()
-        eventually { presenter.frame.value?.seq == 1L }
+        presenter.frame.await("the first frame") { it?.seq == 1L }
         screen.newest = Frame(5, 1920, 1080, ByteArray(0))
-        eventually { presenter.frame.value?.seq == 5L }
+        presenter.frame.await("the newest frame") { it?.seq == 5L }
 
         // A 960x1000 view shows the 1920x1080 screen at half size, centred vertically (top 230).
         assertEquals(1000 to 540, presenter.toScreen(500f, 500f, 960f, 1000f))
         assertNull("a tap on the letterbox above the picture is nowhere on the screen", presenter.toScreen(500f, 100f, 960f, 1000f))
         presenter.tap(500f, 500f, 960f, 1000f)
         presenter.type("ok\n")
-        eventually { screen.sent.size == 9 }
+        val sent = screen.sent.await("the click and the keys") { it.size == 9 }
         assertEquals(
             listOf("pointer 1000,540 0", "pointer 1000,540 1", "pointer 1000,540 0", "key 6f down", "key 6f up", "key 6b down", "key 6b up", "key ff0d down", "key ff0d up"),
-            screen.sent,
+            sent,
         )
         presenter.close()
-        eventually { screen.closed }
+        screen.closed.await("the stream closed") { it }
     }
 
     @Test
     fun aScreenThatIsNotSharedSaysWhy() {
         val presenter = ScreenPresenter(console, FakeConsole.SESSION, scope)
         presenter.open()
-        eventually { presenter.error.value != null }
+        presenter.error.await("the refusal") { it != null }
         assertEquals("The customer's screen is not being shared (A1)", presenter.error.value)
         assertTrue(presenter.frame.value == null)
     }

@@ -51,6 +51,12 @@ class FlowsUiTest {
         }
     }
 
+    /** Open the flyout menu and tap down a path of its lines, e.g. "Share Session", "Invite a team member". */
+    private fun tapMenu(vararg path: String) {
+        rule.onNodeWithTag("menu").performClick()
+        path.forEach { rule.onNodeWithTag("menu:$it").performClick() }
+    }
+
     private fun screenshot(name: String) {
         val dir = System.getProperty("tandem.screenshots") ?: return
         ImageIO.write(rule.onRoot().captureToImage().toAwtImage(), "png", File(dir, "$name.png"))
@@ -59,7 +65,7 @@ class FlowsUiTest {
     @Test
     fun theFlyoutMenuListsEveryActionAndSaysWhyGreyedOnesAreNot() {
         show()
-        rule.onNodeWithTag("menu").performClick()
+        tapMenu()
         rule.onNodeWithTag("flyout").assertIsDisplayed()
         rule.onNodeWithTag("menu:Cancel Invitation").assertIsNotEnabled()
         rule.onNodeWithTag("reason:Cancel Invitation", useUnmergedTree = true).assertTextEquals("There is no open invitation to cancel (S7)")
@@ -78,9 +84,7 @@ class FlowsUiTest {
     @Test
     fun shareSessionWithATeamMemberShowsPresenceAndInvites() {
         show()
-        rule.onNodeWithTag("menu").performClick()
-        rule.onNodeWithTag("menu:Share Session").performClick()
-        rule.onNodeWithTag("menu:Invite a team member").performClick()
+        tapMenu("Share Session", "Invite a team member")
         rule.onNodeWithTag("share-teams").assertIsDisplayed()
         rule.onNodeWithTag("option:Service Desk").performClick()
         rule.onNodeWithText("Available (extended)").assertIsDisplayed()
@@ -95,9 +99,7 @@ class FlowsUiTest {
     @Test
     fun inviteAnExternalRepresentativeThenCopyAndShareTheLink() {
         show()
-        rule.onNodeWithTag("menu").performClick()
-        rule.onNodeWithTag("menu:External").performClick()
-        rule.onNodeWithTag("menu:Invite External Representative").performClick()
+        tapMenu("External", "Invite External Representative")
         rule.onNodeWithText("Sees the customer's screen and chats. Cannot control the screen, open a shell, or transfer files.").assertIsDisplayed()
         rule.onNodeWithTag("confirm").assertIsNotEnabled()
         // A tap on the dialog's own text keeps it open (only the scrim around it dismisses).
