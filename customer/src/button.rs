@@ -18,6 +18,9 @@ pub struct ButtonConfig {
     pub name: String,
     /// After this the button starts no sessions (the appliance decides; shown here too).
     pub expires_at: Timestamp,
+    /// The secret every press presents (B1): the appliance handed it to this computer's client
+    /// once; a press without it is refused as a press of a button that does not exist.
+    pub secret: String,
 }
 
 /// Where this user's launchers and configuration live (the XDG base directories).
@@ -81,6 +84,7 @@ pub fn install(
     url: &str,
     fingerprint: Option<&str>,
     button: &SupportButton,
+    secret: &str,
 ) -> std::io::Result<()> {
     std::fs::create_dir_all(&places.launchers)?;
     std::fs::create_dir_all(&places.config)?;
@@ -93,11 +97,13 @@ pub fn install(
         button: button.id,
         name: button.name.clone(),
         expires_at: button.expires_at,
+        secret: secret.to_owned(),
     };
     let config_file = places.config_file(button.id);
-    std::fs::write(
+    // It holds the button's secret: readable by this user only.
+    crate::install::write_private(
         &config_file,
-        serde_json::to_vec_pretty(&config).map_err(std::io::Error::other)?,
+        &serde_json::to_vec_pretty(&config).map_err(std::io::Error::other)?,
     )?;
     let entry = format!(
         "[Desktop Entry]\nType=Application\nName={}\nComment=Start a remote support session\nExec=\"{}\" --button-config \"{}\"\nTerminal=true\nIcon=help-browser\nCategories=Utility;\n",
@@ -106,6 +112,12 @@ pub fn install(
         config_file.display()
     );
     std::fs::write(places.launcher(button.id), entry)
+}
+
+/// Whether a button's configuration is installed already.
+#[must_use]
+pub fn installed(places: &Places, button: SupportButtonId) -> bool {
+    places.config_file(button).exists()
 }
 
 /// Delete a removed button's launcher and configuration.

@@ -9,6 +9,7 @@ pub mod screen;
 pub mod session;
 pub mod shell;
 pub mod sysinfo;
+pub mod text;
 
 pub use tandem_core::domain::Platform;
 

@@ -154,7 +154,11 @@ async fn join(cli: &Cli, places: Option<Places>) -> Result<Joined, String> {
         Some(path) => {
             let config = tandem_customer::button::read(path)
                 .map_err(|e| format!("This support button cannot be used: {e}"))?;
-            (config.url, config.fingerprint, Some(config.button))
+            (
+                config.url,
+                config.fingerprint,
+                Some((config.button, config.secret)),
+            )
         }
         None => match &cli.link {
             Some(link) => (from_link(link)?.0, cli.fingerprint.clone(), None),
@@ -171,7 +175,7 @@ async fn join(cli: &Cli, places: Option<Places>) -> Result<Joined, String> {
     };
     let api = endpoint(&url, fingerprint.as_deref()).map_err(|e| format!("Could not join: {e}"))?;
     let joined = match (button, &key) {
-        (Some(button), _) => api.start_from_button(button, &customer).await,
+        (Some((button, secret)), _) => api.start_from_button(button, &secret, &customer).await,
         (None, Some(key)) => api.join(key, &customer).await,
         (None, None) => Err(ClientError::Address("a session key is needed".into())),
     };
@@ -272,7 +276,9 @@ async fn follow(joined: Joined) -> ExitCode {
             }
         }
     });
-    let say: session::Say = Box::new(|line| println!("{line}"));
+    // Every line shown may hold text from the appliance (chat, names): printable only.
+    let say: session::Say =
+        Box::new(|line| println!("{}", tandem_customer::text::printable(&line)));
     let places = joined.install.places.clone();
     match session::run(
         joined.api,

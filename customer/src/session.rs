@@ -168,6 +168,43 @@ async fn pin(
     }
 }
 
+/// Install the support button deployed from this session (B1), unless it is there already: its
+/// secret is handed to this client once, and only to this session's client.
+async fn deploy_button(
+    api: &Api,
+    install: &Install,
+    button: &tandem_core::domain::SupportButton,
+    say: &Say,
+) {
+    let Some(places) = &install.places else {
+        say("The support button could not be installed: this user has no home directory.".into());
+        return;
+    };
+    if crate::button::installed(places, button.id) {
+        return;
+    }
+    let installed = match api.button_secret().await {
+        Ok(given) if given.button == button.id => crate::button::install(
+            places,
+            &install.exe,
+            &install.url,
+            install.fingerprint.as_deref(),
+            button,
+            &given.secret,
+        )
+        .map_err(|e| e.to_string()),
+        Ok(_) => Err("the appliance named another button".into()),
+        Err(e) => Err(e.to_string()),
+    };
+    match installed {
+        Ok(()) => say(format!(
+            "\"{}\" is now in your applications: it starts a support session directly.",
+            button.name
+        )),
+        Err(e) => say(format!("The support button could not be installed: {e}")),
+    }
+}
+
 /// Share the screen; a computer without a display keeps its session and says why not.
 async fn share_screen(
     api: &Api,
@@ -295,10 +332,8 @@ pub async fn run(
                                     if let Some(jump_client) = &view.jump_client {
                                         pin(&api, &install, jump_client.id, &say).await;
                                     }
-                                    if let (Some(button), Some(places)) = (&view.support_button, &install.places)
-                                        && let Err(e) = crate::button::install(places, &install.exe, &install.url, install.fingerprint.as_deref(), button)
-                                    {
-                                        say(format!("The support button could not be installed: {e}"));
+                                    if let Some(button) = &view.support_button {
+                                        deploy_button(&api, &install, button, &say).await;
                                     }
                                 }
                             }
@@ -345,13 +380,7 @@ pub async fn run(
                                     }
                                 }
                                 Event::SystemInfoViewed { .. } => report_system_info(&api).await?,
-                                Event::SupportButtonDeployed { button, .. } => match &install.places {
-                                    Some(places) => match crate::button::install(places, &install.exe, &install.url, install.fingerprint.as_deref(), &button) {
-                                        Ok(()) => say(format!("\"{}\" is now in your applications: it starts a support session directly.", button.name)),
-                                        Err(e) => say(format!("The support button could not be installed: {e}")),
-                                    },
-                                    None => say("The support button could not be installed: this user has no home directory.".into()),
-                                },
+                                Event::SupportButtonDeployed { button, .. } => deploy_button(&api, &install, &button, &say).await,
                                 Event::JumpClientPinned { jump_client, .. } => pin(&api, &install, jump_client.id, &say).await,
                                 Event::SupportButtonRemoved { button, .. } => {
                                     if let Some(places) = &install.places {

@@ -185,11 +185,12 @@ async fn a_pinned_jump_client_survives_end_serves_an_unattended_session_and_leav
     eventually("the agent's exit", h, || !running(pid)).await;
 }
 
-/// A customer client that connects after the pin (it never saw it happen) installs the agent
-/// from its session's snapshot: the second client here runs in another home on the same
-/// computer and is started only after the pin.
+/// A pin belongs to the session it was made in, never to the machine id a client reports: a
+/// second client on the same computer (the same `/etc/machine-id`), in a new session, installs
+/// no agent and takes nothing from the one that was pinned, which keeps running (issue 10: a
+/// client claiming another's machine id got its agent credential and revoked the real one's).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_client_that_connects_after_the_pin_installs_the_agent_from_its_snapshot() {
+async fn another_client_reporting_the_pinned_machine_id_gets_no_agent_and_takes_nothing() {
     let app = Appliance::start().await.unwrap();
     let alice = sign_in(&app, "alice").await;
     let first_home = tempfile::tempdir().unwrap();
@@ -204,7 +205,7 @@ async fn a_client_that_connects_after_the_pin_installs_the_agent_from_its_snapsh
         })
         .await
         .unwrap();
-    let _first_agent = Agent::installed_in(first_home.path(), "the first installation").await;
+    let first_agent = Agent::installed_in(first_home.path(), "the first installation").await;
     alice
         .command(Command::EndSession { session: s })
         .await
@@ -214,12 +215,25 @@ async fn a_client_that_connects_after_the_pin_installs_the_agent_from_its_snapsh
         .unwrap()
         .unwrap();
 
-    // Later, a client in another home on the same computer joins a new session.
+    // Another client on this computer joins a new session and is taken.
     let second_home = tempfile::tempdir().unwrap();
     let h = second_home.path();
     let key = alice.session_key(None).await.unwrap().key;
-    let _second = join(&app, h, &key, &["--allow-all"]);
-    let _second_agent = Agent::installed_in(h, "the agent installed from the snapshot").await;
-    assert!(said(h, "customer.out").contains("This computer is now pinned"));
-    assert!(h.join(".config/tandem/jump-client.json").is_file());
+    let mut second = join(&app, h, &key, &["--allow-all"]);
+    take_session(&alice).await;
+    eventually("the second client hears who helps it", h, || {
+        said(h, "customer.out").contains("is helping you")
+    })
+    .await;
+    assert!(
+        !h.join(".local/share/tandem/jump-client").exists(),
+        "nothing was installed in the second home: {}",
+        said(h, "customer.out")
+    );
+    assert!(!said(h, "customer.out").contains("pinned"));
+    assert!(
+        running(first_agent.0),
+        "the pinned computer's agent still runs"
+    );
+    let _ = second.kill().await;
 }

@@ -183,10 +183,10 @@ async fn the_technician_sees_the_customers_screen_clicks_and_types_into_it() {
     click(&view, 70, 70).await;
     type_text(&view, "no").await;
 
-    // Dave is not in the session: no screen for him.
+    // Dave is not in the session: no screen for him, and no telling the session exists.
     let refused = ScreenView::open(dave.api(), s).await.unwrap_err();
     assert!(
-        matches!(&refused, ClientError::Refused { status: 403, .. }),
+        matches!(&refused, ClientError::Refused { status: 404, .. }),
         "{refused}"
     );
 

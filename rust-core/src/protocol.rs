@@ -290,6 +290,17 @@ pub struct JumpCredentials {
     pub token: String,
 }
 
+/// What the appliance gives, once, the customer client of the session that deployed a support
+/// button (B1): the secret the button's launcher presents with every press. Without it a press
+/// is refused exactly as a press of a button that does not exist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ButtonSecret {
+    /// The button.
+    pub button: crate::domain::SupportButtonId,
+    /// The secret, shown once, stored by the appliance only as a hash.
+    pub secret: String,
+}
+
 /// What the appliance tells a jump client's agent over its connection.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

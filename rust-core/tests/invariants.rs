@@ -765,6 +765,7 @@ fn initial_world() -> World {
         Command::Admin(AdminCommand::AddApprovedExternal {
             name: "Vic".into(),
             email: "vic@vendor.example".into(),
+            team: None,
         }),
     );
     // Sessions already under way, so that sequences start deep inside them: Alice's has Bob as a

@@ -1156,6 +1156,7 @@ fn x6_approved_only_technicians_may_invite_only_approved_people() {
         Command::Admin(AdminCommand::AddApprovedExternal {
             name: "Vendor Vic".into(),
             email: "vic@vendor.example".into(),
+            team: None,
         }),
     );
     let Event::ApprovedExternalAdded { person } = &events[0] else {
@@ -1661,7 +1662,8 @@ fn g1_administrators_manage_only_below_their_group_and_masters_lock_permissions(
         w.denied(
             tech(w.alice),
             Command::Admin(AdminCommand::CreateButtonProfile {
-                name: "Mine".into()
+                name: "Mine".into(),
+                team: None,
             })
         )
         .reason,

@@ -112,6 +112,10 @@ pub struct Appliance {
         std::sync::Mutex<std::collections::BTreeMap<SessionId, tandem_core::protocol::SystemInfo>>,
     /// How many customer clients of each session have their event socket open.
     customers_online: std::sync::Mutex<std::collections::BTreeMap<i64, usize>>,
+    /// The open sockets, by credential, so that a right that ends closes them at once.
+    pub connections: crate::connections::Connections,
+    /// Rate limits and the password-hashing pool.
+    pub limits: crate::limits::Limits,
 }
 
 /// Counts a customer client's open event socket for as long as it lives.
@@ -131,6 +135,39 @@ impl Drop for CustomerOnline<'_> {
                 online.remove(&self.session);
             }
         }
+    }
+}
+
+/// The credentials whose right an event ends, judged in the state just before it: a session's
+/// end ends its customer's and its external users' tokens; a customer removed or gone, an
+/// external user logged out (X5), a jump client unpinned (J1), a support button removed (B1)
+/// end theirs.
+fn ended_rights(before: &State, event: &Event) -> Vec<(TokenKind, i64)> {
+    use tandem_core::domain::Participant;
+    match event {
+        Event::SessionEnded { session, .. } => {
+            let externals = before
+                .sessions
+                .get(session)
+                .into_iter()
+                .flat_map(|s| s.externals.keys())
+                .map(|e| (TokenKind::External, id(e.0)));
+            std::iter::once((TokenKind::Customer, id(session.0)))
+                .chain(externals)
+                .collect()
+        }
+        Event::CustomerDisconnected { session } => vec![(TokenKind::Customer, id(session.0))],
+        Event::MemberLeft {
+            member: Participant::External(e),
+            ..
+        } => vec![(TokenKind::External, id(e.0))],
+        Event::JumpClientUnpinned { jump_client, .. } => {
+            vec![(TokenKind::JumpClient, id(jump_client.0))]
+        }
+        Event::SupportButtonRemoved { button, .. } => {
+            vec![(TokenKind::SupportButton, id(button.0))]
+        }
+        _ => Vec::new(),
     }
 }
 
@@ -201,11 +238,13 @@ impl Appliance {
             feed,
             direct,
             mailer,
-            config,
             fingerprint,
             relays: crate::relay::Relays::default(),
             system_info: std::sync::Mutex::default(),
             customers_online: std::sync::Mutex::default(),
+            connections: crate::connections::Connections::default(),
+            limits: crate::limits::Limits::new(config.rate_limits),
+            config,
         }))
     }
 
@@ -296,10 +335,12 @@ impl Appliance {
         // Each event's audience is who sees its subject before or after it.
         let mut next = inner.state.clone();
         let mut outgoing = Vec::with_capacity(events.len());
+        let mut ended = Vec::new();
         for (offset, event) in (1..).zip(&events) {
             let seq = inner.last_seq + offset;
             let session = event.session(&next);
             let seen_before = seen_by(&next, event);
+            ended.extend(ended_rights(&next, event));
             next.apply(event);
             let audience = either(seen_before, seen_by(&next, event));
             Store::append(&mut tx, seq, now, session, audience.as_ref(), &label, event).await?;
@@ -313,6 +354,10 @@ impl Appliance {
                 audience,
             });
         }
+        // A right that ends, ends with the command: its tokens stop working in the same commit.
+        for (kind, subject) in &ended {
+            Store::revoke_subject_in(&mut tx, *kind, *subject).await?;
+        }
         tx.commit().await?;
         inner.state = next;
         inner.last_seq += i64::try_from(outgoing.len()).unwrap_or(0);
@@ -322,6 +367,11 @@ impl Appliance {
         for o in outgoing {
             // Nobody listening is fine: consoles catch up from the store when they connect.
             let _ = self.feed.send(Arc::new(o));
+        }
+        // …and so do the sockets opened with them, once the events that say why are on their
+        // way (a feed delivers what is queued for it before it closes).
+        for (kind, subject) in ended {
+            self.connections.revoke_subject(kind, subject);
         }
         Ok(Executed { events: published })
     }

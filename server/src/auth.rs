@@ -1,6 +1,7 @@
 //! Who is calling: technicians log in with a password (argon2id) and receive an opaque token
-//! stored only as a hash; customers and external users receive tokens when they join. Repeated
-//! failures slow down and then lock an account for a while.
+//! stored only as a hash; customers and external users receive tokens when they join. Attempts
+//! are rate-limited per source and per account name from that source ([`crate::limits`]);
+//! nothing locks an account, so nobody can lock someone else out.
 use crate::appliance::{Appliance, SideWrite, now_ms};
 use crate::error::ApiError;
 use crate::secret;
@@ -10,15 +11,12 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use axum::extract::{FromRef, FromRequestParts, Query};
 use axum::http::request::Parts;
 use serde::Deserialize;
+use std::net::IpAddr;
 use std::sync::Arc;
 use tandem_core::domain::{Actor, Command, ExternalId, SessionId, TechnicianId};
 
 /// A console login lives twelve hours.
 pub const TECHNICIAN_TOKEN_TTL_MS: i64 = 12 * 60 * 60 * 1000;
-/// Failed attempts allowed before each further one locks the account for a while.
-pub const FREE_ATTEMPTS: i64 = 3;
-/// The longest lock.
-pub const MAX_LOCK_MS: i64 = 15 * 60 * 1000;
 
 /// Who a request comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,7 +82,69 @@ impl<S: Send + Sync> FromRequestParts<S> for Bearer {
     }
 }
 
-impl<S> FromRequestParts<S> for Principal
+/// A valid bearer token of a request: whom it stands for and until when. Long-lived sockets
+/// register it ([`crate::connections`]) so that they close when it ends.
+#[derive(Debug, Clone)]
+pub struct Credential {
+    /// The token's hash (never the token).
+    pub token_hash: String,
+    /// What kind of credential it is.
+    pub kind: TokenKind,
+    /// Whom it stands for.
+    pub subject: i64,
+    /// When it stops working (ms since the epoch).
+    pub expires_at: i64,
+}
+
+impl Credential {
+    /// Look a token up: valid, not revoked, not expired.
+    ///
+    /// # Errors
+    /// Unauthorized for an unknown, revoked or expired token; a database failure.
+    pub async fn of(appliance: &Appliance, token: &str) -> Result<Self, ApiError> {
+        let token_hash = secret::hash(token);
+        let found = appliance.store.token(&token_hash, now_ms()).await?;
+        let token = found.ok_or(ApiError::Unauthorized(
+            "This sign-in has expired or was ended",
+        ))?;
+        Ok(Self {
+            token_hash,
+            kind: token.kind,
+            subject: token.subject,
+            expires_at: token.expires_at,
+        })
+    }
+
+    /// The principal this credential stands for, for every route but the jump agent's.
+    ///
+    /// # Errors
+    /// Unauthorized for a jump client's or a support button's credential, which open nothing
+    /// else.
+    pub fn principal(&self) -> Result<Principal, ApiError> {
+        let subject = u64::try_from(self.subject).map_err(|_| ApiError::Internal("negative id"))?;
+        Ok(match self.kind {
+            TokenKind::Technician => Principal::Technician(TechnicianId(subject)),
+            TokenKind::Customer => Principal::Customer(SessionId(subject)),
+            TokenKind::External => Principal::External(ExternalId(subject)),
+            // A jump client's token opens its agent connection and nothing else; a support
+            // button's secret only starts a session with a press.
+            TokenKind::JumpClient | TokenKind::SupportButton => {
+                return Err(ApiError::Unauthorized(
+                    "This credential is not for this request",
+                ));
+            }
+        })
+    }
+
+    /// How long until it expires.
+    #[must_use]
+    pub fn remaining(&self) -> std::time::Duration {
+        let ms = self.expires_at.saturating_sub(now_ms()).max(0);
+        std::time::Duration::from_millis(u64::try_from(ms).unwrap_or(0))
+    }
+}
+
+impl<S> FromRequestParts<S> for Credential
 where
     Arc<Appliance>: FromRef<S>,
     S: Send + Sync,
@@ -94,29 +154,26 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         let Bearer(token) = Bearer::from_request_parts(parts, state).await?;
         let appliance = Arc::<Appliance>::from_ref(state);
-        let found = appliance
-            .store
-            .token_subject(&secret::hash(&token), now_ms())
-            .await?;
-        let (kind, subject) = found.ok_or(ApiError::Unauthorized(
-            "This sign-in has expired or was ended",
-        ))?;
-        let subject = u64::try_from(subject).map_err(|_| ApiError::Internal("negative id"))?;
-        Ok(match kind {
-            TokenKind::Technician => Self::Technician(TechnicianId(subject)),
-            TokenKind::Customer => Self::Customer(SessionId(subject)),
-            TokenKind::External => Self::External(ExternalId(subject)),
-            // A jump client's token opens its agent connection and nothing else.
-            TokenKind::JumpClient => {
-                return Err(ApiError::Unauthorized(
-                    "A jump client's token is for its agent connection only",
-                ));
-            }
-        })
+        Self::of(&appliance, &token).await
     }
 }
 
-/// Hash a password with argon2id and a random salt.
+impl<S> FromRequestParts<S> for Principal
+where
+    Arc<Appliance>: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        Credential::from_request_parts(parts, state)
+            .await?
+            .principal()
+    }
+}
+
+/// Hash a password with argon2id and a random salt. Slow on purpose: call it through
+/// [`crate::limits::Limits::hash`], off the async workers.
 ///
 /// # Errors
 /// Only if the hasher's parameters are broken.
@@ -143,17 +200,6 @@ fn verify(password: &str, stored: &str) -> bool {
     })
 }
 
-/// How long a failed attempt locks the account: nothing for the first few, then doubling from
-/// one second up to fifteen minutes.
-#[must_use]
-pub fn lock_after(failures: i64) -> i64 {
-    if failures < FREE_ATTEMPTS {
-        return 0;
-    }
-    let exponent = u32::try_from((failures - FREE_ATTEMPTS).min(20)).unwrap_or(20);
-    (1000_i64 << exponent).min(MAX_LOCK_MS)
-}
-
 /// A successful login.
 #[derive(Debug)]
 pub struct Login {
@@ -163,14 +209,20 @@ pub struct Login {
     pub technician: TechnicianId,
 }
 
-/// Check an e-mail address and password, and open a console session.
+/// Check an e-mail address and password from a source address, and open a console session.
 ///
 /// # Errors
-/// Unauthorized for a wrong address or password (the same answer for both), Locked while the
-/// account is locked.
-pub async fn login(appliance: &Appliance, email: &str, password: &str) -> Result<Login, ApiError> {
+/// Unauthorized for a wrong address or password (the same answer for both, after the same
+/// work); `TooManyRequests` when this source, or this account name from this source, tried too
+/// often (the same for unknown addresses).
+pub async fn login(
+    appliance: &Appliance,
+    source: IpAddr,
+    email: &str,
+    password: &str,
+) -> Result<Login, ApiError> {
     const WRONG: ApiError = ApiError::Unauthorized("Wrong e-mail address or password");
-    let now = now_ms();
+    appliance.limits.login(source, email)?;
     let technician = {
         let inner = appliance.read().await;
         inner
@@ -188,28 +240,22 @@ pub async fn login(appliance: &Appliance, email: &str, password: &str) -> Result
             .map(|c| (t, c)),
         None => None,
     };
-    let Some((technician, credential)) = credential else {
-        // Spend the same time as a real check, so timing does not reveal which addresses exist.
-        let _ = verify(password, dummy_hash());
+    // An unknown address is checked against a real hash, so it costs the same time.
+    let stored = credential.as_ref().map(|(_, c)| c.password_hash.clone());
+    let given = password.to_owned();
+    let matches = appliance
+        .limits
+        .hash(move || match stored {
+            Some(hash) => verify(&given, &hash),
+            None => verify(&given, dummy_hash()),
+        })
+        .await?;
+    let Some((technician, _)) = credential.filter(|_| matches) else {
+        tracing::info!("login failed");
         return Err(WRONG);
     };
     let subject = i64::try_from(technician.0).unwrap_or(0);
-    if credential.locked_until > now {
-        return Err(ApiError::Locked {
-            retry_after_s: (credential.locked_until - now + 999) / 1000,
-        });
-    }
-    if !verify(password, &credential.password_hash) {
-        let failures = credential.failures + 1;
-        let lock = lock_after(failures);
-        appliance
-            .store
-            .set_failures(subject, failures, if lock > 0 { now + lock } else { 0 })
-            .await?;
-        tracing::info!(technician = %technician, failures, "login failed");
-        return Err(WRONG);
-    }
-    appliance.store.set_failures(subject, 0, 0).await?;
+    let now = now_ms();
     let token = secret::token();
     let mut tx = appliance.store.begin().await?;
     Store::insert_token(
@@ -243,7 +289,10 @@ pub async fn logout(
     token: &str,
     technician: TechnicianId,
 ) -> Result<(), ApiError> {
-    appliance.store.revoke_token(&secret::hash(token)).await?;
+    let token_hash = secret::hash(token);
+    appliance.store.revoke_token(&token_hash).await?;
+    // Every socket opened with this sign-in closes now; other devices' sign-ins stay.
+    appliance.connections.revoke_token(&token_hash);
     appliance
         .execute(
             Actor::Technician(technician),

@@ -43,6 +43,8 @@ pub struct Config {
     /// appliance vouches for the app in `/.well-known/assetlinks.json`, so invitation links open
     /// it (Android App Links). Empty: no such file.
     pub android_app_certificates: Vec<String>,
+    /// Rate limits on sign-in and on requests that need no account.
+    pub rate_limits: crate::limits::RateLimits,
 }
 
 /// The default of [`Config::max_backlog`].

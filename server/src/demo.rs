@@ -300,6 +300,7 @@ pub async fn seed(appliance: &Appliance) -> Result<bool, ApiError> {
         AdminCommand::AddApprovedExternal {
             name: "Victor Vendor".into(),
             email: "victor@vendor.example".into(),
+            team: None,
         },
     )
     .await?;
@@ -309,6 +310,7 @@ pub async fn seed(appliance: &Appliance) -> Result<bool, ApiError> {
         AdminCommand::CreateJumpGroup {
             name: "Datacentre servers".into(),
             members: BTreeSet::from([alice, carol]),
+            team: None,
         },
     )
     .await?;
@@ -318,6 +320,7 @@ pub async fn seed(appliance: &Appliance) -> Result<bool, ApiError> {
         AdminCommand::CreateJumpGroup {
             name: "Front desk PCs".into(),
             members: BTreeSet::from([alice, bob, dave]),
+            team: None,
         },
     )
     .await?;
@@ -326,6 +329,7 @@ pub async fn seed(appliance: &Appliance) -> Result<bool, ApiError> {
         master,
         AdminCommand::CreateButtonProfile {
             name: "Standard".into(),
+            team: None,
         },
     )
     .await?;

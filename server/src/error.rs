@@ -16,9 +16,9 @@ pub enum ApiError {
     /// No valid credentials or token.
     #[error("{0}")]
     Unauthorized(&'static str),
-    /// Too many failed logins: try again later.
-    #[error("Too many failed attempts; try again in {retry_after_s} s")]
-    Locked {
+    /// Too many attempts from this address (or for this account name from it): try again later.
+    #[error("Too many attempts; try again in {retry_after_s} s")]
+    TooManyRequests {
         /// Seconds until the next attempt is checked.
         retry_after_s: i64,
     },
@@ -76,7 +76,7 @@ impl IntoResponse for ApiError {
                 (StatusCode::UNPROCESSABLE_ENTITY, "invalid", None)
             }
             Self::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized", None),
-            Self::Locked { .. } => (StatusCode::TOO_MANY_REQUESTS, "locked", None),
+            Self::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited", None),
             Self::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request", None),
             Self::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large", None),
             Self::Gone(_) => (StatusCode::GONE, "gone", None),
@@ -99,7 +99,7 @@ impl IntoResponse for ApiError {
             }),
         )
             .into_response();
-        if let Self::Locked { retry_after_s } = self
+        if let Self::TooManyRequests { retry_after_s } = self
             && let Ok(v) = HeaderValue::from_str(&retry_after_s.to_string())
         {
             response.headers_mut().insert(header::RETRY_AFTER, v);

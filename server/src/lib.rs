@@ -6,9 +6,12 @@ pub mod api;
 pub mod appliance;
 pub mod auth;
 pub mod config;
+pub mod connections;
 pub mod demo;
 pub mod error;
+pub mod limits;
 pub mod mail;
+pub mod redact;
 pub mod relay;
 pub mod secret;
 pub mod store;
@@ -117,7 +120,16 @@ pub async fn start(config: Config, demo: bool) -> Result<Running, StartError> {
     } else {
         false
     };
-    let app = api::router(appliance.clone()).into_make_service();
+    // The peer's address reaches the handlers: rate limits are kept per source address.
+    let app = api::router(appliance.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let sweeper = appliance.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            sweeper.limits.sweep();
+        }
+    });
     let handle = axum_server::Handle::new();
     let server = match identity {
         Some(identity) => {

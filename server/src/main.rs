@@ -119,6 +119,7 @@ fn config(cli: &Cli) -> Config {
         mail_from: cli.mail_from.clone(),
         max_backlog: tandem_appliance::config::DEFAULT_MAX_BACKLOG,
         android_app_certificates: cli.android_app_certificates.clone(),
+        rate_limits: tandem_appliance::limits::RateLimits::default(),
     }
 }
 

@@ -9,8 +9,10 @@
 //! frames, and the customer client is asked for a key frame so it starts again from a whole
 //! picture.
 use crate::appliance::Appliance;
-use crate::auth::Principal;
+use crate::auth::{Credential, Principal};
+use crate::connections::Ended;
 use crate::error::ApiError;
+use crate::ws::{close, still_valid};
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -160,23 +162,29 @@ fn may_send(state: &Domain, who: Principal, key: (SessionId, Stream), message: &
 /// `GET /api/v1/sessions/{session}/shell`
 pub async fn shell(
     State(appliance): State<Arc<Appliance>>,
-    who: Principal,
-    Path(session): Path<u64>,
-    upgrade: WebSocketUpgrade,
-) -> Result<Response, ApiError> {
-    open(appliance, who, (SessionId(session), Stream::Shell), upgrade).await
-}
-
-/// `GET /api/v1/sessions/{session}/screen`
-pub async fn screen(
-    State(appliance): State<Arc<Appliance>>,
-    who: Principal,
+    credential: Credential,
     Path(session): Path<u64>,
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
     open(
         appliance,
-        who,
+        credential,
+        (SessionId(session), Stream::Shell),
+        upgrade,
+    )
+    .await
+}
+
+/// `GET /api/v1/sessions/{session}/screen`
+pub async fn screen(
+    State(appliance): State<Arc<Appliance>>,
+    credential: Credential,
+    Path(session): Path<u64>,
+    upgrade: WebSocketUpgrade,
+) -> Result<Response, ApiError> {
+    open(
+        appliance,
+        credential,
         (SessionId(session), Stream::Screen),
         upgrade,
     )
@@ -185,40 +193,58 @@ pub async fn screen(
 
 async fn open(
     appliance: Arc<Appliance>,
-    who: Principal,
+    credential: Credential,
     key: (SessionId, Stream),
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
     let session = key.0;
+    let who = credential.principal()?;
     match who {
         Principal::Customer(mine) if mine == session => {
             let (pipe, input) = appliance
                 .relays
                 .host(key)
                 .ok_or(ApiError::Internal("relay"))?;
-            Ok(upgrade.on_upgrade(move |socket| host(socket, pipe, input)))
+            Ok(upgrade.on_upgrade(move |socket| async move {
+                let registration = appliance.connections.register(&credential);
+                if still_valid(&appliance, &credential).await {
+                    host(socket, &registration, &credential, pipe, input).await;
+                } else {
+                    let mut socket = socket;
+                    close(&mut socket, Ended::Revoked).await;
+                }
+            }))
         }
-        Principal::Customer(_) => Err(tandem_core::domain::CommandError::from(Denial::new(
-            Rule::G4,
-            Reason::NotInSession,
-        ))
-        .into()),
+        Principal::Customer(_) => Err(crate::visibility::no_such_session(session)),
         _ => {
+            if !crate::visibility::may_see_session(&appliance.read().await.state, who, session) {
+                return Err(crate::visibility::no_such_session(session));
+            }
             may_view(&appliance.read().await.state, who, key)
                 .map_err(tandem_core::domain::CommandError::from)?;
             let pipe = appliance
                 .relays
                 .pipe(key)
                 .ok_or(ApiError::Internal("relay"))?;
-            Ok(upgrade.on_upgrade(move |socket| view(socket, appliance, who, key, pipe)))
+            Ok(upgrade.on_upgrade(move |socket| view(socket, appliance, credential, key, pipe)))
         }
     }
 }
 
 /// The customer client's end: its output goes to every viewer; viewers' input comes back.
-async fn host(mut socket: WebSocket, pipe: Pipe, mut input: mpsc::Receiver<Message>) {
+async fn host(
+    mut socket: WebSocket,
+    registration: &crate::connections::Registration<'_>,
+    credential: &Credential,
+    pipe: Pipe,
+    mut input: mpsc::Receiver<Message>,
+) {
+    let expiry = tokio::time::sleep(credential.remaining());
+    tokio::pin!(expiry);
     loop {
         tokio::select! {
+            () = registration.revoked() => return close(&mut socket, Ended::Revoked).await,
+            () = &mut expiry => return close(&mut socket, Ended::Expired).await,
             from_client = socket.recv() => match from_client {
                 Some(Ok(m @ (Message::Binary(_) | Message::Text(_)))) => { let _ = pipe.output.send(m); }
                 Some(Ok(Message::Close(_)) | Err(_)) | None => return,
@@ -236,10 +262,22 @@ async fn host(mut socket: WebSocket, pipe: Pipe, mut input: mpsc::Receiver<Messa
 async fn view(
     mut socket: WebSocket,
     appliance: Arc<Appliance>,
-    who: Principal,
+    credential: Credential,
     key: (SessionId, Stream),
     pipe: Pipe,
 ) {
+    let Ok(who) = credential.principal() else {
+        return;
+    };
+    let registration = appliance.connections.register(&credential);
+    // Checked again once registered: a right that ended in between ends this stream too.
+    if !still_valid(&appliance, &credential).await
+        || may_view(&appliance.read().await.state, who, key).is_err()
+    {
+        return close(&mut socket, Ended::Revoked).await;
+    }
+    let expiry = tokio::time::sleep(credential.remaining());
+    tokio::pin!(expiry);
     let refresh = || {
         let text = serde_json::to_string(&ViewerMessage::Refresh).unwrap_or_default();
         Message::Text(text.into())
@@ -248,6 +286,8 @@ async fn view(
     let mut events = appliance.subscribe();
     loop {
         tokio::select! {
+            () = registration.revoked() => return close(&mut socket, Ended::Revoked).await,
+            () = &mut expiry => return close(&mut socket, Ended::Expired).await,
             shown = output.recv() => match shown {
                 Ok(m) => if socket.send(m).await.is_err() { return },
                 Err(broadcast::error::RecvError::Lagged(skipped)) => {
@@ -269,10 +309,16 @@ async fn view(
                 Some(Ok(_)) => {}
             },
             event = events.recv() => {
-                // Any change to the session may end the right to the shell: check again.
-                if event.is_ok_and(|e| e.session == Some(key.0)) && may_view(&appliance.read().await.state, who, key).is_err() {
-                    let _ = socket.send(Message::Close(None)).await;
-                    return;
+                // A change to the session, or to the organisation (a permission removed, a team
+                // disabled), may end the right to the stream: check again. A lagging receiver
+                // missed some events, so it checks too.
+                let concerns = match &event {
+                    Ok(e) => e.session.is_none_or(|s| s == key.0),
+                    Err(broadcast::error::RecvError::Lagged(_)) => true,
+                    Err(broadcast::error::RecvError::Closed) => return,
+                };
+                if concerns && may_view(&appliance.read().await.state, who, key).is_err() {
+                    return close(&mut socket, Ended::NoLongerAllowed).await;
                 }
             }
         }

@@ -45,6 +45,12 @@ const MIGRATIONS: &[&[&str]] = &[
         // Which technicians may see each event, fixed when it was committed (JSON list; NULL: all).
         "ALTER TABLE events ADD COLUMN audience TEXT",
     ],
+    &[
+        // Credentials handed out once (a jump client's agent credential, a support button's
+        // secret): the primary key lets only the first claim through.
+        "CREATE TABLE claims (kind TEXT NOT NULL, subject BIGINT NOT NULL, claimed_at BIGINT NOT NULL, PRIMARY KEY (kind, subject))",
+        "CREATE INDEX tokens_subject ON tokens (kind, subject)",
+    ],
 ];
 
 /// One stored event with its number.
@@ -96,6 +102,8 @@ pub enum TokenKind {
     External,
     /// A jump client's agent (J1); the subject is the jump client. Good until it is unpinned.
     JumpClient,
+    /// A support button's secret (B1); the subject is the button. Good until it is removed.
+    SupportButton,
 }
 
 impl TokenKind {
@@ -105,8 +113,20 @@ impl TokenKind {
             Self::Customer => "customer",
             Self::External => "external",
             Self::JumpClient => "jump_client",
+            Self::SupportButton => "support_button",
         }
     }
+}
+
+/// A valid bearer token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    /// What kind of credential it is.
+    pub kind: TokenKind,
+    /// Whom it stands for (a technician, a session, an external user, a jump client, a button).
+    pub subject: i64,
+    /// When it stops working (ms since the epoch).
+    pub expires_at: i64,
 }
 
 /// The database.
@@ -379,7 +399,18 @@ impl Store {
         token_hash: &str,
         now: i64,
     ) -> Result<Option<(TokenKind, i64)>, StoreError> {
-        let row = sqlx::query("SELECT kind, subject FROM tokens WHERE token_hash = $1 AND revoked = 0 AND expires_at > $2")
+        Ok(self
+            .token(token_hash, now)
+            .await?
+            .map(|t| (t.kind, t.subject)))
+    }
+
+    /// A bearer token that is valid now: whom it stands for and until when.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn token(&self, token_hash: &str, now: i64) -> Result<Option<Token>, StoreError> {
+        let row = sqlx::query("SELECT kind, subject, expires_at FROM tokens WHERE token_hash = $1 AND revoked = 0 AND expires_at > $2")
             .bind(token_hash)
             .bind(now)
             .fetch_optional(&self.pool)
@@ -389,9 +420,51 @@ impl Store {
             "technician" => TokenKind::Technician,
             "customer" => TokenKind::Customer,
             "jump_client" => TokenKind::JumpClient,
+            "support_button" => TokenKind::SupportButton,
             _ => TokenKind::External,
         };
-        Ok(Some((kind, row.try_get("subject")?)))
+        Ok(Some(Token {
+            kind,
+            subject: row.try_get("subject")?,
+            expires_at: row.try_get("expires_at")?,
+        }))
+    }
+
+    /// Claim a credential that is handed out once; false if it was claimed before. The database
+    /// decides, so two requests at once cannot both win.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn claim(
+        tx: &mut Tx<'_>,
+        kind: TokenKind,
+        subject: i64,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query("INSERT INTO claims (kind, subject, claimed_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+            .bind(kind.as_str())
+            .bind(subject)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Revoke every token of one subject, with the command that ends its right.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn revoke_subject_in(
+        tx: &mut Tx<'_>,
+        kind: TokenKind,
+        subject: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE tokens SET revoked = 1 WHERE kind = $1 AND subject = $2")
+            .bind(kind.as_str())
+            .bind(subject)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
     }
 
     /// Store a bearer token's hash outside a command (a jump client's, or one it hands out).

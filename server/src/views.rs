@@ -37,13 +37,15 @@ async fn session_view(
         .chain(&session.members)
         .filter_map(|t| state.technicians.get(t).map(|x| (*t, x.name.clone())))
         .collect();
+    // What was deployed from this session: the customer client installs it (claiming its
+    // credential once). Never looked up by the machine id the client reported.
     Ok(SessionView {
         support_button: state
-            .button_on(&session.customer.info.machine)
+            .button_deployed_from(session.id)
             .cloned()
             .map(Box::new),
         jump_client: state
-            .jump_client_on(&session.customer.info.machine)
+            .jump_client_pinned_from(session.id)
             .cloned()
             .map(Box::new),
         session: session.clone(),
@@ -99,7 +101,9 @@ pub async fn snapshot(appliance: &Appliance, who: Principal) -> Result<Snapshot,
                 .ok_or(ApiError::Gone("You are no longer in this session"))?;
             View::External {
                 me: member,
-                session: session_view(appliance, &state, s).await?,
+                session: crate::redact::session_view_for_external(
+                    session_view(appliance, &state, s).await?,
+                ),
             }
         }
     };

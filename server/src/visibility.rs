@@ -88,3 +88,37 @@ pub fn visible(
         }
     }
 }
+
+/// Whether `who` may know that a session exists: a technician who sees it (in it, or in a queue
+/// of theirs), its customer, an external user in it. Everyone else is answered as if it did not
+/// exist, so session ids cannot be probed.
+#[must_use]
+pub fn may_see_session(state: &State, who: Principal, session: SessionId) -> bool {
+    let Some(s) = state.sessions.get(&session) else {
+        return false;
+    };
+    match who {
+        Principal::Technician(t) => state.sees_session(t, s) || s.has_technician(t),
+        Principal::Customer(mine) => mine == session,
+        Principal::External(e) => s.externals.contains_key(&e),
+    }
+}
+
+/// The answer to a session the caller may not see: the same as to one that does not exist.
+#[must_use]
+pub fn no_such_session(session: SessionId) -> crate::error::ApiError {
+    tandem_core::domain::CommandError::NotFound {
+        kind: tandem_core::domain::Entity::Session,
+        id: session.0,
+    }
+    .into()
+}
+
+/// The session a command is aimed at, if it names one (every session command has a `session`
+/// field in its wire form, which is what this reads, so new commands are covered as they come).
+#[must_use]
+pub fn target_session(command: &tandem_core::domain::Command) -> Option<SessionId> {
+    let value = serde_json::to_value(command).ok()?;
+    let (_, fields) = value.as_object()?.iter().next()?;
+    fields.get("session")?.as_u64().map(SessionId)
+}

@@ -2,7 +2,8 @@
 //! events. A client that reconnects with the last number it saw receives exactly what it missed;
 //! one that is too far behind, or new, receives a fresh snapshot first.
 use crate::appliance::{Appliance, Published};
-use crate::auth::Principal;
+use crate::auth::{Credential, Principal};
+use crate::connections::Ended;
 use crate::views;
 use crate::visibility::visible;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -29,20 +30,71 @@ pub struct Resume {
 /// `GET /api/v1/events?since=N`
 pub async fn events(
     State(appliance): State<Arc<Appliance>>,
-    who: Principal,
+    credential: Credential,
     Query(resume): Query<Resume>,
     upgrade: WebSocketUpgrade,
-) -> Response {
-    upgrade.on_upgrade(move |socket| async move {
-        if let Err(e) = feed(appliance, who, resume.since, socket).await {
+) -> Result<Response, crate::error::ApiError> {
+    let who = credential.principal()?;
+    Ok(upgrade.on_upgrade(move |socket| async move {
+        if let Err(e) = feed(appliance, who, &credential, resume.since, socket).await {
             tracing::warn!(error = %e, "event socket ended with an error");
         }
+    }))
+}
+
+/// Whether a credential checked when the request came is still valid now that its socket is
+/// registered: a revocation between the two would otherwise leave the socket open.
+pub async fn still_valid(appliance: &Appliance, credential: &Credential) -> bool {
+    appliance
+        .store
+        .token(&credential.token_hash, crate::appliance::now_ms())
+        .await
+        .is_ok_and(|t| t.is_some())
+}
+
+/// How long a closing socket waits for the peer's answering close frame.
+const CLOSE_HANDSHAKE: Duration = Duration::from_secs(2);
+
+/// Close a socket the appliance ends, saying why, and wait (briefly) for the peer's answering
+/// close: dropping a socket with unread input resets the connection, and the peer may then
+/// never read the close frame that says why.
+pub async fn close(socket: &mut WebSocket, why: Ended) {
+    let (code, reason) = why.close_frame();
+    if socket
+        .send(Message::Close(Some(axum::extract::ws::CloseFrame {
+            code,
+            reason: reason.into(),
+        })))
+        .await
+        .is_err()
+    {
+        return;
+    }
+    let _ = tokio::time::timeout(CLOSE_HANDSHAKE, async {
+        while let Some(Ok(message)) = socket.recv().await {
+            if matches!(message, Message::Close(_)) {
+                break;
+            }
+        }
     })
+    .await;
 }
 
 async fn send(socket: &mut WebSocket, message: &ServerMessage) -> Result<(), axum::Error> {
     let text = serde_json::to_string(message).map_err(axum::Error::new)?;
     socket.send(Message::Text(text.into())).await
+}
+
+/// An event as `who` receives it: external users never see a computer's id.
+async fn send_event(
+    socket: &mut WebSocket,
+    who: Principal,
+    mut published: Published,
+) -> Result<(), axum::Error> {
+    if matches!(who, Principal::External(_)) {
+        published.event = crate::redact::event_for_external(&published.event);
+    }
+    send(socket, &ServerMessage::Event(published)).await
 }
 
 async fn send_snapshot(
@@ -61,9 +113,18 @@ async fn send_snapshot(
 async fn feed(
     appliance: Arc<Appliance>,
     who: Principal,
+    credential: &Credential,
     since: Option<i64>,
     mut socket: WebSocket,
 ) -> Result<(), axum::Error> {
+    // Registered first: a sign-out from here on closes this socket.
+    let registration = appliance.connections.register(credential);
+    if !still_valid(&appliance, credential).await {
+        close(&mut socket, Ended::Revoked).await;
+        return Ok(());
+    }
+    let expiry = tokio::time::sleep(credential.remaining());
+    tokio::pin!(expiry);
     // Subscribe before reading the backlog, so nothing committed in between is missed; what
     // arrives twice is skipped by its number.
     let mut live = appliance.subscribe();
@@ -98,7 +159,7 @@ async fn feed(
                         at: stored.at,
                         event: stored.event,
                     };
-                    send(&mut socket, &ServerMessage::Event(published)).await?;
+                    send_event(&mut socket, who, published).await?;
                 }
             }
             cursor
@@ -109,12 +170,28 @@ async fn feed(
     let mut heard = tokio::time::Instant::now();
     loop {
         tokio::select! {
+            () = registration.revoked() => {
+                // What was committed before the right ended (the event that ended it, say,
+                // a session's end that tells the customer client to uninstall) still goes out.
+                while let Ok(o) = live.try_recv() {
+                    if o.published.seq > cursor && visible(&appliance.read().await.state, who, &o.published.event, o.session, o.audience.as_ref()) {
+                        cursor = o.published.seq;
+                        send_event(&mut socket, who, o.published.clone()).await?;
+                    }
+                }
+                close(&mut socket, Ended::Revoked).await;
+                return Ok(());
+            }
+            () = &mut expiry => {
+                close(&mut socket, Ended::Expired).await;
+                return Ok(());
+            }
             received = live.recv() => match received {
                 Ok(o) if o.published.seq > cursor => {
                     cursor = o.published.seq;
                     let shown = visible(&appliance.read().await.state, who, &o.published.event, o.session, o.audience.as_ref());
                     if shown {
-                        send(&mut socket, &ServerMessage::Event(o.published.clone())).await?;
+                        send_event(&mut socket, who, o.published.clone()).await?;
                     }
                 }
                 Ok(_) => {}

@@ -112,6 +112,14 @@ impl Appliance {
         )
     }
 
+    /// Its self-signed certificate (PEM), for clients that trust exactly it.
+    ///
+    /// # Errors
+    /// When the file cannot be read.
+    pub fn cert_pem(&self) -> std::io::Result<Vec<u8>> {
+        std::fs::read(self._data.path().join("tls-cert.pem"))
+    }
+
     /// What it has logged (warnings and errors), for a failing test to show.
     #[must_use]
     pub fn log(&self) -> String {

@@ -382,19 +382,31 @@ impl Api {
         Ok((self.with_token(joined.token.clone()), joined))
     }
 
+    /// The secret of the support button deployed from this customer's session (B1), which the
+    /// appliance hands out once.
+    ///
+    /// # Errors
+    /// A [`ClientError`]: `Refused` 410 once it was handed out, 404 when nothing was deployed.
+    pub async fn button_secret(&self) -> Result<crate::protocol::ButtonSecret, ClientError> {
+        self.post("api/v1/customer/support-button", &serde_json::json!({}))
+            .await
+    }
+
     /// A customer presses a support button (B1): a session starts in the button's queue.
     ///
     /// # Errors
-    /// A [`ClientError`]: `Refused` 403 (B1) once the button has expired.
+    /// A [`ClientError`]: `Refused` 403 (B1) once the button has expired; 404 for a button that
+    /// does not exist or a wrong secret (the same answer for both).
     pub async fn start_from_button(
         &self,
         button: crate::domain::SupportButtonId,
+        secret: &str,
         customer: &crate::domain::CustomerInfo,
     ) -> Result<(Self, Joined), ClientError> {
         let joined: Joined = self
             .post(
                 "api/v1/customer/button",
-                &serde_json::json!({ "button": button, "customer": customer }),
+                &serde_json::json!({ "button": button, "secret": secret, "customer": customer }),
             )
             .await?;
         Ok((self.with_token(joined.token.clone()), joined))

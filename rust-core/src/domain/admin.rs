@@ -53,6 +53,16 @@ impl State {
         }
     }
 
+    /// G1: what an administrator makes belongs to a team within their scope; only master
+    /// administrators make organisation-wide things.
+    fn scoped(&self, actor: Actor, team: Option<TeamId>) -> Result<(), CommandError> {
+        match (self.admin_role(actor)?, team) {
+            (Role::MasterAdministrator, None) => Ok(()),
+            (_, None) => Err(Denial::new(Rule::G1, Reason::OutsideAdminScope).into()),
+            (_, Some(team)) => self.manage_team(actor, team).map(|_| ()),
+        }
+    }
+
     #[allow(clippy::too_many_lines)]
     pub(crate) fn plan_admin(
         &self,
@@ -229,8 +239,9 @@ impl State {
             C::AddApprovedExternal {
                 name,
                 email: address,
+                team,
             } => {
-                self.admin_role(actor)?;
+                self.scoped(actor, *team)?;
                 text("The person's name", name, MAX_NAME_CHARS)?;
                 email(address)?;
                 Event::ApprovedExternalAdded {
@@ -238,11 +249,16 @@ impl State {
                         id: ApprovedExternalId(ids.next()),
                         name: name.trim().to_owned(),
                         email: address.clone(),
+                        team: *team,
                     },
                 }
             }
-            C::CreateJumpGroup { name, members } => {
-                self.admin_role(actor)?;
+            C::CreateJumpGroup {
+                name,
+                members,
+                team,
+            } => {
+                self.scoped(actor, *team)?;
                 text("The jump group's name", name, MAX_NAME_CHARS)?;
                 if let Some(unknown) = members.iter().find(|m| !self.technicians.contains_key(m)) {
                     return Err(CommandError::NotFound {
@@ -250,21 +266,34 @@ impl State {
                         id: unknown.0,
                     });
                 }
+                // A scoped group reaches only technicians within its team's subtree.
+                if let Some(scope) = team
+                    && members.iter().any(|m| {
+                        !self
+                            .teams
+                            .values()
+                            .any(|t| self.is_within(t.id, *scope) && t.members.contains(m))
+                    })
+                {
+                    return Err(Denial::new(Rule::G1, Reason::OutsideAdminScope).into());
+                }
                 Event::JumpGroupCreated {
                     group: JumpGroup {
                         id: JumpGroupId(ids.next()),
                         name: name.trim().to_owned(),
                         members: members.clone(),
+                        team: *team,
                     },
                 }
             }
-            C::CreateButtonProfile { name } => {
-                self.admin_role(actor)?;
+            C::CreateButtonProfile { name, team } => {
+                self.scoped(actor, *team)?;
                 text("The profile's name", name, MAX_NAME_CHARS)?;
                 Event::ButtonProfileCreated {
                     profile: ButtonProfile {
                         id: ButtonProfileId(ids.next()),
                         name: name.trim().to_owned(),
+                        team: *team,
                     },
                 }
             }

@@ -186,7 +186,7 @@ impl State {
                 customer()?;
                 full_client()?;
                 permitted(Permission::DeploySupportButton)?;
-                let installed = self.button_on(&s.customer.info.machine).is_some();
+                let installed = self.button_of(s).is_some();
                 if action == A::DeploySupportButton && installed {
                     return deny(Rule::B1, Reason::ButtonAlreadyDeployed);
                 }
@@ -203,7 +203,7 @@ impl State {
                 customer()?;
                 full_client()?;
                 permitted(Permission::UnattendedAccess)?;
-                if self.jump_client_on(&s.customer.info.machine).is_some() {
+                if self.jump_client_of(s).is_some() {
                     return deny(Rule::J1, Reason::AlreadyPinned);
                 }
             }
@@ -211,7 +211,7 @@ impl State {
                 active()?;
                 let t = technician()?;
                 permitted(Permission::UnattendedAccess)?;
-                let Some(jc) = self.jump_client_on(&s.customer.info.machine) else {
+                let Some(jc) = self.jump_client_of(s) else {
                     return deny(Rule::J1, Reason::NotPinned);
                 };
                 if !self.may_use_jump_location(t, jc.location) {

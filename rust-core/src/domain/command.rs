@@ -231,16 +231,27 @@ pub enum AdminCommand {
         team: TeamId,
         allow_help_requests: bool,
     },
+    /// G1: `team` is the team it belongs to; administrators below the top must name one within
+    /// their scope; `None` (organisation-wide) is for master administrators.
     AddApprovedExternal {
         name: String,
         email: String,
+        #[serde(default)]
+        team: Option<TeamId>,
     },
+    /// G1: as [`AdminCommand::AddApprovedExternal`]; a scoped group's members must belong to
+    /// teams within that team's subtree.
     CreateJumpGroup {
         name: String,
         members: BTreeSet<TechnicianId>,
+        #[serde(default)]
+        team: Option<TeamId>,
     },
+    /// G1: as [`AdminCommand::AddApprovedExternal`].
     CreateButtonProfile {
         name: String,
+        #[serde(default)]
+        team: Option<TeamId>,
     },
     UpdateSettings {
         settings: Settings,

@@ -63,6 +63,9 @@ pub enum Event {
         /// The jump client the session runs through, for unattended sessions (J1).
         #[serde(default)]
         jump_client: Option<JumpClientId>,
+        /// The support button whose press started it (B1), if any.
+        #[serde(default)]
+        button: Option<SupportButtonId>,
     },
     /// A technician took the session from its queue and owns it now.
     SessionAccepted {

@@ -102,6 +102,9 @@ pub struct ApprovedExternal {
     pub name: String,
     /// Their e-mail address.
     pub email: String,
+    /// The team it belongs to (G1); `None`: the whole organisation's.
+    #[serde(default)]
+    pub team: Option<TeamId>,
 }
 
 /// A jump group: its members can use the jump clients pinned to it (J1).
@@ -113,6 +116,9 @@ pub struct JumpGroup {
     pub name: String,
     /// Who may pin to it and use its jump clients.
     pub members: BTreeSet<TechnicianId>,
+    /// The team it belongs to (G1); `None`: the whole organisation's.
+    #[serde(default)]
+    pub team: Option<TeamId>,
 }
 
 /// A support button profile (B1).
@@ -122,6 +128,9 @@ pub struct ButtonProfile {
     pub id: ButtonProfileId,
     /// Its name.
     pub name: String,
+    /// The team it belongs to (G1); `None`: the whole organisation's.
+    #[serde(default)]
+    pub team: Option<TeamId>,
 }
 
 /// Organisation-wide settings administrators choose.

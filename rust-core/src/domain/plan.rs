@@ -134,7 +134,7 @@ impl State {
             }
             C::StartSession { queue, customer } => {
                 guest(actor)?;
-                self.start_session(&mut ids, *queue, customer, now)?
+                self.start_session(&mut ids, *queue, customer, None, now)?
             }
             C::StartSessionFromButton { button, customer } => {
                 guest(actor)?;
@@ -148,7 +148,7 @@ impl State {
                 if now >= b.expires_at {
                     return Err(Denial::new(Rule::B1, Reason::ButtonExpired).into());
                 }
-                self.start_session(&mut ids, b.queue, customer, now)?
+                self.start_session(&mut ids, b.queue, customer, Some(*button), now)?
             }
             C::StartJumpSession { jump_client } => {
                 self.start_jump_session(&mut ids, actor, *jump_client, now)?
@@ -571,6 +571,7 @@ impl State {
                 }
                 let button = SupportButton {
                     id: SupportButtonId(ids.next()),
+                    session: *session,
                     machine: s.customer.info.machine.clone(),
                     name: name.trim().to_owned(),
                     expires_at: *expires_at,
@@ -586,7 +587,7 @@ impl State {
             C::RemoveSupportButton { session } => {
                 let s = self.session(*session)?;
                 self.base(actor, s, Action::RemoveSupportButton, now)?;
-                self.button_on(&s.customer.info.machine)
+                self.button_of(s)
                     .map(|b| Event::SupportButtonRemoved {
                         session: *session,
                         button: b.id,
@@ -604,6 +605,7 @@ impl State {
                 )?;
                 let jump_client = JumpClient {
                     id: JumpClientId(ids.next()),
+                    session: *session,
                     machine: s.customer.info.machine.clone(),
                     name: s.customer.info.name.clone(),
                     platform: s.customer.info.platform,
@@ -617,7 +619,7 @@ impl State {
             C::UnpinJumpClient { session } => {
                 let s = self.session(*session)?;
                 self.base(actor, s, Action::UnpinJumpClient, now)?;
-                self.jump_client_on(&s.customer.info.machine)
+                self.jump_client_of(s)
                     .map(|j| Event::JumpClientUnpinned {
                         session: *session,
                         jump_client: j.id,
@@ -690,6 +692,7 @@ impl State {
         ids: &mut IdGen,
         queue: QueueRef,
         customer: &CustomerInfo,
+        button: Option<SupportButtonId>,
         now: Timestamp,
     ) -> Result<Vec<Event>, CommandError> {
         text("The customer's name", &customer.name, MAX_NAME_CHARS)?;
@@ -717,6 +720,7 @@ impl State {
             chat_enabled,
             at: now,
             jump_client: None,
+            button,
         }];
         events.extend(self.auto_elevation(session, customer.platform, customer.mode));
         Ok(events)
@@ -760,6 +764,7 @@ impl State {
                 chat_enabled: self.permissions_of(me).has(Permission::ChatAtSessionStart),
                 at: now,
                 jump_client: Some(jump_client),
+                button: None,
             },
             Event::SessionAccepted { session, owner: me },
         ])

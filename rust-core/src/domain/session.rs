@@ -116,7 +116,9 @@ pub enum ScreenState {
 pub struct CustomerInfo {
     /// The name the customer gave.
     pub name: String,
-    /// A stable id of the supported computer; support buttons and jump clients attach to it.
+    /// The id of the supported computer as its client reports it. Shown to technicians to tell
+    /// computers apart; never proof of which computer it is: support buttons and jump clients
+    /// belong to the session that deployed them, not to a machine id.
     pub machine: String,
     /// Its operating system.
     pub platform: Platform,
@@ -193,6 +195,9 @@ pub struct Session {
     /// For an unattended session, the jump client it runs through (J1).
     #[serde(default)]
     pub jump_client: Option<JumpClientId>,
+    /// The support button whose press started the session (B1).
+    #[serde(default)]
+    pub button: Option<SupportButtonId>,
 }
 
 impl Session {
@@ -214,7 +219,11 @@ impl Session {
 pub struct SupportButton {
     /// Its id.
     pub id: SupportButtonId,
-    /// The computer it is installed on.
+    /// The session it was deployed from: only that session's customer client receives its
+    /// secret, once.
+    #[serde(default = "no_session")]
+    pub session: SessionId,
+    /// The computer it is installed on, as that computer's client reported it.
     pub machine: String,
     /// Its name.
     pub name: String,
@@ -242,7 +251,11 @@ pub enum JumpLocation {
 pub struct JumpClient {
     /// Its id.
     pub id: JumpClientId,
-    /// The computer it is installed on.
+    /// The session it was pinned from: only that session's customer client receives its agent
+    /// credential, once.
+    #[serde(default = "no_session")]
+    pub session: SessionId,
+    /// The computer it is installed on, as that computer's client reported it.
     pub machine: String,
     /// The name of the computer's user when it was pinned.
     pub name: String,
@@ -250,6 +263,12 @@ pub struct JumpClient {
     pub platform: Platform,
     /// Where it is pinned.
     pub location: JumpLocation,
+}
+
+/// Stored before buttons and jump clients recorded their session: bound to no session, so
+/// nothing can claim their credentials.
+fn no_session() -> SessionId {
+    SessionId(0)
 }
 
 /// A map with keys that are not strings, as a list of `[key, value]` pairs.

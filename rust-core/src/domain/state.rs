@@ -185,16 +185,43 @@ impl State {
             .is_some_and(Technician::is_listed)
     }
 
-    /// The support button installed on a computer, if any.
+    /// The support button on a session's computer: the one deployed from this session, or the
+    /// one whose press started it. Never found by the machine id a client reports, which any
+    /// client can claim (B1).
     #[must_use]
-    pub fn button_on(&self, machine: &str) -> Option<&SupportButton> {
-        self.support_buttons.values().find(|b| b.machine == machine)
+    pub fn button_of(&self, session: &Session) -> Option<&SupportButton> {
+        session
+            .button
+            .and_then(|b| self.support_buttons.get(&b))
+            .or_else(|| {
+                self.support_buttons
+                    .values()
+                    .find(|b| b.session == session.id)
+            })
     }
 
-    /// The jump client pinned to a computer, if any.
+    /// The jump client on a session's computer: the one pinned from this session, or the one
+    /// the session runs through. Never found by the machine id a client reports (J1).
     #[must_use]
-    pub fn jump_client_on(&self, machine: &str) -> Option<&JumpClient> {
-        self.jump_clients.values().find(|j| j.machine == machine)
+    pub fn jump_client_of(&self, session: &Session) -> Option<&JumpClient> {
+        session
+            .jump_client
+            .and_then(|j| self.jump_clients.get(&j))
+            .or_else(|| self.jump_clients.values().find(|j| j.session == session.id))
+    }
+
+    /// The jump client pinned from this session, whose agent credential only this session's
+    /// customer client may receive (J1).
+    #[must_use]
+    pub fn jump_client_pinned_from(&self, session: SessionId) -> Option<&JumpClient> {
+        self.jump_clients.values().find(|j| j.session == session)
+    }
+
+    /// The support button deployed from this session, whose secret only this session's customer
+    /// client may receive (B1).
+    #[must_use]
+    pub fn button_deployed_from(&self, session: SessionId) -> Option<&SupportButton> {
+        self.support_buttons.values().find(|b| b.session == session)
     }
 
     /// Whether a technician may use a jump client (J1).
@@ -234,6 +261,7 @@ impl State {
                 chat_enabled,
                 at,
                 jump_client,
+                button,
             } => {
                 self.saw_id(session.0);
                 self.sessions.insert(
@@ -256,6 +284,7 @@ impl State {
                         prompts: BTreeMap::new(),
                         started_at: *at,
                         jump_client: *jump_client,
+                        button: *button,
                     },
                 );
             }

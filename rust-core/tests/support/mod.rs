@@ -159,6 +159,7 @@ impl World {
                 Command::Admin(AdminCommand::CreateJumpGroup {
                     name: "Servers".into(),
                     members: BTreeSet::from([w.alice, w.carol]),
+                    team: None,
                 }),
             ),
             |e| match e {
@@ -171,6 +172,7 @@ impl World {
                 m,
                 Command::Admin(AdminCommand::CreateButtonProfile {
                     name: "Default".into(),
+                    team: None,
                 }),
             ),
             |e| match e {

@@ -5,7 +5,8 @@ use crate::auth::{self, Bearer, Principal};
 use crate::error::ApiError;
 use crate::views::{self, Snapshot};
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use tandem_core::protocol::{Info, LoginRequest, LoginResponse};
 
@@ -22,9 +23,10 @@ pub async fn info(State(appliance): State<Arc<Appliance>>) -> Json<Info> {
 /// `POST /api/v1/login`
 pub async fn login(
     State(appliance): State<Arc<Appliance>>,
+    ConnectInfo(source): ConnectInfo<SocketAddr>,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>, ApiError> {
-    let done = auth::login(&appliance, &request.email, &request.password).await?;
+    let done = auth::login(&appliance, source.ip(), &request.email, &request.password).await?;
     Ok(Json(LoginResponse {
         token: done.token,
         technician: done.technician,

@@ -4,22 +4,30 @@ use super::ApiJson;
 use crate::appliance::{Appliance, SideWrite, now_ms};
 use crate::error::ApiError;
 use crate::secret;
-use crate::store::TokenKind;
+use crate::store::{Store, TokenKind};
 use axum::Json;
+use axum::extract::ConnectInfo;
 use axum::extract::State;
 use axum::response::Html;
 use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use tandem_core::domain::{
-    Actor, Command, CustomerInfo, Event, ExternalInvitee, InvitationId, Invitee, QueueRef,
-    SessionId, SupportButtonId, Timestamp,
+    Actor, Command, CommandError, CustomerInfo, Denial, Entity, Event, ExternalInvitee,
+    InvitationId, Invitee, QueueRef, Reason, Rule, SessionId, SupportButtonId, Timestamp,
 };
-use tandem_core::protocol::{Joined, Redeemed};
+use tandem_core::protocol::{ButtonSecret, Joined, Redeemed};
 
 /// A customer client's token lives a day: longer than any session should.
 const CUSTOMER_TOKEN_TTL_MS: i64 = 24 * 60 * 60 * 1000;
 /// An external user's token lives twelve hours.
 const EXTERNAL_TOKEN_TTL_MS: i64 = 12 * 60 * 60 * 1000;
+/// A support button's secret lasts until the button is removed (its expiry is the rules'
+/// business: an expired button's press is refused with B1); this bound keeps the column finite.
+const BUTTON_SECRET_TTL_MS: i64 = 10 * 365 * 24 * 60 * 60 * 1000;
+
+/// How every session key that cannot be used is answered.
+const UNUSABLE_KEY: &str = "This session key is not valid, was used already, or has expired";
 
 /// A customer arriving with a session key.
 #[derive(Debug, Deserialize)]
@@ -31,10 +39,12 @@ pub struct JoinRequest {
 }
 
 /// A customer pressing a support button (B1).
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 pub struct ButtonRequest {
     /// The button.
     pub button: SupportButtonId,
+    /// The button's secret, from its launcher's configuration.
+    pub secret: String,
     /// Who and where they are.
     pub customer: CustomerInfo,
 }
@@ -48,19 +58,29 @@ fn started(executed: &crate::appliance::Executed) -> Result<SessionId, ApiError>
         .ok_or(ApiError::Internal("no session started"))
 }
 
+impl std::fmt::Debug for ButtonRequest {
+    // The secret never reaches a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ButtonRequest")
+            .field("button", &self.button)
+            .field("customer", &self.customer)
+            .finish_non_exhaustive()
+    }
+}
+
 /// `POST /api/v1/customer/join`
 pub async fn customer_join(
     State(appliance): State<Arc<Appliance>>,
+    ConnectInfo(source): ConnectInfo<SocketAddr>,
     ApiJson(request): ApiJson<JoinRequest>,
 ) -> Result<Json<Joined>, ApiError> {
+    appliance.limits.guest(source.ip())?;
     let key_hash = secret::hash(&request.key.to_uppercase());
     let queue = appliance
         .store
         .session_key_queue(&key_hash, now_ms())
         .await?
-        .ok_or(ApiError::Gone(
-            "This session key is not valid, was used already, or has expired",
-        ))?;
+        .ok_or(ApiError::Gone(UNUSABLE_KEY))?;
     let queue: QueueRef =
         serde_json::from_str(&queue).map_err(|_| ApiError::Internal("stored queue"))?;
     let token = secret::token();
@@ -81,18 +101,45 @@ pub async fn customer_join(
             },
             sides,
         )
-        .await?;
+        .await
+        .map_err(|e| match e {
+            // Used by someone else a moment ago: the same answer as any unusable key.
+            ApiError::AlreadyUsed(_) => ApiError::Gone(UNUSABLE_KEY),
+            other => other,
+        })?;
     Ok(Json(Joined {
         token,
         session: started(&executed)?,
     }))
 }
 
-/// `POST /api/v1/customer/button`
+/// `POST /api/v1/customer/button`: a press must present the button's secret; a wrong one is
+/// answered exactly as a button that does not exist.
 pub async fn customer_button(
     State(appliance): State<Arc<Appliance>>,
+    ConnectInfo(source): ConnectInfo<SocketAddr>,
     ApiJson(request): ApiJson<ButtonRequest>,
 ) -> Result<Json<Joined>, ApiError> {
+    appliance.limits.guest(source.ip())?;
+    let unknown = || -> ApiError {
+        CommandError::NotFound {
+            kind: Entity::SupportButton,
+            id: request.button.0,
+        }
+        .into()
+    };
+    let holder = appliance
+        .store
+        .token_subject(&secret::hash(&request.secret), now_ms())
+        .await?;
+    if holder
+        != Some((
+            TokenKind::SupportButton,
+            crate::appliance::id(request.button.0),
+        ))
+    {
+        return Err(unknown());
+    }
     let token = secret::token();
     let sides = vec![SideWrite::Token {
         kind: TokenKind::Customer,
@@ -108,6 +155,54 @@ pub async fn customer_button(
         token,
         session: started(&executed)?,
     }))
+}
+
+/// `POST /api/v1/customer/support-button`: the customer client of the session a support button
+/// was deployed from gets the button's secret, once (B1). The launcher presents it with each
+/// press; it stops working when the button is removed.
+pub async fn button_secret(
+    State(appliance): State<Arc<Appliance>>,
+    who: crate::auth::Principal,
+) -> Result<Json<ButtonSecret>, ApiError> {
+    let crate::auth::Principal::Customer(session) = who else {
+        return Err(CommandError::from(Denial::new(Rule::G4, Reason::CustomerOnly)).into());
+    };
+    let button = {
+        let inner = appliance.read().await;
+        inner
+            .state
+            .sessions
+            .get(&session)
+            .filter(|s| s.is_live())
+            .ok_or(ApiError::Gone("This session has ended"))?;
+        inner
+            .state
+            .button_deployed_from(session)
+            .map(|b| b.id)
+            .ok_or(ApiError::Gone(
+                "No support button was deployed from this session",
+            ))?
+    };
+    let subject = crate::appliance::id(button.0);
+    let secret = secret::token();
+    let now = now_ms();
+    let mut tx = appliance.store.begin().await?;
+    if !Store::claim(&mut tx, TokenKind::SupportButton, subject, now).await? {
+        return Err(ApiError::Gone(
+            "This support button's secret was handed out already; remove and deploy it again",
+        ));
+    }
+    Store::insert_token(
+        &mut tx,
+        &secret::hash(&secret),
+        TokenKind::SupportButton,
+        subject,
+        now,
+        now.saturating_add(BUTTON_SECRET_TTL_MS),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(ButtonSecret { button, secret }))
 }
 
 /// A one-time link, sent in the body so it stays out of URLs and logs.
@@ -132,33 +227,47 @@ pub struct Preview {
     pub active: bool,
 }
 
-async fn invitation_of(appliance: &Appliance, token: &str) -> Result<InvitationId, ApiError> {
+/// How every link that cannot be used is answered, whatever the reason (unknown, used,
+/// cancelled, expired, its session ended): nothing tells an unusable link from a made-up one.
+const UNUSABLE_LINK: ApiError = ApiError::Gone("This invitation link is not valid");
+
+/// The external invitation a link stands for, if the link can be used now.
+async fn usable_invitation(
+    appliance: &Appliance,
+    token: &str,
+) -> Result<(InvitationId, tandem_core::domain::State), ApiError> {
     let invitation = appliance
         .store
         .link_invitation(&secret::hash(token))
         .await?
-        .ok_or(ApiError::Gone("This invitation link is not valid"))?;
-    Ok(InvitationId(
-        u64::try_from(invitation).map_err(|_| ApiError::Internal("invitation id"))?,
-    ))
+        .ok_or(UNUSABLE_LINK)?;
+    let id = InvitationId(u64::try_from(invitation).map_err(|_| UNUSABLE_LINK)?);
+    let state = appliance.state().await;
+    let now = Timestamp(u64::try_from(now_ms()).unwrap_or(0));
+    let usable = state
+        .invitations
+        .get(&id)
+        .is_some_and(|i| i.is_active(now) && matches!(i.invitee, Invitee::External { .. }));
+    if !usable {
+        return Err(UNUSABLE_LINK);
+    }
+    Ok((id, state))
 }
 
 /// `POST /api/v1/external/invitation`
 pub async fn external_preview(
     State(appliance): State<Arc<Appliance>>,
+    ConnectInfo(source): ConnectInfo<SocketAddr>,
     ApiJson(request): ApiJson<LinkRequest>,
 ) -> Result<Json<Preview>, ApiError> {
-    let id = invitation_of(&appliance, &request.token).await?;
-    let state = appliance.state().await;
-    let invitation = state
-        .invitations
-        .get(&id)
-        .ok_or(ApiError::Gone("This invitation no longer exists"))?;
+    appliance.limits.guest(source.ip())?;
+    let (id, state) = usable_invitation(&appliance, &request.token).await?;
+    let invitation = state.invitations.get(&id).ok_or(UNUSABLE_LINK)?;
     let Invitee::External {
         invitee, policy, ..
     } = &invitation.invitee
     else {
-        return Err(ApiError::Gone("This invitation link is not valid"));
+        return Err(UNUSABLE_LINK);
     };
     let policy = state.policies.get(policy);
     let name = match invitee {
@@ -178,16 +287,18 @@ pub async fn external_preview(
         name,
         policy: policy.map(|p| p.name.clone()).unwrap_or_default(),
         policy_description: policy.map(|p| p.description.clone()).unwrap_or_default(),
-        active: invitation.is_active(Timestamp(u64::try_from(now_ms()).unwrap_or(0))),
+        active: true,
     }))
 }
 
 /// `POST /api/v1/external/redeem`: works once (X1).
 pub async fn external_redeem(
     State(appliance): State<Arc<Appliance>>,
+    ConnectInfo(source): ConnectInfo<SocketAddr>,
     ApiJson(request): ApiJson<LinkRequest>,
 ) -> Result<Json<Redeemed>, ApiError> {
-    let invitation = invitation_of(&appliance, &request.token).await?;
+    appliance.limits.guest(source.ip())?;
+    let (invitation, _) = usable_invitation(&appliance, &request.token).await?;
     let token = secret::token();
     let sides = vec![
         SideWrite::RedeemLink {
@@ -199,9 +310,14 @@ pub async fn external_redeem(
             ttl_ms: EXTERNAL_TOKEN_TTL_MS,
         },
     ];
+    // Used up by someone else a moment ago, or refused by the rules: the same answer again.
     let executed = appliance
         .execute(Actor::Guest, &Command::RedeemExternal { invitation }, sides)
-        .await?;
+        .await
+        .map_err(|e| match e {
+            ApiError::AlreadyUsed(_) | ApiError::Command(_) | ApiError::Gone(_) => UNUSABLE_LINK,
+            other => other,
+        })?;
     let (session, external) = executed
         .find(|e| match e {
             Event::ExternalJoined { session, external } => Some((*session, external.id)),

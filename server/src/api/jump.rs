@@ -3,10 +3,10 @@
 //! session a technician starts through it (with a customer token for that session), and of its
 //! unpinning, after which its credential no longer works.
 use crate::appliance::{Appliance, now_ms};
-use crate::auth::{Bearer, Principal};
+use crate::auth::{Bearer, Credential, Principal};
 use crate::error::ApiError;
 use crate::secret;
-use crate::store::TokenKind;
+use crate::store::{Store, TokenKind};
 use axum::Json;
 use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -25,8 +25,9 @@ const SESSION_TOKEN_TTL_MS: i64 = 24 * 60 * 60 * 1000;
 /// How often the appliance pings a quiet agent.
 const PING_EVERY: Duration = Duration::from_secs(30);
 
-/// `POST /api/v1/customer/jump-client`: the customer client of a session whose computer is
-/// pinned gets its agent's credential.
+/// `POST /api/v1/customer/jump-client`: the customer client of the session a jump client was
+/// pinned from gets its agent's credential, once. Nothing a client says about itself (its
+/// machine id) decides which jump client that is: only the session it was pinned from.
 pub async fn credentials(
     State(appliance): State<Arc<Appliance>>,
     who: Principal,
@@ -36,39 +37,39 @@ pub async fn credentials(
     };
     let jump_client = {
         let inner = appliance.read().await;
-        let machine = inner
+        inner
             .state
             .sessions
             .get(&session)
             .filter(|s| s.is_live())
-            .map(|s| s.customer.info.machine.clone())
             .ok_or(ApiError::Gone("This session has ended"))?;
         inner
             .state
-            .jump_client_on(&machine)
+            .jump_client_pinned_from(session)
             .map(|j| j.id)
             .ok_or(ApiError::Gone(
-                "This computer is not pinned as a jump client",
+                "No jump client was pinned from this session",
             ))?
     };
     let subject = i64::try_from(jump_client.0).map_err(|_| ApiError::Internal("id"))?;
-    // One credential per jump client: a new one replaces any earlier.
-    appliance
-        .store
-        .revoke_subject(TokenKind::JumpClient, subject)
-        .await?;
     let token = secret::token();
     let now = now_ms();
-    appliance
-        .store
-        .issue_token(
-            &secret::hash(&token),
-            TokenKind::JumpClient,
-            subject,
-            now,
-            now + AGENT_TOKEN_TTL_MS,
-        )
-        .await?;
+    let mut tx = appliance.store.begin().await?;
+    if !Store::claim(&mut tx, TokenKind::JumpClient, subject, now).await? {
+        return Err(ApiError::Gone(
+            "This jump client's credential was handed out already; unpin and pin again to reinstall it",
+        ));
+    }
+    Store::insert_token(
+        &mut tx,
+        &secret::hash(&token),
+        TokenKind::JumpClient,
+        subject,
+        now,
+        now + AGENT_TOKEN_TTL_MS,
+    )
+    .await?;
+    tx.commit().await?;
     Ok(Json(JumpCredentials { jump_client, token }))
 }
 
@@ -78,16 +79,15 @@ pub async fn agent(
     Bearer(token): Bearer,
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
-    let found = appliance
-        .store
-        .token_subject(&secret::hash(&token), now_ms())
-        .await?;
-    let jump_client = match found {
-        Some((TokenKind::JumpClient, subject)) => {
-            JumpClientId(u64::try_from(subject).map_err(|_| ApiError::Internal("id"))?)
-        }
-        _ => return Err(ApiError::Gone("This jump client has been unpinned (J1)")),
-    };
+    const UNPINNED: ApiError = ApiError::Gone("This jump client has been unpinned (J1)");
+    let credential = Credential::of(&appliance, &token)
+        .await
+        .map_err(|_| UNPINNED)?;
+    if credential.kind != TokenKind::JumpClient {
+        return Err(UNPINNED);
+    }
+    let jump_client =
+        JumpClientId(u64::try_from(credential.subject).map_err(|_| ApiError::Internal("id"))?);
     if !appliance
         .read()
         .await
@@ -95,10 +95,10 @@ pub async fn agent(
         .jump_clients
         .contains_key(&jump_client)
     {
-        return Err(ApiError::Gone("This jump client has been unpinned (J1)"));
+        return Err(UNPINNED);
     }
     Ok(upgrade.on_upgrade(move |socket| async move {
-        if let Err(e) = serve(appliance, jump_client, socket).await {
+        if let Err(e) = serve(appliance, jump_client, &credential, socket).await {
             tracing::info!(error = %e, jump_client = jump_client.0, "jump client agent disconnected");
         }
     }))
@@ -135,9 +135,15 @@ async fn offer(
 async fn serve(
     appliance: Arc<Appliance>,
     me: JumpClientId,
+    credential: &Credential,
     mut socket: WebSocket,
 ) -> Result<(), axum::Error> {
+    let registration = appliance.connections.register(credential);
     let mut events = appliance.subscribe();
+    if !crate::ws::still_valid(&appliance, credential).await {
+        send(&mut socket, &AgentMessage::Unpinned).await?;
+        return socket.send(Message::Close(None)).await;
+    }
     // Sessions started while the agent was away, which no client has joined yet.
     let waiting: Vec<SessionId> = {
         let inner = appliance.read().await;
@@ -156,16 +162,15 @@ async fn serve(
     let mut ping = tokio::time::interval(PING_EVERY);
     loop {
         tokio::select! {
+            // Unpinned (its credential revoked with the command): the agent uninstalls itself.
+            () = registration.revoked() => {
+                send(&mut socket, &AgentMessage::Unpinned).await?;
+                return socket.send(Message::Close(None)).await;
+            }
             event = events.recv() => match event {
                 Ok(out) => match &out.published.event {
                     Event::SessionStarted { session, jump_client: Some(j), .. } if *j == me => {
                         offer(&appliance, &mut socket, *session).await?;
-                    }
-                    Event::JumpClientUnpinned { jump_client, .. } if *jump_client == me => {
-                        let subject = i64::try_from(me.0).map_err(axum::Error::new)?;
-                        appliance.store.revoke_subject(TokenKind::JumpClient, subject).await.map_err(axum::Error::new)?;
-                        send(&mut socket, &AgentMessage::Unpinned).await?;
-                        return socket.send(Message::Close(None)).await;
                     }
                     _ => {}
                 },

@@ -60,6 +60,7 @@ pub fn router(appliance: Arc<Appliance>) -> Router {
         .route("/api/v1/customer/join", post(join::customer_join))
         .route("/api/v1/customer/button", post(join::customer_button))
         .route("/api/v1/customer/jump-client", post(jump::credentials))
+        .route("/api/v1/customer/support-button", post(join::button_secret))
         .route("/api/v1/jump/agent", get(jump::agent))
         .route("/api/v1/external/invitation", post(join::external_preview))
         .route("/api/v1/external/redeem", post(join::external_redeem))

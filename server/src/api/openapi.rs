@@ -73,7 +73,7 @@ pub async fn document() -> Json<Value> {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "A token from login, customer join or external redeem; WebSocket clients may pass it as access_token."}},
             "schemas": {
                 "Error": {"type": "object", "required": ["error", "message"], "properties": {
-                    "error": {"type": "string", "enum": ["denied", "not_found", "invalid", "unauthorized", "locked", "bad_request", "too_large", "gone", "already_used", "unavailable", "internal"]},
+                    "error": {"type": "string", "enum": ["denied", "not_found", "invalid", "unauthorized", "rate_limited", "bad_request", "too_large", "gone", "already_used", "unavailable", "internal"]},
                     "message": {"type": "string"}, "rule": {"type": "string", "description": "Product rule id, e.g. T3"}}},
                 "Login": {"type": "object", "required": ["email", "password"], "properties": {"email": {"type": "string"}, "password": {"type": "string"}}},
                 "Command": {"type": "object", "description": "One command, externally tagged: exactly one of these keys", "minProperties": 1, "maxProperties": 1,
@@ -88,7 +88,7 @@ pub async fn document() -> Json<Value> {
         },
         "paths": {
             "/api/v1/info": {"get": op("The appliance's version, public address and certificate fingerprint", false, None)},
-            "/api/v1/login": {"post": op("Sign in; returns a bearer token. Repeated failures lock the account for a growing time (429 with Retry-After).", false, Some("Login"))},
+            "/api/v1/login": {"post": op("Sign in; returns a bearer token. Attempts are rate-limited per source address and per account name from that address (429 with Retry-After, the same for unknown addresses); nothing locks an account.", false, Some("Login"))},
             "/api/v1/logout": {"post": op("Sign out: the token stops working", true, None)},
             "/api/v1/snapshot": {"get": op("Everything the caller sees now, and the number of the last event included", true, None)},
             "/api/v1/events": {"get": {"summary": "WebSocket of numbered events. ?since=N resumes after event N (exactly the missed events), or a snapshot comes first when N is unknown or too old.", "security": [{"bearer": []}],

@@ -97,6 +97,11 @@ pub async fn command(
         }
         _ => {}
     }
+    if let Some(session) = crate::visibility::target_session(&command)
+        && !crate::visibility::may_see_session(&appliance.read().await.state, who, session)
+    {
+        return Err(crate::visibility::no_such_session(session));
+    }
     let link_token = matches!(command, Command::InviteExternal { .. }).then(secret::token);
     let sides = link_token
         .iter()
@@ -122,12 +127,8 @@ pub async fn actions(
 ) -> Result<Json<Vec<ActionLine>>, ApiError> {
     let session = SessionId(session);
     let state = appliance.state().await;
-    if !state.sessions.contains_key(&session) {
-        return Err(tandem_core::domain::CommandError::NotFound {
-            kind: tandem_core::domain::Entity::Session,
-            id: session.0,
-        }
-        .into());
+    if !crate::visibility::may_see_session(&state, who, session) {
+        return Err(crate::visibility::no_such_session(session));
     }
     let now = Timestamp(u64::try_from(now_ms()).unwrap_or(0));
     let actor = who.actor();
@@ -186,6 +187,9 @@ pub async fn elevate(
             ));
         }
     };
+    if !crate::visibility::may_see_session(&appliance.read().await.state, who, SessionId(session)) {
+        return Err(crate::visibility::no_such_session(SessionId(session)));
+    }
     let command = Command::Elevate {
         session: SessionId(session),
         method: request.method,

@@ -7,9 +7,7 @@ use crate::error::ApiError;
 use axum::Json;
 use axum::extract::{Path, State};
 use std::sync::Arc;
-use tandem_core::domain::{
-    Action, CommandError, Denial, Entity, Reason, Rule, SessionId, Timestamp,
-};
+use tandem_core::domain::{Action, CommandError, Denial, Reason, Rule, SessionId, Timestamp};
 use tandem_core::protocol::SystemInfo;
 
 /// `POST /api/v1/customer/system-info`: the customer client's report.
@@ -38,12 +36,8 @@ pub async fn latest(
     let now = Timestamp(u64::try_from(now_ms()).unwrap_or(0));
     {
         let inner = appliance.read().await;
-        if !inner.state.sessions.contains_key(&session) {
-            return Err(CommandError::NotFound {
-                kind: Entity::Session,
-                id: session.0,
-            }
-            .into());
+        if !crate::visibility::may_see_session(&inner.state, who, session) {
+            return Err(crate::visibility::no_such_session(session));
         }
         if let Some(denial) =
             inner

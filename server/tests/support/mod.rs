@@ -78,6 +78,7 @@ pub fn config(
         mail_from: "Tandem <tandem@example.test>".into(),
         max_backlog: tandem_appliance::config::DEFAULT_MAX_BACKLOG,
         android_app_certificates: Vec::new(),
+        rate_limits: tandem_appliance::limits::RateLimits::default(),
     }
 }
 

@@ -1,0 +1,341 @@
+//! Abuse from outside: floods, an aimed lockout, probing which addresses, links and sessions
+//! exist, weak passwords, and an administrator reaching past their subtree (G1).
+use super::raw::{Raw, customer, source};
+use super::rights::{external_joins, link_token};
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+use tandem_e2e::Appliance;
+
+async fn login_from(raw: &Raw, client: &reqwest::Client, email: &str, password: &str) -> u16 {
+    raw.post_from(
+        client,
+        "/api/v1/login",
+        None,
+        json!({"email": email, "password": password}),
+    )
+    .await
+    .0
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outsider_cannot_lock_a_technician_out_nor_tell_accounts_from_strangers() {
+    let app = Appliance::start().await.unwrap();
+    let raw = Raw::new(&app);
+    let attacker = raw.client(source(66));
+    let mut on_account = Vec::new();
+    let mut on_stranger = Vec::new();
+    for _ in 0..12 {
+        on_account.push(login_from(&raw, &attacker, "alice@demo.tandem", "wrong-guess").await);
+        on_stranger.push(login_from(&raw, &attacker, "nobody@demo.tandem", "wrong-guess").await);
+    }
+    println!("wrong passwords from one address, an account: {on_account:?}");
+    println!("wrong passwords from one address, no account: {on_stranger:?}");
+    assert!(on_account.contains(&429), "the attacker is throttled");
+    assert_eq!(
+        on_account, on_stranger,
+        "an account and a stranger are answered alike"
+    );
+    // Alice, from her own address, signs in at once.
+    let alice = raw.client(source(1));
+    assert_eq!(
+        login_from(&raw, &alice, "alice@demo.tandem", super::raw::PASSWORD).await,
+        200,
+        "the attacker's throttle is theirs, not Alice's"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_technicians_login_stays_quick_while_32_bad_logins_run() {
+    let app = Appliance::start().await.unwrap();
+    let raw = Raw::new(&app);
+    let bob = raw.client(source(2));
+    let timed_login = || async {
+        let started = Instant::now();
+        let status = login_from(&raw, &bob, "bob@demo.tandem", super::raw::PASSWORD).await;
+        assert_eq!(status, 200);
+        started.elapsed()
+    };
+    // Warm up (connection, the first hash), then the baseline at rest.
+    timed_login().await;
+    let mut rest = Vec::new();
+    for _ in 0..5 {
+        rest.push(timed_login().await);
+    }
+    // 32 wrong-password logins at once, each from its own address, for several accounts.
+    let flood: Vec<_> = (0..32u8)
+        .map(|i| {
+            let client = raw.client(source(100 + i));
+            let raw = &raw;
+            async move {
+                let email = ["alice", "carol", "dave", "tom"][usize::from(i % 4)];
+                login_from(
+                    raw,
+                    &client,
+                    &format!("{email}@demo.tandem"),
+                    "not-the-password",
+                )
+                .await
+            }
+        })
+        .collect();
+    let (statuses, loaded) = tokio::join!(futures_util::future::join_all(flood), async {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        timed_login().await
+    });
+    assert!(
+        statuses.iter().all(|s| *s == 401 || *s == 429),
+        "{statuses:?}"
+    );
+    rest.sort();
+    let median = rest[rest.len() / 2];
+    println!(
+        "login latency at rest {} ms (median of 5), during 32 parallel bad logins {} ms: ratio {:.1}",
+        median.as_millis(),
+        loaded.as_millis(),
+        loaded.as_secs_f64() / median.as_secs_f64()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_button_presses_and_key_guesses_is_throttled_and_queues_nothing() {
+    let app = Appliance::start().await.unwrap();
+    let raw = Raw::new(&app);
+    let alice = raw.login("alice").await;
+    let flooder = raw.client(source(77));
+    let mut statuses = Vec::new();
+    for i in 0..60u64 {
+        let (status, _) = raw
+            .post_from(
+                &flooder,
+                "/api/v1/customer/button",
+                None,
+                json!({"button": i % 5 + 1, "secret": "guess", "customer": customer("m")}),
+            )
+            .await;
+        statuses.push(status);
+    }
+    let limited = statuses.iter().filter(|s| **s == 429).count();
+    println!(
+        "60 button presses without the secret: {limited} answered 429, the rest {:?}",
+        statuses
+            .iter()
+            .filter(|s| **s != 429)
+            .collect::<std::collections::BTreeSet<_>>()
+    );
+    assert!(limited > 0, "presses are rate-limited per address");
+    assert!(
+        statuses.iter().all(|s| *s == 404 || *s == 429),
+        "{statuses:?}"
+    );
+    let mut keys = Vec::new();
+    for _ in 0..40 {
+        keys.push(
+            raw.post_from(
+                &flooder,
+                "/api/v1/customer/join",
+                None,
+                json!({"key": "AAAAAAAA", "customer": customer("m")}),
+            )
+            .await
+            .0,
+        );
+    }
+    assert!(
+        keys.iter().all(|s| *s == 429),
+        "the same address is still throttled: {keys:?}"
+    );
+    let sessions = raw.snapshot(&alice).await["view"]["state"]["sessions"]
+        .as_object()
+        .unwrap()
+        .len();
+    assert_eq!(sessions, 0, "nothing was queued");
+    // Another address is not affected.
+    let (status, _) = raw
+        .post_from(
+            &raw.client(source(78)),
+            "/api/v1/customer/join",
+            None,
+            json!({"key": "AAAAAAAA", "customer": customer("m")}),
+        )
+        .await;
+    assert_eq!(status, 410);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unusable_links_and_unseen_sessions_answer_exactly_as_missing_ones() {
+    let app = Appliance::start().await.unwrap();
+    let raw = Raw::new(&app);
+    let alice = raw.login("alice").await;
+    let (_, session) = raw.active_session(&alice, "kim-laptop").await;
+    let unknown_preview = raw
+        .post(
+            "/api/v1/external/invitation",
+            None,
+            json!({"token": "made-up"}),
+        )
+        .await;
+    let unknown_redeem = raw
+        .post("/api/v1/external/redeem", None, json!({"token": "made-up"}))
+        .await;
+    assert_eq!(unknown_preview.0, 410);
+
+    // Used.
+    let _ = external_joins(&raw, &alice, session).await;
+    // Cancelled.
+    let policy = raw.snapshot(&alice).await["view"]["state"]["policies"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .next()
+        .unwrap()
+        .parse::<u64>()
+        .unwrap();
+    let invite = json!({"InviteExternal": {"session": session, "policy": policy,
+        "invitee": {"Anyone": {"name": "Mallory", "email": null}}, "comments": ""}});
+    let sent = raw.ok(&alice, invite.clone()).await;
+    let cancelled = link_token(&sent);
+    let invitation = sent["events"][0]["event"]["InvitationSent"]["invitation"]["id"]
+        .as_u64()
+        .unwrap();
+    raw.ok(
+        &alice,
+        json!({"CancelInvitation": {"invitation": invitation}}),
+    )
+    .await;
+    // Its session ended.
+    let (_, other) = raw.active_session(&alice, "pat-pc").await;
+    let sent = raw
+        .ok(
+            &alice,
+            json!({"InviteExternal": {"session": other, "policy": policy,
+                "invitee": {"Anyone": {"name": "Trent", "email": null}}, "comments": ""}}),
+        )
+        .await;
+    let ended = link_token(&sent);
+    raw.ok(&alice, json!({"EndSession": {"session": other}}))
+        .await;
+    // And the used one: redeem it a second time.
+    let sent = raw.ok(&alice, invite).await;
+    let used = link_token(&sent);
+    assert_eq!(
+        raw.post("/api/v1/external/redeem", None, json!({"token": used}))
+            .await
+            .0,
+        200
+    );
+    for (what, token) in [
+        ("used", &used),
+        ("cancelled", &cancelled),
+        ("ended", &ended),
+    ] {
+        let preview = raw
+            .post("/api/v1/external/invitation", None, json!({"token": token}))
+            .await;
+        let redeem = raw
+            .post("/api/v1/external/redeem", None, json!({"token": token}))
+            .await;
+        assert_eq!(preview, unknown_preview, "the {what} link's preview");
+        assert_eq!(redeem, unknown_redeem, "the {what} link's redemption");
+    }
+
+    // A session the caller is not in answers as one that does not exist, on every route.
+    let carol = raw.login("carol").await;
+    let missing = session + 1000;
+    let strip = |v: Value, id: u64| v.to_string().replace(&id.to_string(), "N");
+    for path in ["actions", "system-info"] {
+        let theirs = raw
+            .get(&format!("/api/v1/sessions/{session}/{path}"), Some(&carol))
+            .await;
+        let nobody = raw
+            .get(&format!("/api/v1/sessions/{missing}/{path}"), Some(&carol))
+            .await;
+        assert_eq!(theirs.0, 404, "{path}: {theirs:?}");
+        assert_eq!(
+            (theirs.0, strip(theirs.1, session)),
+            (nobody.0, strip(nobody.1, missing)),
+            "{path}"
+        );
+    }
+    let theirs = raw
+        .command(
+            &carol,
+            json!({"SendChat": {"session": session, "text": "hi"}}),
+        )
+        .await;
+    let nobody = raw
+        .command(
+            &carol,
+            json!({"SendChat": {"session": missing, "text": "hi"}}),
+        )
+        .await;
+    assert_eq!(
+        (theirs.0, strip(theirs.1, session)),
+        (nobody.0, strip(nobody.1, missing))
+    );
+    for stream in ["shell", "screen"] {
+        assert_eq!(
+            raw.ws_status(&format!(
+                "/api/v1/sessions/{session}/{stream}?access_token={carol}"
+            ))
+            .await,
+            raw.ws_status(&format!(
+                "/api/v1/sessions/{missing}/{stream}?access_token={carol}"
+            ))
+            .await,
+            "{stream}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn weak_passwords_are_refused_and_sub_administrators_stay_in_their_subtree() {
+    let app = Appliance::start().await.unwrap();
+    let raw = Raw::new(&app);
+    let admin = raw.login("admin").await;
+    let demo = super::raw::Demo::read(&raw, &admin).await;
+    let create = |email: &str, password: &str| json!({"name": "New Person", "email": email, "role": "Technician", "password": password});
+    for (password, why) in [
+        ("password123", "common"),
+        ("new.person@demo.tandem", "the e-mail address"),
+        ("qwertyuiop", "a keyboard row"),
+    ] {
+        let (status, body) = raw
+            .post(
+                "/api/v1/admin/technicians",
+                Some(&admin),
+                create("new.person@demo.tandem", password),
+            )
+            .await;
+        assert_eq!(status, 400, "{why}: {body}");
+    }
+    let (status, body) = raw
+        .post(
+            "/api/v1/admin/technicians",
+            Some(&admin),
+            create("new.person@demo.tandem", "violet kettle drums marching"),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+
+    // Tom administers the Service Desk's subtree (Tier 1, Tier 2) only.
+    let tom = raw.login("tom").await;
+    let refused = [
+        json!({"AddApprovedExternal": {"name": "V", "email": "v@x.example", "team": null}}),
+        json!({"AddApprovedExternal": {"name": "V", "email": "v@x.example", "team": demo.teams["Field Services"]}}),
+        json!({"CreateButtonProfile": {"name": "B", "team": null}}),
+        json!({"CreateJumpGroup": {"name": "J", "members": [], "team": demo.teams["Field Services"]}}),
+        json!({"CreateJumpGroup": {"name": "J", "members": [demo.technicians["Dave Diaz"]], "team": demo.teams["Tier 1"]}}),
+    ];
+    for command in refused {
+        let (status, body) = raw.command(&tom, json!({"Admin": command.clone()})).await;
+        assert_eq!(status, 403, "{command}: {body}");
+        assert_eq!(body["rule"], "G1", "{body}");
+    }
+    for command in [
+        json!({"AddApprovedExternal": {"name": "V", "email": "v@x.example", "team": demo.teams["Tier 1"]}}),
+        json!({"CreateJumpGroup": {"name": "J", "members": [demo.technicians["Alice Archer"]], "team": demo.teams["Tier 1"]}}),
+        json!({"CreateButtonProfile": {"name": "B", "team": demo.teams["Tier 2"]}}),
+    ] {
+        raw.ok(&tom, json!({"Admin": command})).await;
+    }
+}

@@ -1,0 +1,224 @@
+//! Every right ends everywhere the moment it ends, open sockets included: sign-out, a permission
+//! removed, a customer removed (M1), an external user logged out (X5), a session's end. Each test
+//! prints how long the appliance took to close the socket after the request that ended the right
+//! returned.
+use super::raw::{Raw, Socket, closed_after, is_appliance_close, next_json, still_open};
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+use tandem_e2e::Appliance;
+
+/// How long a test waits for a socket to close before calling the right still alive.
+const LIMIT: Duration = Duration::from_secs(5);
+
+/// An external user invited by `owner` redeems the link; their token.
+pub async fn external_joins(raw: &Raw, owner: &str, session: u64) -> String {
+    let policy = raw.snapshot(owner).await["view"]["state"]["policies"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .next()
+        .unwrap()
+        .parse::<u64>()
+        .unwrap();
+    let sent = raw
+        .ok(
+            owner,
+            json!({"InviteExternal": {"session": session, "policy": policy,
+                "invitee": {"Anyone": {"name": "Eve Expert", "email": null}}, "comments": "database help"}}),
+        )
+        .await;
+    let token = link_token(&sent);
+    let (status, redeemed) = raw
+        .post("/api/v1/external/redeem", None, json!({"token": token}))
+        .await;
+    assert_eq!(status, 200, "{redeemed}");
+    redeemed["token"].as_str().unwrap().to_owned()
+}
+
+/// The one-time token of the link a command response carries.
+pub fn link_token(sent: &Value) -> String {
+    sent["link"]
+        .as_str()
+        .unwrap()
+        .rsplit_once("/join/")
+        .unwrap()
+        .1
+        .to_owned()
+}
+
+/// A feed, read up to its first snapshot.
+async fn feed(raw: &Raw, token: &str) -> Socket {
+    let mut socket = raw
+        .ws(&format!("/api/v1/events?access_token={token}"))
+        .await
+        .unwrap();
+    let first = next_json(&mut socket).await.unwrap();
+    assert_eq!(first["type"], "snapshot", "{first}");
+    socket
+}
+
+/// An open shell in an active session of `technician`, the customer having allowed it.
+async fn open_shell(raw: &Raw, technician: &str) -> (String, u64, Socket) {
+    let (customer, session) = raw.active_session(technician, "kim-laptop").await;
+    raw.ok(technician, json!({"StartShell": {"session": session}}))
+        .await;
+    raw.ok(
+        &customer,
+        json!({"AnswerPrompt": {"session": session, "prompt": {"Allow": "Shell"}, "accepted": true}}),
+    )
+    .await;
+    let shell = raw
+        .ws(&format!(
+            "/api/v1/sessions/{session}/shell?access_token={technician}"
+        ))
+        .await
+        .unwrap();
+    (customer, session, shell)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_out_closes_that_devices_feed_and_shell_at_once_and_no_other_devices() {
+    let app = Appliance::start().await.unwrap();
+    let raw = Raw::new(&app);
+    let phone = raw.login("alice").await;
+    let tablet = raw.login("alice").await;
+    let (_, _, mut shell) = open_shell(&raw, &phone).await;
+    let mut phone_feed = feed(&raw, &phone).await;
+    let mut tablet_feed = feed(&raw, &tablet).await;
+
+    let (status, _) = raw.post("/api/v1/logout", Some(&phone), json!({})).await;
+    let signed_out = Instant::now();
+    assert_eq!(status, 200);
+    let (feed_after, feed_code, _) = closed_after(&mut phone_feed, signed_out, LIMIT).await;
+    let (shell_after, shell_code, _) = closed_after(&mut shell, signed_out, LIMIT).await;
+    println!(
+        "sign-out: the feed closed after {} ms, the shell after {} ms",
+        feed_after.as_millis(),
+        shell_after.as_millis()
+    );
+    assert_eq!(feed_code, Some(4001), "the feed says why it closed");
+    assert!(is_appliance_close(shell_code), "{shell_code:?}");
+    assert_eq!(raw.get("/api/v1/snapshot", Some(&phone)).await.0, 401);
+    assert!(
+        still_open(&mut tablet_feed, Duration::from_secs(2)).await,
+        "the tablet's sign-in is another credential and stays open"
+    );
+    assert_eq!(raw.get("/api/v1/snapshot", Some(&tablet)).await.0, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn removing_the_shell_permission_closes_an_open_shell() {
+    let app = Appliance::start().await.unwrap();
+    let raw = Raw::new(&app);
+    let admin = raw.login("admin").await;
+    let demo = super::raw::Demo::read(&raw, &admin).await;
+    let alice = raw.login("alice").await;
+    let (_, _, mut shell) = open_shell(&raw, &alice).await;
+    let mut alice_feed = feed(&raw, &alice).await;
+
+    raw.ok(
+        &admin,
+        json!({"Admin": {"SetPermission": {"team": demo.teams["Tier 1"],
+            "grant": {"Flag": ["CommandShell", false]}}}}),
+    )
+    .await;
+    let removed = Instant::now();
+    let (after, code, _) = closed_after(&mut shell, removed, LIMIT).await;
+    println!(
+        "permission removed: the open shell closed after {} ms",
+        after.as_millis()
+    );
+    assert_eq!(code, Some(4003), "the shell says it is no longer allowed");
+    assert!(
+        still_open(&mut alice_feed, Duration::from_secs(2)).await,
+        "her sign-in is still valid: the feed stays"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_removed_customer_is_disconnected_and_hears_nothing_more() {
+    let app = Appliance::start().await.unwrap();
+    let raw = Raw::new(&app);
+    let alice = raw.login("alice").await;
+    let (customer, session) = raw.active_session(&alice, "kim-laptop").await;
+    let mut customer_feed = feed(&raw, &customer).await;
+
+    raw.ok(
+        &alice,
+        json!({"RemoveMember": {"session": session, "member": "Customer"}}),
+    )
+    .await;
+    let removed = Instant::now();
+    let (after, code, seen) = closed_after(&mut customer_feed, removed, LIMIT).await;
+    println!(
+        "customer removed (M1): its feed closed after {} ms",
+        after.as_millis()
+    );
+    assert_eq!(code, Some(4001));
+    assert!(
+        seen.iter()
+            .any(|m| m["event"].get("CustomerDisconnected").is_some()),
+        "the customer is told before the socket closes: {seen:?}"
+    );
+    raw.ok(
+        &alice,
+        json!({"SendChat": {"session": session, "text": "only for technicians now"}}),
+    )
+    .await;
+    assert_eq!(raw.get("/api/v1/snapshot", Some(&customer)).await.0, 401);
+    assert_eq!(
+        raw.ws_status(&format!("/api/v1/events?access_token={customer}"))
+            .await,
+        401,
+        "the removed customer cannot listen again"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_external_user_logged_out_is_closed_at_once() {
+    let app = Appliance::start().await.unwrap();
+    let raw = Raw::new(&app);
+    let alice = raw.login("alice").await;
+    let (_, session) = raw.active_session(&alice, "kim-laptop").await;
+    let external = external_joins(&raw, &alice, session).await;
+    let mut external_feed = feed(&raw, &external).await;
+    let me = raw.snapshot(&external).await["view"]["me"]["id"]
+        .as_u64()
+        .unwrap();
+
+    raw.ok(
+        &alice,
+        json!({"RemoveMember": {"session": session, "member": {"External": me}}}),
+    )
+    .await;
+    let removed = Instant::now();
+    let (after, code, _) = closed_after(&mut external_feed, removed, LIMIT).await;
+    println!(
+        "external user removed (X5): their feed closed after {} ms",
+        after.as_millis()
+    );
+    assert_eq!(code, Some(4001));
+    assert_eq!(raw.get("/api/v1/snapshot", Some(&external)).await.0, 401);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sessions_end_reaches_the_customer_then_closes_its_feed() {
+    let app = Appliance::start().await.unwrap();
+    let raw = Raw::new(&app);
+    let alice = raw.login("alice").await;
+    let (customer, session) = raw.active_session(&alice, "kim-laptop").await;
+    let mut customer_feed = feed(&raw, &customer).await;
+    raw.ok(&alice, json!({"EndSession": {"session": session}}))
+        .await;
+    let (after, code, seen) = closed_after(&mut customer_feed, Instant::now(), LIMIT).await;
+    println!(
+        "session ended: the customer's feed closed after {} ms",
+        after.as_millis()
+    );
+    assert_eq!(code, Some(4001));
+    assert!(
+        seen.iter()
+            .any(|m| m["event"].get("SessionEnded").is_some()),
+        "the customer client learns of the end (C1: it uninstalls itself): {seen:?}"
+    );
+}

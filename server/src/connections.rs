@@ -1,0 +1,131 @@
+//! Every long-lived socket (event feed, shell and screen streams, jump agent) is registered
+//! under the credential it was opened with. When that credential ends (sign-out, revocation
+//! with the command that ends the right) the appliance cancels the sockets at once: a right
+//! that ends, ends on the open sockets too, without waiting for the next request. Expiry is
+//! each socket's own deadline ([`Credential::expires_at`]).
+use crate::auth::Credential;
+use crate::store::TokenKind;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use tokio_util::sync::CancellationToken;
+
+/// Why an open socket was closed by the appliance, as its close frame says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// The credential was revoked: signed out, removed, logged out (X5), unpinned.
+    Revoked,
+    /// The credential's lifetime ran out.
+    Expired,
+    /// The right to this stream ended (a permission removed, the tool closed).
+    NoLongerAllowed,
+}
+
+impl Ended {
+    /// The WebSocket close code (private range 4000–4999) and reason.
+    #[must_use]
+    pub fn close_frame(self) -> (u16, &'static str) {
+        match self {
+            Self::Revoked => (4001, "signed out or removed"),
+            Self::Expired => (4002, "sign-in expired"),
+            Self::NoLongerAllowed => (4003, "no longer allowed"),
+        }
+    }
+}
+
+struct Entry {
+    token_hash: String,
+    kind: TokenKind,
+    subject: i64,
+    cancel: CancellationToken,
+}
+
+/// The open sockets, by the credential they were opened with.
+#[derive(Default)]
+pub struct Connections {
+    open: Mutex<HashMap<u64, Entry>>,
+    next: AtomicU64,
+}
+
+impl std::fmt::Debug for Connections {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let open = self.open.lock().map_or(0, |o| o.len());
+        f.debug_struct("Connections").field("open", &open).finish()
+    }
+}
+
+/// One registered socket; dropping it unregisters.
+#[derive(Debug)]
+pub struct Registration<'a> {
+    connections: &'a Connections,
+    id: u64,
+    cancel: CancellationToken,
+}
+
+impl Registration<'_> {
+    /// Resolves when the socket's credential was revoked.
+    pub async fn revoked(&self) {
+        self.cancel.cancelled().await;
+    }
+}
+
+impl Drop for Registration<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut open) = self.connections.open.lock() {
+            open.remove(&self.id);
+        }
+    }
+}
+
+impl Connections {
+    /// Register a socket opened with `credential` until the registration is dropped.
+    pub fn register(&self, credential: &Credential) -> Registration<'_> {
+        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        let cancel = CancellationToken::new();
+        if let Ok(mut open) = self.open.lock() {
+            open.insert(
+                id,
+                Entry {
+                    token_hash: credential.token_hash.clone(),
+                    kind: credential.kind,
+                    subject: credential.subject,
+                    cancel: cancel.clone(),
+                },
+            );
+        }
+        Registration {
+            connections: self,
+            id,
+            cancel,
+        }
+    }
+
+    fn cancel_where(&self, matches: impl Fn(&Entry) -> bool) -> usize {
+        let Ok(open) = self.open.lock() else {
+            return 0;
+        };
+        let mut closed = 0;
+        for entry in open.values().filter(|e| matches(e)) {
+            entry.cancel.cancel();
+            closed += 1;
+        }
+        closed
+    }
+
+    /// Close every socket opened with one token (sign-out on one device).
+    pub fn revoke_token(&self, token_hash: &str) -> usize {
+        self.cancel_where(|e| e.token_hash == token_hash)
+    }
+
+    /// Close every socket of one subject (a removed customer, an external user logged out, an
+    /// unpinned jump client).
+    pub fn revoke_subject(&self, kind: TokenKind, subject: i64) -> usize {
+        self.cancel_where(|e| e.kind == kind && e.subject == subject)
+    }
+
+    /// How many sockets are open.
+    #[must_use]
+    pub fn open(&self) -> usize {
+        self.open.lock().map_or(0, |o| o.len())
+    }
+}
