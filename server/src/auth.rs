@@ -243,9 +243,10 @@ pub async fn login(
     // An unknown address is checked against a real hash, so it costs the same time.
     let stored = credential.as_ref().map(|(_, c)| c.password_hash.clone());
     let given = password.to_owned();
+    let known = appliance.limits.is_known(email, source);
     let matches = appliance
         .limits
-        .hash(move || match stored {
+        .verify_login(known, move || match stored {
             Some(hash) => verify(&given, &hash),
             None => verify(&given, dummy_hash()),
         })
@@ -254,6 +255,7 @@ pub async fn login(
         tracing::info!("login failed");
         return Err(WRONG);
     };
+    appliance.limits.remember(email, source);
     let subject = i64::try_from(technician.0).unwrap_or(0);
     let now = now_ms();
     let token = secret::token();

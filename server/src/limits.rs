@@ -8,16 +8,19 @@
 //! another address, and an unknown address is throttled exactly as a known one, so a 429 tells
 //! nothing about which addresses are accounts. Nothing locks an account.
 //!
-//! Password hashing (argon2id: tens of milliseconds of CPU) runs on blocking threads, at most as
-//! many at once as there are cores, so a flood of bad logins never stalls the async workers that
-//! serve everyone else.
+//! Password hashing (argon2id: tens of milliseconds of CPU) runs on blocking threads, at most one
+//! fewer at once than there are cores (at least one), so a flood of bad logins never stalls the async workers that
+//! serve everyone else. One more lane is kept for sign-ins of an account from an address it has
+//! signed in from before: a flood of wrong passwords (which cannot enter that set) queues behind
+//! itself, not in front of the technicians it is not.
 use crate::error::ApiError;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use std::collections::HashMap;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 
 /// A limit: `burst` requests at once, then one more every `every`.
@@ -75,7 +78,17 @@ pub struct Limits {
     login_per_account: DefaultKeyedRateLimiter<(String, IpAddr)>,
     guest_per_source: DefaultKeyedRateLimiter<IpAddr>,
     hashing: Arc<Semaphore>,
+    /// The lane kept for known (account, address) pairs.
+    trusted: Arc<Semaphore>,
+    /// (account name, address) pairs that signed in successfully, with when.
+    known: std::sync::Mutex<HashMap<(String, IpAddr), Instant>>,
 }
+
+/// How many known (account, address) pairs are kept at most; beyond it no more are learnt until
+/// old ones are forgotten.
+const MAX_KNOWN: usize = 100_000;
+/// How long a successful sign-in keeps its address known.
+const KNOWN_FOR: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 
 impl std::fmt::Debug for Limits {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -94,7 +107,7 @@ fn refuse(not_until: &governor::NotUntil<<DefaultClock as Clock>::Instant>) -> A
 }
 
 impl Limits {
-    /// Limiters with these limits; hashing bounded by the machine's cores.
+    /// Limiters with these limits; hashing bounded by the machine's cores less one.
     #[must_use]
     pub fn new(rates: RateLimits) -> Self {
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
@@ -102,8 +115,60 @@ impl Limits {
             login_per_source: RateLimiter::keyed(rates.login_per_source.quota()),
             login_per_account: RateLimiter::keyed(rates.login_per_account.quota()),
             guest_per_source: RateLimiter::keyed(rates.guest_per_source.quota()),
-            hashing: Arc::new(Semaphore::new(cores)),
+            // Bad logins never take every core: one stays for everything else.
+            hashing: Arc::new(Semaphore::new(cores.saturating_sub(1).max(1))),
+            trusted: Arc::new(Semaphore::new(1)),
+            known: std::sync::Mutex::default(),
         }
+    }
+
+    fn account(email: &str) -> String {
+        email.trim().to_lowercase()
+    }
+
+    /// Whether this account name signed in from this address before (within [`KNOWN_FOR`]).
+    #[must_use]
+    pub fn is_known(&self, email: &str, source: IpAddr) -> bool {
+        self.known.lock().is_ok_and(|known| {
+            known
+                .get(&(Self::account(email), source))
+                .is_some_and(|at| at.elapsed() < KNOWN_FOR)
+        })
+    }
+
+    /// Remember a successful sign-in of this account name from this address.
+    pub fn remember(&self, email: &str, source: IpAddr) {
+        if let Ok(mut known) = self.known.lock()
+            && known.len() < MAX_KNOWN
+        {
+            known.insert((Self::account(email), source), Instant::now());
+        }
+    }
+
+    /// Check a sign-in's password (`work`) in the bounded pool; a known (account, address) pair
+    /// may also take the lane kept for it, whichever frees first.
+    ///
+    /// # Errors
+    /// Internal, if the hashing thread died.
+    pub async fn verify_login<T: Send + 'static>(
+        &self,
+        known: bool,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let permit = if known {
+            tokio::select! {
+                p = self.hashing.clone().acquire_owned() => p,
+                p = self.trusted.clone().acquire_owned() => p,
+            }
+        } else {
+            self.hashing.clone().acquire_owned().await
+        }
+        .map_err(|_| ApiError::Internal("hashing pool closed"))?;
+        let done = tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|_| ApiError::Internal("password hashing failed"));
+        drop(permit);
+        done
     }
 
     /// May this address try to sign in to this account name now?
@@ -114,7 +179,7 @@ impl Limits {
         self.login_per_source
             .check_key(&source)
             .map_err(|n| refuse(&n))?;
-        let account = email.trim().to_lowercase();
+        let account = Self::account(email);
         self.login_per_account
             .check_key(&(account, source))
             .map_err(|n| refuse(&n))
@@ -151,6 +216,9 @@ impl Limits {
 
     /// Forget sources not seen lately, so the limiters hold only recent addresses.
     pub fn sweep(&self) {
+        if let Ok(mut known) = self.known.lock() {
+            known.retain(|_, at| at.elapsed() < KNOWN_FOR);
+        }
         self.login_per_source.retain_recent();
         self.login_per_account.retain_recent();
         self.guest_per_source.retain_recent();

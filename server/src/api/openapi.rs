@@ -82,7 +82,7 @@ pub async fn document() -> Json<Value> {
                 "SessionKey": {"type": "object", "properties": {"queue": {"type": "object", "description": "{\"Team\": id} or {\"Personal\": id}"}}},
                 "NewTechnician": {"type": "object", "required": ["name", "email", "role", "password"], "properties": {"name": {"type": "string"}, "email": {"type": "string"}, "role": {}, "password": {"type": "string", "minLength": 10}}},
                 "Join": {"type": "object", "required": ["key", "customer"], "properties": {"key": {"type": "string"}, "customer": {"type": "object"}}},
-                "Button": {"type": "object", "required": ["button", "customer"], "properties": {"button": {"type": "integer"}, "customer": {"type": "object"}}},
+                "Button": {"type": "object", "required": ["button", "secret", "customer"], "properties": {"button": {"type": "integer"}, "secret": {"type": "string"}, "customer": {"type": "object"}}},
                 "Link": {"type": "object", "required": ["token"], "properties": {"token": {"type": "string"}}}
             }
         },
@@ -98,7 +98,8 @@ pub async fn document() -> Json<Value> {
             "/api/v1/sessions/{session}/actions": {"get": op("The flyout menu: every action, enabled or greyed with its reason, and its targets", true, None)},
             "/api/v1/sessions/{session}/elevate": {"post": op("Elevate the customer client (E3); Provide Credentials passes them to the client only", true, Some("Elevate"))},
             "/api/v1/sessions/{session}/screen": {"get": {"summary": "WebSocket of the session's screen: the customer client sends frames (binary, tandem_core::screen format: zstd tiles); viewers the rules allow receive them and send JSON text \"refresh\", {\"pointer\":{x,y,buttons}}, {\"key\":{keysym,down}}; pointer and keys pass only under control (A1)", "security": [{"bearer": []}], "responses": {"101": {"description": "Switching to the WebSocket protocol"}, "403": {"description": "The rules do not allow it now"}}}},
-            "/api/v1/customer/jump-client": {"post": op("The customer client of a pinned computer gets its jump client agent's credential (J1)", true, None)},
+            "/api/v1/customer/jump-client": {"post": op("The customer client of the session a jump client was pinned from gets its agent's credential, once (J1); 410 afterwards", true, None)},
+            "/api/v1/customer/support-button": {"post": op("The customer client of the session a support button was deployed from gets the button's secret, once (B1); 410 afterwards", true, None)},
             "/api/v1/jump/agent": {"get": {"summary": "WebSocket of a jump client's agent (J1): {\"kind\":\"session\",\"session\":N,\"token\":T} for each unattended session, {\"kind\":\"unpinned\"} at unpinning", "security": [{"bearer": []}], "responses": {"101": {"description": "Switching to the WebSocket protocol"}, "410": {"description": "Unpinned"}}}},
             "/api/v1/sessions/{session}/shell": {"get": {"summary": "WebSocket of the session's command shell: the customer client hosts it; technicians and external users the rules allow see and type into it (binary frames; text frames {\"resize\":{\"cols\":80,\"rows\":24}})", "security": [{"bearer": []}], "responses": {"101": {"description": "Switching to the WebSocket protocol"}, "403": {"description": "The rules do not allow it now"}}}},
             "/api/v1/sessions/{session}/system-info": {"get": op("The latest system information the customer client reported; allowed as the menu's System information is", true, None)},
@@ -106,7 +107,7 @@ pub async fn document() -> Json<Value> {
             "/api/v1/session-keys": {"post": op("A single-use key that brings one customer into a queue", true, Some("SessionKey"))},
             "/api/v1/admin/technicians": {"post": op("Create an account with its password", true, Some("NewTechnician"))},
             "/api/v1/customer/join": {"post": op("A customer joins with a session key; returns the customer's token", false, Some("Join"))},
-            "/api/v1/customer/button": {"post": op("A customer starts a session with a support button (B1)", false, Some("Button"))},
+            "/api/v1/customer/button": {"post": op("A customer starts a session with a support button and its secret (B1); a wrong secret answers 404 as an unknown button; rate-limited per source address (429)", false, Some("Button"))},
             "/api/v1/external/invitation": {"post": op("What a one-time link invites to, before joining", false, Some("Link"))},
             "/api/v1/external/redeem": {"post": op("Redeem a one-time link (works once); returns the external user's token", false, Some("Link"))},
             "/join/{token}": {"get": {"summary": "The web access console's page for a one-time link (X4)", "responses": {"200": {"description": "HTML"}}}}
