@@ -151,7 +151,12 @@ async fn serve(
             .state
             .sessions
             .values()
-            .filter(|s| s.jump_client == Some(me) && s.status == SessionStatus::Active)
+            // A customer removed by the owner (M1) is not brought back by its agent.
+            .filter(|s| {
+                s.jump_client == Some(me)
+                    && s.status == SessionStatus::Active
+                    && s.customer.connected
+            })
             .map(|s| s.id)
             .filter(|s| i64::try_from(s.0).is_ok_and(|id| !appliance.customer_is_online(id)))
             .collect()
