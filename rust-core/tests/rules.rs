@@ -1731,6 +1731,34 @@ fn g2_a_disabled_group_grants_nothing_down_its_subtree() {
 }
 
 #[test]
+fn g2_a_disabled_groups_queue_is_seen_by_nobody() {
+    let mut w = World::new();
+    let queued = w.arrive(
+        QueueRef::Team(w.tier1),
+        customer("Q", Platform::Linux, ClientMode::Full),
+    );
+    let s = w.session(queued).clone();
+    assert!(
+        w.state.sees_session(w.alice, &s),
+        "a member sees the team's queue"
+    );
+    w.ok(
+        tech(w.mia),
+        Command::Admin(AdminCommand::UpdateTeam {
+            team: w.support,
+            name: "Support".into(),
+            description: "First line".into(),
+            enabled: false,
+        }),
+    );
+    assert!(
+        !w.state.sees_session(w.alice, &s),
+        "the customer's name and chat are no longer hers to see once Tier 1's parent is disabled"
+    );
+    assert!(!w.state.view_for(w.alice).sessions.contains_key(&queued));
+}
+
+#[test]
 fn g3_a_permission_switched_off_greys_its_action() {
     let mut w = World::new();
     let pairs = [

@@ -26,6 +26,12 @@ pub const MIN_PASSWORD_SCORE: u8 = 3;
 /// dictionary words, keyboard patterns, dates and l33t substitutions, and is given the name and
 /// address so that "alice@example.com1" scores as the guess it is.
 fn check_and_hash(password: &str, name: &str, email: &str) -> Result<String, ApiError> {
+    if password.len() > auth::MAX_PASSWORD_BYTES {
+        return Err(ApiError::BadRequest(format!(
+            "The password must have at most {} bytes",
+            auth::MAX_PASSWORD_BYTES
+        )));
+    }
     if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(ApiError::BadRequest(format!(
             "The password must have at least {MIN_PASSWORD_CHARS} characters"
@@ -83,14 +89,16 @@ pub async fn create_account(
     role: Role,
     password: &str,
 ) -> Result<(TechnicianId, Executed), ApiError> {
-    let sides = vec![SideWrite::Credential {
-        password_hash: password_hash(appliance, password, name, email).await?,
-    }];
     let command = Command::Admin(AdminCommand::CreateTechnician {
         name: name.into(),
         email: email.into(),
         role,
     });
+    // The rules first: someone who may not create this account spends no hashing on it.
+    appliance.check(Actor::Technician(by), &command).await?;
+    let sides = vec![SideWrite::Credential {
+        password_hash: password_hash(appliance, password, name, email).await?,
+    }];
     let executed = appliance
         .execute(Actor::Technician(by), &command, sides)
         .await?;

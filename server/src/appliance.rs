@@ -299,6 +299,27 @@ impl Appliance {
         listening
     }
 
+    fn forget_session(&self, session: SessionId) {
+        if let Ok(mut reports) = self.system_info.lock() {
+            reports.remove(&session);
+        }
+        self.relays.forget(session);
+    }
+
+    /// Whether the rules would accept a command now, without carrying it out (before costly
+    /// work that only an accepted command needs). Execution checks again.
+    ///
+    /// # Errors
+    /// The rules' refusal.
+    pub async fn check(&self, actor: Actor, command: &Command) -> Result<(), ApiError> {
+        let inner = self.inner.lock().await;
+        inner
+            .state
+            .plan(actor, command, timestamp(now_ms()))
+            .map(|_| ())
+            .map_err(ApiError::from)
+    }
+
     /// Check and carry out a command, with the writes that must commit with it.
     ///
     /// # Errors
@@ -314,6 +335,9 @@ impl Appliance {
         let events = match inner.state.plan(actor, command, timestamp(now)) {
             Ok(events) => events,
             Err(refusal) => {
+                // The audit row is written after the lock is let go: a refused command (which
+                // anyone can send) never holds up everyone else's reads behind a disk write.
+                drop(inner);
                 let outcome = refusal.to_string();
                 if let Err(e) = self
                     .store
@@ -363,7 +387,13 @@ impl Appliance {
         inner.last_seq += i64::try_from(outgoing.len()).unwrap_or(0);
         drop(inner);
         tracing::info!(actor = %label, command = %command_label(command), events = outgoing.len(), "accepted");
-        let published = outgoing.iter().map(|o| o.published.clone()).collect();
+        let published: Vec<Published> = outgoing.iter().map(|o| o.published.clone()).collect();
+        // What is kept in memory for a session goes when the session ends.
+        for p in &published {
+            if let Event::SessionEnded { session, .. } = &p.event {
+                self.forget_session(*session);
+            }
+        }
         for o in outgoing {
             // Nobody listening is fine: consoles catch up from the store when they connect.
             let _ = self.feed.send(Arc::new(o));

@@ -15,6 +15,10 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use tandem_core::domain::{Actor, Command, ExternalId, SessionId, TechnicianId};
 
+/// The longest e-mail address an account can have (RFC 5321's path limit).
+pub const MAX_EMAIL_BYTES: usize = 254;
+/// The longest password an account can have.
+pub const MAX_PASSWORD_BYTES: usize = 1024;
 /// A console login lives twelve hours.
 pub const TECHNICIAN_TOKEN_TTL_MS: i64 = 12 * 60 * 60 * 1000;
 
@@ -223,6 +227,10 @@ pub async fn login(
 ) -> Result<Login, ApiError> {
     const WRONG: ApiError = ApiError::Unauthorized("Wrong e-mail address or password");
     appliance.limits.login(source, email)?;
+    // No account has an address or password this long: refused without hashing anything.
+    if email.len() > MAX_EMAIL_BYTES || password.len() > MAX_PASSWORD_BYTES {
+        return Err(WRONG);
+    }
     let technician = {
         let inner = appliance.read().await;
         inner

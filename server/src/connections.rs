@@ -10,6 +10,19 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use tokio_util::sync::CancellationToken;
 
+/// The most sockets one credential may hold open at once: a console needs its feed, a shell
+/// and a screen, times a few devices' reconnections overlapping.
+pub const MAX_SOCKETS_PER_CREDENTIAL: usize = 16;
+
+/// The largest message a client may send on a socket that carries only small control messages
+/// (the event feed's pings, a viewer's pointer and keys, a jump agent's answers).
+pub const MAX_CONTROL_MESSAGE: usize = 64 * 1024;
+/// The largest message of shell output a customer client may send (a PTY read is a few KiB).
+pub const MAX_SHELL_MESSAGE: usize = 256 * 1024;
+/// The largest screen update a customer client may send: a key frame of a large desktop in
+/// zstd tiles, with room to spare (a 1080p key frame is about 250 KB).
+pub const MAX_SCREEN_MESSAGE: usize = 16 * 1024 * 1024;
+
 /// Why an open socket was closed by the appliance, as its close frame says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ended {
@@ -121,6 +134,23 @@ impl Connections {
     /// unpinned jump client).
     pub fn revoke_subject(&self, kind: TokenKind, subject: i64) -> usize {
         self.cancel_where(|e| e.kind == kind && e.subject == subject)
+    }
+
+    /// Whether one more socket may be opened with this credential: at most
+    /// [`MAX_SOCKETS_PER_CREDENTIAL`], so that a token cannot hold unbounded memory in sockets.
+    ///
+    /// # Errors
+    /// `TooManyRequests` when the credential has as many open as it may.
+    pub fn admit(&self, credential: &Credential) -> Result<(), crate::error::ApiError> {
+        let open = self.open.lock().map_or(0, |o| {
+            o.values()
+                .filter(|e| e.token_hash == credential.token_hash)
+                .count()
+        });
+        if open >= MAX_SOCKETS_PER_CREDENTIAL {
+            return Err(crate::error::ApiError::TooManyRequests { retry_after_s: 5 });
+        }
+        Ok(())
     }
 
     /// How many sockets are open.

@@ -22,6 +22,9 @@ pub enum ApiError {
         /// Seconds until the next attempt is checked.
         retry_after_s: i64,
     },
+    /// Too much work is waiting (password hashing under a flood): try again in a moment.
+    #[error("The appliance is busy; try again in a moment")]
+    Busy,
     /// The request body or query is malformed.
     #[error("{0}")]
     BadRequest(String),
@@ -78,6 +81,7 @@ impl IntoResponse for ApiError {
             Self::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized", None),
             Self::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited", None),
             Self::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request", None),
+            Self::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy", None),
             Self::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large", None),
             Self::Gone(_) => (StatusCode::GONE, "gone", None),
             Self::AlreadyUsed(_) => (StatusCode::CONFLICT, "already_used", None),
@@ -99,7 +103,12 @@ impl IntoResponse for ApiError {
             }),
         )
             .into_response();
-        if let Self::TooManyRequests { retry_after_s } = self
+        let retry_after_s = match self {
+            Self::TooManyRequests { retry_after_s } => Some(retry_after_s),
+            Self::Busy => Some(1),
+            _ => None,
+        };
+        if let Some(retry_after_s) = retry_after_s
             && let Ok(v) = HeaderValue::from_str(&retry_after_s.to_string())
         {
             response.headers_mut().insert(header::RETRY_AFTER, v);

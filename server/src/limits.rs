@@ -82,6 +82,21 @@ pub struct Limits {
     trusted: Arc<Semaphore>,
     /// (account name, address) pairs that signed in successfully, with when.
     known: std::sync::Mutex<HashMap<(String, IpAddr), Instant>>,
+    /// Hashes waiting for the general lane.
+    waiting: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+/// At most this many hashes wait for the general lane; more are refused at once (503) rather
+/// than queued without end. Known sign-ins still wait for their own lane.
+const MAX_WAITING: usize = 64;
+
+/// Counts a waiting hash for as long as it lives.
+struct Waiting(Arc<std::sync::atomic::AtomicUsize>);
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 /// How many known (account, address) pairs are kept at most; beyond it no more are learnt until
@@ -96,6 +111,23 @@ impl std::fmt::Debug for Limits {
             .field("login_sources", &self.login_per_source.len())
             .field("guest_sources", &self.guest_per_source.len())
             .finish_non_exhaustive()
+    }
+}
+
+/// The key a source address is limited under: an IPv4 address, or an IPv6 address's /64 (one
+/// subscriber's usual allocation, so rotating addresses within it gains nothing).
+#[must_use]
+pub fn source_key(source: IpAddr) -> IpAddr {
+    match source {
+        IpAddr::V4(_) => source,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let mut segments = v6.segments();
+                segments[4..].fill(0);
+                IpAddr::V6(std::net::Ipv6Addr::from(segments))
+            }
+        },
     }
 }
 
@@ -119,10 +151,24 @@ impl Limits {
             hashing: Arc::new(Semaphore::new(cores.saturating_sub(1).max(1))),
             trusted: Arc::new(Semaphore::new(1)),
             known: std::sync::Mutex::default(),
+            waiting: Arc::default(),
         }
     }
 
+    /// Join the general lane's queue, unless it is full.
+    fn queue(&self, known: bool) -> Result<Waiting, ApiError> {
+        let before = self
+            .waiting
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let waiting = Waiting(self.waiting.clone());
+        if before >= MAX_WAITING && !known {
+            return Err(ApiError::Busy);
+        }
+        Ok(waiting)
+    }
+
     fn account(email: &str) -> String {
+        // Callers cap the address's length first (see `auth::login`); the key is bounded anyway.
         email.trim().to_lowercase()
     }
 
@@ -155,6 +201,7 @@ impl Limits {
         known: bool,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, ApiError> {
+        let queued = self.queue(known)?;
         let permit = if known {
             tokio::select! {
                 p = self.hashing.clone().acquire_owned() => p,
@@ -164,6 +211,7 @@ impl Limits {
             self.hashing.clone().acquire_owned().await
         }
         .map_err(|_| ApiError::Internal("hashing pool closed"))?;
+        drop(queued);
         let done = tokio::task::spawn_blocking(work)
             .await
             .map_err(|_| ApiError::Internal("password hashing failed"));
@@ -176,6 +224,7 @@ impl Limits {
     /// # Errors
     /// `TooManyRequests`, the same for every account name, known or not.
     pub fn login(&self, source: IpAddr, email: &str) -> Result<(), ApiError> {
+        let source = source_key(source);
         self.login_per_source
             .check_key(&source)
             .map_err(|n| refuse(&n))?;
@@ -191,7 +240,7 @@ impl Limits {
     /// `TooManyRequests`.
     pub fn guest(&self, source: IpAddr) -> Result<(), ApiError> {
         self.guest_per_source
-            .check_key(&source)
+            .check_key(&source_key(source))
             .map_err(|n| refuse(&n))
     }
 
@@ -203,12 +252,14 @@ impl Limits {
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, ApiError> {
+        let queued = self.queue(false)?;
         let _permit = self
             .hashing
             .clone()
             .acquire_owned()
             .await
             .map_err(|_| ApiError::Internal("hashing pool closed"))?;
+        drop(queued);
         tokio::task::spawn_blocking(work)
             .await
             .map_err(|_| ApiError::Internal("password hashing failed"))

@@ -78,6 +78,13 @@ impl Relays {
         pipes.get(&key).map(|(pipe, _)| pipe.input.clone())
     }
 
+    /// Forget an ended session's streams (their sockets close as their rights end).
+    pub fn forget(&self, session: SessionId) {
+        if let Ok(mut pipes) = self.pipes.lock() {
+            pipes.retain(|(s, _), _| *s != session);
+        }
+    }
+
     /// The input side, for the customer client that hosts the stream (the newest one wins).
     fn host(&self, key: (SessionId, Stream)) -> Option<(Pipe, mpsc::Receiver<Message>)> {
         let pipe = self.pipe(key)?;
@@ -199,8 +206,14 @@ async fn open(
 ) -> Result<Response, ApiError> {
     let session = key.0;
     let who = credential.principal()?;
+    appliance.connections.admit(&credential)?;
     match who {
         Principal::Customer(mine) if mine == session => {
+            let most = match key.1 {
+                Stream::Shell => crate::connections::MAX_SHELL_MESSAGE,
+                Stream::Screen => crate::connections::MAX_SCREEN_MESSAGE,
+            };
+            let upgrade = upgrade.max_message_size(most).max_frame_size(most);
             let (pipe, input) = appliance
                 .relays
                 .host(key)
@@ -226,6 +239,10 @@ async fn open(
                 .relays
                 .pipe(key)
                 .ok_or(ApiError::Internal("relay"))?;
+            // A viewer sends keystrokes, pointer moves and key frame requests: small.
+            let upgrade = upgrade
+                .max_message_size(crate::connections::MAX_CONTROL_MESSAGE)
+                .max_frame_size(crate::connections::MAX_CONTROL_MESSAGE);
             Ok(upgrade.on_upgrade(move |socket| view(socket, appliance, credential, key, pipe)))
         }
     }

@@ -6,7 +6,7 @@
 //! users see only their own session's events, never invitations (they carry addresses).
 use crate::auth::Principal;
 use std::collections::BTreeSet;
-use tandem_core::domain::{Event, Participant, SessionId, State, TechnicianId};
+use tandem_core::domain::{Event, InvitationId, Participant, SessionId, State, TechnicianId};
 
 /// The technicians who may see an event in one state; `None` for organisation events, which
 /// every technician sees. An event's audience is who sees it before or after it ([`either`]).
@@ -114,11 +114,43 @@ pub fn no_such_session(session: SessionId) -> crate::error::ApiError {
     .into()
 }
 
-/// The session a command is aimed at, if it names one (every session command has a `session`
-/// field in its wire form, which is what this reads, so new commands are covered as they come).
-#[must_use]
-pub fn target_session(command: &tandem_core::domain::Command) -> Option<SessionId> {
+/// A numeric field of a command's wire form (`{"Kind": {"field": …}}`): every command aimed at
+/// a session or an invitation names it in a `session` or `invitation` field, so reading the wire
+/// form covers new commands as they come.
+fn command_field(command: &tandem_core::domain::Command, field: &str) -> Option<u64> {
     let value = serde_json::to_value(command).ok()?;
     let (_, fields) = value.as_object()?.iter().next()?;
-    fields.get("session")?.as_u64().map(SessionId)
+    fields.get(field)?.as_u64()
+}
+
+/// The session a command is aimed at, if it names one.
+#[must_use]
+pub fn target_session(command: &tandem_core::domain::Command) -> Option<SessionId> {
+    command_field(command, "session").map(SessionId)
+}
+
+/// The invitation a command is aimed at, if it names one.
+#[must_use]
+pub fn target_invitation(command: &tandem_core::domain::Command) -> Option<InvitationId> {
+    command_field(command, "invitation").map(InvitationId)
+}
+
+/// Whether `who` may know that an invitation exists: the technicians who see it (its inviter,
+/// its invitees). Nobody else, so invitation ids cannot be probed for live sessions.
+#[must_use]
+pub fn may_see_invitation(state: &State, who: Principal, invitation: InvitationId) -> bool {
+    match (who, state.invitations.get(&invitation)) {
+        (Principal::Technician(t), Some(i)) => state.sees_invitation(t, i),
+        _ => false,
+    }
+}
+
+/// The answer to an invitation the caller may not see: the same as to one that does not exist.
+#[must_use]
+pub fn no_such_invitation(invitation: InvitationId) -> crate::error::ApiError {
+    tandem_core::domain::CommandError::NotFound {
+        kind: tandem_core::domain::Entity::Invitation,
+        id: invitation.0,
+    }
+    .into()
 }

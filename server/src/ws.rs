@@ -35,6 +35,10 @@ pub async fn events(
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, crate::error::ApiError> {
     let who = credential.principal()?;
+    appliance.connections.admit(&credential)?;
+    let upgrade = upgrade
+        .max_message_size(crate::connections::MAX_CONTROL_MESSAGE)
+        .max_frame_size(crate::connections::MAX_CONTROL_MESSAGE);
     Ok(upgrade.on_upgrade(move |socket| async move {
         if let Err(e) = feed(appliance, who, &credential, resume.since, socket).await {
             tracing::warn!(error = %e, "event socket ended with an error");

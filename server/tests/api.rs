@@ -548,12 +548,10 @@ async fn forbidden_paths_of_every_command(db: Db) {
         for role in roles {
             let before = h.last_seq().await;
             let (status, body) = h.command(who(role), command).await;
-            // A session the caller may not see is answered as a missing one (no probing of
-            // ids); everything else names the rule that forbids it.
-            let names_session = serde_json::to_value(command)
-                .unwrap()
-                .to_string()
-                .contains("\"session\":");
+            // A session or invitation the caller may not see is answered as a missing one (no
+            // probing of ids); everything else names the rule that forbids it.
+            let wire = serde_json::to_value(command).unwrap().to_string();
+            let names_session = wire.contains("\"session\":") || wire.contains("\"invitation\":");
             if status == 404 {
                 assert!(names_session, "{role} {command:?}: {body}");
                 assert_eq!(body["error"], "not_found", "{body}");

@@ -370,3 +370,128 @@ async fn weak_passwords_are_refused_and_sub_administrators_stay_in_their_subtree
         raw.ok(&tom, json!({"Admin": command})).await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_cannot_be_tested_without_using_it_nor_invitations_and_teams_probed() {
+    let app = Appliance::start().await.unwrap();
+    let raw = Raw::new(&app);
+    let alice = raw.login("alice").await;
+    let (_, key) = raw
+        .post("/api/v1/session-keys", Some(&alice), json!({}))
+        .await;
+    let nameless = json!({"name": " ", "machine": "m", "platform": "Linux", "mode": "Full"});
+    let with_valid_key = raw
+        .post(
+            "/api/v1/customer/join",
+            None,
+            json!({"key": key["key"], "customer": nameless}),
+        )
+        .await;
+    let with_made_up_key = raw
+        .post(
+            "/api/v1/customer/join",
+            None,
+            json!({"key": "ZZZZZZZZ", "customer": nameless}),
+        )
+        .await;
+    assert_eq!(
+        with_valid_key, with_made_up_key,
+        "a malformed join says nothing about its key"
+    );
+    let (status, _) = raw
+        .post(
+            "/api/v1/customer/join",
+            None,
+            json!({"key": key["key"], "customer": customer("m")}),
+        )
+        .await;
+    assert_eq!(status, 200, "the key was not used up by the probe");
+
+    // Invitation ids come from one counter: probing them must not tell live sessions apart.
+    let (_, session) = raw.active_session(&alice, "kim-laptop").await;
+    let admin = raw.login("admin").await;
+    let demo = super::raw::Demo::read(&raw, &admin).await;
+    let sent = raw
+        .ok(
+            &alice,
+            json!({"InviteTechnician": {"session": session, "technician": demo.technicians["Bob Baker"]}}),
+        )
+        .await;
+    let invitation = sent["events"][0]["event"]["InvitationSent"]["invitation"]["id"]
+        .as_u64()
+        .unwrap();
+    let carol = raw.login("carol").await;
+    let strip = |v: Value, id: u64| v.to_string().replace(&id.to_string(), "N");
+    for kind in ["CancelInvitation", "AcceptInvitation", "DeclineInvitation"] {
+        let real = raw
+            .command(&carol, json!({kind: {"invitation": invitation}}))
+            .await;
+        let made_up = raw
+            .command(&carol, json!({kind: {"invitation": invitation + 500}}))
+            .await;
+        assert_eq!(real.0, 404, "{kind}: {real:?}");
+        assert_eq!(
+            (real.0, strip(real.1, invitation)),
+            (made_up.0, strip(made_up.1, invitation + 500)),
+            "{kind}"
+        );
+    }
+    // Someone who administers nothing learns nothing about which teams exist.
+    let (customer_token, _) = raw.customer_joins(&alice, "m2").await;
+    let update = |team: u64| json!({"Admin": {"UpdateTeam": {"team": team, "name": "X", "description": "", "enabled": false}}});
+    let real = raw
+        .command(&customer_token, update(demo.teams["Tier 1"]))
+        .await;
+    let made_up = raw.command(&customer_token, update(9_999)).await;
+    assert_eq!(real.0, 403, "{real:?}");
+    assert_eq!(real, made_up);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sockets_are_bounded_in_message_size_and_count_per_credential() {
+    use futures_util::{SinkExt as _, StreamExt as _};
+    let app = Appliance::start().await.unwrap();
+    let raw = Raw::new(&app);
+    let alice = raw.login("alice").await;
+    let path = format!("/api/v1/events?access_token={alice}");
+    // A megabyte on a socket that carries pings: the appliance closes it (1009, too big).
+    let mut feed = raw.ws(&path).await.unwrap();
+    let _ = super::raw::next_json(&mut feed).await;
+    let big = "x".repeat(1024 * 1024);
+    let _ = feed
+        .send(tokio_tungstenite::tungstenite::Message::Text(big.into()))
+        .await;
+    let closed = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            match feed.next().await {
+                Some(Ok(tokio_tungstenite::tungstenite::Message::Close(frame))) => {
+                    return frame.map(|f| u16::from(f.code));
+                }
+                Some(Ok(_)) => {}
+                Some(Err(_)) | None => return None,
+            }
+        }
+    })
+    .await
+    .expect("the oversized message ends the socket");
+    println!("a 1 MiB message on the event feed: closed with {closed:?}");
+    assert!(matches!(closed, Some(1009) | None), "{closed:?}");
+
+    // One credential holds at most 16 sockets; the next is refused, another credential is not.
+    let mut open = Vec::new();
+    for _ in 0..16 {
+        open.push(raw.ws(&path).await.unwrap());
+    }
+    assert_eq!(
+        raw.ws_status(&path).await,
+        429,
+        "the 17th socket of one sign-in"
+    );
+    let other = raw.login("bob").await;
+    assert_eq!(
+        raw.ws_status(&format!("/api/v1/events?access_token={other}"))
+            .await,
+        0
+    );
+    drop(open);
+}

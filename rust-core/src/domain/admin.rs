@@ -38,13 +38,15 @@ impl State {
     /// G1: master administrators manage every team; administrators only the teams strictly
     /// below the one they are assigned to.
     fn manage_team(&self, actor: Actor, team: TeamId) -> Result<Role, CommandError> {
+        // Who asks is checked first: someone who administers nothing learns nothing about
+        // which teams exist.
+        let role = self.admin_role(actor)?;
         if !self.teams.contains_key(&team) {
             return Err(CommandError::NotFound {
                 kind: Entity::Team,
                 id: team.0,
             });
         }
-        let role = self.admin_role(actor)?;
         match role {
             Role::Administrator { team: home } if team == home || !self.is_within(team, home) => {
                 Err(Denial::new(Rule::G1, Reason::OutsideAdminScope).into())

@@ -695,8 +695,7 @@ impl State {
         button: Option<SupportButtonId>,
         now: Timestamp,
     ) -> Result<Vec<Event>, CommandError> {
-        text("The customer's name", &customer.name, MAX_NAME_CHARS)?;
-        text("The computer's id", &customer.machine, MAX_NAME_CHARS)?;
+        customer.validate()?;
         let chat_enabled = match queue {
             QueueRef::Team(team) => self
                 .enabled_team(team)?

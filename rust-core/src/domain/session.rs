@@ -126,6 +126,20 @@ pub struct CustomerInfo {
     pub mode: ClientMode,
 }
 
+impl CustomerInfo {
+    /// Whether what a customer client says about itself is well-formed: a name and a machine id,
+    /// neither too long. Checked before anything else about a join, so that a malformed request
+    /// tells nothing about the key or button it came with.
+    ///
+    /// # Errors
+    /// The first malformed field.
+    pub fn validate(&self) -> Result<(), super::denial::InvalidInput> {
+        use super::plan::{MAX_NAME_CHARS, text};
+        text("The customer's name", &self.name, MAX_NAME_CHARS)?;
+        text("The computer's id", &self.machine, MAX_NAME_CHARS)
+    }
+}
+
 /// A customer connected to a session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Customer {

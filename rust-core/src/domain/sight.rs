@@ -8,19 +8,27 @@ use super::state::State;
 
 impl State {
     /// A technician sees a live session they are in, or one waiting in a queue they can take
-    /// sessions from.
+    /// sessions from (a disabled team's queue is nobody's: G2).
     #[must_use]
     pub fn sees_session(&self, technician: TechnicianId, session: &Session) -> bool {
         session.is_live()
             && (session.has_technician(technician)
                 || match session.status {
                     SessionStatus::Queued(QueueRef::Personal(t)) => t == technician,
-                    SessionStatus::Queued(QueueRef::Team(team)) => self
-                        .teams
-                        .get(&team)
-                        .is_some_and(|t| t.members.contains(&technician)),
+                    SessionStatus::Queued(QueueRef::Team(team)) => {
+                        self.is_member_of_enabled(technician, team)
+                    }
                     _ => false,
                 })
+    }
+
+    /// Whether a technician belongs to a team that is enabled, with every team above it (G2).
+    fn is_member_of_enabled(&self, technician: TechnicianId, team: super::ids::TeamId) -> bool {
+        self.team_enabled(team)
+            && self
+                .teams
+                .get(&team)
+                .is_some_and(|t| t.members.contains(&technician))
     }
 
     /// A technician sees the invitations they sent and those addressed to them (directly, or to
@@ -30,10 +38,9 @@ impl State {
         invitation.inviter == technician
             || match &invitation.invitee {
                 Invitee::Technician(t) => *t == technician,
-                Invitee::AnyRepresentative(team) | Invitee::HelpRequest { team, .. } => self
-                    .teams
-                    .get(team)
-                    .is_some_and(|t| t.members.contains(&technician)),
+                Invitee::AnyRepresentative(team) | Invitee::HelpRequest { team, .. } => {
+                    self.is_member_of_enabled(technician, *team)
+                }
                 Invitee::External { .. } => false,
             }
     }

@@ -75,6 +75,9 @@ pub async fn customer_join(
     ApiJson(request): ApiJson<JoinRequest>,
 ) -> Result<Json<Joined>, ApiError> {
     appliance.limits.guest(source.ip())?;
+    // Malformed input is refused before the key is looked at, so a bad request cannot test
+    // whether a key is valid without using it up.
+    request.customer.validate().map_err(CommandError::from)?;
     let key_hash = secret::hash(&request.key.to_uppercase());
     let queue = appliance
         .store
@@ -121,6 +124,7 @@ pub async fn customer_button(
     ApiJson(request): ApiJson<ButtonRequest>,
 ) -> Result<Json<Joined>, ApiError> {
     appliance.limits.guest(source.ip())?;
+    request.customer.validate().map_err(CommandError::from)?;
     let unknown = || -> ApiError {
         CommandError::NotFound {
             kind: Entity::SupportButton,

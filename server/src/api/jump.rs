@@ -97,6 +97,10 @@ pub async fn agent(
     {
         return Err(UNPINNED);
     }
+    appliance.connections.admit(&credential)?;
+    let upgrade = upgrade
+        .max_message_size(crate::connections::MAX_CONTROL_MESSAGE)
+        .max_frame_size(crate::connections::MAX_CONTROL_MESSAGE);
     Ok(upgrade.on_upgrade(move |socket| async move {
         if let Err(e) = serve(appliance, jump_client, &credential, socket).await {
             tracing::info!(error = %e, jump_client = jump_client.0, "jump client agent disconnected");
@@ -129,6 +133,24 @@ async fn offer(
         )
         .await
         .map_err(axum::Error::new)?;
+    // Checked after the token is stored: a session that ended (or whose customer was removed)
+    // before this read is seen here, and one that ends after it revokes this token with the
+    // rest of the session's, so no token outlives its session.
+    let still_waiting = appliance
+        .read()
+        .await
+        .state
+        .sessions
+        .get(&session)
+        .is_some_and(|s| s.status == SessionStatus::Active && s.customer.connected);
+    if !still_waiting {
+        appliance
+            .store
+            .revoke_token(&secret::hash(&token))
+            .await
+            .map_err(axum::Error::new)?;
+        return Ok(());
+    }
     send(socket, &AgentMessage::Session { session, token }).await
 }
 

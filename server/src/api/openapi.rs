@@ -73,7 +73,7 @@ pub async fn document() -> Json<Value> {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "A token from login, customer join or external redeem; WebSocket clients may pass it as access_token."}},
             "schemas": {
                 "Error": {"type": "object", "required": ["error", "message"], "properties": {
-                    "error": {"type": "string", "enum": ["denied", "not_found", "invalid", "unauthorized", "rate_limited", "bad_request", "too_large", "gone", "already_used", "unavailable", "internal"]},
+                    "error": {"type": "string", "enum": ["denied", "not_found", "invalid", "unauthorized", "rate_limited", "bad_request", "too_large", "gone", "already_used", "unavailable", "busy", "internal"]},
                     "message": {"type": "string"}, "rule": {"type": "string", "description": "Product rule id, e.g. T3"}}},
                 "Login": {"type": "object", "required": ["email", "password"], "properties": {"email": {"type": "string"}, "password": {"type": "string"}}},
                 "Command": {"type": "object", "description": "One command, externally tagged: exactly one of these keys", "minProperties": 1, "maxProperties": 1,

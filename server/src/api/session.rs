@@ -97,10 +97,22 @@ pub async fn command(
         }
         _ => {}
     }
-    if let Some(session) = crate::visibility::target_session(&command)
-        && !crate::visibility::may_see_session(&appliance.read().await.state, who, session)
     {
-        return Err(crate::visibility::no_such_session(session));
+        use crate::visibility::{
+            may_see_invitation, may_see_session, no_such_invitation, no_such_session,
+            target_invitation, target_session,
+        };
+        let inner = appliance.read().await;
+        if let Some(session) = target_session(&command)
+            && !may_see_session(&inner.state, who, session)
+        {
+            return Err(no_such_session(session));
+        }
+        if let Some(invitation) = target_invitation(&command)
+            && !may_see_invitation(&inner.state, who, invitation)
+        {
+            return Err(no_such_invitation(invitation));
+        }
     }
     let link_token = matches!(command, Command::InviteExternal { .. }).then(secret::token);
     let sides = link_token
