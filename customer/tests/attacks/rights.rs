@@ -1,7 +1,6 @@
 //! Every right ends everywhere the moment it ends, open sockets included: sign-out, a permission
 //! removed, a customer removed (M1), an external user logged out (X5), a session's end. Each test
-//! prints how long the appliance took to close the socket after the request that ended the right
-//! returned.
+//! prints how long after the request that ended the right was sent its socket was closed.
 use super::raw::{Raw, Socket, closed_after, is_appliance_close, next_json, still_open};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
@@ -86,15 +85,17 @@ async fn signing_out_closes_that_devices_feed_and_shell_at_once_and_no_other_dev
     let mut phone_feed = feed(&raw, &phone).await;
     let mut tablet_feed = feed(&raw, &tablet).await;
 
-    let (status, _) = raw.post("/api/v1/logout", Some(&phone), json!({})).await;
     let signed_out = Instant::now();
+    let (status, _) = raw.post("/api/v1/logout", Some(&phone), json!({})).await;
+    let answered = signed_out.elapsed();
     assert_eq!(status, 200);
     let (feed_after, feed_code, _) = closed_after(&mut phone_feed, signed_out, LIMIT).await;
     let (shell_after, shell_code, _) = closed_after(&mut shell, signed_out, LIMIT).await;
     println!(
-        "sign-out: the feed closed after {} ms, the shell after {} ms",
+        "sign-out: from sending the request, the feed closed after {} ms and the shell after {} ms (the request's answer came after {} ms)",
         feed_after.as_millis(),
-        shell_after.as_millis()
+        shell_after.as_millis(),
+        answered.as_millis()
     );
     assert_eq!(feed_code, Some(4001), "the feed says why it closed");
     assert!(is_appliance_close(shell_code), "{shell_code:?}");
@@ -116,16 +117,16 @@ async fn removing_the_shell_permission_closes_an_open_shell() {
     let (_, _, mut shell) = open_shell(&raw, &alice).await;
     let mut alice_feed = feed(&raw, &alice).await;
 
+    let removed = Instant::now();
     raw.ok(
         &admin,
         json!({"Admin": {"SetPermission": {"team": demo.teams["Tier 1"],
             "grant": {"Flag": ["CommandShell", false]}}}}),
     )
     .await;
-    let removed = Instant::now();
     let (after, code, _) = closed_after(&mut shell, removed, LIMIT).await;
     println!(
-        "permission removed: the open shell closed after {} ms",
+        "permission removed: from sending the request, the open shell closed after {} ms",
         after.as_millis()
     );
     assert_eq!(code, Some(4003), "the shell says it is no longer allowed");
@@ -136,6 +137,30 @@ async fn removing_the_shell_permission_closes_an_open_shell() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn disabling_the_team_closes_an_open_shell() {
+    let app = Appliance::start().await.unwrap();
+    let raw = Raw::new(&app);
+    let admin = raw.login("admin").await;
+    let demo = super::raw::Demo::read(&raw, &admin).await;
+    let alice = raw.login("alice").await;
+    let (_, _, mut shell) = open_shell(&raw, &alice).await;
+    let disabled = Instant::now();
+    // Tier 1's parent: everything below it is disabled too (G2).
+    raw.ok(
+        &admin,
+        json!({"Admin": {"UpdateTeam": {"team": demo.teams["Service Desk"], "name": "Service Desk",
+            "description": "First and second line support", "enabled": false}}}),
+    )
+    .await;
+    let (after, code, _) = closed_after(&mut shell, disabled, LIMIT).await;
+    println!(
+        "team disabled (G2): from sending the request, the open shell closed after {} ms",
+        after.as_millis()
+    );
+    assert_eq!(code, Some(4003));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_removed_customer_is_disconnected_and_hears_nothing_more() {
     let app = Appliance::start().await.unwrap();
     let raw = Raw::new(&app);
@@ -143,15 +168,15 @@ async fn a_removed_customer_is_disconnected_and_hears_nothing_more() {
     let (customer, session) = raw.active_session(&alice, "kim-laptop").await;
     let mut customer_feed = feed(&raw, &customer).await;
 
+    let removed = Instant::now();
     raw.ok(
         &alice,
         json!({"RemoveMember": {"session": session, "member": "Customer"}}),
     )
     .await;
-    let removed = Instant::now();
     let (after, code, seen) = closed_after(&mut customer_feed, removed, LIMIT).await;
     println!(
-        "customer removed (M1): its feed closed after {} ms",
+        "customer removed (M1): from sending the request, its feed closed after {} ms",
         after.as_millis()
     );
     assert_eq!(code, Some(4001));
@@ -186,15 +211,15 @@ async fn an_external_user_logged_out_is_closed_at_once() {
         .as_u64()
         .unwrap();
 
+    let removed = Instant::now();
     raw.ok(
         &alice,
         json!({"RemoveMember": {"session": session, "member": {"External": me}}}),
     )
     .await;
-    let removed = Instant::now();
     let (after, code, _) = closed_after(&mut external_feed, removed, LIMIT).await;
     println!(
-        "external user removed (X5): their feed closed after {} ms",
+        "external user removed (X5): from sending the request, their feed closed after {} ms",
         after.as_millis()
     );
     assert_eq!(code, Some(4001));
@@ -208,11 +233,12 @@ async fn a_sessions_end_reaches_the_customer_then_closes_its_feed() {
     let alice = raw.login("alice").await;
     let (customer, session) = raw.active_session(&alice, "kim-laptop").await;
     let mut customer_feed = feed(&raw, &customer).await;
+    let ended = Instant::now();
     raw.ok(&alice, json!({"EndSession": {"session": session}}))
         .await;
-    let (after, code, seen) = closed_after(&mut customer_feed, Instant::now(), LIMIT).await;
+    let (after, code, seen) = closed_after(&mut customer_feed, ended, LIMIT).await;
     println!(
-        "session ended: the customer's feed closed after {} ms",
+        "session ended: from sending the request, the customer's feed closed after {} ms",
         after.as_millis()
     );
     assert_eq!(code, Some(4001));
