@@ -60,8 +60,10 @@ private fun Line(item: MenuItem, indent: Boolean, onClick: () -> Unit) {
             .semantics { contentDescription = if (item.enabled) item.label else "${item.label}, not available: ${item.reason}" },
     ) {
         Text(item.label + if (item.children.isNotEmpty()) "  ›" else "", color = colour)
-        if (!item.enabled && item.reason != null) {
-            Text(item.reason, style = MaterialTheme.typography.bodySmall, color = MaterialTheme.colorScheme.onSurfaceVariant, modifier = Modifier.testTag("reason:${item.label}"))
+        // A local copy: `reason` is declared in another module, where a smart cast is not allowed.
+        val reason = item.reason
+        if (!item.enabled && reason != null) {
+            Text(reason, style = MaterialTheme.typography.bodySmall, color = MaterialTheme.colorScheme.onSurfaceVariant, modifier = Modifier.testTag("reason:${item.label}"))
         }
     }
 }

@@ -124,7 +124,9 @@ private fun Tool(tools: List<MenuItem>, kind: ActionKind, onClick: () -> Unit) {
     val item = tools.firstOrNull { it.action == kind } ?: return
     Column {
         OutlinedButton(onClick = onClick, enabled = item.enabled) { Text(item.label) }
-        if (!item.enabled && item.reason != null) Text(item.reason, style = MaterialTheme.typography.bodySmall)
+        // A local copy: `reason` is declared in another module, where a smart cast is not allowed.
+        val reason = item.reason
+        if (!item.enabled && reason != null) Text(reason, style = MaterialTheme.typography.bodySmall)
     }
 }
 
