@@ -51,6 +51,9 @@ pub struct RateLimits {
     /// Requests that need no account (session keys, support-button presses, external links'
     /// preview and redemption) from one address.
     pub guest_per_source: Rate,
+    /// Commands (accepted or refused) with one credential: a console sends a few a second at
+    /// most; a flood of refused commands would otherwise grow the audit without bound.
+    pub commands_per_credential: Rate,
 }
 
 impl Default for RateLimits {
@@ -68,6 +71,10 @@ impl Default for RateLimits {
                 burst: 20,
                 every: Duration::from_secs(2),
             },
+            commands_per_credential: Rate {
+                burst: 100,
+                every: Duration::from_millis(50),
+            },
         }
     }
 }
@@ -77,6 +84,7 @@ pub struct Limits {
     login_per_source: DefaultKeyedRateLimiter<IpAddr>,
     login_per_account: DefaultKeyedRateLimiter<(String, IpAddr)>,
     guest_per_source: DefaultKeyedRateLimiter<IpAddr>,
+    commands_per_credential: DefaultKeyedRateLimiter<String>,
     hashing: Arc<Semaphore>,
     /// The lane kept for known (account, address) pairs.
     trusted: Arc<Semaphore>,
@@ -147,6 +155,7 @@ impl Limits {
             login_per_source: RateLimiter::keyed(rates.login_per_source.quota()),
             login_per_account: RateLimiter::keyed(rates.login_per_account.quota()),
             guest_per_source: RateLimiter::keyed(rates.guest_per_source.quota()),
+            commands_per_credential: RateLimiter::keyed(rates.commands_per_credential.quota()),
             // Bad logins never take every core: one stays for everything else.
             hashing: Arc::new(Semaphore::new(cores.saturating_sub(1).max(1))),
             trusted: Arc::new(Semaphore::new(1)),
@@ -244,6 +253,16 @@ impl Limits {
             .map_err(|n| refuse(&n))
     }
 
+    /// May this credential (by its token's hash) send one more command now?
+    ///
+    /// # Errors
+    /// `TooManyRequests`.
+    pub fn command(&self, token_hash: &str) -> Result<(), ApiError> {
+        self.commands_per_credential
+            .check_key(&token_hash.to_owned())
+            .map_err(|n| refuse(&n))
+    }
+
     /// Run a password hash or check on a blocking thread, a bounded number at once.
     ///
     /// # Errors
@@ -273,6 +292,8 @@ impl Limits {
         self.login_per_source.retain_recent();
         self.login_per_account.retain_recent();
         self.guest_per_source.retain_recent();
+        self.commands_per_credential.retain_recent();
+        self.commands_per_credential.shrink_to_fit();
         self.login_per_source.shrink_to_fit();
         self.login_per_account.shrink_to_fit();
         self.guest_per_source.shrink_to_fit();

@@ -495,3 +495,39 @@ async fn sockets_are_bounded_in_message_size_and_count_per_credential() {
     );
     drop(open);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_refused_commands_is_throttled_per_credential() {
+    let app = Appliance::start().await.unwrap();
+    let raw = Raw::new(&app);
+    let alice = raw.login("alice").await;
+    let (customer_token, session) = raw.active_session(&alice, "kim-laptop").await;
+    // A customer may not pin the chat bar (A2 is the technicians'): every one is refused and
+    // audited, unless the rate limit answers first.
+    let mut statuses = std::collections::BTreeMap::<u16, usize>::new();
+    let started = Instant::now();
+    for _ in 0..300 {
+        let (status, _) = raw
+            .command(
+                &customer_token,
+                json!({"SetChatPinned": {"session": session, "pinned": true}}),
+            )
+            .await;
+        *statuses.entry(status).or_default() += 1;
+    }
+    println!(
+        "300 refused commands in {} ms from one credential: {statuses:?}",
+        started.elapsed().as_millis()
+    );
+    assert!(statuses.get(&429).is_some_and(|n| *n > 0), "{statuses:?}");
+    assert!(
+        statuses.keys().all(|s| *s == 403 || *s == 429),
+        "{statuses:?}"
+    );
+    // Another credential is not slowed down by it.
+    raw.ok(
+        &alice,
+        json!({"SendChat": {"session": session, "text": "still here"}}),
+    )
+    .await;
+}

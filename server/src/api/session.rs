@@ -80,9 +80,11 @@ pub fn notify(
 /// `POST /api/v1/commands`: any command of the rules engine, as the caller.
 pub async fn command(
     State(appliance): State<Arc<Appliance>>,
-    who: Principal,
+    credential: crate::auth::Credential,
     ApiJson(command): ApiJson<Command>,
 ) -> Result<Json<CommandResponse>, ApiError> {
+    let who = credential.principal()?;
+    appliance.limits.command(&credential.token_hash)?;
     match &command {
         Command::Admin(AdminCommand::CreateTechnician { .. }) => {
             return Err(ApiError::BadRequest("Create technicians with POST /api/v1/admin/technicians, which also sets their password".into()));
