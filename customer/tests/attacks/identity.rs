@@ -73,6 +73,14 @@ async fn the_agent_credential_is_handed_out_once_and_ends_at_unpin() {
         status, 410,
         "a second claim, even by the right session, is refused"
     );
+    // Only those who may use the jump client see which computer it is.
+    assert!(raw.snapshot(&alice).await.to_string().contains(VICTIM));
+    let carol = raw.login("carol").await;
+    let hers = raw.snapshot(&carol).await.to_string();
+    assert!(
+        hers.contains("jump_clients") && !hers.contains(VICTIM),
+        "{hers}"
+    );
     let mut agent = raw
         .ws(&format!("/api/v1/jump/agent?access_token={agent_token}"))
         .await

@@ -56,7 +56,30 @@ impl State {
             .retain(|_, s| self.sees_session(technician, s));
         view.invitations
             .retain(|_, i| self.sees_invitation(technician, i));
+        view.hide_machines_from(technician);
         view
+    }
+
+    /// A computer's id is for the technicians who may act on it: the users of a jump client
+    /// (J1) and whoever deployed a support button (B1). Others see the entries (the rules check
+    /// them), without the id.
+    fn hide_machines_from(&mut self, technician: TechnicianId) {
+        let usable: Vec<_> = self
+            .jump_clients
+            .values()
+            .filter(|j| self.may_use_jump_location(technician, j.location))
+            .map(|j| j.id)
+            .collect();
+        for j in self.jump_clients.values_mut() {
+            if !usable.contains(&j.id) {
+                j.machine.clear();
+            }
+        }
+        for b in self.support_buttons.values_mut() {
+            if b.deployed_by != technician {
+                b.machine.clear();
+            }
+        }
     }
 
     /// Drop what no longer concerns the technician, after applying an event to their view.
@@ -75,5 +98,6 @@ impl State {
             .map(|i| i.id)
             .collect();
         self.invitations.retain(|id, _| invitations.contains(id));
+        self.hide_machines_from(technician);
     }
 }
