@@ -19,7 +19,8 @@ use tandem_core::domain::{Actor, Command, ExternalId, SessionId, TechnicianId};
 pub const MAX_EMAIL_BYTES: usize = 254;
 /// The longest password an account can have.
 pub const MAX_PASSWORD_BYTES: usize = 1024;
-/// A console login lives twelve hours.
+/// A console login lives twelve hours unless the appliance is told otherwise
+/// (`Config::sign_in_ms`).
 pub const TECHNICIAN_TOKEN_TTL_MS: i64 = 12 * 60 * 60 * 1000;
 
 /// Who a request comes from.
@@ -274,7 +275,7 @@ pub async fn login(
         TokenKind::Technician,
         subject,
         now,
-        now + TECHNICIAN_TOKEN_TTL_MS,
+        now.saturating_add(appliance.config.sign_in_ms),
     )
     .await?;
     tx.commit().await?;

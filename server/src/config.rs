@@ -45,6 +45,8 @@ pub struct Config {
     pub android_app_certificates: Vec<String>,
     /// Rate limits on sign-in and on requests that need no account.
     pub rate_limits: crate::limits::RateLimits,
+    /// How long a console sign-in lasts (ms).
+    pub sign_in_ms: i64,
 }
 
 /// The default of [`Config::max_backlog`].

@@ -65,6 +65,15 @@ struct Cli {
         global = true
     )]
     android_app_certificates: Vec<String>,
+    /// How long a console sign-in lasts, in seconds; its open sockets close when it ends.
+    #[arg(
+        long,
+        env = "TANDEM_SIGN_IN_SECONDS",
+        default_value_t = 12 * 60 * 60,
+        value_parser = clap::value_parser!(u32).range(1..),
+        global = true
+    )]
+    sign_in_seconds: u32,
     /// Log as JSON lines instead of text.
     #[arg(long, env = "TANDEM_LOG_JSON", global = true)]
     log_json: bool,
@@ -120,6 +129,7 @@ fn config(cli: &Cli) -> Config {
         max_backlog: tandem_appliance::config::DEFAULT_MAX_BACKLOG,
         android_app_certificates: cli.android_app_certificates.clone(),
         rate_limits: tandem_appliance::limits::RateLimits::default(),
+        sign_in_ms: i64::from(cli.sign_in_seconds) * 1000,
     }
 }
 

@@ -58,6 +58,14 @@ impl Appliance {
     /// # Errors
     /// A [`StartError`].
     pub async fn start() -> Result<Self, StartError> {
+        Self::start_with(&[]).await
+    }
+
+    /// [`Appliance::start`] with more arguments (`--sign-in-seconds 2`, …).
+    ///
+    /// # Errors
+    /// A [`StartError`].
+    pub async fn start_with(extra: &[&str]) -> Result<Self, StartError> {
         let binary = appliance_binary()?;
         if !binary.exists() {
             return Err(StartError::Missing(binary));
@@ -66,6 +74,7 @@ impl Appliance {
         let mut child = Command::new(binary)
             .args(["demo", "--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data.path())
+            .args(extra)
             .env("TANDEM_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::from(std::fs::File::create(

@@ -248,3 +248,29 @@ async fn a_sessions_end_reaches_the_customer_then_closes_its_feed() {
         "the customer client learns of the end (C1: it uninstalls itself): {seen:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_sign_in_closes_its_sockets_at_its_deadline() {
+    let app = Appliance::start_with(&["--sign-in-seconds", "2"])
+        .await
+        .unwrap();
+    let raw = Raw::new(&app);
+    let signed_in = Instant::now();
+    let alice = raw.login("alice").await;
+    let (_, _, mut shell) = open_shell(&raw, &alice).await;
+    let mut alice_feed = feed(&raw, &alice).await;
+    let (feed_after, feed_code, _) = closed_after(&mut alice_feed, signed_in, LIMIT).await;
+    let (shell_after, shell_code, _) = closed_after(&mut shell, signed_in, LIMIT).await;
+    println!(
+        "a 2 s sign-in: its feed closed {} ms and its shell {} ms after signing in",
+        feed_after.as_millis(),
+        shell_after.as_millis()
+    );
+    assert_eq!(feed_code, Some(4002), "the feed says the sign-in expired");
+    assert_eq!(shell_code, Some(4002));
+    assert!(
+        feed_after >= Duration::from_millis(1900),
+        "not before its time"
+    );
+    assert_eq!(raw.get("/api/v1/snapshot", Some(&alice)).await.0, 401);
+}

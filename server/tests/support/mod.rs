@@ -79,6 +79,7 @@ pub fn config(
         max_backlog: tandem_appliance::config::DEFAULT_MAX_BACKLOG,
         android_app_certificates: Vec::new(),
         rate_limits: tandem_appliance::limits::RateLimits::default(),
+        sign_in_ms: tandem_appliance::auth::TECHNICIAN_TOKEN_TTL_MS,
     }
 }
 
