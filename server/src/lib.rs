@@ -91,6 +91,28 @@ impl Running {
     }
 }
 
+/// A client must send a request's headers within this time: a connection that trickles them
+/// (one line every few seconds) is closed instead of held.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Time limits on every connection: request headers must arrive within
+/// [`HEADER_READ_TIMEOUT`] (hyper applies none without a timer), and HTTP/2 connections are
+/// pinged and dropped when the peer stops answering. (The TLS handshake has axum-server's own
+/// 10-second limit.)
+fn bound_connections(
+    builder: &mut hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor>,
+) {
+    builder
+        .http1()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT);
+    builder
+        .http2()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .keep_alive_interval(Duration::from_secs(20))
+        .keep_alive_timeout(Duration::from_secs(20));
+}
+
 /// Start the appliance: TLS, storage, optional demo data, then serve until shut down.
 ///
 /// # Errors
@@ -134,14 +156,15 @@ pub async fn start(config: Config, demo: bool) -> Result<Running, StartError> {
     let server = match identity {
         Some(identity) => {
             let tls = axum_server::tls_rustls::RustlsConfig::from_config(identity.server_config);
-            let server = axum_server::bind_rustls(config.listen, tls).handle(handle.clone());
+            let mut server = axum_server::bind_rustls(config.listen, tls).handle(handle.clone());
+            bound_connections(server.http_builder());
             tokio::spawn(server.serve(app))
         }
-        None => tokio::spawn(
-            axum_server::bind(config.listen)
-                .handle(handle.clone())
-                .serve(app),
-        ),
+        None => {
+            let mut server = axum_server::bind(config.listen).handle(handle.clone());
+            bound_connections(server.http_builder());
+            tokio::spawn(server.serve(app))
+        }
     };
     let addr = handle.listening().await.ok_or(StartError::Listen {
         addr: config.listen,

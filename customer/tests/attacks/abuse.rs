@@ -531,3 +531,59 @@ async fn a_flood_of_refused_commands_is_throttled_per_credential() {
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_that_trickle_their_headers_are_closed() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let app = Appliance::start().await.unwrap();
+    let raw = std::sync::Arc::new(Raw::new(&app));
+    let started = Instant::now();
+    // 50 connections, each sending one header line every 3 seconds and never finishing.
+    let slow: Vec<_> = (0..50)
+        .map(|_| {
+            let raw = raw.clone();
+            tokio::spawn(async move {
+                let mut tls = raw.tls().await;
+                let _ = tls
+                    .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n")
+                    .await;
+                let mut buf = [0u8; 256];
+                loop {
+                    tokio::select! {
+                        read = tls.read(&mut buf) => match read {
+                            // Closed by the appliance (an answer, or just the end).
+                            Ok(0) | Err(_) => return started.elapsed(),
+                            Ok(_) => {}
+                        },
+                        () = tokio::time::sleep(Duration::from_secs(3)) => {
+                            if tls.write_all(b"X-Slow: yes\r\n").await.is_err() {
+                                return started.elapsed();
+                            }
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    // Meanwhile the appliance answers everyone else.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let asked = Instant::now();
+    assert_eq!(raw.get("/healthz", None).await.0, 200);
+    let answered = asked.elapsed();
+    let mut closed = Vec::new();
+    for s in slow {
+        closed.push(
+            tokio::time::timeout(Duration::from_secs(40), s)
+                .await
+                .expect("a trickling connection is closed by the appliance")
+                .unwrap(),
+        );
+    }
+    closed.sort();
+    println!(
+        "50 connections trickling headers: all closed after {:.1}-{:.1} s; a normal request meanwhile took {} ms",
+        closed[0].as_secs_f64(),
+        closed[closed.len() - 1].as_secs_f64(),
+        answered.as_millis()
+    );
+}

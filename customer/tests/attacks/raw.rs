@@ -54,6 +54,18 @@ impl Raw {
         raw
     }
 
+    /// A raw TLS connection to the appliance, for attacks below HTTP.
+    pub async fn tls(&self) -> tokio_rustls::client::TlsStream<tokio::net::TcpStream> {
+        let tcp = tokio::net::TcpStream::connect(("127.0.0.1", self.port))
+            .await
+            .unwrap();
+        let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+        tokio_rustls::TlsConnector::from(self.tls.clone())
+            .connect(name, tcp)
+            .await
+            .unwrap()
+    }
+
     /// An HTTP client whose connections come from `from`.
     pub fn client(&self, from: IpAddr) -> reqwest::Client {
         reqwest::Client::builder()
