@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use tandem_core::domain::{SupportButton, SupportButtonId, Timestamp};
 
 /// What the launcher needs to start a session.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ButtonConfig {
     /// The appliance.
     pub url: String,
@@ -142,3 +142,10 @@ pub fn read(path: &Path) -> std::io::Result<ButtonConfig> {
     serde_json::from_slice(&std::fs::read(path)?)
         .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
 }
+
+tandem_core::debug_without_secrets!(ButtonConfig {
+    url,
+    button,
+    name,
+    expires_at
+});

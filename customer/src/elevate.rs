@@ -172,6 +172,13 @@ async fn start(exe: &Path, file: &Path, password: &str) -> Result<Elevated, Elev
     else {
         return Err(ElevationError::Failed("no pipes to sudo".into()));
     };
+    // One line for sudo: a line break inside the password would reach the elevated client as
+    // if the customer had typed it.
+    if password.chars().any(char::is_control) {
+        return Err(ElevationError::Refused(
+            "the password holds a line break or control character".into(),
+        ));
+    }
     stdin
         .write_all(format!("{password}\n").as_bytes())
         .await

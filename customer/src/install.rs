@@ -33,14 +33,27 @@ pub fn place_program(exe: &Path, dir: &Path) -> std::io::Result<PathBuf> {
 /// When it cannot be written.
 pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new()
+    let mut file = open_private(path)?;
+    file.write_all(bytes)
+}
+
+/// Open a file for writing that only its owner can read: created with mode 600, or, when it
+/// existed already (perhaps with looser permissions), truncated and set to 600 before anything
+/// is written to it. A symbolic link in its place is refused.
+///
+/// # Errors
+/// When it cannot be opened.
+pub fn open_private(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let file = std::fs::OpenOptions::new()
         .write(true)
         .create(true)
         .truncate(true)
         .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW)
         .open(path)?;
-    file.write_all(bytes)
+    file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    Ok(file)
 }
 
 /// This session's installation directory.
@@ -93,5 +106,32 @@ pub fn uninstall(places: &Places) -> std::io::Result<bool> {
         Ok(()) => Ok(true),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
         Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::write_private;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn a_private_file_is_made_private_even_if_it_existed_and_never_through_a_link() {
+        let dir = std::env::temp_dir().join(format!("tandem-private-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap_or_default();
+        let file = dir.join("secret.json");
+        std::fs::write(&file, b"old").unwrap_or_default();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o666)).unwrap_or_default();
+        assert!(write_private(&file, b"new").is_ok());
+        let mode = std::fs::metadata(&file).map(|m| m.permissions().mode() & 0o777);
+        assert_eq!(mode.ok(), Some(0o600));
+        let link = dir.join("link.json");
+        let target = dir.join("elsewhere.json");
+        let _ = std::os::unix::fs::symlink(&target, &link);
+        assert!(
+            write_private(&link, b"x").is_err(),
+            "a symbolic link is refused"
+        );
+        assert!(!target.exists());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

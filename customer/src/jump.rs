@@ -111,7 +111,8 @@ pub fn install(
         .is_ok_and(|s| s.success());
     if !by_systemd {
         use std::os::unix::process::CommandExt;
-        let log = std::fs::File::create(files.dir.join("agent.log"))?;
+        // The agent's log may name sessions: readable by this user only.
+        let log = crate::install::open_private(&files.dir.join("agent.log"))?;
         let agent = std::process::Command::new(&program)
             .arg("--jump-config")
             .arg(&files.config)

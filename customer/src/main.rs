@@ -107,7 +107,7 @@ async fn start() -> ExitCode {
     match joined {
         Ok(joined) => follow(joined).await,
         Err(message) => {
-            eprintln!("{message}");
+            eprintln!("{}", tandem_customer::text::printable(&message));
             ExitCode::FAILURE
         }
     }
@@ -316,7 +316,10 @@ async fn follow(joined: Joined) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("The session stopped: {e}");
+            eprintln!(
+                "The session stopped: {}",
+                tandem_customer::text::printable(&e.to_string())
+            );
             ExitCode::FAILURE
         }
     }

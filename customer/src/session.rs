@@ -313,7 +313,10 @@ pub async fn run(
                                     // Requests made before this client connected wait in the snapshot.
                                     for prompt in view.session.prompts.keys() {
                                         if let PromptKind::Elevation(ElevationMethod::ProvideCredentials) = prompt {
-                                            elevation = Some(*prompt);
+                                            // As for a live request: a customer who denied everything is never elevated.
+                                            if consent != Consent::DenyAll {
+                                                elevation = Some(*prompt);
+                                            }
                                         } else {
                                             waiting = answer(&api, session, consent, *prompt, &say).await?.or(waiting);
                                         }

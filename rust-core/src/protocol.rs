@@ -19,6 +19,21 @@ pub fn fingerprint(der: &[u8]) -> String {
         .join(":")
 }
 
+/// A `Debug` implementation that shows only the named fields of a struct holding secrets
+/// (tokens, passwords, keys), so no debug print or log line can reveal one.
+#[macro_export]
+macro_rules! debug_without_secrets {
+    ($type:ty { $($field:ident),* }) => {
+        impl ::std::fmt::Debug for $type {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(stringify!($type))
+                    $(.field(stringify!($field), &self.$field))*
+                    .finish_non_exhaustive()
+            }
+        }
+    };
+}
+
 /// An event with its place in the appliance's one ordered history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Published {
@@ -145,7 +160,7 @@ pub struct Info {
 }
 
 /// A login request.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct LoginRequest {
     /// The account's e-mail address.
     pub email: String,
@@ -154,7 +169,7 @@ pub struct LoginRequest {
 }
 
 /// A successful login.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct LoginResponse {
     /// The bearer token.
     pub token: String,
@@ -190,7 +205,7 @@ pub struct ActionLine {
 }
 
 /// A session key for one customer.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct SessionKeyResponse {
     /// What the customer types.
     pub key: String,
@@ -201,7 +216,7 @@ pub struct SessionKeyResponse {
 }
 
 /// A customer now in a queue.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct Joined {
     /// Their bearer token for the session.
     pub token: String,
@@ -210,7 +225,7 @@ pub struct Joined {
 }
 
 /// An external user admitted through a one-time link.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct Redeemed {
     /// Their bearer token.
     pub token: String,
@@ -282,7 +297,7 @@ pub struct InterfaceInfo {
 
 /// What the appliance gives a customer client whose computer was just pinned as a jump client
 /// (J1): the agent's own credential, good until the jump client is unpinned.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JumpCredentials {
     /// The jump client.
     pub jump_client: crate::domain::JumpClientId,
@@ -293,7 +308,7 @@ pub struct JumpCredentials {
 /// What the appliance gives, once, the customer client of the session that deployed a support
 /// button (B1): the secret the button's launcher presents with every press. Without it a press
 /// is refused exactly as a press of a button that does not exist.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ButtonSecret {
     /// The button.
     pub button: crate::domain::SupportButtonId,
@@ -302,7 +317,7 @@ pub struct ButtonSecret {
 }
 
 /// What the appliance tells a jump client's agent over its connection.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum AgentMessage {
     /// A technician started an unattended session through this jump client: join it with
@@ -315,4 +330,69 @@ pub enum AgentMessage {
     },
     /// The jump client was unpinned: uninstall (J1).
     Unpinned,
+}
+
+debug_without_secrets!(LoginRequest { email });
+
+debug_without_secrets!(LoginResponse { technician });
+
+debug_without_secrets!(Joined { session });
+
+debug_without_secrets!(Redeemed { session, external });
+
+debug_without_secrets!(JumpCredentials { jump_client });
+
+debug_without_secrets!(ButtonSecret { button });
+
+debug_without_secrets!(SessionKeyResponse { expires_at });
+
+impl std::fmt::Debug for AgentMessage {
+    // The customer token it hands over never reaches a debug print.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Session { session, .. } => f
+                .debug_struct("Session")
+                .field("session", session)
+                .finish_non_exhaustive(),
+            Self::Unpinned => f.write_str("Unpinned"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_reach_a_debug_print() {
+        let printed = [
+            format!(
+                "{:?}",
+                LoginRequest {
+                    email: "a@b.example".into(),
+                    password: "hunter2-password".into(),
+                }
+            ),
+            format!(
+                "{:?}",
+                Joined {
+                    token: "bearer-token-xyz".into(),
+                    session: SessionId(4),
+                }
+            ),
+            format!(
+                "{:?}",
+                AgentMessage::Session {
+                    session: SessionId(4),
+                    token: "bearer-token-xyz".into(),
+                }
+            ),
+        ]
+        .join(" ");
+        assert!(printed.contains("a@b.example") && printed.contains("SessionId(4)"));
+        assert!(
+            !printed.contains("hunter2") && !printed.contains("bearer-token"),
+            "{printed}"
+        );
+    }
 }

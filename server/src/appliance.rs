@@ -27,7 +27,7 @@ pub struct Outgoing {
 
 /// A message for one session's customer client that is never stored: credentials the
 /// technician typed for elevation (E3) go straight to the client and nowhere else.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Direct {
     /// The session whose customer client receives it.
     pub session: i64,
@@ -170,6 +170,9 @@ fn ended_rights(before: &State, event: &Event) -> Vec<(TokenKind, i64)> {
         _ => Vec::new(),
     }
 }
+
+/// The longest refusal text the audit keeps.
+const MAX_AUDIT_CHARS: usize = 500;
 
 /// Milliseconds since the epoch, now.
 #[must_use]
@@ -338,7 +341,8 @@ impl Appliance {
                 // The audit row is written after the lock is let go: a refused command (which
                 // anyone can send) never holds up everyone else's reads behind a disk write.
                 drop(inner);
-                let outcome = refusal.to_string();
+                // A refusal may quote the input it refused: the audit keeps a bounded excerpt.
+                let outcome: String = refusal.to_string().chars().take(MAX_AUDIT_CHARS).collect();
                 if let Err(e) = self
                     .store
                     .audit(now, &actor_label(actor), &command_label(command), &outcome)
@@ -472,3 +476,5 @@ impl Appliance {
         Ok(())
     }
 }
+
+tandem_core::debug_without_secrets!(Direct { session });

@@ -206,7 +206,6 @@ fn verify(password: &str, stored: &str) -> bool {
 }
 
 /// A successful login.
-#[derive(Debug)]
 pub struct Login {
     /// The new token: shown once, stored only as a hash.
     pub token: String,
@@ -227,11 +226,12 @@ pub async fn login(
     password: &str,
 ) -> Result<Login, ApiError> {
     const WRONG: ApiError = ApiError::Unauthorized("Wrong e-mail address or password");
-    appliance.limits.login(source, email)?;
-    // No account has an address or password this long: refused without hashing anything.
+    // No account has an address or password this long: refused without hashing anything, and
+    // before the address could become a rate limiter's key.
     if email.len() > MAX_EMAIL_BYTES || password.len() > MAX_PASSWORD_BYTES {
         return Err(WRONG);
     }
+    appliance.limits.login(source, email)?;
     let technician = {
         let inner = appliance.read().await;
         inner
@@ -313,3 +313,5 @@ pub async fn logout(
         .await?;
     Ok(())
 }
+
+tandem_core::debug_without_secrets!(Login { technician });

@@ -176,9 +176,10 @@ impl Limits {
         Ok(waiting)
     }
 
+    /// The key an account name is kept under: its SHA-256, so a key's size never depends on
+    /// what a client sent.
     fn account(email: &str) -> String {
-        // Callers cap the address's length first (see `auth::login`); the key is bounded anyway.
-        email.trim().to_lowercase()
+        crate::secret::hash(&email.trim().to_lowercase())
     }
 
     /// Whether this account name signed in from this address before (within [`KNOWN_FOR`]).

@@ -316,10 +316,12 @@ async fn view(
             },
             typed = socket.recv() => match typed {
                 Some(Ok(m @ (Message::Binary(_) | Message::Text(_)))) => {
+                    // Never waits: with no host reading, input beyond the channel's room is dropped
+                    // rather than held (and the loop keeps watching for the end of its right).
                     if may_send(&appliance.read().await.state, who, key, &m)
                         && let Some(input) = appliance.relays.input(key)
                     {
-                        let _ = input.send(m).await;
+                        let _ = input.try_send(m);
                     }
                 }
                 Some(Ok(Message::Close(_)) | Err(_)) | None => return,

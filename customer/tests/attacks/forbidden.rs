@@ -230,6 +230,16 @@ async fn every_credential_kind_is_refused_outside_what_it_was_issued_for() {
         );
         tried += 1;
     }
+    // Provided credentials are one line for sudo: a line break would reach the elevated client
+    // as if the customer had typed it.
+    let (status, _) = raw
+        .post(
+            &format!("/api/v1/sessions/{target}/elevate"),
+            Some(&alice),
+            json!({"method": "ProvideCredentials", "username": "kim", "password": "pw\ny\ny"}),
+        )
+        .await;
+    assert_eq!(status, 400, "a password with a line break");
     // A button secret is not a bearer token, and a bearer token is not a button secret.
     let (status, _) = raw
         .post(

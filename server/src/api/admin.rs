@@ -12,7 +12,7 @@ use std::sync::Arc;
 use tandem_core::domain::{Denial, Reason, Role, Rule, TechnicianId};
 
 /// A new account.
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 pub struct NewTechnician {
     /// Their name.
     pub name: String,
@@ -60,3 +60,5 @@ pub async fn create_technician(
         events: executed.events,
     }))
 }
+
+tandem_core::debug_without_secrets!(NewTechnician { name, email, role });

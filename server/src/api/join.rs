@@ -30,7 +30,7 @@ const BUTTON_SECRET_TTL_MS: i64 = 10 * 365 * 24 * 60 * 60 * 1000;
 const UNUSABLE_KEY: &str = "This session key is not valid, was used already, or has expired";
 
 /// A customer arriving with a session key.
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 pub struct JoinRequest {
     /// The key the technician gave them.
     pub key: String,
@@ -210,7 +210,7 @@ pub async fn button_secret(
 }
 
 /// A one-time link, sent in the body so it stays out of URLs and logs.
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 pub struct LinkRequest {
     /// The token from the link.
     pub token: String,
@@ -384,3 +384,7 @@ pub async fn asset_links(State(appliance): State<Arc<Appliance>>) -> axum::respo
 pub async fn landing() -> Html<&'static str> {
     Html(include_str!("join.html"))
 }
+
+tandem_core::debug_without_secrets!(LinkRequest {});
+
+tandem_core::debug_without_secrets!(JoinRequest { customer });

@@ -162,7 +162,7 @@ pub async fn actions(
 }
 
 /// An elevation request (E3).
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 pub struct ElevateRequest {
     /// Prompt Customer or Provide Credentials.
     pub method: ElevationMethod,
@@ -190,6 +190,15 @@ pub async fn elevate(
 ) -> Result<Json<ElevateResponse>, ApiError> {
     let credentials = match (request.method, &request.username, &request.password) {
         (ElevationMethod::PromptCustomer, _, _) => None,
+        // A line break would end sudo's password line and reach the client as typed input.
+        (ElevationMethod::ProvideCredentials, Some(u), Some(p))
+            if u.chars().chain(p.chars()).any(char::is_control) =>
+        {
+            return Err(ApiError::BadRequest(
+                "The user name and password may not contain line breaks or control characters"
+                    .into(),
+            ));
+        }
         (ElevationMethod::ProvideCredentials, Some(u), Some(p))
             if !u.trim().is_empty() && !p.is_empty() =>
         {
@@ -269,3 +278,5 @@ pub async fn session_key(
         expires_at,
     }))
 }
+
+tandem_core::debug_without_secrets!(ElevateRequest { method, username });
