@@ -291,7 +291,8 @@ pub async fn login(
     Ok(Login { token, technician })
 }
 
-/// End a console session: the token stops working and the technician is no longer listed.
+/// End a console session: the token stops working and its sockets close; the technician is no
+/// longer listed once none of their sign-ins is left.
 ///
 /// # Errors
 /// When the database fails.
@@ -304,13 +305,21 @@ pub async fn logout(
     appliance.store.revoke_token(&token_hash).await?;
     // Every socket opened with this sign-in closes now; other devices' sign-ins stay.
     appliance.connections.revoke_token(&token_hash);
-    appliance
-        .execute(
-            Actor::Technician(technician),
-            &Command::SetLoggedIn { logged_in: false },
-            Vec::new(),
-        )
-        .await?;
+    // S3: signed out on one device, still listed while another of their sign-ins is valid.
+    let subject = i64::try_from(technician.0).unwrap_or(0);
+    if !appliance
+        .store
+        .has_valid_token(TokenKind::Technician, subject, now_ms())
+        .await?
+    {
+        appliance
+            .execute(
+                Actor::Technician(technician),
+                &Command::SetLoggedIn { logged_in: false },
+                Vec::new(),
+            )
+            .await?;
+    }
     Ok(())
 }
 

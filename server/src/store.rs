@@ -430,6 +430,25 @@ impl Store {
         }))
     }
 
+    /// Whether a subject has a token that is valid now (another device still signed in).
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn has_valid_token(
+        &self,
+        kind: TokenKind,
+        subject: i64,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM tokens WHERE kind = $1 AND subject = $2 AND revoked = 0 AND expires_at > $3")
+            .bind(kind.as_str())
+            .bind(subject)
+            .bind(now)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get::<i64, _>("n")? > 0)
+    }
+
     /// Claim a credential that is handed out once; false if it was claimed before. The database
     /// decides, so two requests at once cannot both win.
     ///

@@ -105,6 +105,26 @@ async fn signing_out_closes_that_devices_feed_and_shell_at_once_and_no_other_dev
         "the tablet's sign-in is another credential and stays open"
     );
     assert_eq!(raw.get("/api/v1/snapshot", Some(&tablet)).await.0, 200);
+    // S3: still signed in on the tablet, so still listed for invitations; then signed out there.
+    let listed = |snapshot: Value| {
+        let me = snapshot["view"]["me"].as_u64().unwrap().to_string();
+        snapshot["view"]["state"]["technicians"][&me]["logged_in"].clone()
+    };
+    assert_eq!(listed(raw.snapshot(&tablet).await), true);
+    let bob = raw.login("bob").await;
+    let (status, _) = raw.post("/api/v1/logout", Some(&tablet), json!({})).await;
+    assert_eq!(status, 200);
+    let alice_listed = raw.snapshot(&bob).await["view"]["state"]["technicians"]
+        .as_object()
+        .unwrap()
+        .values()
+        .find(|t| t["email"] == "alice@demo.tandem")
+        .unwrap()["logged_in"]
+        .clone();
+    assert_eq!(
+        alice_listed, false,
+        "signed out everywhere: no longer listed"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
