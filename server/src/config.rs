@@ -47,7 +47,13 @@ pub struct Config {
     pub rate_limits: crate::limits::RateLimits,
     /// How long a console sign-in lasts (ms).
     pub sign_in_ms: i64,
+    /// How long a socket's peer may be silent (no message, no answer to a ping) before the
+    /// appliance counts it gone and closes the socket.
+    pub dead_after: std::time::Duration,
 }
+
+/// The default of [`Config::dead_after`]: seconds, not minutes.
+pub const DEFAULT_DEAD_AFTER: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The default of [`Config::max_backlog`].
 pub const DEFAULT_MAX_BACKLOG: i64 = 5000;

@@ -159,3 +159,39 @@ impl Connections {
         self.open.lock().map_or(0, |o| o.len())
     }
 }
+
+/// Whether a socket's peer is still there: it is pinged every third of the silence allowed, and
+/// counted gone once silent (no message, no pong) for longer than that. A phone that lost its
+/// network, or a killed client, is found within seconds, not when TCP gives up.
+#[derive(Debug)]
+pub struct Liveness {
+    ticker: tokio::time::Interval,
+    heard: tokio::time::Instant,
+    dead_after: std::time::Duration,
+}
+
+impl Liveness {
+    /// Watch a peer that may be silent for at most `dead_after`.
+    #[must_use]
+    pub fn new(dead_after: std::time::Duration) -> Self {
+        let mut ticker = tokio::time::interval(dead_after / 3);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        Self {
+            ticker,
+            heard: tokio::time::Instant::now(),
+            dead_after,
+        }
+    }
+
+    /// The peer said something (any message or pong).
+    pub fn heard(&mut self) {
+        self.heard = tokio::time::Instant::now();
+    }
+
+    /// Wait for the next check: `true` when the peer has been silent too long (close the
+    /// socket), `false` when it is time to ping it.
+    pub async fn tick(&mut self) -> bool {
+        self.ticker.tick().await;
+        self.heard.elapsed() > self.dead_after
+    }
+}

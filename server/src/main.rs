@@ -74,6 +74,16 @@ struct Cli {
         global = true
     )]
     sign_in_seconds: u32,
+    /// How long a connection's peer may stay silent (pinged every third of it) before the
+    /// appliance counts it gone, in seconds.
+    #[arg(
+        long,
+        env = "TANDEM_DEAD_AFTER_SECONDS",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u16).range(3..),
+        global = true
+    )]
+    dead_after_seconds: u16,
     /// Log as JSON lines instead of text.
     #[arg(long, env = "TANDEM_LOG_JSON", global = true)]
     log_json: bool,
@@ -130,6 +140,7 @@ fn config(cli: &Cli) -> Config {
         android_app_certificates: cli.android_app_certificates.clone(),
         rate_limits: tandem_appliance::limits::RateLimits::default(),
         sign_in_ms: i64::from(cli.sign_in_seconds) * 1000,
+        dead_after: std::time::Duration::from_secs(u64::from(cli.dead_after_seconds)),
     }
 }
 

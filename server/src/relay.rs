@@ -221,7 +221,15 @@ async fn open(
             Ok(upgrade.on_upgrade(move |socket| async move {
                 let registration = appliance.connections.register(&credential);
                 if still_valid(&appliance, &credential).await {
-                    host(socket, &registration, &credential, pipe, input).await;
+                    host(
+                        socket,
+                        &registration,
+                        appliance.config.dead_after,
+                        &credential,
+                        pipe,
+                        input,
+                    )
+                    .await;
                 } else {
                     let mut socket = socket;
                     close(&mut socket, Ended::Revoked).await;
@@ -252,20 +260,25 @@ async fn open(
 async fn host(
     mut socket: WebSocket,
     registration: &crate::connections::Registration<'_>,
+    dead_after: std::time::Duration,
     credential: &Credential,
     pipe: Pipe,
     mut input: mpsc::Receiver<Message>,
 ) {
     let expiry = tokio::time::sleep(credential.remaining());
     tokio::pin!(expiry);
+    let mut liveness = crate::connections::Liveness::new(dead_after);
     loop {
         tokio::select! {
             () = registration.revoked() => return close(&mut socket, Ended::Revoked).await,
             () = &mut expiry => return close(&mut socket, Ended::Expired).await,
+            dead = liveness.tick() => {
+                if dead || socket.send(Message::Ping(Vec::new().into())).await.is_err() { return }
+            }
             from_client = socket.recv() => match from_client {
-                Some(Ok(m @ (Message::Binary(_) | Message::Text(_)))) => { let _ = pipe.output.send(m); }
+                Some(Ok(m @ (Message::Binary(_) | Message::Text(_)))) => { liveness.heard(); let _ = pipe.output.send(m); }
                 Some(Ok(Message::Close(_)) | Err(_)) | None => return,
-                Some(Ok(_)) => {}
+                Some(Ok(_)) => liveness.heard(),
             },
             to_client = input.recv() => match to_client {
                 Some(m) => if socket.send(m).await.is_err() { return },
@@ -301,10 +314,14 @@ async fn view(
     };
     let mut output = pipe.output.subscribe();
     let mut events = appliance.subscribe();
+    let mut liveness = crate::connections::Liveness::new(appliance.config.dead_after);
     loop {
         tokio::select! {
             () = registration.revoked() => return close(&mut socket, Ended::Revoked).await,
             () = &mut expiry => return close(&mut socket, Ended::Expired).await,
+            dead = liveness.tick() => {
+                if dead || socket.send(Message::Ping(Vec::new().into())).await.is_err() { return }
+            }
             shown = output.recv() => match shown {
                 Ok(m) => if socket.send(m).await.is_err() { return },
                 Err(broadcast::error::RecvError::Lagged(skipped)) => {
@@ -316,6 +333,7 @@ async fn view(
             },
             typed = socket.recv() => match typed {
                 Some(Ok(m @ (Message::Binary(_) | Message::Text(_)))) => {
+                    liveness.heard();
                     // Never waits: with no host reading, input beyond the channel's room is dropped
                     // rather than held (and the loop keeps watching for the end of its right).
                     if may_send(&appliance.read().await.state, who, key, &m)
@@ -325,7 +343,7 @@ async fn view(
                     }
                 }
                 Some(Ok(Message::Close(_)) | Err(_)) | None => return,
-                Some(Ok(_)) => {}
+                Some(Ok(_)) => liveness.heard(),
             },
             event = events.recv() => {
                 // A change to the session, or to the organisation (a permission removed, a team

@@ -15,11 +15,6 @@ use std::time::Duration;
 use tandem_core::protocol::{ClientMessage, ServerMessage};
 use tokio::sync::broadcast::error::RecvError;
 
-/// How often the server pings a quiet socket.
-const PING_EVERY: Duration = Duration::from_secs(20);
-/// A socket silent for this long is dead.
-const DEAD_AFTER: Duration = Duration::from_secs(60);
-
 /// Where to resume.
 #[derive(Debug, Deserialize)]
 pub struct Resume {
@@ -170,8 +165,7 @@ async fn feed(
         }
         _ => send_snapshot(&appliance, who, &mut socket).await?,
     };
-    let mut ping = tokio::time::interval(PING_EVERY);
-    let mut heard = tokio::time::Instant::now();
+    let mut liveness = crate::connections::Liveness::new(appliance.config.dead_after);
     loop {
         tokio::select! {
             () = registration.revoked() => {
@@ -210,17 +204,18 @@ async fn feed(
             }
             incoming = socket.recv() => match incoming {
                 Some(Ok(Message::Text(text))) => {
-                    heard = tokio::time::Instant::now();
+                    liveness.heard();
                     if let Ok(ClientMessage::Ping { nonce }) = serde_json::from_str(text.as_str()) {
                         send(&mut socket, &ServerMessage::Pong { nonce }).await?;
                     }
                 }
                 Some(Ok(Message::Close(_))) | None => return Ok(()),
-                Some(Ok(_)) => heard = tokio::time::Instant::now(),
+                Some(Ok(_)) => liveness.heard(),
                 Some(Err(e)) => return Err(e),
             },
-            _ = ping.tick() => {
-                if heard.elapsed() > DEAD_AFTER {
+            dead = liveness.tick() => {
+                if dead {
+                    tracing::info!("an event socket's peer went silent; closed");
                     return Ok(());
                 }
                 socket.send(Message::Ping(Vec::new().into())).await?;

@@ -294,3 +294,47 @@ async fn an_expired_sign_in_closes_its_sockets_at_its_deadline() {
     );
     assert_eq!(raw.get("/api/v1/snapshot", Some(&alice)).await.0, 401);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_gone_silent_is_closed_within_the_bound() {
+    use futures_util::StreamExt as _;
+    // Pinged every second; silent for 3 s means gone.
+    let app = Appliance::start_with(&["--dead-after-seconds", "3"])
+        .await
+        .unwrap();
+    let raw = Raw::new(&app);
+    let alice = raw.login("alice").await;
+    let (_, _, mut shell) = open_shell(&raw, &alice).await;
+    let mut alice_feed = feed(&raw, &alice).await;
+    // A phone that lost its network answers nothing: here, sockets nobody reads (so no pong
+    // goes back) for twice the bound.
+    let went_silent = Instant::now();
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    for (what, socket) in [("feed", &mut alice_feed), ("shell", &mut shell)] {
+        let ended = tokio::time::timeout(Duration::from_secs(10), async {
+            loop {
+                match socket.next().await {
+                    Some(Ok(tokio_tungstenite::tungstenite::Message::Close(_)) | Err(_)) | None => {
+                        return;
+                    }
+                    Some(Ok(_)) => {}
+                }
+            }
+        })
+        .await;
+        assert!(
+            ended.is_ok(),
+            "the silent {what} was closed by the appliance"
+        );
+    }
+    println!(
+        "silent peers (bound 3 s): feed and shell both found closed when read again {} ms after going silent",
+        went_silent.elapsed().as_millis()
+    );
+    // A peer that answers stays.
+    let mut live = feed(&raw, &alice).await;
+    for _ in 0..5 {
+        assert!(still_open(&mut live, Duration::from_secs(2)).await);
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}

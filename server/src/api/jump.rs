@@ -12,7 +12,6 @@ use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::response::Response;
 use std::sync::Arc;
-use std::time::Duration;
 use tandem_core::domain::{
     CommandError, Denial, Event, JumpClientId, Reason, Rule, SessionId, SessionStatus,
 };
@@ -22,8 +21,6 @@ use tandem_core::protocol::{AgentMessage, JumpCredentials};
 const AGENT_TOKEN_TTL_MS: i64 = 10 * 365 * 24 * 60 * 60 * 1000;
 /// A customer token for one unattended session.
 const SESSION_TOKEN_TTL_MS: i64 = 24 * 60 * 60 * 1000;
-/// How often the appliance pings a quiet agent.
-const PING_EVERY: Duration = Duration::from_secs(30);
 
 /// `POST /api/v1/customer/jump-client`: the customer client of the session a jump client was
 /// pinned from gets its agent's credential, once. Nothing a client says about itself (its
@@ -186,7 +183,7 @@ async fn serve(
     for session in waiting {
         offer(&appliance, &mut socket, session).await?;
     }
-    let mut ping = tokio::time::interval(PING_EVERY);
+    let mut liveness = crate::connections::Liveness::new(appliance.config.dead_after);
     loop {
         tokio::select! {
             // Unpinned (its credential revoked with the command): the agent uninstalls itself.
@@ -205,10 +202,16 @@ async fn serve(
                 // and is offered whatever waits for it).
                 Err(_) => return socket.send(Message::Close(None)).await,
             },
-            _ = ping.tick() => socket.send(Message::Ping(Vec::new().into())).await?,
+            dead = liveness.tick() => {
+                if dead {
+                    // Gone without a word (killed, network lost): it reconnects when it can.
+                    return Ok(());
+                }
+                socket.send(Message::Ping(Vec::new().into())).await?;
+            }
             incoming = socket.recv() => match incoming {
                 Some(Ok(Message::Close(_)) | Err(_)) | None => return Ok(()),
-                Some(Ok(_)) => {}
+                Some(Ok(_)) => liveness.heard(),
             },
         }
     }

@@ -80,6 +80,7 @@ pub fn config(
         android_app_certificates: Vec::new(),
         rate_limits: tandem_appliance::limits::RateLimits::default(),
         sign_in_ms: tandem_appliance::auth::TECHNICIAN_TOKEN_TTL_MS,
+        dead_after: tandem_appliance::config::DEFAULT_DEAD_AFTER,
     }
 }
 
