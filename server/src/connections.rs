@@ -174,7 +174,9 @@ impl Liveness {
     /// Watch a peer that may be silent for at most `dead_after`.
     #[must_use]
     pub fn new(dead_after: std::time::Duration) -> Self {
-        let mut ticker = tokio::time::interval(dead_after / 3);
+        // The first ping goes out a period after connecting, not at once.
+        let period = dead_after / 3;
+        let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         Self {
             ticker,
