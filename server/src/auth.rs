@@ -141,11 +141,12 @@ impl Credential {
         })
     }
 
-    /// How long until it expires.
-    #[must_use]
-    pub fn remaining(&self) -> std::time::Duration {
+    /// Resolves when it expires: a socket opened with it closes then.
+    pub fn expiry(&self) -> tokio::time::Sleep {
         let ms = self.expires_at.saturating_sub(now_ms()).max(0);
-        std::time::Duration::from_millis(u64::try_from(ms).unwrap_or(0))
+        tokio::time::sleep(std::time::Duration::from_millis(
+            u64::try_from(ms).unwrap_or(0),
+        ))
     }
 }
 

@@ -272,17 +272,7 @@ impl Limits {
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, ApiError> {
-        let queued = self.queue(false)?;
-        let _permit = self
-            .hashing
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|_| ApiError::Internal("hashing pool closed"))?;
-        drop(queued);
-        tokio::task::spawn_blocking(work)
-            .await
-            .map_err(|_| ApiError::Internal("password hashing failed"))
+        self.verify_login(false, work).await
     }
 
     /// Forget sources not seen lately, so the limiters hold only recent addresses.

@@ -238,11 +238,14 @@ async fn open(
         }
         Principal::Customer(_) => Err(crate::visibility::no_such_session(session)),
         _ => {
-            if !crate::visibility::may_see_session(&appliance.read().await.state, who, session) {
-                return Err(crate::visibility::no_such_session(session));
+            {
+                let inner = appliance.read().await;
+                if !crate::visibility::may_see_session(&inner.state, who, session) {
+                    return Err(crate::visibility::no_such_session(session));
+                }
+                may_view(&inner.state, who, key)
+                    .map_err(tandem_core::domain::CommandError::from)?;
             }
-            may_view(&appliance.read().await.state, who, key)
-                .map_err(tandem_core::domain::CommandError::from)?;
             let pipe = appliance
                 .relays
                 .pipe(key)
@@ -265,7 +268,7 @@ async fn host(
     pipe: Pipe,
     mut input: mpsc::Receiver<Message>,
 ) {
-    let expiry = tokio::time::sleep(credential.remaining());
+    let expiry = credential.expiry();
     tokio::pin!(expiry);
     let mut liveness = crate::connections::Liveness::new(dead_after);
     loop {
@@ -306,7 +309,7 @@ async fn view(
     {
         return close(&mut socket, Ended::Revoked).await;
     }
-    let expiry = tokio::time::sleep(credential.remaining());
+    let expiry = credential.expiry();
     tokio::pin!(expiry);
     let refresh = || {
         let text = serde_json::to_string(&ViewerMessage::Refresh).unwrap_or_default();

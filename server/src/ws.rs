@@ -122,7 +122,7 @@ async fn feed(
         close(&mut socket, Ended::Revoked).await;
         return Ok(());
     }
-    let expiry = tokio::time::sleep(credential.remaining());
+    let expiry = credential.expiry();
     tokio::pin!(expiry);
     // Subscribe before reading the backlog, so nothing committed in between is missed; what
     // arrives twice is skipped by its number.

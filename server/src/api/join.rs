@@ -4,7 +4,7 @@ use super::ApiJson;
 use crate::appliance::{Appliance, SideWrite, now_ms};
 use crate::error::ApiError;
 use crate::secret;
-use crate::store::{Store, TokenKind};
+use crate::store::TokenKind;
 use axum::Json;
 use axum::extract::ConnectInfo;
 use axum::extract::State;
@@ -13,8 +13,8 @@ use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tandem_core::domain::{
-    Actor, Command, CommandError, CustomerInfo, Denial, Entity, Event, ExternalInvitee,
-    InvitationId, Invitee, QueueRef, Reason, Rule, SessionId, SupportButtonId, Timestamp,
+    Actor, Command, CommandError, CustomerInfo, Entity, Event, ExternalInvitee, InvitationId,
+    Invitee, QueueRef, SessionId, SupportButtonId, Timestamp,
 };
 use tandem_core::protocol::{ButtonSecret, Joined, Redeemed};
 
@@ -168,44 +168,20 @@ pub async fn button_secret(
     State(appliance): State<Arc<Appliance>>,
     who: crate::auth::Principal,
 ) -> Result<Json<ButtonSecret>, ApiError> {
-    let crate::auth::Principal::Customer(session) = who else {
-        return Err(CommandError::from(Denial::new(Rule::G4, Reason::CustomerOnly)).into());
+    let what = super::claim::Claimable {
+        kind: TokenKind::SupportButton,
+        ttl_ms: BUTTON_SECRET_TTL_MS,
+        nothing: "No support button was deployed from this session",
+        claimed: "This support button's secret was handed out already; remove and deploy it again",
     };
-    let button = {
-        let inner = appliance.read().await;
-        inner
-            .state
-            .sessions
-            .get(&session)
-            .filter(|s| s.is_live())
-            .ok_or(ApiError::Gone("This session has ended"))?;
-        inner
-            .state
-            .button_deployed_from(session)
-            .map(|b| b.id)
-            .ok_or(ApiError::Gone(
-                "No support button was deployed from this session",
-            ))?
-    };
-    let subject = crate::appliance::id(button.0);
-    let secret = secret::token();
-    let now = now_ms();
-    let mut tx = appliance.store.begin().await?;
-    if !Store::claim(&mut tx, TokenKind::SupportButton, subject, now).await? {
-        return Err(ApiError::Gone(
-            "This support button's secret was handed out already; remove and deploy it again",
-        ));
-    }
-    Store::insert_token(
-        &mut tx,
-        &secret::hash(&secret),
-        TokenKind::SupportButton,
-        subject,
-        now,
-        now.saturating_add(BUTTON_SECRET_TTL_MS),
+    let (button, secret) = super::claim::claim_once(
+        &appliance,
+        who,
+        &what,
+        |state, session| state.button_deployed_from(session).map(|b| b.id),
+        |b| b.0,
     )
     .await?;
-    tx.commit().await?;
     Ok(Json(ButtonSecret { button, secret }))
 }
 

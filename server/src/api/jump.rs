@@ -6,15 +6,13 @@ use crate::appliance::{Appliance, now_ms};
 use crate::auth::{Bearer, Credential, Principal};
 use crate::error::ApiError;
 use crate::secret;
-use crate::store::{Store, TokenKind};
+use crate::store::TokenKind;
 use axum::Json;
 use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::response::Response;
 use std::sync::Arc;
-use tandem_core::domain::{
-    CommandError, Denial, Event, JumpClientId, Reason, Rule, SessionId, SessionStatus,
-};
+use tandem_core::domain::{Event, JumpClientId, SessionId, SessionStatus};
 use tandem_core::protocol::{AgentMessage, JumpCredentials};
 
 /// The agent's credential lasts until unpinning; this bound only keeps the column finite.
@@ -29,44 +27,20 @@ pub async fn credentials(
     State(appliance): State<Arc<Appliance>>,
     who: Principal,
 ) -> Result<Json<JumpCredentials>, ApiError> {
-    let Principal::Customer(session) = who else {
-        return Err(CommandError::from(Denial::new(Rule::G4, Reason::CustomerOnly)).into());
+    let what = super::claim::Claimable {
+        kind: TokenKind::JumpClient,
+        ttl_ms: AGENT_TOKEN_TTL_MS,
+        nothing: "No jump client was pinned from this session",
+        claimed: "This jump client's credential was handed out already; unpin and pin again to reinstall it",
     };
-    let jump_client = {
-        let inner = appliance.read().await;
-        inner
-            .state
-            .sessions
-            .get(&session)
-            .filter(|s| s.is_live())
-            .ok_or(ApiError::Gone("This session has ended"))?;
-        inner
-            .state
-            .jump_client_pinned_from(session)
-            .map(|j| j.id)
-            .ok_or(ApiError::Gone(
-                "No jump client was pinned from this session",
-            ))?
-    };
-    let subject = i64::try_from(jump_client.0).map_err(|_| ApiError::Internal("id"))?;
-    let token = secret::token();
-    let now = now_ms();
-    let mut tx = appliance.store.begin().await?;
-    if !Store::claim(&mut tx, TokenKind::JumpClient, subject, now).await? {
-        return Err(ApiError::Gone(
-            "This jump client's credential was handed out already; unpin and pin again to reinstall it",
-        ));
-    }
-    Store::insert_token(
-        &mut tx,
-        &secret::hash(&token),
-        TokenKind::JumpClient,
-        subject,
-        now,
-        now + AGENT_TOKEN_TTL_MS,
+    let (jump_client, token) = super::claim::claim_once(
+        &appliance,
+        who,
+        &what,
+        |state, session| state.jump_client_pinned_from(session).map(|j| j.id),
+        |j| j.0,
     )
     .await?;
-    tx.commit().await?;
     Ok(Json(JumpCredentials { jump_client, token }))
 }
 

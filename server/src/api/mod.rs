@@ -1,6 +1,7 @@
 //! The HTTP API: one router, request ids, logs without secrets, and a body size limit.
 mod account;
 mod admin;
+mod claim;
 mod join;
 mod jump;
 mod openapi;
