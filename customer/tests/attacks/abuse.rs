@@ -76,12 +76,15 @@ async fn another_technicians_login_and_requests_during_32_parallel_bad_logins() 
         rest_snapshot.push(timed_snapshot().await);
     }
     // 32 wrong-password logins at once, each from its own address, on several accounts.
+    // Every one of them, and the measurement, starts together.
+    let start = tokio::sync::Barrier::new(33);
     let flood: Vec<_> = (0..32u8)
         .map(|i| {
             let client = raw.client(source(100 + i));
-            let raw = &raw;
+            let (raw, start) = (&raw, &start);
             async move {
                 let email = ["alice", "carol", "dave", "tom"][usize::from(i % 4)];
+                start.wait().await;
                 login_from(
                     raw,
                     &client,
@@ -100,7 +103,7 @@ async fn another_technicians_login_and_requests_during_32_parallel_bad_logins() 
             statuses
         },
         async {
-            tokio::time::sleep(Duration::from_millis(20)).await;
+            start.wait().await;
             let login = timed_login().await;
             // Snapshot requests for as long as the flood lasts.
             let mut snapshots = Vec::new();
@@ -213,14 +216,7 @@ async fn unusable_links_and_unseen_sessions_answer_exactly_as_missing_ones() {
     // Used.
     let _ = external_joins(&raw, &alice, session).await;
     // Cancelled.
-    let policy = raw.snapshot(&alice).await["view"]["state"]["policies"]
-        .as_object()
-        .unwrap()
-        .keys()
-        .next()
-        .unwrap()
-        .parse::<u64>()
-        .unwrap();
+    let policy = raw.first_id(&alice, "policies").await;
     let invite = json!({"InviteExternal": {"session": session, "policy": policy,
         "invitee": {"Anyone": {"name": "Mallory", "email": null}}, "comments": ""}});
     let sent = raw.ok(&alice, invite.clone()).await;
@@ -538,16 +534,24 @@ async fn connections_that_trickle_their_headers_are_closed() {
     let app = Appliance::start().await.unwrap();
     let raw = std::sync::Arc::new(Raw::new(&app));
     let started = Instant::now();
+    // Every connection has begun its request before the normal one is made.
+    let begun = std::sync::Arc::new(tokio::sync::Barrier::new(51));
     // 50 connections, each sending one header line every 3 seconds and never finishing.
     let slow: Vec<_> = (0..50)
         .map(|_| {
-            let raw = raw.clone();
+            let (raw, begun) = (raw.clone(), begun.clone());
             tokio::spawn(async move {
                 let mut tls = raw.tls().await;
                 let _ = tls
                     .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n")
                     .await;
+                begun.wait().await;
                 let mut buf = [0u8; 256];
+                // The attacker's pace: one more header line every 3 s.
+                let mut trickle = tokio::time::interval_at(
+                    tokio::time::Instant::now() + Duration::from_secs(3),
+                    Duration::from_secs(3),
+                );
                 loop {
                     tokio::select! {
                         read = tls.read(&mut buf) => match read {
@@ -555,7 +559,7 @@ async fn connections_that_trickle_their_headers_are_closed() {
                             Ok(0) | Err(_) => return started.elapsed(),
                             Ok(_) => {}
                         },
-                        () = tokio::time::sleep(Duration::from_secs(3)) => {
+                        _ = trickle.tick() => {
                             if tls.write_all(b"X-Slow: yes\r\n").await.is_err() {
                                 return started.elapsed();
                             }
@@ -566,7 +570,7 @@ async fn connections_that_trickle_their_headers_are_closed() {
         })
         .collect();
     // Meanwhile the appliance answers everyone else.
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    begun.wait().await;
     let asked = Instant::now();
     assert_eq!(raw.get("/healthz", None).await.0, 200);
     let answered = asked.elapsed();

@@ -21,43 +21,13 @@ async fn every_credential_kind_is_refused_outside_what_it_was_issued_for() {
 
     // Credentials of every kind, none of them for the target session.
     let bob = raw.login("bob").await;
-    let bob_id = raw.snapshot(&bob).await["view"]["me"].as_u64().unwrap();
     let (other_customer, other) = raw.active_session(&bob, "other-pc").await;
     let other_external = external_joins(&raw, &bob, other).await;
-    raw.ok(
-        &bob,
-        json!({"PinJumpClient": {"session": other, "location": {"Personal": bob_id}}}),
-    )
-    .await;
-    let (_, agent) = raw
-        .post(
-            "/api/v1/customer/jump-client",
-            Some(&other_customer),
-            json!({}),
-        )
-        .await;
+    raw.pin_personal(&bob, other).await;
+    let (_, agent) = raw.claim(&other_customer, "jump-client").await;
     let agent = agent["token"].as_str().unwrap().to_owned();
-    let profile = raw.snapshot(&bob).await["view"]["state"]["button_profiles"]
-        .as_object()
-        .unwrap()
-        .keys()
-        .next()
-        .unwrap()
-        .parse::<u64>()
-        .unwrap();
-    raw.ok(
-        &bob,
-        json!({"DeploySupportButton": {"session": other, "name": "B", "expires_at": 4_102_444_800_000_u64,
-            "profile": profile, "queue": {"Personal": bob_id}}}),
-    )
-    .await;
-    let (_, button) = raw
-        .post(
-            "/api/v1/customer/support-button",
-            Some(&other_customer),
-            json!({}),
-        )
-        .await;
+    raw.deploy_button(&bob, other).await;
+    let (_, button) = raw.claim(&other_customer, "support-button").await;
     let button = button["secret"].as_str().unwrap().to_owned();
     let carol = raw.login("carol").await; // another team
     let tom = raw.login("tom").await; // a sub-administrator, not in the session

@@ -11,15 +11,8 @@ const VICTIM: &str = "victim-machine-0001";
 /// client claims the agent credential as the real customer client does.
 async fn pinned_victim(raw: &Raw, alice: &str) -> (String, u64, String, u64) {
     let (victim, session) = raw.active_session(alice, VICTIM).await;
-    let me = raw.snapshot(alice).await["view"]["me"].as_u64().unwrap();
-    raw.ok(
-        alice,
-        json!({"PinJumpClient": {"session": session, "location": {"Personal": me}}}),
-    )
-    .await;
-    let (status, credentials) = raw
-        .post("/api/v1/customer/jump-client", Some(&victim), json!({}))
-        .await;
+    raw.pin_personal(alice, session).await;
+    let (status, credentials) = raw.claim(&victim, "jump-client").await;
     assert_eq!(status, 200, "{credentials}");
     (
         victim,
@@ -41,9 +34,7 @@ async fn a_client_claiming_a_pinned_machine_id_gets_no_agent_credential_and_the_
     // in a technician's snapshot), and asks for the pinned computer's agent credential.
     let bob = raw.login("bob").await;
     let (attacker, _) = raw.active_session(&bob, VICTIM).await;
-    let (status, body) = raw
-        .post("/api/v1/customer/jump-client", Some(&attacker), json!({}))
-        .await;
+    let (status, body) = raw.claim(&attacker, "jump-client").await;
     assert_eq!(
         status, 410,
         "no credential for a claimed machine id: {body}"
@@ -66,9 +57,7 @@ async fn the_agent_credential_is_handed_out_once_and_ends_at_unpin() {
     let raw = Raw::new(&app);
     let alice = raw.login("alice").await;
     let (victim, session, agent_token, _) = pinned_victim(&raw, &alice).await;
-    let (status, _) = raw
-        .post("/api/v1/customer/jump-client", Some(&victim), json!({}))
-        .await;
+    let (status, _) = raw.claim(&victim, "jump-client").await;
     assert_eq!(
         status, 410,
         "a second claim, even by the right session, is refused"
@@ -129,9 +118,7 @@ async fn a_pin_made_in_an_attackers_session_never_reaches_the_real_computer() {
         Value::Null,
         "{snapshot}"
     );
-    let (status, _) = raw
-        .post("/api/v1/customer/jump-client", Some(&victim), json!({}))
-        .await;
+    let (status, _) = raw.claim(&victim, "jump-client").await;
     assert_eq!(status, 410);
 }
 
@@ -140,45 +127,12 @@ async fn a_support_button_press_needs_the_buttons_secret() {
     let app = Appliance::start().await.unwrap();
     let raw = Raw::new(&app);
     let alice = raw.login("alice").await;
-    let me = raw.snapshot(&alice).await["view"]["me"].as_u64().unwrap();
     let (customer_token, session) = raw.active_session(&alice, "kim-laptop").await;
-    let profile = {
-        let s = raw.snapshot(&alice).await;
-        s["view"]["state"]["button_profiles"]
-            .as_object()
-            .unwrap()
-            .keys()
-            .next()
-            .unwrap()
-            .parse::<u64>()
-            .unwrap()
-    };
-    let deployed = raw
-        .ok(
-            &alice,
-            json!({"DeploySupportButton": {"session": session, "name": "Kim's help",
-                "expires_at": 4_102_444_800_000_u64, "profile": profile, "queue": {"Personal": me}}}),
-        )
-        .await;
-    let button = deployed["events"][0]["event"]["SupportButtonDeployed"]["button"]["id"]
-        .as_u64()
-        .unwrap();
-    let (status, given) = raw
-        .post(
-            "/api/v1/customer/support-button",
-            Some(&customer_token),
-            json!({}),
-        )
-        .await;
+    let button = raw.deploy_button(&alice, session).await;
+    let (status, given) = raw.claim(&customer_token, "support-button").await;
     assert_eq!(status, 200, "{given}");
     let secret = given["secret"].as_str().unwrap().to_owned();
-    let (again, _) = raw
-        .post(
-            "/api/v1/customer/support-button",
-            Some(&customer_token),
-            json!({}),
-        )
-        .await;
+    let (again, _) = raw.claim(&customer_token, "support-button").await;
     assert_eq!(again, 410, "the secret is handed out once");
 
     let press = |button: u64, secret: &str| json!({"button": button, "secret": secret, "customer": customer("anyone")});

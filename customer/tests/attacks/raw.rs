@@ -66,6 +66,31 @@ impl Raw {
             .unwrap()
     }
 
+    /// A WebSocket peer that goes mute once connected: the upgrade is made by hand over TLS,
+    /// then nothing is ever sent back (no pong: pongs are a WebSocket library's doing). How long
+    /// after the upgrade the appliance closed the connection.
+    pub async fn mute_socket(&self, path: &str) -> Duration {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let mut tls = self.tls().await;
+        let request = format!(
+            "GET {path} HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+             Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        );
+        tls.write_all(request.as_bytes()).await.unwrap();
+        let mut buf = vec![0u8; 64 * 1024];
+        let n = tls.read(&mut buf).await.unwrap();
+        let head = String::from_utf8_lossy(&buf[..n]);
+        assert!(head.starts_with("HTTP/1.1 101"), "{head}");
+        let upgraded = Instant::now();
+        // Read (pings, frames) without answering, until the appliance hangs up.
+        while let Ok(n) = tls.read(&mut buf).await {
+            if n == 0 {
+                break;
+            }
+        }
+        upgraded.elapsed()
+    }
+
     /// An HTTP client whose connections come from `from`.
     pub fn client(&self, from: IpAddr) -> reqwest::Client {
         reqwest::Client::builder()
@@ -152,6 +177,60 @@ impl Raw {
         let (status, body) = self.get("/api/v1/snapshot", Some(token)).await;
         assert_eq!(status, 200, "snapshot: {body}");
         body
+    }
+
+    /// The signed-in technician's id.
+    pub async fn me(&self, token: &str) -> u64 {
+        self.snapshot(token).await["view"]["me"].as_u64().unwrap()
+    }
+
+    /// The id of some entry of an organisation collection (`policies`, `button_profiles`).
+    pub async fn first_id(&self, token: &str, collection: &str) -> u64 {
+        self.snapshot(token).await["view"]["state"][collection]
+            .as_object()
+            .unwrap()
+            .keys()
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    }
+
+    /// `technician` pins the session's computer to their personal list.
+    pub async fn pin_personal(&self, technician: &str, session: u64) {
+        let me = self.me(technician).await;
+        self.ok(
+            technician,
+            json!({"PinJumpClient": {"session": session, "location": {"Personal": me}}}),
+        )
+        .await;
+    }
+
+    /// `technician` deploys a support button from the session; its id.
+    pub async fn deploy_button(&self, technician: &str, session: u64) -> u64 {
+        let me = self.me(technician).await;
+        let profile = self.first_id(technician, "button_profiles").await;
+        let deployed = self
+            .ok(
+                technician,
+                json!({"DeploySupportButton": {"session": session, "name": "Kim's help",
+                    "expires_at": 4_102_444_800_000_u64, "profile": profile, "queue": {"Personal": me}}}),
+            )
+            .await;
+        deployed["events"][0]["event"]["SupportButtonDeployed"]["button"]["id"]
+            .as_u64()
+            .unwrap()
+    }
+
+    /// What a customer's claim of a once-only credential (`jump-client`, `support-button`)
+    /// gets: the status and the body.
+    pub async fn claim(&self, customer: &str, what: &str) -> (u16, Value) {
+        self.post(
+            &format!("/api/v1/customer/{what}"),
+            Some(customer),
+            json!({}),
+        )
+        .await
     }
 
     /// A customer joins `technician`'s personal queue with a key, claiming `machine`.
@@ -262,6 +341,18 @@ pub async fn still_open(socket: &mut Socket, wait: Duration) -> bool {
             Ok(Some(Ok(Message::Close(_)) | Err(_)) | None) => return false,
             Ok(Some(Ok(_))) => {}
             Err(_) => return false,
+        }
+    }
+}
+
+/// Whether a socket whose peer reads (and so answers pings) stays open for all of `span`.
+pub async fn answers_for(socket: &mut Socket, span: Duration) -> bool {
+    let deadline = tokio::time::Instant::now() + span;
+    loop {
+        match tokio::time::timeout_at(deadline, socket.next()).await {
+            Err(_) => return true,
+            Ok(Some(Ok(Message::Close(_)) | Err(_)) | None) => return false,
+            Ok(Some(Ok(_))) => {}
         }
     }
 }
