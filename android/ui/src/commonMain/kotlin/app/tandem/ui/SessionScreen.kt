@@ -18,7 +18,7 @@ import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.OutlinedButton
 import androidx.compose.material3.OutlinedTextField
 import androidx.compose.material3.Tab
-import androidx.compose.material3.TabRow
+import androidx.compose.material3.PrimaryTabRow
 import androidx.compose.material3.Text
 import androidx.compose.material3.TextButton
 import androidx.compose.runtime.Composable
@@ -83,7 +83,7 @@ fun SessionScreen(presenter: SessionPresenter, console: Console, onBack: () -> U
             }
             Problem(state.message ?: flyout.message) { presenter.dismissMessage(); presenter.flyout.dismissMessage() }
             flyout.done?.let { Text(it, Modifier.padding(horizontal = 12.dp).testTag("done"), color = MaterialTheme.colorScheme.primary) }
-            TabRow(selectedTabIndex = tab) {
+            PrimaryTabRow(selectedTabIndex = tab) {
                 listOf("Chat", "Screen", "Shell", "Info").forEachIndexed { i, t -> Tab(selected = tab == i, onClick = { tab = i }, text = { Text(t) }) }
             }
             when (tab) {

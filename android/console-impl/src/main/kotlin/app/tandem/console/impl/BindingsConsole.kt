@@ -1,6 +1,7 @@
 package app.tandem.console.impl
 
 import app.tandem.console.api.Console
+import app.tandem.console.api.ConsoleException
 import app.tandem.console.api.ConsoleSnapshot
 import app.tandem.console.api.ExternalLink
 import app.tandem.console.api.MenuAction
@@ -55,10 +56,12 @@ internal class BindingsConsole(private val console: TandemConsole) : Console {
             is ViewSystemInfo -> console.viewSystemInfo(command.session.toULong())
             is UpgradeToFullClient -> console.upgradeToFullClient(command.session.toULong())
             is ElevatePromptCustomer -> console.elevatePromptCustomer(command.session.toULong())
-            is ElevateWithCredentials -> {
-                console.elevateWithCredentials(command.session.toULong(), command.username, command.password)
-                Unit
-            }
+            is ElevateWithCredentials ->
+                // E3: the credentials go to the customer client only; if none is connected the
+                // technician must hear that nothing happened rather than wait for an elevation.
+                if (!console.elevateWithCredentials(command.session.toULong(), command.username, command.password)) {
+                    throw ConsoleException(ConsoleException.Kind.REFUSED, "The customer's computer is not connected, so the credentials were not sent")
+                }
             is TransferToTeam -> console.transferToTeam(command.session.toULong(), command.team.toULong())
             is TransferToTechnician -> console.transferToTechnician(command.session.toULong(), command.technician.toULong())
             is InviteTechnician -> console.inviteTechnician(command.session.toULong(), command.technician.toULong())
