@@ -193,11 +193,15 @@ def variant_of(g: str, a: str, v: str, usage: str, platform: str, category="libr
             return Variant([Dep(at["group"], at["module"], at["version"])], [], [], redirect=True)
         deps = []
         for d in best.get("dependencies", []):
+            # No version: a platform (BOM) in the same graph gives it.
             ver = _module_version(d.get("version"))
-            if ver is None:
-                continue
             cat = d.get("attributes", {}).get("org.gradle.category")
-            deps.append(Dep(d["group"], d["module"], ver, platform=cat in ("platform", "enforced-platform")))
+            # Excluding everything ("*:*") makes the dependency intransitive; narrower excludes
+            # are not needed by this graph and not modelled.
+            everything = any(x.get("group") == "*" and x.get("module") == "*" for x in d.get("excludes", []))
+            ext = d.get("thirdPartyCompatibility", {}).get("artifactSelector", {}).get("extension")
+            deps.append(Dep(d["group"], d["module"], ver, platform=cat in ("platform", "enforced-platform"),
+                            ext=ext if ext == "aar" else None, intransitive=everything))
         cons = [Dep(c["group"], c["module"], _module_version(c.get("version")), constraint=True)
                 for c in best.get("dependencyConstraints", []) if _module_version(c.get("version"))]
         files = [(f["url"], f.get("sha256")) for f in best.get("files", [])]
@@ -212,7 +216,7 @@ def variant_of(g: str, a: str, v: str, usage: str, platform: str, category="libr
             continue
         if usage == "java-api" and scope == "runtime":
             continue
-        deps.append(Dep(d["g"], d["a"], d["v"], ext=d["ext"]))
+        deps.append(Dep(d["g"], d["a"], d["v"], ext=d["ext"], intransitive=d["intransitive"]))
     files = []
     if pom.packaging not in ("pom",):
         ext = "aar" if pom.packaging == "aar" else "jar"
@@ -274,8 +278,11 @@ class Pom:
             if not dv:
                 raise SystemExit(f"deps: no version for {dg}:{da} in {self.g}:{self.a}:{self.v}")
             typ = self._text(d, "type", "jar")
+            everything = any(self._text(x, "groupId") == "*" and self._text(x, "artifactId") == "*"
+                             for x in d.findall("exclusions/exclusion"))
             deps.append({"g": dg, "a": da, "v": dv, "scope": self._text(d, "scope", "compile"),
-                         "optional": self._text(d, "optional") == "true", "ext": "aar" if typ == "aar" else None})
+                         "optional": self._text(d, "optional") == "true", "ext": "aar" if typ == "aar" else None,
+                         "intransitive": everything})
         self.dependencies = deps
 
     def sub(self, s: str) -> str:
@@ -480,15 +487,22 @@ def tools():
     }
 
 
-# The Android framework jars Robolectric publishes: compileSdk's to compile against and to run
-# the Robolectric tests on, and API 34's, the newest Debian's aapt (v1) can link resources with.
-ANDROID_ALL = {"37": "17-robolectric-16653203", "34": "14-robolectric-10818077"}
+# The Android framework jars Robolectric publishes (the versions Robolectric 4.18 asks for): one
+# at compileSdk to compile against, one at the SDK the Robolectric tests name
+# (android/app/src/test/resources/robolectric.properties), and API 34's, the newest Debian's aapt
+# (v1) can link resources with.
+ANDROID_ALL = {"37": "17-robolectric-16653203", "36": "16-robolectric-13921718-2", "34": "14-robolectric-10818077"}
+
+
+def robolectric_sdk() -> str:
+    text = (ROOT / "android/app/src/test/resources/robolectric.properties").read_text()
+    return re.search(r"^sdk=(\d+)$", text, re.M).group(1)
 
 
 def frameworks():
     versions, _ = catalog()
     out = {}
-    for api in sorted({versions["compileSdk"], "34"}):
+    for api in sorted({versions["compileSdk"], robolectric_sdk(), "34"}):
         v = ANDROID_ALL.get(api)
         if v is None:
             raise SystemExit(f"deps: no android-all known for API {api}; add it to ANDROID_ALL")

@@ -27,3 +27,17 @@ pub extern "system" fn Java_app_tandem_console_PlatformTls_init(
         tracing::error!(error = %e, "the platform certificate verifier could not be initialised");
     }
 }
+
+/// The same entry point on every other platform, doing nothing: there the platform verifier needs
+/// no app context. It exists so that the app's real `TandemApplication` starts under Robolectric
+/// (android/app/src/test) against the host-built library; without it, `PlatformTls.init` would
+/// throw `UnsatisfiedLinkError` at start.
+#[cfg(not(target_os = "android"))]
+#[allow(unsafe_code)] // A JNI entry point must have a fixed, unmangled name.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_app_tandem_console_PlatformTls_init(
+    _env: *mut std::ffi::c_void,
+    _class: *mut std::ffi::c_void,
+    _context: *mut std::ffi::c_void,
+) {
+}

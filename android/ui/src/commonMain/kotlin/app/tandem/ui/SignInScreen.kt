@@ -6,6 +6,8 @@ import androidx.compose.foundation.layout.Row
 import androidx.compose.foundation.layout.fillMaxSize
 import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.rememberScrollState
+import androidx.compose.foundation.verticalScroll
 import androidx.compose.material3.Button
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.OutlinedTextField
@@ -28,7 +30,9 @@ import app.tandem.presenters.SignInPresenter.Step
 @Composable
 fun SignInScreen(presenter: SignInPresenter) {
     val state by presenter.state.collectAsState()
-    Column(Modifier.fillMaxSize().padding(24.dp), verticalArrangement = Arrangement.spacedBy(12.dp)) {
+    // Scrolls: on a small phone, or with the keyboard up (adjustResize), the certificate prompt
+    // and its "Trust" button would otherwise be cut off below the screen's edge.
+    Column(Modifier.fillMaxSize().verticalScroll(rememberScrollState()).padding(24.dp), verticalArrangement = Arrangement.spacedBy(12.dp)) {
         Text("Tandem", style = MaterialTheme.typography.headlineMedium)
         OutlinedTextField(state.address, { presenter.edit(address = it) }, Modifier.fillMaxWidth().testTag("address"),
             label = { Text("Appliance") }, singleLine = true, keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.Uri))

@@ -1,0 +1,196 @@
+package app.tandem
+
+import android.app.NotificationManager
+import android.content.Intent
+import android.content.res.Configuration
+import android.net.Uri
+import androidx.compose.ui.test.ExperimentalTestApi
+import androidx.compose.ui.test.assert
+import androidx.compose.ui.test.assertTextContains
+import androidx.compose.ui.test.hasAnyDescendant
+import androidx.compose.ui.test.hasText
+import androidx.compose.ui.test.junit4.v2.createEmptyComposeRule
+import androidx.compose.ui.test.onNodeWithTag
+import androidx.compose.ui.test.onNodeWithText
+import androidx.compose.ui.test.performClick
+import androidx.compose.ui.test.onRoot
+import androidx.compose.ui.test.performScrollTo
+import androidx.compose.ui.test.performTextInput
+import androidx.compose.ui.test.printToString
+import androidx.compose.ui.test.performTextReplacement
+import androidx.test.core.app.ApplicationProvider
+import app.tandem.console.api.SessionCommand
+import kotlinx.coroutines.runBlocking
+import org.junit.After
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertNotNull
+import org.junit.Assert.assertNull
+import org.junit.Assert.assertTrue
+import org.junit.Before
+import org.junit.Rule
+import org.junit.Test
+import org.junit.runner.RunWith
+import org.robolectric.Robolectric
+import org.robolectric.RobolectricTestRunner
+import org.robolectric.Shadows.shadowOf
+import org.robolectric.android.controller.ActivityController
+
+/**
+ * The Android shell (activity, foreground service, notifications, App Links) on Robolectric's real
+ * framework, with the real TandemApplication, the host-built Rust library through JNA and a real
+ * appliance. What only a device adds (the Android build of the library, the platform verifier's
+ * JNI initialisation) is not here.
+ */
+@OptIn(ExperimentalTestApi::class)
+@RunWith(RobolectricTestRunner::class)
+class AppShellTest {
+    @get:Rule val compose = createEmptyComposeRule()
+    private val app = ApplicationProvider.getApplicationContext<TandemApplication>()
+    private val appliance = RealAppliance()
+    private var activity: ActivityController<MainActivity>? = null
+
+    @Before
+    fun signedOut() {
+        app.console.value = null
+    }
+
+    @After
+    fun close() {
+        activity?.pause()?.stop()?.destroy()
+        appliance.close()
+    }
+
+    private fun launch(intent: Intent): ActivityController<MainActivity> =
+        Robolectric.buildActivity(MainActivity::class.java, intent).setup().also { activity = it }
+
+    private fun launcher() = Intent(Intent.ACTION_MAIN).addCategory(Intent.CATEGORY_LAUNCHER).setClass(app, MainActivity::class.java)
+
+    /** The App Link an S4 invitation mail carries, for the host in gradle.properties. */
+    private fun link(invitation: Long) = Intent(Intent.ACTION_VIEW, Uri.parse("https://support.example.com/invitations/$invitation"))
+        .addCategory(Intent.CATEGORY_BROWSABLE).setClass(app, MainActivity::class.java)
+
+    /** Waits for [condition] on the screen; on failure says what was awaited and what the screen showed. */
+    private fun waitFor(what: String, timeoutMs: Long, condition: () -> Boolean) = try {
+        compose.waitUntil(timeoutMs, condition)
+    } catch (e: androidx.compose.ui.test.ComposeTimeoutException) {
+        throw AssertionError("$what: not within $timeoutMs ms; the screen: ${compose.onRoot().printToString()}", e)
+    }
+
+    private fun shown(tag: String) = compose.onAllNodesWithTagExists(tag)
+
+    private fun invitationNotifications() =
+        shadowOf(app.getSystemService(NotificationManager::class.java)).allNotifications.filter { it.channelId == Notifications.INVITATIONS }
+
+    @Test
+    fun fromTheLauncherATechnicianSignsInSeesTheirQueueAndTheServiceStarts() {
+        launch(launcher())
+        // The field starts with the emulator's address for the host (https://10.0.2.2:8443/).
+        compose.onNodeWithTag("address").performTextReplacement(appliance.url)
+        compose.onNodeWithTag("email").performTextInput("alice@demo.tandem")
+        compose.onNodeWithTag("password").performTextInput(RealAppliance.PASSWORD)
+        compose.onNodeWithTag("sign-in").performClick()
+        // First contact: the certificate's fingerprint is shown before it is trusted.
+        waitFor("shown('certificate')", 10_000) { shown("certificate") }
+        compose.onNodeWithText(appliance.fingerprint).assertExists()
+        // On a small screen the prompt is below the fold: the screen scrolls to it (a user would too).
+        compose.onNodeWithTag("trust").performScrollTo().performClick()
+        waitFor("shown('connection')", 10_000) { shown("connection") }
+        val alice = app.console.value ?: throw AssertionError("the application keeps the signed-in console")
+        val started = shadowOf(app).nextStartedService
+        assertEquals("signing in starts the foreground service", SessionService::class.java.name, started?.component?.className)
+
+        appliance.customer(alice, "Pat at the front desk")
+        waitFor("compose.onAllNodesWithTextExists('Pat at the front desk')", 10_000) { compose.onAllNodesWithTextExists("Pat at the front desk") }
+        compose.onNodeWithText("My queue").assertExists()
+        compose.onNodeWithText("Take").assertExists()
+    }
+
+    @Test
+    fun theServiceStopsItselfWhenNobodyIsSignedIn() {
+        val service = Robolectric.buildService(SessionService::class.java).create().startCommand(0, 1).get()
+        // Android requires the notification even when the service stops at once.
+        assertNotNull("a foreground notification", shadowOf(service).lastForegroundNotification)
+        assertTrue("stopped without a console", shadowOf(service).isStoppedBySelf)
+    }
+
+    @Test
+    fun eachIncomingInvitationIsNotifiedOnce() {
+        val alice = appliance.signIn("alice")
+        val bob = appliance.signIn("bob")
+        app.console.value = bob
+        val service = Robolectric.buildService(SessionService::class.java).create().startCommand(0, 1)
+        assertTrue(!shadowOf(service.get()).isStoppedBySelf)
+
+        val first = appliance.invitation(alice, bob, "Pat at the front desk")
+        eventually("the first notification") { invitationNotifications().takeIf { it.size == 1 } }
+        // Other changes to Bob's snapshot (his extended availability) do not notify it again.
+        assertTrue(bob.snapshot().incoming.any { it.id == first })
+        runBlocking { bob.perform(SessionCommand.SetExtendedAvailability(true)) }
+        eventually("Bob's new snapshot") { bob.snapshot().technician(bob.me)?.extendedAvailability?.takeIf { it } }
+        eventually("the main looper to settle") { Unit.takeIf { shadowOf(android.os.Looper.getMainLooper()).isIdle } }
+        assertEquals(1, invitationNotifications().size)
+
+        val second = appliance.invitation(alice, bob, "Sam in the warehouse")
+        val both = eventually("a second notification") { invitationNotifications().takeIf { it.size == 2 } }
+        // Each names who invites; the customer's name is not in an invitee's snapshot before
+        // accepting, so the text says "a customer" (noted for the phone-day issue).
+        val alicesName = bob.snapshot().technician(alice.me)!!.name
+        assertEquals(listOf("$alicesName invites you", "$alicesName invites you"), both.map { it.extras.getString("android.title") })
+        val manager = shadowOf(app.getSystemService(NotificationManager::class.java))
+        for (id in listOf(first, second)) assertNotNull("invitation $id notified", manager.getNotification("invitation", id.toInt()))
+        service.destroy()
+    }
+
+    @Test
+    fun anInvitationLinkWhileSignedOutOpensSignIn() {
+        // The merged manifest routes the link to the activity (the host comes from gradle.properties).
+        val handlers = app.packageManager.queryIntentActivities(link(7).setComponent(null).setPackage(app.packageName), 0)
+        assertEquals(listOf(MainActivity::class.java.name), handlers.map { it.activityInfo.name })
+        launch(link(7))
+        waitFor("shown('address')", 5_000) { shown("address") }
+        compose.onNodeWithTag("sign-in").assertExists()
+    }
+
+    @Test
+    fun anInvitationLinkWhileSignedInPutsThatInvitationFirst() {
+        val alice = appliance.signIn("alice")
+        val bob = appliance.signIn("bob")
+        val older = appliance.invitation(alice, bob, "Pat at the front desk")
+        val linked = appliance.invitation(alice, bob, "Sam in the warehouse")
+        app.console.value = bob
+        launch(link(linked))
+        waitFor("shown('invitation-$older') && shown('invitation-$linked')", 10_000) { shown("invitation-$older") && shown("invitation-$linked") }
+        compose.onNodeWithTag("invitation-$linked").assert(hasAnyDescendant(hasText("from your link", substring = true)))
+        fun top(id: Long) = compose.onNodeWithTag("invitation-$id").fetchSemanticsNode().boundsInRoot.top
+        assertTrue("the linked invitation comes first", top(linked) < top(older))
+
+        // A link tapped while the app runs (singleTask) arrives as a new intent.
+        activity!!.newIntent(link(older))
+        waitFor("top(older) < top(linked)", 5_000) { top(older) < top(linked) }
+        compose.onNodeWithTag("invitation-$older").assert(hasAnyDescendant(hasText("from your link", substring = true)))
+    }
+
+    @Test
+    fun rotatingKeepsWhatWasTypedAndRecreatingKeepsTheSignedInConsole() {
+        val controller = launch(launcher())
+        compose.onNodeWithTag("address").performTextReplacement("https://support.example.com")
+        compose.onNodeWithTag("email").performTextInput("alice@demo.tandem")
+        val landscape = Configuration(app.resources.configuration).apply { orientation = Configuration.ORIENTATION_LANDSCAPE }
+        controller.configurationChange(landscape)
+        compose.onNodeWithTag("address").assertTextContains("https://support.example.com")
+        compose.onNodeWithTag("email").assertTextContains("alice@demo.tandem")
+        assertNull(app.console.value)
+
+        // Recreated (a change the manifest does not handle): whoever signed in stays signed in.
+        app.console.value = appliance.signIn("alice")
+        controller.recreate()
+        waitFor("shown('connection')", 10_000) { shown("connection") }
+        assertTrue("no sign-in screen", !shown("address"))
+    }
+}
+
+private fun androidx.compose.ui.test.junit4.ComposeTestRule.onAllNodesWithTagExists(tag: String) =
+    onAllNodes(androidx.compose.ui.test.hasTestTag(tag)).fetchSemanticsNodes().isNotEmpty()
+
+private fun androidx.compose.ui.test.junit4.ComposeTestRule.onAllNodesWithTextExists(text: String) =
+    onAllNodes(androidx.compose.ui.test.hasText(text)).fetchSemanticsNodes().isNotEmpty()
