@@ -104,5 +104,5 @@ dependencies {
     implementation(variantOf(libs.jna) { artifactType("aar") })
     implementation(libs.kotlinx.coroutines.android)
     // The Kotlin half of rustls-platform-verifier (from the crate's own Maven repository, see settings).
-    implementation("rustls:rustls-platform-verifier:latest.release")
+    implementation(libs.rustls.platform.verifier)
 }
