@@ -431,6 +431,8 @@ def latest_release(d: Dep) -> Dep:
 API = ("api",)
 COMPILE = ("api", "implementation", "compileOnly")
 RUNTIME = ("api", "implementation", "runtimeOnly")
+# The debug variant adds each module's debugImplementation (:ui's Compose tooling).
+DEBUG_RUNTIME = RUNTIME + ("debugImplementation", "debugRuntimeOnly")
 
 
 def externals(module: str, confs, transitive_confs, seen=None):
@@ -459,7 +461,10 @@ def configurations():
         platform = "androidJvm" if module in ANDROID else "jvm"
         name = module.lstrip(":")
         confs[f"{name}:compileClasspath"] = (externals(module, COMPILE, API), "java-api", platform)
+        # runtimeClasspath is the release variant's (what R8 shrinks); the app's debug APK gets its own.
         confs[f"{name}:runtimeClasspath"] = (externals(module, RUNTIME, RUNTIME), "java-runtime", platform)
+        if module == ":app":
+            confs[f"{name}:debugRuntimeClasspath"] = (externals(module, DEBUG_RUNTIME, DEBUG_RUNTIME), "java-runtime", platform)
         decl, _ = declared(module)
         test = [c for c in decl if c[0].startswith("test") and not c[0].startswith("testFixtures")]
         if test:
@@ -468,7 +473,9 @@ def configurations():
                 if k == "testFixtures":
                     test_roots += externals(v, ("testFixturesApi", "testFixturesImplementation"), API)
             confs[f"{name}:testCompileClasspath"] = (externals(module, COMPILE, API) + test_roots, "java-api", platform)
-            confs[f"{name}:testRuntimeClasspath"] = (externals(module, RUNTIME, RUNTIME) + test_roots, "java-runtime", platform)
+            # An Android module's unit tests run against its debug variant (testDebugUnitTest).
+            runtime = DEBUG_RUNTIME if module in ANDROID else RUNTIME
+            confs[f"{name}:testRuntimeClasspath"] = (externals(module, runtime, runtime) + test_roots, "java-runtime", platform)
     return confs
 
 
