@@ -126,7 +126,7 @@ class AppShellTest {
         // Other changes to Bob's snapshot (his extended availability) do not notify it again.
         assertTrue(bob.snapshot().incoming.any { it.id == first })
         runBlocking { bob.perform(SessionCommand.SetExtendedAvailability(true)) }
-        eventually("Bob's new snapshot") { bob.snapshot().technician(bob.me)?.extendedAvailability?.takeIf { it } }
+        bob.next("Bob's new snapshot") { it.technician(bob.me)?.extendedAvailability?.takeIf { a -> a } }
         eventually("the main looper to settle") { Unit.takeIf { shadowOf(android.os.Looper.getMainLooper()).isIdle } }
         assertEquals(1, invitationNotifications().size)
 

@@ -6,6 +6,8 @@ import app.tandem.console.api.SessionCommand
 import app.tandem.console.impl.BindingsGateway
 import java.io.File
 import java.nio.file.Files
+import kotlinx.coroutines.flow.first
+import kotlinx.coroutines.flow.mapNotNull
 import kotlinx.coroutines.runBlocking
 import org.robolectric.Shadows.shadowOf
 
@@ -34,7 +36,7 @@ class RealAppliance : AutoCloseable {
                 redirectError(File(home, "err"))
             }.start()
         customers += process to home
-        return eventually("$name in the queue") { technician.snapshot().queued.firstOrNull { it.customer.name == name }?.id }
+        return technician.next("$name in the queue") { it.queued.firstOrNull { s -> s.customer.name == name }?.id }
     }
 
     /** [owner] takes a new customer's session and invites [invitee]; the invitation's id. */
@@ -42,7 +44,7 @@ class RealAppliance : AutoCloseable {
         val session = customer(owner, customer)
         runBlocking { owner.perform(SessionCommand.AcceptFromQueue(session)) }
         runBlocking { owner.perform(SessionCommand.InviteTechnician(session, invitee.me)) }
-        return eventually("the invitation to reach the invitee") { invitee.snapshot().incoming.firstOrNull { it.session == session }?.id }
+        return invitee.next("the invitation to reach the invitee") { it.incoming.firstOrNull { i -> i.session == session }?.id }
     }
 
     override fun close() {
@@ -55,6 +57,11 @@ class RealAppliance : AutoCloseable {
     }
 }
 
+/** The first value [pick] finds in this console's snapshots, waiting for the update that brings it. */
+fun <T : Any> Console.next(what: String, pick: (app.tandem.console.api.ConsoleSnapshot) -> T?): T = runBlocking {
+    kotlinx.coroutines.withTimeoutOrNull(10_000) { updates().mapNotNull(pick).first() }
+} ?: throw AssertionError("$what never happened")
+
 /**
  * Waits for [value] to be non-null while running the main looper (Robolectric pauses it: the app's
  * coroutines on Dispatchers.Main only run when it is idled), for at most ten seconds.
@@ -64,6 +71,8 @@ fun <T : Any> eventually(what: String, value: () -> T?): T {
     while (System.nanoTime() < deadline) {
         if (Looper.myLooper() == Looper.getMainLooper()) shadowOf(Looper.getMainLooper()).idle()
         value()?.let { return it }
+        // The events arrive on the core's threads and are posted to the paused main looper, which
+        // only this thread can run: a short pause between turns of it, not a fixed wait.
         Thread.sleep(20)
     }
     throw AssertionError("$what never happened")
