@@ -70,6 +70,44 @@ fn installed(places: &Places, exe: &Path) -> bool {
     exe.starts_with(&places.data)
 }
 
+/// Remove the installations of sessions' clients that no longer run: a run killed outright
+/// (or a machine that lost power) could not remove its own. One whose process still runs from
+/// it stays; so does one whose process cannot be inspected (another user's, say).
+pub fn sweep(places: &Places) {
+    let root = places.data.join("customer-client");
+    let Ok(entries) = std::fs::read_dir(&root) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let dir = entry.path();
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|name| name.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid == std::process::id() {
+            continue;
+        }
+        let proc = PathBuf::from(format!("/proc/{pid}"));
+        let abandoned = if proc.exists() {
+            // A pid used again by another program: its executable is somewhere else.
+            std::fs::read_link(proc.join("exe")).is_ok_and(|exe| !exe.starts_with(&dir))
+        } else {
+            true
+        };
+        if abandoned {
+            match std::fs::remove_dir_all(&dir) {
+                Ok(()) => tracing::info!(dir = %dir.display(), "removed an abandoned installation"),
+                Err(e) => {
+                    tracing::warn!(error = %e, dir = %dir.display(), "could not remove an abandoned installation")
+                }
+            }
+        }
+    }
+}
+
 /// Install this program for the session and run it from there (the same process, so the same
 /// directory). Returns only if the program already runs from an installation, or if it could
 /// not install itself (it then runs from where it is, and says why).
@@ -80,6 +118,7 @@ pub fn relocate(places: &Places) {
     if installed(places, &exe) {
         return;
     }
+    sweep(places);
     let placed = match place_program(&exe, &own_dir(places)) {
         Ok(placed) => placed,
         Err(e) => {

@@ -5,6 +5,7 @@ pub mod button;
 pub mod elevate;
 pub mod install;
 pub mod jump;
+pub mod rejoin;
 pub mod screen;
 pub mod session;
 pub mod shell;

@@ -64,6 +64,8 @@ struct Joined {
     install: session::Install,
     /// For an elevated process: the user's installation to remove at End.
     install_dir: Option<std::path::PathBuf>,
+    /// The session key it was joined with: a restart with the same key rejoins (`rejoin`).
+    key: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -101,16 +103,24 @@ async fn start() -> ExitCode {
             if let Some(places) = &places {
                 tandem_customer::install::relocate(places);
             }
-            join(&cli, places).await
+            join(&cli, places.clone()).await
         }
     };
-    match joined {
+    let code = match joined {
         Ok(joined) => follow(joined).await,
         Err(message) => {
             eprintln!("{}", tandem_customer::text::printable(&message));
             ExitCode::FAILURE
         }
+    };
+    // However it ended, this run's installation goes with it (one killed outright is swept by
+    // the next run). Support buttons and jump clients have their own, which stay.
+    if cli.resume.is_none()
+        && let Some(places) = &places
+    {
+        let _ = tandem_customer::install::uninstall(places);
     }
+    code
 }
 
 fn exe() -> std::path::PathBuf {
@@ -174,12 +184,6 @@ async fn join(cli: &Cli, places: Option<Places>) -> Result<Joined, String> {
         None => cli.key.clone(),
     };
     let api = endpoint(&url, fingerprint.as_deref()).map_err(|e| format!("Could not join: {e}"))?;
-    let joined = match (button, &key) {
-        (Some((button, secret)), _) => api.start_from_button(button, &secret, &customer).await,
-        (None, Some(key)) => api.join(key, &customer).await,
-        (None, None) => Err(ClientError::Address("a session key is needed".into())),
-    };
-    let (api, joined) = joined.map_err(|e| format!("Could not join: {e}"))?;
     let consent = if cli.allow_all {
         Consent::AllowAll
     } else if cli.deny_all {
@@ -187,17 +191,58 @@ async fn join(cli: &Cli, places: Option<Places>) -> Result<Joined, String> {
     } else {
         Consent::Ask
     };
+    let install = session::Install {
+        url: url.clone(),
+        fingerprint: fingerprint.clone(),
+        exe: exe(),
+        places: places.clone(),
+    };
+    // Started again with the key of a session this computer joined: rejoin it if it still
+    // waits for this computer.
+    if button.is_none()
+        && let (Some(key), Some(places)) = (&key, &places)
+        && let Some(saved) = tandem_customer::rejoin::find(places, key)
+    {
+        let api = api.with_token(saved.token.clone());
+        match api.snapshot().await {
+            Ok(_) => {
+                return Ok(Joined {
+                    api,
+                    session: saved.session,
+                    consent,
+                    install,
+                    install_dir: None,
+                    key: Some(key.clone()),
+                });
+            }
+            Err(ClientError::Refused { .. }) => tandem_customer::rejoin::forget(places, key),
+            Err(e) => return Err(format!("Could not rejoin the session: {e}")),
+        }
+    }
+    let joined = match (button, &key) {
+        (Some((button, secret)), _) => api.start_from_button(button, &secret, &customer).await,
+        (None, Some(key)) => api.join(key, &customer).await,
+        (None, None) => Err(ClientError::Address("a session key is needed".into())),
+    };
+    let (api, joined) = joined.map_err(|e| format!("Could not join: {e}"))?;
+    if let (Some(key), Some(places), Some(token)) = (&key, &places, api.token()) {
+        let saved = tandem_customer::rejoin::Saved {
+            url,
+            fingerprint,
+            session: joined.session,
+            token: token.to_owned(),
+        };
+        if let Err(e) = tandem_customer::rejoin::save(places, key, &saved) {
+            tracing::warn!(error = %e, "a restart of this client could not rejoin the session");
+        }
+    }
     Ok(Joined {
         api,
         session: joined.session,
         consent,
-        install: session::Install {
-            url,
-            fingerprint,
-            exe: exe(),
-            places,
-        },
+        install,
         install_dir: None,
+        key,
     })
 }
 
@@ -249,6 +294,7 @@ async fn resume(file: &std::path::Path) -> Result<Joined, String> {
             places: resume.places,
         },
         install_dir: resume.install_dir,
+        key: None,
     })
 }
 
@@ -280,7 +326,8 @@ async fn follow(joined: Joined) -> ExitCode {
     let say: session::Say =
         Box::new(|line| println!("{}", tandem_customer::text::printable(&line)));
     let places = joined.install.places.clone();
-    match session::run(
+    let key = joined.key.clone();
+    let outcome = session::run(
         joined.api,
         joined.session,
         joined.consent,
@@ -288,8 +335,19 @@ async fn follow(joined: Joined) -> ExitCode {
         say,
         joined.install,
     )
-    .await
+    .await;
+    // Over for this computer, unless it handed the session to an elevated process or stopped
+    // on an error (a restart may still rejoin while the session waits).
+    if let (Some(key), Some(places)) = (&key, &places)
+        && matches!(
+            outcome,
+            Ok(Ended::SessionEnded { .. } | Ended::Disconnected | Ended::Left)
+                | Err(ClientError::Refused { .. })
+        )
     {
+        tandem_customer::rejoin::forget(places, key);
+    }
+    match outcome {
         Ok(Ended::SessionEnded { uninstall }) => {
             println!("The technician ended the session.");
             // C1: the customer client uninstalls itself; support buttons and jump clients have

@@ -231,11 +231,101 @@ async fn report_system_info(api: &Api) -> Result<(), ClientError> {
     api.report_system_info(&info).await
 }
 
+/// Why following the feed stopped short of the session's end.
+enum Interrupted {
+    /// The connection dropped (or a request could not reach the appliance): reconnect.
+    Lost(String),
+    /// Something that reconnecting cannot mend.
+    Failed(ClientError),
+}
+
+impl From<ClientError> for Interrupted {
+    fn from(e: ClientError) -> Self {
+        match e {
+            ClientError::Network(reason) => Self::Lost(reason),
+            other => Self::Failed(other),
+        }
+    }
+}
+
+/// The appliance pings every open socket (a third of its silence bound, 10 s by default); this
+/// much silence means the connection is gone even if no error says so.
+const SILENT_FOR: std::time::Duration = std::time::Duration::from_secs(45);
+
+/// How long the user-mode client keeps its connection after handing the session to the
+/// elevated one (E2), which connects meanwhile.
+const HAND_OVER: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// How long a connection attempt may take.
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+
+type Feed =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// The appliance no longer lets this client in: the session ended, the customer was removed,
+/// or the wait for this client is over.
+fn no_longer_waits(status: u16) -> ClientError {
+    ClientError::Refused {
+        status,
+        code: "unauthorized".into(),
+        message: "The session no longer waits for this computer".into(),
+        rule: None,
+    }
+}
+
+/// Open the session's event feed, resuming after event `since` when given.
+async fn connect(api: &Api, token: &str, since: Option<i64>) -> Result<Feed, Interrupted> {
+    use tokio_tungstenite::tungstenite::Error as WsError;
+    let url = api.endpoint().events_url(token, since)?;
+    let connector = tokio_tungstenite::Connector::Rustls(api.tls());
+    let connecting = tokio_tungstenite::connect_async_tls_with_config(
+        url.as_str(),
+        None,
+        false,
+        Some(connector),
+    );
+    match tokio::time::timeout(CONNECT_TIMEOUT, connecting).await {
+        Ok(Ok((feed, _))) => Ok(feed),
+        // The appliance answered and refused this client's token: the session is over for it
+        // (ended, the customer removed, or the wait for it over).
+        Ok(Err(WsError::Http(response))) if matches!(response.status().as_u16(), 401 | 403) => Err(
+            Interrupted::Failed(no_longer_waits(response.status().as_u16())),
+        ),
+        Ok(Err(e)) => Err(Interrupted::Lost(e.to_string())),
+        Err(_) => Err(Interrupted::Lost("no answer in time".into())),
+    }
+}
+
+/// What a session's client keeps across reconnections.
+struct Follower {
+    api: Api,
+    session: SessionId,
+    consent: Consent,
+    say: Say,
+    install: Install,
+    shell: Option<ShellHost>,
+    screen: Option<crate::screen::ScreenHost>,
+    screen_state: tokio::sync::watch::Sender<ScreenState>,
+    screen_watch: tokio::sync::watch::Receiver<ScreenState>,
+    waiting: Option<PromptKind>,
+    /// Elevation (E3): the request, the technician's credentials, and a password being typed.
+    elevation: Option<PromptKind>,
+    credentials: Option<(String, String)>,
+    typing_password: Option<PromptKind>,
+    names: std::collections::BTreeMap<tandem_core::domain::TechnicianId, String>,
+    /// The number of the last event seen: a reconnection resumes after it, so nothing is
+    /// missed and nothing shown twice.
+    seq: Option<i64>,
+    /// Lines typed while the appliance could not be reached, sent once it can.
+    unsent: std::collections::VecDeque<String>,
+}
+
 /// Follow the session until it ends. `lines` carries what the customer types: chat, or the
-/// answer to a question.
+/// answer to a question. A dropped connection is reconnected with back-off and the session
+/// resumed where it was; the appliance waits for this client meanwhile.
 ///
 /// # Errors
-/// When the appliance cannot be reached or refuses.
+/// When the appliance refuses this client, or cannot be reached to start with.
 pub async fn run(
     api: Api,
     session: SessionId,
@@ -248,184 +338,498 @@ pub async fn run(
         .token()
         .ok_or_else(|| ClientError::Protocol("not joined".into()))?
         .to_owned();
-    let url = api.endpoint().events_url(&token, None)?;
-    let connector = tokio_tungstenite::Connector::Rustls(api.tls());
-    let (mut feed, _) = tokio_tungstenite::connect_async_tls_with_config(
-        url.as_str(),
-        None,
-        false,
-        Some(connector),
-    )
-    .await
-    .map_err(|e| ClientError::Network(e.to_string()))?;
-    let mut shell: Option<ShellHost> = None;
-    let mut screen: Option<crate::screen::ScreenHost> = None;
     let (screen_state, screen_watch) = tokio::sync::watch::channel(ScreenState::Off);
-    let mut waiting: Option<PromptKind> = None;
-    // Elevation (E3): the request, the technician's credentials, and a password being typed.
-    let mut elevation: Option<PromptKind> = None;
-    let mut credentials: Option<(String, String)> = None;
-    let mut typing_password: Option<PromptKind> = None;
+    let mut follower = Follower {
+        api,
+        session,
+        consent,
+        say,
+        install,
+        shell: None,
+        screen: None,
+        screen_state,
+        screen_watch,
+        waiting: None,
+        elevation: None,
+        credentials: None,
+        typing_password: None,
+        names: std::collections::BTreeMap::new(),
+        seq: None,
+        unsent: std::collections::VecDeque::new(),
+    };
+    let options = tandem_core::client::FeedOptions {
+        backoff_max: std::time::Duration::from_secs(10),
+        ..tandem_core::client::FeedOptions::default()
+    };
     let mut typing = true;
-    let mut names = std::collections::BTreeMap::new();
+    let mut attempt: u32 = 0;
     loop {
-        tokio::select! {
-                    line = lines.recv(), if typing => {
-                        // No more typing (the terminal closed, or there never was one): the
-                        // session goes on; only "/quit" leaves it.
-                        let Some(line) = line else { typing = false; continue };
-                        if let Some(prompt) = typing_password.take() {
-                            let user = crate::elevate::current_user().await;
-                            if let Some(e) = elevate(&api, session, consent, prompt, &install, (user, line), &say).await? {
-                                return Ok(Ended::Elevated(Box::new(e)));
-                            }
-                        } else if let Some(prompt @ PromptKind::Elevation(_)) = waiting.filter(|_| matches!(line.trim(), "y" | "Y" | "yes" | "Yes")) {
-                            waiting = None;
-                            say(format!("Type the password of {} (it goes to sudo on this computer, nowhere else):", crate::elevate::current_user().await));
-                            typing_password = Some(prompt);
-                        } else if let Some(prompt) = waiting.take() {
-                            let accepted = matches!(line.trim(), "y" | "Y" | "yes" | "Yes");
-                            api.command(&Command::AnswerPrompt { session, prompt, accepted }).await?;
-                        } else if line.trim() == "/quit" {
-                            api.command(&Command::LeaveSession { session }).await?;
-                            return Ok(Ended::Left);
-                        } else if !line.trim().is_empty() {
-                            api.command(&Command::SendChat { session, text: line }).await?;
-                        }
-                    }
-                    message = feed.next() => {
-                        let text = match message {
-                            Some(Ok(Message::Text(text))) => text,
-        Some(Ok(Message::Close(frame))) => return Err(ClientError::Network(format!("the appliance closed the connection ({frame:?})"))),
-                            Some(Err(e)) => return Err(ClientError::Network(e.to_string())),
-                            None => return Err(ClientError::Network("the appliance closed the connection".into())),
-                            Some(Ok(_)) => continue,
-                        };
-                        match serde_json::from_str::<ServerMessage>(text.as_str()) {
-                            Ok(ServerMessage::Snapshot(snapshot)) => {
-                                if let View::Customer { session: view } = snapshot.view {
-                                    names = view.technicians.clone();
-                                    // Taken already if a technician was quicker than this connection.
-                                    match view.session.owner.and_then(|o| names.get(&o)) {
-                                        Some(owner) => say(format!("Connected to session {}. {owner} is helping you.", view.session.id)),
-                                        None => say(format!("Connected to session {}. Waiting for a technician…", view.session.id)),
-                                    }
-                                    // Requests made before this client connected wait in the snapshot.
-                                    for prompt in view.session.prompts.keys() {
-                                        if let PromptKind::Elevation(ElevationMethod::ProvideCredentials) = prompt {
-                                            // As for a live request: a customer who denied everything is never elevated.
-                                            if consent != Consent::DenyAll {
-                                                elevation = Some(*prompt);
-                                            }
-                                        } else {
-                                            waiting = answer(&api, session, consent, *prompt, &say).await?.or(waiting);
-                                        }
-                                    }
-                                    if view.session.shell && shell.is_none() {
-                                        shell = Some(shell::start(&api, session).await?);
-                                    }
-                                    screen_state.send_replace(view.session.screen);
-                                    if view.session.screen != ScreenState::Off && screen.is_none() {
-                                        screen = share_screen(&api, session, &screen_watch, &say).await;
-                                    }
-                                    // Reported once on connecting (a request made earlier is
-                                    // not kept), and again whenever a technician asks.
-                                    report_system_info(&api).await?;
-                                    // A pin made before this client connected is installed now (J1).
-                                    if let Some(jump_client) = &view.jump_client {
-                                        pin(&api, &install, jump_client.id, &say).await;
-                                    }
-                                    if let Some(button) = &view.support_button {
-                                        deploy_button(&api, &install, button, &say).await;
-                                    }
-                                }
-                            }
-                            Ok(ServerMessage::Event(published)) => match published.event {
-                                Event::PromptRaised { prompt: prompt @ PromptKind::Elevation(ElevationMethod::ProvideCredentials), .. } if consent != Consent::DenyAll => {
-                                    // The technician's credentials arrive beside the request, in either order.
-                                    elevation = Some(prompt);
-                                    if let Some(given) = credentials.take()
-                                        && let Some(e) = elevate(&api, session, consent, prompt, &install, given, &say).await?
-                                    {
-                                        return Ok(Ended::Elevated(Box::new(e)));
-                                    }
-                                }
-                                Event::PromptRaised { prompt: prompt @ PromptKind::Elevation(ElevationMethod::PromptCustomer), .. } if consent == Consent::AllowAll => {
-                                    say("The technician asked for administrative rights, which need your password; this client answers without asking, so it declines.".into());
-                                    api.command(&Command::AnswerPrompt { session, prompt, accepted: false }).await?;
-                                }
-                                Event::PromptRaised { prompt, .. } => {
-                                    waiting = answer(&api, session, consent, prompt, &say).await?.or(waiting);
-                                }
-                                Event::ShellChanged { open: true, .. } if shell.is_some() => {}
-                                Event::ShellChanged { open: true, .. } => {
-                                    shell = Some(shell::start(&api, session).await?);
-                                    say("The technician has a command shell on this computer.".into());
-                                }
-                                Event::ShellChanged { open: false, .. } if shell.is_some() => {
-                                    shell = None;
-                                    say("The command shell is closed.".into());
-                                }
-                                Event::ScreenChanged { screen: now, .. } => {
-                                    screen_state.send_replace(now);
-                                    match (now, screen.is_some()) {
-                                        (ScreenState::Off, true) => {
-                                            screen = None;
-                                            say("Screen sharing has stopped.".into());
-                                        }
-                                        (ScreenState::Off, false) | (_, true) => {}
-                                        (_, false) => {
-                                            screen = share_screen(&api, session, &screen_watch, &say).await;
-                                        }
-                                    }
-                                    if now == ScreenState::Control {
-                                        say("The technician can now control your mouse and keyboard.".into());
-                                    }
-                                }
-                                Event::SystemInfoViewed { .. } => report_system_info(&api).await?,
-                                Event::SupportButtonDeployed { button, .. } => deploy_button(&api, &install, &button, &say).await,
-                                Event::JumpClientPinned { jump_client, .. } => pin(&api, &install, jump_client.id, &say).await,
-                                Event::SupportButtonRemoved { button, .. } => {
-                                    if let Some(places) = &install.places {
-                                        match crate::button::uninstall(places, button) {
-                                            Ok(()) => say("The support button was removed.".into()),
-                                            Err(e) => say(format!("The support button could not be removed: {e}")),
-                                        }
-                                    }
-                                }
-                                Event::SessionAccepted { owner, .. } => {
-                                    let refreshed = api.snapshot().await?;
-                                    if let View::Customer { session: view } = refreshed.view {
-                                        names = view.technicians;
-                                    }
-                                    say(format!("{} is helping you.", names.get(&owner).map_or("A technician", String::as_str)));
-                                }
-                                Event::ChatPosted { from, text, .. } if from != Participant::Customer => {
-                                    let who = match from {
-                                        Participant::Technician(t) => names.get(&t).cloned().unwrap_or_else(|| "Technician".into()),
-                                        _ => "Guest".into(),
-                                    };
-                                    say(format!("[{who}] {text}"));
-                                }
-                                Event::SessionEnded { uninstall_customer_client, .. } => {
-                                    return Ok(Ended::SessionEnded { uninstall: uninstall_customer_client });
-                                }
-                                Event::CustomerDisconnected { .. } => return Ok(Ended::Disconnected),
-                                _ => {}
-                            },
-                            Ok(ServerMessage::Direct { body }) if body["kind"] == "elevation_credentials" => {
-                                let given = (body["username"].as_str().unwrap_or_default().to_owned(), body["password"].as_str().unwrap_or_default().to_owned());
-                                match elevation.take() {
-                                    Some(prompt) => if let Some(e) = elevate(&api, session, consent, prompt, &install, given, &say).await? {
-                                        return Ok(Ended::Elevated(Box::new(e)));
-                                    },
-                                    None => credentials = Some(given),
-                                }
-                            }
-                            Ok(_) => {}
-                            Err(e) => tracing::warn!(error = %e, "unreadable message from the appliance"),
-                        }
+        let feed = match connect(&follower.api, &token, follower.seq).await {
+            Ok(feed) => feed,
+            // Never connected: nothing to resume.
+            Err(Interrupted::Lost(reason)) if follower.seq.is_none() => {
+                return Err(ClientError::Network(reason));
+            }
+            Err(Interrupted::Lost(reason)) => {
+                attempt += 1;
+                tracing::info!(%reason, attempt, "reconnecting");
+                let pause = tokio::time::sleep(tandem_core::client::backoff(&options, attempt));
+                tokio::pin!(pause);
+                // Typing goes on while the connection is down; it is sent once it is back.
+                loop {
+                    tokio::select! {
+                        () = &mut pause => break,
+                        line = lines.recv(), if typing => match line {
+                            Some(line) if line.trim() == "/quit" => return Ok(Ended::Left),
+                            Some(line) => follower.unsent.push_back(line),
+                            None => typing = false,
+                        },
                     }
                 }
+                continue;
+            }
+            Err(Interrupted::Failed(e)) => return Err(e),
+        };
+        if attempt > 0 {
+            (follower.say)("Reconnected: the session goes on.".into());
+            attempt = 0;
+        }
+        match follower.follow(feed, lines, &mut typing).await {
+            Ok(ended) => return Ok(ended),
+            Err(Interrupted::Lost(reason)) => {
+                tracing::info!(%reason, "the connection to the appliance dropped");
+                (follower.say)(
+                    "The connection to the support server dropped; reconnecting…".into(),
+                );
+                follower.connection_lost();
+            }
+            Err(Interrupted::Failed(e)) => return Err(e),
+        }
+    }
+}
+
+impl Follower {
+    fn say(&self, line: String) {
+        (self.say)(line);
+    }
+
+    /// The shell and the screen went with the connection; the appliance has said them off
+    /// for the technician, who asks again once this client is back.
+    fn connection_lost(&mut self) {
+        if self.shell.take().is_some() {
+            self.say("The command shell is closed.".into());
+        }
+        if self.screen.take().is_some() {
+            self.say("Screen sharing has stopped.".into());
+        }
+        self.screen_state.send_replace(ScreenState::Off);
+    }
+
+    /// Send a command; one the rules refuse is said and the session goes on.
+    async fn send(&self, command: &Command) -> Result<(), Interrupted> {
+        match self.api.command(command).await {
+            Ok(_) => Ok(()),
+            Err(ClientError::Refused {
+                status, message, ..
+            }) if status != 401 => {
+                self.say(format!("Not done: {message}"));
+                Ok(())
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Follow the feed until the session ends for this client or the connection drops. A
+    /// request refused because this client's right ended (the session ended while it was
+    /// being made) is explained by the event that ended it, which the feed still delivers.
+    async fn follow(
+        &mut self,
+        mut feed: Feed,
+        lines: &mut mpsc::Receiver<String>,
+        typing: &mut bool,
+    ) -> Result<Ended, Interrupted> {
+        match self.follow_feed(&mut feed, lines, typing).await {
+            Err(Interrupted::Failed(ClientError::Refused { status: 401, .. })) => {
+                self.why_ended(&mut feed).await
+            }
+            Ok(Ended::Elevated(elevated)) => {
+                // The elevated process connects on its own; until it has, this socket keeps
+                // the session from counting the customer gone (and greying its tools).
+                tokio::spawn(async move {
+                    let _ = tokio::time::timeout(HAND_OVER, async {
+                        while let Some(Ok(_)) = feed.next().await {}
+                    })
+                    .await;
+                });
+                Ok(Ended::Elevated(elevated))
+            }
+            other => other,
+        }
+    }
+
+    /// What the feed says after this client's right ended: the end of the session, or the
+    /// customer's removal, before the appliance closes it.
+    async fn why_ended(&mut self, feed: &mut Feed) -> Result<Ended, Interrupted> {
+        let reading = async {
+            while let Some(Ok(message)) = feed.next().await {
+                let Message::Text(text) = message else {
+                    continue;
+                };
+                if let Ok(ServerMessage::Event(published)) =
+                    serde_json::from_str::<ServerMessage>(text.as_str())
+                {
+                    match published.event {
+                        Event::SessionEnded {
+                            uninstall_customer_client,
+                            ..
+                        } => {
+                            return Some(Ended::SessionEnded {
+                                uninstall: uninstall_customer_client,
+                            });
+                        }
+                        Event::CustomerDisconnected { .. } => return Some(Ended::Disconnected),
+                        _ => {}
+                    }
+                }
+            }
+            None
+        };
+        match tokio::time::timeout(std::time::Duration::from_secs(5), reading).await {
+            Ok(Some(ended)) => Ok(ended),
+            _ => Err(Interrupted::Failed(no_longer_waits(401))),
+        }
+    }
+
+    async fn follow_feed(
+        &mut self,
+        feed: &mut Feed,
+        lines: &mut mpsc::Receiver<String>,
+        typing: &mut bool,
+    ) -> Result<Ended, Interrupted> {
+        let mut heard = tokio::time::Instant::now();
+        loop {
+            // What was typed while the connection was down goes first, in order.
+            if let Some(line) = self.unsent.pop_front() {
+                if let Some(ended) = self.on_line(line).await? {
+                    return Ok(ended);
+                }
+                continue;
+            }
+            tokio::select! {
+                line = lines.recv(), if *typing => {
+                    // No more typing (the terminal closed, or there never was one): the
+                    // session goes on; only "/quit" leaves it.
+                    let Some(line) = line else { *typing = false; continue };
+                    if let Some(ended) = self.on_line(line).await? {
+                        return Ok(ended);
+                    }
+                }
+                message = feed.next() => {
+                    heard = tokio::time::Instant::now();
+                    let text = match message {
+                        Some(Ok(Message::Text(text))) => text,
+                        Some(Ok(Message::Close(frame))) => return self.closed(frame),
+                        Some(Err(e)) => return Err(Interrupted::Lost(e.to_string())),
+                        None => return Err(Interrupted::Lost("the appliance closed the connection".into())),
+                        Some(Ok(_)) => continue,
+                    };
+                    match serde_json::from_str::<ServerMessage>(text.as_str()) {
+                        Ok(message) => if let Some(ended) = self.on_message(message).await? {
+                            return Ok(ended);
+                        },
+                        Err(e) => tracing::warn!(error = %e, "unreadable message from the appliance"),
+                    }
+                }
+                () = tokio::time::sleep_until(heard + SILENT_FOR) => {
+                    return Err(Interrupted::Lost("the appliance went silent".into()));
+                }
+            }
+        }
+    }
+
+    /// The appliance closed the feed: for good when it ended this client's right (4001, 4002),
+    /// otherwise (a restart, say) to be reconnected.
+    fn closed(
+        &self,
+        frame: Option<tokio_tungstenite::tungstenite::protocol::CloseFrame>,
+    ) -> Result<Ended, Interrupted> {
+        match frame.as_ref().map(|f| u16::from(f.code)) {
+            Some(4001 | 4002) => Err(Interrupted::Failed(no_longer_waits(401))),
+            _ => Err(Interrupted::Lost(format!(
+                "the appliance closed the connection ({frame:?})"
+            ))),
+        }
+    }
+
+    /// A line the customer typed: chat, an answer, a password, or "/quit". A line that could
+    /// not reach the appliance is kept, first in line, for when it can; a password never is.
+    async fn on_line(&mut self, line: String) -> Result<Option<Ended>, Interrupted> {
+        if let Some(prompt) = self.typing_password.take() {
+            let user = crate::elevate::current_user().await;
+            return match self.elevate(prompt, (user, line)).await {
+                Ok(Some(e)) => Ok(Some(Ended::Elevated(Box::new(e)))),
+                Ok(None) => Ok(None),
+                Err(e) => {
+                    self.say(
+                        "The connection dropped: administrative rights were not given.".into(),
+                    );
+                    Err(e)
+                }
+            };
+        }
+        let kept = line.clone();
+        self.on_words(line).await.inspect_err(|e| {
+            if matches!(e, Interrupted::Lost(_)) {
+                self.unsent.push_front(kept);
+            }
+        })
+    }
+
+    /// A line that is not a password.
+    async fn on_words(&mut self, line: String) -> Result<Option<Ended>, Interrupted> {
+        let session = self.session;
+        if let Some(prompt @ PromptKind::Elevation(_)) = self
+            .waiting
+            .filter(|_| matches!(line.trim(), "y" | "Y" | "yes" | "Yes"))
+        {
+            self.waiting = None;
+            self.say(format!(
+                "Type the password of {} (it goes to sudo on this computer, nowhere else):",
+                crate::elevate::current_user().await
+            ));
+            self.typing_password = Some(prompt);
+        } else if let Some(prompt) = self.waiting {
+            let accepted = matches!(line.trim(), "y" | "Y" | "yes" | "Yes");
+            self.send(&Command::AnswerPrompt {
+                session,
+                prompt,
+                accepted,
+            })
+            .await?;
+            self.waiting = None;
+        } else if line.trim() == "/quit" {
+            self.send(&Command::LeaveSession { session }).await?;
+            return Ok(Some(Ended::Left));
+        } else if !line.trim().is_empty() {
+            self.send(&Command::SendChat {
+                session,
+                text: line,
+            })
+            .await?;
+        }
+        Ok(None)
+    }
+
+    async fn elevate(
+        &self,
+        prompt: PromptKind,
+        given: (String, String),
+    ) -> Result<Option<crate::elevate::Elevated>, Interrupted> {
+        Ok(elevate(
+            &self.api,
+            self.session,
+            self.consent,
+            prompt,
+            &self.install,
+            given,
+            &self.say,
+        )
+        .await?)
+    }
+
+    async fn answer(&mut self, prompt: PromptKind) -> Result<(), Interrupted> {
+        self.waiting = answer(&self.api, self.session, self.consent, prompt, &self.say)
+            .await?
+            .or(self.waiting);
+        Ok(())
+    }
+
+    async fn start_shell(&mut self) -> Result<(), Interrupted> {
+        self.shell = Some(shell::start(&self.api, self.session).await?);
+        Ok(())
+    }
+
+    /// A message on the feed.
+    #[allow(clippy::too_many_lines)]
+    async fn on_message(&mut self, message: ServerMessage) -> Result<Option<Ended>, Interrupted> {
+        let session = self.session;
+        let consent = self.consent;
+        match message {
+            ServerMessage::Snapshot(snapshot) => {
+                self.seq = Some(snapshot.seq);
+                if let View::Customer { session: view } = snapshot.view {
+                    self.names = view.technicians.clone();
+                    // Taken already if a technician was quicker than this connection.
+                    match view.session.owner.and_then(|o| self.names.get(&o)) {
+                        Some(owner) => self.say(format!(
+                            "Connected to session {}. {owner} is helping you.",
+                            view.session.id
+                        )),
+                        None => self.say(format!(
+                            "Connected to session {}. Waiting for a technician…",
+                            view.session.id
+                        )),
+                    }
+                    // Requests made before this client connected wait in the snapshot.
+                    for prompt in view.session.prompts.keys() {
+                        if let PromptKind::Elevation(ElevationMethod::ProvideCredentials) = prompt {
+                            // As for a live request: a customer who denied everything is never elevated.
+                            if consent != Consent::DenyAll {
+                                self.elevation = Some(*prompt);
+                            }
+                        } else {
+                            self.answer(*prompt).await?;
+                        }
+                    }
+                    if view.session.shell && self.shell.is_none() {
+                        self.start_shell().await?;
+                    }
+                    self.screen_state.send_replace(view.session.screen);
+                    if view.session.screen != ScreenState::Off && self.screen.is_none() {
+                        self.screen =
+                            share_screen(&self.api, session, &self.screen_watch, &self.say).await;
+                    }
+                    // Reported once on connecting (a request made earlier is
+                    // not kept), and again whenever a technician asks.
+                    report_system_info(&self.api).await?;
+                    // A pin made before this client connected is installed now (J1).
+                    if let Some(jump_client) = &view.jump_client {
+                        pin(&self.api, &self.install, jump_client.id, &self.say).await;
+                    }
+                    if let Some(button) = &view.support_button {
+                        deploy_button(&self.api, &self.install, button, &self.say).await;
+                    }
+                }
+            }
+            ServerMessage::Event(published) => {
+                tracing::debug!(seq = published.seq, "event");
+                self.seq = Some(published.seq);
+                return self.on_event(published.event).await;
+            }
+            ServerMessage::Direct { body } if body["kind"] == "elevation_credentials" => {
+                let given = (
+                    body["username"].as_str().unwrap_or_default().to_owned(),
+                    body["password"].as_str().unwrap_or_default().to_owned(),
+                );
+                match self.elevation.take() {
+                    Some(prompt) => {
+                        if let Some(e) = self.elevate(prompt, given).await? {
+                            return Ok(Some(Ended::Elevated(Box::new(e))));
+                        }
+                    }
+                    None => self.credentials = Some(given),
+                }
+            }
+            _ => {}
+        }
+        Ok(None)
+    }
+
+    #[allow(clippy::too_many_lines)]
+    async fn on_event(&mut self, event: Event) -> Result<Option<Ended>, Interrupted> {
+        let session = self.session;
+        let consent = self.consent;
+        match event {
+            Event::PromptRaised {
+                prompt: prompt @ PromptKind::Elevation(ElevationMethod::ProvideCredentials),
+                ..
+            } if consent != Consent::DenyAll => {
+                // The technician's credentials arrive beside the request, in either order.
+                self.elevation = Some(prompt);
+                if let Some(given) = self.credentials.take()
+                    && let Some(e) = self.elevate(prompt, given).await?
+                {
+                    return Ok(Some(Ended::Elevated(Box::new(e))));
+                }
+            }
+            Event::PromptRaised {
+                prompt: prompt @ PromptKind::Elevation(ElevationMethod::PromptCustomer),
+                ..
+            } if consent == Consent::AllowAll => {
+                self.say("The technician asked for administrative rights, which need your password; this client answers without asking, so it declines.".into());
+                self.send(&Command::AnswerPrompt {
+                    session,
+                    prompt,
+                    accepted: false,
+                })
+                .await?;
+            }
+            Event::PromptRaised { prompt, .. } => self.answer(prompt).await?,
+            Event::ShellChanged { open: true, .. } if self.shell.is_some() => {}
+            Event::ShellChanged { open: true, .. } => {
+                self.start_shell().await?;
+                self.say("The technician has a command shell on this computer.".into());
+            }
+            Event::ShellChanged { open: false, .. } if self.shell.is_some() => {
+                self.shell = None;
+                self.say("The command shell is closed.".into());
+            }
+            Event::ScreenChanged { screen: now, .. } => {
+                self.screen_state.send_replace(now);
+                match (now, self.screen.is_some()) {
+                    (ScreenState::Off, true) => {
+                        self.screen = None;
+                        self.say("Screen sharing has stopped.".into());
+                    }
+                    (ScreenState::Off, false) | (_, true) => {}
+                    (_, false) => {
+                        self.screen =
+                            share_screen(&self.api, session, &self.screen_watch, &self.say).await;
+                    }
+                }
+                if now == ScreenState::Control {
+                    self.say("The technician can now control your mouse and keyboard.".into());
+                }
+            }
+            Event::SystemInfoViewed { .. } => report_system_info(&self.api).await?,
+            Event::SupportButtonDeployed { button, .. } => {
+                deploy_button(&self.api, &self.install, &button, &self.say).await;
+            }
+            Event::JumpClientPinned { jump_client, .. } => {
+                pin(&self.api, &self.install, jump_client.id, &self.say).await;
+            }
+            Event::SupportButtonRemoved { button, .. } => {
+                if let Some(places) = &self.install.places {
+                    match crate::button::uninstall(places, button) {
+                        Ok(()) => self.say("The support button was removed.".into()),
+                        Err(e) => self.say(format!("The support button could not be removed: {e}")),
+                    }
+                }
+            }
+            Event::SessionAccepted { owner, .. } => {
+                let refreshed = self.api.snapshot().await?;
+                if let View::Customer { session: view } = refreshed.view {
+                    self.names = view.technicians;
+                }
+                self.say(format!(
+                    "{} is helping you.",
+                    self.names
+                        .get(&owner)
+                        .map_or("A technician", String::as_str)
+                ));
+            }
+            Event::ChatPosted { from, text, .. } if from != Participant::Customer => {
+                let who = match from {
+                    Participant::Technician(t) => self
+                        .names
+                        .get(&t)
+                        .cloned()
+                        .unwrap_or_else(|| "Technician".into()),
+                    _ => "Guest".into(),
+                };
+                self.say(format!("[{who}] {text}"));
+            }
+            Event::SessionEnded {
+                uninstall_customer_client,
+                ..
+            } => {
+                return Ok(Some(Ended::SessionEnded {
+                    uninstall: uninstall_customer_client,
+                }));
+            }
+            Event::CustomerDisconnected { .. } => return Ok(Some(Ended::Disconnected)),
+            _ => {}
+        }
+        Ok(None)
     }
 }

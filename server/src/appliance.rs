@@ -118,22 +118,28 @@ pub struct Appliance {
     pub limits: crate::limits::Limits,
 }
 
-/// Counts a customer client's open event socket for as long as it lives.
+/// Counts a customer client's open event socket for as long as it lives. When the last one of
+/// a session closes, the session starts waiting for the client to come back.
 #[derive(Debug)]
-pub struct CustomerOnline<'a> {
-    appliance: &'a Appliance,
+pub struct CustomerOnline {
+    appliance: Arc<Appliance>,
     session: i64,
 }
 
-impl Drop for CustomerOnline<'_> {
+impl Drop for CustomerOnline {
     fn drop(&mut self) {
+        let mut last = false;
         if let Ok(mut online) = self.appliance.customers_online.lock()
             && let Some(n) = online.get_mut(&self.session)
         {
             *n = n.saturating_sub(1);
             if *n == 0 {
                 online.remove(&self.session);
+                last = true;
             }
+        }
+        if last && let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(Arc::clone(&self.appliance).customer_lost(self.session));
         }
     }
 }
@@ -156,7 +162,7 @@ fn ended_rights(before: &State, event: &Event) -> Vec<(TokenKind, i64)> {
                 .chain(externals)
                 .collect()
         }
-        Event::CustomerDisconnected { session } => vec![(TokenKind::Customer, id(session.0))],
+        Event::CustomerDisconnected { session, .. } => vec![(TokenKind::Customer, id(session.0))],
         Event::MemberLeft {
             member: Participant::External(e),
             ..
@@ -273,16 +279,90 @@ impl Appliance {
         self.direct.subscribe()
     }
 
-    /// Note a customer client's event socket as open until the returned guard is dropped.
+    /// Note a customer client's event socket as open until the returned guard is dropped. The
+    /// first socket of a session the appliance was waiting for brings its customer back.
     #[must_use]
-    pub fn customer_online(&self, session: i64) -> CustomerOnline<'_> {
+    pub fn customer_online(self: &Arc<Self>, session: i64) -> CustomerOnline {
+        let mut first = false;
         if let Ok(mut online) = self.customers_online.lock() {
-            *online.entry(session).or_default() += 1;
+            let n = online.entry(session).or_default();
+            *n += 1;
+            first = *n == 1;
+        }
+        if first {
+            let appliance = Arc::clone(self);
+            tokio::spawn(async move {
+                let back = appliance
+                    .observe("CustomerReconnected", |state, _| {
+                        state.customer_reconnected(SessionId(u64::try_from(session).unwrap_or(0)))
+                    })
+                    .await;
+                if let Err(e) = back {
+                    tracing::warn!(error = %e, "could not record a customer's return");
+                }
+            });
         }
         CustomerOnline {
-            appliance: self,
+            appliance: Arc::clone(self),
             session,
         }
+    }
+
+    /// A session's customer client has no event socket left (closed, or silent and closed by
+    /// liveness): the session waits `customer_grace` for it, then says the customer left. News
+    /// that is stale by the time it is recorded (the client is back) changes nothing.
+    async fn customer_lost(self: Arc<Self>, session: i64) {
+        let subject = SessionId(u64::try_from(session).unwrap_or(0));
+        let grace = self.config.customer_grace;
+        let wait_ms = i64::try_from(grace.as_millis()).unwrap_or(i64::MAX);
+        let lost = self
+            .observe("CustomerConnectionLost", |state, now| {
+                if self.customer_is_online(session) {
+                    return Vec::new();
+                }
+                let until = Timestamp(now.0.saturating_add(u64::try_from(wait_ms).unwrap_or(0)));
+                state.customer_connection_lost(subject, until)
+            })
+            .await;
+        match lost {
+            Ok(done) if done.events.is_empty() => return,
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "could not record a customer's lost connection");
+                return;
+            }
+        }
+        // A little past the deadline, so that the clock has reached it when this is judged.
+        tokio::time::sleep(grace + std::time::Duration::from_millis(20)).await;
+        let over = self
+            .observe("CustomerDisconnected", |state, now| {
+                if self.customer_is_online(session) {
+                    return Vec::new();
+                }
+                state.customer_wait_over(subject, now)
+            })
+            .await;
+        if let Err(e) = over {
+            tracing::warn!(error = %e, "could not end the wait for a customer");
+        }
+    }
+
+    /// After a restart no customer client is connected. Those still running reconnect by
+    /// themselves within their back-off; the sessions whose customer has not come back after
+    /// one silence bound (`dead_after`) start waiting for it, as if its connection had just
+    /// dropped.
+    pub fn await_customers(self: &Arc<Self>) {
+        let appliance = Arc::clone(self);
+        tokio::spawn(async move {
+            tokio::time::sleep(appliance.config.dead_after).await;
+            let state = appliance.state().await;
+            for (session, s) in &state.sessions {
+                let session = id(session.0);
+                if s.is_live() && s.customer.connected && !appliance.customer_is_online(session) {
+                    tokio::spawn(Arc::clone(&appliance).customer_lost(session));
+                }
+            }
+        });
     }
 
     /// Whether a customer client of the session is connected.
@@ -333,7 +413,7 @@ impl Appliance {
         command: &Command,
         sides: Vec<SideWrite>,
     ) -> Result<Executed, ApiError> {
-        let mut inner = self.inner.lock().await;
+        let inner = self.inner.lock().await;
         let now = now_ms();
         let events = match inner.state.plan(actor, command, timestamp(now)) {
             Ok(events) => events,
@@ -354,11 +434,47 @@ impl Appliance {
                 return Err(refusal.into());
             }
         };
+        let label = actor_label(actor);
+        self.commit(inner, &label, &command_label(command), events, &sides, now)
+            .await
+    }
+
+    /// Record what the appliance itself saw happen (a customer client's connection dropping or
+    /// coming back): `decide` reads the state under the writer's lock and returns the events,
+    /// if there is anything to record.
+    ///
+    /// # Errors
+    /// A database failure; nothing changes then.
+    pub async fn observe(
+        &self,
+        what: &str,
+        decide: impl FnOnce(&State, Timestamp) -> Vec<Event>,
+    ) -> Result<Executed, ApiError> {
+        let inner = self.inner.lock().await;
+        let now = now_ms();
+        let events = decide(&inner.state, timestamp(now));
+        if events.is_empty() {
+            return Ok(Executed { events: Vec::new() });
+        }
+        self.commit(inner, "appliance", what, events, &[], now)
+            .await
+    }
+
+    /// Commit planned events with their side writes, then apply and publish them, and end the
+    /// rights they end.
+    async fn commit(
+        &self,
+        mut inner: MutexGuard<'_, Inner>,
+        label: &str,
+        what: &str,
+        events: Vec<Event>,
+        sides: &[SideWrite],
+        now: i64,
+    ) -> Result<Executed, ApiError> {
         let mut tx = self.store.begin().await?;
-        for side in &sides {
+        for side in sides {
             self.side_write(&mut tx, side, &events, now).await?;
         }
-        let label = actor_label(actor);
         // The events are applied to a copy; it becomes the state only once they are committed.
         // Each event's audience is who sees its subject before or after it.
         let mut next = inner.state.clone();
@@ -371,7 +487,7 @@ impl Appliance {
             ended.extend(ended_rights(&next, event));
             next.apply(event);
             let audience = either(seen_before, seen_by(&next, event));
-            Store::append(&mut tx, seq, now, session, audience.as_ref(), &label, event).await?;
+            Store::append(&mut tx, seq, now, session, audience.as_ref(), label, event).await?;
             outgoing.push(Outgoing {
                 published: Published {
                     seq,
@@ -390,7 +506,7 @@ impl Appliance {
         inner.state = next;
         inner.last_seq += i64::try_from(outgoing.len()).unwrap_or(0);
         drop(inner);
-        tracing::info!(actor = %label, command = %command_label(command), events = outgoing.len(), "accepted");
+        tracing::info!(actor = %label, command = %what, events = outgoing.len(), "accepted");
         let published: Vec<Published> = outgoing.iter().map(|o| o.published.clone()).collect();
         // What is kept in memory for a session goes when the session ends.
         for p in &published {

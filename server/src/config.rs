@@ -50,7 +50,19 @@ pub struct Config {
     /// How long a socket's peer may be silent (no message, no answer to a ping) before the
     /// appliance counts it gone and closes the socket.
     pub dead_after: std::time::Duration,
+    /// How long a session waits for a customer client whose connection dropped before it says
+    /// the customer left (the client reconnects by itself meanwhile).
+    pub customer_grace: std::time::Duration,
+    /// How long a technician stays listed (S3) after their last console's connection drops:
+    /// a phone switching networks is not signing out.
+    pub presence_grace: std::time::Duration,
 }
+
+/// The default of [`Config::customer_grace`]: long enough for a computer to reboot.
+pub const DEFAULT_CUSTOMER_GRACE: std::time::Duration = std::time::Duration::from_secs(180);
+
+/// The default of [`Config::presence_grace`].
+pub const DEFAULT_PRESENCE_GRACE: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// The default of [`Config::dead_after`]: seconds, not minutes.
 pub const DEFAULT_DEAD_AFTER: std::time::Duration = std::time::Duration::from_secs(30);

@@ -84,6 +84,26 @@ struct Cli {
         global = true
     )]
     dead_after_seconds: u16,
+    /// How long a session waits for a customer client whose connection dropped (it reconnects
+    /// by itself) before it says the customer left, in seconds.
+    #[arg(
+        long,
+        env = "TANDEM_CUSTOMER_GRACE_SECONDS",
+        default_value_t = 180,
+        value_parser = clap::value_parser!(u32).range(1..),
+        global = true
+    )]
+    customer_grace_seconds: u32,
+    /// How long a technician stays listed after their last console's connection drops, in
+    /// seconds (signing out is immediate).
+    #[arg(
+        long,
+        env = "TANDEM_PRESENCE_GRACE_SECONDS",
+        default_value_t = 60,
+        value_parser = clap::value_parser!(u32).range(1..),
+        global = true
+    )]
+    presence_grace_seconds: u32,
     /// Log as JSON lines instead of text.
     #[arg(long, env = "TANDEM_LOG_JSON", global = true)]
     log_json: bool,
@@ -141,6 +161,8 @@ fn config(cli: &Cli) -> Config {
         rate_limits: tandem_appliance::limits::RateLimits::default(),
         sign_in_ms: i64::from(cli.sign_in_seconds) * 1000,
         dead_after: std::time::Duration::from_secs(u64::from(cli.dead_after_seconds)),
+        customer_grace: std::time::Duration::from_secs(u64::from(cli.customer_grace_seconds)),
+        presence_grace: std::time::Duration::from_secs(u64::from(cli.presence_grace_seconds)),
     }
 }
 

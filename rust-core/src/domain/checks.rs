@@ -8,7 +8,9 @@ use super::invitation::{ExternalInvitee, Invitee};
 use super::org::Team;
 use super::permission::{ExternalScope, Permission};
 use super::rule::Rule;
-use super::session::{ClientMode, JumpLocation, Participant, QueueRef, Session, SessionStatus};
+use super::session::{
+    ClientMode, CustomerLink, JumpLocation, Participant, QueueRef, Session, SessionStatus,
+};
 use super::state::State;
 
 impl State {
@@ -85,12 +87,11 @@ impl State {
             Participant::Customer => deny(Rule::G4, Reason::TechniciansOnly),
             _ => Ok(()),
         };
-        let customer = || {
-            if s.customer.connected {
-                Ok(())
-            } else {
-                deny(Rule::M1, Reason::CustomerGone)
-            }
+        let customer = || match s.customer.link {
+            _ if !s.customer.connected => deny(Rule::M1, Reason::CustomerGone),
+            // A3: greyed, with the reason, while the session waits for the client to come back.
+            CustomerLink::Reconnecting { .. } => deny(Rule::A3, Reason::CustomerReconnecting),
+            CustomerLink::Online => Ok(()),
         };
         let full_client = || match s.customer.info.mode {
             ClientMode::ClickToChat => deny(Rule::E1, Reason::ClickToChatOnly),

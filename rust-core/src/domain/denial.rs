@@ -59,6 +59,8 @@ pub enum Reason {
     NotYourPersonalQueue,
     #[error("The customer is no longer connected")]
     CustomerGone,
+    #[error("The customer's connection dropped; waiting for it to come back")]
+    CustomerReconnecting,
 
     // The customer client.
     #[error("Only chat is available until the customer client is upgraded to the full client")]

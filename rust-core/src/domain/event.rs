@@ -164,6 +164,19 @@ pub enum Event {
     /// M1: the customer connection ended; the technicians keep the session.
     CustomerDisconnected {
         session: SessionId,
+        /// Removed, left, or lost (events stored before this field read as removed).
+        #[serde(default)]
+        why: super::session::CustomerGone,
+    },
+    /// The customer client's connection dropped (its last event socket closed, or went silent):
+    /// the session waits for it until `until`; its tools are greyed meanwhile (A3).
+    CustomerConnectionLost {
+        session: SessionId,
+        until: Timestamp,
+    },
+    /// The customer client is back within the wait.
+    CustomerReconnected {
+        session: SessionId,
     },
 
     SupportButtonDeployed {
@@ -254,7 +267,9 @@ impl Event {
             | E::TechnicianJoined { session, .. }
             | E::ExternalJoined { session, .. }
             | E::MemberLeft { session, .. }
-            | E::CustomerDisconnected { session }
+            | E::CustomerDisconnected { session, .. }
+            | E::CustomerConnectionLost { session, .. }
+            | E::CustomerReconnected { session }
             | E::SupportButtonDeployed { session, .. }
             | E::SupportButtonRemoved { session, .. }
             | E::JumpClientPinned { session, .. }

@@ -13,6 +13,7 @@ mod denial;
 mod event;
 mod ids;
 mod invitation;
+mod link;
 mod org;
 mod permission;
 mod plan;
@@ -43,8 +44,8 @@ pub use permission::{
 pub use plan::{MAX_CHAT_CHARS, MAX_NAME_CHARS, MAX_TEXT_CHARS};
 pub use rule::Rule;
 pub use session::{
-    ClientMode, Customer, CustomerInfo, ElevationMethod, ExternalMember, JumpClient, JumpLocation,
-    Participant, PendingPrompt, Platform, PromptKind, QueueRef, ScreenState, Session,
-    SessionStatus, SupportButton, Tool,
+    ClientMode, Customer, CustomerGone, CustomerInfo, CustomerLink, ElevationMethod,
+    ExternalMember, JumpClient, JumpLocation, Participant, PendingPrompt, Platform, PromptKind,
+    QueueRef, ScreenState, Session, SessionStatus, SupportButton, Tool,
 };
 pub use state::State;

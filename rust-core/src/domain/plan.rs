@@ -14,9 +14,9 @@ use super::invitation::{
 use super::permission::{ExternalScope, Permission};
 use super::rule::Rule;
 use super::session::{
-    ClientMode, CustomerInfo, ElevationMethod, ExternalMember, JumpClient, Participant,
-    PendingPrompt, Platform, PromptKind, QueueRef, ScreenState, Session, SessionStatus,
-    SupportButton, Tool,
+    ClientMode, CustomerGone, CustomerInfo, ElevationMethod, ExternalMember, JumpClient,
+    Participant, PendingPrompt, Platform, PromptKind, QueueRef, ScreenState, Session,
+    SessionStatus, SupportButton, Tool,
 };
 use super::state::{IdGen, State};
 
@@ -517,7 +517,10 @@ impl State {
                         }]
                     }
                     Participant::Customer => {
-                        vec![Event::CustomerDisconnected { session: *session }]
+                        vec![Event::CustomerDisconnected {
+                            session: *session,
+                            why: CustomerGone::Removed,
+                        }]
                     }
                 }
             }
@@ -540,7 +543,10 @@ impl State {
                     // A customer leaving a session nobody owns leaves nothing to support.
                     Participant::Customer if s.owner.is_none() => self.end(s),
                     Participant::Customer => {
-                        vec![Event::CustomerDisconnected { session: *session }]
+                        vec![Event::CustomerDisconnected {
+                            session: *session,
+                            why: CustomerGone::Left,
+                        }]
                     }
                 }
             }

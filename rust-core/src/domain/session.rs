@@ -149,6 +149,39 @@ pub struct Customer {
     pub connected: bool,
     /// The customer allowed every tool once for the whole session (G3).
     pub allowed_all: bool,
+    /// Whether the customer client's connection is up, or dropped and awaited (A3: its tools
+    /// are greyed meanwhile, with the reason).
+    #[serde(default)]
+    pub link: CustomerLink,
+    /// Why the customer is no longer connected, once they are not.
+    #[serde(default)]
+    pub gone: Option<CustomerGone>,
+}
+
+/// Whether a connected customer's client is reachable right now.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CustomerLink {
+    /// Its event socket is open.
+    #[default]
+    Online,
+    /// Its connection dropped; the session waits for it to come back until then, and the
+    /// customer is disconnected after that.
+    Reconnecting {
+        /// When the session stops waiting.
+        until: super::ids::Timestamp,
+    },
+}
+
+/// Why a customer is no longer connected.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CustomerGone {
+    /// A technician removed them (M1).
+    #[default]
+    Removed,
+    /// They left the session themselves.
+    Left,
+    /// Their client's connection dropped and did not come back in time.
+    ConnectionLost,
 }
 
 /// An external user in a session (X5).

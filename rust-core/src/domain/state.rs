@@ -11,8 +11,8 @@ use super::org::{
 };
 use super::permission::{PermissionKey, PermissionSet};
 use super::session::{
-    ClientMode, Customer, JumpClient, JumpLocation, Participant, PromptKind, ScreenState, Session,
-    SessionStatus, SupportButton,
+    ClientMode, Customer, CustomerLink, JumpClient, JumpLocation, Participant, PromptKind,
+    ScreenState, Session, SessionStatus, SupportButton,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -276,6 +276,8 @@ impl State {
                             info: customer.clone(),
                             connected: true,
                             allowed_all: false,
+                            link: CustomerLink::Online,
+                            gone: None,
                         },
                         chat_enabled: *chat_enabled,
                         chat_pinned: BTreeSet::new(),
@@ -406,8 +408,21 @@ impl State {
                 // A question asked by someone who is gone no longer has anyone to answer to.
                 s.prompts.retain(|_, p| p.by != Some(*member));
             }),
-            Event::CustomerDisconnected { session } => self.with_session(*session, |s| {
+            Event::CustomerConnectionLost { session, until } => {
+                self.with_session(*session, |s| {
+                    s.customer.link = CustomerLink::Reconnecting { until: *until };
+                    // The client's shell and screen streams went with its connection.
+                    s.screen = ScreenState::Off;
+                    s.shell = false;
+                });
+            }
+            Event::CustomerReconnected { session } => self.with_session(*session, |s| {
+                s.customer.link = CustomerLink::Online;
+            }),
+            Event::CustomerDisconnected { session, why } => self.with_session(*session, |s| {
                 s.customer.connected = false;
+                s.customer.link = CustomerLink::Online;
+                s.customer.gone = Some(*why);
                 s.screen = ScreenState::Off;
                 s.shell = false;
                 s.prompts.clear();

@@ -81,6 +81,8 @@ pub fn config(
         rate_limits: tandem_appliance::limits::RateLimits::default(),
         sign_in_ms: tandem_appliance::auth::TECHNICIAN_TOKEN_TTL_MS,
         dead_after: tandem_appliance::config::DEFAULT_DEAD_AFTER,
+        customer_grace: tandem_appliance::config::DEFAULT_CUSTOMER_GRACE,
+        presence_grace: tandem_appliance::config::DEFAULT_PRESENCE_GRACE,
     }
 }
 
