@@ -2,9 +2,9 @@
 //! plain numbers here; which is which is told by the field name.
 use tandem_core::client::{Connection, Mirror};
 use tandem_core::domain::{
-    Action, ActionState, ClientMode, ExternalInvitee, Invitation, InvitationState, Invitee,
-    JumpLocation, Participant, Platform, QueueRef, ScreenState, Session, SessionStatus, Target,
-    Timestamp,
+    Action, ActionState, ClientMode, CustomerGone, CustomerLink, ExternalInvitee, Invitation,
+    InvitationState, Invitee, JumpLocation, Participant, Platform, QueueRef, ScreenState, Session,
+    SessionStatus, Target, Timestamp,
 };
 use tandem_core::protocol::ChatLine;
 
@@ -123,6 +123,11 @@ pub struct CustomerItem {
     pub mode: String,
     /// Still connected.
     pub connected: bool,
+    /// Online, Reconnecting (its connection dropped; the session waits for it), or, once not
+    /// connected, why: Removed, Left or ConnectionLost.
+    pub link: String,
+    /// While reconnecting: when the session stops waiting (ms since the epoch).
+    pub waiting_until: Option<i64>,
 }
 
 /// One chat line.
@@ -254,6 +259,19 @@ pub struct ConsoleState {
     pub jump_groups: Vec<NamedItem>,
     /// Support button profiles (B1).
     pub button_profiles: Vec<NamedItem>,
+    /// What the appliance told this technician alone (a mail not sent), oldest first.
+    pub notices: Vec<NoticeItem>,
+}
+
+/// Something the appliance told the technician alone.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct NoticeItem {
+    /// The number of the event that carried it.
+    pub seq: i64,
+    /// When (ms since the epoch).
+    pub at: i64,
+    /// What to tell them.
+    pub text: String,
 }
 
 /// Something chosen by name in a list: a jump group, a support button profile.
@@ -474,6 +492,20 @@ fn session(s: &Session, chat: &[ChatLine]) -> SessionItem {
             }
             .into(),
             connected: s.customer.connected,
+            link: match (s.customer.connected, s.customer.link, s.customer.gone) {
+                (true, CustomerLink::Online, _) => "Online",
+                (true, CustomerLink::Reconnecting { .. }, _) => "Reconnecting",
+                (false, _, Some(CustomerGone::Left)) => "Left",
+                (false, _, Some(CustomerGone::ConnectionLost)) => "ConnectionLost",
+                (false, _, _) => "Removed",
+            }
+            .into(),
+            waiting_until: match s.customer.link {
+                CustomerLink::Reconnecting { until } if s.customer.connected => {
+                    i64::try_from(until.0).ok()
+                }
+                _ => None,
+            },
         },
         chat_enabled: s.chat_enabled,
         screen: match s.screen {
@@ -635,6 +667,15 @@ impl ConsoleState {
                 .map(|p| NamedItem {
                     id: p.id.0,
                     name: p.name.clone(),
+                })
+                .collect(),
+            notices: m
+                .notices
+                .iter()
+                .map(|n| NoticeItem {
+                    seq: n.seq,
+                    at: n.at,
+                    text: n.text.clone(),
                 })
                 .collect(),
         }

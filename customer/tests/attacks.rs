@@ -6,6 +6,8 @@
 
 #[path = "attacks/abuse.rs"]
 mod abuse;
+#[path = "attacks/bounded.rs"]
+mod bounded;
 #[path = "attacks/forbidden.rs"]
 mod forbidden;
 #[path = "attacks/identity.rs"]

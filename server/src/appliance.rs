@@ -112,6 +112,8 @@ pub struct Appliance {
         std::sync::Mutex<std::collections::BTreeMap<SessionId, tandem_core::protocol::SystemInfo>>,
     /// How many customer clients of each session have their event socket open.
     customers_online: std::sync::Mutex<std::collections::BTreeMap<i64, usize>>,
+    /// How many consoles of each technician have their event feed open (S3: presence).
+    consoles_online: std::sync::Mutex<std::collections::BTreeMap<TechnicianId, usize>>,
     /// The open sockets, by credential, so that a right that ends closes them at once.
     pub connections: crate::connections::Connections,
     /// Rate limits and the password-hashing pool.
@@ -140,6 +142,38 @@ impl Drop for CustomerOnline {
         }
         if last && let Ok(runtime) = tokio::runtime::Handle::try_current() {
             runtime.spawn(Arc::clone(&self.appliance).customer_lost(self.session));
+        }
+    }
+}
+
+/// Counts a console's open event feed for as long as it lives. A technician is present (S3)
+/// while one of their consoles is connected; after the last one drops they stay listed for
+/// `presence_grace` (a phone changing networks), then are not.
+#[derive(Debug)]
+pub struct ConsoleOnline {
+    appliance: Arc<Appliance>,
+    technician: TechnicianId,
+}
+
+impl Drop for ConsoleOnline {
+    fn drop(&mut self) {
+        let mut last = false;
+        if let Ok(mut online) = self.appliance.consoles_online.lock()
+            && let Some(n) = online.get_mut(&self.technician)
+        {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                online.remove(&self.technician);
+                last = true;
+            }
+        }
+        if last && let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let appliance = Arc::clone(&self.appliance);
+            let technician = self.technician;
+            runtime.spawn(async move {
+                tokio::time::sleep(appliance.config.presence_grace).await;
+                appliance.set_present(technician, false).await;
+            });
         }
     }
 }
@@ -251,6 +285,7 @@ impl Appliance {
             relays: crate::relay::Relays::default(),
             system_info: std::sync::Mutex::default(),
             customers_online: std::sync::Mutex::default(),
+            consoles_online: std::sync::Mutex::default(),
             connections: crate::connections::Connections::default(),
             limits: crate::limits::Limits::new(config.rate_limits),
             config,
@@ -363,6 +398,71 @@ impl Appliance {
                 }
             }
         });
+    }
+
+    /// Note a console's event feed as open until the returned guard is dropped: its technician
+    /// is present (S3) from now on.
+    #[must_use]
+    pub fn console_online(self: &Arc<Self>, technician: TechnicianId) -> ConsoleOnline {
+        if let Ok(mut online) = self.consoles_online.lock() {
+            *online.entry(technician).or_default() += 1;
+        }
+        let appliance = Arc::clone(self);
+        tokio::spawn(async move { appliance.set_present(technician, true).await });
+        ConsoleOnline {
+            appliance: Arc::clone(self),
+            technician,
+        }
+    }
+
+    /// Whether one of the technician's consoles has its feed open.
+    pub fn console_is_online(&self, technician: TechnicianId) -> bool {
+        self.consoles_online
+            .lock()
+            .is_ok_and(|online| online.get(&technician).is_some_and(|n| *n > 0))
+    }
+
+    /// Record a technician as present or not (S3), judged again under the writer's lock: not
+    /// present while a console of theirs is connected, present only while one is.
+    pub async fn set_present(&self, technician: TechnicianId, present: bool) {
+        let recorded = self
+            .observe("SetLoggedIn", |state, now| {
+                if present != self.console_is_online(technician) {
+                    return Vec::new();
+                }
+                state
+                    .plan(
+                        Actor::Technician(technician),
+                        &Command::SetLoggedIn { logged_in: present },
+                        now,
+                    )
+                    .unwrap_or_default()
+            })
+            .await;
+        if let Err(e) = recorded {
+            tracing::warn!(error = %e, "could not record a technician's presence");
+        }
+    }
+
+    /// Tell the technician whose invitation it was that its mail was not sent (S4, X3).
+    pub async fn mail_not_sent(
+        &self,
+        technician: TechnicianId,
+        invitation: tandem_core::domain::InvitationId,
+        reason: String,
+    ) {
+        let told = self
+            .observe("MailNotSent", |_, _| {
+                vec![Event::MailNotSent {
+                    technician,
+                    invitation,
+                    reason,
+                }]
+            })
+            .await;
+        if let Err(e) = told {
+            tracing::warn!(error = %e, "could not tell a technician that a mail was not sent");
+        }
     }
 
     /// Whether a customer client of the session is connected.

@@ -221,7 +221,7 @@ pub struct Login {
 /// work); `TooManyRequests` when this source, or this account name from this source, tried too
 /// often (the same for unknown addresses).
 pub async fn login(
-    appliance: &Appliance,
+    appliance: &std::sync::Arc<Appliance>,
     source: IpAddr,
     email: &str,
     password: &str,
@@ -289,6 +289,13 @@ pub async fn login(
         )
         .await?;
     tracing::info!(technician = %technician, "logged in");
+    // Presence then follows the console's feed: a sign-in whose console never connects is not
+    // listed for long.
+    let later = std::sync::Arc::clone(appliance);
+    tokio::spawn(async move {
+        tokio::time::sleep(later.config.presence_grace).await;
+        later.set_present(technician, false).await;
+    });
     Ok(Login { token, technician })
 }
 
@@ -306,7 +313,9 @@ pub async fn logout(
     appliance.store.revoke_token(&token_hash).await?;
     // Every socket opened with this sign-in closes now; other devices' sign-ins stay.
     appliance.connections.revoke_token(&token_hash);
-    // S3: signed out on one device, still listed while another of their sign-ins is valid.
+    // S3: signed out on one device, still listed while another of their sign-ins is valid
+    // (its console connected, or within the grace after it dropped: presence follows the
+    // consoles' connections, appliance::ConsoleOnline).
     let subject = i64::try_from(technician.0).unwrap_or(0);
     if !appliance
         .store

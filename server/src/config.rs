@@ -56,6 +56,9 @@ pub struct Config {
     /// How long a technician stays listed (S3) after their last console's connection drops:
     /// a phone switching networks is not signing out.
     pub presence_grace: std::time::Duration,
+    /// How many times a mail is tried before the technician who caused it is told it was not
+    /// sent.
+    pub mail_attempts: u32,
 }
 
 /// The default of [`Config::customer_grace`]: long enough for a computer to reboot.

@@ -17,8 +17,9 @@ pub const MAX_SOCKETS_PER_CREDENTIAL: usize = 16;
 /// The largest message a client may send on a socket that carries only small control messages
 /// (the event feed's pings, a viewer's pointer and keys, a jump agent's answers).
 pub const MAX_CONTROL_MESSAGE: usize = 64 * 1024;
-/// The largest message of shell output a customer client may send (a PTY read is a few KiB).
-pub const MAX_SHELL_MESSAGE: usize = 256 * 1024;
+/// The largest message of shell output a customer client may send (its PTY reads are 8 KiB).
+/// A session keeps the last 256 for slow viewers, so this bounds that backlog to 16 MiB.
+pub const MAX_SHELL_MESSAGE: usize = 64 * 1024;
 /// The largest screen update a customer client may send: a key frame of a large desktop in
 /// zstd tiles, with room to spare (a 1080p key frame is about 250 KB).
 pub const MAX_SCREEN_MESSAGE: usize = 16 * 1024 * 1024;

@@ -54,6 +54,9 @@ pub struct RateLimits {
     /// Commands (accepted or refused) with one credential: a console sends a few a second at
     /// most; a flood of refused commands would otherwise grow the audit without bound.
     pub commands_per_credential: Rate,
+    /// Chat lines per credential, within the commands' limit: a person types a few lines a
+    /// second at most; a flood of long lines would grow every snapshot of the session.
+    pub chat_per_credential: Rate,
 }
 
 impl Default for RateLimits {
@@ -75,6 +78,10 @@ impl Default for RateLimits {
                 burst: 100,
                 every: Duration::from_millis(50),
             },
+            chat_per_credential: Rate {
+                burst: 20,
+                every: Duration::from_millis(500),
+            },
         }
     }
 }
@@ -85,6 +92,7 @@ pub struct Limits {
     login_per_account: DefaultKeyedRateLimiter<(String, IpAddr)>,
     guest_per_source: DefaultKeyedRateLimiter<IpAddr>,
     commands_per_credential: DefaultKeyedRateLimiter<String>,
+    chat_per_credential: DefaultKeyedRateLimiter<String>,
     hashing: Arc<Semaphore>,
     /// The lane kept for known (account, address) pairs.
     trusted: Arc<Semaphore>,
@@ -156,6 +164,7 @@ impl Limits {
             login_per_account: RateLimiter::keyed(rates.login_per_account.quota()),
             guest_per_source: RateLimiter::keyed(rates.guest_per_source.quota()),
             commands_per_credential: RateLimiter::keyed(rates.commands_per_credential.quota()),
+            chat_per_credential: RateLimiter::keyed(rates.chat_per_credential.quota()),
             // Bad logins never take every core: one stays for everything else.
             hashing: Arc::new(Semaphore::new(cores.saturating_sub(1).max(1))),
             trusted: Arc::new(Semaphore::new(1)),
@@ -264,6 +273,16 @@ impl Limits {
             .map_err(|n| refuse(&n))
     }
 
+    /// A chat line sent with this credential, on top of [`Limits::command`].
+    ///
+    /// # Errors
+    /// Too many requests, with when to try again.
+    pub fn chat(&self, token_hash: &str) -> Result<(), ApiError> {
+        self.chat_per_credential
+            .check_key(&token_hash.to_owned())
+            .map_err(|n| refuse(&n))
+    }
+
     /// Run a password hash or check on a blocking thread, a bounded number at once.
     ///
     /// # Errors
@@ -285,6 +304,8 @@ impl Limits {
         self.guest_per_source.retain_recent();
         self.commands_per_credential.retain_recent();
         self.commands_per_credential.shrink_to_fit();
+        self.chat_per_credential.retain_recent();
+        self.chat_per_credential.shrink_to_fit();
         self.login_per_source.shrink_to_fit();
         self.login_per_account.shrink_to_fit();
         self.guest_per_source.shrink_to_fit();

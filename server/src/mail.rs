@@ -15,6 +15,25 @@ pub enum MailError {
     /// The message could not be built.
     #[error("message: {0}")]
     Message(#[from] lettre::error::Error),
+    /// The SMTP server did not answer in time.
+    #[error("the mail server did not answer within 30 s")]
+    TimedOut,
+}
+
+/// How long one attempt to send may take.
+const ATTEMPT: std::time::Duration = std::time::Duration::from_secs(30);
+
+impl MailError {
+    /// Whether trying again later may succeed: the server could not be reached, or said to
+    /// try later (4xx). A malformed address or a permanent refusal (5xx) will not pass.
+    #[must_use]
+    pub fn may_pass(&self) -> bool {
+        match self {
+            Self::Smtp(e) => !e.is_permanent(),
+            Self::TimedOut => true,
+            Self::Address(_) | Self::Message(_) => false,
+        }
+    }
 }
 
 /// Sends the appliance's mail.
@@ -64,13 +83,45 @@ impl Mailer {
         Ok(())
     }
 
-    /// Send in the background; a failure is logged (without the message), never lost silently.
-    pub fn send_later(&self, to: String, subject: String, body: String) {
+    /// Send in the background, trying up to `attempts` times with a doubling pause (2 s, 4 s,
+    /// 8 s …) while the failure may pass (the server unreachable, or answering "try later").
+    /// A failure that will not pass, or the last one, is logged (without the message) and
+    /// handed to `failed` with the reason, so that whoever caused the mail is told.
+    pub fn send_later<F, Fut>(
+        &self,
+        to: String,
+        subject: String,
+        body: String,
+        attempts: u32,
+        failed: F,
+    ) where
+        F: FnOnce(String) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = ()> + Send,
+    {
         let mailer = self.clone();
         tokio::spawn(async move {
-            match mailer.send(&to, &subject, body).await {
-                Ok(()) => tracing::info!(%subject, "mail sent"),
-                Err(e) => tracing::warn!(error = %e, %subject, "mail not sent"),
+            let mut pause = std::time::Duration::from_secs(2);
+            for attempt in 1..=attempts.max(1) {
+                // Each attempt is bounded: a server that never answers is a failure too.
+                let sent = tokio::time::timeout(ATTEMPT, mailer.send(&to, &subject, body.clone()))
+                    .await
+                    .unwrap_or(Err(MailError::TimedOut));
+                match sent {
+                    Ok(()) => {
+                        tracing::info!(%subject, attempt, "mail sent");
+                        return;
+                    }
+                    Err(e) if attempt < attempts && e.may_pass() => {
+                        tracing::info!(error = %e, attempt, "mail not sent yet; trying again");
+                        tokio::time::sleep(pause).await;
+                        pause = pause.saturating_mul(2);
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, %subject, attempt, "mail not sent");
+                        failed(e.to_string().chars().take(200).collect()).await;
+                        return;
+                    }
+                }
             }
         });
     }

@@ -104,6 +104,16 @@ struct Cli {
         global = true
     )]
     presence_grace_seconds: u32,
+    /// How many times a mail is tried (pausing 2 s, 4 s, 8 s … between) before the technician
+    /// who caused it is told it was not sent.
+    #[arg(
+        long,
+        env = "TANDEM_MAIL_ATTEMPTS",
+        default_value_t = 5,
+        value_parser = clap::value_parser!(u32).range(1..=10),
+        global = true
+    )]
+    mail_attempts: u32,
     /// Log as JSON lines instead of text.
     #[arg(long, env = "TANDEM_LOG_JSON", global = true)]
     log_json: bool,
@@ -163,6 +173,7 @@ fn config(cli: &Cli) -> Config {
         dead_after: std::time::Duration::from_secs(u64::from(cli.dead_after_seconds)),
         customer_grace: std::time::Duration::from_secs(u64::from(cli.customer_grace_seconds)),
         presence_grace: std::time::Duration::from_secs(u64::from(cli.presence_grace_seconds)),
+        mail_attempts: cli.mail_attempts,
     }
 }
 

@@ -14,6 +14,8 @@ use tandem_core::domain::{Event, InvitationId, Participant, SessionId, State, Te
 pub fn seen_by(state: &State, event: &Event) -> Option<BTreeSet<TechnicianId>> {
     let technicians = state.technicians.keys().copied();
     match event {
+        // Only the technician it concerns (it names an address they typed).
+        Event::MailNotSent { technician, .. } => Some(BTreeSet::from([*technician])),
         Event::InvitationSent { invitation, .. } => Some(
             technicians
                 .filter(|t| state.sees_invitation(*t, invitation))

@@ -129,8 +129,13 @@ async fn feed(
     let mut live = appliance.subscribe();
     let mut direct = appliance.subscribe_direct();
     // A customer client's socket counts as "listening" for direct messages while it is open.
-    let _online = match who {
+    let _customer = match who {
         Principal::Customer(s) => Some(appliance.customer_online(crate::appliance::id(s.0))),
+        _ => None,
+    };
+    // S3: a technician with a console connected is present.
+    let _console = match who {
+        Principal::Technician(t) => Some(appliance.console_online(t)),
         _ => None,
     };
     let last = appliance.read().await.last_seq;

@@ -773,6 +773,59 @@ async fn invitation_mail_reaches_a_real_smtp_server(db: Db) {
     h.finish().await;
 }
 
+/// S4 with mail down: the invitation stands, and the technician who sent it (nobody else) is
+/// told, on their feed, that its mail was not sent and why.
+async fn a_mail_that_cannot_be_sent_is_reported_to_the_technician_who_caused_it(db: Db) {
+    // A port just let go: nothing listens there, so the SMTP server is unreachable.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .port();
+    let h = Harness::start_with(db, Some(format!("smtp://127.0.0.1:{port}"))).await;
+    let alice = h.login("alice@demo.tandem").await;
+    let dave = h.login("dave@demo.tandem").await;
+    let i = ids(&h, &alice).await;
+    let (_, session) = h.customer_joins(&alice, "Kim").await;
+    let session = SessionId(session);
+    h.ok(&alice, &Command::AcceptFromQueue { session }).await;
+    let since = h.last_seq().await;
+    let mut alice_feed = h.ws(&alice, Some(since)).await;
+    let mut dave_feed = h.ws(&dave, Some(since)).await;
+    // Bob has extended availability in the demo (S4): he is mailed.
+    h.ok(
+        &alice,
+        &Command::InviteTechnician {
+            session,
+            technician: i.bob,
+        },
+    )
+    .await;
+    let seen = alice_feed
+        .until(|m| m["event"]["MailNotSent"].is_object())
+        .await;
+    let told = &seen.last().unwrap()["event"]["MailNotSent"];
+    assert_eq!(told["technician"], json!(i.alice.0));
+    assert!(!told["reason"].as_str().unwrap().is_empty(), "{told}");
+    assert!(
+        seen.iter()
+            .any(|m| m["event"]["InvitationSent"].is_object()),
+        "the invitation itself stands"
+    );
+    // Dave sees the session's invitation traffic only as far as he may; never the mail.
+    h.ok(&dave, &Command::SetExtendedAvailability { on: true })
+        .await;
+    let dave_saw = dave_feed
+        .until(|m| m["event"]["ExtendedAvailabilityChanged"].is_object())
+        .await;
+    assert!(
+        dave_saw
+            .iter()
+            .all(|m| !m["event"]["MailNotSent"].is_object()),
+        "{dave_saw:?}"
+    );
+    h.finish().await;
+}
+
 /// X1: one link redeemed by fifty people at once lets exactly one in.
 async fn one_link_redeemed_fifty_times_at_once(db: Db) {
     let h = Harness::start(db).await;
@@ -1141,6 +1194,7 @@ async fn everything_survives_a_restart(db: Db) {
 on_both_databases!(
     login_lockout_and_logout,
     invitation_mail_reaches_a_real_smtp_server,
+    a_mail_that_cannot_be_sent_is_reported_to_the_technician_who_caused_it,
     one_link_redeemed_fifty_times_at_once,
     console_resumes_the_event_feed_exactly,
     each_feed_carries_only_what_its_reader_may_see,

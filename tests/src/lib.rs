@@ -110,6 +110,12 @@ impl Appliance {
         })
     }
 
+    /// Its process id, to read its memory use from `/proc`.
+    #[must_use]
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
+    }
+
     /// The endpoint a console uses, pinned to the printed fingerprint.
     ///
     /// # Errors
@@ -148,6 +154,9 @@ pub struct Proxy {
     /// Where consoles connect.
     pub addr: SocketAddr,
     open: Arc<AtomicBool>,
+    /// The local address the proxy's connections to the appliance come from: a phone that
+    /// changes networks comes back from another address.
+    source: Arc<std::sync::Mutex<std::net::IpAddr>>,
     connections: Arc<Mutex<Vec<JoinHandle<()>>>>,
     accept: JoinHandle<()>,
 }
@@ -161,16 +170,22 @@ impl Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let open = Arc::new(AtomicBool::new(true));
+        let source = Arc::new(std::sync::Mutex::new(std::net::IpAddr::from([
+            127, 0, 0, 1,
+        ])));
         let connections: Arc<Mutex<Vec<JoinHandle<()>>>> = Arc::default();
-        let (open2, connections2) = (open.clone(), connections.clone());
+        let (open2, connections2, source2) = (open.clone(), connections.clone(), source.clone());
         let accept = tokio::spawn(async move {
             while let Ok((mut inbound, _)) = listener.accept().await {
                 if !open2.load(Ordering::SeqCst) {
                     drop(inbound);
                     continue;
                 }
+                let from = source2
+                    .lock()
+                    .map_or(std::net::IpAddr::from([127, 0, 0, 1]), |s| *s);
                 let pipe = tokio::spawn(async move {
-                    if let Ok(mut outbound) = TcpStream::connect(upstream).await {
+                    if let Ok(mut outbound) = connect_from(from, upstream).await {
                         let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
                     }
                 });
@@ -180,9 +195,18 @@ impl Proxy {
         Ok(Self {
             addr,
             open,
+            source,
             connections,
             accept,
         })
+    }
+
+    /// Accept connections again, now from another local address (any of 127.0.0.0/8).
+    pub fn restore_from(&self, source: std::net::IpAddr) {
+        if let Ok(mut s) = self.source.lock() {
+            *s = source;
+        }
+        self.restore();
     }
 
     /// Drop every connection and refuse new ones.
@@ -211,6 +235,13 @@ impl Proxy {
             fingerprint,
         )
     }
+}
+
+/// A connection to `upstream` from the local address `from`.
+async fn connect_from(from: std::net::IpAddr, upstream: SocketAddr) -> std::io::Result<TcpStream> {
+    let socket = tokio::net::TcpSocket::new_v4()?;
+    socket.bind(SocketAddr::new(from, 0))?;
+    socket.connect(upstream).await
 }
 
 impl Drop for Proxy {

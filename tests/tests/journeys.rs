@@ -577,3 +577,107 @@ async fn a_wrong_fingerprint_is_refused() {
     );
     app.stop().await;
 }
+
+/// A phone that changes networks: its connection cut, then a new one from another local address.
+/// The console, with the app's own back-off (not the fast one above), is back in its session
+/// with nothing lost; the time from the new network to the console being current is printed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[allow(clippy::print_stdout)]
+async fn a_console_whose_network_changes_is_back_in_its_session_with_nothing_lost() {
+    let app = Appliance::start().await.unwrap();
+    let proxy = Proxy::start(app.addr).await.unwrap();
+    let alice = Console::sign_in(
+        proxy.endpoint(&app.fingerprint).unwrap(),
+        "alice@demo.tandem",
+        PASSWORD,
+        FeedOptions::default(),
+    )
+    .await
+    .unwrap();
+    let (customer, s) = customer_with(&alice, &app).await;
+    let say = |text: &str| Command::SendChat {
+        session: s,
+        text: text.into(),
+    };
+    customer.command(&say("one")).await.unwrap();
+    alice
+        .wait_for(WAIT, |m| chat_texts(m, s) == ["one"])
+        .await
+        .unwrap();
+
+    proxy.cut().await;
+    alice
+        .wait_for(WAIT, |m| {
+            !matches!(m.connection, tandem_core::client::Connection::Online)
+        })
+        .await
+        .unwrap();
+    customer.command(&say("two")).await.unwrap();
+    customer.command(&say("three")).await.unwrap();
+    // The phone finds its new network a moment later.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let new_network = std::time::Instant::now();
+    proxy.restore_from(std::net::IpAddr::from([127, 0, 0, 2]));
+    let back = alice
+        .wait_for(Duration::from_secs(30), |m| {
+            m.connection == tandem_core::client::Connection::Online && chat_texts(m, s).len() >= 3
+        })
+        .await
+        .unwrap();
+    let took = new_network.elapsed();
+    assert_eq!(chat_texts(&back, s), ["one", "two", "three"]);
+    assert_eq!(
+        back.state.sessions.get(&s).and_then(|x| x.owner),
+        Some(back.me),
+        "still in its session, still its owner"
+    );
+    println!(
+        "console on a changed network: current again {} ms after the new network came up (goal: under 3 s)",
+        took.as_millis()
+    );
+    app.stop().await;
+}
+
+/// S3 with connections: a technician whose only console drops stays listed for the grace (a
+/// phone between networks), is not listed after it, and is listed again once the console is
+/// back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_technician_whose_console_drops_is_listed_through_the_grace_then_not_then_again() {
+    let app = Appliance::start_with(&["--presence-grace-seconds", "2"])
+        .await
+        .unwrap();
+    let proxy = Proxy::start(app.addr).await.unwrap();
+    let alice = Console::sign_in(
+        proxy.endpoint(&app.fingerprint).unwrap(),
+        "alice@demo.tandem",
+        PASSWORD,
+        fast(),
+    )
+    .await
+    .unwrap();
+    let bob = console(&app, "bob").await;
+    let alice_id = alice.current().me;
+    let listed = |m: &Mirror| {
+        m.state
+            .technicians
+            .get(&alice_id)
+            .is_some_and(|t| t.logged_in)
+    };
+    bob.wait_for(WAIT, listed).await.unwrap();
+
+    proxy.cut().await;
+    alice
+        .wait_for(WAIT, |m| {
+            !matches!(m.connection, tandem_core::client::Connection::Online)
+        })
+        .await
+        .unwrap();
+    assert!(
+        listed(&bob.current()),
+        "a console that just dropped is still listed"
+    );
+    bob.wait_for(WAIT, |m| !listed(m)).await.unwrap();
+    proxy.restore();
+    bob.wait_for(WAIT, listed).await.unwrap();
+    app.stop().await;
+}

@@ -529,6 +529,48 @@ async fn a_flood_of_refused_commands_is_throttled_per_credential() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chat_flood_is_throttled_and_snapshots_stay_within_the_chat_budget() {
+    let app = Appliance::start().await.unwrap();
+    let raw = Raw::new(&app);
+    let alice = raw.login("alice").await;
+    let (customer_token, session) = raw.active_session(&alice, "kim-laptop").await;
+    // The longest lines the rules allow, as fast as one connection sends them.
+    let line = "x".repeat(tandem_core::domain::MAX_CHAT_CHARS);
+    let mut statuses = std::collections::BTreeMap::<u16, usize>::new();
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(5) {
+        let (status, _) = raw
+            .command(
+                &customer_token,
+                json!({"SendChat": {"session": session, "text": line}}),
+            )
+            .await;
+        *statuses.entry(status).or_default() += 1;
+    }
+    let snapshot = serde_json::to_string(&raw.snapshot(&alice).await).unwrap();
+    println!(
+        "chat flood for 5 s from one credential: {statuses:?}; the technician's snapshot is {} bytes",
+        snapshot.len()
+    );
+    assert!(statuses.get(&429).is_some_and(|n| *n > 0), "{statuses:?}");
+    assert!(
+        statuses.keys().all(|s| *s == 200 || *s == 429),
+        "{statuses:?}"
+    );
+    // 20 at once, then 2 a second: about 30 lines of 4,000 characters got through.
+    assert!(statuses.get(&200).is_some_and(|n| *n <= 40), "{statuses:?}");
+    // Below the appliance's chat budget per snapshot (256 KiB, views::CHAT_SNAPSHOT_BUDGET,
+    // which keeps the newest lines of a longer chat).
+    assert!(snapshot.len() < 256 * 1024, "{} bytes", snapshot.len());
+    // The technician is not held back by the customer's flood.
+    raw.ok(
+        &alice,
+        json!({"SendChat": {"session": session, "text": "still here"}}),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connections_that_trickle_their_headers_are_closed() {
     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
     let app = Appliance::start().await.unwrap();

@@ -141,7 +141,7 @@ async fn session(
                 match serde_json::from_str::<ServerMessage>(text.as_str()) {
                     Ok(ServerMessage::Snapshot(snapshot)) => {
                         if let Some(fresh) = Mirror::from_snapshot(snapshot, Connection::Online) {
-                            mirror.send_replace(Arc::new(fresh));
+                            mirror.send_modify(|m| *m = Arc::new(m.refreshed(fresh)));
                         }
                     }
                     Ok(ServerMessage::Event(published)) => {
@@ -149,7 +149,7 @@ async fn session(
                         mirror.send_modify(|m| needs_snapshot = Arc::make_mut(m).apply(&published) == Applied::NeedsSnapshot);
                         if needs_snapshot {
                             match api.snapshot().await.map(|s| Mirror::from_snapshot(s, Connection::Online)) {
-                                Ok(Some(fresh)) => { mirror.send_replace(Arc::new(fresh)); }
+                                Ok(Some(fresh)) => mirror.send_modify(|m| *m = Arc::new(m.refreshed(fresh))),
                                 Ok(None) => return Ended::Lost("the appliance sent another kind of view".into()),
                                 Err(e) => return Ended::Lost(e.to_string()),
                             }

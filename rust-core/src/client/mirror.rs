@@ -39,7 +39,24 @@ pub struct Mirror {
     pub chat: BTreeMap<SessionId, Vec<ChatLine>>,
     /// The connection to the appliance.
     pub connection: Connection,
+    /// What the appliance told this technician alone (a mail that could not be sent), oldest
+    /// first; kept across fresh snapshots.
+    pub notices: Vec<Notice>,
 }
+
+/// Something the appliance told the technician alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// The number of the event that carried it.
+    pub seq: i64,
+    /// When (ms since the epoch).
+    pub at: i64,
+    /// What to tell the technician.
+    pub text: String,
+}
+
+/// The most notices a mirror keeps (the newest).
+const MAX_NOTICES: usize = 20;
 
 /// What applying an event needs next.
 #[derive(Debug, PartialEq, Eq)]
@@ -69,6 +86,7 @@ impl Mirror {
                 state,
                 chat,
                 connection,
+                notices: Vec::new(),
             }),
             _ => None,
         }
@@ -106,11 +124,29 @@ impl Mirror {
                 text: text.clone(),
             });
         }
+        if let Event::MailNotSent { reason, .. } = event {
+            self.notices.push(Notice {
+                seq: published.seq,
+                at: published.at,
+                text: format!(
+                    "The invitation e-mail could not be sent ({reason}). Copy the invitation link and send it another way."
+                ),
+            });
+            let excess = self.notices.len().saturating_sub(MAX_NOTICES);
+            self.notices.drain(..excess);
+        }
         self.seq = published.seq;
         self.state.prune_for(self.me);
         let sessions = &self.state.sessions;
         self.chat.retain(|s, _| sessions.contains_key(s));
         Applied::Done
+    }
+
+    /// A fresh snapshot's mirror, keeping the notices this one holds.
+    #[must_use]
+    pub(crate) fn refreshed(&self, mut fresh: Self) -> Self {
+        fresh.notices.clone_from(&self.notices);
+        fresh
     }
 
     /// The flyout menu of a session for this technician, computed by the rules engine on this

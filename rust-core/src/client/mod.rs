@@ -14,7 +14,7 @@ pub use api::{Api, Endpoint, FirstContact, first_contact};
 pub use console::{Console, ExternalInvitation};
 pub use error::ClientError;
 pub use feed::{FeedOptions, backoff};
-pub use mirror::{Connection, Mirror};
+pub use mirror::{Connection, Mirror, Notice};
 pub use screen::{Picture, ScreenInput, ScreenView};
 pub use shell::ShellStream;
 pub use stream::{StreamSocket, open as open_stream};

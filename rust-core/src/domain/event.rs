@@ -178,6 +178,14 @@ pub enum Event {
     CustomerReconnected {
         session: SessionId,
     },
+    /// The e-mail an invitation was to send (S4, X3) could not be sent, even after retrying:
+    /// told to the technician whose invitation it was, and to nobody else.
+    MailNotSent {
+        technician: TechnicianId,
+        invitation: InvitationId,
+        /// Why, in words (never the message or the address).
+        reason: String,
+    },
 
     SupportButtonDeployed {
         session: SessionId,

@@ -324,7 +324,9 @@ impl State {
                 s.shell = false;
                 s.prompts.clear();
             }),
-            Event::ChatPosted { .. } | Event::SystemInfoViewed { .. } => {}
+            Event::ChatPosted { .. }
+            | Event::SystemInfoViewed { .. }
+            | Event::MailNotSent { .. } => {}
             Event::ElevationSuggested { .. } => {}
             Event::ChatToggled { session, enabled } => {
                 self.with_session(*session, |s| s.chat_enabled = *enabled);

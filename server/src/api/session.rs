@@ -28,7 +28,7 @@ pub fn external_url(appliance: &Appliance, token: &str) -> String {
 
 /// S4 and X3: mail the invitations the rules say are mailed, if mail is configured.
 pub fn notify(
-    appliance: &Appliance,
+    appliance: &Arc<Appliance>,
     state: &tandem_core::domain::State,
     executed: &Executed,
     link: Option<&str>,
@@ -41,8 +41,19 @@ pub fn notify(
         else {
             continue;
         };
+        let (technician, id) = (invitation.inviter, invitation.id);
         let Some(mailer) = &appliance.mailer else {
             tracing::warn!("an invitation should be mailed, but no SMTP server is configured");
+            let appliance = Arc::clone(appliance);
+            tokio::spawn(async move {
+                appliance
+                    .mail_not_sent(
+                        technician,
+                        id,
+                        "this appliance has no mail server set up".into(),
+                    )
+                    .await;
+            });
             continue;
         };
         let inviter = state
@@ -73,7 +84,14 @@ pub fn notify(
             ),
             _ => continue,
         };
-        mailer.send_later(to.clone(), subject, body);
+        let appliance = Arc::clone(appliance);
+        mailer.send_later(
+            to.clone(),
+            subject,
+            body,
+            appliance.config.mail_attempts,
+            move |reason| async move { appliance.mail_not_sent(technician, id, reason).await },
+        );
     }
 }
 
@@ -86,6 +104,7 @@ pub async fn command(
     let who = credential.principal()?;
     appliance.limits.command(&credential.token_hash)?;
     match &command {
+        Command::SendChat { .. } => appliance.limits.chat(&credential.token_hash)?,
         Command::Admin(AdminCommand::CreateTechnician { .. }) => {
             return Err(ApiError::BadRequest("Create technicians with POST /api/v1/admin/technicians, which also sets their password".into()));
         }

@@ -83,6 +83,7 @@ pub fn config(
         dead_after: tandem_appliance::config::DEFAULT_DEAD_AFTER,
         customer_grace: tandem_appliance::config::DEFAULT_CUSTOMER_GRACE,
         presence_grace: tandem_appliance::config::DEFAULT_PRESENCE_GRACE,
+        mail_attempts: 1,
     }
 }
 

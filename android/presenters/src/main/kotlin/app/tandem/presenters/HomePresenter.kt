@@ -31,6 +31,7 @@ class HomePresenter(private val console: Console, private val scope: CoroutineSc
 
     private val mutable = MutableStateFlow(State())
     val state: StateFlow<State> = mutable.asStateFlow()
+    private val notices = NoticeCursor(console.snapshot())
 
     init {
         show(console.snapshot())
@@ -39,6 +40,7 @@ class HomePresenter(private val console: Console, private val scope: CoroutineSc
 
     private fun show(s: ConsoleSnapshot) = mutable.update { state ->
         state.copy(
+            message = notices.fresh(s) ?: state.message,
             online = s.connection is app.tandem.console.api.Connection.Online,
             connection = when (val c = s.connection) {
                 app.tandem.console.api.Connection.Online -> "Online"

@@ -3,6 +3,7 @@ package app.tandem.presenters
 import app.tandem.console.api.Console
 import app.tandem.console.api.ConsoleException
 import app.tandem.console.api.ConsoleSnapshot
+import app.tandem.console.api.CustomerLink
 import app.tandem.console.api.Participant
 import app.tandem.console.api.ScreenShare
 import app.tandem.console.api.SessionCommand
@@ -37,6 +38,7 @@ class SessionPresenter(private val console: Console, val session: Long, private 
     val flyout = FlyoutPresenter(console, session, scope)
     private val mutable = MutableStateFlow(State())
     val state: StateFlow<State> = mutable.asStateFlow()
+    private val notices = NoticeCursor(console.snapshot())
 
     init {
         show(console.snapshot())
@@ -44,6 +46,7 @@ class SessionPresenter(private val console: Console, val session: Long, private 
     }
 
     private fun show(s: ConsoleSnapshot) {
+        notices.fresh(s)?.let { text -> mutable.update { it.copy(message = text) } }
         val summary = s.sessions.firstOrNull { it.id == session }
         if (summary == null || summary.ended) {
             mutable.update { it.copy(gone = true) }
@@ -52,7 +55,13 @@ class SessionPresenter(private val console: Console, val session: Long, private 
         mutable.update {
             it.copy(
                 customer = summary.customer.name,
-                detail = "${summary.customer.platform} · ${summary.customer.mode}" + if (summary.customer.connected) "" else " · disconnected",
+                detail = "${summary.customer.platform} · ${summary.customer.mode}" + when (summary.customer.link) {
+                    CustomerLink.ONLINE -> ""
+                    CustomerLink.RECONNECTING -> " · reconnecting…"
+                    CustomerLink.CONNECTION_LOST -> " · left (connection lost)"
+                    CustomerLink.LEFT -> " · left"
+                    CustomerLink.REMOVED -> " · disconnected"
+                },
                 chat = summary.chat.map { c -> Line(c.seq, s.nameOf(c.from, session), c.text, c.from == Participant.OfTechnician(s.me)) },
                 chatEnabled = summary.chatEnabled,
                 screen = summary.screen,

@@ -18,11 +18,16 @@ data class ConsoleSnapshot(
     val issues: List<Issue>,
     val jumpGroups: List<Named>,
     val buttonProfiles: List<Named>,
+    /** What the appliance told this technician alone (a mail not sent), oldest first. */
+    val notices: List<Notice> = emptyList(),
 ) {
     fun technician(id: Long): Technician? = technicians.firstOrNull { it.id == id }
     fun team(id: Long): Team? = teams.firstOrNull { it.id == id }
     fun session(id: Long): SessionSummary? = sessions.firstOrNull { it.id == id } ?: queued.firstOrNull { it.id == id }
 }
+
+/** Something the appliance told the technician alone. */
+data class Notice(val seq: Long, val at: Long, val text: String)
 
 /** The live connection to the appliance. */
 sealed interface Connection {
@@ -50,7 +55,16 @@ sealed interface Participant {
 
 enum class ScreenShare { OFF, VIEW, CONTROL }
 
-data class Customer(val name: String, val platform: String, val mode: String, val connected: Boolean)
+/** Whether the customer's client is reachable, as the appliance recorded it (issue 12). */
+enum class CustomerLink { ONLINE, RECONNECTING, REMOVED, LEFT, CONNECTION_LOST }
+
+data class Customer(
+    val name: String,
+    val platform: String,
+    val mode: String,
+    val connected: Boolean,
+    val link: CustomerLink = if (connected) CustomerLink.ONLINE else CustomerLink.REMOVED,
+)
 
 data class External(val id: Long, val name: String, val invitedBy: Long)
 

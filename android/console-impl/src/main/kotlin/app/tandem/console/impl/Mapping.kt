@@ -7,8 +7,10 @@ import app.tandem.console.api.Connection
 import app.tandem.console.api.ConsoleException
 import app.tandem.console.api.ConsoleSnapshot
 import app.tandem.console.api.Customer
+import app.tandem.console.api.CustomerLink
 import app.tandem.console.api.External
 import app.tandem.console.api.ExternalLink
+import app.tandem.console.api.Notice
 import app.tandem.console.api.Invitation
 import app.tandem.console.api.Invitee
 import app.tandem.console.api.Issue
@@ -58,6 +60,7 @@ internal fun ConsoleState.toSnapshot() = ConsoleSnapshot(
     issues = issues.map { Issue(it.id.toLong(), it.name, it.team.toLong()) },
     jumpGroups = jumpGroups.map { Named(it.id.toLong(), it.name) },
     buttonProfiles = buttonProfiles.map { Named(it.id.toLong(), it.name) },
+    notices = notices.map { Notice(it.seq, it.at, it.text) },
 )
 
 internal fun QueueItem.toQueue(): Queue = when (this) {
@@ -89,7 +92,19 @@ private fun SessionItem.toSummary() = SessionSummary(
     owner = owner?.toLong(),
     members = members.map { it.toLong() },
     externals = externals.map { External(it.id.toLong(), it.name, it.invitedBy.toLong()) },
-    customer = Customer(customer.name, customer.platform, customer.mode, customer.connected),
+    customer = Customer(
+        customer.name,
+        customer.platform,
+        customer.mode,
+        customer.connected,
+        when (customer.link) {
+            "Reconnecting" -> CustomerLink.RECONNECTING
+            "Left" -> CustomerLink.LEFT
+            "ConnectionLost" -> CustomerLink.CONNECTION_LOST
+            "Removed" -> CustomerLink.REMOVED
+            else -> CustomerLink.ONLINE
+        },
+    ),
     chatEnabled = chatEnabled,
     screen = when (screen) {
         "View" -> ScreenShare.VIEW
