@@ -521,22 +521,29 @@ impl Appliance {
                 // The audit row is written after the lock is let go: a refused command (which
                 // anyone can send) never holds up everyone else's reads behind a disk write.
                 drop(inner);
-                // A refusal may quote the input it refused: the audit keeps a bounded excerpt.
-                let outcome: String = refusal.to_string().chars().take(MAX_AUDIT_CHARS).collect();
-                if let Err(e) = self
-                    .store
-                    .audit(now, &actor_label(actor), &command_label(command), &outcome)
-                    .await
-                {
-                    tracing::warn!(error = %e, "could not audit a refused command");
-                }
-                tracing::info!(actor = %actor_label(actor), command = %command_label(command), %outcome, "refused");
+                self.audit_refusal(
+                    &actor_label(actor),
+                    &command_label(command),
+                    &refusal.to_string(),
+                )
+                .await;
                 return Err(refusal.into());
             }
         };
         let label = actor_label(actor);
         self.commit(inner, &label, &command_label(command), events, &sides, now)
             .await
+    }
+
+    /// Audit something refused (a command, a stream open, input dropped): who, what, and a
+    /// bounded excerpt of why (a refusal may quote the input it refused). Callers rate-limit
+    /// what anyone can send before it gets here, so the audit cannot be grown without bound.
+    pub async fn audit_refusal(&self, actor: &str, what: &str, why: &str) {
+        let outcome: String = why.chars().take(MAX_AUDIT_CHARS).collect();
+        if let Err(e) = self.store.audit(now_ms(), actor, what, &outcome).await {
+            tracing::warn!(error = %e, "could not audit a refusal");
+        }
+        tracing::info!(%actor, %what, %outcome, "refused");
     }
 
     /// Record what the appliance itself saw happen (a customer client's connection dropping or

@@ -99,6 +99,9 @@ pub struct Credential {
     pub subject: i64,
     /// When it stops working (ms since the epoch).
     pub expires_at: i64,
+    /// The address the request came from (its /64 for IPv6), when known: sockets are also
+    /// counted per source.
+    pub source: Option<std::net::IpAddr>,
 }
 
 impl Credential {
@@ -117,6 +120,7 @@ impl Credential {
             kind: token.kind,
             subject: token.subject,
             expires_at: token.expires_at,
+            source: None,
         })
     }
 
@@ -141,6 +145,15 @@ impl Credential {
         })
     }
 
+    /// How the audit names whom it stands for (never the token).
+    #[must_use]
+    pub fn label(&self) -> String {
+        match self.principal() {
+            Ok(p) => crate::appliance::actor_label(p.actor()),
+            Err(_) => format!("{:?}:{}", self.kind, self.subject).to_lowercase(),
+        }
+    }
+
     /// Resolves when it expires: a socket opened with it closes then.
     pub fn expiry(&self) -> tokio::time::Sleep {
         let ms = self.expires_at.saturating_sub(now_ms()).max(0);
@@ -160,7 +173,12 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         let Bearer(token) = Bearer::from_request_parts(parts, state).await?;
         let appliance = Arc::<Appliance>::from_ref(state);
-        Self::of(&appliance, &token).await
+        let mut credential = Self::of(&appliance, &token).await?;
+        credential.source = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| crate::limits::source_key(c.0.ip()));
+        Ok(credential)
     }
 }
 

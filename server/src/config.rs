@@ -59,6 +59,8 @@ pub struct Config {
     /// How many times a mail is tried before the technician who caused it is told it was not
     /// sent.
     pub mail_attempts: u32,
+    /// The most sockets one source address may hold open at once.
+    pub max_sockets_per_source: usize,
 }
 
 /// The default of [`Config::customer_grace`]: long enough for a computer to reboot.

@@ -14,6 +14,12 @@ use tokio_util::sync::CancellationToken;
 /// and a screen, times a few devices' reconnections overlapping.
 pub const MAX_SOCKETS_PER_CREDENTIAL: usize = 16;
 
+/// The default of the most sockets one source address (an IPv6 /64) may hold open at once, over
+/// all its credentials (`--max-sockets-per-source`): an office behind one NAT address holds many
+/// technicians' consoles and customers' clients, but not without end. Behind a reverse proxy
+/// every client shares its address: raise it there.
+pub const DEFAULT_MAX_SOCKETS_PER_SOURCE: usize = 256;
+
 /// The largest message a client may send on a socket that carries only small control messages
 /// (the event feed's pings, a viewer's pointer and keys, a jump agent's answers).
 pub const MAX_CONTROL_MESSAGE: usize = 64 * 1024;
@@ -49,6 +55,7 @@ impl Ended {
 
 struct Entry {
     token_hash: String,
+    source: Option<std::net::IpAddr>,
     kind: TokenKind,
     subject: i64,
     cancel: CancellationToken,
@@ -101,6 +108,7 @@ impl Connections {
                 id,
                 Entry {
                     token_hash: credential.token_hash.clone(),
+                    source: credential.source,
                     kind: credential.kind,
                     subject: credential.subject,
                     cancel: cancel.clone(),
@@ -142,13 +150,22 @@ impl Connections {
     ///
     /// # Errors
     /// `TooManyRequests` when the credential has as many open as it may.
-    pub fn admit(&self, credential: &Credential) -> Result<(), crate::error::ApiError> {
-        let open = self.open.lock().map_or(0, |o| {
-            o.values()
+    pub fn admit(
+        &self,
+        credential: &Credential,
+        per_source: usize,
+    ) -> Result<(), crate::error::ApiError> {
+        let (mine, from_there) = self.open.lock().map_or((0, 0), |o| {
+            let mine = o
+                .values()
                 .filter(|e| e.token_hash == credential.token_hash)
-                .count()
+                .count();
+            let from_there = credential.source.map_or(0, |source| {
+                o.values().filter(|e| e.source == Some(source)).count()
+            });
+            (mine, from_there)
         });
-        if open >= MAX_SOCKETS_PER_CREDENTIAL {
+        if mine >= MAX_SOCKETS_PER_CREDENTIAL || from_there >= per_source {
             return Err(crate::error::ApiError::TooManyRequests { retry_after_s: 5 });
         }
         Ok(())

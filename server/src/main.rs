@@ -114,6 +114,16 @@ struct Cli {
         global = true
     )]
     mail_attempts: u32,
+    /// The most sockets (event feeds, shells, screens, jump agents) one source address may hold
+    /// open at once; behind a reverse proxy every client shares its address, so raise it there.
+    #[arg(
+        long,
+        env = "TANDEM_MAX_SOCKETS_PER_SOURCE",
+        default_value_t = 256,
+        value_parser = clap::value_parser!(u32).range(16..),
+        global = true
+    )]
+    max_sockets_per_source: u32,
     /// Log as JSON lines instead of text.
     #[arg(long, env = "TANDEM_LOG_JSON", global = true)]
     log_json: bool,
@@ -174,6 +184,8 @@ fn config(cli: &Cli) -> Config {
         customer_grace: std::time::Duration::from_secs(u64::from(cli.customer_grace_seconds)),
         presence_grace: std::time::Duration::from_secs(u64::from(cli.presence_grace_seconds)),
         mail_attempts: cli.mail_attempts,
+        max_sockets_per_source: usize::try_from(cli.max_sockets_per_source)
+            .unwrap_or(tandem_appliance::connections::DEFAULT_MAX_SOCKETS_PER_SOURCE),
     }
 }
 

@@ -204,9 +204,33 @@ async fn open(
     key: (SessionId, Stream),
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
+    let (label, token_hash) = (credential.label(), credential.token_hash.clone());
+    match admit(Arc::clone(&appliance), credential, key, upgrade).await {
+        Ok(response) => Ok(response),
+        Err(refusal) => {
+            // Audited as a refused command is, within the same per-credential rate limit (a
+            // flood of refused opens is answered 429 and not written down each time).
+            appliance.limits.command(&token_hash)?;
+            let what = format!("Open{:?}Stream", key.1);
+            appliance
+                .audit_refusal(&label, &what, &refusal.to_string())
+                .await;
+            Err(refusal)
+        }
+    }
+}
+
+async fn admit(
+    appliance: Arc<Appliance>,
+    credential: Credential,
+    key: (SessionId, Stream),
+    upgrade: WebSocketUpgrade,
+) -> Result<Response, ApiError> {
     let session = key.0;
     let who = credential.principal()?;
-    appliance.connections.admit(&credential)?;
+    appliance
+        .connections
+        .admit(&credential, appliance.config.max_sockets_per_source)?;
     match who {
         Principal::Customer(mine) if mine == session => {
             let most = match key.1 {
@@ -291,6 +315,29 @@ async fn host(
     }
 }
 
+/// Counts a viewer's input that was dropped (not allowed to type, no host reading, or the host's
+/// queue full); audited once, with the count, when the viewer's socket ends.
+struct Dropped {
+    appliance: Arc<Appliance>,
+    actor: String,
+    stream: Stream,
+    count: u64,
+}
+
+impl Drop for Dropped {
+    fn drop(&mut self) {
+        if self.count == 0 {
+            return;
+        }
+        let (appliance, actor) = (Arc::clone(&self.appliance), std::mem::take(&mut self.actor));
+        let what = format!("{:?}Input", self.stream);
+        let why = format!("{} input messages dropped", self.count);
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move { appliance.audit_refusal(&actor, &what, &why).await });
+        }
+    }
+}
+
 /// A viewer's end, open only while the rules allow it.
 async fn view(
     mut socket: WebSocket,
@@ -317,6 +364,12 @@ async fn view(
     };
     let mut output = pipe.output.subscribe();
     let mut events = appliance.subscribe();
+    let mut dropped = Dropped {
+        appliance: Arc::clone(&appliance),
+        actor: credential.label(),
+        stream: key.1,
+        count: 0,
+    };
     let mut liveness = crate::connections::Liveness::new(appliance.config.dead_after);
     loop {
         tokio::select! {
@@ -339,10 +392,10 @@ async fn view(
                     liveness.heard();
                     // Never waits: with no host reading, input beyond the channel's room is dropped
                     // rather than held (and the loop keeps watching for the end of its right).
-                    if may_send(&appliance.read().await.state, who, key, &m)
-                        && let Some(input) = appliance.relays.input(key)
-                    {
-                        let _ = input.try_send(m);
+                    let sent = may_send(&appliance.read().await.state, who, key, &m)
+                        && appliance.relays.input(key).is_some_and(|input| input.try_send(m).is_ok());
+                    if !sent {
+                        dropped.count += 1;
                     }
                 }
                 Some(Ok(Message::Close(_)) | Err(_)) | None => return,

@@ -30,7 +30,9 @@ pub async fn events(
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, crate::error::ApiError> {
     let who = credential.principal()?;
-    appliance.connections.admit(&credential)?;
+    appliance
+        .connections
+        .admit(&credential, appliance.config.max_sockets_per_source)?;
     let upgrade = upgrade
         .max_message_size(crate::connections::MAX_CONTROL_MESSAGE)
         .max_frame_size(crate::connections::MAX_CONTROL_MESSAGE);

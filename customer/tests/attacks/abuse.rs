@@ -571,6 +571,60 @@ async fn a_chat_flood_is_throttled_and_snapshots_stay_within_the_chat_budget() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sockets_are_capped_per_source_address_over_all_its_credentials() {
+    let app = Appliance::start_with(&["--max-sockets-per-source", "20"])
+        .await
+        .unwrap();
+    let raw = Raw::new(&app);
+    let (alice, bob) = (raw.login("alice").await, raw.login("bob").await);
+    let feed = |token: &str| format!("/api/v1/events?access_token={token}");
+    let mut open = Vec::new();
+    for _ in 0..16 {
+        open.push(raw.ws(&feed(&alice)).await.unwrap());
+    }
+    for _ in 0..4 {
+        open.push(raw.ws(&feed(&bob)).await.unwrap());
+    }
+    // Bob's own credential has room, but this address holds 20 sockets already.
+    assert_eq!(raw.ws_status(&feed(&bob)).await, 429);
+    drop(open.pop());
+    // The appliance sees the close, then lets one more in.
+    let started = Instant::now();
+    let mut status = raw.ws_status(&feed(&bob)).await;
+    while status == 429 && started.elapsed() < Duration::from_secs(5) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        status = raw.ws_status(&feed(&bob)).await;
+    }
+    assert_eq!(status, 0, "a socket let go makes room for another");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_refused_stream_opens_is_throttled_like_refused_commands() {
+    let app = Appliance::start().await.unwrap();
+    let raw = Raw::new(&app);
+    let alice = raw.login("alice").await;
+    let dave = raw.login("dave").await;
+    let (_, session) = raw.active_session(&alice, "kim-laptop").await;
+    // Dave is not in the session: every open is refused (as if it did not exist) and audited,
+    // until the per-credential limit answers first.
+    let mut statuses = std::collections::BTreeMap::<u16, usize>::new();
+    for _ in 0..150 {
+        let status = raw
+            .ws_status(&format!(
+                "/api/v1/sessions/{session}/shell?access_token={dave}"
+            ))
+            .await;
+        *statuses.entry(status).or_default() += 1;
+    }
+    println!("150 refused shell opens from one credential: {statuses:?}");
+    assert!(statuses.get(&429).is_some_and(|n| *n > 0), "{statuses:?}");
+    assert!(
+        statuses.keys().all(|s| *s == 404 || *s == 429),
+        "{statuses:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connections_that_trickle_their_headers_are_closed() {
     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
     let app = Appliance::start().await.unwrap();

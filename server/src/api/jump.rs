@@ -68,7 +68,9 @@ pub async fn agent(
     {
         return Err(UNPINNED);
     }
-    appliance.connections.admit(&credential)?;
+    appliance
+        .connections
+        .admit(&credential, appliance.config.max_sockets_per_source)?;
     let upgrade = upgrade
         .max_message_size(crate::connections::MAX_CONTROL_MESSAGE)
         .max_frame_size(crate::connections::MAX_CONTROL_MESSAGE);

@@ -84,6 +84,7 @@ pub fn config(
         customer_grace: tandem_appliance::config::DEFAULT_CUSTOMER_GRACE,
         presence_grace: tandem_appliance::config::DEFAULT_PRESENCE_GRACE,
         mail_attempts: 1,
+        max_sockets_per_source: tandem_appliance::connections::DEFAULT_MAX_SOCKETS_PER_SOURCE,
     }
 }
 
