@@ -202,6 +202,10 @@ async fn join(cli: &Cli, places: Option<Places>) -> Result<Joined, String> {
     if button.is_none()
         && let (Some(key), Some(places)) = (&key, &places)
         && let Some(saved) = tandem_customer::rejoin::find(places, key)
+        // Only to the appliance it came from, trusted the same way: a token is never shown to
+        // another server that happens to be given the same key.
+        && saved.url == url
+        && saved.fingerprint == fingerprint
     {
         let api = api.with_token(saved.token.clone());
         match api.snapshot().await {
@@ -215,7 +219,9 @@ async fn join(cli: &Cli, places: Option<Places>) -> Result<Joined, String> {
                     key: Some(key.clone()),
                 });
             }
-            Err(ClientError::Refused { .. }) => tandem_customer::rejoin::forget(places, key),
+            Err(ClientError::Refused {
+                status: 401 | 403, ..
+            }) => tandem_customer::rejoin::forget(places, key),
             Err(e) => return Err(format!("Could not rejoin the session: {e}")),
         }
     }
@@ -342,7 +348,10 @@ async fn follow(joined: Joined) -> ExitCode {
         && matches!(
             outcome,
             Ok(Ended::SessionEnded { .. } | Ended::Disconnected | Ended::Left)
-                | Err(ClientError::Refused { .. })
+                | Err(ClientError::Refused {
+                    status: 401 | 403,
+                    ..
+                })
         )
     {
         tandem_customer::rejoin::forget(places, key);

@@ -243,10 +243,23 @@ impl From<ClientError> for Interrupted {
     fn from(e: ClientError) -> Self {
         match e {
             ClientError::Network(reason) => Self::Lost(reason),
+            // Too many at once (lines typed while cut off, sent together), or the appliance
+            // restarting: tried again after a pause, not lost.
+            ClientError::Refused {
+                status, message, ..
+            } if status == 429 || status >= 500 => Self::Lost(message),
             other => Self::Failed(other),
         }
     }
 }
+
+/// How long the client keeps trying to reconnect before it gives up: far longer than an
+/// appliance waits for it, so it gives up only when nobody is waiting any more.
+const GIVE_UP_AFTER: std::time::Duration = std::time::Duration::from_secs(30 * 60);
+
+/// A connection that lasted this long counts as a success: the back-off starts again from its
+/// shortest pause. One that drops sooner (accepted, then closed at once) backs off further.
+const STEADY: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// The appliance pings every open socket (a third of its silence bound, 10 s by default); this
 /// much silence means the connection is gone even if no error says so.
@@ -291,6 +304,8 @@ async fn connect(api: &Api, token: &str, since: Option<i64>) -> Result<Feed, Int
         Ok(Err(WsError::Http(response))) if matches!(response.status().as_u16(), 401 | 403) => Err(
             Interrupted::Failed(no_longer_waits(response.status().as_u16())),
         ),
+        // A certificate that is not the trusted one will not become trusted by trying again.
+        Ok(Err(WsError::Tls(e))) => Err(Interrupted::Failed(ClientError::Untrusted(e.to_string()))),
         Ok(Err(e)) => Err(Interrupted::Lost(e.to_string())),
         Err(_) => Err(Interrupted::Lost("no answer in time".into())),
     }
@@ -363,7 +378,39 @@ pub async fn run(
     };
     let mut typing = true;
     let mut attempt: u32 = 0;
+    // Since when the client has failed to stay connected (`None` while it is).
+    let mut failing: Option<tokio::time::Instant> = None;
     loop {
+        if attempt > 0 {
+            if failing.is_some_and(|since| since.elapsed() > GIVE_UP_AFTER) {
+                return Err(ClientError::Network(
+                    "the support server could not be reached for 30 minutes".into(),
+                ));
+            }
+            let pause = tokio::time::sleep(tandem_core::client::backoff(&options, attempt));
+            tokio::pin!(pause);
+            // Typing goes on while the connection is down; it is sent once it is back.
+            loop {
+                tokio::select! {
+                    () = &mut pause => break,
+                    line = lines.recv(), if typing => match line {
+                        Some(line) if line.trim() == "/quit" => {
+                            // Said if the appliance can be reached at all; otherwise the
+                            // session stops waiting for this computer at its deadline.
+                            let leave = Command::LeaveSession { session };
+                            let _ = tokio::time::timeout(
+                                std::time::Duration::from_secs(3),
+                                follower.api.command(&leave),
+                            )
+                            .await;
+                            return Ok(Ended::Left);
+                        }
+                        Some(line) => follower.unsent.push_back(line),
+                        None => typing = false,
+                    },
+                }
+            }
+        }
         let feed = match connect(&follower.api, &token, follower.seq).await {
             Ok(feed) => feed,
             // Never connected: nothing to resume.
@@ -373,28 +420,15 @@ pub async fn run(
             Err(Interrupted::Lost(reason)) => {
                 attempt += 1;
                 tracing::info!(%reason, attempt, "reconnecting");
-                let pause = tokio::time::sleep(tandem_core::client::backoff(&options, attempt));
-                tokio::pin!(pause);
-                // Typing goes on while the connection is down; it is sent once it is back.
-                loop {
-                    tokio::select! {
-                        () = &mut pause => break,
-                        line = lines.recv(), if typing => match line {
-                            Some(line) if line.trim() == "/quit" => return Ok(Ended::Left),
-                            Some(line) => follower.unsent.push_back(line),
-                            None => typing = false,
-                        },
-                    }
-                }
                 continue;
             }
             Err(Interrupted::Failed(e)) => return Err(e),
         };
+        let connected = tokio::time::Instant::now();
         if attempt > 0 {
             (follower.say)("Reconnected: the session goes on.".into());
-            attempt = 0;
         }
-        match follower.follow(feed, lines, &mut typing).await {
+        match follower.follow(feed, lines, &mut typing, attempt > 0).await {
             Ok(ended) => return Ok(ended),
             Err(Interrupted::Lost(reason)) => {
                 tracing::info!(%reason, "the connection to the appliance dropped");
@@ -402,6 +436,13 @@ pub async fn run(
                     "The connection to the support server dropped; reconnecting…".into(),
                 );
                 follower.connection_lost();
+                if connected.elapsed() > STEADY {
+                    attempt = 1;
+                    failing = Some(tokio::time::Instant::now());
+                } else {
+                    attempt += 1;
+                    failing.get_or_insert_with(tokio::time::Instant::now);
+                }
             }
             Err(Interrupted::Failed(e)) => return Err(e),
         }
@@ -447,7 +488,11 @@ impl Follower {
         mut feed: Feed,
         lines: &mut mpsc::Receiver<String>,
         typing: &mut bool,
+        reconnected: bool,
     ) -> Result<Ended, Interrupted> {
+        if reconnected {
+            self.reconcile().await?;
+        }
         match self.follow_feed(&mut feed, lines, typing).await {
             Err(Interrupted::Failed(ClientError::Refused { status: 401, .. })) => {
                 self.why_ended(&mut feed).await
@@ -465,6 +510,24 @@ impl Follower {
             }
             other => other,
         }
+    }
+
+    /// Back after a drop the appliance may not have seen (its side of the old connection
+    /// lingered): the tools it still counts as open are served again, since this client
+    /// dropped its own with the connection.
+    async fn reconcile(&mut self) -> Result<(), Interrupted> {
+        let snapshot = self.api.snapshot().await?;
+        if let View::Customer { session: view } = snapshot.view {
+            if view.session.shell && self.shell.is_none() {
+                self.start_shell().await?;
+            }
+            self.screen_state.send_replace(view.session.screen);
+            if view.session.screen != ScreenState::Off && self.screen.is_none() {
+                self.screen =
+                    share_screen(&self.api, self.session, &self.screen_watch, &self.say).await;
+            }
+        }
+        Ok(())
     }
 
     /// What the feed says after this client's right ended: the end of the session, or the

@@ -20,6 +20,93 @@ fn chat(w: &mut World, actor: Actor, s: SessionId, text: &str) -> Result<Vec<Eve
 
 // ---------------------------------------------------------------- session tools
 
+/// Apply what the appliance observed (no actor commands these).
+fn observed(w: &mut World, decide: impl Fn(&State) -> Vec<Event>) -> usize {
+    let events = decide(&w.state);
+    for e in &events {
+        w.state.apply(e);
+    }
+    events.len()
+}
+
+#[test]
+fn a3_a_customer_whose_connection_drops_is_waited_for_greyed_then_gone() {
+    let mut w = World::new();
+    let s = w.session_owned_by(w.alice);
+    let until = Timestamp(w.now.0 + 180_000);
+    assert_eq!(
+        observed(&mut w, |st| st.customer_connection_lost(s, until)),
+        1
+    );
+    assert_eq!(
+        observed(&mut w, |st| st.customer_connection_lost(s, until)),
+        0,
+        "told twice, recorded once"
+    );
+    // A3: the customer's tools are greyed and say why; chat stays.
+    let shell = w.action(tech(w.alice), s, Action::CommandShell);
+    let denial = shell.denial.unwrap();
+    assert_eq!(denial.rule, Rule::A3);
+    assert!(
+        denial.to_string().contains("connection dropped"),
+        "{denial}"
+    );
+    assert!(
+        w.action(tech(w.alice), s, Action::SendChat)
+            .denial
+            .is_none()
+    );
+    // Back in time: online again. Lost again and not back by the deadline: gone, the
+    // technician keeps the session.
+    assert_eq!(observed(&mut w, |st| st.customer_reconnected(s)), 1);
+    assert_eq!(w.session(s).customer.link, CustomerLink::Online);
+    assert!(
+        w.action(tech(w.alice), s, Action::CommandShell)
+            .denial
+            .is_none()
+    );
+    observed(&mut w, |st| st.customer_connection_lost(s, until));
+    assert_eq!(
+        observed(&mut w, |st| st
+            .customer_wait_over(s, Timestamp(until.0 - 1))),
+        0,
+        "not before its deadline"
+    );
+    observed(&mut w, |st| st.customer_wait_over(s, until));
+    assert!(!w.session(s).customer.connected);
+    assert_eq!(
+        w.session(s).customer.gone,
+        Some(CustomerGone::ConnectionLost)
+    );
+    assert_eq!(w.session(s).owner, Some(w.alice));
+    // A session nobody took ends when its customer does not come back.
+    let queued = w.arrive(
+        QueueRef::Personal(w.alice),
+        customer("Lee", Platform::Linux, ClientMode::Full),
+    );
+    observed(&mut w, |st| st.customer_connection_lost(queued, until));
+    observed(&mut w, |st| st.customer_wait_over(queued, until));
+    assert!(!w.session(queued).is_live());
+}
+
+#[test]
+fn a1_a_sessions_chat_is_bounded_and_says_so_once_full() {
+    let mut w = World::new();
+    let s = w.session_owned_by(w.alice);
+    let line = "x".repeat(MAX_CHAT_CHARS);
+    let fits = usize::try_from(MAX_CHAT_BYTES_PER_SESSION).unwrap() / MAX_CHAT_CHARS;
+    for _ in 0..fits {
+        chat(&mut w, Actor::Customer(s), s, &line).unwrap();
+    }
+    let full = chat(&mut w, Actor::Customer(s), s, &line).unwrap_err();
+    assert!(full.to_string().contains("chat is full"), "{full}");
+    // Whoever speaks, the budget is the session's; a short line still fits where room is left.
+    let alice = tech(w.alice);
+    let refused = chat(&mut w, alice, s, &line).unwrap_err();
+    assert!(refused.to_string().contains("chat is full"), "{refused}");
+    chat(&mut w, alice, s, "ok").unwrap();
+}
+
 #[test]
 fn a1_technician_chats_shares_the_screen_and_opens_a_shell() {
     let mut w = World::new();

@@ -329,6 +329,11 @@ impl Appliance {
             tokio::spawn(async move {
                 let back = appliance
                     .observe("CustomerReconnected", |state, _| {
+                        // Judged under the writer's lock: a socket that came and went already
+                        // brings nobody back.
+                        if !appliance.customer_is_online(session) {
+                            return Vec::new();
+                        }
                         state.customer_reconnected(SessionId(u64::try_from(session).unwrap_or(0)))
                     })
                     .await;
@@ -359,16 +364,22 @@ impl Appliance {
                 state.customer_connection_lost(subject, until)
             })
             .await;
-        match lost {
-            Ok(done) if done.events.is_empty() => return,
-            Ok(_) => {}
-            Err(e) => {
-                tracing::warn!(error = %e, "could not record a customer's lost connection");
-                return;
-            }
+        if let Err(e) = lost {
+            tracing::warn!(error = %e, "could not record a customer's lost connection");
+            return;
         }
+        // Whether recorded now or already (a wait that began before a restart, whose timer went
+        // with it), a session waiting for its customer is judged again at its deadline.
+        let until = match self.read().await.state.sessions.get(&subject) {
+            Some(s) if s.customer.connected => match s.customer.link {
+                tandem_core::domain::CustomerLink::Reconnecting { until } => until,
+                tandem_core::domain::CustomerLink::Online => return,
+            },
+            _ => return,
+        };
+        let left = until.0.saturating_sub(u64::try_from(now_ms()).unwrap_or(0));
         // A little past the deadline, so that the clock has reached it when this is judged.
-        tokio::time::sleep(grace + std::time::Duration::from_millis(20)).await;
+        tokio::time::sleep(std::time::Duration::from_millis(left.saturating_add(20))).await;
         let over = self
             .observe("CustomerDisconnected", |state, now| {
                 if self.customer_is_online(session) {
@@ -382,11 +393,27 @@ impl Appliance {
         }
     }
 
-    /// After a restart no customer client is connected. Those still running reconnect by
-    /// themselves within their back-off; the sessions whose customer has not come back after
-    /// one silence bound (`dead_after`) start waiting for it, as if its connection had just
-    /// dropped.
-    pub fn await_customers(self: &Arc<Self>) {
+    /// After a restart no customer client and no console is connected. Those still running
+    /// reconnect by themselves within their back-off; the sessions whose customer has not come
+    /// back after one silence bound (`dead_after`) start waiting for it, as if its connection
+    /// had just dropped (a wait begun before the restart goes on to its deadline), and the
+    /// technicians whose console has not come back within the presence grace are unlisted.
+    pub fn await_clients(self: &Arc<Self>) {
+        let appliance = Arc::clone(self);
+        tokio::spawn(async move {
+            tokio::time::sleep(appliance.config.presence_grace).await;
+            let listed: Vec<TechnicianId> = appliance
+                .state()
+                .await
+                .technicians
+                .values()
+                .filter(|t| t.logged_in)
+                .map(|t| t.id)
+                .collect();
+            for technician in listed {
+                appliance.set_present(technician, false).await;
+            }
+        });
         let appliance = Arc::clone(self);
         tokio::spawn(async move {
             tokio::time::sleep(appliance.config.dead_after).await;

@@ -138,7 +138,7 @@ pub async fn start(config: Config, demo: bool) -> Result<Running, StartError> {
     let fingerprint = identity.as_ref().map(|i| i.fingerprint.clone());
     let appliance = Appliance::load(store, config.clone(), fingerprint, mailer).await?;
     // Nobody is connected yet: sessions wait for their customers' clients to come back.
-    appliance.await_customers();
+    appliance.await_clients();
     let seeded = if demo {
         demo::seed(&appliance).await?
     } else {

@@ -625,6 +625,35 @@ async fn a_flood_of_refused_stream_opens_is_throttled_like_refused_commands() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kept_alive_connection_left_idle_is_closed() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let app = Appliance::start().await.unwrap();
+    let raw = Raw::new(&app);
+    let mut tls = raw.tls().await;
+    tls.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = vec![0u8; 4096];
+    let n = tls.read(&mut buf).await.unwrap();
+    assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
+    // Then nothing more: the connection is kept alive for a next request, but not for ever.
+    let answered = Instant::now();
+    let closed = tokio::time::timeout(Duration::from_secs(30), async {
+        while let Ok(n) = tls.read(&mut buf).await {
+            if n == 0 {
+                break;
+            }
+        }
+    })
+    .await;
+    println!(
+        "an idle kept-alive connection was closed {} ms after its last answer",
+        answered.elapsed().as_millis()
+    );
+    assert!(closed.is_ok(), "still open after 30 s");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connections_that_trickle_their_headers_are_closed() {
     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
     let app = Appliance::start().await.unwrap();

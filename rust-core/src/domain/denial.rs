@@ -196,6 +196,12 @@ pub enum InvalidInput {
     /// A team cannot be placed under itself.
     #[error("A team cannot be placed below itself")]
     Cycle,
+    /// The session holds as much chat as a session may.
+    #[error("This session's chat is full ({max_bytes} bytes); start a new session to chat on")]
+    ChatFull {
+        /// The limit.
+        max_bytes: u64,
+    },
 }
 
 /// The kinds of things a command can name.

@@ -40,11 +40,15 @@ impl State {
     }
 
     /// The wait is over at `now`: a customer still not back is disconnected (the session says
-    /// they left; technicians keep it, as after M1).
+    /// they left; technicians keep it, as after M1). A session nobody owns ends instead, as
+    /// when its customer leaves it: nothing is left to support in a queue.
     #[must_use]
     pub fn customer_wait_over(&self, session: SessionId, now: Timestamp) -> Vec<Event> {
         match self.sessions.get(&session) {
             Some(s) if s.is_live() && s.customer.connected => match s.customer.link {
+                CustomerLink::Reconnecting { until } if until <= now && s.owner.is_none() => {
+                    self.end(s)
+                }
                 CustomerLink::Reconnecting { until } if until <= now => {
                     vec![Event::CustomerDisconnected {
                         session,

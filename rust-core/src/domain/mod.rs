@@ -41,7 +41,7 @@ pub use org::{
 pub use permission::{
     ExternalScope, Permission, PermissionGrant, PermissionKey, PermissionSet, TeamScope,
 };
-pub use plan::{MAX_CHAT_CHARS, MAX_NAME_CHARS, MAX_TEXT_CHARS};
+pub use plan::{MAX_CHAT_BYTES_PER_SESSION, MAX_CHAT_CHARS, MAX_NAME_CHARS, MAX_TEXT_CHARS};
 pub use rule::Rule;
 pub use session::{
     ClientMode, Customer, CustomerGone, CustomerInfo, CustomerLink, ElevationMethod,

@@ -22,6 +22,10 @@ use super::state::{IdGen, State};
 
 /// Longest chat message accepted.
 pub const MAX_CHAT_CHARS: usize = 4000;
+/// The most chat text one session holds (bytes): about a thousand of the longest messages, far
+/// beyond any support conversation, so that no participant can grow a session (its store, its
+/// snapshots) without end.
+pub const MAX_CHAT_BYTES_PER_SESSION: u64 = 4 * 1024 * 1024;
 /// Longest name (team, button, person) accepted.
 pub const MAX_NAME_CHARS: usize = 200;
 /// Longest free text (descriptions, comments) accepted.
@@ -186,6 +190,13 @@ impl State {
                 let s = self.session(*session)?;
                 let from = self.base(actor, s, Action::SendChat, now)?;
                 text("A chat message", body, MAX_CHAT_CHARS)?;
+                let size = u64::try_from(body.len()).unwrap_or(u64::MAX);
+                if s.chat_bytes.saturating_add(size) > MAX_CHAT_BYTES_PER_SESSION {
+                    return Err(InvalidInput::ChatFull {
+                        max_bytes: MAX_CHAT_BYTES_PER_SESSION,
+                    }
+                    .into());
+                }
                 vec![Event::ChatPosted {
                     session: *session,
                     from,
@@ -1035,7 +1046,7 @@ impl State {
 
     /// C1: everyone leaves, every invitation ends, the customer client uninstalls itself. Jump
     /// clients are not touched (J1).
-    fn end(&self, s: &Session) -> Vec<Event> {
+    pub(super) fn end(&self, s: &Session) -> Vec<Event> {
         let mut events = self.end_invitations(s.id, None, InvitationEnd::SessionEnded);
         let members = s.members.iter().map(|t| Participant::Technician(*t));
         let externals = s.externals.keys().map(|e| Participant::External(*e));

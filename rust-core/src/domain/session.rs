@@ -245,6 +245,10 @@ pub struct Session {
     /// The support button whose press started the session (B1).
     #[serde(default)]
     pub button: Option<SupportButtonId>,
+    /// How much chat text (bytes) the session holds: bounded by
+    /// [`super::plan::MAX_CHAT_BYTES_PER_SESSION`].
+    #[serde(default)]
+    pub chat_bytes: u64,
 }
 
 impl Session {

@@ -287,6 +287,7 @@ impl State {
                         started_at: *at,
                         jump_client: *jump_client,
                         button: *button,
+                        chat_bytes: 0,
                     },
                 );
             }
@@ -324,9 +325,12 @@ impl State {
                 s.shell = false;
                 s.prompts.clear();
             }),
-            Event::ChatPosted { .. }
-            | Event::SystemInfoViewed { .. }
-            | Event::MailNotSent { .. } => {}
+            Event::ChatPosted { session, text, .. } => self.with_session(*session, |s| {
+                s.chat_bytes = s
+                    .chat_bytes
+                    .saturating_add(u64::try_from(text.len()).unwrap_or(u64::MAX));
+            }),
+            Event::SystemInfoViewed { .. } | Event::MailNotSent { .. } => {}
             Event::ElevationSuggested { .. } => {}
             Event::ChatToggled { session, enabled } => {
                 self.with_session(*session, |s| s.chat_enabled = *enabled);
