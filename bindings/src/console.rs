@@ -1,9 +1,10 @@
 //! The console object Kotlin holds: sign in, follow live state, and every session command.
+use crate::changes::{ConsoleChange, Told};
 use crate::error::TandemError;
 use crate::records::SystemInfoItem;
 use crate::records::{
     ActionItem, ConsoleState, ExternalInvitationItem, FirstContactItem, ParticipantItem, QueueItem,
-    action,
+    SessionKeyItem, action,
 };
 use crate::runtime::{run, spawn};
 use crate::streams::{TandemScreen, TandemShell};
@@ -11,9 +12,9 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 use tandem_core::client::{Console, Endpoint, FeedOptions, ScreenView, ShellStream};
 use tandem_core::domain::{
-    ButtonProfileId, Command, ElevationMethod, ExternalId, ExternalInvitee, InvitationId, IssueId,
-    JumpGroupId, JumpLocation, Participant, PolicyId, QueueRef, SessionId, TeamId, TechnicianId,
-    Timestamp,
+    ButtonProfileId, Command, ElevationMethod, Event, ExternalId, ExternalInvitee, InvitationId,
+    IssueId, JumpClientId, JumpGroupId, JumpLocation, Participant, PolicyId, QueueRef, SessionId,
+    TeamId, TechnicianId, Timestamp,
 };
 
 fn now() -> Timestamp {
@@ -23,11 +24,13 @@ fn now() -> Timestamp {
     Timestamp(u64::try_from(ms).unwrap_or(u64::MAX))
 }
 
-/// Told whenever what the console shows changes.
+/// Told what the console shows: the whole state once, then only what changes.
 #[uniffi::export(with_foreign)]
 pub trait ConsoleListener: Send + Sync {
-    /// The new state (the first call brings the current one).
+    /// The current state (the first call).
     fn on_state(&self, state: ConsoleState);
+    /// What changed since the state or the change before (every later call).
+    fn on_change(&self, change: ConsoleChange);
 }
 
 /// A running observation; it stops when cancelled or dropped.
@@ -127,15 +130,19 @@ impl TandemConsole {
         ConsoleState::from_mirror(&self.console.current(), now())
     }
 
-    /// Tell `listener` the current state, then every change, until the observation is
-    /// cancelled or dropped.
+    /// Tell `listener` the current state, then what changes, until the observation is
+    /// cancelled or dropped. A change is computed against what this listener was last told, so a
+    /// burst of events it did not keep up with arrives as one change.
     pub fn observe(&self, listener: Arc<dyn ConsoleListener>) -> Arc<Observation> {
         let mut watch = self.console.watch();
         let task = spawn(async move {
-            listener.on_state(ConsoleState::from_mirror(&watch.borrow_and_update(), now()));
+            let (mut told, first) = Told::first(&watch.borrow_and_update(), now());
+            listener.on_state(first);
             while watch.changed().await.is_ok() {
-                let state = ConsoleState::from_mirror(&watch.borrow_and_update(), now());
-                listener.on_state(state);
+                let change = told.next(&watch.borrow_and_update(), now());
+                if !change.is_empty() {
+                    listener.on_change(change);
+                }
             }
         });
         Arc::new(Observation { task })
@@ -156,17 +163,50 @@ impl TandemConsole {
             .collect()
     }
 
-    /// A single-use session key for a customer, into the technician's own queue or a team's.
+    /// A single-use session key for a customer, into the technician's own queue or a team's,
+    /// with the appliance it is for and when it expires.
     ///
     /// # Errors
     /// A [`TandemError`].
-    pub async fn session_key(&self, team: Option<u64>) -> Result<String, TandemError> {
+    pub async fn session_key(&self, team: Option<u64>) -> Result<SessionKeyItem, TandemError> {
         let console = self.console.clone();
         run(async move {
-            Ok(console
+            let k = console
                 .session_key(team.map(|t| QueueRef::Team(TeamId(t))))
-                .await?
-                .key)
+                .await?;
+            Ok(SessionKeyItem {
+                key: k.key,
+                url: k.url,
+                expires_at: k.expires_at,
+            })
+        })
+        .await
+    }
+
+    /// Start an unattended session through a jump client (J1); the technician owns it at once.
+    /// Returns the new session's id.
+    ///
+    /// # Errors
+    /// A [`TandemError`]; a refusal names its rule (G3 without unattended access, J1 without
+    /// access to where it is pinned).
+    pub async fn start_jump_session(&self, jump_client: u64) -> Result<u64, TandemError> {
+        let console = self.console.clone();
+        run(async move {
+            let response = console
+                .command(Command::StartJumpSession {
+                    jump_client: JumpClientId(jump_client),
+                })
+                .await?;
+            response
+                .events
+                .iter()
+                .find_map(|p| match &p.event {
+                    Event::SessionStarted { session, .. } => Some(session.0),
+                    _ => None,
+                })
+                .ok_or_else(|| TandemError::Protocol {
+                    detail: "the appliance started no session".into(),
+                })
         })
         .await
     }

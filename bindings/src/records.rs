@@ -117,17 +117,31 @@ pub struct ExternalItem {
 pub struct CustomerItem {
     /// Their name.
     pub name: String,
-    /// Windows, MacOs, Linux or Other.
-    pub platform: String,
-    /// ClickToChat, Full or Elevated.
-    pub mode: String,
+    /// Their computer's operating system.
+    pub platform: Platform,
+    /// What their client can do.
+    pub mode: ClientMode,
     /// Still connected.
     pub connected: bool,
-    /// Online, Reconnecting (its connection dropped; the session waits for it), or, once not
-    /// connected, why: Removed, Left or ConnectionLost.
-    pub link: String,
+    /// Whether its client is reachable, or why not.
+    pub link: CustomerLinkItem,
     /// While reconnecting: when the session stops waiting (ms since the epoch).
     pub waiting_until: Option<i64>,
+}
+
+/// Whether the customer's client is reachable, as the appliance recorded it (A3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum CustomerLinkItem {
+    /// Connected.
+    Online,
+    /// Its connection dropped; the session waits for it to come back.
+    Reconnecting,
+    /// Removed by a technician (M1) or by the session's end.
+    Removed,
+    /// The customer left.
+    Left,
+    /// It did not come back within the wait.
+    ConnectionLost,
 }
 
 /// One chat line.
@@ -160,12 +174,16 @@ pub struct SessionItem {
     pub customer: CustomerItem,
     /// Chat bar on (A2).
     pub chat_enabled: bool,
-    /// Off, View or Control.
-    pub screen: String,
+    /// Whether the screen is shared, and how.
+    pub screen: ScreenState,
     /// Shell open.
     pub shell: bool,
     /// The chat so far.
     pub chat: Vec<ChatItem>,
+    /// For an unattended session, the jump client it runs through (J1).
+    pub jump_client: Option<u64>,
+    /// Held by its owner (C2) and waiting in their queue to be resumed.
+    pub held: bool,
 }
 
 /// Who an invitation is for.
@@ -259,6 +277,9 @@ pub struct ConsoleState {
     pub jump_groups: Vec<NamedItem>,
     /// Support button profiles (B1).
     pub button_profiles: Vec<NamedItem>,
+    /// Jump clients the technician may start unattended sessions through (J1): their personal
+    /// ones and their jump groups'.
+    pub jump_clients: Vec<JumpClientItem>,
     /// What the appliance told this technician alone (a mail not sent), oldest first.
     pub notices: Vec<NoticeItem>,
 }
@@ -272,6 +293,45 @@ pub struct NoticeItem {
     pub at: i64,
     /// What to tell them.
     pub text: String,
+}
+
+/// Where a jump client is pinned (J1).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum JumpLocationItem {
+    /// A technician's personal list.
+    Personal {
+        /// Whose.
+        technician: u64,
+    },
+    /// A jump group.
+    Group {
+        /// Which.
+        group: u64,
+    },
+}
+
+/// A jump client the technician may use (J1).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct JumpClientItem {
+    /// Its id.
+    pub id: u64,
+    /// The name of the computer's user when it was pinned.
+    pub name: String,
+    /// Its operating system.
+    pub platform: Platform,
+    /// Where it is pinned.
+    pub location: JumpLocationItem,
+}
+
+/// A session key for one customer: a key to type, or a link to open.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SessionKeyItem {
+    /// What the customer types.
+    pub key: String,
+    /// The appliance the customer client joins with it.
+    pub url: String,
+    /// When it stops working (ms since the epoch).
+    pub expires_at: i64,
 }
 
 /// Something chosen by name in a list: a jump group, a support button profile.
@@ -457,7 +517,7 @@ pub(crate) fn participant(p: Participant) -> ParticipantItem {
     }
 }
 
-fn session(s: &Session, chat: &[ChatLine]) -> SessionItem {
+pub(crate) fn session(s: &Session, chat: &[ChatLine]) -> SessionItem {
     SessionItem {
         id: s.id.0,
         status: match s.status {
@@ -478,28 +538,16 @@ fn session(s: &Session, chat: &[ChatLine]) -> SessionItem {
             .collect(),
         customer: CustomerItem {
             name: s.customer.info.name.clone(),
-            platform: match s.customer.info.platform {
-                Platform::Windows => "Windows",
-                Platform::MacOs => "MacOs",
-                Platform::Linux => "Linux",
-                Platform::Other => "Other",
-            }
-            .into(),
-            mode: match s.customer.info.mode {
-                ClientMode::ClickToChat => "ClickToChat",
-                ClientMode::Full => "Full",
-                ClientMode::Elevated => "Elevated",
-            }
-            .into(),
+            platform: s.customer.info.platform,
+            mode: s.customer.info.mode,
             connected: s.customer.connected,
             link: match (s.customer.connected, s.customer.link, s.customer.gone) {
-                (true, CustomerLink::Online, _) => "Online",
-                (true, CustomerLink::Reconnecting { .. }, _) => "Reconnecting",
-                (false, _, Some(CustomerGone::Left)) => "Left",
-                (false, _, Some(CustomerGone::ConnectionLost)) => "ConnectionLost",
-                (false, _, _) => "Removed",
-            }
-            .into(),
+                (true, CustomerLink::Online, _) => CustomerLinkItem::Online,
+                (true, CustomerLink::Reconnecting { .. }, _) => CustomerLinkItem::Reconnecting,
+                (false, _, Some(CustomerGone::Left)) => CustomerLinkItem::Left,
+                (false, _, Some(CustomerGone::ConnectionLost)) => CustomerLinkItem::ConnectionLost,
+                (false, _, _) => CustomerLinkItem::Removed,
+            },
             waiting_until: match s.customer.link {
                 CustomerLink::Reconnecting { until } if s.customer.connected => {
                     i64::try_from(until.0).ok()
@@ -508,13 +556,10 @@ fn session(s: &Session, chat: &[ChatLine]) -> SessionItem {
             },
         },
         chat_enabled: s.chat_enabled,
-        screen: match s.screen {
-            ScreenState::Off => "Off",
-            ScreenState::View => "View",
-            ScreenState::Control => "Control",
-        }
-        .into(),
+        screen: s.screen,
         shell: s.shell,
+        jump_client: s.jump_client.map(|j| j.0),
+        held: s.held,
         chat: chat
             .iter()
             .map(|c| ChatItem {
@@ -558,7 +603,22 @@ fn invitation(i: &Invitation, mirror: &Mirror) -> InvitationItem {
 impl ConsoleState {
     /// What a console shows, from its mirror.
     pub(crate) fn from_mirror(m: &Mirror, now: Timestamp) -> Self {
-        let chat_of = |s: &Session| m.chat.get(&s.id).map_or(&[][..], Vec::as_slice);
+        Self::build(m, now, true)
+    }
+
+    /// The same without any session's chat: what changes are compared on (chat goes by line).
+    pub(crate) fn without_chat(m: &Mirror, now: Timestamp) -> Self {
+        Self::build(m, now, false)
+    }
+
+    fn build(m: &Mirror, now: Timestamp, with_chat: bool) -> Self {
+        let chat_of = |s: &Session| {
+            if with_chat {
+                m.chat.get(&s.id).map_or(&[][..], Vec::as_slice)
+            } else {
+                &[][..]
+            }
+        };
         let active = |i: &&Invitation| i.state == InvitationState::Active && i.is_active(now);
         Self {
             me: m.me.0,
@@ -669,6 +729,21 @@ impl ConsoleState {
                     name: p.name.clone(),
                 })
                 .collect(),
+            jump_clients: m
+                .state
+                .jump_clients
+                .values()
+                .filter(|j| m.state.may_use_jump_location(m.me, j.location))
+                .map(|j| JumpClientItem {
+                    id: j.id.0,
+                    name: j.name.clone(),
+                    platform: j.platform,
+                    location: match j.location {
+                        JumpLocation::Personal(t) => JumpLocationItem::Personal { technician: t.0 },
+                        JumpLocation::Group(g) => JumpLocationItem::Group { group: g.0 },
+                    },
+                })
+                .collect(),
             notices: m
                 .notices
                 .iter()
@@ -704,7 +779,8 @@ pub(crate) fn action(line: ActionState, targets: Vec<Target>) -> ActionItem {
     ActionItem {
         action: line.action.into(),
         enabled: line.enabled(),
-        reason: line.denial.as_ref().map(ToString::to_string),
+        // The rule travels on its own (`rule`): the screens add it once.
+        reason: line.denial.as_ref().map(|d| d.reason.to_string()),
         rule: line.denial.as_ref().map(|d| d.rule.to_string()),
         remedy: line.remedy.map(Into::into),
         targets: targets.into_iter().map(target).collect(),

@@ -249,6 +249,10 @@ pub struct Session {
     /// [`super::plan::MAX_CHAT_BYTES_PER_SESSION`].
     #[serde(default)]
     pub chat_bytes: u64,
+    /// Held by its owner (C2) and not taken since: their console offers it back as held, not as
+    /// a new customer waiting.
+    #[serde(default)]
+    pub held: bool,
 }
 
 impl Session {

@@ -288,6 +288,7 @@ impl State {
                         jump_client: *jump_client,
                         button: *button,
                         chat_bytes: 0,
+                        held: false,
                     },
                 );
             }
@@ -295,6 +296,7 @@ impl State {
                 s.members.remove(owner);
                 s.owner = Some(*owner);
                 s.status = SessionStatus::Active;
+                s.held = false;
             }),
             Event::SessionReleased {
                 session,
@@ -305,6 +307,7 @@ impl State {
                 self.with_session(*session, |s| {
                     s.owner = None;
                     s.status = SessionStatus::Queued(*queue);
+                    s.held = *reason == ReleaseReason::Held;
                     // T3: after a transfer the former owner may stay as a member; after a hold
                     // their view closes (C2).
                     if *reason == ReleaseReason::Transferred {

@@ -41,6 +41,9 @@ class RealApplianceTest {
     @After
     fun stop() {
         customer?.destroyForcibly()
+        // A jump client's agent runs detached; stop it if a test failed before unpinning did.
+        File(home, ".local/share/tandem/jump-client/agent.pid").takeIf { it.exists() }?.readText()?.trim()?.toLongOrNull()
+            ?.let { ProcessHandle.of(it).ifPresent { p -> p.destroyForcibly() } }
         scope.cancel()
         home.deleteRecursively()
     }
@@ -49,7 +52,7 @@ class RealApplianceTest {
     private fun <T> StateFlow<T>.until(what: String, test: (T) -> Boolean): T = try {
         await(what, test = test)
     } catch (e: AssertionError) {
-        throw AssertionError("${e.message}; the customer said ${File(home, "out").takeIf { it.exists() }?.readText()}", e)
+        throw AssertionError("${e.message}; the customer said ${File(home, "out").takeIf { it.exists() }?.readText()} ${File(home, "err").takeIf { it.exists() }?.readText()}", e)
     }
 
     private fun signIn(who: String, trust: MemoryTrust = MemoryTrust()): Console {
@@ -67,13 +70,18 @@ class RealApplianceTest {
     private fun <T> List<T>.one(what: String, test: (T) -> Boolean): T = firstOrNull(test) ?: error("no $what in $this")
 
     private fun FlyoutPresenter.item(label: String): MenuItem =
-        state.value.items.flatMap { listOf(it) + it.children }.one(label) { it.label == label }
+        state.until("“$label” in the menu") { st -> st.items.flatMap { listOf(it) + it.children }.any { it.label == label } }
+            .items.flatMap { listOf(it) + it.children }.one(label) { it.label == label }
+
+    /** The dialog a tap opened: it opens once the rules engine's menu was asked (off the main thread). */
+    private inline fun <reified D : Dialog> FlyoutPresenter.dialog(): D =
+        state.until("a ${D::class.simpleName} dialog") { it.dialog is D }.dialog as D
 
     @Test
     fun aTechnicianTakesAChatSharesItAndInvitesAnExternalUserFromTheFlyoutMenu() {
         val alice = signIn("alice")
         val bob = signIn("bob")
-        val key = runBlocking { alice.sessionKey(null) }
+        val key = runBlocking { alice.sessionKey(null) }.key
         customer = ProcessBuilder(System.getenv("TANDEM_CUSTOMER"), "--url", url, "--fingerprint", fingerprint, "--key", key, "--name", "Pat from Accounts", "--allow-all")
             .apply {
                 environment()["HOME"] = home.path
@@ -96,17 +104,18 @@ class RealApplianceTest {
         val flyout = session.flyout
         fun removable(): List<String> {
             flyout.choose(flyout.item("Remove Member"))
-            val options = (flyout.state.value.dialog as Dialog.Pick).options.map { it.label }
+            val options = flyout.dialog<Dialog.Pick>().options.map { it.label }
             flyout.dismiss()
             return options
         }
         assertEquals("only the customer can be removed (M1)", listOf("Pat from Accounts"), removable())
         flyout.choose(flyout.item("Invite a team member"))
-        val teams = flyout.state.value.dialog as Dialog.ShareTeams
+        val teams = flyout.dialog<Dialog.ShareTeams>()
         // The team first, then its members: Bob is in one of the teams offered.
         val bobOption = teams.teams.firstNotNullOfOrNull { team ->
             flyout.chooseTeam(team)
-            (flyout.state.value.dialog as Dialog.ShareMembers).members.firstOrNull { it.label.startsWith("Bob") }
+            flyout.state.until("${team.label}'s members") { (it.dialog as? Dialog.ShareMembers)?.team == team.label }
+            flyout.dialog<Dialog.ShareMembers>().members.firstOrNull { it.label.startsWith("Bob") }
         } ?: error("Bob is in none of ${teams.teams}")
         assertTrue(bobOption.detail.startsWith("Available"))
         flyout.pick(bobOption)
@@ -118,7 +127,7 @@ class RealApplianceTest {
 
         // External → Invite External Representative: the policy's full description, then the link.
         flyout.choose(flyout.item("Invite External Representative"))
-        val invite = flyout.state.value.dialog as Dialog.InviteExternal
+        val invite = flyout.dialog<Dialog.InviteExternal>()
         val viewOnly = invite.policies.firstOrNull { it.name == "View only" } ?: error("policies offered: ${invite.policies}")
         assertTrue(viewOnly.description.startsWith("Sees the customer's screen and chats."))
         flyout.editInvite(policy = viewOnly.id, name = "Vera Vendor", comments = "Printer firmware")
@@ -132,16 +141,112 @@ class RealApplianceTest {
 
         // Close Session → End: the session leaves Alice's screen and the customer client exits.
         flyout.choose(flyout.item("End Session"))
+        flyout.dialog<Dialog.ConfirmClose>()
         flyout.confirmClose()
         session.state.until("the session to close") { it.gone }
         assertTrue(customer!!.waitFor(10, TimeUnit.SECONDS))
         runBlocking { alice.signOut(); bob.signOut() }
     }
 
+    private fun startCustomer(link: String, name: String): Process =
+        ProcessBuilder(System.getenv("TANDEM_CUSTOMER"), "--link", link, "--fingerprint", fingerprint, "--name", name, "--allow-all")
+            .apply {
+                environment()["HOME"] = home.path
+                // The test's own TANDEM_URL would be the client's --url, which a link excludes; the
+                // jump client installs under HOME, as on a computer without XDG directories set.
+                environment().remove("TANDEM_URL")
+                environment().remove("XDG_DATA_HOME")
+                environment().remove("XDG_CONFIG_HOME")
+                environment()["TANDEM_LOG"] = "info"
+                redirectOutput(File(home, "out"))
+                redirectError(File(home, "err"))
+            }.start()
+
+    /**
+     * Issue 13 on the real stack: a session key made on the home screen's sheet brings the real
+     * customer client (started with the link the technician shares) into the chosen queue; a
+     * jump client pinned from the flyout menu is listed under Jump, and Jump starts an
+     * unattended session that the real agent joins; held, it is offered back and resumed.
+     */
+    @Test
+    fun aKeyFromTheHomeScreenBringsACustomerAndAJumpFromTheListStartsAnUnattendedSession() {
+        val alice = signIn("alice")
+        val home = HomePresenter(alice, scope)
+        home.newSessionKey()
+        home.makeSessionKey()
+        val made = home.state.until("the key") { it.keySheet?.key != null }.keySheet!!
+        assertTrue("the shared text holds the link", made.message!!.contains(made.key!!.url))
+        customer = startCustomer(made.key!!.url, "Pat with a key")
+        val queued = home.state.until("Pat in Alice's queue") { h -> h.queues.any { q -> q.name == "My queue" && q.sessions.any { it.title == "Pat with a key" } } }
+        val s = queued.queues.flatMap { it.sessions }.one("Pat") { it.title == "Pat with a key" }.session
+        home.closeSessionKey()
+        home.take(s)
+        home.state.until("the session in Alice's list") { h -> h.mine.any { it.session == s } }
+
+        // Pin a jump client to her personal list from the flyout menu; the agent installs itself.
+        val session = SessionPresenter(alice, s, scope)
+        session.state.until("the session") { it.customer == "Pat with a key" }
+        val flyout = session.flyout
+        flyout.choose(flyout.item("Pin Jump Client"))
+        val pick = flyout.dialog<Dialog.Pick>()
+        flyout.pick(pick.options.one("the personal list") { it.label == "My personal list" })
+        val listed = home.state.until("the jump client under Jump") { h -> h.jump.any { g -> g.name == "My jump clients" && g.clients.isNotEmpty() } }
+        val jumpClient = listed.jump.flatMap { it.clients }.single()
+        val agentPid = File(home(), ".local/share/tandem/jump-client/agent.pid")
+        // The agent copies the program and starts (customer/tests/jump.rs allows it as long).
+        val installing = System.nanoTime()
+        while (!agentPid.exists()) {
+            if (System.nanoTime() - installing > 30_000_000_000) throw AssertionError("no agent installed; the customer said ${File(home(), "out").readText()} ${File(home(), "err").readText()}")
+            Thread.sleep(50)
+        }
+
+        // End: the customer client leaves; the jump client stays (J1, C1).
+        flyout.choose(flyout.item("End Session"))
+        flyout.dialog<Dialog.ConfirmClose>()
+        flyout.confirmClose()
+        assertTrue(customer!!.waitFor(10, TimeUnit.SECONDS))
+        home.searchJump(jumpClient.name.take(3))
+        assertEquals(listOf(jumpClient.jumpClient), home.state.value.jump.flatMap { it.clients }.map { it.jumpClient })
+
+        // Jump: an unattended session, Alice's at once, that the agent joins.
+        home.jump(jumpClient.jumpClient)
+        val u = home.state.until("the unattended session to open") { it.open != null }.open!!
+        home.opened()
+        val unattended = alice.updates().await("the agent in the unattended session") { st -> st.session(u)?.let { it.customer.connected && it.jumpClient == jumpClient.jumpClient } == true }
+        assertEquals(alice.me, unattended.session(u)!!.owner)
+        assertTrue(home.state.until("listed as unattended") { h -> h.mine.any { it.session == u && it.detail.contains("Unattended") } }.mine.isNotEmpty())
+
+        // Hold it (C2): offered back under On hold, and Resume opens it again.
+        val held = SessionPresenter(alice, u, scope)
+        held.flyout.choose(held.flyout.item("Hold"))
+        held.flyout.dialog<Dialog.ConfirmClose>()
+        held.flyout.confirmClose()
+        home.state.until("the held session offered back") { h -> h.held.any { it.session == u } }
+        home.resume(u)
+        assertEquals(u, home.state.until("resumed and opened") { it.open == u }.open)
+        home.state.until("Alice's again") { h -> h.mine.any { it.session == u } && h.held.isEmpty() }
+
+        // Unpin (J1): the agent uninstalls itself.
+        val again = SessionPresenter(alice, u, scope)
+        again.state.until("the unattended session's menu") { st -> st.customer.isNotEmpty() }
+        again.flyout.choose(again.flyout.item("Unpin Jump Client"))
+        again.flyout.dialog<Dialog.ConfirmClose>()
+        again.flyout.confirmClose()
+        val leaving = System.nanoTime()
+        while (agentPid.exists()) {
+            if (System.nanoTime() - leaving > 30_000_000_000) throw AssertionError("the agent did not uninstall itself")
+            Thread.sleep(50)
+        }
+        home.state.until("the jump client unlisted") { it.jumpCount == 0 }
+        runBlocking { alice.perform(app.tandem.console.api.SessionCommand.End(u)); alice.signOut() }
+    }
+
+    private fun home() = home
+
     @Test
     fun theCustomersScreenReachesThePresenterThroughTheRealStack() {
         val alice = signIn("alice")
-        val key = runBlocking { alice.sessionKey(null) }
+        val key = runBlocking { alice.sessionKey(null) }.key
         customer = ProcessBuilder(System.getenv("TANDEM_CUSTOMER"), "--url", url, "--fingerprint", fingerprint, "--key", key, "--name", "Pat on a display", "--allow-all")
             .apply {
                 environment()["HOME"] = home.path

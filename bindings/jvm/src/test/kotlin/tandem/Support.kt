@@ -3,6 +3,7 @@ package tandem
 import java.util.concurrent.LinkedBlockingQueue
 import java.util.concurrent.TimeUnit
 import kotlinx.coroutines.runBlocking
+import uniffi.tandem_ffi.ConsoleChange
 import uniffi.tandem_ffi.ConsoleListener
 import uniffi.tandem_ffi.ConsoleState
 import uniffi.tandem_ffi.TandemConsole
@@ -28,14 +29,19 @@ fun signIn(who: String): TandemConsole = runBlocking {
 }
 
 /**
- * Waits until the console shows what [done] looks for, listening through [TandemConsole.observe]
- * (the current state first, then each change), as a screen would.
+ * Waits until the console shows what [done] looks for, listening through [TandemConsole.observe]:
+ * the current state first, then, at each change it tells, the whole state read again (the
+ * app applies the changes instead: android/console-impl).
  */
 fun TandemConsole.awaitState(timeoutMs: Long = 10_000, done: (ConsoleState) -> Boolean): ConsoleState {
     val states = LinkedBlockingQueue<ConsoleState>()
     val observation = observe(object : ConsoleListener {
         override fun onState(state: ConsoleState) {
             states.add(state)
+        }
+
+        override fun onChange(change: ConsoleChange) {
+            states.add(state())
         }
     })
     try {

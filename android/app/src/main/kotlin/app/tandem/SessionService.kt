@@ -10,6 +10,8 @@ import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.cancel
+import kotlinx.coroutines.flow.drop
+import kotlinx.coroutines.flow.filter
 import kotlinx.coroutines.flow.filterNotNull
 import kotlinx.coroutines.flow.flatMapLatest
 import kotlinx.coroutines.launch
@@ -25,10 +27,21 @@ class SessionService : Service() {
     override fun onCreate() {
         super.onCreate()
         val seen = mutableSetOf<Long>()
+        val app = application as TandemApplication
+        // Chat already there when the service starts is not news: only what comes after it.
+        var heard: Long? = null
         scope.launch {
             @OptIn(kotlinx.coroutines.ExperimentalCoroutinesApi::class)
-            (application as TandemApplication).console.filterNotNull().flatMapLatest { it.updates() }
-                .collect { Notifications.invitations(this@SessionService, it, seen) }
+            app.console.filterNotNull().flatMapLatest { it.updates() }
+                .collect { snapshot ->
+                    Notifications.invitations(this@SessionService, snapshot, seen)
+                    val after = heard ?: snapshot.sessions.flatMap { it.chat }.maxOfOrNull { it.seq } ?: 0L
+                    heard = Notifications.customerMessages(this@SessionService, snapshot, after, app.inForeground.value)
+                }
+        }
+        // Signed out: nothing left to keep alive.
+        scope.launch {
+            app.console.drop(1).filter { it == null }.collect { stopSelf() }
         }
     }
 

@@ -11,6 +11,9 @@ class TandemApplication : Application() {
     /** The signed-in console; the foreground service keeps the process (and it) alive. */
     val console = MutableStateFlow<Console?>(null)
 
+    /** Whether the app is on screen (the activity started): customer messages are notified only when not. */
+    val inForeground = MutableStateFlow(false)
+
     override fun onCreate() {
         super.onCreate()
         initLogging()

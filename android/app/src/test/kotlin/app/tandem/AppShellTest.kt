@@ -142,6 +142,46 @@ class AppShellTest {
     }
 
     @Test
+    fun signingOutFromTheAccountMenuReturnsToSignInAndStopsTheService() {
+        app.console.value = appliance.signIn("alice")
+        launch(launcher())
+        waitFor("shown('account')", 10_000) { shown("account") }
+        compose.onNodeWithTag("account").performClick()
+        compose.onNodeWithTag("sign-out").performClick()
+        waitFor("shown('address')", 10_000) { shown("address") }
+        assertNull("the application forgets the console", app.console.value)
+        assertEquals(SessionService::class.java.name, shadowOf(app).nextStoppedService?.component?.className)
+    }
+
+    private fun messageNotifications() =
+        shadowOf(app.getSystemService(NotificationManager::class.java)).allNotifications.filter { it.channelId == Notifications.MESSAGES }
+
+    @Test
+    fun whatACustomerSaysIsNotifiedWhileTheAppIsInTheBackgroundOnly() {
+        val alice = appliance.signIn("alice")
+        val session = appliance.customer(alice, "Pat at the front desk")
+        runBlocking { alice.perform(SessionCommand.AcceptFromQueue(session)) }
+        app.console.value = alice
+        app.inForeground.value = true
+        val service = Robolectric.buildService(SessionService::class.java).create().startCommand(0, 1)
+
+        appliance.customerSays("Pat at the front desk", "Is anyone there?")
+        alice.next("the line on Alice's console") { s -> s.session(session)?.chat?.firstOrNull { it.text == "Is anyone there?" } }
+        eventually("the main looper to settle") { Unit.takeIf { shadowOf(android.os.Looper.getMainLooper()).isIdle } }
+        assertTrue("nothing while the app is on screen", messageNotifications().isEmpty())
+
+        app.inForeground.value = false
+        appliance.customerSays("Pat at the front desk", "The printer is on fire")
+        val shown = eventually("a message notification") { messageNotifications().takeIf { it.isNotEmpty() } }.single()
+        assertEquals("Pat at the front desk", shown.extras.getString("android.title"))
+        assertEquals("The printer is on fire", shown.extras.getCharSequence("android.text").toString())
+        // Tapping it opens that session.
+        val intent = shadowOf(shown.contentIntent).savedIntent
+        assertEquals(session, intent.getLongExtra(MainActivity.OPEN_SESSION, 0))
+        service.destroy()
+    }
+
+    @Test
     fun anInvitationLinkWhileSignedOutOpensSignIn() {
         // The merged manifest routes the link to the activity (the host comes from gradle.properties).
         val handlers = app.packageManager.queryIntentActivities(link(7).setComponent(null).setPackage(app.packageName), 0)

@@ -19,6 +19,7 @@ class RealAppliance : AutoCloseable {
     val url: String = System.getenv("TANDEM_URL") ?: error("run with android/offline/robolectric (it starts an appliance)")
     val fingerprint: String = System.getenv("TANDEM_FINGERPRINT") ?: error("TANDEM_FINGERPRINT is not set")
     private val customers = mutableListOf<Pair<Process, File>>()
+    private val byName = mutableMapOf<String, Process>()
     private val consoles = mutableListOf<Console>()
 
     /** A technician signed in through the real core, as the app would sign them in. */
@@ -27,7 +28,7 @@ class RealAppliance : AutoCloseable {
 
     /** A customer client run with a session key from [technician]'s console: it waits in their queue. */
     fun customer(technician: Console, name: String): Long {
-        val key = runBlocking { technician.sessionKey(null) }
+        val key = runBlocking { technician.sessionKey(null) }.key
         val home = Files.createTempDirectory("tandem-customer").toFile()
         val process = ProcessBuilder(System.getenv("TANDEM_CUSTOMER"), "--url", url, "--fingerprint", fingerprint, "--key", key, "--name", name, "--allow-all")
             .apply {
@@ -36,6 +37,7 @@ class RealAppliance : AutoCloseable {
                 redirectError(File(home, "err"))
             }.start()
         customers += process to home
+        byName[name] = process
         return technician.next("$name in the queue") { it.queued.firstOrNull { s -> s.customer.name == name }?.id }
     }
 
@@ -45,6 +47,13 @@ class RealAppliance : AutoCloseable {
         runBlocking { owner.perform(SessionCommand.AcceptFromQueue(session)) }
         runBlocking { owner.perform(SessionCommand.InviteTechnician(session, invitee.me)) }
         return invitee.next("the invitation to reach the invitee") { it.incoming.firstOrNull { i -> i.session == session }?.id }
+    }
+
+    /** The customer called [name] types [text] into their client's chat. */
+    fun customerSays(name: String, text: String) {
+        val stdin = byName.getValue(name).outputStream
+        stdin.write("$text\n".toByteArray())
+        stdin.flush()
     }
 
     override fun close() {

@@ -47,7 +47,8 @@ sealed interface Dialog {
     ) : Dialog
 
     /** End or Hold for the owner; Leave for others. */
-    data class ConfirmClose(val action: ActionKind, val question: String) : Dialog
+    /** A question before an action that cannot be taken back: closing the session (C1–C3), removing a support button (B1), unpinning a jump client (J1). */
+    data class ConfirmClose(val action: ActionKind, val question: String, val title: String = "Close Session") : Dialog
 }
 
 data class PolicyChoice(val id: Long, val name: String, val description: String)

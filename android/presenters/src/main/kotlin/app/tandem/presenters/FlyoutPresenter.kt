@@ -41,16 +41,18 @@ class FlyoutPresenter(
     val state: StateFlow<State> = mutable.asStateFlow()
 
     init {
-        refresh(console.snapshot())
+        // The shared state's current value comes first; the menu is asked of the core off the
+        // main thread for each state.
         scope.launch { console.updates().collect { refresh(it) } }
     }
 
-    private fun refresh(s: ConsoleSnapshot) {
-        mutable.update { it.copy(items = flyoutMenu(console.menu(session), s.session(session)?.chatEnabled ?: false)) }
+    private suspend fun refresh(s: ConsoleSnapshot) {
+        val menu = console.menu(session)
+        mutable.update { it.copy(items = flyoutMenu(menu, s.session(session)?.chatEnabled ?: false)) }
     }
 
     // Asked of the rules engine when a line is tapped, so the choices are those of that moment.
-    private fun targets(kind: ActionKind) =
+    private suspend fun targets(kind: ActionKind) =
         console.menu(session).firstOrNull { it.kind == kind && it.enabled }?.targets.orEmpty()
 
     private fun option(s: ConsoleSnapshot, t: Target): Option = when (t) {
@@ -69,8 +71,12 @@ class FlyoutPresenter(
     fun choose(item: MenuItem) {
         val kind = item.action ?: return
         if (!item.enabled) return
+        scope.launch { chosen(kind) }
+    }
+
+    private suspend fun chosen(kind: ActionKind) {
         val s = console.snapshot()
-        fun pick(title: String) = open(Dialog.Pick(title, kind, targets(kind).map { option(s, it) }))
+        suspend fun pick(title: String) = open(Dialog.Pick(title, kind, targets(kind).map { option(s, it) }))
         when (kind) {
             ELEVATE_PROMPT_CUSTOMER -> run("Elevation requested") { SessionCommand.ElevatePromptCustomer(session) }
             ELEVATE_PROVIDE_CREDENTIALS -> open(Dialog.ProvideCredentials())
@@ -93,9 +99,10 @@ class FlyoutPresenter(
                 val profiles = s.buttonProfiles
                 open(Dialog.DeployButton(s.session(session)?.customer?.name?.let { "Support for $it" } ?: "Support", 24 * 30, profiles, queues, profiles.firstOrNull(), queues.firstOrNull()))
             }
-            REMOVE_SUPPORT_BUTTON -> run("Support button removed") { SessionCommand.RemoveSupportButton(session) }
+            // B1 and J1: removing a support button and unpinning a jump client are confirmed first.
+            REMOVE_SUPPORT_BUTTON -> open(Dialog.ConfirmClose(kind, "Remove the support button from this computer? The customer can no longer start sessions with it.", "Remove Support Button"))
             PIN_JUMP_CLIENT -> pick("Pin the jump client to")
-            UNPIN_JUMP_CLIENT -> run("Jump client unpinned") { SessionCommand.UnpinJumpClient(session) }
+            UNPIN_JUMP_CLIENT -> open(Dialog.ConfirmClose(kind, "Unpin the jump client? It uninstalls itself from this computer, and unattended access to it ends.", "Unpin Jump Client"))
             TOGGLE_CHAT -> run(null) { SessionCommand.SetChat(session, !(s.session(session)?.chatEnabled ?: true)) }
             PIN_CHAT -> run(null) { SessionCommand.SetChatPinned(session, true) }
             END_SESSION -> open(Dialog.ConfirmClose(kind, "End the session for everyone? The customer client is removed from their computer."))
@@ -106,13 +113,17 @@ class FlyoutPresenter(
     }
 
     /** The teams of the technicians this session may be shared with, for the first step. */
-    private fun shareTeams(s: ConsoleSnapshot): List<Option> {
+    private suspend fun shareTeams(s: ConsoleSnapshot): List<Option> {
         val allowed = targets(SHARE_WITH_TECHNICIAN).filterIsInstance<Target.OfTechnician>().map { it.id }.toSet()
         return s.teams.filter { t -> t.members.any { it in allowed } }.map { Option(Target.OfTeam(it.id), it.name, "${it.members.count { m -> m in allowed }} available to invite") }
     }
 
     /** Share: a team was chosen; show its members the session may be shared with, with presence. */
     fun chooseTeam(team: Option) {
+        scope.launch { teamChosen(team) }
+    }
+
+    private suspend fun teamChosen(team: Option) {
         val s = console.snapshot()
         val id = (team.target as? Target.OfTeam)?.id ?: return
         val allowed = targets(SHARE_WITH_TECHNICIAN).filterIsInstance<Target.OfTechnician>().map { it.id }.toSet()
@@ -156,6 +167,8 @@ class FlyoutPresenter(
             END_SESSION -> run("Session ended") { SessionCommand.End(session) }
             HOLD_SESSION -> run("Session on hold") { SessionCommand.Hold(session) }
             LEAVE_SESSION -> run("You left the session") { SessionCommand.Leave(session) }
+            REMOVE_SUPPORT_BUTTON -> run("Support button removed") { SessionCommand.RemoveSupportButton(session) }
+            UNPIN_JUMP_CLIENT -> run("Jump client unpinned") { SessionCommand.UnpinJumpClient(session) }
             else -> Unit
         }
     }

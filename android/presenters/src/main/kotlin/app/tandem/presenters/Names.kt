@@ -1,9 +1,15 @@
 package app.tandem.presenters
 
+import app.tandem.console.api.ClientMode
 import app.tandem.console.api.ConsoleSnapshot
 import app.tandem.console.api.Invitee
+import app.tandem.console.api.Os
 import app.tandem.console.api.Participant
 import app.tandem.console.api.Queue
+import java.time.Instant
+import java.time.LocalDate
+import java.time.ZoneId
+import java.time.format.DateTimeFormatter
 
 // How people, queues and invitations read on screen.
 
@@ -33,4 +39,28 @@ internal fun ConsoleSnapshot.presence(technician: Long): String {
         t.extendedAvailability -> "Available (extended)"
         else -> "Available"
     }
+}
+
+/** Operating systems as people write them. */
+val Os.shown: String
+    get() = when (this) {
+        Os.WINDOWS -> "Windows"
+        Os.MACOS -> "macOS"
+        Os.LINUX -> "Linux"
+        Os.OTHER -> "Other system"
+    }
+
+/** What the customer's client can do, in words (E1, E2). */
+val ClientMode.shown: String
+    get() = when (this) {
+        ClientMode.CLICK_TO_CHAT -> "Chat only"
+        ClientMode.FULL -> "Full client"
+        ClientMode.ELEVATED -> "Administrator"
+    }
+
+/** A moment as the phone's clock shows it: "14:05", with the date when it is not today. */
+internal fun expiry(atMs: Long, zone: ZoneId = ZoneId.systemDefault(), today: LocalDate = LocalDate.now(zone)): String {
+    val at = Instant.ofEpochMilli(atMs).atZone(zone)
+    val time = at.format(DateTimeFormatter.ofPattern("HH:mm"))
+    return if (at.toLocalDate() == today) time else "${at.format(DateTimeFormatter.ofPattern("d MMM"))} $time"
 }

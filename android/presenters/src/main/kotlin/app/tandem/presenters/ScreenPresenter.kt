@@ -70,35 +70,119 @@ class ScreenPresenter(
         pulling = null
     }
 
-    /** Map a point of the view showing the frame (scaled to fit) to the customer's screen. */
+    /** How the technician looks at the picture: zoomed in by [zoom] (1 = fit), moved by [panX], [panY] view pixels. */
+    data class View(val zoom: Float = 1f, val panX: Float = 0f, val panY: Float = 0f)
+
+    private val views = MutableStateFlow(View())
+    val view: StateFlow<View> = views.asStateFlow()
+
+    /**
+     * A pinch or a drag on a view of [viewWidth] x [viewHeight]: zoom by [zoomBy] around
+     * ([centroidX], [centroidY]) and move by ([dx], [dy]). Zoom stays between fit and 6x; the
+     * picture cannot be moved out of the view.
+     */
+    fun transform(centroidX: Float, centroidY: Float, dx: Float, dy: Float, zoomBy: Float, viewWidth: Float, viewHeight: Float) {
+        val v = views.value
+        val zoom = (v.zoom * zoomBy).coerceIn(1f, 6f)
+        val applied = zoom / v.zoom
+        // Keep the point under the fingers where it is, then follow the drag.
+        val cx = centroidX - viewWidth / 2
+        val cy = centroidY - viewHeight / 2
+        val maxX = viewWidth * (zoom - 1) / 2
+        val maxY = viewHeight * (zoom - 1) / 2
+        // (+ 0f: a pan clamped to "-0" is no pan.)
+        val panX = ((v.panX - cx) * applied + cx + dx).coerceIn(-maxX, maxX) + 0f
+        val panY = ((v.panY - cy) * applied + cy + dy).coerceIn(-maxY, maxY) + 0f
+        views.value = View(zoom, panX, panY)
+    }
+
+    fun resetView() {
+        views.value = View()
+    }
+
+    /** Map a point of the view showing the frame (scaled to fit, then zoomed and moved) to the customer's screen. */
     fun toScreen(x: Float, y: Float, viewWidth: Float, viewHeight: Float): Pair<Int, Int>? {
         val f = frame.value ?: return null
+        val v = views.value
+        // Undo the zoom and pan (about the view's centre), then the fit.
+        val ux = (x - viewWidth / 2 - v.panX) / v.zoom + viewWidth / 2
+        val uy = (y - viewHeight / 2 - v.panY) / v.zoom + viewHeight / 2
         val scale = minOf(viewWidth / f.width, viewHeight / f.height)
         val left = (viewWidth - f.width * scale) / 2
         val top = (viewHeight - f.height * scale) / 2
-        val sx = ((x - left) / scale).toInt()
-        val sy = ((y - top) / scale).toInt()
+        val sx = ((ux - left) / scale).toInt()
+        val sy = ((uy - top) / scale).toInt()
         return if (sx in 0 until f.width && sy in 0 until f.height) sx to sy else null
     }
 
     /** A tap: a left click where it landed (the appliance passes it on only under control). */
-    fun tap(x: Float, y: Float, viewWidth: Float, viewHeight: Float) {
+    fun tap(x: Float, y: Float, viewWidth: Float, viewHeight: Float) = click(x, y, viewWidth, viewHeight, BUTTON_LEFT)
+
+    /** A long press: a right click where it landed. */
+    fun longPress(x: Float, y: Float, viewWidth: Float, viewHeight: Float) = click(x, y, viewWidth, viewHeight, BUTTON_RIGHT)
+
+    private fun click(x: Float, y: Float, viewWidth: Float, viewHeight: Float, button: Int) {
         val (sx, sy) = toScreen(x, y, viewWidth, viewHeight) ?: return
         input.trySend { s ->
             s.pointer(sx, sy, 0)
-            s.pointer(sx, sy, 1)
+            s.pointer(sx, sy, button)
             s.pointer(sx, sy, 0)
         }
     }
 
-    /** Typed text, as key presses (Latin-1 characters are their own X11 keysym). */
+    /** Typed text, as key presses: Latin-1 characters are their own X11 keysym, others Unicode's (0x01000000 + code point). */
     fun type(text: String) {
-        input.trySend { s ->
-            for (c in text) {
-                val keysym = if (c == '\n') 0xff0d else c.code
-                s.key(keysym, true)
-                s.key(keysym, false)
+        val keysyms = text.codePoints().toArray().map { c ->
+            when {
+                c == '\n'.code -> KEY_RETURN
+                c < 0x100 -> c
+                else -> 0x01000000 + c
             }
         }
+        input.trySend { s ->
+            for (k in keysyms) {
+                s.key(k, true)
+                s.key(k, false)
+            }
+        }
+    }
+
+    /** A key of the special-keys bar; a combination is held down in order and let go in reverse. */
+    fun press(key: SpecialKey) {
+        val keysyms = key.keysyms
+        input.trySend { s ->
+            keysyms.forEach { s.key(it, true) }
+            keysyms.asReversed().forEach { s.key(it, false) }
+        }
+    }
+
+    companion object {
+        const val BUTTON_LEFT = 1
+        const val BUTTON_RIGHT = 4
+        private const val KEY_RETURN = 0xff0d
+    }
+}
+
+/** Keys a phone's keyboard lacks, for the remote screen (X11 keysyms) and the shell (terminal bytes). */
+enum class SpecialKey(val label: String, val spoken: String, val keysyms: List<Int>, val terminal: String?) {
+    CTRL_ALT_DEL("Ctrl+Alt+Del", "Control Alt Delete", listOf(0xffe3, 0xffe9, 0xffff), null),
+    CTRL_C("Ctrl+C", "Control C", listOf(0xffe3, 'c'.code), "\u0003"),
+    CTRL_D("Ctrl+D", "Control D", listOf(0xffe3, 'd'.code), "\u0004"),
+    ESC("Esc", "Escape", listOf(0xff1b), "\u001b"),
+    TAB("Tab", "Tab", listOf(0xff09), "\t"),
+    ENTER("Enter", "Enter", listOf(0xff0d), "\r"),
+    BACKSPACE("⌫", "Backspace", listOf(0xff08), "\u007f"),
+    UP("↑", "Arrow up", listOf(0xff52), "\u001b[A"),
+    DOWN("↓", "Arrow down", listOf(0xff54), "\u001b[B"),
+    LEFT("←", "Arrow left", listOf(0xff51), "\u001b[D"),
+    RIGHT("→", "Arrow right", listOf(0xff53), "\u001b[C"),
+    ;
+
+    companion object {
+        /** The remote screen's bar. */
+        val screen = listOf(CTRL_ALT_DEL, ESC, TAB, ENTER, BACKSPACE, UP, DOWN, LEFT, RIGHT, CTRL_C)
+
+        /** The shell's row: what a terminal needs that a phone keyboard lacks. */
+        val shell = listOf(CTRL_C, CTRL_D, ESC, TAB, UP, DOWN, LEFT, RIGHT)
     }
 }

@@ -1,5 +1,6 @@
 package app.tandem.presenters
 
+import app.tandem.console.api.ChatLine
 import app.tandem.console.api.Console
 import app.tandem.console.api.ConsoleException
 import app.tandem.console.api.ConsoleSnapshot
@@ -36,13 +37,25 @@ class SessionPresenter(private val console: Console, val session: Long, private 
     )
 
     val flyout = FlyoutPresenter(console, session, scope)
+
+    /** The chat as last shown (see [lines]); declared before init, which may show at once. */
+    private var shownChat: List<ChatLine> = emptyList()
+    private var shownLines: List<Line> = emptyList()
     private val mutable = MutableStateFlow(State())
     val state: StateFlow<State> = mutable.asStateFlow()
     private val notices = NoticeCursor(console.snapshot())
 
     init {
-        show(console.snapshot())
-        scope.launch { console.updates().collect { show(it) } }
+        scope.launch {
+            console.updates().collect {
+                show(it)
+                // The tools' enabled state is the rules engine's, asked off the main thread.
+                if (!state.value.gone) {
+                    val tools = sessionTools(console.menu(session))
+                    mutable.update { st -> st.copy(tools = tools) }
+                }
+            }
+        }
     }
 
     private fun show(s: ConsoleSnapshot) {
@@ -52,23 +65,45 @@ class SessionPresenter(private val console: Console, val session: Long, private 
             mutable.update { it.copy(gone = true) }
             return
         }
+        // Outside `update`, whose block may run again when another update races it: the
+        // lines remember what they showed.
+        val chat = lines(s, summary.chat)
         mutable.update {
             it.copy(
                 customer = summary.customer.name,
-                detail = "${summary.customer.platform} · ${summary.customer.mode}" + when (summary.customer.link) {
+                detail = "${summary.customer.os.shown} · ${summary.customer.mode.shown}" + when (summary.customer.link) {
                     CustomerLink.ONLINE -> ""
                     CustomerLink.RECONNECTING -> " · reconnecting…"
                     CustomerLink.CONNECTION_LOST -> " · left (connection lost)"
                     CustomerLink.LEFT -> " · left"
                     CustomerLink.REMOVED -> " · disconnected"
                 },
-                chat = summary.chat.map { c -> Line(c.seq, s.nameOf(c.from, session), c.text, c.from == Participant.OfTechnician(s.me)) },
+                chat = chat,
                 chatEnabled = summary.chatEnabled,
                 screen = summary.screen,
                 shell = summary.shell,
-                tools = sessionTools(console.menu(session)),
             )
         }
+    }
+
+    /**
+     * The chat as lines to show. When the session's chat is the one shown plus new lines (the
+     * usual change), only the new lines are mapped: a line said in a long session costs the same
+     * as in a short one. Names are those of the moment each line arrived.
+     */
+    private fun lines(s: ConsoleSnapshot, chat: List<ChatLine>): List<Line> {
+        val before = shownChat
+        val shown = shownLines
+        fun line(c: ChatLine) = Line(c.seq, s.nameOf(c.from, session), c.text, c.from == Participant.OfTechnician(s.me))
+        val grows = before.isNotEmpty() && chat.size >= before.size && shown.size == before.size &&
+            chat[0].seq == before[0].seq && chat[before.size - 1].seq == before.last().seq
+        shownChat = chat
+        shownLines = when {
+            chat === before -> shown
+            grows -> if (chat.size == before.size) shown else shown + chat.subList(before.size, chat.size).map(::line)
+            else -> chat.map(::line)
+        }
+        return shownLines
     }
 
     fun editDraft(text: String) = mutable.update { it.copy(draft = text) }

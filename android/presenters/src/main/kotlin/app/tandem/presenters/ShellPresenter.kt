@@ -58,6 +58,19 @@ class ShellPresenter(private val console: Console, private val session: Long, pr
         }
     }
 
+    /** A key of the special-keys row, sent at once as the terminal's bytes for it. */
+    fun press(key: SpecialKey) {
+        val s = shell ?: return
+        val bytes = key.terminal?.toByteArray() ?: return
+        scope.launch {
+            try {
+                s.write(bytes)
+            } catch (e: ConsoleException) {
+                mutable.update { it.copy(message = e.shown) }
+            }
+        }
+    }
+
     fun close() {
         reading?.cancel()
     }

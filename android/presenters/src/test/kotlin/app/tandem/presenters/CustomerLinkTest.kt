@@ -35,7 +35,7 @@ class CustomerLinkTest {
         session.dismissMessage()
         // Another update that still holds the same notice: it is not shown again.
         console.customerIs(CustomerLink.RECONNECTING)
-        assertEquals("Linux · Full · reconnecting…", session.state.value.detail)
+        assertEquals("Linux · Full client · reconnecting…", session.state.value.detail)
         assertEquals("shown once", null, session.state.value.message)
     }
 
@@ -43,12 +43,12 @@ class CustomerLinkTest {
     fun theCustomersDroppedConnectionReadsAsReconnectingThenBackThenLeft() {
         val console = FakeConsole()
         val session = SessionPresenter(console, FakeConsole.SESSION, scope)
-        assertEquals("Linux · Full", session.state.value.detail)
+        assertEquals("Linux · Full client", session.state.value.detail)
         console.customerIs(CustomerLink.RECONNECTING)
-        assertEquals("Linux · Full · reconnecting…", session.state.value.detail)
+        assertEquals("Linux · Full client · reconnecting…", session.state.value.detail)
         console.customerIs(CustomerLink.ONLINE)
-        assertEquals("Linux · Full", session.state.value.detail)
+        assertEquals("Linux · Full client", session.state.value.detail)
         console.customerIs(CustomerLink.CONNECTION_LOST)
-        assertEquals("Linux · Full · left (connection lost)", session.state.value.detail)
+        assertEquals("Linux · Full client · left (connection lost)", session.state.value.detail)
     }
 }

@@ -113,6 +113,30 @@ class FlyoutPresenterTest {
     }
 
     @Test
+    fun removingASupportButtonAndUnpinningAJumpClientAreConfirmedFirst() {
+        // B1, J1: "after a confirmation". Both allowed by the engine in this menu.
+        console.menus = mapOf(
+            FakeConsole.SESSION to FakeConsole.demoMenu().map {
+                if (it.kind == ActionKind.REMOVE_SUPPORT_BUTTON || it.kind == ActionKind.UNPIN_JUMP_CLIENT) it.copy(enabled = true, reason = null, rule = null) else it
+            },
+        )
+        val flyout = FlyoutPresenter(console, FakeConsole.SESSION, scope, now = { 1_000L })
+        fun item(label: String) = flyout.state.value.items.flatMap { listOf(it) + it.children }.first { it.label == label }
+        flyout.choose(item("Unpin Jump Client"))
+        val unpin = flyout.state.value.dialog as Dialog.ConfirmClose
+        assertEquals("Unpin Jump Client", unpin.title)
+        assertTrue("nothing is asked before the answer", console.performed.isEmpty())
+        flyout.dismiss()
+        assertTrue(console.performed.isEmpty())
+        flyout.choose(item("Unpin Jump Client"))
+        flyout.confirmClose()
+        flyout.choose(item("Remove Support Button"))
+        assertEquals("Remove Support Button", (flyout.state.value.dialog as Dialog.ConfirmClose).title)
+        flyout.confirmClose()
+        assertEquals(listOf(SessionCommand.UnpinJumpClient(FakeConsole.SESSION), SessionCommand.RemoveSupportButton(FakeConsole.SESSION)), console.performed)
+    }
+
+    @Test
     fun supportButtonJumpClientCredentialsAndClose() {
         flyout.choose(item("Deploy Support Button"))
         flyout.editButton(name = "Kim's help", validHours = 2)

@@ -44,6 +44,41 @@ class ScreenPresenterTest {
     }
 
     @Test
+    fun zoomedInATapStillLandsUnderTheFingerALongPressRightClicksAndSpecialKeysGoAsCombinations() {
+        val screen = FakeScreen(Frame(1, 1920, 1080, ByteArray(0)))
+        console.screen = screen
+        val presenter = ScreenPresenter(console, FakeConsole.SESSION, scope)
+        presenter.open()
+        presenter.frame.await("the first frame") { it?.seq == 1L }
+        // 960x540 view: the screen fits at half size. Pinch to 2x around the view's centre:
+        // the centre stays the screen's centre, and a point 100 px right of it is 100 screen px right.
+        presenter.transform(480f, 270f, 0f, 0f, 2f, 960f, 540f)
+        assertEquals(ScreenPresenter.View(2f, 0f, 0f), presenter.view.value)
+        assertEquals(960 to 540, presenter.toScreen(480f, 270f, 960f, 540f))
+        assertEquals(1060 to 540, presenter.toScreen(580f, 270f, 960f, 540f))
+        // Dragged left by 200 view px: the centre of the view now shows 200 screen px further right.
+        presenter.transform(480f, 270f, -200f, 0f, 1f, 960f, 540f)
+        assertEquals(1160 to 540, presenter.toScreen(480f, 270f, 960f, 540f))
+        // Neither zoomed out past fit nor dragged off the picture.
+        presenter.transform(480f, 270f, -5000f, 0f, 0.1f, 960f, 540f)
+        assertEquals(ScreenPresenter.View(1f, 0f, 0f), presenter.view.value)
+
+        presenter.longPress(480f, 270f, 960f, 540f)
+        presenter.press(SpecialKey.CTRL_ALT_DEL)
+        presenter.type("é€")
+        val sent = screen.sent.await("the right click, the combination and the keys") { it.size == 13 }
+        assertEquals(
+            listOf(
+                "pointer 960,540 0", "pointer 960,540 4", "pointer 960,540 0",
+                "key ffe3 down", "key ffe9 down", "key ffff down", "key ffff up", "key ffe9 up", "key ffe3 up",
+                "key e9 down", "key e9 up", "key 10020ac down", "key 10020ac up",
+            ),
+            sent,
+        )
+        presenter.close()
+    }
+
+    @Test
     fun aScreenThatIsNotSharedSaysWhy() {
         val presenter = ScreenPresenter(console, FakeConsole.SESSION, scope)
         presenter.open()

@@ -1,6 +1,7 @@
 package app.tandem.presenters
 
 import app.tandem.console.api.ActionKind
+import app.tandem.console.api.ClientMode
 import app.tandem.console.api.Connection
 import app.tandem.console.api.Console
 import app.tandem.console.api.ConsoleException
@@ -8,13 +9,17 @@ import app.tandem.console.api.ConsoleSnapshot
 import app.tandem.console.api.Customer
 import app.tandem.console.api.ExternalLink
 import app.tandem.console.api.Issue
+import app.tandem.console.api.JumpClient
+import app.tandem.console.api.JumpLocation
 import app.tandem.console.api.MenuAction
 import app.tandem.console.api.Named
+import app.tandem.console.api.Os
 import app.tandem.console.api.Policy
 import app.tandem.console.api.Queue
 import app.tandem.console.api.ScreenShare
 import app.tandem.console.api.ScreenStream
 import app.tandem.console.api.SessionCommand
+import app.tandem.console.api.SessionKey
 import app.tandem.console.api.SessionSummary
 import app.tandem.console.api.ShellStream
 import app.tandem.console.api.SystemInfo
@@ -39,7 +44,7 @@ class FakeConsole(
     override val me: Long get() = snapshots.value.me
     override fun snapshot() = snapshots.value
     override fun updates(): Flow<ConsoleSnapshot> = snapshots
-    override fun menu(session: Long) = menus[session].orEmpty()
+    override suspend fun menu(session: Long) = menus[session].orEmpty()
 
     private fun refusal() = refuseNext?.also { refuseNext = null }
 
@@ -55,19 +60,42 @@ class FakeConsole(
         return ExternalLink("https://support.example/join/TOKEN-$name", p.name, p.description, mailsLinks && email != null)
     }
 
-    override suspend fun sessionKey(team: Long?) = "K3Y"
+    /** The queues session keys were asked for (null: the technician's own). */
+    val keys = mutableListOf<Long?>()
+    override suspend fun sessionKey(team: Long?): SessionKey {
+        refusal()?.let { throw it }
+        keys += team
+        return SessionKey("K3Y${keys.size}", "https://support.example/customer?key=K3Y${keys.size}", KEY_EXPIRES)
+    }
+
+    /** The jump clients Jump was asked for; each starts session [JUMP_SESSION]. */
+    val jumps = mutableListOf<Long>()
+    override suspend fun startJump(jumpClient: Long): Long {
+        refusal()?.let { throw it }
+        jumps += jumpClient
+        return JUMP_SESSION
+    }
     override suspend fun systemInfo(session: Long) =
         SystemInfo("Debian 12", "6.1", "kims-pc", "kim", "Ryzen", 8, 16000, 4000, listOf("/: 10 MiB free of 20 MiB"), listOf("eth0: 192.0.2.7/24"))
     /** The screen [openScreen] gives, if the test set one. */
     var screen: ScreenStream? = null
     override suspend fun openScreen(session: Long): ScreenStream =
         screen ?: throw ConsoleException(ConsoleException.Kind.REFUSED, "The customer's screen is not being shared", 403, "A1")
-    override suspend fun openShell(session: Long): ShellStream = error("no shell in the fake")
-    override suspend fun signOut() = Unit
+    /** The shell [openShell] gives, if the test set one. */
+    var shell: ShellStream? = null
+    override suspend fun openShell(session: Long): ShellStream =
+        shell ?: throw ConsoleException(ConsoleException.Kind.REFUSED, "The command shell is not open", 403, "A1")
+    var signedOut = false
+    override suspend fun signOut() {
+        signedOut = true
+    }
 
     companion object {
         const val SESSION = 10L
         const val ME = 1L
+        const val JUMP_SESSION = 13L
+        /** 2026-12-02 14:05 UTC. */
+        const val KEY_EXPIRES = 1_796_220_300_000L
 
         fun demoSnapshot() = ConsoleSnapshot(
             me = ME,
@@ -80,11 +108,11 @@ class FakeConsole(
             ),
             teams = listOf(Team(20, "Service Desk", listOf(ME, 2, 3), true), Team(21, "Servers", listOf(4), true)),
             sessions = listOf(
-                SessionSummary(SESSION, null, false, ME, emptyList(), emptyList(), Customer("Kim", "Linux", "Full", true), true, ScreenShare.OFF, false, emptyList()),
+                SessionSummary(SESSION, null, false, ME, emptyList(), emptyList(), Customer("Kim", Os.LINUX, ClientMode.FULL, true), true, ScreenShare.OFF, false, emptyList()),
             ),
             queued = listOf(
-                SessionSummary(11, Queue.Personal(ME), false, null, emptyList(), emptyList(), Customer("Lee", "Windows", "Full", true), true, ScreenShare.OFF, false, emptyList()),
-                SessionSummary(12, Queue.OfTeam(20), false, null, emptyList(), emptyList(), Customer("Max", "MacOs", "Full", true), true, ScreenShare.OFF, false, emptyList()),
+                SessionSummary(11, Queue.Personal(ME), false, null, emptyList(), emptyList(), Customer("Lee", Os.WINDOWS, ClientMode.FULL, true), true, ScreenShare.OFF, false, emptyList()),
+                SessionSummary(12, Queue.OfTeam(20), false, null, emptyList(), emptyList(), Customer("Max", Os.MACOS, ClientMode.FULL, true), true, ScreenShare.OFF, false, emptyList()),
             ),
             incoming = emptyList(),
             sent = emptyList(),
@@ -93,8 +121,14 @@ class FakeConsole(
                 Policy(31, "Vendor engineer", "Sees and controls the screen and may open a command shell."),
             ),
             issues = listOf(Issue(40, "Printing", 20), Issue(41, "Servers", 21)),
-            jumpGroups = listOf(Named(50, "Branch offices")),
+            jumpGroups = listOf(Named(50, "Branch offices"), Named(51, "Data centre")),
             buttonProfiles = listOf(Named(60, "Standard")),
+            jumpClients = listOf(
+                JumpClient(80, "Reception PC", Os.WINDOWS, JumpLocation.Group(50)),
+                JumpClient(81, "Kim's laptop", Os.LINUX, JumpLocation.Personal(ME)),
+                JumpClient(82, "Back office Mac", Os.MACOS, JumpLocation.Group(50)),
+                JumpClient(83, "build-07", Os.LINUX, JumpLocation.Group(51)),
+            ),
         )
 
         private fun on(kind: ActionKind, vararg targets: Target) = MenuAction(kind, true, null, null, null, targets.toList())

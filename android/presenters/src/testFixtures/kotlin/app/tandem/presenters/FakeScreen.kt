@@ -10,7 +10,7 @@ class FakeScreen(var newest: Frame?) : ScreenStream {
     val sent = MutableStateFlow<List<String>>(emptyList())
     val closed = MutableStateFlow(false)
 
-    override fun frame(after: Long): Frame? = newest?.takeIf { it.seq > after }
+    override suspend fun frame(after: Long): Frame? = newest?.takeIf { it.seq > after }
     override val isClosed: Boolean get() = closed.value
     override suspend fun pointer(x: Int, y: Int, buttons: Int) = sent.update { it + "pointer $x,$y $buttons" }
     override suspend fun key(keysym: Int, down: Boolean) = sent.update { it + "key ${keysym.toString(16)} ${if (down) "down" else "up"}" }

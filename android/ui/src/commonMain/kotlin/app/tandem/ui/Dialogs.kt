@@ -36,7 +36,7 @@ fun FlyoutDialog(dialog: Dialog, presenter: FlyoutPresenter, working: Boolean) {
             Text("They leave the session at once.")
             Actions(working, "Remove", presenter::confirmRemove, presenter::dismiss)
         }
-        is Dialog.ConfirmClose -> Panel("Close Session", presenter::dismiss, "confirm-close") {
+        is Dialog.ConfirmClose -> Panel(dialog.title, presenter::dismiss, "confirm-close") {
             Text(dialog.question)
             Actions(working, "Yes", presenter::confirmClose, presenter::dismiss)
         }

@@ -47,6 +47,17 @@ import app.tandem.presenters.MenuItem
 import app.tandem.presenters.ScreenPresenter
 import app.tandem.presenters.SessionPresenter
 import app.tandem.presenters.ShellPresenter
+import app.tandem.presenters.SpecialKey
+import androidx.compose.foundation.gestures.detectTransformGestures
+import androidx.compose.foundation.horizontalScroll
+import androidx.compose.foundation.layout.PaddingValues
+import androidx.compose.foundation.layout.heightIn
+import androidx.compose.foundation.layout.widthIn
+import androidx.compose.foundation.layout.width
+import androidx.compose.ui.draw.clipToBounds
+import androidx.compose.ui.graphics.graphicsLayer
+import androidx.compose.ui.semantics.contentDescription
+import androidx.compose.ui.semantics.semantics
 
 /** One session: chat, screen, shell and customer information, with the flyout menu. */
 @Composable
@@ -73,13 +84,13 @@ fun SessionScreen(presenter: SessionPresenter, console: Console, onBack: () -> U
     Box(Modifier.fillMaxSize()) {
         Column(Modifier.fillMaxSize()) {
             Row(Modifier.fillMaxWidth().padding(8.dp), verticalAlignment = Alignment.CenterVertically) {
-                TextButton(onClick = onBack) { Text("‹") }
+                TextButton(onClick = onBack, Modifier.semantics { contentDescription = "Back to home" }.testTag("back")) { Text("‹", style = MaterialTheme.typography.titleLarge) }
                 Column(Modifier.weight(1f)) {
                     Text(state.customer, style = MaterialTheme.typography.titleMedium)
                     Text(state.detail, style = MaterialTheme.typography.bodySmall)
                 }
                 if (state.working || flyout.working) Working()
-                TextButton(onClick = { menuOpen = true }, modifier = Modifier.testTag("menu")) { Text("⋮", style = MaterialTheme.typography.titleLarge) }
+                TextButton(onClick = { menuOpen = true }, modifier = Modifier.testTag("menu").semantics { contentDescription = "Session menu" }) { Text("⋮", style = MaterialTheme.typography.titleLarge) }
             }
             Problem(state.message ?: flyout.message) { presenter.dismissMessage(); presenter.flyout.dismissMessage() }
             flyout.done?.let { Text(it, Modifier.padding(horizontal = 12.dp).testTag("done"), color = MaterialTheme.colorScheme.primary) }
@@ -161,14 +172,63 @@ private fun ScreenTab(presenter: SessionPresenter, console: Console) {
             value = withContext(Dispatchers.Default) { platform.image(f) }
         }
         val shown = image
+        val view by screen.view.collectAsState()
+        val control = state.screen == ScreenShare.CONTROL
         if (state.screen != ScreenShare.OFF && shown != null) {
-            Box(Modifier.fillMaxSize().testTag("screen").pointerInput(state.screen) {
-                if (state.screen == ScreenShare.CONTROL) detectTapGestures { p -> screen.tap(p.x, p.y, size.width.toFloat(), size.height.toFloat()) }
-            }) {
-                Image(shown, "The customer's screen", Modifier.fillMaxSize(), contentScale = ContentScale.Fit)
+            // Pinch to zoom and drag to pan; under control a tap clicks and a long press right-clicks where the finger is.
+            Box(
+                Modifier.weight(1f).fillMaxWidth().clipToBounds().testTag("screen")
+                    .semantics { contentDescription = if (control) "The customer's screen: tap to click, long-press to right-click, pinch to zoom" else "The customer's screen: pinch to zoom" }
+                    .pointerInput(Unit) {
+                        detectTransformGestures { centroid, pan, zoom, _ ->
+                            screen.transform(centroid.x, centroid.y, pan.x, pan.y, zoom, size.width.toFloat(), size.height.toFloat())
+                        }
+                    }
+                    .pointerInput(control) {
+                        if (control) {
+                            detectTapGestures(
+                                onTap = { p -> screen.tap(p.x, p.y, size.width.toFloat(), size.height.toFloat()) },
+                                onLongPress = { p -> screen.longPress(p.x, p.y, size.width.toFloat(), size.height.toFloat()) },
+                                onDoubleTap = { screen.resetView() },
+                            )
+                        }
+                    },
+            ) {
+                Image(
+                    shown, null,
+                    Modifier.fillMaxSize().graphicsLayer { scaleX = view.zoom; scaleY = view.zoom; translationX = view.panX; translationY = view.panY },
+                    contentScale = ContentScale.Fit,
+                )
             }
+            if (control) RemoteKeys(screen)
         } else if (state.screen != ScreenShare.OFF) {
             Row(verticalAlignment = Alignment.CenterVertically) { Working(); Text("  Waiting for the customer's screen…") }
+        }
+    }
+}
+
+/** The keyboard for the remote screen: text typed on the phone's keyboard, and the keys it lacks, in one scrolling row. */
+@Composable
+private fun RemoteKeys(screen: ScreenPresenter) {
+    var text by remember { mutableStateOf("") }
+    Row(Modifier.fillMaxWidth().horizontalScroll(rememberScrollState()), verticalAlignment = Alignment.CenterVertically, horizontalArrangement = Arrangement.spacedBy(4.dp)) {
+        OutlinedTextField(text, { text = it }, Modifier.width(200.dp).testTag("remote-type"), singleLine = true, placeholder = { Text("Type…") })
+        Button(onClick = { screen.type(text); text = "" }, enabled = text.isNotEmpty(), modifier = Modifier.testTag("remote-send")) { Text("Send") }
+        SpecialKeys(SpecialKey.screen, "screen-keys", scrolls = false) { screen.press(it) }
+    }
+}
+
+/** A scrolling row of keys a phone keyboard lacks, each at least 48 dp and named for TalkBack. */
+@Composable
+fun SpecialKeys(keys: List<SpecialKey>, tag: String, scrolls: Boolean = true, onPress: (SpecialKey) -> Unit) {
+    val row = if (scrolls) Modifier.fillMaxWidth().horizontalScroll(rememberScrollState()) else Modifier
+    Row(row.testTag(tag), horizontalArrangement = Arrangement.spacedBy(4.dp)) {
+        keys.forEach { key ->
+            OutlinedButton(
+                onClick = { onPress(key) },
+                modifier = Modifier.heightIn(min = 48.dp).widthIn(min = 48.dp).semantics { contentDescription = key.spoken }.testTag("key-${key.name}"),
+                contentPadding = PaddingValues(horizontal = 10.dp),
+            ) { Text(key.label) }
         }
     }
 }
@@ -180,9 +240,11 @@ private fun ShellTab(presenter: SessionPresenter, shell: ShellPresenter) {
     Column(Modifier.fillMaxSize().padding(8.dp)) {
         if (!state.shell) Tool(state.tools, ActionKind.COMMAND_SHELL, presenter::openShell)
         s.message?.let { Text(it, color = MaterialTheme.colorScheme.error) }
-        Text(s.transcript, Modifier.weight(1f).fillMaxWidth().verticalScroll(rememberScrollState()), fontFamily = FontFamily.Monospace)
+        Text(s.transcript, Modifier.weight(1f).fillMaxWidth().verticalScroll(rememberScrollState()).testTag("transcript"), fontFamily = FontFamily.Monospace)
+        if (s.open) SpecialKeys(SpecialKey.shell, "shell-keys") { shell.press(it) }
         Row(verticalAlignment = Alignment.CenterVertically) {
-            OutlinedTextField(s.input, shell::edit, Modifier.weight(1f), enabled = s.open, singleLine = true, textStyle = MaterialTheme.typography.bodyMedium.copy(fontFamily = FontFamily.Monospace))
+            OutlinedTextField(s.input, shell::edit, Modifier.weight(1f).testTag("shell-input"), enabled = s.open, singleLine = true, label = { Text("Command") },
+                textStyle = MaterialTheme.typography.bodyMedium.copy(fontFamily = FontFamily.Monospace))
             Button(onClick = shell::send, enabled = s.open) { Text("Run") }
         }
     }

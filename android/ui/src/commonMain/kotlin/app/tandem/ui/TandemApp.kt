@@ -30,6 +30,7 @@ fun TandemApp(
     platform: Platform,
     signedIn: Console? = null,
     onSignedIn: (Console) -> Unit = {},
+    onSignedOut: () -> Unit = {},
     openSession: Long? = null,
     invitation: Long? = null,
 ) {
@@ -48,7 +49,7 @@ fun TandemApp(
                     c == null -> SignInScreen(signIn)
                     s == null -> key(c) {
                         val screenScope = rememberCoroutineScope()
-                        HomeScreen(remember { HomePresenter(c, screenScope) }, invitation) { session = it }
+                        HomeScreen(remember { HomePresenter(c, screenScope) }, invitation, onSignedOut = { console = null; onSignedOut() }) { session = it }
                     }
                     else -> key(c, s) {
                         val screenScope = rememberCoroutineScope()

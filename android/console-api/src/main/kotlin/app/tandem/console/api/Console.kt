@@ -15,14 +15,14 @@ interface Gateway {
 interface Console {
     val me: Long
 
-    /** What the console shows now. */
+    /** What the console shows now (no call into the core: the shared state's current value). */
     fun snapshot(): ConsoleSnapshot
 
-    /** The current snapshot, then every change; collecting stops listening when cancelled. */
+    /** The current snapshot, then every change: one state shared by every collector. */
     fun updates(): Flow<ConsoleSnapshot>
 
-    /** The session's flyout menu, from the rules engine. */
-    fun menu(session: Long): List<MenuAction>
+    /** The session's flyout menu, from the rules engine (computed off the main thread). */
+    suspend fun menu(session: Long): List<MenuAction>
 
     suspend fun perform(command: SessionCommand)
 
@@ -30,7 +30,10 @@ interface Console {
     suspend fun inviteExternal(session: Long, policy: Long, name: String, comments: String, email: String?): ExternalLink
 
     /** A session key for a customer, into [team]'s queue or the technician's own. */
-    suspend fun sessionKey(team: Long?): String
+    suspend fun sessionKey(team: Long?): SessionKey
+
+    /** Start an unattended session through a jump client (J1); returns the new session, already theirs. */
+    suspend fun startJump(jumpClient: Long): Long
 
     suspend fun systemInfo(session: Long): SystemInfo
 
@@ -44,7 +47,7 @@ interface Console {
 /** The customer's screen: pull the newest frame when ready to draw. */
 interface ScreenStream : AutoCloseable {
     /** The newest frame if newer than [after] (0 at first). */
-    fun frame(after: Long): Frame?
+    suspend fun frame(after: Long): Frame?
 
     val isClosed: Boolean
 

@@ -18,6 +18,8 @@ data class ConsoleSnapshot(
     val issues: List<Issue>,
     val jumpGroups: List<Named>,
     val buttonProfiles: List<Named>,
+    /** Jump clients they may start unattended sessions through (J1): personal and their groups'. */
+    val jumpClients: List<JumpClient> = emptyList(),
     /** What the appliance told this technician alone (a mail not sent), oldest first. */
     val notices: List<Notice> = emptyList(),
 ) {
@@ -58,10 +60,16 @@ enum class ScreenShare { OFF, VIEW, CONTROL }
 /** Whether the customer's client is reachable, as the appliance recorded it (issue 12). */
 enum class CustomerLink { ONLINE, RECONNECTING, REMOVED, LEFT, CONNECTION_LOST }
 
+/** The supported computer's operating system (E4). */
+enum class Os { WINDOWS, MACOS, LINUX, OTHER }
+
+/** What the customer client can do (E1, E2). */
+enum class ClientMode { CLICK_TO_CHAT, FULL, ELEVATED }
+
 data class Customer(
     val name: String,
-    val platform: String,
-    val mode: String,
+    val os: Os,
+    val mode: ClientMode,
     val connected: Boolean,
     val link: CustomerLink = if (connected) CustomerLink.ONLINE else CustomerLink.REMOVED,
 )
@@ -83,7 +91,23 @@ data class SessionSummary(
     val screen: ScreenShare,
     val shell: Boolean,
     val chat: List<ChatLine>,
+    /** For an unattended session, the jump client it runs through (J1). */
+    val jumpClient: Long? = null,
+    /** Held by its owner (C2), waiting in their queue to be resumed. */
+    val held: Boolean = false,
 )
+
+/** Where a jump client is pinned (J1). */
+sealed interface JumpLocation {
+    data class Personal(val technician: Long) : JumpLocation
+    data class Group(val group: Long) : JumpLocation
+}
+
+/** A computer the technician may reach without anyone there (J1). */
+data class JumpClient(val id: Long, val name: String, val os: Os, val location: JumpLocation)
+
+/** A single-use key a customer types (or opens as a link) to join the technician's queue. */
+data class SessionKey(val key: String, val url: String, val expiresAtMs: Long)
 
 /** Whom an invitation is for. */
 sealed interface Invitee {

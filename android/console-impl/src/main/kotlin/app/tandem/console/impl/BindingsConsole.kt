@@ -7,41 +7,76 @@ import app.tandem.console.api.ExternalLink
 import app.tandem.console.api.MenuAction
 import app.tandem.console.api.ScreenStream
 import app.tandem.console.api.SessionCommand
+import app.tandem.console.api.SessionKey
 import app.tandem.console.api.SessionCommand.*
 import app.tandem.console.api.ShellStream
 import app.tandem.console.api.SystemInfo
 import app.tandem.console.api.Target
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.cancel
+import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.channels.awaitClose
 import kotlinx.coroutines.channels.trySendBlocking
 import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.SharingStarted
+import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.buffer
 import kotlinx.coroutines.flow.callbackFlow
-import kotlinx.coroutines.channels.BufferOverflow
+import kotlinx.coroutines.flow.scan
+import kotlinx.coroutines.flow.stateIn
+import kotlinx.coroutines.withContext
+import uniffi.tandem_ffi.ConsoleChange
 import uniffi.tandem_ffi.ConsoleListener
 import uniffi.tandem_ffi.ConsoleState
 import uniffi.tandem_ffi.TandemConsole
 
-/** The [Console] over the Rust core's `TandemConsole`. No rule lives here: the core decides. */
+/**
+ * The [Console] over the Rust core's `TandemConsole`. No rule lives here: the core decides.
+ *
+ * One observation of the core for the console's lifetime, shared by every collector as one
+ * [StateFlow] (element-x's one subscription per source): the core sends the whole state once,
+ * then only what changed, which is applied here to the snapshot the collectors share.
+ */
 internal class BindingsConsole(private val console: TandemConsole) : Console {
-    override val me: Long = console.state().me.toLong()
+    private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
+    private val first = console.state()
+    override val me: Long = first.me.toLong()
 
-    override fun snapshot(): ConsoleSnapshot = console.state().toSnapshot()
-
-    // The listener becomes a Flow; cancelling the collector cancels the observation. Only the
-    // newest state matters to a screen, so a slow collector skips to it.
-    override fun updates(): Flow<ConsoleSnapshot> = callbackFlow {
+    // Changes must be applied in order and none skipped: they queue unbounded (each is small),
+    // and are applied on one coroutine, off the main thread.
+    private val shared: StateFlow<ConsoleSnapshot> = callbackFlow<Any> {
         val observation = console.observe(object : ConsoleListener {
             override fun onState(state: ConsoleState) {
-                trySendBlocking(state.toSnapshot())
+                trySendBlocking(state)
+            }
+
+            override fun onChange(change: ConsoleChange) {
+                trySendBlocking(change)
             }
         })
         awaitClose {
             observation.cancel()
             observation.close()
         }
-    }.buffer(1, BufferOverflow.DROP_OLDEST)
+    }.buffer(Channel.UNLIMITED)
+        .scan(first.toSnapshot()) { snapshot, message ->
+            when (message) {
+                is ConsoleState -> message.toSnapshot()
+                is ConsoleChange -> snapshot.applying(message)
+                else -> snapshot
+            }
+        }
+        .stateIn(scope, SharingStarted.Eagerly, first.toSnapshot())
 
-    override fun menu(session: Long): List<MenuAction> = console.actions(session.toULong()).map { it.toMenuAction() }
+    override fun snapshot(): ConsoleSnapshot = shared.value
+
+    override fun updates(): Flow<ConsoleSnapshot> = shared
+
+    // The rules engine's menu is computed by the core from its mirror: off the main thread.
+    override suspend fun menu(session: Long): List<MenuAction> =
+        withContext(Dispatchers.Default) { console.actions(session.toULong()).map { it.toMenuAction() } }
 
     override suspend fun perform(command: SessionCommand): Unit = mapped {
         when (command) {
@@ -90,7 +125,9 @@ internal class BindingsConsole(private val console: TandemConsole) : Console {
     override suspend fun inviteExternal(session: Long, policy: Long, name: String, comments: String, email: String?): ExternalLink =
         mapped { console.inviteExternal(session.toULong(), policy.toULong(), name, email, comments).toLink() }
 
-    override suspend fun sessionKey(team: Long?): String = mapped { console.sessionKey(team?.toULong()) }
+    override suspend fun sessionKey(team: Long?): SessionKey = mapped { console.sessionKey(team?.toULong()).toSessionKey() }
+
+    override suspend fun startJump(jumpClient: Long): Long = mapped { console.startJumpSession(jumpClient.toULong()).toLong() }
 
     override suspend fun systemInfo(session: Long): SystemInfo = mapped { console.systemInfo(session.toULong()).toSystemInfo() }
 
@@ -98,5 +135,11 @@ internal class BindingsConsole(private val console: TandemConsole) : Console {
 
     override suspend fun openShell(session: Long): ShellStream = mapped { BindingsShell(console.openShell(session.toULong())) }
 
-    override suspend fun signOut() = mapped { console.signOut() }
+    override suspend fun signOut() {
+        try {
+            mapped { console.signOut() }
+        } finally {
+            scope.cancel()
+        }
+    }
 }

@@ -3,12 +3,16 @@ package app.tandem.console.impl
 import app.tandem.console.api.Frame
 import app.tandem.console.api.ScreenStream
 import app.tandem.console.api.ShellStream
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.withContext
 import uniffi.tandem_ffi.TandemScreen
 import uniffi.tandem_ffi.TandemShell
 
 internal class BindingsScreen(private val screen: TandemScreen) : ScreenStream {
-    override fun frame(after: Long): Frame? =
+    // A frame's pixels are copied across the boundary: never on the main thread.
+    override suspend fun frame(after: Long): Frame? = withContext(Dispatchers.Default) {
         screen.frame(after.toULong())?.let { Frame(it.seq.toLong(), it.width.toInt(), it.height.toInt(), it.pixels) }
+    }
 
     override val isClosed: Boolean get() = screen.isClosed()
 

@@ -1,0 +1,117 @@
+package app.tandem.ui
+
+import androidx.compose.runtime.remember
+import androidx.compose.runtime.rememberCoroutineScope
+import androidx.compose.ui.test.ExperimentalTestApi
+import androidx.compose.ui.test.SkikoComposeUiTest
+import androidx.compose.ui.test.assertIsDisplayed
+import androidx.compose.ui.test.onNodeWithTag
+import androidx.compose.ui.test.onNodeWithText
+import androidx.compose.ui.test.performClick
+import androidx.compose.ui.test.performTextInput
+import app.tandem.console.api.Frame
+import app.tandem.console.api.ScreenShare
+import app.tandem.presenters.FakeConsole
+import app.tandem.presenters.FakeScreen
+import app.tandem.presenters.FakeShell
+import app.tandem.presenters.SessionPresenter
+import org.junit.Assert.assertEquals
+import org.junit.Test
+
+/**
+ * The session screen on a phone (issue 13): chat and the flyout menu in portrait, the customer's
+ * screen in landscape (915x412) with its keys, the shell's special-keys row; light and dark,
+ * each checked by [assertAccessible], at double font size too. Screenshots: session-*.png.
+ */
+@OptIn(ExperimentalTestApi::class)
+class SessionOnAPhoneUiTest {
+    private val platform = DesktopPlatform()
+
+    private fun console(screen: ScreenShare = ScreenShare.OFF, shell: Boolean = false) = FakeConsole().apply {
+        snapshots.value = snapshots.value.let { s ->
+            s.copy(sessions = s.sessions.map { it.copy(screen = screen, shell = shell, chat = listOf(
+                app.tandem.console.api.ChatLine(1, 0, app.tandem.console.api.Participant.Customer, "The printer says paper jam, but there is no paper in it."),
+                app.tandem.console.api.ChatLine(2, 0, app.tandem.console.api.Participant.OfTechnician(FakeConsole.ME), "Let me have a look at your screen."),
+            )) })
+        }
+    }
+
+    private fun SkikoComposeUiTest.show(console: FakeConsole, dark: Boolean) = setContent {
+        val scope = rememberCoroutineScope()
+        Themed(platform, dark) { SessionScreen(remember { SessionPresenter(console, FakeConsole.SESSION, scope) }, console) {} }
+    }
+
+    private fun name(what: String, dark: Boolean) = "session-$what-${if (dark) "dark" else "light"}"
+
+    @Test
+    fun chatAndTheFlyoutMenuOnAPhoneInLightAndDark() {
+        for (dark in listOf(false, true)) onPhone {
+            show(console(), dark)
+            onNodeWithText("Linux · Full client").assertIsDisplayed()
+            onNodeWithText("Let me have a look at your screen.").assertIsDisplayed()
+            screenshot(name("chat", dark))
+            assertAccessible("the chat")
+            onNodeWithTag("menu").performClick()
+            onNodeWithTag("flyout").assertIsDisplayed()
+            screenshot(name("flyout", dark))
+            assertAccessible("the flyout menu")
+        }
+    }
+
+    @Test
+    fun theSessionStaysReadableAtDoubleFontSize() = onPhone(fontScale = 2f) {
+        show(console(), dark = false)
+        assertAccessible("the chat at 200 %")
+        screenshot("session-chat-font-200")
+        onNodeWithTag("menu").performClick()
+        assertAccessible("the flyout menu at 200 %")
+        screenshot("session-flyout-font-200")
+    }
+
+    @Test
+    fun theCustomersScreenInLandscapeWithTheKeysAPhoneLacks() {
+        for (dark in listOf(false, true)) {
+            val console = console(ScreenShare.CONTROL)
+            // A 1920x1080 desktop, dark blue.
+            val blue = ByteArray(1920 * 1080 * 4) { i -> when (i % 4) { 0 -> 0x80.toByte(); 1 -> 0x30; 2 -> 0x10; else -> 0xFF.toByte() } }
+            val screen = FakeScreen(Frame(1, 1920, 1080, blue))
+            console.screen = screen
+            onPhone(landscape = true) {
+                show(console, dark)
+                onNodeWithText("Screen").performClick()
+                waitUntil(timeoutMillis = 5_000) { runCatching { onNodeWithTag("screen").fetchSemanticsNode() }.isSuccess }
+                onNodeWithTag("screen-keys").assertIsDisplayed()
+                screenshot(name("screen-landscape", dark))
+                assertAccessible("the screen tab in landscape")
+                onNodeWithTag("key-CTRL_ALT_DEL").performClick()
+                onNodeWithTag("remote-type").performTextInput("hi")
+                onNodeWithTag("remote-send").performClick()
+                // The keys go out on the screen's coroutines, which run as the test's clock advances.
+                waitUntil("the keys sent", 5_000) { screen.sent.value.size == 10 }
+                val sent = screen.sent.value
+                assertEquals("key ffe3 down", sent.first())
+                assertEquals(listOf("key 68 down", "key 68 up", "key 69 down", "key 69 up"), sent.takeLast(4))
+            }
+        }
+    }
+
+    @Test
+    fun theShellHasASpecialKeysRow() {
+        for (dark in listOf(false, true)) {
+            val console = console(shell = true)
+            val shell = FakeShell()
+            console.shell = shell
+            onPhone {
+                show(console, dark)
+                onNodeWithText("Shell").performClick()
+                waitUntil(timeoutMillis = 5_000) { runCatching { onNodeWithTag("shell-keys").fetchSemanticsNode() }.isSuccess }
+                shell.output.trySend("kim@kims-pc:~$ ".toByteArray())
+                waitUntil(timeoutMillis = 5_000) { runCatching { onNodeWithText("kim@kims-pc:~$ ", substring = true).fetchSemanticsNode() }.isSuccess }
+                screenshot(name("shell", dark))
+                assertAccessible("the shell")
+                onNodeWithTag("key-CTRL_C").performClick()
+                waitUntil("Ctrl+C written", 5_000) { shell.written.value == listOf("\u0003") }
+            }
+        }
+    }
+}
