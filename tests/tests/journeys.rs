@@ -612,10 +612,25 @@ async fn a_console_whose_network_changes_is_back_in_its_session_with_nothing_los
         })
         .await
         .unwrap();
+    // Watched from here: the old network's failure is behind it.
+    let mut watch = alice.watch();
     customer.command(&say("two")).await.unwrap();
     customer.command(&say("three")).await.unwrap();
-    // The phone finds its new network a moment later.
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    // The phone finds its new network only after the console has tried the old one again and
+    // failed: the next time it shows itself offline (each lasts its back-off pause).
+    tokio::time::timeout(WAIT, async {
+        loop {
+            watch.changed().await.unwrap();
+            if matches!(
+                watch.borrow_and_update().connection,
+                tandem_core::client::Connection::Offline { .. }
+            ) {
+                break;
+            }
+        }
+    })
+    .await
+    .expect("the console tries the old network again and fails");
     let new_network = std::time::Instant::now();
     proxy.restore_from(std::net::IpAddr::from([127, 0, 0, 2]));
     let back = alice

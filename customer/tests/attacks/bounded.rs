@@ -65,6 +65,34 @@ impl Peak {
     }
 }
 
+/// `command` sent with `token` as fast as it goes for 5 s. Returns once the flood is under way
+/// (its first 20 commands answered), so what is measured next is measured during it.
+async fn flood(
+    raw: &Arc<Raw>,
+    token: &str,
+    command: serde_json::Value,
+) -> tokio::task::JoinHandle<()> {
+    let under_way = Arc::new(tokio::sync::Notify::new());
+    let started = Instant::now();
+    let handle = {
+        let (raw, token, under_way) = (raw.clone(), token.to_owned(), under_way.clone());
+        tokio::spawn(async move {
+            let mut sent = 0;
+            while started.elapsed() < Duration::from_secs(5) {
+                raw.command(&token, command.clone()).await;
+                sent += 1;
+                if sent == 20 {
+                    under_way.notify_one();
+                }
+            }
+            // A flood that never got to 20 still lets the measurement go on.
+            under_way.notify_one();
+        })
+    };
+    under_way.notified().await;
+    handle
+}
+
 struct Row {
     abuse: &'static str,
     before: u64,
@@ -201,51 +229,35 @@ async fn the_appliance_stays_bounded_under_each_abuse_while_another_technician_i
                 }
             }));
         }
-        // Trickling now; each is closed by the appliance 10 s after it started.
-        tokio::time::sleep(Duration::from_secs(1)).await;
+        // Trickling now (each has sent its first line); each is closed by the appliance 10 s
+        // after it started.
         held
     });
 
     // 4. The longest chat lines as fast as they go, for 5 s, from the customer.
-    abuse!("chat flood from the customer (5 s)", 5, {
-        let line = "x".repeat(tandem_core::domain::MAX_CHAT_CHARS);
-        let started = Instant::now();
-        let flood = {
-            let raw = raw.clone();
-            let customer = customer.clone();
-            tokio::spawn(async move {
-                while started.elapsed() < Duration::from_secs(5) {
-                    raw.command(
-                        &customer,
-                        json!({"SendChat": {"session": session, "text": line}}),
-                    )
-                    .await;
-                }
-            })
-        };
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        flood
-    });
+    let line = "x".repeat(tandem_core::domain::MAX_CHAT_CHARS);
+    abuse!(
+        "chat flood from the customer (5 s)",
+        5,
+        flood(
+            &raw,
+            &customer,
+            json!({"SendChat": {"session": session, "text": line}})
+        )
+        .await
+    );
 
     // 5. Refused commands as fast as they go, for 5 s.
-    abuse!("refused commands (5 s)", 5, {
-        let started = Instant::now();
-        let flood = {
-            let raw = raw.clone();
-            let customer = customer.clone();
-            tokio::spawn(async move {
-                while started.elapsed() < Duration::from_secs(5) {
-                    raw.command(
-                        &customer,
-                        json!({"SetChatPinned": {"session": session, "pinned": true}}),
-                    )
-                    .await;
-                }
-            })
-        };
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        flood
-    });
+    abuse!(
+        "refused commands (5 s)",
+        5,
+        flood(
+            &raw,
+            &customer,
+            json!({"SetChatPinned": {"session": session, "pinned": true}})
+        )
+        .await
+    );
 
     // 6. A shell whose host floods output at a viewer that never reads, and a viewer typing
     //    while no host is connected.

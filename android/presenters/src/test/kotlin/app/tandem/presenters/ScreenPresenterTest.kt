@@ -19,13 +19,19 @@ class ScreenPresenterTest {
     @After
     fun stop() = scope.cancel()
 
-    @Test
-    fun theNewestFrameIsShownAndATapClicksWhereItLandsOnTheCustomersScreen() {
+    /** A 1920x1080 customer screen, open in the presenter with its first frame shown. */
+    private fun showingA1080pScreen(): Pair<FakeScreen, ScreenPresenter> {
         val screen = FakeScreen(Frame(1, 1920, 1080, ByteArray(0)))
         console.screen = screen
         val presenter = ScreenPresenter(console, FakeConsole.SESSION, scope)
         presenter.open()
         presenter.frame.await("the first frame") { it?.seq == 1L }
+        return screen to presenter
+    }
+
+    @Test
+    fun theNewestFrameIsShownAndATapClicksWhereItLandsOnTheCustomersScreen() {
+        val (screen, presenter) = showingA1080pScreen()
         screen.newest = Frame(5, 1920, 1080, ByteArray(0))
         presenter.frame.await("the newest frame") { it?.seq == 5L }
 
@@ -45,11 +51,7 @@ class ScreenPresenterTest {
 
     @Test
     fun zoomedInATapStillLandsUnderTheFingerALongPressRightClicksAndSpecialKeysGoAsCombinations() {
-        val screen = FakeScreen(Frame(1, 1920, 1080, ByteArray(0)))
-        console.screen = screen
-        val presenter = ScreenPresenter(console, FakeConsole.SESSION, scope)
-        presenter.open()
-        presenter.frame.await("the first frame") { it?.seq == 1L }
+        val (screen, presenter) = showingA1080pScreen()
         // 960x540 view: the screen fits at half size. Pinch to 2x around the view's centre:
         // the centre stays the screen's centre, and a point 100 px right of it is 100 screen px right.
         presenter.transform(480f, 270f, 0f, 0f, 2f, 960f, 540f)
