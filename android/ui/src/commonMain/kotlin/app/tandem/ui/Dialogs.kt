@@ -5,6 +5,9 @@ import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.Row
 import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.heightIn
+import androidx.compose.foundation.selection.selectable
+import androidx.compose.ui.semantics.Role
 import androidx.compose.foundation.layout.padding
 import androidx.compose.material3.Button
 import androidx.compose.material3.MaterialTheme
@@ -50,15 +53,14 @@ fun FlyoutDialog(dialog: Dialog, presenter: FlyoutPresenter, working: Boolean) {
         is Dialog.InviteExternal -> Panel("Invite External Representative", presenter::dismiss, "invite-external") {
             Text("Security policy", style = MaterialTheme.typography.titleSmall)
             dialog.policies.forEach { p ->
-                Row(Modifier.fillMaxWidth().clickable { presenter.editInvite(policy = p.id) }.testTag("policy:${p.name}"), verticalAlignment = Alignment.Top) {
-                    RadioButton(selected = dialog.policy == p.id, onClick = { presenter.editInvite(policy = p.id) })
-                    Column { Text(p.name); Text(p.description, style = MaterialTheme.typography.bodySmall) }
+                Choice(dialog.policy == p.id, { presenter.editInvite(policy = p.id) }, "policy:${p.name}") {
+                    Column(Modifier.padding(vertical = 12.dp)) { Text(p.name); Text(p.description, style = MaterialTheme.typography.bodySmall) }
                 }
             }
             OutlinedTextField(dialog.name, { presenter.editInvite(name = it) }, Modifier.fillMaxWidth().testTag("external-name"), label = { Text("Name") }, singleLine = true)
             OutlinedTextField(dialog.comments, { presenter.editInvite(comments = it) }, Modifier.fillMaxWidth().testTag("external-comments"), label = { Text("Comments") })
             OutlinedTextField(dialog.email, { presenter.editInvite(email = it) }, Modifier.fillMaxWidth().testTag("external-email"),
-                label = { Text("E-mail (optional: the appliance sends the link)") }, singleLine = true)
+                label = { Text("E-mail (optional)") }, supportingText = { Text("The appliance mails the link to this address.") }, singleLine = true)
             Actions(working, "Send", presenter::sendInvite, presenter::dismiss, enabled = dialog.canSend)
         }
         is Dialog.ExternalLinkReady -> Panel("Invitation ready", presenter::dismiss, "external-link") {
@@ -77,22 +79,36 @@ fun FlyoutDialog(dialog: Dialog, presenter: FlyoutPresenter, working: Boolean) {
                 label = { Text("Expires after (hours)") }, singleLine = true)
             Text("Profile", style = MaterialTheme.typography.titleSmall)
             dialog.profiles.forEach { p ->
-                Row(verticalAlignment = Alignment.CenterVertically) { RadioButton(dialog.profile == p, { presenter.editButton(profile = p) }); Text(p.name) }
+                Choice(dialog.profile == p, { presenter.editButton(profile = p) }, "profile:${p.name}") { Text(p.name) }
             }
             Text("Queue", style = MaterialTheme.typography.titleSmall)
             dialog.queues.forEach { q ->
-                Row(verticalAlignment = Alignment.CenterVertically) { RadioButton(dialog.queue == q, { presenter.editButton(queue = q) }); Text(q.label) }
+                Choice(dialog.queue == q, { presenter.editButton(queue = q) }, "queue:${q.label}") { Text(q.label) }
             }
             Actions(working, "Deploy", presenter::deployButton, presenter::dismiss)
         }
     }
 }
 
+/**
+ * One choice of several: the whole row is the control (at least 48 dp high), read by TalkBack as
+ * a radio button with the row's text; the radio button itself only shows the state.
+ */
+@Composable
+private fun Choice(selected: Boolean, onSelect: () -> Unit, tag: String, content: @Composable () -> Unit) =
+    Row(
+        Modifier.fillMaxWidth().heightIn(min = 48.dp).selectable(selected, role = Role.RadioButton, onClick = onSelect).testTag(tag),
+        verticalAlignment = Alignment.CenterVertically,
+    ) {
+        RadioButton(selected = selected, onClick = null, modifier = Modifier.padding(horizontal = 12.dp))
+        content()
+    }
+
 @Composable
 private fun Options(options: List<Option>, choose: (Option) -> Unit) {
     if (options.isEmpty()) Text("Nothing to choose from.")
     options.forEach { o ->
-        Column(Modifier.fillMaxWidth().clickable { choose(o) }.padding(vertical = 8.dp).testTag("option:${o.label}")) {
+        Column(Modifier.fillMaxWidth().heightIn(min = 48.dp).clickable { choose(o) }.padding(vertical = 8.dp).testTag("option:${o.label}")) {
             Text(o.label)
             if (o.detail.isNotEmpty()) Text(o.detail, style = MaterialTheme.typography.bodySmall, color = MaterialTheme.colorScheme.onSurfaceVariant)
         }

@@ -4,6 +4,8 @@ import androidx.compose.foundation.Image
 import androidx.compose.foundation.gestures.detectTapGestures
 import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Box
+import androidx.compose.foundation.layout.BoxWithConstraints
+import androidx.compose.foundation.layout.fillMaxHeight
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.Row
 import androidx.compose.foundation.layout.fillMaxSize
@@ -21,6 +23,7 @@ import androidx.compose.material3.Tab
 import androidx.compose.material3.PrimaryTabRow
 import androidx.compose.material3.Text
 import androidx.compose.material3.TextButton
+import androidx.compose.material3.VerticalDivider
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.DisposableEffect
 import androidx.compose.runtime.collectAsState
@@ -65,7 +68,7 @@ fun SessionScreen(presenter: SessionPresenter, console: Console, onBack: () -> U
     val state by presenter.state.collectAsState()
     val flyout by presenter.flyout.state.collectAsState()
     var menuOpen by remember { mutableStateOf(false) }
-    var tab by remember { mutableStateOf(0) }
+    var tab by remember { mutableStateOf(SessionTab.CHAT) }
     // The shell lives as long as the session screen, so switching tabs keeps its transcript. The
     // screen stream, by contrast, runs only while its tab shows (no data spent on hidden frames).
     val scope = rememberCoroutineScope()
@@ -81,33 +84,58 @@ fun SessionScreen(presenter: SessionPresenter, console: Console, onBack: () -> U
         }
         return
     }
-    Box(Modifier.fillMaxSize()) {
+    BoxWithConstraints(Modifier.fillMaxSize()) {
+        // A tablet (expanded width, and tall enough): the chat stays beside the screen, shell or
+        // information. A phone in landscape (short): the tabs share the title's row, so that the
+        // customer's screen keeps the height.
+        val wide = maxWidth >= 840.dp && maxHeight >= 480.dp
+        val short = maxHeight < 480.dp
+        val tabs = if (wide) SessionTab.entries - SessionTab.CHAT else SessionTab.entries
+        val shown = if (wide && tab == SessionTab.CHAT) SessionTab.SCREEN else tab
+        val tabRow = @Composable { modifier: Modifier ->
+            PrimaryTabRow(selectedTabIndex = tabs.indexOf(shown), modifier = modifier) {
+                tabs.forEach { t -> Tab(selected = shown == t, onClick = { tab = t }, text = { Text(t.label) }) }
+            }
+        }
         Column(Modifier.fillMaxSize()) {
-            Row(Modifier.fillMaxWidth().padding(8.dp), verticalAlignment = Alignment.CenterVertically) {
+            Row(Modifier.fillMaxWidth().padding(if (short) 0.dp else 8.dp), verticalAlignment = Alignment.CenterVertically) {
                 TextButton(onClick = onBack, Modifier.semantics { contentDescription = "Back to home" }.testTag("back")) { Text("‹", style = MaterialTheme.typography.titleLarge) }
-                Column(Modifier.weight(1f)) {
+                Column(if (short) Modifier.widthIn(max = 200.dp) else Modifier.weight(1f)) {
                     Text(state.customer, style = MaterialTheme.typography.titleMedium)
-                    Text(state.detail, style = MaterialTheme.typography.bodySmall)
+                    if (!short) Text(state.detail, style = MaterialTheme.typography.bodySmall)
                 }
+                if (short) tabRow(Modifier.weight(1f))
                 if (state.working || flyout.working) Working()
                 TextButton(onClick = { menuOpen = true }, modifier = Modifier.testTag("menu").semantics { contentDescription = "Session menu" }) { Text("⋮", style = MaterialTheme.typography.titleLarge) }
             }
             Problem(state.message ?: flyout.message) { presenter.dismissMessage(); presenter.flyout.dismissMessage() }
             flyout.done?.let { Text(it, Modifier.padding(horizontal = 12.dp).testTag("done"), color = MaterialTheme.colorScheme.primary) }
-            PrimaryTabRow(selectedTabIndex = tab) {
-                listOf("Chat", "Screen", "Shell", "Info").forEachIndexed { i, t -> Tab(selected = tab == i, onClick = { tab = i }, text = { Text(t) }) }
-            }
-            when (tab) {
-                0 -> ChatTab(presenter)
-                1 -> ScreenTab(presenter, console)
-                2 -> ShellTab(presenter, shell)
-                else -> InfoTab(presenter)
+            if (!short) tabRow(Modifier)
+            Row(Modifier.weight(1f)) {
+                Box(Modifier.weight(1f).fillMaxHeight()) {
+                    when (shown) {
+                        SessionTab.CHAT -> ChatTab(presenter)
+                        SessionTab.SCREEN -> ScreenTab(presenter, console)
+                        SessionTab.SHELL -> ShellTab(presenter, shell)
+                        SessionTab.INFO -> InfoTab(presenter)
+                    }
+                }
+                if (wide) {
+                    VerticalDivider()
+                    Column(Modifier.width(360.dp).fillMaxHeight().testTag("chat-pane")) {
+                        Text("Chat", Modifier.padding(start = 16.dp, top = 12.dp), style = MaterialTheme.typography.titleSmall)
+                        ChatTab(presenter)
+                    }
+                }
             }
         }
         if (menuOpen) FlyoutMenu(flyout.items, onChoose = { menuOpen = false; presenter.flyout.choose(it) }, onDismiss = { menuOpen = false })
         flyout.dialog?.let { FlyoutDialog(it, presenter.flyout, flyout.working) }
     }
 }
+
+/** The session's tabs; on a tablet the chat is a pane of its own instead. */
+private enum class SessionTab(val label: String) { CHAT("Chat"), SCREEN("Screen"), SHELL("Shell"), INFO("Info") }
 
 @Composable
 private fun ChatTab(presenter: SessionPresenter) {
@@ -129,10 +157,11 @@ private fun ChatTab(presenter: SessionPresenter) {
     }
 }
 
-/** A tool's button, greyed with the engine's reason like the menu. */
+/** A tool's button, greyed with the engine's reason like the menu; [quiet]: not shown at all when greyed. */
 @Composable
-private fun Tool(tools: List<MenuItem>, kind: ActionKind, onClick: () -> Unit) {
+private fun Tool(tools: List<MenuItem>, kind: ActionKind, onClick: () -> Unit, quiet: Boolean = false) {
     val item = tools.firstOrNull { it.action == kind } ?: return
+    if (quiet && !item.enabled) return
     Column {
         OutlinedButton(onClick = onClick, enabled = item.enabled) { Text(item.label) }
         // A local copy: `reason` is declared in another module, where a smart cast is not allowed.
@@ -153,17 +182,20 @@ private fun ScreenTab(presenter: SessionPresenter, console: Console) {
         if (state.screen != ScreenShare.OFF) screen.open()
         onDispose { screen.close() }
     }
-    Column(Modifier.fillMaxSize().padding(8.dp), verticalArrangement = Arrangement.spacedBy(8.dp)) {
-        Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
-            if (state.screen == ScreenShare.OFF) {
-                Tool(state.tools, ActionKind.VIEW_SCREEN, presenter::viewScreen)
-                Tool(state.tools, ActionKind.CONTROL_SCREEN, presenter::controlScreen)
-            } else {
-                OutlinedButton(onClick = presenter::stopScreen) { Text("Stop sharing") }
-                if (state.screen == ScreenShare.VIEW) Tool(state.tools, ActionKind.CONTROL_SCREEN, presenter::controlScreen)
-            }
-            Tool(state.tools, ActionKind.UPGRADE_TO_FULL_CLIENT, presenter::upgrade)
+    // Before sharing, the tools head the tab with the engine's reasons for what is greyed; while
+    // sharing, what can be done shares one bottom row with the keys, so the screen keeps the height.
+    val tools = @Composable { quiet: Boolean ->
+        if (state.screen == ScreenShare.OFF) {
+            Tool(state.tools, ActionKind.VIEW_SCREEN, presenter::viewScreen)
+            Tool(state.tools, ActionKind.CONTROL_SCREEN, presenter::controlScreen)
+        } else {
+            OutlinedButton(onClick = presenter::stopScreen) { Text("Stop sharing") }
+            if (state.screen == ScreenShare.VIEW) Tool(state.tools, ActionKind.CONTROL_SCREEN, presenter::controlScreen, quiet)
         }
+        Tool(state.tools, ActionKind.UPGRADE_TO_FULL_CLIENT, presenter::upgrade, quiet)
+    }
+    Column(Modifier.fillMaxSize().padding(8.dp), verticalArrangement = Arrangement.spacedBy(8.dp)) {
+        if (state.screen == ScreenShare.OFF) Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) { tools(false) }
         error?.let { Text(it, color = MaterialTheme.colorScheme.error) }
         // Frames become images off the main thread (an 8 MB copy at 1080p); the last image
         // stays up until the next is ready.
@@ -200,22 +232,25 @@ private fun ScreenTab(presenter: SessionPresenter, console: Console) {
                     contentScale = ContentScale.Fit,
                 )
             }
-            if (control) RemoteKeys(screen)
+            Row(Modifier.fillMaxWidth().horizontalScroll(rememberScrollState()).testTag("screen-bar"), verticalAlignment = Alignment.CenterVertically,
+                horizontalArrangement = Arrangement.spacedBy(4.dp)) {
+                tools(true)
+                if (control) RemoteKeys(screen)
+            }
         } else if (state.screen != ScreenShare.OFF) {
+            Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) { tools(true) }
             Row(verticalAlignment = Alignment.CenterVertically) { Working(); Text("  Waiting for the customer's screen…") }
         }
     }
 }
 
-/** The keyboard for the remote screen: text typed on the phone's keyboard, and the keys it lacks, in one scrolling row. */
+/** The keyboard for the remote screen, in the screen's bottom row: text typed on the phone's keyboard, and the keys it lacks. */
 @Composable
 private fun RemoteKeys(screen: ScreenPresenter) {
     var text by remember { mutableStateOf("") }
-    Row(Modifier.fillMaxWidth().horizontalScroll(rememberScrollState()), verticalAlignment = Alignment.CenterVertically, horizontalArrangement = Arrangement.spacedBy(4.dp)) {
-        OutlinedTextField(text, { text = it }, Modifier.width(200.dp).testTag("remote-type"), singleLine = true, placeholder = { Text("Type…") })
-        Button(onClick = { screen.type(text); text = "" }, enabled = text.isNotEmpty(), modifier = Modifier.testTag("remote-send")) { Text("Send") }
-        SpecialKeys(SpecialKey.screen, "screen-keys", scrolls = false) { screen.press(it) }
-    }
+    OutlinedTextField(text, { text = it }, Modifier.width(200.dp).testTag("remote-type"), singleLine = true, placeholder = { Text("Type…") })
+    Button(onClick = { screen.type(text); text = "" }, enabled = text.isNotEmpty(), modifier = Modifier.testTag("remote-send")) { Text("Send") }
+    SpecialKeys(SpecialKey.screen, "screen-keys", scrolls = false) { screen.press(it) }
 }
 
 /** A scrolling row of keys a phone keyboard lacks, each at least 48 dp and named for TalkBack. */

@@ -1,40 +1,33 @@
 package app.tandem.ui
 
-import androidx.compose.runtime.CompositionLocalProvider
-import androidx.compose.ui.graphics.toAwtImage
+import androidx.compose.ui.test.ExperimentalTestApi
+import androidx.compose.ui.test.SkikoComposeUiTest
 import androidx.compose.ui.test.assertIsDisplayed
 import androidx.compose.ui.test.assertIsEnabled
 import androidx.compose.ui.test.assertIsNotEnabled
 import androidx.compose.ui.test.assertTextEquals
-import androidx.compose.ui.test.captureToImage
-import androidx.compose.ui.test.junit4.v2.createComposeRule
 import androidx.compose.ui.test.onNodeWithTag
 import androidx.compose.ui.test.onNodeWithText
-import androidx.compose.ui.test.onRoot
 import androidx.compose.ui.test.performClick
 import androidx.compose.ui.test.performTextInput
 import app.tandem.console.api.SessionCommand
 import app.tandem.presenters.FakeConsole
 import app.tandem.presenters.SessionPresenter
-import java.io.File
-import javax.imageio.ImageIO
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.cancel
 import org.junit.After
 import org.junit.Assert.assertEquals
-import org.junit.Rule
 import org.junit.Test
 
 /**
  * The session screen's flyout menu and its share and invite-external flows, as Compose UI tests
- * on the desktop JVM (the same androidx.compose APIs as on Android), over a fake console.
- * Screenshots go to target/android-jvm/screenshots.
+ * on the desktop JVM (the same androidx.compose APIs as on Android), over a fake console, on a
+ * phone (412x915 dp). Screenshots: flows-*.png in target/android-jvm/screenshots.
  */
+@OptIn(ExperimentalTestApi::class)
 class FlowsUiTest {
-    @get:Rule
-    val rule = createComposeRule()
     private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Unconfined)
     private val console = FakeConsole()
     private val platform = DesktopPlatform()
@@ -42,79 +35,70 @@ class FlowsUiTest {
     @After
     fun stop() = scope.cancel()
 
-    private fun show() {
+    private fun SkikoComposeUiTest.show() {
         val presenter = SessionPresenter(console, FakeConsole.SESSION, scope)
-        rule.setContent {
-            CompositionLocalProvider(LocalPlatform provides platform) {
-                TandemTheme { SessionScreen(presenter, console) {} }
-            }
-        }
+        setContent { Themed(platform, dark = false) { SessionScreen(presenter, console) {} } }
     }
 
     /** Open the flyout menu and tap down a path of its lines, e.g. "Share Session", "Invite a team member". */
-    private fun tapMenu(vararg path: String) {
-        rule.onNodeWithTag("menu").performClick()
-        path.forEach { rule.onNodeWithTag("menu:$it").performClick() }
-    }
-
-    private fun screenshot(name: String) {
-        val dir = System.getProperty("tandem.screenshots") ?: return
-        ImageIO.write(rule.onRoot().captureToImage().toAwtImage(), "png", File(dir, "$name.png"))
+    private fun SkikoComposeUiTest.tapMenu(vararg path: String) {
+        onNodeWithTag("menu").performClick()
+        path.forEach { onNodeWithTag("menu:$it").performClick() }
     }
 
     @Test
-    fun theFlyoutMenuListsEveryActionAndSaysWhyGreyedOnesAreNot() {
+    fun theFlyoutMenuListsEveryActionAndSaysWhyGreyedOnesAreNot() = onPhone {
         show()
         tapMenu()
-        rule.onNodeWithTag("flyout").assertIsDisplayed()
-        rule.onNodeWithTag("menu:Cancel Invitation").assertIsNotEnabled()
-        rule.onNodeWithTag("reason:Cancel Invitation", useUnmergedTree = true).assertTextEquals("There is no open invitation to cancel (S7)")
-        rule.onNodeWithTag("menu:Pin Jump Client").assertIsEnabled()
+        onNodeWithTag("flyout").assertIsDisplayed()
+        onNodeWithTag("menu:Cancel Invitation").assertIsNotEnabled()
+        onNodeWithTag("reason:Cancel Invitation", useUnmergedTree = true).assertTextEquals("There is no open invitation to cancel (S7)")
+        onNodeWithTag("menu:Pin Jump Client").assertIsEnabled()
         // A group opens in place; its greyed line says why too.
-        rule.onNodeWithTag("menu:Elevate").performClick()
-        rule.onNodeWithTag("reason:Prompt Customer", useUnmergedTree = true).assertTextEquals("The customer client is not running as a full client (E2)")
-        rule.onNodeWithTag("menu:Provide Credentials").assertIsEnabled()
-        screenshot("flyout-menu")
+        onNodeWithTag("menu:Elevate").performClick()
+        onNodeWithTag("reason:Prompt Customer", useUnmergedTree = true).assertTextEquals("The customer client is not running as a full client (E2)")
+        onNodeWithTag("menu:Provide Credentials").assertIsEnabled()
+        screenshot("flows-flyout-menu")
         // Tapping a greyed line does nothing: no dialog opens, nothing is asked.
-        rule.onNodeWithTag("menu:Cancel Invitation").performClick()
-        rule.onNodeWithTag("flyout").assertIsDisplayed()
+        onNodeWithTag("menu:Cancel Invitation").performClick()
+        onNodeWithTag("flyout").assertIsDisplayed()
         assertEquals(emptyList<SessionCommand>(), console.performed)
     }
 
     @Test
-    fun shareSessionWithATeamMemberShowsPresenceAndInvites() {
+    fun shareSessionWithATeamMemberShowsPresenceAndInvites() = onPhone {
         show()
         tapMenu("Share Session", "Invite a team member")
-        rule.onNodeWithTag("share-teams").assertIsDisplayed()
-        rule.onNodeWithTag("option:Service Desk").performClick()
-        rule.onNodeWithText("Available (extended)").assertIsDisplayed()
-        rule.onNodeWithText("Offline").assertIsDisplayed()
-        screenshot("share-members")
-        rule.onNodeWithTag("option:Bob Baker").performClick()
-        rule.waitForIdle()
+        onNodeWithTag("share-teams").assertIsDisplayed()
+        onNodeWithTag("option:Service Desk").performClick()
+        onNodeWithText("Available (extended)").assertIsDisplayed()
+        onNodeWithText("Offline").assertIsDisplayed()
+        screenshot("flows-share-members")
+        onNodeWithTag("option:Bob Baker").performClick()
+        waitForIdle()
         assertEquals(listOf<SessionCommand>(SessionCommand.InviteTechnician(FakeConsole.SESSION, 2)), console.performed)
-        rule.onNodeWithTag("done", useUnmergedTree = true).assertTextEquals("Invitation sent to Bob Baker")
+        onNodeWithTag("done", useUnmergedTree = true).assertTextEquals("Invitation sent to Bob Baker")
     }
 
     @Test
-    fun inviteAnExternalRepresentativeThenCopyAndShareTheLink() {
+    fun inviteAnExternalRepresentativeThenCopyAndShareTheLink() = onPhone {
         show()
         tapMenu("External", "Invite External Representative")
-        rule.onNodeWithText("Sees the customer's screen and chats. Cannot control the screen, open a shell, or transfer files.").assertIsDisplayed()
-        rule.onNodeWithTag("confirm").assertIsNotEnabled()
+        onNodeWithText("Sees the customer's screen and chats. Cannot control the screen, open a shell, or transfer files.").assertIsDisplayed()
+        onNodeWithTag("confirm").assertIsNotEnabled()
         // A tap on the dialog's own text keeps it open (only the scrim around it dismisses).
-        rule.onNodeWithText("Invite External Representative").performClick()
-        rule.onNodeWithTag("invite-external").assertIsDisplayed()
-        rule.onNodeWithTag("policy:Vendor engineer").performClick()
-        rule.onNodeWithTag("external-name").performTextInput("Vera Vendor")
-        rule.onNodeWithTag("external-comments").performTextInput("Printer firmware")
-        screenshot("invite-external")
-        rule.onNodeWithTag("confirm").performClick()
-        rule.waitForIdle()
-        rule.onNodeWithTag("link", useUnmergedTree = true).assertTextEquals("https://support.example/join/TOKEN-Vera Vendor")
-        screenshot("external-link")
-        rule.onNodeWithTag("copy").performClick()
-        rule.onNodeWithTag("share").performClick()
+        onNodeWithText("Invite External Representative").performClick()
+        onNodeWithTag("invite-external").assertIsDisplayed()
+        onNodeWithTag("policy:Vendor engineer").performClick()
+        onNodeWithTag("external-name").performTextInput("Vera Vendor")
+        onNodeWithTag("external-comments").performTextInput("Printer firmware")
+        screenshot("flows-invite-external")
+        onNodeWithTag("confirm").performClick()
+        waitForIdle()
+        onNodeWithTag("link", useUnmergedTree = true).assertTextEquals("https://support.example/join/TOKEN-Vera Vendor")
+        screenshot("flows-external-link")
+        onNodeWithTag("copy").performClick()
+        onNodeWithTag("share").performClick()
         assertEquals(listOf("https://support.example/join/TOKEN-Vera Vendor"), platform.copied)
         assertEquals(listOf("https://support.example/join/TOKEN-Vera Vendor"), platform.shared)
         assertEquals(listOf<Any?>(FakeConsole.SESSION, 31L, "Vera Vendor", "Printer firmware", null), console.invites.single())

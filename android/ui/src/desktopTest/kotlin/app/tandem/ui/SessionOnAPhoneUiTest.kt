@@ -5,6 +5,8 @@ import androidx.compose.runtime.rememberCoroutineScope
 import androidx.compose.ui.test.ExperimentalTestApi
 import androidx.compose.ui.test.SkikoComposeUiTest
 import androidx.compose.ui.test.assertIsDisplayed
+import androidx.compose.ui.test.hasClickAction
+import androidx.compose.ui.test.hasText
 import androidx.compose.ui.test.onNodeWithTag
 import androidx.compose.ui.test.onNodeWithText
 import androidx.compose.ui.test.performClick
@@ -21,7 +23,8 @@ import org.junit.Test
 /**
  * The session screen on a phone (issue 13): chat and the flyout menu in portrait, the customer's
  * screen in landscape (915x412) with its keys, the shell's special-keys row; light and dark,
- * each checked by [assertAccessible], at double font size too. Screenshots: session-*.png.
+ * each checked by [assertAccessible], at double font size too; on a tablet (1280x800), the chat
+ * beside the screen. Screenshots: session-*.png.
  */
 @OptIn(ExperimentalTestApi::class)
 class SessionOnAPhoneUiTest {
@@ -91,6 +94,26 @@ class SessionOnAPhoneUiTest {
                 val sent = screen.sent.value
                 assertEquals("key ffe3 down", sent.first())
                 assertEquals(listOf("key 68 down", "key 68 up", "key 69 down", "key 69 up"), sent.takeLast(4))
+            }
+        }
+    }
+
+    @Test
+    fun onATabletTheChatStaysBesideTheCustomersScreen() {
+        for (dark in listOf(false, true)) {
+            val console = console(ScreenShare.CONTROL)
+            val green = ByteArray(1280 * 800 * 4) { i -> when (i % 4) { 0 -> 0x30; 1 -> 0x80.toByte(); 2 -> 0x10; else -> 0xFF.toByte() } }
+            console.screen = FakeScreen(Frame(1, 1280, 800, green))
+            onTablet {
+                show(console, dark)
+                // No chat tab: the chat is a pane of its own, and the screen shows from the start.
+                assertEquals(0, onAllNodes(hasText("Chat") and hasClickAction()).fetchSemanticsNodes().size)
+                waitUntil(timeoutMillis = 5_000) { runCatching { onNodeWithTag("screen").fetchSemanticsNode() }.isSuccess }
+                onNodeWithTag("chat-pane").assertIsDisplayed()
+                onNodeWithText("Let me have a look at your screen.").assertIsDisplayed()
+                onNodeWithTag("screen-keys").assertIsDisplayed()
+                screenshot(name("tablet", dark))
+                assertAccessible("the session on a tablet")
             }
         }
     }
