@@ -23,7 +23,7 @@ pub enum SessionList {
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct SessionChange {
     /// The session.
-    pub id: u64,
+    pub id: SessionId,
     /// The list it is in now.
     pub list: SessionList,
     /// Its new state, when anything but its chat changed; its `chat` is always empty here.
@@ -49,7 +49,7 @@ pub struct ConsoleChange {
     /// Sessions new or changed, in either list.
     pub sessions: Vec<SessionChange>,
     /// Sessions no longer in either list.
-    pub removed: Vec<u64>,
+    pub removed: Vec<SessionId>,
     /// Invitations addressed to the technician.
     pub incoming: Option<Vec<InvitationItem>>,
     /// Invitations they sent.
@@ -112,7 +112,7 @@ impl ChatMark {
 #[derive(Debug)]
 pub(crate) struct Told {
     state: ConsoleState,
-    chat: BTreeMap<u64, ChatMark>,
+    chat: BTreeMap<SessionId, ChatMark>,
 }
 
 fn chat_item(c: &ChatLine) -> ChatItem {
@@ -151,7 +151,7 @@ impl Told {
     pub(crate) fn next(&mut self, m: &Mirror, now: Timestamp) -> ConsoleChange {
         let state = ConsoleState::without_chat(m, now);
         let before = &self.state;
-        let lists = |s: &ConsoleState| -> BTreeMap<u64, (SessionList, SessionItem)> {
+        let lists = |s: &ConsoleState| -> BTreeMap<SessionId, (SessionList, SessionItem)> {
             s.sessions
                 .iter()
                 .map(|x| (x.id, (SessionList::Mine, x.clone())))
@@ -223,10 +223,8 @@ impl Told {
     }
 }
 
-fn chat_of(m: &Mirror, session: u64) -> &[ChatLine] {
-    m.chat
-        .get(&SessionId(session))
-        .map_or(&[][..], Vec::as_slice)
+fn chat_of(m: &Mirror, session: SessionId) -> &[ChatLine] {
+    m.chat.get(&session).map_or(&[][..], Vec::as_slice)
 }
 
 #[cfg(test)]
@@ -307,7 +305,7 @@ mod tests {
         let s = &change.sessions[0];
         assert_eq!(
             (s.id, s.list, s.summary.is_none(), s.chat_replaced),
-            (10, SessionList::Mine, true, false)
+            (SessionId(10), SessionList::Mine, true, false)
         );
         assert_eq!(texts(s), ["the printer is on fire"]);
         assert!(
@@ -338,7 +336,7 @@ mod tests {
             summary.chat.is_empty() && s.new_chat.is_empty() && !s.chat_replaced,
             "the chat did not change: none of it is sent"
         );
-        assert_eq!(change.removed, [11]);
+        assert_eq!(change.removed, [SessionId(11)]);
         assert_eq!(
             change.connection,
             Some(ConnectionState::Connecting { attempt: 1 })
@@ -364,7 +362,11 @@ mod tests {
         joined.chat = m.chat.clone();
         say(&mut joined, 12, "hi");
         let change = told.next(&joined, Timestamp(0));
-        let new = change.sessions.iter().find(|c| c.id == 12).unwrap();
+        let new = change
+            .sessions
+            .iter()
+            .find(|c| c.id == SessionId(12))
+            .unwrap();
         assert!(new.chat_replaced && new.summary.is_some());
         assert_eq!(texts(new), ["hi"]);
     }

@@ -12,9 +12,9 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 use tandem_core::client::{Console, Endpoint, FeedOptions, ScreenView, ShellStream};
 use tandem_core::domain::{
-    ButtonProfileId, Command, ElevationMethod, Event, ExternalId, ExternalInvitee, InvitationId,
-    IssueId, JumpClientId, JumpGroupId, JumpLocation, Participant, PolicyId, QueueRef, SessionId,
-    TeamId, TechnicianId, Timestamp,
+    ButtonProfileId, Command, ElevationMethod, Event, ExternalInvitee, InvitationId, IssueId,
+    JumpClientId, JumpGroupId, JumpLocation, Participant, PolicyId, QueueRef, SessionId, TeamId,
+    TechnicianId, Timestamp,
 };
 
 fn now() -> Timestamp {
@@ -91,8 +91,8 @@ impl TandemConsole {
 
 fn member(p: ParticipantItem) -> Participant {
     match p {
-        ParticipantItem::Technician { id } => Participant::Technician(TechnicianId(id)),
-        ParticipantItem::External { id } => Participant::External(ExternalId(id)),
+        ParticipantItem::Technician { id } => Participant::Technician(id),
+        ParticipantItem::External { id } => Participant::External(id),
         ParticipantItem::Customer => Participant::Customer,
     }
 }
@@ -150,9 +150,8 @@ impl TandemConsole {
 
     /// The flyout menu of a session: every action, greyed with its reason where not allowed
     /// now, and what each can be aimed at. Computed by the rules engine (A3).
-    pub fn actions(&self, session: u64) -> Vec<ActionItem> {
+    pub fn actions(&self, session: SessionId) -> Vec<ActionItem> {
         let mirror = self.console.current();
-        let session = SessionId(session);
         mirror
             .actions(session)
             .into_iter()
@@ -168,12 +167,10 @@ impl TandemConsole {
     ///
     /// # Errors
     /// A [`TandemError`].
-    pub async fn session_key(&self, team: Option<u64>) -> Result<SessionKeyItem, TandemError> {
+    pub async fn session_key(&self, team: Option<TeamId>) -> Result<SessionKeyItem, TandemError> {
         let console = self.console.clone();
         run(async move {
-            let k = console
-                .session_key(team.map(|t| QueueRef::Team(TeamId(t))))
-                .await?;
+            let k = console.session_key(team.map(QueueRef::Team)).await?;
             Ok(SessionKeyItem {
                 key: k.key,
                 url: k.url,
@@ -189,19 +186,20 @@ impl TandemConsole {
     /// # Errors
     /// A [`TandemError`]; a refusal names its rule (G3 without unattended access, J1 without
     /// access to where it is pinned).
-    pub async fn start_jump_session(&self, jump_client: u64) -> Result<u64, TandemError> {
+    pub async fn start_jump_session(
+        &self,
+        jump_client: JumpClientId,
+    ) -> Result<SessionId, TandemError> {
         let console = self.console.clone();
         run(async move {
             let response = console
-                .command(Command::StartJumpSession {
-                    jump_client: JumpClientId(jump_client),
-                })
+                .command(Command::StartJumpSession { jump_client })
                 .await?;
             response
                 .events
                 .iter()
                 .find_map(|p| match &p.event {
-                    Event::SessionStarted { session, .. } => Some(session.0),
+                    Event::SessionStarted { session, .. } => Some(*session),
                     _ => None,
                 })
                 .ok_or_else(|| TandemError::Protocol {
@@ -215,35 +213,24 @@ impl TandemConsole {
     ///
     /// # Errors
     /// A [`TandemError`]; a refusal names its rule.
-    pub async fn accept_from_queue(&self, session: u64) -> Result<(), TandemError> {
-        self.send(Command::AcceptFromQueue {
-            session: SessionId(session),
-        })
-        .await
+    pub async fn accept_from_queue(&self, session: SessionId) -> Result<(), TandemError> {
+        self.send(Command::AcceptFromQueue { session }).await
     }
 
     /// Say something in a session's chat.
     ///
     /// # Errors
     /// A [`TandemError`].
-    pub async fn send_chat(&self, session: u64, text: String) -> Result<(), TandemError> {
-        self.send(Command::SendChat {
-            session: SessionId(session),
-            text,
-        })
-        .await
+    pub async fn send_chat(&self, session: SessionId, text: String) -> Result<(), TandemError> {
+        self.send(Command::SendChat { session, text }).await
     }
 
     /// Switch the session's chat bar on or off (A2).
     ///
     /// # Errors
     /// A [`TandemError`].
-    pub async fn set_chat(&self, session: u64, enabled: bool) -> Result<(), TandemError> {
-        self.send(Command::SetChat {
-            session: SessionId(session),
-            enabled,
-        })
-        .await
+    pub async fn set_chat(&self, session: SessionId, enabled: bool) -> Result<(), TandemError> {
+        self.send(Command::SetChat { session, enabled }).await
     }
 
     /// Share with one technician (S1).
@@ -252,12 +239,12 @@ impl TandemConsole {
     /// A [`TandemError`].
     pub async fn invite_technician(
         &self,
-        session: u64,
-        technician: u64,
+        session: SessionId,
+        technician: TechnicianId,
     ) -> Result<(), TandemError> {
         self.send(Command::InviteTechnician {
-            session: SessionId(session),
-            technician: TechnicianId(technician),
+            session,
+            technician,
         })
         .await
     }
@@ -268,59 +255,47 @@ impl TandemConsole {
     /// A [`TandemError`].
     pub async fn invite_any_representative(
         &self,
-        session: u64,
-        team: u64,
+        session: SessionId,
+        team: TeamId,
     ) -> Result<(), TandemError> {
-        self.send(Command::InviteAnyRepresentative {
-            session: SessionId(session),
-            team: TeamId(team),
-        })
-        .await
+        self.send(Command::InviteAnyRepresentative { session, team })
+            .await
     }
 
     /// Request Help by support issue (S1).
     ///
     /// # Errors
     /// A [`TandemError`].
-    pub async fn request_help(&self, session: u64, issue: u64) -> Result<(), TandemError> {
-        self.send(Command::RequestHelp {
-            session: SessionId(session),
-            issue: IssueId(issue),
-        })
-        .await
+    pub async fn request_help(
+        &self,
+        session: SessionId,
+        issue: IssueId,
+    ) -> Result<(), TandemError> {
+        self.send(Command::RequestHelp { session, issue }).await
     }
 
     /// Cancel an active invitation (S5).
     ///
     /// # Errors
     /// A [`TandemError`].
-    pub async fn cancel_invitation(&self, invitation: u64) -> Result<(), TandemError> {
-        self.send(Command::CancelInvitation {
-            invitation: InvitationId(invitation),
-        })
-        .await
+    pub async fn cancel_invitation(&self, invitation: InvitationId) -> Result<(), TandemError> {
+        self.send(Command::CancelInvitation { invitation }).await
     }
 
     /// Accept an invitation.
     ///
     /// # Errors
     /// A [`TandemError`].
-    pub async fn accept_invitation(&self, invitation: u64) -> Result<(), TandemError> {
-        self.send(Command::AcceptInvitation {
-            invitation: InvitationId(invitation),
-        })
-        .await
+    pub async fn accept_invitation(&self, invitation: InvitationId) -> Result<(), TandemError> {
+        self.send(Command::AcceptInvitation { invitation }).await
     }
 
     /// Decline an invitation.
     ///
     /// # Errors
     /// A [`TandemError`].
-    pub async fn decline_invitation(&self, invitation: u64) -> Result<(), TandemError> {
-        self.send(Command::DeclineInvitation {
-            invitation: InvitationId(invitation),
-        })
-        .await
+    pub async fn decline_invitation(&self, invitation: InvitationId) -> Result<(), TandemError> {
+        self.send(Command::DeclineInvitation { invitation }).await
     }
 
     /// Invite an external user (X1, X2): the link to send, and the policy's full description.
@@ -329,8 +304,8 @@ impl TandemConsole {
     /// A [`TandemError`].
     pub async fn invite_external(
         &self,
-        session: u64,
-        policy: u64,
+        session: SessionId,
+        policy: PolicyId,
         name: String,
         email: Option<String>,
         comments: String,
@@ -339,8 +314,8 @@ impl TandemConsole {
         run(async move {
             let sent = console
                 .invite_external(
-                    SessionId(session),
-                    PolicyId(policy),
+                    session,
+                    policy,
                     ExternalInvitee::Anyone { name, email },
                     &comments,
                 )
@@ -359,12 +334,12 @@ impl TandemConsole {
     ///
     /// # Errors
     /// A [`TandemError`].
-    pub async fn transfer_to_team(&self, session: u64, team: u64) -> Result<(), TandemError> {
-        self.send(Command::TransferToTeam {
-            session: SessionId(session),
-            team: TeamId(team),
-        })
-        .await
+    pub async fn transfer_to_team(
+        &self,
+        session: SessionId,
+        team: TeamId,
+    ) -> Result<(), TandemError> {
+        self.send(Command::TransferToTeam { session, team }).await
     }
 
     /// Transfer the session to a technician's personal queue (T2).
@@ -373,12 +348,12 @@ impl TandemConsole {
     /// A [`TandemError`].
     pub async fn transfer_to_technician(
         &self,
-        session: u64,
-        technician: u64,
+        session: SessionId,
+        technician: TechnicianId,
     ) -> Result<(), TandemError> {
         self.send(Command::TransferToTechnician {
-            session: SessionId(session),
-            technician: TechnicianId(technician),
+            session,
+            technician,
         })
         .await
     }
@@ -389,11 +364,11 @@ impl TandemConsole {
     /// A [`TandemError`].
     pub async fn remove_member(
         &self,
-        session: u64,
+        session: SessionId,
         member: ParticipantItem,
     ) -> Result<(), TandemError> {
         self.send(Command::RemoveMember {
-            session: SessionId(session),
+            session,
             member: self::member(member),
         })
         .await
@@ -403,33 +378,24 @@ impl TandemConsole {
     ///
     /// # Errors
     /// A [`TandemError`].
-    pub async fn hold(&self, session: u64) -> Result<(), TandemError> {
-        self.send(Command::HoldSession {
-            session: SessionId(session),
-        })
-        .await
+    pub async fn hold(&self, session: SessionId) -> Result<(), TandemError> {
+        self.send(Command::HoldSession { session }).await
     }
 
     /// End the session for everyone (C1).
     ///
     /// # Errors
     /// A [`TandemError`].
-    pub async fn end(&self, session: u64) -> Result<(), TandemError> {
-        self.send(Command::EndSession {
-            session: SessionId(session),
-        })
-        .await
+    pub async fn end(&self, session: SessionId) -> Result<(), TandemError> {
+        self.send(Command::EndSession { session }).await
     }
 
     /// Leave a session one does not own (C3).
     ///
     /// # Errors
     /// A [`TandemError`].
-    pub async fn leave(&self, session: u64) -> Result<(), TandemError> {
-        self.send(Command::LeaveSession {
-            session: SessionId(session),
-        })
-        .await
+    pub async fn leave(&self, session: SessionId) -> Result<(), TandemError> {
+        self.send(Command::LeaveSession { session }).await
     }
 
     /// Reachable by mail while signed out (S3, S4).
@@ -444,12 +410,12 @@ impl TandemConsole {
     ///
     /// # Errors
     /// A [`TandemError`].
-    pub async fn set_chat_pinned(&self, session: u64, pinned: bool) -> Result<(), TandemError> {
-        self.send(Command::SetChatPinned {
-            session: SessionId(session),
-            pinned,
-        })
-        .await
+    pub async fn set_chat_pinned(
+        &self,
+        session: SessionId,
+        pinned: bool,
+    ) -> Result<(), TandemError> {
+        self.send(Command::SetChatPinned { session, pinned }).await
     }
 
     /// Ask to see (or, with `control`, to control) the customer's screen (A1); the customer is
@@ -457,66 +423,50 @@ impl TandemConsole {
     ///
     /// # Errors
     /// A [`TandemError`].
-    pub async fn start_screen(&self, session: u64, control: bool) -> Result<(), TandemError> {
-        self.send(Command::StartScreen {
-            session: SessionId(session),
-            control,
-        })
-        .await
+    pub async fn start_screen(&self, session: SessionId, control: bool) -> Result<(), TandemError> {
+        self.send(Command::StartScreen { session, control }).await
     }
 
     /// Stop screen sharing.
     ///
     /// # Errors
     /// A [`TandemError`].
-    pub async fn stop_screen(&self, session: u64) -> Result<(), TandemError> {
-        self.send(Command::StopScreen {
-            session: SessionId(session),
-        })
-        .await
+    pub async fn stop_screen(&self, session: SessionId) -> Result<(), TandemError> {
+        self.send(Command::StopScreen { session }).await
     }
 
     /// Ask for a command shell on the customer's computer (A1).
     ///
     /// # Errors
     /// A [`TandemError`].
-    pub async fn start_shell(&self, session: u64) -> Result<(), TandemError> {
-        self.send(Command::StartShell {
-            session: SessionId(session),
-        })
-        .await
+    pub async fn start_shell(&self, session: SessionId) -> Result<(), TandemError> {
+        self.send(Command::StartShell { session }).await
     }
 
     /// Close the command shell.
     ///
     /// # Errors
     /// A [`TandemError`].
-    pub async fn stop_shell(&self, session: u64) -> Result<(), TandemError> {
-        self.send(Command::StopShell {
-            session: SessionId(session),
-        })
-        .await
+    pub async fn stop_shell(&self, session: SessionId) -> Result<(), TandemError> {
+        self.send(Command::StopShell { session }).await
     }
 
     /// Open the customer's system information (recorded, G3).
     ///
     /// # Errors
     /// A [`TandemError`].
-    pub async fn view_system_info(&self, session: u64) -> Result<(), TandemError> {
-        self.send(Command::ViewSystemInfo {
-            session: SessionId(session),
-        })
-        .await
+    pub async fn view_system_info(&self, session: SessionId) -> Result<(), TandemError> {
+        self.send(Command::ViewSystemInfo { session }).await
     }
 
     /// The customer's latest system information (after `view_system_info`).
     ///
     /// # Errors
     /// `Refused` where the rules do not allow it, or before the customer client reported.
-    pub async fn system_info(&self, session: u64) -> Result<SystemInfoItem, TandemError> {
+    pub async fn system_info(&self, session: SessionId) -> Result<SystemInfoItem, TandemError> {
         let console = self.console.clone();
         run(async move {
-            let info = console.api().system_info(SessionId(session)).await?;
+            let info = console.api().system_info(session).await?;
             Ok(SystemInfoItem::from(info))
         })
         .await
@@ -526,10 +476,10 @@ impl TandemConsole {
     ///
     /// # Errors
     /// `Refused` where the rules do not allow it now.
-    pub async fn open_screen(&self, session: u64) -> Result<Arc<TandemScreen>, TandemError> {
+    pub async fn open_screen(&self, session: SessionId) -> Result<Arc<TandemScreen>, TandemError> {
         let console = self.console.clone();
         run(async move {
-            let view = ScreenView::open(console.api(), SessionId(session)).await?;
+            let view = ScreenView::open(console.api(), session).await?;
             Ok(TandemScreen::new(view))
         })
         .await
@@ -539,10 +489,10 @@ impl TandemConsole {
     ///
     /// # Errors
     /// `Refused` where the rules do not allow it now.
-    pub async fn open_shell(&self, session: u64) -> Result<Arc<TandemShell>, TandemError> {
+    pub async fn open_shell(&self, session: SessionId) -> Result<Arc<TandemShell>, TandemError> {
         let console = self.console.clone();
         run(async move {
-            let stream = ShellStream::open(console.api(), SessionId(session)).await?;
+            let stream = ShellStream::open(console.api(), session).await?;
             Ok(TandemShell::new(stream))
         })
         .await
@@ -552,23 +502,20 @@ impl TandemConsole {
     ///
     /// # Errors
     /// A [`TandemError`].
-    pub async fn upgrade_to_full_client(&self, session: u64) -> Result<(), TandemError> {
-        self.send(Command::UpgradeToFullClient {
-            session: SessionId(session),
-        })
-        .await
+    pub async fn upgrade_to_full_client(&self, session: SessionId) -> Result<(), TandemError> {
+        self.send(Command::UpgradeToFullClient { session }).await
     }
 
     /// Prompt Customer (E3): the customer types administrative credentials.
     ///
     /// # Errors
     /// A [`TandemError`].
-    pub async fn elevate_prompt_customer(&self, session: u64) -> Result<(), TandemError> {
+    pub async fn elevate_prompt_customer(&self, session: SessionId) -> Result<(), TandemError> {
         let console = self.console.clone();
         run(async move {
             console
                 .api()
-                .elevate(SessionId(session), ElevationMethod::PromptCustomer, None)
+                .elevate(session, ElevationMethod::PromptCustomer, None)
                 .await?;
             Ok(())
         })
@@ -582,7 +529,7 @@ impl TandemConsole {
     /// A [`TandemError`].
     pub async fn elevate_with_credentials(
         &self,
-        session: u64,
+        session: SessionId,
         username: String,
         password: String,
     ) -> Result<bool, TandemError> {
@@ -591,7 +538,7 @@ impl TandemConsole {
             Ok(console
                 .api()
                 .elevate(
-                    SessionId(session),
+                    session,
                     ElevationMethod::ProvideCredentials,
                     Some((username, password)),
                 )
@@ -606,18 +553,18 @@ impl TandemConsole {
     /// A [`TandemError`].
     pub async fn deploy_support_button(
         &self,
-        session: u64,
+        session: SessionId,
         name: String,
         expires_at_ms: u64,
         profile: u64,
         queue: QueueItem,
     ) -> Result<(), TandemError> {
         let queue = match queue {
-            QueueItem::Team { team } => QueueRef::Team(TeamId(team)),
-            QueueItem::Personal { technician } => QueueRef::Personal(TechnicianId(technician)),
+            QueueItem::Team { team } => QueueRef::Team(team),
+            QueueItem::Personal { technician } => QueueRef::Personal(technician),
         };
         self.send(Command::DeploySupportButton {
-            session: SessionId(session),
+            session,
             name,
             expires_at: Timestamp(expires_at_ms),
             profile: ButtonProfileId(profile),
@@ -630,11 +577,8 @@ impl TandemConsole {
     ///
     /// # Errors
     /// A [`TandemError`].
-    pub async fn remove_support_button(&self, session: u64) -> Result<(), TandemError> {
-        self.send(Command::RemoveSupportButton {
-            session: SessionId(session),
-        })
-        .await
+    pub async fn remove_support_button(&self, session: SessionId) -> Result<(), TandemError> {
+        self.send(Command::RemoveSupportButton { session }).await
     }
 
     /// Pin a Jump Client to the technician's own list (`group` absent) or a jump group (J1).
@@ -643,29 +587,21 @@ impl TandemConsole {
     /// A [`TandemError`].
     pub async fn pin_jump_client(
         &self,
-        session: u64,
-        group: Option<u64>,
+        session: SessionId,
+        group: Option<JumpGroupId>,
     ) -> Result<(), TandemError> {
         let me = self.console.current().me;
-        let location = group.map_or(JumpLocation::Personal(me), |g| {
-            JumpLocation::Group(JumpGroupId(g))
-        });
-        self.send(Command::PinJumpClient {
-            session: SessionId(session),
-            location,
-        })
-        .await
+        let location = group.map_or(JumpLocation::Personal(me), JumpLocation::Group);
+        self.send(Command::PinJumpClient { session, location })
+            .await
     }
 
     /// Unpin (uninstall) the Jump Client, after the UI's confirmation (J1).
     ///
     /// # Errors
     /// A [`TandemError`].
-    pub async fn unpin_jump_client(&self, session: u64) -> Result<(), TandemError> {
-        self.send(Command::UnpinJumpClient {
-            session: SessionId(session),
-        })
-        .await
+    pub async fn unpin_jump_client(&self, session: SessionId) -> Result<(), TandemError> {
+        self.send(Command::UnpinJumpClient { session }).await
     }
 
     /// Sign out: live updates stop and the sign-in ends.

@@ -5,6 +5,7 @@
 mod changes;
 mod console;
 mod error;
+mod ids;
 mod logging;
 mod records;
 mod remote;

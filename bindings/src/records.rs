@@ -1,10 +1,14 @@
-//! Records and enums shaped for the Kotlin screens, converted from the core's types. Ids are
-//! plain numbers here; which is which is told by the field name.
+//! Records and enums shaped for the Kotlin screens, converted from the core's types. Ids keep
+//! the core's types (`SessionId`, `TeamId`…, see `ids`): one cannot be passed for another here.
 use tandem_core::client::{Connection, Mirror};
 use tandem_core::domain::{
     Action, ActionState, ClientMode, CustomerGone, CustomerLink, ExternalInvitee, Invitation,
     InvitationState, Invitee, JumpLocation, Participant, Platform, QueueRef, ScreenState, Session,
     SessionStatus, Target, Timestamp,
+};
+use tandem_core::domain::{
+    ExternalId, InvitationId, IssueId, JumpClientId, JumpGroupId, PolicyId, SessionId, TeamId,
+    TechnicianId,
 };
 use tandem_core::protocol::ChatLine;
 
@@ -33,12 +37,12 @@ pub enum QueueItem {
     /// A team's queue.
     Team {
         /// The team.
-        team: u64,
+        team: TeamId,
     },
     /// A technician's personal queue.
     Personal {
         /// The technician.
-        technician: u64,
+        technician: TechnicianId,
     },
 }
 
@@ -48,12 +52,12 @@ pub enum ParticipantItem {
     /// A technician.
     Technician {
         /// Their id.
-        id: u64,
+        id: TechnicianId,
     },
     /// An external user.
     External {
         /// Their id.
-        id: u64,
+        id: ExternalId,
     },
     /// The customer.
     Customer,
@@ -77,13 +81,13 @@ pub enum SessionStatusItem {
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct TeamItem {
     /// Its id.
-    pub id: u64,
+    pub id: TeamId,
     /// Its name.
     pub name: String,
     /// The team above it.
-    pub parent: Option<u64>,
+    pub parent: Option<TeamId>,
     /// Its members.
-    pub members: Vec<u64>,
+    pub members: Vec<TechnicianId>,
     /// Enabled (G2).
     pub enabled: bool,
 }
@@ -92,7 +96,7 @@ pub struct TeamItem {
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct TechnicianItem {
     /// Their id.
-    pub id: u64,
+    pub id: TechnicianId,
     /// Their name.
     pub name: String,
     /// Logged in to a console.
@@ -105,11 +109,11 @@ pub struct TechnicianItem {
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct ExternalItem {
     /// Their id.
-    pub id: u64,
+    pub id: ExternalId,
     /// The name shown in chat.
     pub name: String,
     /// Who invited them.
-    pub invited_by: u64,
+    pub invited_by: TechnicianId,
 }
 
 /// The customer of a session.
@@ -161,13 +165,13 @@ pub struct ChatItem {
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct SessionItem {
     /// Its id.
-    pub id: u64,
+    pub id: SessionId,
     /// Where it stands.
     pub status: SessionStatusItem,
     /// Its owner.
-    pub owner: Option<u64>,
+    pub owner: Option<TechnicianId>,
     /// Technicians in it besides the owner.
-    pub members: Vec<u64>,
+    pub members: Vec<TechnicianId>,
     /// External users in it.
     pub externals: Vec<ExternalItem>,
     /// The customer.
@@ -181,7 +185,7 @@ pub struct SessionItem {
     /// The chat so far.
     pub chat: Vec<ChatItem>,
     /// For an unattended session, the jump client it runs through (J1).
-    pub jump_client: Option<u64>,
+    pub jump_client: Option<JumpClientId>,
     /// Held by its owner (C2) and waiting in their queue to be resumed.
     pub held: bool,
 }
@@ -192,19 +196,19 @@ pub enum InviteeItem {
     /// One technician.
     Technician {
         /// Who.
-        technician: u64,
+        technician: TechnicianId,
     },
     /// Any member of a team (S2).
     AnyRepresentative {
         /// The team.
-        team: u64,
+        team: TeamId,
     },
     /// Request Help (S1).
     HelpRequest {
         /// The issue.
-        issue: u64,
+        issue: IssueId,
         /// Its team.
-        team: u64,
+        team: TeamId,
     },
     /// An external user (X1).
     External {
@@ -217,11 +221,11 @@ pub enum InviteeItem {
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct InvitationItem {
     /// Its id.
-    pub id: u64,
+    pub id: InvitationId,
     /// The session.
-    pub session: u64,
+    pub session: SessionId,
     /// Who sent it.
-    pub inviter: u64,
+    pub inviter: TechnicianId,
     /// Who it is for.
     pub invitee: InviteeItem,
 }
@@ -230,7 +234,7 @@ pub struct InvitationItem {
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct PolicyItem {
     /// Its id.
-    pub id: u64,
+    pub id: PolicyId,
     /// Its name.
     pub name: String,
     /// Its full description.
@@ -241,18 +245,18 @@ pub struct PolicyItem {
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct IssueItem {
     /// Its id.
-    pub id: u64,
+    pub id: IssueId,
     /// Its name.
     pub name: String,
     /// The team help goes to.
-    pub team: u64,
+    pub team: TeamId,
 }
 
 /// Everything a console shows now.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct ConsoleState {
     /// The signed-in technician.
-    pub me: u64,
+    pub me: TechnicianId,
     /// The number of the last event applied.
     pub seq: i64,
     /// The connection.
@@ -301,12 +305,12 @@ pub enum JumpLocationItem {
     /// A technician's personal list.
     Personal {
         /// Whose.
-        technician: u64,
+        technician: TechnicianId,
     },
     /// A jump group.
     Group {
         /// Which.
-        group: u64,
+        group: JumpGroupId,
     },
 }
 
@@ -314,7 +318,7 @@ pub enum JumpLocationItem {
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct JumpClientItem {
     /// Its id.
-    pub id: u64,
+    pub id: JumpClientId,
     /// The name of the computer's user when it was pinned.
     pub name: String,
     /// Its operating system.
@@ -334,7 +338,8 @@ pub struct SessionKeyItem {
     pub expires_at: i64,
 }
 
-/// Something chosen by name in a list: a jump group, a support button profile.
+/// Something chosen by name in a list: a jump group, a support button profile. Its id is a bare
+/// number: the list it came from says which kind (`jump_groups`, `button_profiles`).
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct NamedItem {
     /// Its id.
@@ -413,27 +418,27 @@ pub enum TargetItem {
     /// A team.
     Team {
         /// Its id.
-        id: u64,
+        id: TeamId,
     },
     /// A technician.
     Technician {
         /// Their id.
-        id: u64,
+        id: TechnicianId,
     },
     /// A support issue.
     Issue {
         /// Its id.
-        id: u64,
+        id: IssueId,
     },
     /// A security policy.
     Policy {
         /// Its id.
-        id: u64,
+        id: PolicyId,
     },
     /// An invitation.
     Invitation {
         /// Its id.
-        id: u64,
+        id: InvitationId,
     },
     /// Someone in the session.
     Member {
@@ -448,12 +453,12 @@ pub enum TargetItem {
     /// The technician's own jump list.
     JumpPersonal {
         /// The technician.
-        technician: u64,
+        technician: TechnicianId,
     },
     /// A jump group.
     JumpGroup {
         /// Its id.
-        group: u64,
+        group: JumpGroupId,
     },
 }
 
@@ -504,36 +509,36 @@ pub struct FirstContactItem {
 
 pub(crate) fn queue(q: QueueRef) -> QueueItem {
     match q {
-        QueueRef::Team(t) => QueueItem::Team { team: t.0 },
-        QueueRef::Personal(t) => QueueItem::Personal { technician: t.0 },
+        QueueRef::Team(t) => QueueItem::Team { team: t },
+        QueueRef::Personal(t) => QueueItem::Personal { technician: t },
     }
 }
 
 pub(crate) fn participant(p: Participant) -> ParticipantItem {
     match p {
-        Participant::Technician(t) => ParticipantItem::Technician { id: t.0 },
-        Participant::External(e) => ParticipantItem::External { id: e.0 },
+        Participant::Technician(t) => ParticipantItem::Technician { id: t },
+        Participant::External(e) => ParticipantItem::External { id: e },
         Participant::Customer => ParticipantItem::Customer,
     }
 }
 
 pub(crate) fn session(s: &Session, chat: &[ChatLine]) -> SessionItem {
     SessionItem {
-        id: s.id.0,
+        id: s.id,
         status: match s.status {
             SessionStatus::Queued(q) => SessionStatusItem::Queued { queue: queue(q) },
             SessionStatus::Active => SessionStatusItem::Active,
             SessionStatus::Ended => SessionStatusItem::Ended,
         },
-        owner: s.owner.map(|t| t.0),
-        members: s.members.iter().map(|t| t.0).collect(),
+        owner: s.owner,
+        members: s.members.iter().copied().collect(),
         externals: s
             .externals
             .values()
             .map(|e| ExternalItem {
-                id: e.id.0,
+                id: e.id,
                 name: e.name.clone(),
-                invited_by: e.invited_by.0,
+                invited_by: e.invited_by,
             })
             .collect(),
         customer: CustomerItem {
@@ -558,7 +563,7 @@ pub(crate) fn session(s: &Session, chat: &[ChatLine]) -> SessionItem {
         chat_enabled: s.chat_enabled,
         screen: s.screen,
         shell: s.shell,
-        jump_client: s.jump_client.map(|j| j.0),
+        jump_client: s.jump_client,
         held: s.held,
         chat: chat
             .iter()
@@ -574,11 +579,11 @@ pub(crate) fn session(s: &Session, chat: &[ChatLine]) -> SessionItem {
 
 fn invitation(i: &Invitation, mirror: &Mirror) -> InvitationItem {
     let invitee = match &i.invitee {
-        Invitee::Technician(t) => InviteeItem::Technician { technician: t.0 },
-        Invitee::AnyRepresentative(t) => InviteeItem::AnyRepresentative { team: t.0 },
+        Invitee::Technician(t) => InviteeItem::Technician { technician: *t },
+        Invitee::AnyRepresentative(t) => InviteeItem::AnyRepresentative { team: *t },
         Invitee::HelpRequest { issue, team } => InviteeItem::HelpRequest {
-            issue: issue.0,
-            team: team.0,
+            issue: *issue,
+            team: *team,
         },
         Invitee::External { invitee, .. } => InviteeItem::External {
             name: match invitee {
@@ -593,9 +598,9 @@ fn invitation(i: &Invitation, mirror: &Mirror) -> InvitationItem {
         },
     };
     InvitationItem {
-        id: i.id.0,
-        session: i.session.0,
-        inviter: i.inviter.0,
+        id: i.id,
+        session: i.session,
+        inviter: i.inviter,
         invitee,
     }
 }
@@ -621,7 +626,7 @@ impl ConsoleState {
         };
         let active = |i: &&Invitation| i.state == InvitationState::Active && i.is_active(now);
         Self {
-            me: m.me.0,
+            me: m.me,
             seq: m.seq,
             connection: match &m.connection {
                 Connection::Connecting { attempt } => {
@@ -641,10 +646,10 @@ impl ConsoleState {
                 .teams
                 .values()
                 .map(|t| TeamItem {
-                    id: t.id.0,
+                    id: t.id,
                     name: t.name.clone(),
-                    parent: t.parent.map(|p| p.0),
-                    members: t.members.iter().map(|x| x.0).collect(),
+                    parent: t.parent,
+                    members: t.members.iter().copied().collect(),
                     enabled: m.state.team_enabled(t.id),
                 })
                 .collect(),
@@ -653,7 +658,7 @@ impl ConsoleState {
                 .technicians
                 .values()
                 .map(|t| TechnicianItem {
-                    id: t.id.0,
+                    id: t.id,
                     name: t.name.clone(),
                     logged_in: t.logged_in,
                     extended_availability: t.extended_availability,
@@ -694,7 +699,7 @@ impl ConsoleState {
                 .policies
                 .values()
                 .map(|p| PolicyItem {
-                    id: p.id.0,
+                    id: p.id,
                     name: p.name.clone(),
                     description: p.description.clone(),
                 })
@@ -705,9 +710,9 @@ impl ConsoleState {
                 .values()
                 .filter(|i| i.allow_help_requests)
                 .map(|i| IssueItem {
-                    id: i.id.0,
+                    id: i.id,
                     name: i.name.clone(),
-                    team: i.team.0,
+                    team: i.team,
                 })
                 .collect(),
             jump_groups: m
@@ -735,12 +740,12 @@ impl ConsoleState {
                 .values()
                 .filter(|j| m.state.may_use_jump_location(m.me, j.location))
                 .map(|j| JumpClientItem {
-                    id: j.id.0,
+                    id: j.id,
                     name: j.name.clone(),
                     platform: j.platform,
                     location: match j.location {
-                        JumpLocation::Personal(t) => JumpLocationItem::Personal { technician: t.0 },
-                        JumpLocation::Group(g) => JumpLocationItem::Group { group: g.0 },
+                        JumpLocation::Personal(t) => JumpLocationItem::Personal { technician: t },
+                        JumpLocation::Group(g) => JumpLocationItem::Group { group: g },
                     },
                 })
                 .collect(),
@@ -759,19 +764,19 @@ impl ConsoleState {
 
 pub(crate) fn target(t: Target) -> TargetItem {
     match t {
-        Target::Team(x) => TargetItem::Team { id: x.0 },
-        Target::Technician(x) => TargetItem::Technician { id: x.0 },
-        Target::Issue(x) => TargetItem::Issue { id: x.0 },
-        Target::Policy(x) => TargetItem::Policy { id: x.0 },
-        Target::Invitation(x) => TargetItem::Invitation { id: x.0 },
+        Target::Team(x) => TargetItem::Team { id: x },
+        Target::Technician(x) => TargetItem::Technician { id: x },
+        Target::Issue(x) => TargetItem::Issue { id: x },
+        Target::Policy(x) => TargetItem::Policy { id: x },
+        Target::Invitation(x) => TargetItem::Invitation { id: x },
         Target::Participant(p) => TargetItem::Member {
             participant: participant(p),
         },
         Target::Queue(q) => TargetItem::Queue { queue: queue(q) },
         Target::JumpLocation(JumpLocation::Personal(t)) => {
-            TargetItem::JumpPersonal { technician: t.0 }
+            TargetItem::JumpPersonal { technician: t }
         }
-        Target::JumpLocation(JumpLocation::Group(g)) => TargetItem::JumpGroup { group: g.0 },
+        Target::JumpLocation(JumpLocation::Group(g)) => TargetItem::JumpGroup { group: g },
     }
 }
 
