@@ -11,6 +11,7 @@ import androidx.compose.ui.test.onNodeWithTag
 import androidx.compose.ui.test.onNodeWithText
 import androidx.compose.ui.test.performClick
 import androidx.compose.ui.test.performTextInput
+import app.tandem.console.api.ConsoleException
 import app.tandem.console.api.Frame
 import app.tandem.console.api.ScreenShare
 import app.tandem.presenters.FakeConsole
@@ -95,6 +96,41 @@ class SessionOnAPhoneUiTest {
                 assertEquals("key ffe3 down", sent.first())
                 assertEquals(listOf("key 68 down", "key 68 up", "key 69 down", "key 69 up"), sent.takeLast(4))
             }
+        }
+    }
+
+    @Test
+    fun theOtherTabsARefusalAndAClosedSessionOnAPhone() {
+        for (dark in listOf(false, true)) onPhone {
+            val console = console()
+            show(console, dark)
+            // Before sharing: the screen's tools, the one greyed with the engine's reason (E1).
+            onNodeWithText("Screen").performClick()
+            onNodeWithText("The customer already runs the full client (E1)").assertIsDisplayed()
+            screenshot(name("screen-off", dark))
+            assertAccessible("the screen tab before sharing")
+            onNodeWithText("Info").performClick()
+            onNodeWithText("System information").performClick()
+            waitUntil("the system information shown", 5_000) { runCatching { onNodeWithText("kims-pc").fetchSemanticsNode() }.isSuccess }
+            screenshot(name("info", dark))
+            assertAccessible("the information tab")
+            // A refusal from the appliance, in words with its rule, until dismissed.
+            console.refuseNext = ConsoleException(ConsoleException.Kind.REFUSED, "Only the session owner can transfer the session", 403, "T3")
+            onNodeWithTag("menu").performClick()
+            onNodeWithTag("menu:Transfer").performClick()
+            onNodeWithTag("menu:To a team queue").performClick()
+            waitForIdle()
+            onNodeWithTag("option:Servers").performClick()
+            waitForIdle()
+            onNodeWithText("Only the session owner can transfer the session (T3)").assertIsDisplayed()
+            screenshot(name("refused", dark))
+            assertAccessible("a refusal")
+            // The session ends (the customer left, or another technician ended it): said, with the way back.
+            console.snapshots.value = console.snapshots.value.copy(sessions = emptyList())
+            waitForIdle()
+            onNodeWithText("This session is closed for you.").assertIsDisplayed()
+            screenshot(name("closed", dark))
+            assertAccessible("a closed session")
         }
     }
 
