@@ -1,6 +1,12 @@
-//! The appliance's heart: one writer that checks every command with the rules engine, commits
-//! its events (and any token or link it needs) in one transaction, then applies and publishes
-//! them. "Acknowledged" means committed: what a caller was told happened survives a crash.
+//! The appliance's heart: one writer task that checks every command with the rules engine,
+//! commits its events (and any token or link it needs), then applies and publishes them.
+//! "Acknowledged" means committed: what a caller was told happened survives a crash.
+//!
+//! Commands that wait while a commit is under way are committed together (group commit): each
+//! is planned against the state its predecessors in the batch leave, its side writes run under
+//! a savepoint of their own (a used-up link fails that command alone), and one transaction, one
+//! fsync and one copy of the state serve them all. Nobody is answered before that commit.
+//! Readers never wait for the writer: they take the last committed state (`read`).
 use crate::config::Config;
 use crate::error::ApiError;
 use crate::mail::Mailer;
@@ -9,8 +15,9 @@ use crate::visibility::{either, seen_by};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
+use tandem_core::domain::CommandError;
 use tandem_core::domain::{Actor, Command, Event, SessionId, State, TechnicianId, Timestamp};
-use tokio::sync::{Mutex, MutexGuard, broadcast};
+use tokio::sync::{broadcast, mpsc, oneshot};
 
 pub use tandem_core::protocol::Published;
 
@@ -84,16 +91,58 @@ impl Executed {
     }
 }
 
+/// The writer task's own: the state as last committed, and the number of its last event.
 #[derive(Debug)]
-pub(crate) struct Inner {
-    pub(crate) state: State,
-    pub(crate) last_seq: i64,
+struct Inner {
+    state: Arc<State>,
+    last_seq: i64,
 }
+
+/// What readers see: the state as of the last commit and the number of its last event, shared,
+/// immutable. Taking it never waits for the writer, whose lock is held through the database's
+/// commit (an fsync); a reader sees each commit whole or not at all.
+#[derive(Debug)]
+pub struct Committed {
+    /// The state.
+    pub state: Arc<State>,
+    /// The number of the last event applied to it.
+    pub last_seq: i64,
+}
+
+/// How a command or an observation decides its events, given the state and the time.
+type Decide = Box<dyn FnOnce(&State, Timestamp) -> Result<Vec<Event>, CommandError> + Send>;
+
+/// Why the writer did not carry out a job.
+enum JobError {
+    /// The rules refused it (the caller audits the refusal).
+    Refused(CommandError),
+    /// A used-up link or key, or the database failed.
+    Failed(ApiError),
+}
+
+/// Where a job's answer goes.
+type Reply = oneshot::Sender<Result<Executed, JobError>>;
+
+/// One command or observation for the writer, with where its answer goes.
+struct Job {
+    label: String,
+    what: String,
+    decide: Decide,
+    sides: Vec<SideWrite>,
+    reply: Reply,
+}
+
+/// The most jobs committed together: a bound on one transaction's size and on how long the
+/// first of them waits for the last.
+const MAX_BATCH: usize = 256;
 
 /// The running appliance.
 #[derive(Debug)]
 pub struct Appliance {
-    inner: Mutex<Inner>,
+    jobs: mpsc::Sender<Job>,
+    committed: arc_swap::ArcSwap<Committed>,
+    /// Transactions committed by the writer (each may carry many commands).
+    commits: std::sync::atomic::AtomicU64,
     /// The database.
     pub store: Store,
     feed: broadcast::Sender<Arc<Outgoing>>,
@@ -275,8 +324,15 @@ impl Appliance {
         tracing::info!(events = last_seq, "state rebuilt from the event store");
         let (feed, _) = broadcast::channel(1024);
         let (direct, _) = broadcast::channel(64);
-        Ok(Arc::new(Self {
-            inner: Mutex::new(Inner { state, last_seq }),
+        let state = Arc::new(state);
+        let (jobs, queue) = mpsc::channel(4 * MAX_BATCH);
+        let appliance = Arc::new(Self {
+            committed: arc_swap::ArcSwap::from_pointee(Committed {
+                state: Arc::clone(&state),
+                last_seq,
+            }),
+            jobs,
+            commits: std::sync::atomic::AtomicU64::new(0),
             store,
             feed,
             direct,
@@ -289,17 +345,33 @@ impl Appliance {
             connections: crate::connections::Connections::default(),
             limits: crate::limits::Limits::new(config.rate_limits),
             config,
-        }))
+        });
+        // The writer holds the appliance weakly: it stops when the appliance is dropped (its
+        // queue's sender goes with it).
+        tokio::spawn(write(
+            Arc::downgrade(&appliance),
+            Inner { state, last_seq },
+            queue,
+        ));
+        Ok(appliance)
     }
 
-    /// Read the state (and the number of the last event applied to it).
-    pub(crate) async fn read(&self) -> MutexGuard<'_, Inner> {
-        self.inner.lock().await
+    /// The state as of the last commit, and the number of its last event: never waits for a
+    /// write (async only for its callers' sake).
+    pub(crate) async fn read(&self) -> Arc<Committed> {
+        self.committed.load_full()
     }
 
-    /// A copy of the current state.
-    pub async fn state(&self) -> State {
-        self.inner.lock().await.state.clone()
+    /// How many transactions the writer has committed: fewer than the commands it accepted
+    /// when commands waited together (group commit).
+    #[must_use]
+    pub fn commits(&self) -> u64 {
+        self.commits.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The state as of the last commit, shared (no copy).
+    pub async fn state(&self) -> Arc<State> {
+        Arc::clone(&self.committed.load().state)
     }
 
     /// Live events, from the moment of subscribing.
@@ -327,11 +399,12 @@ impl Appliance {
         if first {
             let appliance = Arc::clone(self);
             tokio::spawn(async move {
+                let judge = Arc::clone(&appliance);
                 let back = appliance
-                    .observe("CustomerReconnected", |state, _| {
+                    .observe("CustomerReconnected", move |state, _| {
                         // Judged under the writer's lock: a socket that came and went already
                         // brings nobody back.
-                        if !appliance.customer_is_online(session) {
+                        if !judge.customer_is_online(session) {
                             return Vec::new();
                         }
                         state.customer_reconnected(SessionId(u64::try_from(session).unwrap_or(0)))
@@ -355,9 +428,10 @@ impl Appliance {
         let subject = SessionId(u64::try_from(session).unwrap_or(0));
         let grace = self.config.customer_grace;
         let wait_ms = i64::try_from(grace.as_millis()).unwrap_or(i64::MAX);
+        let judge = Arc::clone(&self);
         let lost = self
-            .observe("CustomerConnectionLost", |state, now| {
-                if self.customer_is_online(session) {
+            .observe("CustomerConnectionLost", move |state, now| {
+                if judge.customer_is_online(session) {
                     return Vec::new();
                 }
                 let until = Timestamp(now.0.saturating_add(u64::try_from(wait_ms).unwrap_or(0)));
@@ -380,9 +454,10 @@ impl Appliance {
         let left = until.0.saturating_sub(u64::try_from(now_ms()).unwrap_or(0));
         // A little past the deadline, so that the clock has reached it when this is judged.
         tokio::time::sleep(std::time::Duration::from_millis(left.saturating_add(20))).await;
+        let judge = Arc::clone(&self);
         let over = self
-            .observe("CustomerDisconnected", |state, now| {
-                if self.customer_is_online(session) {
+            .observe("CustomerDisconnected", move |state, now| {
+                if judge.customer_is_online(session) {
                     return Vec::new();
                 }
                 state.customer_wait_over(subject, now)
@@ -451,10 +526,11 @@ impl Appliance {
 
     /// Record a technician as present or not (S3), judged again under the writer's lock: not
     /// present while a console of theirs is connected, present only while one is.
-    pub async fn set_present(&self, technician: TechnicianId, present: bool) {
+    pub async fn set_present(self: &Arc<Self>, technician: TechnicianId, present: bool) {
+        let judge = Arc::clone(self);
         let recorded = self
-            .observe("SetLoggedIn", |state, now| {
-                if present != self.console_is_online(technician) {
+            .observe("SetLoggedIn", move |state, now| {
+                if present != judge.console_is_online(technician) {
                     return Vec::new();
                 }
                 state
@@ -479,7 +555,7 @@ impl Appliance {
         reason: String,
     ) {
         let told = self
-            .observe("MailNotSent", |_, _| {
+            .observe("MailNotSent", move |_, _| {
                 vec![Event::MailNotSent {
                     technician,
                     invitation,
@@ -522,8 +598,8 @@ impl Appliance {
     /// # Errors
     /// The rules' refusal.
     pub async fn check(&self, actor: Actor, command: &Command) -> Result<(), ApiError> {
-        let inner = self.inner.lock().await;
-        inner
+        self.read()
+            .await
             .state
             .plan(actor, command, timestamp(now_ms()))
             .map(|_| ())
@@ -540,26 +616,58 @@ impl Appliance {
         command: &Command,
         sides: Vec<SideWrite>,
     ) -> Result<Executed, ApiError> {
-        let inner = self.inner.lock().await;
-        let now = now_ms();
-        let events = match inner.state.plan(actor, command, timestamp(now)) {
-            Ok(events) => events,
-            Err(refusal) => {
-                // The audit row is written after the lock is let go: a refused command (which
-                // anyone can send) never holds up everyone else's reads behind a disk write.
-                drop(inner);
+        let planned = command.clone();
+        let outcome = self
+            .submit(
+                actor_label(actor),
+                command_label(command),
+                Box::new(move |state, now| state.plan(actor, &planned, now)),
+                sides,
+            )
+            .await;
+        match outcome {
+            Ok(executed) => Ok(executed),
+            Err(JobError::Refused(refusal)) => {
+                // Audited here, not by the writer: a refused command (which anyone can send)
+                // never holds up everyone else's commits behind a disk write.
                 self.audit_refusal(
                     &actor_label(actor),
                     &command_label(command),
                     &refusal.to_string(),
                 )
                 .await;
-                return Err(refusal.into());
+                Err(refusal.into())
             }
+            Err(JobError::Failed(e)) => Err(e),
+        }
+    }
+
+    /// Hand a job to the writer and wait for its answer (after its commit).
+    async fn submit(
+        &self,
+        label: String,
+        what: String,
+        decide: Decide,
+        sides: Vec<SideWrite>,
+    ) -> Result<Executed, JobError> {
+        let (reply, answer) = oneshot::channel();
+        let job = Job {
+            label,
+            what,
+            decide,
+            sides,
+            reply,
         };
-        let label = actor_label(actor);
-        self.commit(inner, &label, &command_label(command), events, &sides, now)
+        if self.jobs.send(job).await.is_err() {
+            return Err(JobError::Failed(ApiError::Internal(
+                "the writer has stopped",
+            )));
+        }
+        answer
             .await
+            .unwrap_or(Err(JobError::Failed(ApiError::Internal(
+                "the writer has stopped",
+            ))))
     }
 
     /// Audit something refused (a command, a stream open, input dropped): who, what, and a
@@ -574,57 +682,206 @@ impl Appliance {
     }
 
     /// Record what the appliance itself saw happen (a customer client's connection dropping or
-    /// coming back): `decide` reads the state under the writer's lock and returns the events,
-    /// if there is anything to record.
+    /// coming back): `decide` reads the state as the writer has it and returns the events, if
+    /// there is anything to record.
     ///
     /// # Errors
     /// A database failure; nothing changes then.
     pub async fn observe(
         &self,
         what: &str,
-        decide: impl FnOnce(&State, Timestamp) -> Vec<Event>,
+        decide: impl FnOnce(&State, Timestamp) -> Vec<Event> + Send + 'static,
     ) -> Result<Executed, ApiError> {
-        let inner = self.inner.lock().await;
-        let now = now_ms();
-        let events = decide(&inner.state, timestamp(now));
-        if events.is_empty() {
-            return Ok(Executed { events: Vec::new() });
+        let outcome = self
+            .submit(
+                "appliance".to_owned(),
+                what.to_owned(),
+                Box::new(move |state, now| Ok(decide(state, now))),
+                Vec::new(),
+            )
+            .await;
+        match outcome {
+            Ok(executed) => Ok(executed),
+            Err(JobError::Refused(refusal)) => Err(refusal.into()),
+            Err(JobError::Failed(e)) => Err(e),
         }
-        self.commit(inner, "appliance", what, events, &[], now)
-            .await
     }
 
-    /// Commit planned events with their side writes, then apply and publish them, and end the
-    /// rights they end.
-    async fn commit(
+    /// Commit a batch of jobs in one transaction, then apply and publish their events, end the
+    /// rights they end, and answer each. A database failure fails the whole batch; nothing
+    /// changes then.
+    async fn commit_batch(&self, inner: &mut Inner, jobs: Vec<Job>) {
+        let now = now_ms();
+        let mut staged = Staged::default();
+        let mut failure = None;
+        for job in jobs {
+            if failure.is_some() {
+                let _ = job
+                    .reply
+                    .send(Err(JobError::Failed(ApiError::Internal("storage failed"))));
+                continue;
+            }
+            let Job {
+                label,
+                what,
+                decide,
+                sides,
+                reply,
+            } = job;
+            let events = match decide(
+                staged.state.as_ref().unwrap_or(&inner.state),
+                timestamp(now),
+            ) {
+                Err(refusal) => {
+                    let _ = reply.send(Err(JobError::Refused(refusal)));
+                    continue;
+                }
+                Ok(events) if events.is_empty() => {
+                    let _ = reply.send(Ok(Executed { events: Vec::new() }));
+                    continue;
+                }
+                Ok(events) => events,
+            };
+            match self
+                .stage(inner, &mut staged, &label, &events, &sides, now)
+                .await
+            {
+                Ok(outgoing) => {
+                    tracing::info!(actor = %label, command = %what, events = outgoing.len(), "accepted");
+                    staged.answers.push((reply, outgoing));
+                }
+                Err(Staging::Refused(e)) => {
+                    let _ = reply.send(Err(JobError::Failed(e)));
+                }
+                Err(Staging::Broken(e)) => {
+                    tracing::warn!(error = %e, "a commit failed; its batch is refused");
+                    let _ = reply.send(Err(JobError::Failed(e)));
+                    failure = Some(());
+                }
+            }
+        }
+        let Some(tx) = staged.tx.take() else { return };
+        if failure.is_none()
+            && let Err(e) = tx.commit().await
+        {
+            tracing::warn!(error = %e, "a commit failed; its batch is refused");
+            failure = Some(());
+        }
+        if failure.is_some() {
+            for (reply, _) in staged.answers {
+                let _ = reply.send(Err(JobError::Failed(ApiError::Internal("storage failed"))));
+            }
+            return;
+        }
+        self.commits
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let Some(next) = staged.state.take() else {
+            return;
+        };
+        inner.state = Arc::new(next);
+        inner.last_seq = staged.seq;
+        // Readers see the commit before its events go out: a feed that subscribed, then read
+        // the state, gets each event either in that state or from the feed (by number).
+        self.committed.store(Arc::new(Committed {
+            state: Arc::clone(&inner.state),
+            last_seq: inner.last_seq,
+        }));
+        for (reply, outgoing) in staged.answers {
+            let published: Vec<Published> = outgoing.iter().map(|o| o.published.clone()).collect();
+            // What is kept in memory for a session goes when the session ends.
+            for p in &published {
+                if let Event::SessionEnded { session, .. } = &p.event {
+                    self.forget_session(*session);
+                }
+            }
+            for o in outgoing {
+                // Nobody listening is fine: consoles catch up from the store when they connect.
+                let _ = self.feed.send(Arc::new(o));
+            }
+            let _ = reply.send(Ok(Executed { events: published }));
+        }
+        // …and so do the sockets opened with them, once the events that say why are on their
+        // way (a feed delivers what is queued for it before it closes).
+        for (kind, subject) in staged.ended {
+            self.connections.revoke_subject(kind, subject);
+        }
+    }
+
+    /// Write one job's side writes and events into the batch's transaction and apply them to
+    /// the batch's state.
+    async fn stage(
         &self,
-        mut inner: MutexGuard<'_, Inner>,
+        inner: &Inner,
+        staged: &mut Staged,
         label: &str,
-        what: &str,
-        events: Vec<Event>,
+        events: &[Event],
         sides: &[SideWrite],
         now: i64,
-    ) -> Result<Executed, ApiError> {
-        let mut tx = self.store.begin().await?;
-        for side in sides {
-            self.side_write(&mut tx, side, &events, now).await?;
+    ) -> Result<Vec<Outgoing>, Staging> {
+        if staged.tx.is_none() {
+            staged.tx = Some(
+                self.store
+                    .begin()
+                    .await
+                    .map_err(|e| Staging::Broken(e.into()))?,
+            );
+            staged.seq = inner.last_seq;
         }
-        // The events are applied to a copy; it becomes the state only once they are committed.
+        let Some(tx) = staged.tx.as_mut() else {
+            return Err(Staging::Broken(ApiError::Internal("no transaction")));
+        };
+        // Side writes can fail for this command alone (a link used up by someone else first):
+        // under a savepoint, so that the batch's other commands still commit.
+        if !sides.is_empty() {
+            Store::savepoint(tx)
+                .await
+                .map_err(|e| Staging::Broken(e.into()))?;
+            for side in sides {
+                if let Err(e) = self.side_write(tx, side, events, now).await {
+                    Store::rollback_to_savepoint(tx)
+                        .await
+                        .map_err(|e| Staging::Broken(e.into()))?;
+                    return Err(Staging::Refused(e));
+                }
+            }
+            Store::release_savepoint(tx)
+                .await
+                .map_err(|e| Staging::Broken(e.into()))?;
+        }
+        // The batch's state is a copy made once; it becomes the state only once committed.
         // Each event's audience is who sees its subject before or after it.
-        let mut next = inner.state.clone();
+        let next = staged
+            .state
+            .get_or_insert_with(|| State::clone(&inner.state));
         let mut outgoing = Vec::with_capacity(events.len());
-        let mut ended = Vec::new();
-        for (offset, event) in (1..).zip(&events) {
-            let seq = inner.last_seq + offset;
-            let session = event.session(&next);
-            let seen_before = seen_by(&next, event);
-            ended.extend(ended_rights(&next, event));
+        for event in events {
+            staged.seq += 1;
+            let session = event.session(next);
+            let seen_before = seen_by(next, event);
+            let ended = ended_rights(next, event);
             next.apply(event);
-            let audience = either(seen_before, seen_by(&next, event));
-            Store::append(&mut tx, seq, now, session, audience.as_ref(), label, event).await?;
+            let audience = either(seen_before, seen_by(next, event));
+            Store::append(
+                tx,
+                staged.seq,
+                now,
+                session,
+                audience.as_ref(),
+                label,
+                event,
+            )
+            .await
+            .map_err(|e| Staging::Broken(e.into()))?;
+            // A right that ends, ends with the command: its tokens stop working in the same commit.
+            for (kind, subject) in &ended {
+                Store::revoke_subject_in(tx, *kind, *subject)
+                    .await
+                    .map_err(|e| Staging::Broken(e.into()))?;
+            }
+            staged.ended.extend(ended);
             outgoing.push(Outgoing {
                 published: Published {
-                    seq,
+                    seq: staged.seq,
                     at: now,
                     event: event.clone(),
                 },
@@ -632,32 +889,7 @@ impl Appliance {
                 audience,
             });
         }
-        // A right that ends, ends with the command: its tokens stop working in the same commit.
-        for (kind, subject) in &ended {
-            Store::revoke_subject_in(&mut tx, *kind, *subject).await?;
-        }
-        tx.commit().await?;
-        inner.state = next;
-        inner.last_seq += i64::try_from(outgoing.len()).unwrap_or(0);
-        drop(inner);
-        tracing::info!(actor = %label, command = %what, events = outgoing.len(), "accepted");
-        let published: Vec<Published> = outgoing.iter().map(|o| o.published.clone()).collect();
-        // What is kept in memory for a session goes when the session ends.
-        for p in &published {
-            if let Event::SessionEnded { session, .. } = &p.event {
-                self.forget_session(*session);
-            }
-        }
-        for o in outgoing {
-            // Nobody listening is fine: consoles catch up from the store when they connect.
-            let _ = self.feed.send(Arc::new(o));
-        }
-        // …and so do the sockets opened with them, once the events that say why are on their
-        // way (a feed delivers what is queued for it before it closes).
-        for (kind, subject) in ended {
-            self.connections.revoke_subject(kind, subject);
-        }
-        Ok(Executed { events: published })
+        Ok(outgoing)
     }
 
     async fn side_write(
@@ -724,6 +956,45 @@ impl Appliance {
             }
         }
         Ok(())
+    }
+}
+
+/// A batch on its way to its commit.
+#[derive(Default)]
+struct Staged {
+    tx: Option<crate::store::Tx<'static>>,
+    /// The state after the batch's events so far (copied from the committed one once).
+    state: Option<State>,
+    /// The number of the last event staged.
+    seq: i64,
+    /// Each accepted job's answer and its events.
+    answers: Vec<(Reply, Vec<Outgoing>)>,
+    /// The rights the batch ends.
+    ended: Vec<(TokenKind, i64)>,
+}
+
+/// Why a job could not be staged.
+enum Staging {
+    /// Its own side writes failed (rolled back): it alone is refused.
+    Refused(ApiError),
+    /// The database failed: the whole batch is refused.
+    Broken(ApiError),
+}
+
+/// The writer task: takes what waits (up to [`MAX_BATCH`]) and commits it together.
+async fn write(
+    appliance: std::sync::Weak<Appliance>,
+    mut inner: Inner,
+    mut queue: mpsc::Receiver<Job>,
+) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let Some(appliance) = appliance.upgrade() else {
+            break;
+        };
+        appliance
+            .commit_batch(&mut inner, std::mem::take(&mut batch))
+            .await;
     }
 }
 

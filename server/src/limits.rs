@@ -86,6 +86,25 @@ impl Default for RateLimits {
     }
 }
 
+impl RateLimits {
+    /// Limits no benchmark reaches (`--load-test-rates`): a million at once, a million more
+    /// every second.
+    #[must_use]
+    pub fn for_load_tests() -> Self {
+        let unlimited = Rate {
+            burst: 1_000_000,
+            every: Duration::from_micros(1),
+        };
+        Self {
+            login_per_source: unlimited,
+            login_per_account: unlimited,
+            guest_per_source: unlimited,
+            commands_per_credential: unlimited,
+            chat_per_credential: unlimited,
+        }
+    }
+}
+
 /// The appliance's limiters.
 pub struct Limits {
     login_per_source: DefaultKeyedRateLimiter<IpAddr>,

@@ -124,6 +124,11 @@ struct Cli {
         global = true
     )]
     max_sockets_per_source: u32,
+    /// Raise every rate limit out of reach, for load benchmarks on a machine of your own
+    /// (`appliance-bench`): one benchmark client sends thousands of commands a second, which
+    /// the limits exist to refuse. Never for an appliance anyone else can reach.
+    #[arg(long, global = true)]
+    load_test_rates: bool,
     /// Log as JSON lines instead of text.
     #[arg(long, env = "TANDEM_LOG_JSON", global = true)]
     log_json: bool,
@@ -178,7 +183,14 @@ fn config(cli: &Cli) -> Config {
         mail_from: cli.mail_from.clone(),
         max_backlog: tandem_appliance::config::DEFAULT_MAX_BACKLOG,
         android_app_certificates: cli.android_app_certificates.clone(),
-        rate_limits: tandem_appliance::limits::RateLimits::default(),
+        rate_limits: if cli.load_test_rates {
+            tracing::warn!(
+                "--load-test-rates: rate limits are out of reach; for load benchmarks only"
+            );
+            tandem_appliance::limits::RateLimits::for_load_tests()
+        } else {
+            tandem_appliance::limits::RateLimits::default()
+        },
         sign_in_ms: i64::from(cli.sign_in_seconds) * 1000,
         dead_after: std::time::Duration::from_secs(u64::from(cli.dead_after_seconds)),
         customer_grace: std::time::Duration::from_secs(u64::from(cli.customer_grace_seconds)),

@@ -220,6 +220,40 @@ impl Store {
         Ok(self.pool.begin().await?)
     }
 
+    /// Mark where one command's writes begin within a batch's transaction.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn savepoint(tx: &mut Tx<'_>) -> Result<(), StoreError> {
+        sqlx::query("SAVEPOINT command").execute(&mut **tx).await?;
+        Ok(())
+    }
+
+    /// Undo one command's writes within a batch's transaction, back to its savepoint.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn rollback_to_savepoint(tx: &mut Tx<'_>) -> Result<(), StoreError> {
+        sqlx::query("ROLLBACK TO SAVEPOINT command")
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query("RELEASE SAVEPOINT command")
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Keep one command's writes within a batch's transaction.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn release_savepoint(tx: &mut Tx<'_>) -> Result<(), StoreError> {
+        sqlx::query("RELEASE SAVEPOINT command")
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
     /// Every event, in order.
     ///
     /// # Errors

@@ -79,10 +79,8 @@ async fn session_view(
 /// # Errors
 /// When the principal no longer exists or the database fails.
 pub async fn snapshot(appliance: &Appliance, who: Principal) -> Result<Snapshot, ApiError> {
-    let (state, seq) = {
-        let inner = appliance.read().await;
-        (inner.state.clone(), inner.last_seq)
-    };
+    let committed = appliance.read().await;
+    let (state, seq) = (&committed.state, committed.last_seq);
     let view = match who {
         Principal::Technician(me) => {
             if !state.technicians.contains_key(&me) {
@@ -105,7 +103,7 @@ pub async fn snapshot(appliance: &Appliance, who: Principal) -> Result<Snapshot,
                 .get(&session)
                 .ok_or(ApiError::Gone("This session no longer exists"))?;
             View::Customer {
-                session: session_view(appliance, &state, s).await?,
+                session: session_view(appliance, state, s).await?,
             }
         }
         Principal::External(me) => {
@@ -122,7 +120,7 @@ pub async fn snapshot(appliance: &Appliance, who: Principal) -> Result<Snapshot,
             View::External {
                 me: member,
                 session: crate::redact::session_view_for_external(
-                    session_view(appliance, &state, s).await?,
+                    session_view(appliance, state, s).await?,
                 ),
             }
         }

@@ -896,6 +896,106 @@ async fn one_link_redeemed_fifty_times_at_once(db: Db) {
     h.finish().await;
 }
 
+/// Group commit (issue 14): commands that wait while a commit is under way are committed
+/// together, and still none is answered before it is stored. Fifty chat lines from five consoles
+/// at once, with two customers racing for one session key in the middle: every line is accepted
+/// and survives a restart, in fewer transactions than commands; exactly one customer gets in,
+/// and the other's used-up key fails that join alone.
+async fn commands_waiting_together_share_a_commit_and_each_is_stored(db: Db) {
+    let mut h = Harness::start(db).await;
+    let alice = h.login("alice@demo.tandem").await;
+    let (_, session) = h.customer_joins(&alice, "Kim").await;
+    let session = SessionId(session);
+    h.ok(&alice, &Command::AcceptFromQueue { session }).await;
+    let mut consoles = Vec::new();
+    for _ in 0..5 {
+        consoles.push(h.login("alice@demo.tandem").await);
+    }
+    let (_, key) = h
+        .post("/api/v1/session-keys", Some(&alice), json!({}))
+        .await;
+    let commits_before = h.appliance().commits();
+    let mut lines = Vec::new();
+    for n in 0..50 {
+        let (http, url, token) = (
+            h.http.clone(),
+            format!("{}/api/v1/commands", h.base),
+            consoles[n % 5].clone(),
+        );
+        let command = Command::SendChat {
+            session,
+            text: format!("line {n}"),
+        };
+        lines.push(tokio::spawn(async move {
+            http.post(url)
+                .bearer_auth(token)
+                .json(&command)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }));
+    }
+    let joins: Vec<_> = ["Lee", "Max"]
+        .into_iter()
+        .map(|name| {
+            let (http, url) = (h.http.clone(), format!("{}/api/v1/customer/join", h.base));
+            let body = json!({"key": key["key"], "customer": {"name": name, "machine": "pc", "platform": "Linux", "mode": "Full"}});
+            tokio::spawn(async move { http.post(url).json(&body).send().await.unwrap().status().as_u16() })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for line in lines {
+        statuses.push(line.await.unwrap());
+    }
+    assert!(
+        statuses.iter().all(|s| *s == 200),
+        "every line is accepted: {statuses:?}"
+    );
+    let mut joined = Vec::new();
+    for join in joins {
+        joined.push(join.await.unwrap());
+    }
+    joined.sort_unstable();
+    // The other is told the key is used up: 409 when both were in one commit (its side write
+    // rolled back alone), 410 when the first was stored before the other was checked.
+    assert!(
+        joined[0] == 200 && [409, 410].contains(&joined[1]),
+        "one customer gets in; the used-up key fails the other alone: {joined:?}"
+    );
+    let commits = h.appliance().commits() - commits_before;
+    assert!(
+        commits < 51,
+        "51 accepted commands in {commits} commits: none shared a commit"
+    );
+    // Told done means stored: after a restart every line is there, once.
+    h.restart().await;
+    let alice = h.login("alice@demo.tandem").await;
+    let (_, snap) = h.get("/api/v1/snapshot", Some(&alice)).await;
+    let chat: Vec<String> = snap["view"]["chat"][session.0.to_string()]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["text"].as_str().unwrap().to_owned())
+        .collect();
+    for n in 0..50 {
+        assert_eq!(
+            chat.iter().filter(|t| **t == format!("line {n}")).count(),
+            1,
+            "line {n} stored once: {chat:?}"
+        );
+    }
+    let state = h.appliance().state().await;
+    let raced = state
+        .sessions
+        .values()
+        .filter(|s| ["Lee", "Max"].contains(&s.customer.info.name.as_str()))
+        .count();
+    assert_eq!(raced, 1, "one session from the raced key");
+    h.finish().await;
+}
+
 /// The event feed: a snapshot first, then numbered events; a console that reconnects with the
 /// last number it saw receives exactly what it missed, once each.
 async fn console_resumes_the_event_feed_exactly(db: Db) {
@@ -1196,6 +1296,7 @@ on_both_databases!(
     invitation_mail_reaches_a_real_smtp_server,
     a_mail_that_cannot_be_sent_is_reported_to_the_technician_who_caused_it,
     one_link_redeemed_fifty_times_at_once,
+    commands_waiting_together_share_a_commit_and_each_is_stored,
     console_resumes_the_event_feed_exactly,
     each_feed_carries_only_what_its_reader_may_see,
     bad_input_gets_clear_errors,

@@ -28,17 +28,20 @@ pub enum StartError {
     NotReady,
 }
 
-/// The appliance binary next to the test binaries (`target/<profile>/tandem-appliance`).
+/// The appliance binary of the same build (`target/<profile>/tandem-appliance`), beside this
+/// executable (a binary such as `appliance-bench`) or one level up (a test in `deps/`).
 ///
 /// # Errors
 /// When the current executable's location is unknown.
 pub fn appliance_binary() -> Result<PathBuf, StartError> {
     let exe = std::env::current_exe()?;
-    let profile_dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .ok_or(StartError::NotReady)?;
-    Ok(profile_dir.join(format!("tandem-appliance{}", std::env::consts::EXE_SUFFIX)))
+    let name = format!("tandem-appliance{}", std::env::consts::EXE_SUFFIX);
+    let here = exe.parent().ok_or(StartError::NotReady)?;
+    if here.join(&name).exists() {
+        return Ok(here.join(name));
+    }
+    let profile_dir = here.parent().ok_or(StartError::NotReady)?;
+    Ok(profile_dir.join(name))
 }
 
 /// A running appliance process with the demo organisation.

@@ -215,7 +215,7 @@ const UNUSABLE_LINK: ApiError = ApiError::Gone("This invitation link is not vali
 async fn usable_invitation(
     appliance: &Appliance,
     token: &str,
-) -> Result<(InvitationId, tandem_core::domain::State), ApiError> {
+) -> Result<(InvitationId, std::sync::Arc<tandem_core::domain::State>), ApiError> {
     let invitation = appliance
         .store
         .link_invitation(&secret::hash(token))

@@ -1,0 +1,473 @@
+//! The appliance under load (issue 14): the release binary driven over HTTPS as consoles drive
+//! it, with the floors measured in the same run, printed as figures and ratios. It asserts
+//! nothing about time: it is a measurement, not a test.
+//!
+//! ```text
+//! cargo build --release -p tandem-appliance -p tandem-e2e
+//! target/release/appliance-bench [--seconds 3] [--sessions 100,1000,10000] [--postgres URL]
+//! ```
+//!
+//! - Floors: an HTTPS request that does nothing (`GET /api/v1/info`) from 1, 10 and 50 clients,
+//!   and a bare insert and commit on the same kind of database with the appliance's durability
+//!   (SQLite: WAL, `synchronous = FULL`; PostgreSQL: its defaults).
+//! - Commands: a chat line (`SendChat`, accepted, stored, fanned out) from 1, 10 and 50
+//!   clients, each with its own sign-in and session: p50, p99, commands per second, and the
+//!   appliance's CPU per command, against the floors.
+//! - Growth: at each number of live sessions, the command's p99 from 10 clients, the time of a
+//!   console's snapshot, and the appliance's memory.
+//!
+//! The appliance runs with `--load-test-rates`: its rate limits exist to refuse exactly this.
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tandem_core::client::{Api, ClientError};
+use tandem_core::domain::{ClientMode, Command, CustomerInfo, Platform, SessionId};
+use tandem_e2e::Appliance;
+
+/// The demo accounts' password (`tandem-appliance demo` prints it; demo data only).
+const DEMO_PASSWORD: &str = "tandem-demo-2026";
+const TECHNICIAN: &str = "alice@demo.tandem";
+const CLIENTS: [usize; 3] = [1, 10, 50];
+
+#[derive(Debug, thiserror::Error)]
+enum BenchError {
+    #[error(transparent)]
+    Start(#[from] tandem_e2e::StartError),
+    #[error("the appliance: {0}")]
+    Client(#[from] ClientError),
+    #[error("the database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("{0}")]
+    Usage(String),
+}
+
+struct Options {
+    seconds: f64,
+    sessions: Vec<usize>,
+    postgres: Option<String>,
+}
+
+fn options() -> Result<Options, BenchError> {
+    let mut o = Options {
+        seconds: 3.0,
+        sessions: vec![100, 1_000],
+        postgres: None,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = || {
+            args.next()
+                .ok_or_else(|| BenchError::Usage(format!("{arg} needs a value")))
+        };
+        match arg.as_str() {
+            "--seconds" => {
+                o.seconds = value()?
+                    .parse()
+                    .map_err(|_| BenchError::Usage("--seconds: a number".into()))?;
+            }
+            "--sessions" => {
+                o.sessions = value()?
+                    .split(',')
+                    .map(str::parse)
+                    .collect::<Result<_, _>>()
+                    .map_err(|_| {
+                        BenchError::Usage("--sessions: numbers separated by commas".into())
+                    })?;
+                o.sessions.sort_unstable();
+            }
+            "--postgres" => o.postgres = Some(value()?),
+            other => return Err(BenchError::Usage(format!("unknown argument {other}"))),
+        }
+    }
+    Ok(o)
+}
+
+/// Latencies of one run, and how long it lasted.
+struct Run {
+    latencies: Vec<Duration>,
+    elapsed: Duration,
+}
+
+impl Run {
+    fn percentile(&self, p: f64) -> Duration {
+        let mut sorted = self.latencies.clone();
+        sorted.sort_unstable();
+        #[allow(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            clippy::cast_precision_loss
+        )]
+        let at = ((sorted.len().saturating_sub(1)) as f64 * p).round() as usize;
+        sorted.get(at).copied().unwrap_or_default()
+    }
+
+    #[allow(clippy::cast_precision_loss)]
+    fn rate(&self) -> f64 {
+        self.latencies.len() as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// Each of `clients` tasks repeats `op` until `seconds` have passed.
+async fn drive<F, Fut>(clients: usize, seconds: f64, op: F) -> Result<Run, BenchError>
+where
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<(), BenchError>> + Send,
+{
+    let op = Arc::new(op);
+    let start = Instant::now();
+    let until = start + Duration::from_secs_f64(seconds);
+    let mut tasks = Vec::new();
+    for client in 0..clients {
+        let op = Arc::clone(&op);
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            while Instant::now() < until {
+                let t = Instant::now();
+                op(client).await?;
+                latencies.push(t.elapsed());
+            }
+            Ok::<_, BenchError>(latencies)
+        }));
+    }
+    let mut latencies = Vec::new();
+    for task in tasks {
+        latencies.extend(task.await.map_err(|e| BenchError::Usage(e.to_string()))??);
+    }
+    Ok(Run {
+        latencies,
+        elapsed: start.elapsed(),
+    })
+}
+
+/// The appliance process's CPU time so far (user + system), from /proc.
+fn cpu(pid: u32) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // After the command name in parentheses: fields 14 and 15 (utime, stime) in clock ticks,
+    // which Linux reports at 100 a second (USER_HZ).
+    let rest = stat.rsplit(')').next().unwrap_or_default();
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let field = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    let ticks = field(11) + field(12);
+    Duration::from_millis(ticks * 10)
+}
+
+/// The appliance process's resident memory, from /proc.
+fn rss_mib(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kib| kib / 1024.0)
+}
+
+/// A bare insert and commit, one at a time, on a database of the same kind and durability.
+async fn bare_commits(postgres: Option<&str>, seconds: f64) -> Result<Run, BenchError> {
+    use sqlx::Connection;
+    let dir = tempfile::tempdir().map_err(|e| BenchError::Usage(e.to_string()))?;
+    let start;
+    let mut latencies = Vec::new();
+    let until = |start: Instant| start + Duration::from_secs_f64(seconds);
+    if let Some(url) = postgres {
+        let mut conn = sqlx::PgConnection::connect(url).await?;
+        sqlx::query("CREATE TEMP TABLE floor (id BIGSERIAL PRIMARY KEY, body TEXT NOT NULL)")
+            .execute(&mut conn)
+            .await?;
+        start = Instant::now();
+        while Instant::now() < until(start) {
+            let t = Instant::now();
+            let mut tx = conn.begin().await?;
+            sqlx::query("INSERT INTO floor (body) VALUES ($1)")
+                .bind("a chat line")
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            latencies.push(t.elapsed());
+        }
+    } else {
+        let path = dir.path().join("floor.db");
+        let mut conn =
+            sqlx::SqliteConnection::connect(&format!("sqlite://{}?mode=rwc", path.display()))
+                .await?;
+        sqlx::query("PRAGMA journal_mode = WAL")
+            .execute(&mut conn)
+            .await?;
+        sqlx::query("PRAGMA synchronous = FULL")
+            .execute(&mut conn)
+            .await?;
+        sqlx::query("CREATE TABLE floor (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
+            .execute(&mut conn)
+            .await?;
+        start = Instant::now();
+        while Instant::now() < until(start) {
+            let t = Instant::now();
+            let mut tx = conn.begin().await?;
+            sqlx::query("INSERT INTO floor (body) VALUES (?)")
+                .bind("a chat line")
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            latencies.push(t.elapsed());
+        }
+    }
+    Ok(Run {
+        latencies,
+        elapsed: start.elapsed(),
+    })
+}
+
+/// A fresh PostgreSQL database for the appliance, made on the server `admin_url` points at.
+async fn fresh_postgres(admin_url: &str) -> Result<String, BenchError> {
+    use sqlx::Connection;
+    let name = format!("tandem_bench_{}", std::process::id());
+    let mut conn = sqlx::PgConnection::connect(admin_url).await?;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+        .execute(&mut conn)
+        .await?;
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await?;
+    let mut url = url_with_database(admin_url, &name);
+    if url.is_empty() {
+        url = admin_url.to_owned();
+    }
+    Ok(url)
+}
+
+fn url_with_database(url: &str, database: &str) -> String {
+    match url.rsplit_once('/') {
+        Some((base, _)) => format!("{base}/{database}"),
+        None => String::new(),
+    }
+}
+
+async fn sign_in(endpoint: &Api) -> Result<Api, BenchError> {
+    Ok(endpoint.login(TECHNICIAN, DEMO_PASSWORD).await?.0)
+}
+
+/// One live session more: a key, a customer joining with it, the technician taking it.
+async fn open_session(technician: &Api, guest: &Api, n: usize) -> Result<SessionId, BenchError> {
+    let key = technician.session_key(None).await?.key;
+    let customer = CustomerInfo {
+        name: format!("Customer {n}"),
+        machine: format!("bench-{n}"),
+        platform: Platform::Linux,
+        mode: ClientMode::Full,
+    };
+    let (_, joined) = guest.join(&key, &customer).await?;
+    technician
+        .command(&Command::AcceptFromQueue {
+            session: joined.session,
+        })
+        .await?;
+    Ok(joined.session)
+}
+
+/// Chat lines from `clients` consoles, each in its own session: the run, and CPU per command.
+async fn chat(
+    pid: u32,
+    consoles: &[Api],
+    sessions: &[SessionId],
+    clients: usize,
+    seconds: f64,
+) -> Result<(Run, Duration), BenchError> {
+    let pairs: Arc<Vec<(Api, SessionId)>> = Arc::new(
+        (0..clients)
+            .map(|i| {
+                (
+                    consoles[i % consoles.len()].clone(),
+                    sessions[i % sessions.len()],
+                )
+            })
+            .collect(),
+    );
+    let before = cpu(pid);
+    let run = drive(clients, seconds, move |i| {
+        let pairs = Arc::clone(&pairs);
+        async move {
+            let (api, session) = &pairs[i];
+            api.command(&Command::SendChat {
+                session: *session,
+                text: "Could you open the printer settings?".into(),
+            })
+            .await?;
+            Ok(())
+        }
+    })
+    .await?;
+    let used = cpu(pid).saturating_sub(before);
+    let per = used / u32::try_from(run.latencies.len().max(1)).unwrap_or(u32::MAX);
+    Ok((run, per))
+}
+
+#[allow(clippy::print_stdout, clippy::too_many_lines)]
+async fn bench(o: Options) -> Result<(), BenchError> {
+    let database = match &o.postgres {
+        Some(admin) => Some(fresh_postgres(admin).await?),
+        None => None,
+    };
+    let mut args = vec!["--load-test-rates"];
+    if let Some(url) = &database {
+        args.extend(["--database-url", url.as_str()]);
+    }
+    let appliance = Appliance::start_with(&args).await?;
+    let pid = appliance
+        .pid()
+        .ok_or_else(|| BenchError::Usage("the appliance has no pid".into()))?;
+    let anonymous = Api::new(appliance.endpoint()?)?;
+    let kind = if database.is_some() {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    println!(
+        "appliance-bench: release appliance over HTTPS on {kind}, {} s per run, {} cores",
+        o.seconds,
+        std::thread::available_parallelism().map_or(0, std::num::NonZero::get)
+    );
+
+    // Floors, same run.
+    let commit = bare_commits(database.as_deref(), o.seconds).await?;
+    println!(
+        "\nfloor: a bare insert+commit ({kind}, one at a time): p50 {}, p99 {}, {:.0}/s",
+        ms(commit.percentile(0.5)),
+        ms(commit.percentile(0.99)),
+        commit.rate()
+    );
+    let mut noop = BTreeMap::new();
+    for clients in CLIENTS {
+        let api = anonymous.clone();
+        let run = drive(clients, o.seconds, move |_| {
+            let api = api.clone();
+            async move {
+                api.info().await?;
+                Ok(())
+            }
+        })
+        .await?;
+        println!(
+            "floor: an HTTPS no-op from {clients:>2}: p50 {}, p99 {}, {:.0}/s",
+            ms(run.percentile(0.5)),
+            ms(run.percentile(0.99)),
+            run.rate()
+        );
+        noop.insert(clients, run);
+    }
+
+    // One sign-in per client (each its own credential), and a session for each.
+    let mut consoles = Vec::new();
+    for _ in 0..CLIENTS[CLIENTS.len() - 1] {
+        consoles.push(sign_in(&anonymous).await?);
+    }
+    let mut sessions = Vec::new();
+    for n in 0..CLIENTS[CLIENTS.len() - 1] {
+        sessions.push(open_session(&consoles[0], &anonymous, n).await?);
+    }
+
+    println!(
+        "\ncommand: a chat line, accepted, stored and fanned out ({} live sessions)",
+        sessions.len()
+    );
+    println!(
+        "| clients | p50 | p99 | commands/s | CPU/command | p99 / commit p99 | rate / commit rate | p50 / no-op p50 |"
+    );
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
+    for clients in CLIENTS {
+        let (run, per) = chat(pid, &consoles, &sessions, clients, o.seconds).await?;
+        let floor = &noop[&clients];
+        println!(
+            "| {clients} | {} | {} | {:.0} | {:.0} µs | {:.1}x | {:.2}x | {:.1}x |",
+            ms(run.percentile(0.5)),
+            ms(run.percentile(0.99)),
+            run.rate(),
+            per.as_secs_f64() * 1e6,
+            run.percentile(0.99).as_secs_f64() / commit.percentile(0.99).as_secs_f64().max(1e-9),
+            run.rate() / commit.rate().max(1e-9),
+            run.percentile(0.5).as_secs_f64() / floor.percentile(0.5).as_secs_f64().max(1e-9)
+        );
+    }
+
+    println!(
+        "\ngrowth: live sessions (10 clients chatting; a console's snapshot; the appliance's memory)"
+    );
+    println!(
+        "| live sessions | stored events | command p50 | command p99 | CPU/command | snapshot | RSS |"
+    );
+    println!("| --- | --- | --- | --- | --- | --- | --- |");
+    let mut first: Option<(Duration, Duration)> = None;
+    let mut last = (Duration::ZERO, Duration::ZERO);
+    for &target in &o.sessions {
+        let opening = Instant::now();
+        while sessions.len() < target {
+            let n = sessions.len();
+            sessions.push(open_session(&consoles[0], &anonymous, n).await?);
+        }
+        let opened = opening.elapsed();
+        let (run, per) = chat(pid, &consoles, &sessions, 10, o.seconds).await?;
+        let mut snapshots = Vec::new();
+        for _ in 0..5 {
+            let t = Instant::now();
+            let snapshot = consoles[1].snapshot().await?;
+            snapshots.push(t.elapsed());
+            drop(snapshot);
+        }
+        snapshots.sort_unstable();
+        let snapshot = snapshots[snapshots.len() / 2];
+        let events = consoles[1]
+            .snapshot()
+            .await
+            .map(|s| s.seq)
+            .unwrap_or_default();
+        println!(
+            "| {target} | {events} | {} | {} | {:.0} µs | {} | {:.0} MiB |",
+            ms(run.percentile(0.5)),
+            ms(run.percentile(0.99)),
+            per.as_secs_f64() * 1e6,
+            ms(snapshot),
+            rss_mib(pid)
+        );
+        if opened > Duration::from_secs(1) {
+            println!(
+                "  (opening the sessions took {:.1} s)",
+                opened.as_secs_f64()
+            );
+        }
+        first.get_or_insert((run.percentile(0.99), snapshot));
+        last = (run.percentile(0.99), snapshot);
+    }
+    if let Some((p99, snapshot)) = first {
+        println!(
+            "\ngrowth ratios, largest against smallest: command p99 {:.2}x, snapshot {:.2}x",
+            last.0.as_secs_f64() / p99.as_secs_f64().max(1e-9),
+            last.1.as_secs_f64() / snapshot.as_secs_f64().max(1e-9)
+        );
+    }
+    appliance.stop().await;
+    Ok(())
+}
+
+#[tokio::main]
+#[allow(clippy::print_stderr)]
+async fn main() -> ExitCode {
+    let result = match options() {
+        Ok(o) => bench(o).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("appliance-bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
