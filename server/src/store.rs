@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 use std::str::FromStr;
 use std::time::Duration;
 use tandem_core::domain::{Event, SessionId, TechnicianId};
+use tandem_core::protocol::ChatLine;
 
 /// A database failure.
 #[derive(Debug, thiserror::Error)]
@@ -51,7 +52,17 @@ const MIGRATIONS: &[&[&str]] = &[
         "CREATE TABLE claims (kind TEXT NOT NULL, subject BIGINT NOT NULL, claimed_at BIGINT NOT NULL, PRIMARY KEY (kind, subject))",
         "CREATE INDEX tokens_subject ON tokens (kind, subject)",
     ],
+    &[
+        // Chat lines beside the events that carry them (issue 14): a console's snapshot reads
+        // a session's newest lines, not every event of the session. Filled from the events
+        // already stored when this runs (`backfill_chat`).
+        "CREATE TABLE chat (seq BIGINT PRIMARY KEY, session BIGINT NOT NULL, at BIGINT NOT NULL, speaker TEXT NOT NULL, text TEXT NOT NULL)",
+        "CREATE INDEX chat_session ON chat (session, seq)",
+    ],
 ];
+
+/// The migration (its version) that made the chat table.
+const CHAT_TABLE_VERSION: usize = 4;
 
 /// One stored event with its number.
 #[derive(Debug, Clone)]
@@ -78,6 +89,53 @@ fn stored(row: &sqlx::any::AnyRow) -> Result<StoredEvent, StoreError> {
         session: session.and_then(|s| u64::try_from(s).ok()).map(SessionId),
         audience: audience.as_deref().map(parse).transpose()?,
     })
+}
+
+async fn insert_chat(
+    tx: &mut Tx<'_>,
+    seq: i64,
+    session: SessionId,
+    at: i64,
+    from: &tandem_core::domain::Participant,
+    text: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO chat (seq, session, at, speaker, text) VALUES ($1, $2, $3, $4, $5)")
+        .bind(seq)
+        .bind(i64::try_from(session.0).unwrap_or(i64::MAX))
+        .bind(at)
+        .bind(json(from)?)
+        .bind(text)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Fill the new chat table from the chat events stored before it existed.
+async fn backfill_chat(tx: &mut Tx<'_>) -> Result<(), StoreError> {
+    let rows =
+        sqlx::query("SELECT seq, at, body FROM events WHERE session IS NOT NULL ORDER BY seq")
+            .fetch_all(&mut **tx)
+            .await?;
+    for row in &rows {
+        if let Event::ChatPosted {
+            session,
+            from,
+            text,
+            ..
+        } = parse(&row.try_get::<String, _>("body")?)?
+        {
+            insert_chat(
+                tx,
+                row.try_get("seq")?,
+                session,
+                row.try_get("at")?,
+                &from,
+                &text,
+            )
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 /// What a stored login credential says.
@@ -202,6 +260,9 @@ impl Store {
             for statement in *statements {
                 tx.execute(*statement).await?;
             }
+            if index + 1 == CHAT_TABLE_VERSION {
+                backfill_chat(&mut tx).await?;
+            }
             let version = i64::try_from(index + 1).unwrap_or(i64::MAX);
             sqlx::query("INSERT INTO schema_version (version) VALUES ($1)")
                 .bind(version)
@@ -314,7 +375,51 @@ impl Store {
             .bind(json(event)?)
             .execute(&mut **tx)
             .await?;
+        if let Event::ChatPosted {
+            session,
+            from,
+            text,
+            ..
+        } = event
+        {
+            insert_chat(tx, seq, *session, at, from, text).await?;
+        }
         Ok(())
+    }
+
+    /// A session's newest chat lines whose text fits in `budget` bytes, oldest first: read
+    /// newest first from the chat table, and no further than the budget.
+    ///
+    /// # Errors
+    /// When the database fails or a row is unreadable.
+    pub async fn recent_chat(
+        &self,
+        session: SessionId,
+        budget: usize,
+    ) -> Result<Vec<ChatLine>, StoreError> {
+        use futures_util::TryStreamExt as _;
+        let session = i64::try_from(session.0).unwrap_or(i64::MAX);
+        let mut rows = sqlx::query(
+            "SELECT seq, at, speaker, text FROM chat WHERE session = $1 ORDER BY seq DESC",
+        )
+        .bind(session)
+        .fetch(&self.pool);
+        let (mut lines, mut used) = (Vec::new(), 0usize);
+        while let Some(row) = rows.try_next().await? {
+            let text: String = row.try_get("text")?;
+            used += text.len();
+            if used > budget {
+                break;
+            }
+            lines.push(ChatLine {
+                seq: row.try_get("seq")?,
+                at: row.try_get("at")?,
+                from: parse(&row.try_get::<String, _>("speaker")?)?,
+                text,
+            });
+        }
+        lines.reverse();
+        Ok(lines)
     }
 
     /// Record a refused command.
@@ -665,5 +770,91 @@ impl Store {
             .execute(&mut **tx)
             .await?;
         Ok(done.rows_affected() == 1)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use tandem_core::domain::{Participant, Timestamp};
+
+    async fn store(dir: &tempfile::TempDir) -> Store {
+        Store::open(&format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("t.db").display()
+        ))
+        .await
+        .unwrap()
+    }
+
+    /// A hundred chat lines of 1,000 bytes in session 7, and one event of another kind.
+    async fn chatter(store: &Store) {
+        let mut tx = store.begin().await.unwrap();
+        let session = SessionId(7);
+        Store::append(
+            &mut tx,
+            1,
+            0,
+            Some(session),
+            None,
+            "t",
+            &Event::ChatToggled {
+                session,
+                enabled: true,
+            },
+        )
+        .await
+        .unwrap();
+        for seq in 2..102 {
+            let event = Event::ChatPosted {
+                session,
+                from: Participant::Customer,
+                text: format!("{seq:04}{}", "x".repeat(996)),
+                at: Timestamp(0),
+            };
+            Store::append(&mut tx, seq, 0, Some(session), None, "t", &event)
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_snapshot_reads_a_sessions_newest_chat_within_its_budget() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store(&dir).await;
+        chatter(&store).await;
+        let kept = store.recent_chat(SessionId(7), 10_500).await.unwrap();
+        assert_eq!(kept.len(), 10);
+        assert_eq!(kept.first().map(|l| l.seq), Some(92));
+        assert_eq!(kept.last().map(|l| l.seq), Some(101));
+        assert!(kept[0].text.starts_with("0092"));
+        assert!(
+            store
+                .recent_chat(SessionId(8), 10_500)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[tokio::test]
+    async fn an_older_store_gets_its_chat_table_filled_from_its_events() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store(&dir).await;
+        chatter(&store).await;
+        // As a store from before the chat table: version 3, no table.
+        store.pool.execute("DROP TABLE chat").await.unwrap();
+        store
+            .pool
+            .execute("DELETE FROM schema_version WHERE version >= 4")
+            .await
+            .unwrap();
+        drop(store);
+        let store = self::store(&dir).await;
+        let all = store.recent_chat(SessionId(7), usize::MAX).await.unwrap();
+        assert_eq!(all.len(), 100);
+        assert_eq!(all.first().map(|l| l.seq), Some(2));
     }
 }

@@ -4,7 +4,7 @@ use crate::appliance::Appliance;
 use crate::auth::Principal;
 use crate::error::ApiError;
 use std::collections::BTreeMap;
-use tandem_core::domain::{Event, Session, SessionId, State};
+use tandem_core::domain::{Session, SessionId, State};
 pub use tandem_core::protocol::{ChatLine, SessionView, Snapshot, View};
 
 /// The most chat text a snapshot carries per session: the newest lines that fit (a long session
@@ -12,38 +12,10 @@ pub use tandem_core::protocol::{ChatLine, SessionView, Snapshot, View};
 pub const CHAT_SNAPSHOT_BUDGET: usize = 256 * 1024;
 
 async fn chat(appliance: &Appliance, session: SessionId) -> Result<Vec<ChatLine>, ApiError> {
-    let id = i64::try_from(session.0).unwrap_or(i64::MAX);
-    let lines: Vec<ChatLine> = appliance
+    Ok(appliance
         .store
-        .session_events(id)
-        .await?
-        .into_iter()
-        .filter_map(|e| match e.event {
-            Event::ChatPosted { from, text, .. } => Some(ChatLine {
-                seq: e.seq,
-                at: e.at,
-                from,
-                text,
-            }),
-            _ => None,
-        })
-        .collect();
-    Ok(within_budget(lines, CHAT_SNAPSHOT_BUDGET))
-}
-
-/// The newest lines whose text fits in `budget` bytes, oldest first.
-fn within_budget(lines: Vec<ChatLine>, budget: usize) -> Vec<ChatLine> {
-    let mut used = 0;
-    let keep = lines
-        .iter()
-        .rev()
-        .take_while(|l| {
-            used += l.text.len();
-            used <= budget
-        })
-        .count();
-    let skip = lines.len() - keep;
-    lines.into_iter().skip(skip).collect()
+        .recent_chat(session, CHAT_SNAPSHOT_BUDGET)
+        .await?)
 }
 
 async fn session_view(
@@ -126,26 +98,4 @@ pub async fn snapshot(appliance: &Appliance, who: Principal) -> Result<Snapshot,
         }
     };
     Ok(Snapshot { seq, view })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{ChatLine, within_budget};
-    use tandem_core::domain::Participant;
-
-    #[test]
-    fn a_long_chat_keeps_its_newest_lines_within_the_budget() {
-        let lines: Vec<ChatLine> = (0..100)
-            .map(|seq| ChatLine {
-                seq,
-                at: 0,
-                from: Participant::Customer,
-                text: "x".repeat(1000),
-            })
-            .collect();
-        let kept = within_budget(lines, 10_500);
-        assert_eq!(kept.len(), 10);
-        assert_eq!(kept.first().map(|l| l.seq), Some(90));
-        assert_eq!(kept.last().map(|l| l.seq), Some(99));
-    }
 }

@@ -182,8 +182,10 @@ async fn killed_mid_session(db: Db) {
     first.child.kill().unwrap(); // SIGKILL
     first.child.wait().unwrap();
     let acknowledged = sender.await.unwrap();
+    // The customer sends one line at a time, each after the last was answered: a console that
+    // saw ten lines means at least nine answers (the tenth's may be on its way at the kill).
     assert!(
-        acknowledged.len() >= 10,
+        acknowledged.len() >= 9,
         "the customer got acknowledgements before the kill: {}",
         acknowledged.len()
     );
