@@ -22,6 +22,9 @@ pub struct Resume {
     pub since: Option<i64>,
 }
 
+/// The read buffer of an event feed's socket.
+const FEED_READ_BUFFER: usize = 4 * 1024;
+
 /// `GET /api/v1/events?since=N`
 pub async fn events(
     State(appliance): State<Arc<Appliance>>,
@@ -33,9 +36,12 @@ pub async fn events(
     appliance
         .connections
         .admit(&credential, appliance.config.max_sockets_per_source)?;
+    // A feed reads only small control messages (pings): a read buffer of their size, not the
+    // library's 128 KiB, which every idle console would otherwise hold (issue 14).
     let upgrade = upgrade
         .max_message_size(crate::connections::MAX_CONTROL_MESSAGE)
-        .max_frame_size(crate::connections::MAX_CONTROL_MESSAGE);
+        .max_frame_size(crate::connections::MAX_CONTROL_MESSAGE)
+        .read_buffer_size(FEED_READ_BUFFER);
     Ok(upgrade.on_upgrade(move |socket| async move {
         if let Err(e) = feed(appliance, who, &credential, resume.since, socket).await {
             tracing::warn!(error = %e, "event socket ended with an error");

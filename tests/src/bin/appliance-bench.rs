@@ -15,6 +15,9 @@
 //!   appliance's CPU per command, against the floors.
 //! - Growth: at each number of live sessions, the command's p99 from 10 clients, the time of a
 //!   console's snapshot, and the appliance's memory.
+//! - Fan-out: idle consoles' event feeds (`--consoles 1000`), then chat lines at 100 a second:
+//!   the time from sending a line to its arrival at the last console, the snapshots sent again
+//!   (a console that fell behind), and the appliance's memory per idle console.
 //!
 //! The appliance runs with `--load-test-rates`: its rate limits exist to refuse exactly this.
 use std::collections::BTreeMap;
@@ -46,6 +49,7 @@ struct Options {
     seconds: f64,
     sessions: Vec<usize>,
     postgres: Option<String>,
+    consoles: usize,
 }
 
 fn options() -> Result<Options, BenchError> {
@@ -53,6 +57,7 @@ fn options() -> Result<Options, BenchError> {
         seconds: 3.0,
         sessions: vec![100, 1_000],
         postgres: None,
+        consoles: 1_000,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -77,6 +82,11 @@ fn options() -> Result<Options, BenchError> {
                 o.sessions.sort_unstable();
             }
             "--postgres" => o.postgres = Some(value()?),
+            "--consoles" => {
+                o.consoles = value()?
+                    .parse()
+                    .map_err(|_| BenchError::Usage("--consoles: a number".into()))?;
+            }
             other => return Err(BenchError::Usage(format!("unknown argument {other}"))),
         }
     }
@@ -252,7 +262,11 @@ fn url_with_database(url: &str, database: &str) -> String {
 }
 
 async fn sign_in(endpoint: &Api) -> Result<Api, BenchError> {
-    Ok(endpoint.login(TECHNICIAN, DEMO_PASSWORD).await?.0)
+    sign_in_as(endpoint, TECHNICIAN).await
+}
+
+async fn sign_in_as(endpoint: &Api, email: &str) -> Result<Api, BenchError> {
+    Ok(endpoint.login(email, DEMO_PASSWORD).await?.0)
 }
 
 /// One live session more: a key, a customer joining with it, the technician taking it.
@@ -316,7 +330,8 @@ async fn bench(o: Options) -> Result<(), BenchError> {
         Some(admin) => Some(fresh_postgres(admin).await?),
         None => None,
     };
-    let mut args = vec!["--load-test-rates"];
+    // Every feed comes from this machine's one address.
+    let mut args = vec!["--load-test-rates", "--max-sockets-per-source", "1000000"];
     if let Some(url) = &database {
         args.extend(["--database-url", url.as_str()]);
     }
@@ -452,7 +467,152 @@ async fn bench(o: Options) -> Result<(), BenchError> {
             last.1.as_secs_f64() / snapshot.as_secs_f64().max(1e-9)
         );
     }
+    fan_out(pid, &anonymous, o.consoles).await?;
     appliance.stop().await;
+    Ok(())
+}
+
+/// What one console's feed saw: when each marked chat line arrived, and how many snapshots.
+struct Feed {
+    arrivals: Vec<(usize, Instant)>,
+    snapshots: usize,
+}
+
+/// Hold one console's event feed open, noting when each marked chat line arrives, until `stop`.
+async fn feed(
+    url: String,
+    connector: tokio_tungstenite::Connector,
+    ready: tokio::sync::mpsc::Sender<()>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> Feed {
+    use futures_util::StreamExt as _;
+    let mut seen = Feed {
+        arrivals: Vec::new(),
+        snapshots: 0,
+    };
+    let Ok((mut socket, _)) =
+        tokio_tungstenite::connect_async_tls_with_config(url, None, false, Some(connector)).await
+    else {
+        let _ = ready.send(()).await;
+        return seen;
+    };
+    loop {
+        tokio::select! {
+            _ = stop.changed() => break,
+            message = socket.next() => {
+                let Some(Ok(message)) = message else { break };
+                let Ok(text) = message.into_text() else { continue };
+                let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else { continue };
+                match value["type"].as_str() {
+                    Some("snapshot") => {
+                        seen.snapshots += 1;
+                        if seen.snapshots == 1 {
+                            let _ = ready.send(()).await;
+                        }
+                    }
+                    Some("event") => {
+                        if let Some(n) = value["event"]["ChatPosted"]["text"].as_str().and_then(|t| t.strip_prefix("fan-out ")).and_then(|n| n.parse().ok()) {
+                            seen.arrivals.push((n, Instant::now()));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    seen
+}
+
+/// `consoles` idle event feeds of another technician, Bob, with one session of his own (a
+/// sign-in per 16 feeds: one credential holds at most 16 sockets), then 300 chat lines at 100 a
+/// second in that session.
+#[allow(clippy::print_stdout, clippy::cast_precision_loss)]
+async fn fan_out(pid: u32, anonymous: &Api, consoles: usize) -> Result<(), BenchError> {
+    const LINES: usize = 300;
+    const BOB: &str = "bob@demo.tandem";
+    let sender = sign_in_as(anonymous, BOB).await?;
+    let session = open_session(&sender, anonymous, 0).await?;
+    let rss_before = rss_mib(pid);
+    let (ready_tx, mut ready) = tokio::sync::mpsc::channel(consoles.max(1));
+    let (stop_tx, stop) = tokio::sync::watch::channel(false);
+    let mut feeds = Vec::new();
+    let mut api = sign_in_as(anonymous, BOB).await?;
+    for n in 0..consoles {
+        if n > 0 && n % 16 == 0 {
+            api = sign_in_as(anonymous, BOB).await?;
+        }
+        let token = api.token().unwrap_or_default().to_owned();
+        let url = api.endpoint().events_url(&token, None)?.to_string();
+        let connector = tokio_tungstenite::Connector::Rustls(api.tls());
+        feeds.push(tokio::spawn(feed(
+            url,
+            connector,
+            ready_tx.clone(),
+            stop.clone(),
+        )));
+        // A few at a time: the appliance answers each with a snapshot.
+        if n % 50 == 49 {
+            for _ in 0..50 {
+                ready.recv().await;
+            }
+        }
+    }
+    for _ in 0..consoles % 50 {
+        ready.recv().await;
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let rss_idle = rss_mib(pid);
+    let mut sent = Vec::with_capacity(LINES);
+    let mut tick = tokio::time::interval(Duration::from_millis(10));
+    for n in 0..LINES {
+        tick.tick().await;
+        sent.push(Instant::now());
+        sender
+            .command(&Command::SendChat {
+                session,
+                text: format!("fan-out {n}"),
+            })
+            .await?;
+    }
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let _ = stop_tx.send(true);
+    let mut last = vec![None::<Instant>; LINES];
+    let (mut delivered, mut resent) = (0usize, 0usize);
+    for f in feeds {
+        let seen = f.await.map_err(|e| BenchError::Usage(e.to_string()))?;
+        resent += seen.snapshots.saturating_sub(1);
+        for (n, at) in seen.arrivals {
+            if let Some(slot) = last.get_mut(n) {
+                delivered += 1;
+                *slot = Some(slot.map_or(at, |t: Instant| t.max(at)));
+            }
+        }
+    }
+    let latencies: Vec<Duration> = last
+        .iter()
+        .zip(&sent)
+        .filter_map(|(l, s)| l.map(|l| l.duration_since(*s)))
+        .collect();
+    let run = Run {
+        latencies,
+        elapsed: Duration::from_secs(1),
+    };
+    println!(
+        "
+fan-out: {consoles} idle consoles' feeds, {LINES} chat lines at 100/s in a session they all see"
+    );
+    println!(
+        "| consoles | send to last console p50 | p99 | deliveries | snapshots sent again | RSS idle consoles | per console |"
+    );
+    println!("| --- | --- | --- | --- | --- | --- | --- |");
+    println!(
+        "| {consoles} | {} | {} | {delivered} of {} | {resent} | {:.0} MiB | {:.1} KB |",
+        ms(run.percentile(0.5)),
+        ms(run.percentile(0.99)),
+        consoles * LINES,
+        rss_idle - rss_before,
+        (rss_idle - rss_before) * 1024.0 / consoles.max(1) as f64
+    );
     Ok(())
 }
 
