@@ -728,10 +728,20 @@ impl Appliance {
                 sides,
                 reply,
             } = job;
-            let events = match decide(
-                staged.state.as_ref().unwrap_or(&inner.state),
-                timestamp(now),
-            ) {
+            // A rule that panics fails its own command, not the writer: without the writer no
+            // command could be carried out again.
+            let view = staged.state.as_ref().unwrap_or(&inner.state);
+            let decided = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                decide(view, timestamp(now))
+            }));
+            let Ok(decided) = decided else {
+                tracing::error!(actor = %label, command = %what, "planning a command panicked");
+                let _ = reply.send(Err(JobError::Failed(ApiError::Internal(
+                    "the command could not be planned",
+                ))));
+                continue;
+            };
+            let events = match decided {
                 Err(refusal) => {
                     let _ = reply.send(Err(JobError::Refused(refusal)));
                     continue;
@@ -992,9 +1002,17 @@ async fn write(
         let Some(appliance) = appliance.upgrade() else {
             break;
         };
-        appliance
-            .commit_batch(&mut inner, std::mem::take(&mut batch))
-            .await;
+        // A panic while staging fails that batch (its callers are told the writer stopped) and
+        // leaves the committed state as it was: it changes only after a commit, in code that
+        // does not panic. The writer carries on with the next batch.
+        let jobs = std::mem::take(&mut batch);
+        let committing = std::panic::AssertUnwindSafe(appliance.commit_batch(&mut inner, jobs));
+        if futures_util::FutureExt::catch_unwind(committing)
+            .await
+            .is_err()
+        {
+            tracing::error!("committing a batch panicked; its commands were refused");
+        }
     }
 }
 

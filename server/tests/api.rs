@@ -996,6 +996,37 @@ async fn commands_waiting_together_share_a_commit_and_each_is_stored(db: Db) {
     h.finish().await;
 }
 
+/// The writer is one task (issue 14): a command whose planning panics fails alone, and the
+/// writer carries on with the next.
+async fn a_command_that_panics_fails_alone_and_the_writer_carries_on(db: Db) {
+    let h = Harness::start(db).await;
+    let alice = h.login("alice@demo.tandem").await;
+    let (_, session) = h.customer_joins(&alice, "Kim").await;
+    let session = SessionId(session);
+    let before = h.last_seq().await;
+    let panicked = h
+        .appliance()
+        .observe("Panics", |_, _| panic!("a rule with a bug"))
+        .await;
+    assert!(panicked.is_err(), "the panicking command is refused");
+    assert_eq!(h.last_seq().await, before, "nothing of it was stored");
+    h.ok(&alice, &Command::AcceptFromQueue { session }).await;
+    h.ok(
+        &alice,
+        &Command::SendChat {
+            session,
+            text: "still here".into(),
+        },
+    )
+    .await;
+    assert_eq!(
+        h.last_seq().await,
+        before + 2,
+        "the next commands are carried out"
+    );
+    h.finish().await;
+}
+
 /// The event feed: a snapshot first, then numbered events; a console that reconnects with the
 /// last number it saw receives exactly what it missed, once each.
 async fn console_resumes_the_event_feed_exactly(db: Db) {
@@ -1297,6 +1328,7 @@ on_both_databases!(
     a_mail_that_cannot_be_sent_is_reported_to_the_technician_who_caused_it,
     one_link_redeemed_fifty_times_at_once,
     commands_waiting_together_share_a_commit_and_each_is_stored,
+    a_command_that_panics_fails_alone_and_the_writer_carries_on,
     console_resumes_the_event_feed_exactly,
     each_feed_carries_only_what_its_reader_may_see,
     bad_input_gets_clear_errors,
