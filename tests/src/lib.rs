@@ -52,6 +52,7 @@ pub struct Appliance {
     pub addr: SocketAddr,
     /// Its certificate's fingerprint, as it printed it.
     pub fingerprint: String,
+    extra: Vec<String>,
     _data: tempfile::TempDir,
 }
 
@@ -69,48 +70,28 @@ impl Appliance {
     /// # Errors
     /// A [`StartError`].
     pub async fn start_with(extra: &[&str]) -> Result<Self, StartError> {
-        let binary = appliance_binary()?;
-        if !binary.exists() {
-            return Err(StartError::Missing(binary));
-        }
         let data = tempfile::tempdir()?;
-        let mut child = Command::new(binary)
-            .args(["demo", "--listen", "127.0.0.1:0", "--data-dir"])
-            .arg(data.path())
-            .args(extra)
-            .env("TANDEM_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::from(std::fs::File::create(
-                data.path().join("appliance.log"),
-            )?))
-            .kill_on_drop(true)
-            .spawn()?;
-        let stdout = child.stdout.take().ok_or(StartError::NotReady)?;
-        let mut lines = BufReader::new(stdout).lines();
-        let (mut addr, mut fingerprint) = (None, None);
-        while let Some(line) = lines.next_line().await? {
-            if let Some(a) = line.strip_prefix("Tandem appliance listening on ") {
-                addr = a.parse().ok();
-            }
-            if let Some(f) = line
-                .trim()
-                .strip_prefix("TLS certificate SHA-256 fingerprint: ")
-            {
-                fingerprint = Some(f.to_owned());
-            }
-            if line == "ready" {
-                break;
-            }
-        }
-        let (Some(addr), Some(fingerprint)) = (addr, fingerprint) else {
-            return Err(StartError::NotReady);
-        };
+        let extra: Vec<String> = extra.iter().map(|a| (*a).to_owned()).collect();
+        let (child, addr, fingerprint) = spawn(data.path(), &extra).await?;
         Ok(Self {
             child,
             addr,
             fingerprint,
+            extra,
             _data: data,
         })
+    }
+
+    /// Kill it (SIGKILL) and start it again on the same data, as after a crash; returns once it
+    /// says it is ready (on a new port: see [`Appliance::addr`]).
+    ///
+    /// # Errors
+    /// A [`StartError`].
+    pub async fn restart(&mut self) -> Result<(), StartError> {
+        let _ = self.child.kill().await;
+        let (child, addr, fingerprint) = spawn(self._data.path(), &self.extra).await?;
+        (self.child, self.addr, self.fingerprint) = (child, addr, fingerprint);
+        Ok(())
     }
 
     /// Its process id, to read its memory use from `/proc`.
@@ -147,6 +128,52 @@ impl Appliance {
     /// Stop it.
     pub async fn stop(mut self) {
         let _ = self.child.kill().await;
+    }
+}
+
+/// Start `tandem-appliance demo` on `data` and read where it listens and its fingerprint.
+async fn spawn(
+    data: &std::path::Path,
+    extra: &[String],
+) -> Result<(Child, SocketAddr, String), StartError> {
+    let binary = appliance_binary()?;
+    if !binary.exists() {
+        return Err(StartError::Missing(binary));
+    }
+    let mut child = Command::new(binary)
+        .args(["demo", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(data)
+        .args(extra)
+        .env("TANDEM_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::from(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(data.join("appliance.log"))?,
+        ))
+        .kill_on_drop(true)
+        .spawn()?;
+    let stdout = child.stdout.take().ok_or(StartError::NotReady)?;
+    let mut lines = BufReader::new(stdout).lines();
+    let (mut addr, mut fingerprint) = (None, None);
+    while let Some(line) = lines.next_line().await? {
+        if let Some(a) = line.strip_prefix("Tandem appliance listening on ") {
+            addr = a.parse().ok();
+        }
+        if let Some(f) = line
+            .trim()
+            .strip_prefix("TLS certificate SHA-256 fingerprint: ")
+        {
+            fingerprint = Some(f.to_owned());
+        }
+        if line == "ready" {
+            break;
+        }
+    }
+    match (addr, fingerprint) {
+        (Some(addr), Some(fingerprint)) => Ok((child, addr, fingerprint)),
+        _ => Err(StartError::NotReady),
     }
 }
 

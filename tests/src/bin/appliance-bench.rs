@@ -468,6 +468,20 @@ async fn bench(o: Options) -> Result<(), BenchError> {
         );
     }
     fan_out(pid, &anonymous, o.consoles).await?;
+    // Start-up: killed and started again on everything stored so far.
+    let stored = consoles[1]
+        .snapshot()
+        .await
+        .map(|s| s.seq)
+        .unwrap_or_default();
+    let mut appliance = appliance;
+    let restarting = Instant::now();
+    appliance.restart().await?;
+    println!(
+        "\nstart-up: killed, then ready again on {stored} stored events and {} live sessions in {:.2} s",
+        sessions.len(),
+        restarting.elapsed().as_secs_f64()
+    );
     appliance.stop().await;
     Ok(())
 }
