@@ -136,6 +136,9 @@ struct Job {
 /// first of them waits for the last.
 const MAX_BATCH: usize = 256;
 
+/// Events the live feed holds for its slowest reader.
+const FEED_CAPACITY: usize = 8 * MAX_BATCH * 4;
+
 /// The running appliance.
 #[derive(Debug)]
 pub struct Appliance {
@@ -315,14 +318,11 @@ impl Appliance {
         fingerprint: Option<String>,
         mailer: Option<Mailer>,
     ) -> Result<Arc<Self>, StoreError> {
-        let mut state = State::default();
-        let mut last_seq = 0;
-        for stored in store.all_events().await? {
-            state.apply(&stored.event);
-            last_seq = stored.seq;
-        }
+        let (state, last_seq) = replay(&store).await?;
         tracing::info!(events = last_seq, "state rebuilt from the event store");
-        let (feed, _) = broadcast::channel(1024);
+        // Room for several whole batches: a batch sends its events in one go, and a feed that
+        // falls further behind is sent a whole snapshot again.
+        let (feed, _) = broadcast::channel(FEED_CAPACITY);
         let (direct, _) = broadcast::channel(64);
         let state = Arc::new(state);
         let (jobs, queue) = mpsc::channel(4 * MAX_BATCH);
@@ -709,18 +709,16 @@ impl Appliance {
 
     /// Commit a batch of jobs in one transaction, then apply and publish their events, end the
     /// rights they end, and answer each. A database failure fails the whole batch; nothing
-    /// changes then.
+    /// changes then. No job is answered before the batch's outcome is known: a refusal judged
+    /// against the batch's uncommitted state would be wrong if the batch failed.
     async fn commit_batch(&self, inner: &mut Inner, jobs: Vec<Job>) {
         let now = now_ms();
         let mut staged = Staged::default();
-        let mut failure = None;
+        let mut broken = false;
+        // Jobs that will not commit anything, with their answer, and whether it was judged
+        // against the batch's uncommitted state.
+        let mut settled: Vec<(Reply, Result<Executed, JobError>, bool)> = Vec::new();
         for job in jobs {
-            if failure.is_some() {
-                let _ = job
-                    .reply
-                    .send(Err(JobError::Failed(ApiError::Internal("storage failed"))));
-                continue;
-            }
             let Job {
                 label,
                 what,
@@ -728,6 +726,11 @@ impl Appliance {
                 sides,
                 reply,
             } = job;
+            if broken {
+                settled.push((reply, Err(storage_failed()), true));
+                continue;
+            }
+            let on_staged = staged.state.is_some();
             // A rule that panics fails its own command, not the writer: without the writer no
             // command could be carried out again.
             let view = staged.state.as_ref().unwrap_or(&inner.state);
@@ -736,18 +739,18 @@ impl Appliance {
             }));
             let Ok(decided) = decided else {
                 tracing::error!(actor = %label, command = %what, "planning a command panicked");
-                let _ = reply.send(Err(JobError::Failed(ApiError::Internal(
-                    "the command could not be planned",
-                ))));
+                let failed =
+                    JobError::Failed(ApiError::Internal("the command could not be planned"));
+                settled.push((reply, Err(failed), false));
                 continue;
             };
             let events = match decided {
                 Err(refusal) => {
-                    let _ = reply.send(Err(JobError::Refused(refusal)));
+                    settled.push((reply, Err(JobError::Refused(refusal)), on_staged));
                     continue;
                 }
                 Ok(events) if events.is_empty() => {
-                    let _ = reply.send(Ok(Executed { events: Vec::new() }));
+                    settled.push((reply, Ok(Executed { events: Vec::new() }), on_staged));
                     continue;
                 }
                 Ok(events) => events,
@@ -756,64 +759,104 @@ impl Appliance {
                 .stage(inner, &mut staged, &label, &events, &sides, now)
                 .await
             {
-                Ok(outgoing) => {
-                    tracing::info!(actor = %label, command = %what, events = outgoing.len(), "accepted");
-                    staged.answers.push((reply, outgoing));
-                }
+                Ok(outgoing) => staged.answers.push(Accepted {
+                    reply,
+                    outgoing,
+                    label,
+                    what,
+                }),
                 Err(Staging::Refused(e)) => {
-                    let _ = reply.send(Err(JobError::Failed(e)));
+                    settled.push((reply, Err(JobError::Failed(e)), on_staged))
                 }
                 Err(Staging::Broken(e)) => {
                     tracing::warn!(error = %e, "a commit failed; its batch is refused");
-                    let _ = reply.send(Err(JobError::Failed(e)));
-                    failure = Some(());
+                    settled.push((reply, Err(storage_failed()), true));
+                    broken = true;
                 }
             }
         }
-        let Some(tx) = staged.tx.take() else { return };
-        if failure.is_none()
-            && let Err(e) = tx.commit().await
-        {
-            tracing::warn!(error = %e, "a commit failed; its batch is refused");
-            failure = Some(());
-        }
-        if failure.is_some() {
-            for (reply, _) in staged.answers {
-                let _ = reply.send(Err(JobError::Failed(ApiError::Internal("storage failed"))));
-            }
-            return;
-        }
-        self.commits
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let Some(next) = staged.state.take() else {
-            return;
+        let committed = match (staged.tx.take(), staged.state.is_some()) {
+            // Nothing to commit (every side write failed): dropping the transaction rolls it back.
+            (Some(_), false) | (None, _) => false,
+            (Some(_), true) if broken => false,
+            (Some(tx), true) => match tx.commit().await {
+                Ok(()) => true,
+                Err(e) => {
+                    tracing::warn!(error = %e, "a commit failed; its batch is refused");
+                    broken = true;
+                    // The database may have committed it all the same (a connection lost
+                    // during COMMIT): the state is read again from the store, so that memory
+                    // and store agree and the next numbers do not clash.
+                    self.reload(inner).await;
+                    false
+                }
+            },
         };
-        inner.state = Arc::new(next);
-        inner.last_seq = staged.seq;
-        // Readers see the commit before its events go out: a feed that subscribed, then read
-        // the state, gets each event either in that state or from the feed (by number).
-        self.committed.store(Arc::new(Committed {
-            state: Arc::clone(&inner.state),
-            last_seq: inner.last_seq,
-        }));
-        for (reply, outgoing) in staged.answers {
-            let published: Vec<Published> = outgoing.iter().map(|o| o.published.clone()).collect();
-            // What is kept in memory for a session goes when the session ends.
-            for p in &published {
-                if let Event::SessionEnded { session, .. } = &p.event {
-                    self.forget_session(*session);
-                }
+        if broken {
+            for accepted in std::mem::take(&mut staged.answers) {
+                let _ = accepted.reply.send(Err(storage_failed()));
             }
-            for o in outgoing {
-                // Nobody listening is fine: consoles catch up from the store when they connect.
-                let _ = self.feed.send(Arc::new(o));
-            }
-            let _ = reply.send(Ok(Executed { events: published }));
         }
-        // …and so do the sockets opened with them, once the events that say why are on their
-        // way (a feed delivers what is queued for it before it closes).
-        for (kind, subject) in staged.ended {
-            self.connections.revoke_subject(kind, subject);
+        if committed && let Some(next) = staged.state.take() {
+            self.commits
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            inner.state = Arc::new(next);
+            inner.last_seq = staged.seq;
+            // Readers see the commit before its events go out: a feed that subscribed, then
+            // read the state, gets each event either in that state or from the feed (by number).
+            self.committed.store(Arc::new(Committed {
+                state: Arc::clone(&inner.state),
+                last_seq: inner.last_seq,
+            }));
+            let mut answers = Vec::with_capacity(staged.answers.len());
+            for accepted in staged.answers {
+                tracing::info!(actor = %accepted.label, command = %accepted.what, events = accepted.outgoing.len(), "accepted");
+                let published: Vec<Published> = accepted
+                    .outgoing
+                    .iter()
+                    .map(|o| o.published.clone())
+                    .collect();
+                for o in accepted.outgoing {
+                    // What is kept in memory for a session goes when the session ends.
+                    if let Event::SessionEnded { session, .. } = &o.published.event {
+                        self.forget_session(*session);
+                    }
+                    // Nobody listening is fine: consoles catch up from the store when they connect.
+                    let _ = self.feed.send(Arc::new(o));
+                }
+                answers.push((accepted.reply, published));
+            }
+            // …and so do the sockets opened with them, once the events that say why are on
+            // their way (a feed delivers what is queued for it before it closes).
+            for (kind, subject) in staged.ended {
+                self.connections.revoke_subject(kind, subject);
+            }
+            for (reply, published) in answers {
+                let _ = reply.send(Ok(Executed { events: published }));
+            }
+        }
+        for (reply, answer, on_staged) in settled {
+            let answer = if broken && on_staged {
+                Err(storage_failed())
+            } else {
+                answer
+            };
+            let _ = reply.send(answer);
+        }
+    }
+
+    /// Read the state again from the store, after a commit whose outcome is unknown.
+    async fn reload(&self, inner: &mut Inner) {
+        match replay(&self.store).await {
+            Ok((state, last_seq)) => {
+                inner.state = Arc::new(state);
+                inner.last_seq = last_seq;
+                self.committed.store(Arc::new(Committed {
+                    state: Arc::clone(&inner.state),
+                    last_seq,
+                }));
+            }
+            Err(e) => tracing::error!(error = %e, "could not read the state again from the store"),
         }
     }
 
@@ -977,10 +1020,33 @@ struct Staged {
     state: Option<State>,
     /// The number of the last event staged.
     seq: i64,
-    /// Each accepted job's answer and its events.
-    answers: Vec<(Reply, Vec<Outgoing>)>,
+    /// The jobs staged, to answer once committed.
+    answers: Vec<Accepted>,
     /// The rights the batch ends.
     ended: Vec<(TokenKind, i64)>,
+}
+
+/// A job staged in the batch: its answer, its events, and what to log once committed.
+struct Accepted {
+    reply: Reply,
+    outgoing: Vec<Outgoing>,
+    label: String,
+    what: String,
+}
+
+fn storage_failed() -> JobError {
+    JobError::Failed(ApiError::Internal("storage failed"))
+}
+
+/// The state rebuilt from every stored event, and the number of the last.
+async fn replay(store: &Store) -> Result<(State, i64), StoreError> {
+    let mut state = State::default();
+    let mut last_seq = 0;
+    for stored in store.all_events().await? {
+        state.apply(&stored.event);
+        last_seq = stored.seq;
+    }
+    Ok((state, last_seq))
 }
 
 /// Why a job could not be staged.

@@ -99,6 +99,9 @@ async fn insert_chat(
     from: &tandem_core::domain::Participant,
     text: &str,
 ) -> Result<(), StoreError> {
+    // PostgreSQL's text cannot hold NUL, which a chat line may carry (the event keeps it, JSON-
+    // escaped): the snapshot's copy shows it as U+FFFD rather than failing the whole batch.
+    let text = text.replace('\0', "\u{FFFD}");
     sqlx::query("INSERT INTO chat (seq, session, at, speaker, text) VALUES ($1, $2, $3, $4, $5)")
         .bind(seq)
         .bind(i64::try_from(session.0).unwrap_or(i64::MAX))
@@ -387,22 +390,25 @@ impl Store {
         Ok(())
     }
 
-    /// A session's newest chat lines whose text fits in `budget` bytes, oldest first: read
-    /// newest first from the chat table, and no further than the budget.
+    /// A session's newest chat lines up to event `up_to` (a snapshot's number: later lines
+    /// reach its reader as events) whose text fits in `budget` bytes, oldest first: read newest
+    /// first from the chat table, and no further than the budget.
     ///
     /// # Errors
     /// When the database fails or a row is unreadable.
     pub async fn recent_chat(
         &self,
         session: SessionId,
+        up_to: i64,
         budget: usize,
     ) -> Result<Vec<ChatLine>, StoreError> {
         use futures_util::TryStreamExt as _;
         let session = i64::try_from(session.0).unwrap_or(i64::MAX);
         let mut rows = sqlx::query(
-            "SELECT seq, at, speaker, text FROM chat WHERE session = $1 ORDER BY seq DESC",
+            "SELECT seq, at, speaker, text FROM chat WHERE session = $1 AND seq <= $2 ORDER BY seq DESC",
         )
         .bind(session)
+        .bind(up_to)
         .fetch(&self.pool);
         let (mut lines, mut used) = (Vec::new(), 0usize);
         while let Some(row) = rows.try_next().await? {
@@ -825,14 +831,21 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = store(&dir).await;
         chatter(&store).await;
-        let kept = store.recent_chat(SessionId(7), 10_500).await.unwrap();
+        let kept = store
+            .recent_chat(SessionId(7), i64::MAX, 10_500)
+            .await
+            .unwrap();
         assert_eq!(kept.len(), 10);
         assert_eq!(kept.first().map(|l| l.seq), Some(92));
         assert_eq!(kept.last().map(|l| l.seq), Some(101));
         assert!(kept[0].text.starts_with("0092"));
+        // As of a snapshot's number: later lines reach its reader as events, not twice.
+        let as_of_50 = store.recent_chat(SessionId(7), 50, 10_500).await.unwrap();
+        assert_eq!(as_of_50.last().map(|l| l.seq), Some(50));
+        assert_eq!(as_of_50.len(), 10);
         assert!(
             store
-                .recent_chat(SessionId(8), 10_500)
+                .recent_chat(SessionId(8), i64::MAX, 10_500)
                 .await
                 .unwrap()
                 .is_empty()
@@ -853,7 +866,10 @@ mod tests {
             .unwrap();
         drop(store);
         let store = self::store(&dir).await;
-        let all = store.recent_chat(SessionId(7), usize::MAX).await.unwrap();
+        let all = store
+            .recent_chat(SessionId(7), i64::MAX, usize::MAX)
+            .await
+            .unwrap();
         assert_eq!(all.len(), 100);
         assert_eq!(all.first().map(|l| l.seq), Some(2));
     }

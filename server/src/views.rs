@@ -11,16 +11,22 @@ pub use tandem_core::protocol::{ChatLine, SessionView, Snapshot, View};
 /// keeps its whole chat in the store; a console that connects gets the recent part at once).
 pub const CHAT_SNAPSHOT_BUDGET: usize = 256 * 1024;
 
-async fn chat(appliance: &Appliance, session: SessionId) -> Result<Vec<ChatLine>, ApiError> {
+/// A session's chat as of event `seq` (the snapshot's number; later lines follow as events).
+async fn chat(
+    appliance: &Appliance,
+    session: SessionId,
+    seq: i64,
+) -> Result<Vec<ChatLine>, ApiError> {
     Ok(appliance
         .store
-        .recent_chat(session, CHAT_SNAPSHOT_BUDGET)
+        .recent_chat(session, seq, CHAT_SNAPSHOT_BUDGET)
         .await?)
 }
 
 async fn session_view(
     appliance: &Appliance,
     state: &State,
+    seq: i64,
     session: &Session,
 ) -> Result<SessionView, ApiError> {
     let technicians = session
@@ -41,7 +47,7 @@ async fn session_view(
             .cloned()
             .map(Box::new),
         session: session.clone(),
-        chat: chat(appliance, session.id).await?,
+        chat: chat(appliance, session.id, seq).await?,
         technicians,
     })
 }
@@ -61,7 +67,7 @@ pub async fn snapshot(appliance: &Appliance, who: Principal) -> Result<Snapshot,
             let mine = state.view_for(me);
             let mut chats = BTreeMap::new();
             for id in mine.sessions.keys() {
-                chats.insert(*id, chat(appliance, *id).await?);
+                chats.insert(*id, chat(appliance, *id, seq).await?);
             }
             View::Technician {
                 me,
@@ -75,7 +81,7 @@ pub async fn snapshot(appliance: &Appliance, who: Principal) -> Result<Snapshot,
                 .get(&session)
                 .ok_or(ApiError::Gone("This session no longer exists"))?;
             View::Customer {
-                session: session_view(appliance, state, s).await?,
+                session: session_view(appliance, state, seq, s).await?,
             }
         }
         Principal::External(me) => {
@@ -92,7 +98,7 @@ pub async fn snapshot(appliance: &Appliance, who: Principal) -> Result<Snapshot,
             View::External {
                 me: member,
                 session: crate::redact::session_view_for_external(
-                    session_view(appliance, state, s).await?,
+                    session_view(appliance, state, seq, s).await?,
                 ),
             }
         }

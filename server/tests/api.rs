@@ -1027,6 +1027,41 @@ async fn a_command_that_panics_fails_alone_and_the_writer_carries_on(db: Db) {
     h.finish().await;
 }
 
+/// A chat line may carry a NUL, which PostgreSQL's text cannot hold: it is accepted, it fails
+/// nothing committed with it, and a snapshot shows it as U+FFFD (the event keeps it).
+async fn a_chat_line_with_a_nul_is_stored_on_both_databases(db: Db) {
+    let h = Harness::start(db).await;
+    let alice = h.login("alice@demo.tandem").await;
+    let (_, session) = h.customer_joins(&alice, "Kim").await;
+    let session = SessionId(session);
+    h.ok(&alice, &Command::AcceptFromQueue { session }).await;
+    h.ok(
+        &alice,
+        &Command::SendChat {
+            session,
+            text: "a\u{0}b".into(),
+        },
+    )
+    .await;
+    h.ok(
+        &alice,
+        &Command::SendChat {
+            session,
+            text: "after".into(),
+        },
+    )
+    .await;
+    let (_, snap) = h.get("/api/v1/snapshot", Some(&alice)).await;
+    let chat: Vec<&str> = snap["view"]["chat"][session.0.to_string()]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(chat, ["a\u{FFFD}b", "after"]);
+    h.finish().await;
+}
+
 /// The event feed: a snapshot first, then numbered events; a console that reconnects with the
 /// last number it saw receives exactly what it missed, once each.
 async fn console_resumes_the_event_feed_exactly(db: Db) {
@@ -1329,6 +1364,7 @@ on_both_databases!(
     one_link_redeemed_fifty_times_at_once,
     commands_waiting_together_share_a_commit_and_each_is_stored,
     a_command_that_panics_fails_alone_and_the_writer_carries_on,
+    a_chat_line_with_a_nul_is_stored_on_both_databases,
     console_resumes_the_event_feed_exactly,
     each_feed_carries_only_what_its_reader_may_see,
     bad_input_gets_clear_errors,
