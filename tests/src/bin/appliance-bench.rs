@@ -181,59 +181,61 @@ fn rss_mib(pid: u32) -> f64 {
         .map_or(0.0, |kib| kib / 1024.0)
 }
 
+/// Inserts and commits on `$conn`, one at a time, with `$insert`, for `$seconds`. A macro, not
+/// a function: the two databases' connections share no type.
+macro_rules! time_commits {
+    ($conn:expr, $insert:expr, $seconds:expr) => {{
+        use sqlx::Connection as _;
+        let mut latencies = Vec::new();
+        let start = Instant::now();
+        let until = start + Duration::from_secs_f64($seconds);
+        while Instant::now() < until {
+            let t = Instant::now();
+            let mut tx = $conn.begin().await?;
+            sqlx::query($insert)
+                .bind("a chat line")
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            latencies.push(t.elapsed());
+        }
+        Run {
+            latencies,
+            elapsed: start.elapsed(),
+        }
+    }};
+}
+
 /// A bare insert and commit, one at a time, on a database of the same kind and durability.
 async fn bare_commits(postgres: Option<&str>, seconds: f64) -> Result<Run, BenchError> {
-    use sqlx::Connection;
-    let dir = tempfile::tempdir().map_err(|e| BenchError::Usage(e.to_string()))?;
-    let start;
-    let mut latencies = Vec::new();
-    let until = |start: Instant| start + Duration::from_secs_f64(seconds);
+    use sqlx::Connection as _;
     if let Some(url) = postgres {
         let mut conn = sqlx::PgConnection::connect(url).await?;
         sqlx::query("CREATE TEMP TABLE floor (id BIGSERIAL PRIMARY KEY, body TEXT NOT NULL)")
             .execute(&mut conn)
             .await?;
-        start = Instant::now();
-        while Instant::now() < until(start) {
-            let t = Instant::now();
-            let mut tx = conn.begin().await?;
-            sqlx::query("INSERT INTO floor (body) VALUES ($1)")
-                .bind("a chat line")
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?;
-            latencies.push(t.elapsed());
-        }
-    } else {
-        let path = dir.path().join("floor.db");
-        let mut conn =
-            sqlx::SqliteConnection::connect(&format!("sqlite://{}?mode=rwc", path.display()))
-                .await?;
-        sqlx::query("PRAGMA journal_mode = WAL")
-            .execute(&mut conn)
-            .await?;
-        sqlx::query("PRAGMA synchronous = FULL")
-            .execute(&mut conn)
-            .await?;
-        sqlx::query("CREATE TABLE floor (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
-            .execute(&mut conn)
-            .await?;
-        start = Instant::now();
-        while Instant::now() < until(start) {
-            let t = Instant::now();
-            let mut tx = conn.begin().await?;
-            sqlx::query("INSERT INTO floor (body) VALUES (?)")
-                .bind("a chat line")
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?;
-            latencies.push(t.elapsed());
-        }
+        return Ok(time_commits!(
+            conn,
+            "INSERT INTO floor (body) VALUES ($1)",
+            seconds
+        ));
     }
-    Ok(Run {
-        latencies,
-        elapsed: start.elapsed(),
-    })
+    let dir = tempfile::tempdir().map_err(|e| BenchError::Usage(e.to_string()))?;
+    let path = dir.path().join("floor.db");
+    let mut conn =
+        sqlx::SqliteConnection::connect(&format!("sqlite://{}?mode=rwc", path.display())).await?;
+    for statement in [
+        "PRAGMA journal_mode = WAL",
+        "PRAGMA synchronous = FULL",
+        "CREATE TABLE floor (id INTEGER PRIMARY KEY, body TEXT NOT NULL)",
+    ] {
+        sqlx::query(statement).execute(&mut conn).await?;
+    }
+    Ok(time_commits!(
+        conn,
+        "INSERT INTO floor (body) VALUES (?)",
+        seconds
+    ))
 }
 
 /// A fresh PostgreSQL database for the appliance, made on the server `admin_url` points at.
@@ -486,6 +488,13 @@ async fn bench(o: Options) -> Result<(), BenchError> {
     Ok(())
 }
 
+/// Marked chat lines delivered so far, across every feed; `done` is told when all have arrived.
+struct Deliveries {
+    count: std::sync::atomic::AtomicUsize,
+    expected: usize,
+    done: tokio::sync::Notify,
+}
+
 /// What one console's feed saw: when each marked chat line arrived, and how many snapshots.
 struct Feed {
     arrivals: Vec<(usize, Instant)>,
@@ -497,6 +506,7 @@ async fn feed(
     url: String,
     connector: tokio_tungstenite::Connector,
     ready: tokio::sync::mpsc::Sender<()>,
+    deliveries: Arc<Deliveries>,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) -> Feed {
     use futures_util::StreamExt as _;
@@ -527,6 +537,10 @@ async fn feed(
                     Some("event") => {
                         if let Some(n) = value["event"]["ChatPosted"]["text"].as_str().and_then(|t| t.strip_prefix("fan-out ")).and_then(|n| n.parse().ok()) {
                             seen.arrivals.push((n, Instant::now()));
+                            let count = deliveries.count.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                            if count == deliveries.expected {
+                                deliveries.done.notify_one();
+                            }
                         }
                     }
                     _ => {}
@@ -549,6 +563,11 @@ async fn fan_out(pid: u32, anonymous: &Api, consoles: usize) -> Result<(), Bench
     let rss_before = rss_mib(pid);
     let (ready_tx, mut ready) = tokio::sync::mpsc::channel(consoles.max(1));
     let (stop_tx, stop) = tokio::sync::watch::channel(false);
+    let deliveries = Arc::new(Deliveries {
+        count: std::sync::atomic::AtomicUsize::new(0),
+        expected: consoles * LINES,
+        done: tokio::sync::Notify::new(),
+    });
     let mut feeds = Vec::new();
     let mut api = sign_in_as(anonymous, BOB).await?;
     for n in 0..consoles {
@@ -562,6 +581,7 @@ async fn fan_out(pid: u32, anonymous: &Api, consoles: usize) -> Result<(), Bench
             url,
             connector,
             ready_tx.clone(),
+            Arc::clone(&deliveries),
             stop.clone(),
         )));
         // A few at a time: the appliance answers each with a snapshot.
@@ -574,7 +594,7 @@ async fn fan_out(pid: u32, anonymous: &Api, consoles: usize) -> Result<(), Bench
     for _ in 0..consoles % 50 {
         ready.recv().await;
     }
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    // Every feed has its snapshot: the consoles are idle now.
     let rss_idle = rss_mib(pid);
     let mut sent = Vec::with_capacity(LINES);
     let mut tick = tokio::time::interval(Duration::from_millis(10));
@@ -588,7 +608,9 @@ async fn fan_out(pid: u32, anonymous: &Api, consoles: usize) -> Result<(), Bench
             })
             .await?;
     }
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    // Until every line reached every console, or long after it should have: lines missing then
+    // are counted as not delivered.
+    let _ = tokio::time::timeout(Duration::from_secs(30), deliveries.done.notified()).await;
     let _ = stop_tx.send(true);
     let mut last = vec![None::<Instant>; LINES];
     let (mut delivered, mut resent) = (0usize, 0usize);
