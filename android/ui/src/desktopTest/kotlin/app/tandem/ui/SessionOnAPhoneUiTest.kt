@@ -6,7 +6,9 @@ import androidx.compose.ui.test.ExperimentalTestApi
 import androidx.compose.ui.test.SkikoComposeUiTest
 import androidx.compose.ui.test.assertIsDisplayed
 import androidx.compose.ui.test.hasClickAction
+import androidx.compose.ui.test.hasTestTag
 import androidx.compose.ui.test.hasText
+import androidx.compose.ui.test.waitUntilExactlyOneExists
 import androidx.compose.ui.test.onNodeWithTag
 import androidx.compose.ui.test.onNodeWithText
 import androidx.compose.ui.test.performClick
@@ -45,6 +47,10 @@ class SessionOnAPhoneUiTest {
         Themed(platform, dark) { SessionScreen(remember { SessionPresenter(console, FakeConsole.SESSION, scope) }, console) {} }
     }
 
+    /** A customer's screen of one colour, as the core hands it over (B G R A). */
+    private fun solid(width: Int, height: Int, blue: Int, green: Int, red: Int) =
+        Frame(1, width, height, ByteArray(width * height * 4) { i -> when (i % 4) { 0 -> blue; 1 -> green; 2 -> red; else -> 0xFF }.toByte() })
+
     private fun name(what: String, dark: Boolean) = "session-$what-${if (dark) "dark" else "light"}"
 
     @Test
@@ -77,13 +83,12 @@ class SessionOnAPhoneUiTest {
         for (dark in listOf(false, true)) {
             val console = console(ScreenShare.CONTROL)
             // A 1920x1080 desktop, dark blue.
-            val blue = ByteArray(1920 * 1080 * 4) { i -> when (i % 4) { 0 -> 0x80.toByte(); 1 -> 0x30; 2 -> 0x10; else -> 0xFF.toByte() } }
-            val screen = FakeScreen(Frame(1, 1920, 1080, blue))
+            val screen = FakeScreen(solid(1920, 1080, blue = 0x80, green = 0x30, red = 0x10))
             console.screen = screen
             onPhone(landscape = true) {
                 show(console, dark)
                 onNodeWithText("Screen").performClick()
-                waitUntil(timeoutMillis = 5_000) { runCatching { onNodeWithTag("screen").fetchSemanticsNode() }.isSuccess }
+                waitUntilExactlyOneExists(hasTestTag("screen"), 5_000)
                 onNodeWithTag("screen-keys").assertIsDisplayed()
                 screenshot(name("screen-landscape", dark))
                 assertAccessible("the screen tab in landscape")
@@ -111,7 +116,7 @@ class SessionOnAPhoneUiTest {
             assertAccessible("the screen tab before sharing")
             onNodeWithText("Info").performClick()
             onNodeWithText("System information").performClick()
-            waitUntil("the system information shown", 5_000) { runCatching { onNodeWithText("kims-pc").fetchSemanticsNode() }.isSuccess }
+            waitUntilExactlyOneExists(hasText("kims-pc"), 5_000)
             screenshot(name("info", dark))
             assertAccessible("the information tab")
             // A refusal from the appliance, in words with its rule, until dismissed.
@@ -138,13 +143,12 @@ class SessionOnAPhoneUiTest {
     fun onATabletTheChatStaysBesideTheCustomersScreen() {
         for (dark in listOf(false, true)) {
             val console = console(ScreenShare.CONTROL)
-            val green = ByteArray(1280 * 800 * 4) { i -> when (i % 4) { 0 -> 0x30; 1 -> 0x80.toByte(); 2 -> 0x10; else -> 0xFF.toByte() } }
-            console.screen = FakeScreen(Frame(1, 1280, 800, green))
+            console.screen = FakeScreen(solid(1280, 800, blue = 0x30, green = 0x80, red = 0x10))
             onTablet {
                 show(console, dark)
                 // No chat tab: the chat is a pane of its own, and the screen shows from the start.
                 assertEquals(0, onAllNodes(hasText("Chat") and hasClickAction()).fetchSemanticsNodes().size)
-                waitUntil(timeoutMillis = 5_000) { runCatching { onNodeWithTag("screen").fetchSemanticsNode() }.isSuccess }
+                waitUntilExactlyOneExists(hasTestTag("screen"), 5_000)
                 onNodeWithTag("chat-pane").assertIsDisplayed()
                 onNodeWithText("Let me have a look at your screen.").assertIsDisplayed()
                 onNodeWithTag("screen-keys").assertIsDisplayed()
@@ -163,9 +167,9 @@ class SessionOnAPhoneUiTest {
             onPhone {
                 show(console, dark)
                 onNodeWithText("Shell").performClick()
-                waitUntil(timeoutMillis = 5_000) { runCatching { onNodeWithTag("shell-keys").fetchSemanticsNode() }.isSuccess }
+                waitUntilExactlyOneExists(hasTestTag("shell-keys"), 5_000)
                 shell.output.trySend("kim@kims-pc:~$ ".toByteArray())
-                waitUntil(timeoutMillis = 5_000) { runCatching { onNodeWithText("kim@kims-pc:~$ ", substring = true).fetchSemanticsNode() }.isSuccess }
+                waitUntilExactlyOneExists(hasText("kim@kims-pc:~$ ", substring = true), 5_000)
                 screenshot(name("shell", dark))
                 assertAccessible("the shell")
                 onNodeWithTag("key-CTRL_C").performClick()
