@@ -412,6 +412,32 @@ fn assert_menu_agrees(w: &World, actor: Actor, s: SessionId) {
 
 /// The invariants that hold after every step.
 fn assert_invariants(w: &World, ended_invitations: &BTreeSet<InvitationId>) {
+    // The appliance finds an event's audience from the session and its teams (issue 14): the
+    // same technicians as asking every technician.
+    for s in w.state.sessions.values() {
+        let asked: BTreeSet<_> = technicians(w)
+            .into_iter()
+            .filter(|t| w.state.sees_session(*t, s))
+            .collect();
+        assert_eq!(
+            w.state.technicians_seeing_session(s),
+            asked,
+            "session {}",
+            s.id
+        );
+    }
+    for i in w.state.invitations.values() {
+        let asked: BTreeSet<_> = technicians(w)
+            .into_iter()
+            .filter(|t| w.state.sees_invitation(*t, i))
+            .collect();
+        assert_eq!(
+            w.state.technicians_seeing_invitation(i),
+            asked,
+            "invitation {}",
+            i.id
+        );
+    }
     for s in w.state.sessions.values() {
         // Exactly one owner per active session; none while queued or ended.
         assert_eq!(

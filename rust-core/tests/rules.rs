@@ -86,7 +86,7 @@ fn a3_a_customer_whose_connection_drops_is_waited_for_greyed_then_gone() {
     );
     observed(&mut w, |st| st.customer_connection_lost(queued, until));
     observed(&mut w, |st| st.customer_wait_over(queued, until));
-    assert!(!w.session(queued).is_live());
+    assert!(w.has_ended(queued));
 }
 
 #[test]
@@ -689,7 +689,13 @@ fn t3_former_owner_stays_as_member_with_transfer_share_and_remove_greyed() {
     w.ok(tech(w.alice), Command::LeaveSession { session: s });
     assert_eq!(w.session(s).status, SessionStatus::Active);
     w.ok(tech(w.carol), Command::EndSession { session: s });
-    assert_eq!(w.session(s).status, SessionStatus::Ended);
+    assert!(w.has_ended(s));
+    // C1: a command aimed at it afterwards is told it ended, not that it never existed.
+    assert_eq!(
+        w.denied(tech(w.carol), Command::AcceptFromQueue { session: s })
+            .rule,
+        Rule::C1
+    );
 }
 
 // ---------------------------------------------------------------- sharing

@@ -12,38 +12,40 @@ use tandem_core::domain::{Event, InvitationId, Participant, SessionId, State, Te
 /// every technician sees. An event's audience is who sees it before or after it ([`either`]).
 #[must_use]
 pub fn seen_by(state: &State, event: &Event) -> Option<BTreeSet<TechnicianId>> {
-    let technicians = state.technicians.keys().copied();
     match event {
         // Only the technician it concerns (it names an address they typed).
         Event::MailNotSent { technician, .. } => Some(BTreeSet::from([*technician])),
-        Event::InvitationSent { invitation, .. } => Some(
-            technicians
-                .filter(|t| state.sees_invitation(*t, invitation))
-                .collect(),
-        ),
+        Event::InvitationSent { invitation, .. } => {
+            Some(state.technicians_seeing_invitation(invitation))
+        }
         Event::InvitationEnded { invitation, .. } => {
             let invitation = state.invitations.get(invitation)?;
-            Some(
-                technicians
-                    .filter(|t| state.sees_invitation(*t, invitation))
-                    .collect(),
-            )
+            Some(state.technicians_seeing_invitation(invitation))
         }
         _ => {
             let session = event.session(state)?;
-            let s = state.sessions.get(&session);
-            Some(
-                technicians
-                    .filter(|t| s.is_some_and(|s| state.sees_session(*t, s)) || names(event, *t))
-                    .collect(),
-            )
+            let mut seen = state
+                .sessions
+                .get(&session)
+                .map(|s| state.technicians_seeing_session(s))
+                .unwrap_or_default();
+            seen.extend(named(event).filter(|t| state.technicians.contains_key(t)));
+            Some(seen)
         }
     }
 }
 
-fn names(event: &Event, technician: TechnicianId) -> bool {
-    matches!(event, Event::MemberLeft { member: Participant::Technician(t), .. } if *t == technician)
-        || matches!(event, Event::SessionReleased { former_owner, .. } if *former_owner == technician)
+/// The technician an event names, who sees it even when the session is no longer theirs.
+fn named(event: &Event) -> impl Iterator<Item = TechnicianId> {
+    match event {
+        Event::MemberLeft {
+            member: Participant::Technician(t),
+            ..
+        } => Some(*t),
+        Event::SessionReleased { former_owner, .. } => Some(*former_owner),
+        _ => None,
+    }
+    .into_iter()
 }
 
 /// Everyone in either audience; `None` (every technician) only when both are.

@@ -262,7 +262,7 @@ impl State {
             } => {
                 self.scoped(actor, *team)?;
                 text("The jump group's name", name, MAX_NAME_CHARS)?;
-                if let Some(unknown) = members.iter().find(|m| !self.technicians.contains_key(m)) {
+                if let Some(unknown) = members.iter().find(|m| !self.technicians.contains_key(*m)) {
                     return Err(CommandError::NotFound {
                         kind: Entity::Technician,
                         id: unknown.0,

@@ -15,10 +15,16 @@ use super::state::State;
 
 impl State {
     pub(crate) fn session(&self, id: SessionId) -> Result<&Session, CommandError> {
-        self.sessions.get(&id).ok_or(CommandError::NotFound {
-            kind: Entity::Session,
-            id: id.0,
-        })
+        match self.sessions.get(&id) {
+            Some(s) => Ok(s),
+            None if self.ended_sessions.contains(&id) => {
+                Err(Denial::new(Rule::C1, Reason::SessionEnded).into())
+            }
+            None => Err(CommandError::NotFound {
+                kind: Entity::Session,
+                id: id.0,
+            }),
+        }
     }
 
     /// Who the actor is in this session, if they are in it at all.

@@ -5,6 +5,7 @@ use super::ids::TechnicianId;
 use super::invitation::{Invitation, Invitee};
 use super::session::{QueueRef, Session, SessionStatus};
 use super::state::State;
+use std::collections::BTreeSet;
 
 impl State {
     /// A technician sees a live session they are in, or one waiting in a queue they can take
@@ -20,6 +21,52 @@ impl State {
                     }
                     _ => false,
                 })
+    }
+
+    /// Every technician who sees a session ([`State::sees_session`]), found from the session
+    /// and its queue's team rather than by asking each technician: the cost follows the
+    /// session's audience, not the organisation's size (issue 14).
+    #[must_use]
+    pub fn technicians_seeing_session(&self, session: &Session) -> BTreeSet<TechnicianId> {
+        if !session.is_live() {
+            return BTreeSet::new();
+        }
+        let queue = match session.status {
+            SessionStatus::Queued(QueueRef::Personal(t)) => vec![t],
+            SessionStatus::Queued(QueueRef::Team(team)) => self.members_of(team),
+            _ => Vec::new(),
+        };
+        session
+            .owner
+            .into_iter()
+            .chain(session.members.iter().copied())
+            .chain(queue)
+            .filter(|t| self.technicians.contains_key(t) && self.sees_session(*t, session))
+            .collect()
+    }
+
+    /// Every technician who sees an invitation ([`State::sees_invitation`]), found from the
+    /// invitation and its team.
+    #[must_use]
+    pub fn technicians_seeing_invitation(&self, invitation: &Invitation) -> BTreeSet<TechnicianId> {
+        let invitees = match &invitation.invitee {
+            Invitee::Technician(t) => vec![*t],
+            Invitee::AnyRepresentative(team) | Invitee::HelpRequest { team, .. } => {
+                self.members_of(*team)
+            }
+            Invitee::External { .. } => Vec::new(),
+        };
+        std::iter::once(invitation.inviter)
+            .chain(invitees)
+            .filter(|t| self.technicians.contains_key(t) && self.sees_invitation(*t, invitation))
+            .collect()
+    }
+
+    fn members_of(&self, team: super::ids::TeamId) -> Vec<TechnicianId> {
+        self.teams
+            .get(&team)
+            .map(|t| t.members.iter().copied().collect())
+            .unwrap_or_default()
     }
 
     /// Whether a technician belongs to a team that is enabled, with every team above it (G2).
@@ -52,10 +99,21 @@ impl State {
     #[must_use]
     pub fn view_for(&self, technician: TechnicianId) -> State {
         let mut view = self.clone();
-        view.sessions
-            .retain(|_, s| self.sees_session(technician, s));
-        view.invitations
-            .retain(|_, i| self.sees_invitation(technician, i));
+        // Built from what they see rather than trimmed from everything: the persistent maps
+        // share the entries, and the cost follows what the view holds.
+        view.sessions = self
+            .sessions
+            .values()
+            .filter(|s| self.sees_session(technician, s))
+            .map(|s| (s.id, s.clone()))
+            .collect();
+        view.invitations = self
+            .invitations
+            .values()
+            .filter(|i| self.sees_invitation(technician, i))
+            .map(|i| (i.id, i.clone()))
+            .collect();
+        view.ended_sessions = imbl::OrdSet::new();
         view.hide_machines_from(technician);
         view
     }
@@ -64,19 +122,26 @@ impl State {
     /// (J1) and whoever deployed a support button (B1). Others see the entries (the rules check
     /// them), without the id.
     fn hide_machines_from(&mut self, technician: TechnicianId) {
-        let usable: Vec<_> = self
+        let hidden: Vec<_> = self
             .jump_clients
             .values()
-            .filter(|j| self.may_use_jump_location(technician, j.location))
+            .filter(|j| !j.machine.is_empty())
+            .filter(|j| !self.may_use_jump_location(technician, j.location))
             .map(|j| j.id)
             .collect();
-        for j in self.jump_clients.values_mut() {
-            if !usable.contains(&j.id) {
+        for id in hidden {
+            if let Some(j) = self.jump_clients.get_mut(&id) {
                 j.machine.clear();
             }
         }
-        for b in self.support_buttons.values_mut() {
-            if b.deployed_by != technician {
+        let hidden: Vec<_> = self
+            .support_buttons
+            .values()
+            .filter(|b| b.deployed_by != technician && !b.machine.is_empty())
+            .map(|b| b.id)
+            .collect();
+        for id in hidden {
+            if let Some(b) = self.support_buttons.get_mut(&id) {
                 b.machine.clear();
             }
         }
@@ -84,20 +149,24 @@ impl State {
 
     /// Drop what no longer concerns the technician, after applying an event to their view.
     pub fn prune_for(&mut self, technician: TechnicianId) {
-        let keep: Vec<_> = self
+        let gone: Vec<_> = self
             .sessions
             .values()
-            .filter(|s| self.sees_session(technician, s))
+            .filter(|s| !self.sees_session(technician, s))
             .map(|s| s.id)
             .collect();
-        self.sessions.retain(|id, _| keep.contains(id));
-        let invitations: Vec<_> = self
+        for id in gone {
+            self.sessions.remove(&id);
+        }
+        let gone: Vec<_> = self
             .invitations
             .values()
-            .filter(|i| self.sees_invitation(technician, i))
+            .filter(|i| !self.sees_invitation(technician, i))
             .map(|i| i.id)
             .collect();
-        self.invitations.retain(|id, _| invitations.contains(id));
+        for id in gone {
+            self.invitations.remove(&id);
+        }
         self.hide_machines_from(technician);
     }
 }

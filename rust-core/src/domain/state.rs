@@ -17,6 +17,11 @@ use super::session::{
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
+/// The state's collections: persistent maps, so that a copy of the state (each batch of
+/// commands the appliance commits starts from one, and each snapshot and view is one) shares
+/// everything it does not change, and costs nothing in the number of entries.
+pub type Map<K, V> = imbl::OrdMap<K, V>;
+
 /// The organisation and every session: the state the rules are checked against.
 ///
 /// It changes only through [`State::execute`] (check a command, then apply the events it caused)
@@ -26,27 +31,32 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct State {
     pub(crate) next_id: u64,
     /// Teams by id.
-    pub teams: BTreeMap<TeamId, Team>,
+    pub teams: Map<TeamId, Team>,
     /// Technicians and administrators by id.
-    pub technicians: BTreeMap<TechnicianId, Technician>,
-    /// Sessions by id, ended ones included.
-    pub sessions: BTreeMap<SessionId, Session>,
+    pub technicians: Map<TechnicianId, Technician>,
+    /// The live sessions by id. An ended session leaves them (issue 14: the cost of each action
+    /// follows what is live, not everything ever held); its history stays in the store.
+    pub sessions: Map<SessionId, Session>,
+    /// The ids of the sessions that ended, so that a command aimed at one is told it ended
+    /// (C1) rather than that it never existed. The appliance's own: a console's view holds none.
+    #[serde(default, skip_serializing_if = "imbl::OrdSet::is_empty")]
+    pub ended_sessions: imbl::OrdSet<SessionId>,
     /// Invitations by id, inactive ones included.
-    pub invitations: BTreeMap<InvitationId, Invitation>,
+    pub invitations: Map<InvitationId, Invitation>,
     /// Security policies for external users.
-    pub policies: BTreeMap<PolicyId, SecurityPolicy>,
+    pub policies: Map<PolicyId, SecurityPolicy>,
     /// Support issues.
-    pub issues: BTreeMap<IssueId, SupportIssue>,
+    pub issues: Map<IssueId, SupportIssue>,
     /// People approved for external invitations (X6).
-    pub approved_externals: BTreeMap<ApprovedExternalId, ApprovedExternal>,
+    pub approved_externals: Map<ApprovedExternalId, ApprovedExternal>,
     /// Jump groups.
-    pub jump_groups: BTreeMap<JumpGroupId, JumpGroup>,
+    pub jump_groups: Map<JumpGroupId, JumpGroup>,
     /// Jump clients pinned to remote computers.
-    pub jump_clients: BTreeMap<JumpClientId, JumpClient>,
+    pub jump_clients: Map<JumpClientId, JumpClient>,
     /// Support buttons deployed to remote computers.
-    pub support_buttons: BTreeMap<SupportButtonId, SupportButton>,
+    pub support_buttons: Map<SupportButtonId, SupportButton>,
     /// Support button profiles.
-    pub button_profiles: BTreeMap<ButtonProfileId, ButtonProfile>,
+    pub button_profiles: Map<ButtonProfileId, ButtonProfile>,
     /// Organisation-wide settings.
     pub settings: Settings,
 }
@@ -317,17 +327,12 @@ impl State {
                     }
                 });
             }
-            Event::SessionEnded { session, .. } => self.with_session(*session, |s| {
-                s.status = SessionStatus::Ended;
-                s.owner = None;
-                s.members.clear();
-                s.externals.clear();
-                s.chat_pinned.clear();
-                s.customer.connected = false;
-                s.screen = ScreenState::Off;
-                s.shell = false;
-                s.prompts.clear();
-            }),
+            // C1: everyone has left; nothing about the session is live any more.
+            Event::SessionEnded { session, .. } => {
+                if self.sessions.remove(session).is_some() {
+                    self.ended_sessions.insert(*session);
+                }
+            }
             Event::ChatPosted { session, text, .. } => self.with_session(*session, |s| {
                 s.chat_bytes = s
                     .chat_bytes

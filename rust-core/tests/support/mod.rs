@@ -305,6 +305,11 @@ impl World {
         &self.state.sessions[&s]
     }
 
+    /// Whether a session ended: it left the live state, and commands aimed at it are told so.
+    pub fn has_ended(&self, s: SessionId) -> bool {
+        !self.state.sessions.contains_key(&s) && self.state.ended_sessions.contains(&s)
+    }
+
     pub fn action(&self, actor: Actor, s: SessionId, action: Action) -> ActionState {
         self.state
             .available_actions(actor, s, self.now)
