@@ -30,6 +30,39 @@ pub struct Outgoing {
     pub session: Option<SessionId>,
     /// The technicians who may see it; `None`: every technician.
     pub audience: Option<BTreeSet<TechnicianId>>,
+    /// Its message as sent on the event feeds, written once for all of them.
+    text: std::sync::OnceLock<axum::extract::ws::Utf8Bytes>,
+}
+
+impl Outgoing {
+    /// An event on its way, with its session and audience.
+    #[must_use]
+    pub fn new(
+        published: Published,
+        session: Option<SessionId>,
+        audience: Option<BTreeSet<TechnicianId>>,
+    ) -> Self {
+        Self {
+            published,
+            session,
+            audience,
+            text: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The event feed's message for it (an external user's is written apart: redacted), written
+    /// by the first feed that sends it and shared by the others.
+    ///
+    /// # Errors
+    /// If it cannot be written as JSON.
+    pub fn text(&self) -> Result<axum::extract::ws::Utf8Bytes, serde_json::Error> {
+        if let Some(text) = self.text.get() {
+            return Ok(text.clone());
+        }
+        let message = tandem_core::protocol::ServerMessage::Event(self.published.clone());
+        let text: axum::extract::ws::Utf8Bytes = serde_json::to_string(&message)?.into();
+        Ok(self.text.get_or_init(|| text).clone())
+    }
 }
 
 /// A message for one session's customer client that is never stored: credentials the
@@ -136,9 +169,6 @@ struct Job {
 /// first of them waits for the last.
 const MAX_BATCH: usize = 256;
 
-/// Events the live feed holds for its slowest reader.
-const FEED_CAPACITY: usize = 8 * MAX_BATCH * 4;
-
 /// The running appliance.
 #[derive(Debug)]
 pub struct Appliance {
@@ -148,7 +178,8 @@ pub struct Appliance {
     commits: std::sync::atomic::AtomicU64,
     /// The database.
     pub store: Store,
-    feed: broadcast::Sender<Arc<Outgoing>>,
+    /// The sockets' subscriptions to committed events, by topic.
+    pub feeds: crate::feeds::Feeds,
     direct: broadcast::Sender<Arc<Direct>>,
     /// Outgoing mail, when configured.
     pub mailer: Option<Mailer>,
@@ -320,9 +351,6 @@ impl Appliance {
     ) -> Result<Arc<Self>, StoreError> {
         let (state, last_seq) = replay(&store).await?;
         tracing::info!(events = last_seq, "state rebuilt from the event store");
-        // Room for several whole batches: a batch sends its events in one go, and a feed that
-        // falls further behind is sent a whole snapshot again.
-        let (feed, _) = broadcast::channel(FEED_CAPACITY);
         let (direct, _) = broadcast::channel(64);
         let state = Arc::new(state);
         let (jobs, queue) = mpsc::channel(4 * MAX_BATCH);
@@ -334,7 +362,7 @@ impl Appliance {
             jobs,
             commits: std::sync::atomic::AtomicU64::new(0),
             store,
-            feed,
+            feeds: crate::feeds::Feeds::default(),
             direct,
             mailer,
             fingerprint,
@@ -374,10 +402,10 @@ impl Appliance {
         Arc::clone(&self.committed.load().state)
     }
 
-    /// Live events, from the moment of subscribing.
+    /// Live events that concern `topic`, from the moment of subscribing.
     #[must_use]
-    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Outgoing>> {
-        self.feed.subscribe()
+    pub fn subscribe(&self, topic: crate::feeds::Topic) -> crate::feeds::Subscription {
+        self.feeds.subscribe(topic)
     }
 
     /// Live direct messages for customer clients.
@@ -822,7 +850,7 @@ impl Appliance {
                         self.forget_session(*session);
                     }
                     // Nobody listening is fine: consoles catch up from the store when they connect.
-                    let _ = self.feed.send(Arc::new(o));
+                    self.feeds.publish(&Arc::new(o));
                 }
                 answers.push((accepted.reply, published));
             }
@@ -932,15 +960,15 @@ impl Appliance {
                     .map_err(|e| Staging::Broken(e.into()))?;
             }
             staged.ended.extend(ended);
-            outgoing.push(Outgoing {
-                published: Published {
+            outgoing.push(Outgoing::new(
+                Published {
                     seq: staged.seq,
                     at: now,
                     event: event.clone(),
                 },
                 session,
                 audience,
-            });
+            ));
         }
         Ok(outgoing)
     }

@@ -9,6 +9,7 @@ pub mod config;
 pub mod connections;
 pub mod demo;
 pub mod error;
+pub mod feeds;
 pub mod limits;
 pub mod mail;
 pub mod redact;

@@ -143,9 +143,8 @@ fn may_view(
 
 /// Whether a viewer's message may reach the customer client. Shell input goes through while
 /// the viewer may see the shell. On the screen, a key frame request always goes through;
-/// pointer and keys only while the session is shared for control and the viewer's
-/// permissions include remote control (A1, G3).
-fn may_send(state: &Domain, who: Principal, key: (SessionId, Stream), message: &Message) -> bool {
+/// pointer and keys only while `control` holds ([`may_control`]).
+fn may_send(control: bool, key: (SessionId, Stream), message: &Message) -> bool {
     if key.1 == Stream::Shell {
         return true;
     }
@@ -155,9 +154,13 @@ fn may_send(state: &Domain, who: Principal, key: (SessionId, Stream), message: &
     let Ok(m) = serde_json::from_str::<ViewerMessage>(text.as_str()) else {
         return false;
     };
-    if !m.is_input() {
-        return true;
-    }
+    !m.is_input() || control
+}
+
+/// Whether a viewer's pointer and keys may reach the screen: the session is shared for control
+/// and their permissions include remote control (A1, G3). Decided when the relay opens and
+/// again with each event that may change it, not for each keystroke (issue 14).
+fn may_control(state: &Domain, who: Principal, key: (SessionId, Stream)) -> bool {
     state.sessions.get(&key.0).is_some_and(|s| {
         s.screen == ScreenState::Control
             && state
@@ -363,7 +366,9 @@ async fn view(
         Message::Text(text.into())
     };
     let mut output = pipe.output.subscribe();
-    let mut events = appliance.subscribe();
+    let mut events = appliance.subscribe(crate::feeds::Topic::SessionAndOrganisation(key.0));
+    // Subscribed first, then read: a change committed in between arrives as an event.
+    let mut control = may_control(&appliance.read().await.state, who, key);
     let mut dropped = Dropped {
         appliance: Arc::clone(&appliance),
         actor: credential.label(),
@@ -373,11 +378,43 @@ async fn view(
     let mut liveness = crate::connections::Liveness::new(appliance.config.dead_after);
     loop {
         tokio::select! {
+            // In this order: a change of right already published is heard before the next
+            // keystroke is let through; a viewer's input before the screen's output, which
+            // may always be ready (a viewer who floods input slows only their own picture).
+            biased;
             () = registration.revoked() => return close(&mut socket, Ended::Revoked).await,
             () = &mut expiry => return close(&mut socket, Ended::Expired).await,
+            event = events.recv() => {
+                // A change to the session, or to the organisation (a permission removed, a team
+                // disabled), may end the right to the stream or to control: decide again. Only
+                // this session's events and organisation-wide ones arrive here; a subscription
+                // that lagged missed some, so it decides again too.
+                if matches!(event, Err(crate::feeds::Missed::Closed)) {
+                    return;
+                }
+                let state = appliance.state().await;
+                if may_view(&state, who, key).is_err() {
+                    return close(&mut socket, Ended::NoLongerAllowed).await;
+                }
+                control = may_control(&state, who, key);
+            }
             dead = liveness.tick() => {
                 if dead || socket.send(Message::Ping(Vec::new().into())).await.is_err() { return }
             }
+            typed = socket.recv() => match typed {
+                Some(Ok(m @ (Message::Binary(_) | Message::Text(_)))) => {
+                    liveness.heard();
+                    // Never waits: with no host reading, input beyond the channel's room is dropped
+                    // rather than held (and the loop keeps watching for the end of its right).
+                    let sent = may_send(control, key, &m)
+                        && appliance.relays.input(key).is_some_and(|input| input.try_send(m).is_ok());
+                    if !sent {
+                        dropped.count += 1;
+                    }
+                }
+                Some(Ok(Message::Close(_)) | Err(_)) | None => return,
+                Some(Ok(_)) => liveness.heard(),
+            },
             shown = output.recv() => match shown {
                 Ok(m) => if socket.send(m).await.is_err() { return },
                 Err(broadcast::error::RecvError::Lagged(skipped)) => {
@@ -387,33 +424,6 @@ async fn view(
                 }
                 Err(broadcast::error::RecvError::Closed) => return,
             },
-            typed = socket.recv() => match typed {
-                Some(Ok(m @ (Message::Binary(_) | Message::Text(_)))) => {
-                    liveness.heard();
-                    // Never waits: with no host reading, input beyond the channel's room is dropped
-                    // rather than held (and the loop keeps watching for the end of its right).
-                    let sent = may_send(&appliance.read().await.state, who, key, &m)
-                        && appliance.relays.input(key).is_some_and(|input| input.try_send(m).is_ok());
-                    if !sent {
-                        dropped.count += 1;
-                    }
-                }
-                Some(Ok(Message::Close(_)) | Err(_)) | None => return,
-                Some(Ok(_)) => liveness.heard(),
-            },
-            event = events.recv() => {
-                // A change to the session, or to the organisation (a permission removed, a team
-                // disabled), may end the right to the stream: check again. A lagging receiver
-                // missed some events, so it checks too.
-                let concerns = match &event {
-                    Ok(e) => e.session.is_none_or(|s| s == key.0),
-                    Err(broadcast::error::RecvError::Lagged(_)) => true,
-                    Err(broadcast::error::RecvError::Closed) => return,
-                };
-                if concerns && may_view(&appliance.read().await.state, who, key).is_err() {
-                    return close(&mut socket, Ended::NoLongerAllowed).await;
-                }
-            }
         }
     }
 }

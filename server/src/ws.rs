@@ -1,9 +1,11 @@
 //! One WebSocket per console (or customer client, or external user) carrying ordered, numbered
 //! events. A client that reconnects with the last number it saw receives exactly what it missed;
 //! one that is too far behind, or new, receives a fresh snapshot first.
+use crate::appliance::Outgoing;
 use crate::appliance::{Appliance, Published};
 use crate::auth::{Credential, Principal};
 use crate::connections::Ended;
+use crate::feeds::{Missed, Topic};
 use crate::views;
 use crate::visibility::visible;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -13,7 +15,6 @@ use serde::Deserialize;
 use std::sync::Arc;
 use std::time::Duration;
 use tandem_core::protocol::{ClientMessage, ServerMessage};
-use tokio::sync::broadcast::error::RecvError;
 
 /// Where to resume.
 #[derive(Debug, Deserialize)]
@@ -104,6 +105,19 @@ async fn send_event(
     send(socket, &ServerMessage::Event(published)).await
 }
 
+/// A committed event: the message shared by every feed, except an external user's (redacted).
+async fn send_outgoing(
+    socket: &mut WebSocket,
+    who: Principal,
+    outgoing: &Outgoing,
+) -> Result<(), axum::Error> {
+    if matches!(who, Principal::External(_)) {
+        return send_event(socket, who, outgoing.published.clone()).await;
+    }
+    let text = outgoing.text().map_err(axum::Error::new)?;
+    socket.send(Message::Text(text)).await
+}
+
 async fn send_snapshot(
     appliance: &Appliance,
     who: Principal,
@@ -134,7 +148,25 @@ async fn feed(
     tokio::pin!(expiry);
     // Subscribe before reading the backlog, so nothing committed in between is missed; what
     // arrives twice is skipped by its number.
-    let mut live = appliance.subscribe();
+    let topic = match who {
+        Principal::Technician(t) => Topic::Technician(t),
+        Principal::Customer(s) => Topic::Session(s),
+        // An external user is in one session (X1); found once, when the feed opens.
+        Principal::External(e) => match appliance
+            .state()
+            .await
+            .sessions
+            .values()
+            .find(|s| s.externals.contains_key(&e))
+        {
+            Some(s) => Topic::Session(s.id),
+            None => {
+                close(&mut socket, Ended::Revoked).await;
+                return Ok(());
+            }
+        },
+    };
+    let mut live = appliance.subscribe(topic);
     let mut direct = appliance.subscribe_direct();
     // A customer client's socket counts as "listening" for direct messages while it is open.
     let _customer = match who {
@@ -184,10 +216,10 @@ async fn feed(
             () = registration.revoked() => {
                 // What was committed before the right ended (the event that ended it, say,
                 // a session's end that tells the customer client to uninstall) still goes out.
-                while let Ok(o) = live.try_recv() {
+                while let Some(o) = live.try_recv() {
                     if o.published.seq > cursor && visible(&appliance.read().await.state, who, &o.published.event, o.session, o.audience.as_ref()) {
                         cursor = o.published.seq;
-                        send_event(&mut socket, who, o.published.clone()).await?;
+                        send_outgoing(&mut socket, who, &o).await?;
                     }
                 }
                 close(&mut socket, Ended::Revoked).await;
@@ -202,12 +234,12 @@ async fn feed(
                     cursor = o.published.seq;
                     let shown = visible(&appliance.read().await.state, who, &o.published.event, o.session, o.audience.as_ref());
                     if shown {
-                        send_event(&mut socket, who, o.published.clone()).await?;
+                        send_outgoing(&mut socket, who, &o).await?;
                     }
                 }
                 Ok(_) => {}
-                Err(RecvError::Lagged(_)) => cursor = send_snapshot(&appliance, who, &mut socket).await?,
-                Err(RecvError::Closed) => return Ok(()),
+                Err(Missed::Lagged) => cursor = send_snapshot(&appliance, who, &mut socket).await?,
+                Err(Missed::Closed) => return Ok(()),
             },
             message = direct.recv() => {
                 if let (Ok(m), Principal::Customer(s)) = (message, who)

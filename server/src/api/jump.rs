@@ -134,7 +134,7 @@ async fn serve(
     mut socket: WebSocket,
 ) -> Result<(), axum::Error> {
     let registration = appliance.connections.register(credential);
-    let mut events = appliance.subscribe();
+    let mut events = appliance.subscribe(crate::feeds::Topic::JumpClient(me));
     if !crate::ws::still_valid(&appliance, credential).await {
         send(&mut socket, &AgentMessage::Unpinned).await?;
         return socket.send(Message::Close(None)).await;
