@@ -124,11 +124,13 @@ impl Executed {
     }
 }
 
-/// The writer task's own: the state as last committed, and the number of its last event.
+/// The writer task's own: the state as last committed, the number of its last event, and that
+/// of the last copy of the state stored.
 #[derive(Debug)]
 struct Inner {
     state: Arc<State>,
     last_seq: i64,
+    snapshot_seq: i64,
 }
 
 /// What readers see: the state as of the last commit and the number of its last event, shared,
@@ -349,8 +351,12 @@ impl Appliance {
         fingerprint: Option<String>,
         mailer: Option<Mailer>,
     ) -> Result<Arc<Self>, StoreError> {
-        let (state, last_seq) = replay(&store).await?;
-        tracing::info!(events = last_seq, "state rebuilt from the event store");
+        let (state, last_seq, snapshot_seq) = replay(&store).await?;
+        tracing::info!(
+            events = last_seq,
+            from = snapshot_seq,
+            "state rebuilt from the event store"
+        );
         let (direct, _) = broadcast::channel(64);
         let state = Arc::new(state);
         let (jobs, queue) = mpsc::channel(4 * MAX_BATCH);
@@ -378,7 +384,11 @@ impl Appliance {
         // queue's sender goes with it).
         tokio::spawn(write(
             Arc::downgrade(&appliance),
-            Inner { state, last_seq },
+            Inner {
+                state,
+                last_seq,
+                snapshot_seq,
+            },
             queue,
         ));
         Ok(appliance)
@@ -830,6 +840,7 @@ impl Appliance {
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             inner.state = Arc::new(next);
             inner.last_seq = staged.seq;
+            self.keep_snapshot(inner);
             // Readers see the commit before its events go out: a feed that subscribed, then
             // read the state, gets each event either in that state or from the feed (by number).
             self.committed.store(Arc::new(Committed {
@@ -873,10 +884,36 @@ impl Appliance {
         }
     }
 
+    /// Store a copy of the state once enough events were committed since the last one. It is
+    /// written by a task of its own: the writer does not wait for it, and a copy that fails is
+    /// tried again after as many events more.
+    fn keep_snapshot(&self, inner: &mut Inner) {
+        if inner.last_seq - inner.snapshot_seq < self.config.snapshot_every {
+            return;
+        }
+        inner.snapshot_seq = inner.last_seq;
+        let (state, seq, store) = (Arc::clone(&inner.state), inner.last_seq, self.store.clone());
+        tokio::spawn(async move {
+            let body = tokio::task::spawn_blocking(move || serde_json::to_string(&*state)).await;
+            let saved = match body {
+                Ok(Ok(body)) => store
+                    .save_state_snapshot(seq, now_ms(), &body)
+                    .await
+                    .map_err(|e| e.to_string()),
+                Ok(Err(e)) => Err(e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            match saved {
+                Ok(()) => tracing::info!(seq, "stored a copy of the state"),
+                Err(e) => tracing::warn!(seq, error = %e, "could not store a copy of the state"),
+            }
+        });
+    }
+
     /// Read the state again from the store, after a commit whose outcome is unknown.
     async fn reload(&self, inner: &mut Inner) {
         match replay(&self.store).await {
-            Ok((state, last_seq)) => {
+            Ok((state, last_seq, _)) => {
                 inner.state = Arc::new(state);
                 inner.last_seq = last_seq;
                 self.committed.store(Arc::new(Committed {
@@ -1066,15 +1103,34 @@ fn storage_failed() -> JobError {
     JobError::Failed(ApiError::Internal("storage failed"))
 }
 
-/// The state rebuilt from every stored event, and the number of the last.
-async fn replay(store: &Store) -> Result<(State, i64), StoreError> {
-    let mut state = State::default();
-    let mut last_seq = 0;
-    for stored in store.all_events().await? {
-        state.apply(&stored.event);
-        last_seq = stored.seq;
+/// Events read at a time while the state is rebuilt.
+const REPLAY_CHUNK: i64 = 10_000;
+
+/// The state rebuilt from the newest stored copy and the events after it (from every event when
+/// there is no copy, or none this version can read), the number of the last event, and that of
+/// the copy it started from.
+async fn replay(store: &Store) -> Result<(State, i64, i64), StoreError> {
+    let copy = match store.latest_state_snapshot().await? {
+        Some((seq, body)) => match serde_json::from_str::<State>(&body) {
+            Ok(state) => Some((state, seq)),
+            Err(e) => {
+                tracing::warn!(seq, error = %e, "a stored copy of the state is unreadable; replaying every event");
+                None
+            }
+        },
+        None => None,
+    };
+    let (mut state, from) = copy.unwrap_or_default();
+    let mut last_seq = from;
+    loop {
+        let chunk = store.events_after(last_seq, REPLAY_CHUNK).await?;
+        let Some(last) = chunk.last() else { break };
+        last_seq = last.seq;
+        for stored in &chunk {
+            state.apply(&stored.event);
+        }
     }
-    Ok((state, last_seq))
+    Ok((state, last_seq, from))
 }
 
 /// Why a job could not be staged.
@@ -1091,6 +1147,10 @@ async fn write(
     mut inner: Inner,
     mut queue: mpsc::Receiver<Job>,
 ) {
+    // Many events since the last copy (an appliance that never stored one): one now.
+    if let Some(appliance) = appliance.upgrade() {
+        appliance.keep_snapshot(&mut inner);
+    }
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let Some(appliance) = appliance.upgrade() else {

@@ -61,7 +61,14 @@ pub struct Config {
     pub mail_attempts: u32,
     /// The most sockets one source address may hold open at once.
     pub max_sockets_per_source: usize,
+    /// How many events between two stored copies of the whole state, from which the appliance
+    /// starts rather than replaying every event ever stored (issue 14).
+    pub snapshot_every: i64,
 }
+
+/// The default of [`Config::snapshot_every`]: start-up replays at most this many events, and a
+/// copy is written (off the writer) about once per this many.
+pub const DEFAULT_SNAPSHOT_EVERY: i64 = 10_000;
 
 /// The default of [`Config::customer_grace`]: long enough for a computer to reboot.
 pub const DEFAULT_CUSTOMER_GRACE: std::time::Duration = std::time::Duration::from_secs(180);

@@ -124,6 +124,16 @@ struct Cli {
         global = true
     )]
     max_sockets_per_source: u32,
+    /// How many events between two stored copies of the whole state; start-up reads the last
+    /// copy and replays only the events after it.
+    #[arg(
+        long,
+        env = "TANDEM_SNAPSHOT_EVERY",
+        default_value_t = tandem_appliance::config::DEFAULT_SNAPSHOT_EVERY,
+        value_parser = clap::value_parser!(i64).range(100..),
+        global = true
+    )]
+    snapshot_every: i64,
     /// Raise every rate limit out of reach, for load benchmarks on a machine of your own
     /// (`appliance-bench`): one benchmark client sends thousands of commands a second, which
     /// the limits exist to refuse. Never for an appliance anyone else can reach.
@@ -198,6 +208,7 @@ fn config(cli: &Cli) -> Config {
         mail_attempts: cli.mail_attempts,
         max_sockets_per_source: usize::try_from(cli.max_sockets_per_source)
             .unwrap_or(tandem_appliance::connections::DEFAULT_MAX_SOCKETS_PER_SOURCE),
+        snapshot_every: cli.snapshot_every,
     }
 }
 

@@ -59,6 +59,11 @@ const MIGRATIONS: &[&[&str]] = &[
         "CREATE TABLE chat (seq BIGINT PRIMARY KEY, session BIGINT NOT NULL, at BIGINT NOT NULL, speaker TEXT NOT NULL, text TEXT NOT NULL)",
         "CREATE INDEX chat_session ON chat (session, seq)",
     ],
+    &[
+        // Copies of the whole state (issue 14): start-up reads the newest and replays only the
+        // events after it. JSON, so a copy an older version cannot read is simply passed over.
+        "CREATE TABLE state_snapshots (seq BIGINT PRIMARY KEY, at BIGINT NOT NULL, body TEXT NOT NULL)",
+    ],
 ];
 
 /// The migration (its version) that made the chat table.
@@ -315,6 +320,47 @@ impl Store {
         sqlx::query("RELEASE SAVEPOINT command")
             .execute(&mut **tx)
             .await?;
+        Ok(())
+    }
+
+    /// The newest copy of the whole state: the number of the last event in it, and the copy.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn latest_state_snapshot(&self) -> Result<Option<(i64, String)>, StoreError> {
+        let row = sqlx::query("SELECT seq, body FROM state_snapshots ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match row {
+            Some(row) => Some((row.try_get("seq")?, row.try_get("body")?)),
+            None => None,
+        })
+    }
+
+    /// Store a copy of the whole state as of event `seq` (unless a newer one is stored), and
+    /// forget the older copies.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn save_state_snapshot(
+        &self,
+        seq: i64,
+        at: i64,
+        body: &str,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        // A copy that finishes after a newer one is not kept.
+        sqlx::query("INSERT INTO state_snapshots (seq, at, body) SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM state_snapshots WHERE seq >= $1)")
+            .bind(seq)
+            .bind(at)
+            .bind(body)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM state_snapshots WHERE seq < $1")
+            .bind(seq)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
         Ok(())
     }
 

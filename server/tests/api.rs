@@ -1357,8 +1357,76 @@ async fn everything_survives_a_restart(db: Db) {
     h.finish().await;
 }
 
+/// Issue 14: the appliance starts from its newest stored copy of the state and the events
+/// after it, not from every event ever stored; a copy it cannot read makes it replay them all.
+async fn the_appliance_starts_from_its_stored_copy_of_the_state(db: Db) {
+    let mut h = Harness::start(db).await;
+    h.adjust = |c| c.snapshot_every = 5;
+    h.restart().await;
+    let alice = h.login("alice@demo.tandem").await;
+    let (_, session) = h.customer_joins(&alice, "Kim").await;
+    let session = SessionId(session);
+    h.ok(&alice, &Command::AcceptFromQueue { session }).await;
+    let (_, ended) = h.customer_joins(&alice, "Lee").await;
+    let ended = SessionId(ended);
+    h.ok(&alice, &Command::AcceptFromQueue { session: ended })
+        .await;
+    h.ok(&alice, &Command::EndSession { session: ended }).await;
+    for n in 0..6 {
+        let text = format!("line {n}");
+        h.ok(&alice, &Command::SendChat { session, text }).await;
+    }
+    // Written off the writer: wait for it (bounded).
+    let store = h.appliance().store.clone();
+    let mut copy = None;
+    for _ in 0..200 {
+        copy = store.latest_state_snapshot().await.unwrap();
+        if copy.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let (copy_seq, body) = copy.expect("a copy of the state is stored every 5 events");
+    assert!(copy_seq > 0);
+    let text = "after the copy".to_owned();
+    h.ok(&alice, &Command::SendChat { session, text }).await;
+    let before = h.appliance().state().await;
+    assert!(before.ended_sessions.contains(&ended));
+    h.restart().await;
+    assert_eq!(
+        h.appliance().state().await,
+        before,
+        "the copy and the events after it"
+    );
+
+    // Proof that the copy is what start-up reads: a copy saying something else is believed.
+    let last = h.last_seq().await;
+    let mut altered: State = serde_json::from_str(&body).unwrap();
+    let name = "Renamed in the copy";
+    let team = *altered.teams.keys().next().unwrap();
+    altered.teams.get_mut(&team).unwrap().name = name.into();
+    let altered = serde_json::to_string(&altered).unwrap();
+    store.save_state_snapshot(last, 0, &altered).await.unwrap();
+    h.restart().await;
+    assert_eq!(h.appliance().state().await.teams[&team].name, name);
+
+    // A copy this version cannot read: every event is replayed instead.
+    store
+        .save_state_snapshot(last + 1_000, 0, "{\"not\": \"a state\"}")
+        .await
+        .unwrap();
+    h.restart().await;
+    assert_eq!(
+        h.appliance().state().await,
+        before,
+        "rebuilt from every event"
+    );
+    h.finish().await;
+}
+
 on_both_databases!(
     login_lockout_and_logout,
+    the_appliance_starts_from_its_stored_copy_of_the_state,
     invitation_mail_reaches_a_real_smtp_server,
     a_mail_that_cannot_be_sent_is_reported_to_the_technician_who_caused_it,
     one_link_redeemed_fifty_times_at_once,

@@ -85,6 +85,7 @@ pub fn config(
         presence_grace: tandem_appliance::config::DEFAULT_PRESENCE_GRACE,
         mail_attempts: 1,
         max_sockets_per_source: tandem_appliance::connections::DEFAULT_MAX_SOCKETS_PER_SOURCE,
+        snapshot_every: tandem_appliance::config::DEFAULT_SNAPSHOT_EVERY,
     }
 }
 
