@@ -905,7 +905,11 @@ mod tests {
         chatter(&store).await;
         // As a store from before the chat table: version 3, no table.
         store.pool.execute("DROP TABLE chat").await.unwrap();
-        store.pool.execute("DROP TABLE state_snapshots").await.unwrap();
+        store
+            .pool
+            .execute("DROP TABLE state_snapshots")
+            .await
+            .unwrap();
         store
             .pool
             .execute("DELETE FROM schema_version WHERE version >= 4")

@@ -4,7 +4,8 @@
 //!
 //! ```text
 //! cargo build --release -p tandem-appliance -p tandem-e2e
-//! target/release/appliance-bench [--seconds 3] [--sessions 100,1000,10000] [--postgres URL]
+//! target/release/appliance-bench [--seconds 3] [--sessions 100,1000,10000] [--history 1000000]
+//!     [--consoles 1000] [--postgres URL]
 //! ```
 //!
 //! - Floors: an HTTPS request that does nothing (`GET /api/v1/info`) from 1, 10 and 50 clients,
@@ -13,11 +14,13 @@
 //! - Commands: a chat line (`SendChat`, accepted, stored, fanned out) from 1, 10 and 50
 //!   clients, each with its own sign-in and session: p50, p99, commands per second, and the
 //!   appliance's CPU per command, against the floors.
-//! - Growth: at each number of live sessions, the command's p99 from 10 clients, the time of a
-//!   console's snapshot, and the appliance's memory.
+//! - Growth: at each number of live sessions, and after `--history` more events of sessions
+//!   that ended, the command's p99 from 10 clients, the time of a console's snapshot, the
+//!   appliance's memory, and its start-up (killed and started again on what it stored).
 //! - Fan-out: idle consoles' event feeds (`--consoles 1000`), then chat lines at 100 a second:
 //!   the time from sending a line to its arrival at the last console, the snapshots sent again
 //!   (a console that fell behind), and the appliance's memory per idle console.
+//! - Keystroke: through the shell relay, idle and while 50 commands a second are committed.
 //!
 //! The appliance runs with `--load-test-rates`: its rate limits exist to refuse exactly this.
 use std::collections::BTreeMap;
@@ -27,6 +30,9 @@ use std::time::{Duration, Instant};
 use tandem_core::client::{Api, ClientError};
 use tandem_core::domain::{ClientMode, Command, CustomerInfo, Platform, SessionId};
 use tandem_e2e::Appliance;
+
+mod history;
+mod keystroke;
 
 /// The demo accounts' password (`tandem-appliance demo` prints it; demo data only).
 const DEMO_PASSWORD: &str = "tandem-demo-2026";
@@ -50,6 +56,7 @@ struct Options {
     sessions: Vec<usize>,
     postgres: Option<String>,
     consoles: usize,
+    history: usize,
 }
 
 fn options() -> Result<Options, BenchError> {
@@ -58,6 +65,7 @@ fn options() -> Result<Options, BenchError> {
         sessions: vec![100, 1_000],
         postgres: None,
         consoles: 1_000,
+        history: 0,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -82,6 +90,11 @@ fn options() -> Result<Options, BenchError> {
                 o.sessions.sort_unstable();
             }
             "--postgres" => o.postgres = Some(value()?),
+            "--history" => {
+                o.history = value()?
+                    .parse()
+                    .map_err(|_| BenchError::Usage("--history: a number of events".into()))?;
+            }
             "--consoles" => {
                 o.consoles = value()?
                     .parse()
@@ -273,6 +286,15 @@ async fn sign_in_as(endpoint: &Api, email: &str) -> Result<Api, BenchError> {
 
 /// One live session more: a key, a customer joining with it, the technician taking it.
 async fn open_session(technician: &Api, guest: &Api, n: usize) -> Result<SessionId, BenchError> {
+    Ok(open_session_as_customer(technician, guest, n).await?.1)
+}
+
+/// One live session more, and its customer's credential.
+async fn open_session_as_customer(
+    technician: &Api,
+    guest: &Api,
+    n: usize,
+) -> Result<(Api, SessionId), BenchError> {
     let key = technician.session_key(None).await?.key;
     let customer = CustomerInfo {
         name: format!("Customer {n}"),
@@ -280,13 +302,80 @@ async fn open_session(technician: &Api, guest: &Api, n: usize) -> Result<Session
         platform: Platform::Linux,
         mode: ClientMode::Full,
     };
-    let (_, joined) = guest.join(&key, &customer).await?;
+    let (customer, joined) = guest.join(&key, &customer).await?;
     technician
         .command(&Command::AcceptFromQueue {
             session: joined.session,
         })
         .await?;
-    Ok(joined.session)
+    Ok((customer, joined.session))
+}
+
+/// The same credentials, at the address of an appliance started again.
+fn reconnect(appliance: &Appliance, apis: &[Api]) -> Result<Vec<Api>, BenchError> {
+    let fresh = Api::new(appliance.endpoint()?)?;
+    Ok(apis
+        .iter()
+        .map(|a| match a.token() {
+            Some(token) => fresh.with_token(token.to_owned()),
+            None => fresh.clone(),
+        })
+        .collect())
+}
+
+/// One row of the growth series: the command from 10 clients, a console's snapshot, the
+/// appliance's memory, then its start-up, killed and started again on what it stored.
+#[allow(clippy::print_stdout)]
+async fn growth_row(
+    label: &str,
+    appliance: &mut Appliance,
+    consoles: &mut Vec<Api>,
+    anonymous: &mut Api,
+    outsider: &mut Api,
+    sessions: &[SessionId],
+    seconds: f64,
+) -> Result<(Duration, Duration, Duration), BenchError> {
+    let pid = appliance
+        .pid()
+        .ok_or_else(|| BenchError::Usage("the appliance has no pid".into()))?;
+    let (run, per) = chat(pid, consoles, sessions, 10, seconds).await?;
+    // The median of five: a console that sees every live session, and one that sees none of
+    // them (the organisation alone).
+    let median = |api: Api| async move {
+        let mut times = Vec::new();
+        for _ in 0..5 {
+            let t = Instant::now();
+            let snapshot = api.snapshot().await?;
+            times.push(t.elapsed());
+            drop(snapshot);
+        }
+        times.sort_unstable();
+        Ok::<_, BenchError>(times[times.len() / 2])
+    };
+    let snapshot = median(consoles[1].clone()).await?;
+    let outsiders = median(outsider.clone()).await?;
+    let events = consoles[1]
+        .snapshot()
+        .await
+        .map(|s| s.seq)
+        .unwrap_or_default();
+    let rss = rss_mib(pid);
+    let restarting = Instant::now();
+    appliance.restart().await?;
+    let startup = restarting.elapsed();
+    *consoles = reconnect(appliance, consoles)?;
+    *anonymous = reconnect(appliance, std::slice::from_ref(anonymous))?.remove(0);
+    *outsider = reconnect(appliance, std::slice::from_ref(outsider))?.remove(0);
+    println!(
+        "| {label} | {events} | {} | {} | {:.0} µs | {} | {} | {rss:.0} MiB | {:.2} s |",
+        ms(run.percentile(0.5)),
+        ms(run.percentile(0.99)),
+        per.as_secs_f64() * 1e6,
+        ms(snapshot),
+        ms(outsiders),
+        startup.as_secs_f64()
+    );
+    Ok((run.percentile(0.99), outsiders, startup))
 }
 
 /// Chat lines from `clients` consoles, each in its own session: the run, and CPU per command.
@@ -415,14 +504,16 @@ async fn bench(o: Options) -> Result<(), BenchError> {
     }
 
     println!(
-        "\ngrowth: live sessions (10 clients chatting; a console's snapshot; the appliance's memory)"
+        "\ngrowth: live sessions and stored events (10 clients chatting; a console's snapshot; the appliance's memory; its start-up, killed and started again on what it stored)"
     );
     println!(
-        "| live sessions | stored events | command p50 | command p99 | CPU/command | snapshot | RSS |"
+        "| live sessions | stored events | command p50 | command p99 | CPU/command | snapshot, sees all | snapshot, sees none | RSS | start-up |"
     );
-    println!("| --- | --- | --- | --- | --- | --- | --- |");
-    let mut first: Option<(Duration, Duration)> = None;
-    let mut last = (Duration::ZERO, Duration::ZERO);
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    let mut outsider = sign_in_as(&anonymous, "carol@demo.tandem").await?;
+    let mut appliance = appliance;
+    let mut anonymous = anonymous;
+    let mut rows = Vec::new();
     for &target in &o.sessions {
         let opening = Instant::now();
         while sessions.len() < target {
@@ -430,28 +521,18 @@ async fn bench(o: Options) -> Result<(), BenchError> {
             sessions.push(open_session(&consoles[0], &anonymous, n).await?);
         }
         let opened = opening.elapsed();
-        let (run, per) = chat(pid, &consoles, &sessions, 10, o.seconds).await?;
-        let mut snapshots = Vec::new();
-        for _ in 0..5 {
-            let t = Instant::now();
-            let snapshot = consoles[1].snapshot().await?;
-            snapshots.push(t.elapsed());
-            drop(snapshot);
-        }
-        snapshots.sort_unstable();
-        let snapshot = snapshots[snapshots.len() / 2];
-        let events = consoles[1]
-            .snapshot()
-            .await
-            .map(|s| s.seq)
-            .unwrap_or_default();
-        println!(
-            "| {target} | {events} | {} | {} | {:.0} µs | {} | {:.0} MiB |",
-            ms(run.percentile(0.5)),
-            ms(run.percentile(0.99)),
-            per.as_secs_f64() * 1e6,
-            ms(snapshot),
-            rss_mib(pid)
+        let label = target.to_string();
+        rows.push(
+            growth_row(
+                &label,
+                &mut appliance,
+                &mut consoles,
+                &mut anonymous,
+                &mut outsider,
+                &sessions,
+                o.seconds,
+            )
+            .await?,
         );
         if opened > Duration::from_secs(1) {
             println!(
@@ -459,31 +540,42 @@ async fn bench(o: Options) -> Result<(), BenchError> {
                 opened.as_secs_f64()
             );
         }
-        first.get_or_insert((run.percentile(0.99), snapshot));
-        last = (run.percentile(0.99), snapshot);
     }
-    if let Some((p99, snapshot)) = first {
+    if o.history > 0 {
+        let took = history::store(&consoles, &anonymous, o.history).await?;
+        let label = format!(
+            "{} + {} events of ended sessions",
+            sessions.len(),
+            o.history
+        );
+        rows.push(
+            growth_row(
+                &label,
+                &mut appliance,
+                &mut consoles,
+                &mut anonymous,
+                &mut outsider,
+                &sessions,
+                o.seconds,
+            )
+            .await?,
+        );
+        println!("  (writing the history took {:.0} s)", took.as_secs_f64());
+    }
+    if let (Some(first), Some(last)) = (rows.first(), rows.last()) {
+        let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64().max(1e-9);
         println!(
-            "\ngrowth ratios, largest against smallest: command p99 {:.2}x, snapshot {:.2}x",
-            last.0.as_secs_f64() / p99.as_secs_f64().max(1e-9),
-            last.1.as_secs_f64() / snapshot.as_secs_f64().max(1e-9)
+            "\ngrowth ratios, largest against smallest: command p99 {:.2}x, snapshot (sees none) {:.2}x, start-up {:.2}x",
+            ratio(last.0, first.0),
+            ratio(last.1, first.1),
+            ratio(last.2, first.2)
         );
     }
+    let pid = appliance
+        .pid()
+        .ok_or_else(|| BenchError::Usage("the appliance has no pid".into()))?;
     fan_out(pid, &anonymous, o.consoles).await?;
-    // Start-up: killed and started again on everything stored so far.
-    let stored = consoles[1]
-        .snapshot()
-        .await
-        .map(|s| s.seq)
-        .unwrap_or_default();
-    let mut appliance = appliance;
-    let restarting = Instant::now();
-    appliance.restart().await?;
-    println!(
-        "\nstart-up: killed, then ready again on {stored} stored events and {} live sessions in {:.2} s",
-        sessions.len(),
-        restarting.elapsed().as_secs_f64()
-    );
+    keystroke::bench(&consoles[0], &anonymous, &consoles[2]).await?;
     appliance.stop().await;
     Ok(())
 }
