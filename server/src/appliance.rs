@@ -176,6 +176,8 @@ const MAX_BATCH: usize = 256;
 pub struct Appliance {
     jobs: mpsc::Sender<Job>,
     committed: arc_swap::ArcSwap<Committed>,
+    /// Whether a copy of the state is being stored.
+    snapshotting: std::sync::atomic::AtomicBool,
     /// Transactions committed by the writer (each may carry many commands).
     commits: std::sync::atomic::AtomicU64,
     /// The database.
@@ -351,7 +353,7 @@ impl Appliance {
         fingerprint: Option<String>,
         mailer: Option<Mailer>,
     ) -> Result<Arc<Self>, StoreError> {
-        let (state, last_seq, snapshot_seq) = replay(&store).await?;
+        let (state, last_seq, snapshot_seq) = crate::state_copy::replay(&store).await?;
         tracing::info!(
             events = last_seq,
             from = snapshot_seq,
@@ -367,6 +369,7 @@ impl Appliance {
             }),
             jobs,
             commits: std::sync::atomic::AtomicU64::new(0),
+            snapshotting: std::sync::atomic::AtomicBool::new(false),
             store,
             feeds: crate::feeds::Feeds::default(),
             direct,
@@ -749,7 +752,7 @@ impl Appliance {
     /// rights they end, and answer each. A database failure fails the whole batch; nothing
     /// changes then. No job is answered before the batch's outcome is known: a refusal judged
     /// against the batch's uncommitted state would be wrong if the batch failed.
-    async fn commit_batch(&self, inner: &mut Inner, jobs: Vec<Job>) {
+    async fn commit_batch(self: &Arc<Self>, inner: &mut Inner, jobs: Vec<Job>) {
         let now = now_ms();
         let mut staged = Staged::default();
         let mut broken = false;
@@ -885,34 +888,32 @@ impl Appliance {
     }
 
     /// Store a copy of the state once enough events were committed since the last one. It is
-    /// written by a task of its own: the writer does not wait for it, and a copy that fails is
-    /// tried again after as many events more.
-    fn keep_snapshot(&self, inner: &mut Inner) {
-        if inner.last_seq - inner.snapshot_seq < self.config.snapshot_every {
+    /// written by a task of its own, one at a time: the writer does not wait for it, and a copy
+    /// that fails is tried again after as many events more.
+    fn keep_snapshot(self: &Arc<Self>, inner: &mut Inner) {
+        use std::sync::atomic::Ordering;
+        if inner.last_seq - inner.snapshot_seq < self.config.snapshot_every
+            || self.snapshotting.swap(true, Ordering::AcqRel)
+        {
             return;
         }
         inner.snapshot_seq = inner.last_seq;
-        let (state, seq, store) = (Arc::clone(&inner.state), inner.last_seq, self.store.clone());
-        tokio::spawn(async move {
-            let body = tokio::task::spawn_blocking(move || serde_json::to_string(&*state)).await;
-            let saved = match body {
-                Ok(Ok(body)) => store
-                    .save_state_snapshot(seq, now_ms(), &body)
-                    .await
-                    .map_err(|e| e.to_string()),
-                Ok(Err(e)) => Err(e.to_string()),
-                Err(e) => Err(e.to_string()),
-            };
-            match saved {
-                Ok(()) => tracing::info!(seq, "stored a copy of the state"),
-                Err(e) => tracing::warn!(seq, error = %e, "could not store a copy of the state"),
-            }
-        });
+        let appliance = Arc::downgrade(self);
+        crate::state_copy::save(
+            self.store.clone(),
+            Arc::clone(&inner.state),
+            inner.last_seq,
+            move || {
+                if let Some(appliance) = appliance.upgrade() {
+                    appliance.snapshotting.store(false, Ordering::Release);
+                }
+            },
+        );
     }
 
     /// Read the state again from the store, after a commit whose outcome is unknown.
     async fn reload(&self, inner: &mut Inner) {
-        match replay(&self.store).await {
+        match crate::state_copy::replay(&self.store).await {
             Ok((state, last_seq, _)) => {
                 inner.state = Arc::new(state);
                 inner.last_seq = last_seq;
@@ -1101,36 +1102,6 @@ struct Accepted {
 
 fn storage_failed() -> JobError {
     JobError::Failed(ApiError::Internal("storage failed"))
-}
-
-/// Events read at a time while the state is rebuilt.
-const REPLAY_CHUNK: i64 = 10_000;
-
-/// The state rebuilt from the newest stored copy and the events after it (from every event when
-/// there is no copy, or none this version can read), the number of the last event, and that of
-/// the copy it started from.
-async fn replay(store: &Store) -> Result<(State, i64, i64), StoreError> {
-    let copy = match store.latest_state_snapshot().await? {
-        Some((seq, body)) => match serde_json::from_str::<State>(&body) {
-            Ok(state) => Some((state, seq)),
-            Err(e) => {
-                tracing::warn!(seq, error = %e, "a stored copy of the state is unreadable; replaying every event");
-                None
-            }
-        },
-        None => None,
-    };
-    let (mut state, from) = copy.unwrap_or_default();
-    let mut last_seq = from;
-    loop {
-        let chunk = store.events_after(last_seq, REPLAY_CHUNK).await?;
-        let Some(last) = chunk.last() else { break };
-        last_seq = last.seq;
-        for stored in &chunk {
-            state.apply(&stored.event);
-        }
-    }
-    Ok((state, last_seq, from))
 }
 
 /// Why a job could not be staged.

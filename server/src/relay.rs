@@ -353,6 +353,8 @@ async fn view(
         return;
     };
     let registration = appliance.connections.register(&credential);
+    // Subscribed before the rules are read: a change committed in between arrives as an event.
+    let mut events = appliance.subscribe(crate::feeds::Topic::SessionAndOrganisation(key.0));
     // Checked again once registered: a right that ended in between ends this stream too.
     if !still_valid(&appliance, &credential).await
         || may_view(&appliance.read().await.state, who, key).is_err()
@@ -366,8 +368,6 @@ async fn view(
         Message::Text(text.into())
     };
     let mut output = pipe.output.subscribe();
-    let mut events = appliance.subscribe(crate::feeds::Topic::SessionAndOrganisation(key.0));
-    // Subscribed first, then read: a change committed in between arrives as an event.
     let mut control = may_control(&appliance.read().await.state, who, key);
     let mut dropped = Dropped {
         appliance: Arc::clone(&appliance),

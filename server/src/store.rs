@@ -31,44 +31,6 @@ pub enum Backend {
     Postgres,
 }
 
-/// Schema changes in order; each runs once. The SQL is common to SQLite and PostgreSQL.
-const MIGRATIONS: &[&[&str]] = &[
-    &[
-        "CREATE TABLE events (seq BIGINT PRIMARY KEY, at BIGINT NOT NULL, session BIGINT, actor TEXT NOT NULL, body TEXT NOT NULL)",
-        "CREATE INDEX events_session ON events (session, seq)",
-        "CREATE TABLE credentials (technician BIGINT PRIMARY KEY, password_hash TEXT NOT NULL, failures BIGINT NOT NULL, locked_until BIGINT NOT NULL)",
-        "CREATE TABLE tokens (token_hash TEXT PRIMARY KEY, kind TEXT NOT NULL, subject BIGINT NOT NULL, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, revoked BIGINT NOT NULL)",
-        "CREATE TABLE session_keys (key_hash TEXT PRIMARY KEY, queue TEXT NOT NULL, created_by BIGINT NOT NULL, expires_at BIGINT NOT NULL, used_at BIGINT)",
-        "CREATE TABLE external_links (token_hash TEXT PRIMARY KEY, invitation BIGINT NOT NULL, created_at BIGINT NOT NULL, redeemed_at BIGINT)",
-        "CREATE TABLE audit (at BIGINT NOT NULL, actor TEXT NOT NULL, command TEXT NOT NULL, outcome TEXT NOT NULL)",
-    ],
-    &[
-        // Which technicians may see each event, fixed when it was committed (JSON list; NULL: all).
-        "ALTER TABLE events ADD COLUMN audience TEXT",
-    ],
-    &[
-        // Credentials handed out once (a jump client's agent credential, a support button's
-        // secret): the primary key lets only the first claim through.
-        "CREATE TABLE claims (kind TEXT NOT NULL, subject BIGINT NOT NULL, claimed_at BIGINT NOT NULL, PRIMARY KEY (kind, subject))",
-        "CREATE INDEX tokens_subject ON tokens (kind, subject)",
-    ],
-    &[
-        // Chat lines beside the events that carry them (issue 14): a console's snapshot reads
-        // a session's newest lines, not every event of the session. Filled from the events
-        // already stored when this runs (`backfill_chat`).
-        "CREATE TABLE chat (seq BIGINT PRIMARY KEY, session BIGINT NOT NULL, at BIGINT NOT NULL, speaker TEXT NOT NULL, text TEXT NOT NULL)",
-        "CREATE INDEX chat_session ON chat (session, seq)",
-    ],
-    &[
-        // Copies of the whole state (issue 14): start-up reads the newest and replays only the
-        // events after it. JSON, so a copy an older version cannot read is simply passed over.
-        "CREATE TABLE state_snapshots (seq BIGINT PRIMARY KEY, at BIGINT NOT NULL, body TEXT NOT NULL)",
-    ],
-];
-
-/// The migration (its version) that made the chat table.
-const CHAT_TABLE_VERSION: usize = 4;
-
 /// One stored event with its number.
 #[derive(Debug, Clone)]
 pub struct StoredEvent {
@@ -119,7 +81,7 @@ async fn insert_chat(
 }
 
 /// Fill the new chat table from the chat events stored before it existed.
-async fn backfill_chat(tx: &mut Tx<'_>) -> Result<(), StoreError> {
+pub(crate) async fn backfill_chat(tx: &mut Tx<'_>) -> Result<(), StoreError> {
     let rows =
         sqlx::query("SELECT seq, at, body FROM events WHERE session IS NOT NULL ORDER BY seq")
             .fetch_all(&mut **tx)
@@ -244,7 +206,7 @@ impl Store {
             .connect_with(options)
             .await?;
         let store = Self { pool, backend };
-        store.migrate().await?;
+        crate::migrations::run(&store.pool).await?;
         Ok(store)
     }
 
@@ -252,33 +214,6 @@ impl Store {
     #[must_use]
     pub fn backend(&self) -> Backend {
         self.backend
-    }
-
-    async fn migrate(&self) -> Result<(), StoreError> {
-        self.pool
-            .execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")
-            .await?;
-        let mut tx = self.pool.begin().await?;
-        let current: Option<i64> = sqlx::query("SELECT MAX(version) AS v FROM schema_version")
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get("v")?;
-        let current = usize::try_from(current.unwrap_or(0)).unwrap_or(0);
-        for (index, statements) in MIGRATIONS.iter().enumerate().skip(current) {
-            for statement in *statements {
-                tx.execute(*statement).await?;
-            }
-            if index + 1 == CHAT_TABLE_VERSION {
-                backfill_chat(&mut tx).await?;
-            }
-            let version = i64::try_from(index + 1).unwrap_or(i64::MAX);
-            sqlx::query("INSERT INTO schema_version (version) VALUES ($1)")
-                .bind(version)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(())
     }
 
     /// Start a transaction.
@@ -337,8 +272,8 @@ impl Store {
         })
     }
 
-    /// Store a copy of the whole state as of event `seq` (unless a newer one is stored), and
-    /// forget the older copies.
+    /// Store a copy of the whole state as of event `seq` (unless a newer one is stored: then
+    /// `false`), and forget the older copies.
     ///
     /// # Errors
     /// When the database fails.
@@ -347,20 +282,33 @@ impl Store {
         seq: i64,
         at: i64,
         body: &str,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
         // A copy that finishes after a newer one is not kept.
-        sqlx::query("INSERT INTO state_snapshots (seq, at, body) SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM state_snapshots WHERE seq >= $1)")
+        let stored = sqlx::query("INSERT INTO state_snapshots (seq, at, body) SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM state_snapshots WHERE seq >= $1)")
             .bind(seq)
             .bind(at)
             .bind(body)
             .execute(&mut *tx)
-            .await?;
+            .await?
+            .rows_affected()
+            > 0;
         sqlx::query("DELETE FROM state_snapshots WHERE seq < $1")
             .bind(seq)
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        Ok(stored)
+    }
+
+    /// Forget every stored copy of the state (one that cannot be read).
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn forget_state_snapshots(&self) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM state_snapshots")
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -898,30 +846,107 @@ mod tests {
         );
     }
 
+    /// A store as the versions before the migration files left it: their statements (the same
+    /// as the files'), a `schema_version` table at `version`, and a hundred chat events.
+    async fn legacy_store(dir: &tempfile::TempDir, version: i64) {
+        sqlx::any::install_default_drivers();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
+        let pool = AnyPoolOptions::new().connect(&url).await.unwrap();
+        pool.execute(include_str!("../migrations/0001_initial.sql"))
+            .await
+            .unwrap();
+        pool.execute(include_str!("../migrations/0002_event_audience.sql"))
+            .await
+            .unwrap();
+        pool.execute(include_str!("../migrations/0003_claims.sql"))
+            .await
+            .unwrap();
+        if version >= 5 {
+            pool.execute("CREATE TABLE state_snapshots (seq BIGINT PRIMARY KEY, at BIGINT NOT NULL, body TEXT NOT NULL)")
+                .await
+                .unwrap();
+        }
+        if version >= 4 {
+            pool.execute("CREATE TABLE chat (seq BIGINT PRIMARY KEY, session BIGINT NOT NULL, at BIGINT NOT NULL, speaker TEXT NOT NULL, text TEXT NOT NULL); CREATE INDEX chat_session ON chat (session, seq)")
+                .await
+                .unwrap();
+        }
+        pool.execute("CREATE TABLE schema_version (version BIGINT NOT NULL)")
+            .await
+            .unwrap();
+        for v in 1..=version {
+            sqlx::query("INSERT INTO schema_version (version) VALUES ($1)")
+                .bind(v)
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+        for seq in 2..102_i64 {
+            let event = Event::ChatPosted {
+                session: SessionId(7),
+                from: Participant::Customer,
+                text: format!("line {seq}"),
+                at: Timestamp(0),
+            };
+            sqlx::query(
+                "INSERT INTO events (seq, at, session, actor, body) VALUES ($1, 0, 7, 't', $2)",
+            )
+            .bind(seq)
+            .bind(serde_json::to_string(&event).unwrap())
+            .execute(&pool)
+            .await
+            .unwrap();
+            if version >= 4 {
+                sqlx::query(
+                    "INSERT INTO chat (seq, session, at, speaker, text) VALUES ($1, 7, 0, $2, $3)",
+                )
+                .bind(seq)
+                .bind(serde_json::to_string(&Participant::Customer).unwrap())
+                .bind(format!("line {seq}"))
+                .execute(&pool)
+                .await
+                .unwrap();
+            }
+        }
+        pool.close().await;
+    }
+
+    /// Stores made before the migration files carry on from their version: a version-3 store
+    /// gets its chat table, filled from its events; a version-4 or -5 store keeps the one it
+    /// filled; all end with every migration recorded and no `schema_version`.
     #[tokio::test]
-    async fn an_older_store_gets_its_chat_table_filled_from_its_events() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = store(&dir).await;
-        chatter(&store).await;
-        // As a store from before the chat table: version 3, no table.
-        store.pool.execute("DROP TABLE chat").await.unwrap();
-        store
-            .pool
-            .execute("DROP TABLE state_snapshots")
-            .await
-            .unwrap();
-        store
-            .pool
-            .execute("DELETE FROM schema_version WHERE version >= 4")
-            .await
-            .unwrap();
-        drop(store);
-        let store = self::store(&dir).await;
-        let all = store
-            .recent_chat(SessionId(7), i64::MAX, usize::MAX)
-            .await
-            .unwrap();
-        assert_eq!(all.len(), 100);
-        assert_eq!(all.first().map(|l| l.seq), Some(2));
+    async fn an_older_store_is_adopted_by_the_migrations_and_its_chat_filled() {
+        for version in [3, 4, 5] {
+            let dir = tempfile::tempdir().unwrap();
+            legacy_store(&dir, version).await;
+            let store = store(&dir).await;
+            let all = store
+                .recent_chat(SessionId(7), i64::MAX, usize::MAX)
+                .await
+                .unwrap();
+            assert_eq!(all.len(), 100, "from version {version}");
+            assert_eq!(all.first().map(|l| l.seq), Some(2));
+            let applied: i64 = sqlx::query("SELECT COUNT(*) AS n FROM _sqlx_migrations")
+                .fetch_one(&store.pool)
+                .await
+                .unwrap()
+                .try_get("n")
+                .unwrap();
+            assert_eq!(applied, 5, "from version {version}");
+            assert!(
+                sqlx::query("SELECT 1 FROM schema_version")
+                    .fetch_optional(&store.pool)
+                    .await
+                    .is_err()
+            );
+            drop(store);
+            // And opened again, nothing more happens.
+            let store = self::store(&dir).await;
+            let again = store
+                .recent_chat(SessionId(7), i64::MAX, usize::MAX)
+                .await
+                .unwrap();
+            assert_eq!(again.len(), 100);
+        }
     }
 }

@@ -82,13 +82,13 @@ pub fn visible(
         Principal::Technician(me) => audience.is_none_or(|a| a.contains(&me)),
         Principal::Customer(mine) => session == Some(mine) && !invitation,
         Principal::External(me) => {
-            let Some(s) = session.and_then(|id| state.sessions.get(&id)) else {
-                return false;
-            };
-            // Their own departure (removed, inviter left, session ended) reaches them too.
-            let inside = s.externals.contains_key(&me)
-                || matches!(event, Event::MemberLeft { member: Participant::External(e), .. } if *e == me);
-            inside && !invitation
+            // Their own departure (removed, inviter left, session ended) reaches them too, even
+            // once the session has ended and left the state.
+            let own_departure = matches!(event, Event::MemberLeft { member: Participant::External(e), .. } if *e == me);
+            let inside = session
+                .and_then(|id| state.sessions.get(&id))
+                .is_some_and(|s| s.externals.contains_key(&me));
+            (inside || own_departure) && !invitation
         }
     }
 }

@@ -1391,7 +1391,10 @@ async fn the_appliance_starts_from_its_stored_copy_of_the_state(db: Db) {
     let text = "after the copy".to_owned();
     h.ok(&alice, &Command::SendChat { session, text }).await;
     let before = h.appliance().state().await;
-    assert!(before.ended_sessions.contains(&ended));
+    assert!(
+        !before.sessions.contains_key(&ended),
+        "an ended session left the live state"
+    );
     h.restart().await;
     assert_eq!(
         h.appliance().state().await,
@@ -1401,26 +1404,45 @@ async fn the_appliance_starts_from_its_stored_copy_of_the_state(db: Db) {
 
     // Proof that the copy is what start-up reads: a copy saying something else is believed.
     let last = h.last_seq().await;
-    let mut altered: State = serde_json::from_str(&body).unwrap();
+    let copy: Value = serde_json::from_str(&body).unwrap();
+    let mut altered: State = serde_json::from_value(copy["state"].clone()).unwrap();
     let name = "Renamed in the copy";
     let team = *altered.teams.keys().next().unwrap();
     altered.teams.get_mut(&team).unwrap().name = name.into();
-    let altered = serde_json::to_string(&altered).unwrap();
+    let altered = tandem_appliance::state_copy::encode(&altered).unwrap();
     store.save_state_snapshot(last, 0, &altered).await.unwrap();
     h.restart().await;
     assert_eq!(h.appliance().state().await.teams[&team].name, name);
 
-    // A copy this version cannot read: every event is replayed instead.
-    store
-        .save_state_snapshot(last + 1_000, 0, "{\"not\": \"a state\"}")
-        .await
-        .unwrap();
-    h.restart().await;
-    assert_eq!(
-        h.appliance().state().await,
-        before,
-        "rebuilt from every event"
-    );
+    // A copy of another format, then one this version cannot read at all: every event is
+    // replayed instead, and the copy is forgotten so that a new one is stored.
+    let other_format = body.replacen("\"format\":1", "\"format\":999", 1);
+    assert_ne!(other_format, body);
+    for unreadable in [other_format.as_str(), "{\"not\": \"a state\"}"] {
+        store
+            .save_state_snapshot(last + 1_000, 0, unreadable)
+            .await
+            .unwrap();
+        h.restart().await;
+        assert_eq!(
+            h.appliance().state().await,
+            before,
+            "rebuilt from every event"
+        );
+        let mut renewed = None;
+        for _ in 0..200 {
+            renewed = store.latest_state_snapshot().await.unwrap();
+            if renewed.as_ref().is_some_and(|(seq, _)| *seq == last) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert_eq!(
+            renewed.map(|(seq, _)| seq),
+            Some(last),
+            "a new copy replaced it"
+        );
+    }
     h.finish().await;
 }
 
@@ -1669,8 +1691,32 @@ async fn customer_prompts_credentials_and_uninstall(db: Db) {
     h.finish().await;
 }
 
+/// X5, C1: an external user's feed hears that they left when the session ends, although the
+/// ended session has left the appliance's live state by the time the event is delivered.
+async fn an_external_user_hears_that_they_left_when_the_session_ends(db: Db) {
+    let h = Harness::start(db).await;
+    let sc = scene(&h).await;
+    let mut feed = h.ws(&sc.external, None).await;
+    h.ok(
+        &sc.alice,
+        &Command::EndSession {
+            session: sc.session,
+        },
+    )
+    .await;
+    let heard = feed
+        .until(|m| m["event"]["MemberLeft"]["why"] == "SessionEnded")
+        .await;
+    assert!(
+        heard.last().unwrap()["event"]["MemberLeft"]["member"]["External"].is_u64(),
+        "{heard:?}"
+    );
+    h.finish().await;
+}
+
 on_both_databases!(
     a_console_too_far_behind_gets_a_snapshot,
+    an_external_user_hears_that_they_left_when_the_session_ends,
     customer_prompts_credentials_and_uninstall
 );
 

@@ -15,16 +15,12 @@ use super::state::State;
 
 impl State {
     pub(crate) fn session(&self, id: SessionId) -> Result<&Session, CommandError> {
-        match self.sessions.get(&id) {
-            Some(s) => Ok(s),
-            None if self.ended_sessions.contains(&id) => {
-                Err(Denial::new(Rule::C1, Reason::SessionEnded).into())
-            }
-            None => Err(CommandError::NotFound {
-                kind: Entity::Session,
-                id: id.0,
-            }),
-        }
+        // An ended session has left the state (C1): not found, as the appliance already
+        // answered anyone asking about a session they can no longer see.
+        self.sessions.get(&id).ok_or(CommandError::NotFound {
+            kind: Entity::Session,
+            id: id.0,
+        })
     }
 
     /// Who the actor is in this session, if they are in it at all.

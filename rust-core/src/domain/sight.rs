@@ -113,7 +113,6 @@ impl State {
             .filter(|i| self.sees_invitation(technician, i))
             .map(|i| (i.id, i.clone()))
             .collect();
-        view.ended_sessions = imbl::OrdSet::new();
         view.hide_machines_from(technician);
         view
     }

@@ -35,12 +35,9 @@ pub struct State {
     /// Technicians and administrators by id.
     pub technicians: Map<TechnicianId, Technician>,
     /// The live sessions by id. An ended session leaves them (issue 14: the cost of each action
-    /// follows what is live, not everything ever held); its history stays in the store.
+    /// follows what is live, not everything ever held); its history stays in the store. A
+    /// command aimed at it is answered as for any session the caller cannot see: not found.
     pub sessions: Map<SessionId, Session>,
-    /// The ids of the sessions that ended, so that a command aimed at one is told it ended
-    /// (C1) rather than that it never existed. The appliance's own: a console's view holds none.
-    #[serde(default, skip_serializing_if = "imbl::OrdSet::is_empty")]
-    pub ended_sessions: imbl::OrdSet<SessionId>,
     /// Invitations by id, inactive ones included.
     pub invitations: Map<InvitationId, Invitation>,
     /// Security policies for external users.
@@ -329,9 +326,7 @@ impl State {
             }
             // C1: everyone has left; nothing about the session is live any more.
             Event::SessionEnded { session, .. } => {
-                if self.sessions.remove(session).is_some() {
-                    self.ended_sessions.insert(*session);
-                }
+                self.sessions.remove(session);
             }
             Event::ChatPosted { session, text, .. } => self.with_session(*session, |s| {
                 s.chat_bytes = s

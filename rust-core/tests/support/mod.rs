@@ -305,9 +305,9 @@ impl World {
         &self.state.sessions[&s]
     }
 
-    /// Whether a session ended: it left the live state, and commands aimed at it are told so.
+    /// Whether a session ended: it left the live state (C1).
     pub fn has_ended(&self, s: SessionId) -> bool {
-        !self.state.sessions.contains_key(&s) && self.state.ended_sessions.contains(&s)
+        !self.state.sessions.contains_key(&s)
     }
 
     pub fn action(&self, actor: Actor, s: SessionId, action: Action) -> ActionState {
