@@ -178,6 +178,8 @@ pub struct Appliance {
     committed: arc_swap::ArcSwap<Committed>,
     /// Whether a copy of the state is being stored.
     snapshotting: std::sync::atomic::AtomicBool,
+    /// The number of the newest copy of the state stored (0: none).
+    copies: tokio::sync::watch::Sender<i64>,
     /// Transactions committed by the writer (each may carry many commands).
     commits: std::sync::atomic::AtomicU64,
     /// The database.
@@ -370,6 +372,7 @@ impl Appliance {
             jobs,
             commits: std::sync::atomic::AtomicU64::new(0),
             snapshotting: std::sync::atomic::AtomicBool::new(false),
+            copies: tokio::sync::watch::Sender::new(snapshot_seq),
             store,
             feeds: crate::feeds::Feeds::default(),
             direct,
@@ -401,6 +404,12 @@ impl Appliance {
     /// write (async only for its callers' sake).
     pub(crate) async fn read(&self) -> Arc<Committed> {
         self.committed.load_full()
+    }
+
+    /// The number of the newest copy of the state stored, as it changes (0: none yet).
+    #[must_use]
+    pub fn stored_copies(&self) -> tokio::sync::watch::Receiver<i64> {
+        self.copies.subscribe()
     }
 
     /// How many transactions the writer has committed: fewer than the commands it accepted
@@ -898,14 +907,17 @@ impl Appliance {
             return;
         }
         inner.snapshot_seq = inner.last_seq;
-        let appliance = Arc::downgrade(self);
+        let (appliance, seq) = (Arc::downgrade(self), inner.last_seq);
         crate::state_copy::save(
             self.store.clone(),
             Arc::clone(&inner.state),
-            inner.last_seq,
-            move || {
+            seq,
+            move |stored| {
                 if let Some(appliance) = appliance.upgrade() {
                     appliance.snapshotting.store(false, Ordering::Release);
+                    if stored {
+                        appliance.copies.send_replace(seq);
+                    }
                 }
             },
         );

@@ -85,9 +85,9 @@ pub async fn replay(store: &Store) -> Result<(State, i64, i64), StoreError> {
     Ok((state, last_seq, from))
 }
 
-/// Write a copy of `state` (as of event `seq`) on a task of its own; `done` is called when it
-/// is over, stored or not.
-pub fn save(store: Store, state: Arc<State>, seq: i64, done: impl FnOnce() + Send + 'static) {
+/// Write a copy of `state` (as of event `seq`) on a task of its own; `done` is told, when it is
+/// over, whether it was stored.
+pub fn save(store: Store, state: Arc<State>, seq: i64, done: impl FnOnce(bool) + Send + 'static) {
     tokio::spawn(async move {
         let body = tokio::task::spawn_blocking(move || encode(&state)).await;
         let saved = match body {
@@ -98,11 +98,11 @@ pub fn save(store: Store, state: Arc<State>, seq: i64, done: impl FnOnce() + Sen
             Ok(Err(e)) => Err(e.to_string()),
             Err(e) => Err(e.to_string()),
         };
-        match saved {
+        match &saved {
             Ok(true) => tracing::info!(seq, "stored a copy of the state"),
             Ok(false) => tracing::info!(seq, "a newer copy of the state is stored already"),
             Err(e) => tracing::warn!(seq, error = %e, "could not store a copy of the state"),
         }
-        done();
+        done(matches!(saved, Ok(true)));
     });
 }

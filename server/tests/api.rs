@@ -1357,6 +1357,21 @@ async fn everything_survives_a_restart(db: Db) {
     h.finish().await;
 }
 
+/// Wait (at most 10 s) until the appliance says a copy of the state that `wanted` is stored.
+async fn stored_copy(
+    appliance: &tandem_appliance::appliance::Appliance,
+    wanted: impl Fn(i64) -> bool,
+) {
+    let mut copies = appliance.stored_copies();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        copies.wait_for(|seq| wanted(*seq)),
+    )
+    .await
+    .expect("a copy of the state is stored in time")
+    .expect("the appliance is running");
+}
+
 /// Issue 14: the appliance starts from its newest stored copy of the state and the events
 /// after it, not from every event ever stored; a copy it cannot read makes it replay them all.
 async fn the_appliance_starts_from_its_stored_copy_of_the_state(db: Db) {
@@ -1376,16 +1391,10 @@ async fn the_appliance_starts_from_its_stored_copy_of_the_state(db: Db) {
         let text = format!("line {n}");
         h.ok(&alice, &Command::SendChat { session, text }).await;
     }
-    // Written off the writer: wait for it (bounded).
+    // Written off the writer: wait until the appliance says it is stored.
+    stored_copy(h.appliance(), |seq| seq > 0).await;
     let store = h.appliance().store.clone();
-    let mut copy = None;
-    for _ in 0..200 {
-        copy = store.latest_state_snapshot().await.unwrap();
-        if copy.is_some() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    let copy = store.latest_state_snapshot().await.unwrap();
     let (copy_seq, body) = copy.expect("a copy of the state is stored every 5 events");
     assert!(copy_seq > 0);
     let text = "after the copy".to_owned();
@@ -1429,14 +1438,8 @@ async fn the_appliance_starts_from_its_stored_copy_of_the_state(db: Db) {
             before,
             "rebuilt from every event"
         );
-        let mut renewed = None;
-        for _ in 0..200 {
-            renewed = store.latest_state_snapshot().await.unwrap();
-            if renewed.as_ref().is_some_and(|(seq, _)| *seq == last) {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
+        stored_copy(h.appliance(), |seq| seq == last).await;
+        let renewed = store.latest_state_snapshot().await.unwrap();
         assert_eq!(
             renewed.map(|(seq, _)| seq),
             Some(last),
