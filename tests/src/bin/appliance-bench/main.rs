@@ -311,16 +311,27 @@ async fn open_session_as_customer(
     Ok((customer, joined.session))
 }
 
-/// The same credentials, at the address of an appliance started again.
-fn reconnect(appliance: &Appliance, apis: &[Api]) -> Result<Vec<Api>, BenchError> {
-    let fresh = Api::new(appliance.endpoint()?)?;
-    Ok(apis
-        .iter()
-        .map(|a| match a.token() {
+/// The credentials the growth series holds: the chatting consoles, a guest, and a console that
+/// sees none of the sessions.
+struct Clients {
+    consoles: Vec<Api>,
+    anonymous: Api,
+    outsider: Api,
+}
+
+impl Clients {
+    /// The same credentials, at the address of an appliance started again.
+    fn reconnect(&mut self, appliance: &Appliance) -> Result<(), BenchError> {
+        let fresh = Api::new(appliance.endpoint()?)?;
+        let moved = |a: &Api| match a.token() {
             Some(token) => fresh.with_token(token.to_owned()),
             None => fresh.clone(),
-        })
-        .collect())
+        };
+        self.consoles = self.consoles.iter().map(moved).collect();
+        self.anonymous = moved(&self.anonymous);
+        self.outsider = moved(&self.outsider);
+        Ok(())
+    }
 }
 
 /// One row of the growth series: the command from 10 clients, a console's snapshot, the
@@ -329,16 +340,14 @@ fn reconnect(appliance: &Appliance, apis: &[Api]) -> Result<Vec<Api>, BenchError
 async fn growth_row(
     label: &str,
     appliance: &mut Appliance,
-    consoles: &mut Vec<Api>,
-    anonymous: &mut Api,
-    outsider: &mut Api,
+    clients: &mut Clients,
     sessions: &[SessionId],
     seconds: f64,
 ) -> Result<(Duration, Duration, Duration), BenchError> {
     let pid = appliance
         .pid()
         .ok_or_else(|| BenchError::Usage("the appliance has no pid".into()))?;
-    let (run, per) = chat(pid, consoles, sessions, 10, seconds).await?;
+    let (run, per) = chat(pid, &clients.consoles, sessions, 10, seconds).await?;
     // The median of five: a console that sees every live session, and one that sees none of
     // them (the organisation alone).
     let median = |api: Api| async move {
@@ -352,9 +361,9 @@ async fn growth_row(
         times.sort_unstable();
         Ok::<_, BenchError>(times[times.len() / 2])
     };
-    let snapshot = median(consoles[1].clone()).await?;
-    let outsiders = median(outsider.clone()).await?;
-    let events = consoles[1]
+    let snapshot = median(clients.consoles[1].clone()).await?;
+    let outsiders = median(clients.outsider.clone()).await?;
+    let events = clients.consoles[1]
         .snapshot()
         .await
         .map(|s| s.seq)
@@ -363,9 +372,7 @@ async fn growth_row(
     let restarting = Instant::now();
     appliance.restart().await?;
     let startup = restarting.elapsed();
-    *consoles = reconnect(appliance, consoles)?;
-    *anonymous = reconnect(appliance, std::slice::from_ref(anonymous))?.remove(0);
-    *outsider = reconnect(appliance, std::slice::from_ref(outsider))?.remove(0);
+    clients.reconnect(appliance)?;
     println!(
         "| {label} | {events} | {} | {} | {:.0} µs | {} | {} | {rss:.0} MiB | {:.2} s |",
         ms(run.percentile(0.5)),
@@ -510,30 +517,25 @@ async fn bench(o: Options) -> Result<(), BenchError> {
         "| live sessions | stored events | command p50 | command p99 | CPU/command | snapshot, sees all | snapshot, sees none | RSS | start-up |"
     );
     println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
-    let mut outsider = sign_in_as(&anonymous, "carol@demo.tandem").await?;
+    let outsider = sign_in_as(&anonymous, "carol@demo.tandem").await?;
+    let mut clients = Clients {
+        consoles,
+        anonymous,
+        outsider,
+    };
     let mut appliance = appliance;
-    let mut anonymous = anonymous;
     let mut rows = Vec::new();
     for &target in &o.sessions {
         let opening = Instant::now();
         while sessions.len() < target {
             let n = sessions.len();
-            sessions.push(open_session(&consoles[0], &anonymous, n).await?);
+            let session = open_session(&clients.consoles[0], &clients.anonymous, n).await?;
+            sessions.push(session);
         }
         let opened = opening.elapsed();
         let label = target.to_string();
-        rows.push(
-            growth_row(
-                &label,
-                &mut appliance,
-                &mut consoles,
-                &mut anonymous,
-                &mut outsider,
-                &sessions,
-                o.seconds,
-            )
-            .await?,
-        );
+        let row = growth_row(&label, &mut appliance, &mut clients, &sessions, o.seconds);
+        rows.push(row.await?);
         if opened > Duration::from_secs(1) {
             println!(
                 "  (opening the sessions took {:.1} s)",
@@ -542,24 +544,14 @@ async fn bench(o: Options) -> Result<(), BenchError> {
         }
     }
     if o.history > 0 {
-        let took = history::store(&consoles, &anonymous, o.history).await?;
+        let took = history::store(&clients.consoles, &clients.anonymous, o.history).await?;
         let label = format!(
             "{} + {} events of ended sessions",
             sessions.len(),
             o.history
         );
-        rows.push(
-            growth_row(
-                &label,
-                &mut appliance,
-                &mut consoles,
-                &mut anonymous,
-                &mut outsider,
-                &sessions,
-                o.seconds,
-            )
-            .await?,
-        );
+        let row = growth_row(&label, &mut appliance, &mut clients, &sessions, o.seconds);
+        rows.push(row.await?);
         println!("  (writing the history took {:.0} s)", took.as_secs_f64());
     }
     if let (Some(first), Some(last)) = (rows.first(), rows.last()) {
@@ -574,6 +566,11 @@ async fn bench(o: Options) -> Result<(), BenchError> {
     let pid = appliance
         .pid()
         .ok_or_else(|| BenchError::Usage("the appliance has no pid".into()))?;
+    let Clients {
+        consoles,
+        anonymous,
+        ..
+    } = clients;
     fan_out(pid, &anonymous, o.consoles).await?;
     keystroke::bench(&consoles[0], &anonymous, &consoles[2]).await?;
     appliance.stop().await;
