@@ -13,7 +13,7 @@ mod tls;
 pub use api::{Api, Endpoint, FirstContact, first_contact};
 pub use console::{Console, ExternalInvitation};
 pub use error::ClientError;
-pub use feed::{FeedOptions, backoff};
+pub use feed::{FeedOptions, READ_BUFFER as FEED_READ_BUFFER, backoff};
 pub use mirror::{Connection, Mirror, Notice};
 pub use screen::{Picture, ScreenInput, ScreenView};
 pub use shell::ShellStream;

@@ -30,6 +30,7 @@ use std::time::{Duration, Instant};
 use tandem_core::client::{Api, ClientError};
 use tandem_core::domain::{ClientMode, Command, CustomerInfo, Platform, SessionId};
 use tandem_e2e::Appliance;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 mod history;
 mod keystroke;
@@ -603,8 +604,14 @@ async fn feed(
         arrivals: Vec::new(),
         snapshots: 0,
     };
-    let Ok((mut socket, _)) =
-        tokio_tungstenite::connect_async_tls_with_config(url, None, false, Some(connector)).await
+    let Ok((mut socket, _)) = tokio_tungstenite::connect_async_tls_with_config(
+        url,
+        // As the console's own feed reads (its default zeroes 128 KiB before every read).
+        Some(WebSocketConfig::default().read_buffer_size(tandem_core::client::FEED_READ_BUFFER)),
+        false,
+        Some(connector),
+    )
+    .await
     else {
         let _ = ready.send(()).await;
         return seen;
@@ -641,12 +648,14 @@ async fn feed(
 }
 
 /// `consoles` idle event feeds of another technician, Bob, with one session of his own (a
-/// sign-in per 16 feeds: one credential holds at most 16 sockets), then 300 chat lines at 100 a
-/// second in that session.
+/// sign-in per 16 feeds: one credential holds at most 16 sockets), then chat lines in that
+/// session: 300 at 100 a second (is there a snapshot storm?), then 100 at 20 a second (the
+/// delivery latency when the two cores are not saturated by the fan-out and its consumers).
 #[allow(clippy::print_stdout, clippy::cast_precision_loss)]
 async fn fan_out(pid: u32, anonymous: &Api, consoles: usize) -> Result<(), BenchError> {
-    const LINES: usize = 300;
+    const RATES: [(usize, u64); 2] = [(300, 100), (100, 20)];
     const BOB: &str = "bob@demo.tandem";
+    let lines: usize = RATES.iter().map(|(n, _)| n).sum();
     let sender = sign_in_as(anonymous, BOB).await?;
     let session = open_session(&sender, anonymous, 0).await?;
     // Every sign-in first: what a password check leaves in the allocator (argon2id's 19 MiB
@@ -660,7 +669,7 @@ async fn fan_out(pid: u32, anonymous: &Api, consoles: usize) -> Result<(), Bench
     let (stop_tx, stop) = tokio::sync::watch::channel(false);
     let deliveries = Arc::new(Deliveries {
         count: std::sync::atomic::AtomicUsize::new(0),
-        expected: consoles * LINES,
+        expected: consoles * lines,
         done: tokio::sync::Notify::new(),
     });
     let mut feeds = Vec::new();
@@ -688,23 +697,38 @@ async fn fan_out(pid: u32, anonymous: &Api, consoles: usize) -> Result<(), Bench
     }
     // Every feed has its snapshot: the consoles are idle now.
     let rss_idle = rss_mib(pid);
-    let mut sent = Vec::with_capacity(LINES);
-    let mut tick = tokio::time::interval(Duration::from_millis(10));
-    for n in 0..LINES {
-        tick.tick().await;
-        sent.push(Instant::now());
-        sender
-            .command(&Command::SendChat {
-                session,
-                text: format!("fan-out {n}"),
-            })
-            .await?;
+    let mut sent = Vec::with_capacity(lines);
+    let mut cpu_used = Vec::new();
+    for (count, per_second) in RATES {
+        let (appliance_cpu, own_cpu) = (cpu(pid), cpu(std::process::id()));
+        let mut tick = tokio::time::interval(Duration::from_micros(1_000_000 / per_second));
+        for _ in 0..count {
+            tick.tick().await;
+            let n = sent.len();
+            sent.push(Instant::now());
+            sender
+                .command(&Command::SendChat {
+                    session,
+                    text: format!("fan-out {n}"),
+                })
+                .await?;
+        }
+        // Until every line so far reached every console, or long after it should have.
+        let expected = consoles * sent.len();
+        let waited = Instant::now();
+        while deliveries.count.load(std::sync::atomic::Ordering::Relaxed) < expected
+            && waited.elapsed() < Duration::from_secs(30)
+        {
+            let _ =
+                tokio::time::timeout(Duration::from_millis(100), deliveries.done.notified()).await;
+        }
+        cpu_used.push((
+            cpu(pid).saturating_sub(appliance_cpu),
+            cpu(std::process::id()).saturating_sub(own_cpu),
+        ));
     }
-    // Until every line reached every console, or long after it should have: lines missing then
-    // are counted as not delivered.
-    let _ = tokio::time::timeout(Duration::from_secs(30), deliveries.done.notified()).await;
     let _ = stop_tx.send(true);
-    let mut last = vec![None::<Instant>; LINES];
+    let mut last = vec![None::<Instant>; lines];
     let (mut delivered, mut resent) = (0usize, 0usize);
     for f in feeds {
         let seen = f.await.map_err(|e| BenchError::Usage(e.to_string()))?;
@@ -716,28 +740,39 @@ async fn fan_out(pid: u32, anonymous: &Api, consoles: usize) -> Result<(), Bench
             }
         }
     }
-    let latencies: Vec<Duration> = last
-        .iter()
-        .zip(&sent)
-        .filter_map(|(l, s)| l.map(|l| l.duration_since(*s)))
-        .collect();
-    let run = Run {
-        latencies,
-        elapsed: Duration::from_secs(1),
-    };
     println!(
         "
-fan-out: {consoles} idle consoles' feeds, {LINES} chat lines at 100/s in a session they all see"
+fan-out: {consoles} idle consoles' feeds, chat lines in a session they all see (CPU per delivery: the appliance's, and the bench's {consoles} consoles' on the same 2 cores)"
     );
     println!(
-        "| consoles | send to last console p50 | p99 | deliveries | snapshots sent again | RSS idle consoles | per console |"
+        "| consoles | lines | send to last console p50 | p99 | deliveries | snapshots sent again | appliance CPU/delivery | consoles' CPU/delivery |"
     );
-    println!("| --- | --- | --- | --- | --- | --- | --- |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
+    let mut first = 0;
+    for ((count, per_second), (appliance_cpu, own_cpu)) in RATES.into_iter().zip(cpu_used) {
+        let range = first..first + count;
+        first += count;
+        let latencies: Vec<Duration> = last[range.clone()]
+            .iter()
+            .zip(&sent[range])
+            .filter_map(|(l, s)| l.map(|l| l.duration_since(*s)))
+            .collect();
+        let run = Run {
+            latencies,
+            elapsed: Duration::from_secs(1),
+        };
+        let per = |d: Duration| d.as_secs_f64() * 1e6 / (consoles * count).max(1) as f64;
+        println!(
+            "| {consoles} | {count} at {per_second}/s | {} | {} | {delivered} of {} | {resent} | {:.1} µs | {:.1} µs |",
+            ms(run.percentile(0.5)),
+            ms(run.percentile(0.99)),
+            consoles * lines,
+            per(appliance_cpu),
+            per(own_cpu),
+        );
+    }
     println!(
-        "| {consoles} | {} | {} | {delivered} of {} | {resent} | {:.0} MiB | {:.1} KB |",
-        ms(run.percentile(0.5)),
-        ms(run.percentile(0.99)),
-        consoles * LINES,
+        "memory of the idle consoles: {:.0} MiB, {:.1} KB per console",
         rss_idle - rss_before,
         (rss_idle - rss_before) * 1024.0 / consoles.max(1) as f64
     );
