@@ -836,7 +836,9 @@ impl Appliance {
                     broken = true;
                     // The database may have committed it all the same (a connection lost
                     // during COMMIT): the state is read again from the store, so that memory
-                    // and store agree and the next numbers do not clash.
+                    // and store agree and the next numbers do not clash; and any revocation
+                    // in it is taken as stored.
+                    self.store.forget_tokens();
                     self.reload(inner).await;
                     false
                 }
@@ -879,6 +881,10 @@ impl Appliance {
             }
             // …and so do the sockets opened with them, once the events that say why are on
             // their way (a feed delivers what is queued for it before it closes).
+            // The rights ended are stored: no token of theirs is served from memory again.
+            if !staged.ended.is_empty() {
+                self.store.forget_tokens();
+            }
             for (kind, subject) in staged.ended {
                 self.connections.revoke_subject(kind, subject);
             }

@@ -19,6 +19,7 @@ pub mod secret;
 pub mod state_copy;
 pub mod store;
 pub mod tls;
+pub mod token_cache;
 pub mod views;
 pub mod visibility;
 pub mod ws;

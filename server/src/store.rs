@@ -2,6 +2,7 @@
 //! SQL runs on both. What is stored: the domain's events in order (from which the state is
 //! rebuilt), and beside them only what the domain does not hold: password hashes, token and link
 //! hashes, session keys, and the audit of refused commands.
+use crate::token_cache::TokenCache;
 use serde::{Serialize, de::DeserializeOwned};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor as _, Row as _};
@@ -162,6 +163,8 @@ pub struct Token {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// Tokens found valid, so that a request need not wait for a query.
+    tokens: TokenCache,
 }
 
 /// An open transaction.
@@ -205,7 +208,11 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        let store = Self { pool, backend };
+        let store = Self {
+            pool,
+            backend,
+            tokens: TokenCache::default(),
+        };
         crate::migrations::run(&store.pool).await?;
         Ok(store)
     }
@@ -549,6 +556,10 @@ impl Store {
     /// # Errors
     /// When the database fails.
     pub async fn token(&self, token_hash: &str, now: i64) -> Result<Option<Token>, StoreError> {
+        let generation = match self.tokens.get(token_hash, now) {
+            Ok(token) => return Ok(Some(token)),
+            Err(generation) => generation,
+        };
         let row = sqlx::query("SELECT kind, subject, expires_at FROM tokens WHERE token_hash = $1 AND revoked = 0 AND expires_at > $2")
             .bind(token_hash)
             .bind(now)
@@ -562,11 +573,19 @@ impl Store {
             "support_button" => TokenKind::SupportButton,
             _ => TokenKind::External,
         };
-        Ok(Some(Token {
+        let token = Token {
             kind,
             subject: row.try_get("subject")?,
             expires_at: row.try_get("expires_at")?,
-        }))
+        };
+        self.tokens.keep(generation, token_hash, token);
+        Ok(Some(token))
+    }
+
+    /// Forget the tokens found valid so far: call once a revocation is committed (the writer,
+    /// for the rights its commands end; a failed commit, which may have stored them anyway).
+    pub fn forget_tokens(&self) {
+        self.tokens.forget_all();
     }
 
     /// Whether a subject has a token that is valid now (another device still signed in).
@@ -648,11 +667,13 @@ impl Store {
     /// # Errors
     /// When the database fails.
     pub async fn revoke_subject(&self, kind: TokenKind, subject: i64) -> Result<(), StoreError> {
-        sqlx::query("UPDATE tokens SET revoked = 1 WHERE kind = $1 AND subject = $2")
+        let revoked = sqlx::query("UPDATE tokens SET revoked = 1 WHERE kind = $1 AND subject = $2")
             .bind(kind.as_str())
             .bind(subject)
             .execute(&self.pool)
-            .await?;
+            .await;
+        self.tokens.forget_all();
+        revoked?;
         Ok(())
     }
 
@@ -661,10 +682,12 @@ impl Store {
     /// # Errors
     /// When the database fails.
     pub async fn revoke_token(&self, token_hash: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE tokens SET revoked = 1 WHERE token_hash = $1")
+        let revoked = sqlx::query("UPDATE tokens SET revoked = 1 WHERE token_hash = $1")
             .bind(token_hash)
             .execute(&self.pool)
-            .await?;
+            .await;
+        self.tokens.forget_all();
+        revoked?;
         Ok(())
     }
 
