@@ -438,6 +438,30 @@ fn assert_invariants(w: &World, ended_invitations: &BTreeSet<InvitationId>) {
             i.id
         );
     }
+    // A console's view finds the technician's teams once (issue 14): it holds exactly the
+    // sessions and invitations the technician sees one by one.
+    for t in technicians(w) {
+        let view = w.state.view_for(t);
+        let seen: BTreeSet<_> = w
+            .state
+            .sessions
+            .values()
+            .filter(|s| w.state.sees_session(t, s))
+            .map(|s| s.id)
+            .collect();
+        assert_eq!(view.sessions.keys().copied().collect::<BTreeSet<_>>(), seen);
+        let seen: BTreeSet<_> = w
+            .state
+            .invitations
+            .values()
+            .filter(|i| w.state.sees_invitation(t, i))
+            .map(|i| i.id)
+            .collect();
+        assert_eq!(
+            view.invitations.keys().copied().collect::<BTreeSet<_>>(),
+            seen
+        );
+    }
     for s in w.state.sessions.values() {
         // Exactly one owner per active session; none while queued or ended.
         assert_eq!(
