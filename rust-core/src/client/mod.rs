@@ -15,7 +15,7 @@ pub use console::{Console, ExternalInvitation};
 pub use error::ClientError;
 pub use feed::{FeedOptions, READ_BUFFER as FEED_READ_BUFFER, backoff};
 pub use mirror::{Connection, Mirror, Notice};
-pub use screen::{Picture, ScreenInput, ScreenView};
+pub use screen::{Picture, Received, ScreenInput, ScreenView};
 pub use shell::ShellStream;
 pub use stream::{StreamSocket, open as open_stream};
 pub use tls::{PinnedVerifier, Trust, fingerprint, pinned_config, trust_config};

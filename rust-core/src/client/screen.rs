@@ -38,9 +38,19 @@ impl Picture {
     }
 }
 
+/// What a view has received so far: for a bitrate shown to the technician, and the benchmark.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Received {
+    /// Frames received (painted or not).
+    pub frames: u64,
+    /// Their bytes, as the appliance sent them.
+    pub bytes: u64,
+}
+
 #[derive(Debug, Default)]
 struct Canvas {
     picture: Option<Picture>,
+    received: Received,
     /// False until a key frame arrives, and again after frames were skipped.
     synced: bool,
     closed: bool,
@@ -63,6 +73,8 @@ impl Drop for ScreenView {
 /// Paint a frame's tiles. Anything wrong with it leaves the canvas unsynced, so the next key
 /// frame repaints everything.
 fn paint(canvas: &mut Canvas, bytes: &[u8]) -> Result<bool, screen::FrameError> {
+    canvas.received.frames += 1;
+    canvas.received.bytes += bytes.len() as u64;
     let frame = screen::decode(bytes)?;
     let (width, height) = (u32::from(frame.width), u32::from(frame.height));
     let fits = canvas
@@ -169,6 +181,14 @@ impl ScreenView {
     pub fn latest(&self, after: u64) -> Option<Picture> {
         let canvas = self.canvas.lock().ok()?;
         canvas.picture.as_ref().filter(|p| p.seq > after).cloned()
+    }
+
+    /// The frames and bytes received so far.
+    #[must_use]
+    pub fn received(&self) -> Received {
+        self.canvas
+            .lock()
+            .map_or_else(|_| Received::default(), |c| c.received)
     }
 
     /// Whether the stream has ended (screen sharing stopped, or the right to it was withdrawn).
