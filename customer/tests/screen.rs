@@ -227,3 +227,60 @@ async fn the_technician_sees_the_customers_screen_clicks_and_types_into_it() {
     }
     assert!(view.is_closed(), "the stream closes when sharing stops");
 }
+
+/// Asks `capture` whether anything was drawn until it says so, for at most [`WAIT`].
+fn changed_within_wait(capture: &mut tandem_customer::screen::X11Capture) -> bool {
+    use tandem_customer::screen::Capture as _;
+    let deadline = Instant::now() + WAIT;
+    while Instant::now() < deadline {
+        if capture.changed().unwrap() {
+            return true;
+        }
+        std::thread::yield_now();
+    }
+    false
+}
+
+/// An idle screen is not grabbed again and again (issue 15): the display's damage reports say
+/// when something was drawn, and only then is the screen grabbed and compared.
+#[test]
+fn an_idle_screen_is_grabbed_again_only_once_something_is_drawn() {
+    use tandem_customer::screen::{Capture as _, X11Capture};
+    let display = Display::start(320, 200);
+    let mut capture = X11Capture::connect_to(Some(&display.name)).unwrap();
+    assert!(capture.changed().unwrap(), "nothing was grabbed yet");
+    let pixel = |capture: &mut X11Capture, x: usize, y: usize| {
+        let grab = capture.grab().unwrap();
+        let at = (y * usize::from(grab.width) + x) * 4;
+        u32::from_le_bytes(grab.pixels[at..at + 4].try_into().unwrap()) | 0xFF00_0000
+    };
+    assert_eq!(pixel(&mut capture, 50, 50), BLACK);
+    for _ in 0..100 {
+        assert!(
+            !capture.changed().unwrap(),
+            "nothing was drawn, so nothing is grabbed"
+        );
+    }
+
+    let _client = test_client(&display.name);
+    assert!(
+        changed_within_wait(&mut capture),
+        "a window drawn is noticed"
+    );
+    // The notice may come before the window is painted in full: the grab it leads to takes
+    // the damage away, and the rest of the painting is noticed again.
+    let mut red = pixel(&mut capture, 50, 50) == RED;
+    while !red && changed_within_wait(&mut capture) {
+        red = pixel(&mut capture, 50, 50) == RED;
+    }
+    assert!(red, "the window is in the picture");
+    // Once the picture holds everything drawn, the screen is idle again: at most one more grab
+    // for a notice that was already on its way.
+    if capture.changed().unwrap() {
+        let _ = pixel(&mut capture, 50, 50);
+    }
+    assert!(
+        !capture.changed().unwrap(),
+        "idle again after the window was drawn"
+    );
+}

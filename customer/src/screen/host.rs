@@ -34,7 +34,12 @@ async fn next_frame(
 ) -> Option<(Grabber, Result<Option<Vec<u8>>, ScreenError>)> {
     tokio::task::spawn_blocking(move || {
         let (mut capture, mut encoder) = grabber;
-        let frame = capture.grab().map(|grab| encoder.encode(&grab, key));
+        // An idle screen is neither grabbed nor compared (unless a key frame is due).
+        let frame = match capture.changed() {
+            Ok(false) if !key => Ok(None),
+            Ok(_) => capture.grab().map(|grab| encoder.encode(&grab, key)),
+            Err(e) => Err(e),
+        };
         ((capture, encoder), frame)
     })
     .await

@@ -36,6 +36,15 @@ pub enum ScreenError {
 
 /// Grabs the whole screen.
 pub trait Capture: Send {
+    /// Whether anything may have been drawn since the last grab. A capture that cannot tell
+    /// says yes.
+    ///
+    /// # Errors
+    /// When the display fails.
+    fn changed(&mut self) -> Result<bool, ScreenError> {
+        Ok(true)
+    }
+
     /// The current picture.
     ///
     /// # Errors
