@@ -284,3 +284,122 @@ fn an_idle_screen_is_grabbed_again_only_once_something_is_drawn() {
         "idle again after the window was drawn"
     );
 }
+
+/// A window over the whole screen that changes colour every 10 ms until the flag is dropped.
+fn animation(display: &str) -> std::sync::Arc<()> {
+    let alive = std::sync::Arc::new(());
+    let watch = std::sync::Arc::downgrade(&alive);
+    let (conn, screen) = x11rb::connect(Some(display)).unwrap();
+    std::thread::spawn(move || {
+        let root = &conn.setup().roots[screen];
+        let window = conn.generate_id().unwrap();
+        let (w, h) = (root.width_in_pixels, root.height_in_pixels);
+        conn.create_window(
+            24,
+            window,
+            root.root,
+            0,
+            0,
+            w,
+            h,
+            0,
+            WindowClass::INPUT_OUTPUT,
+            0,
+            &CreateWindowAux::new().background_pixel(0),
+        )
+        .unwrap();
+        conn.map_window(window).unwrap();
+        let mut colour = 0u32;
+        while watch.upgrade().is_some() {
+            colour = colour.wrapping_add(0x0001_0305) & 0x00FF_FFFF;
+            let aux = ChangeWindowAttributesAux::new().background_pixel(colour);
+            let _ = conn.change_window_attributes(window, &aux);
+            let _ = conn.clear_area(false, window, 0, 0, 0, 0);
+            let _ = conn.flush();
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    });
+    alive
+}
+
+/// The numbers of the frames that arrive on a raw screen socket within `time`.
+async fn frames_within(
+    socket: &mut tandem_core::client::StreamSocket,
+    time: Duration,
+) -> Vec<(u32, bool)> {
+    use futures_util::StreamExt as _;
+    use tokio_tungstenite::tungstenite::Message;
+    let deadline = tokio::time::Instant::now() + time;
+    let mut frames = Vec::new();
+    while let Ok(Some(Ok(message))) = tokio::time::timeout_at(deadline, socket.next()).await {
+        if let Message::Binary(bytes) = message {
+            let frame = tandem_core::screen::decode(&bytes).unwrap();
+            frames.push((frame.number, frame.key));
+        }
+    }
+    frames
+}
+
+/// On a link slower than the screen changes, frames must not pile up in some buffer (issue 15):
+/// the customer client sends the next frame only once the viewer acknowledged all but one of
+/// those before it. A viewer that stops acknowledging is sent nothing more; each acknowledgement
+/// lets two more go; the console core's view acknowledges as it paints and gets a stream.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_viewer_is_sent_at_most_two_frames_it_has_not_acknowledged() {
+    use futures_util::SinkExt as _;
+    use tandem_core::screen::ViewerMessage;
+    use tokio_tungstenite::tungstenite::Message;
+    let display = Display::start(320, 240);
+    let _animation = animation(&display.name);
+    let app = Appliance::start().await.unwrap();
+    let alice = sign_in(&app, "alice").await;
+    let key = alice.session_key(None).await.unwrap().key;
+    let home = tempfile::tempdir().unwrap();
+    let mut customer = support::customer(home.path());
+    customer.env("DISPLAY", &display.name);
+    let _customer = join_with(&app, customer, &key, &["--allow-all"]);
+    let s = take_session(&alice).await;
+    share(&alice, s, false).await;
+
+    let mut socket =
+        tandem_core::client::open_stream(alice.api(), &format!("api/v1/sessions/{}/screen", s.0))
+            .await
+            .unwrap();
+    let text = |m: &ViewerMessage| Message::Text(serde_json::to_string(m).unwrap().into());
+    socket.send(text(&ViewerMessage::Refresh)).await.unwrap();
+    // The screen changes 100 times a second; in 1.5 s (under the 3 s after which a silent
+    // window is probed again) this viewer gets its key frame and the one after it, no more.
+    let first = frames_within(&mut socket, Duration::from_millis(1500)).await;
+    // (If the customer client's first key frame, sent when sharing started, reached this viewer
+    // too, the window counts from the key frame that answered the request.)
+    let key_at = first.iter().rposition(|(_, key)| *key).expect("a key frame");
+    let after_key: Vec<u32> = first[key_at..].iter().map(|(n, _)| *n).collect();
+    let k = after_key[0];
+    assert_eq!(after_key, [k, k.wrapping_add(1)], "{first:?}");
+
+    socket
+        .send(text(&ViewerMessage::Ack {
+            number: k.wrapping_add(1),
+        }))
+        .await
+        .unwrap();
+    let next: Vec<u32> = frames_within(&mut socket, Duration::from_millis(1500))
+        .await
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    assert_eq!(
+        next,
+        [k.wrapping_add(2), k.wrapping_add(3)],
+        "two more per acknowledgement"
+    );
+    drop(socket);
+
+    let view = ScreenView::open(alice.api(), s).await.unwrap();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let received = view.received().frames;
+    assert!(
+        received >= 10,
+        "a viewer that acknowledges gets a stream: {received} frames in 2 s"
+    );
+}

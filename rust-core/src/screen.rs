@@ -9,12 +9,19 @@
 //! B G R A read as a little-endian `Int` is Android's `0xAARRGGBB` colour, so Kotlin converts it
 //! without shuffling bytes.
 //!
-//! Viewers send JSON text back: [`ViewerMessage`].
+//! Viewers send JSON text back: [`ViewerMessage`]. Each viewer acknowledges the frames it has
+//! painted ([`ViewerMessage::Ack`]); the customer client keeps at most [`WINDOW`] frames
+//! unacknowledged, so the frame rate follows what the slowest link carries instead of a queue
+//! growing in some buffer along the way (issue 15).
 use serde::{Deserialize, Serialize};
 
 /// The side of a square tile, in pixels. Small enough that a moving pointer or a typed letter
 /// sends little; large enough that a full screen is a few hundred tiles.
 pub const TILE: u16 = 64;
+
+/// Frames the customer client sends ahead of the viewers' acknowledgements: two, so one crosses
+/// the link while the next is grabbed and encoded.
+pub const WINDOW: u32 = 2;
 
 const KIND_FRAME: u8 = 1;
 const FLAG_KEY: u8 = 1;
@@ -73,14 +80,25 @@ pub enum ViewerMessage {
         /// Pressed (true) or released.
         down: bool,
     },
+    /// The viewer has painted the frame with this number (and those before it).
+    Ack {
+        /// The frame's number.
+        number: u32,
+    },
 }
 
 impl ViewerMessage {
     /// Whether this message drives the customer's pointer or keyboard (needs control, A1).
     #[must_use]
     pub fn is_input(self) -> bool {
-        !matches!(self, Self::Refresh)
+        matches!(self, Self::Pointer { .. } | Self::Key { .. })
     }
+}
+
+/// A frame's number, read from its header without decoding its tiles.
+#[must_use]
+pub fn number_of(frame: &[u8]) -> Option<u32> {
+    u32_at(frame, 6).ok()
 }
 
 /// Why a message is not a frame.
@@ -208,7 +226,9 @@ mod tests {
                 },
             ],
         };
-        assert_eq!(decode(&encode(&frame)), Ok(frame));
+        let bytes = encode(&frame);
+        assert_eq!(number_of(&bytes), Some(7));
+        assert_eq!(decode(&bytes), Ok(frame));
     }
 
     #[test]
@@ -239,6 +259,7 @@ mod tests {
     #[test]
     fn only_pointer_and_keys_count_as_input() {
         assert!(!ViewerMessage::Refresh.is_input());
+        assert!(!ViewerMessage::Ack { number: 3 }.is_input());
         assert!(
             ViewerMessage::Key {
                 keysym: 97,

@@ -5,9 +5,11 @@
 //! that stops being true. Pointer and keys reach the customer only from a viewer who may control
 //! the screen, while the session is shared for control (A1).
 //!
-//! The screen keeps at most a couple of frames per viewer: a viewer that falls behind skips
-//! frames, and the customer client is asked for a key frame so it starts again from a whole
-//! picture.
+//! The customer client sends a frame only once a viewer has acknowledged all but one of those
+//! before it (the acknowledgements pass through here unread), so no socket's buffer holds
+//! seconds of frames. The screen keeps at most a couple of frames per viewer: a viewer slower
+//! than the others skips frames, and the customer client is asked for a key frame so it starts
+//! again from a whole picture.
 use crate::appliance::Appliance;
 use crate::auth::{Credential, Principal};
 use crate::connections::Ended;
@@ -142,8 +144,9 @@ fn may_view(
 }
 
 /// Whether a viewer's message may reach the customer client. Shell input goes through while
-/// the viewer may see the shell. On the screen, a key frame request always goes through;
-/// pointer and keys only while `control` holds ([`may_control`]).
+/// the viewer may see the shell. On the screen, a key frame request and a frame's
+/// acknowledgement always go through; pointer and keys only while `control` holds
+/// ([`may_control`]).
 fn may_send(control: bool, key: (SessionId, Stream), message: &Message) -> bool {
     if key.1 == Stream::Shell {
         return true;

@@ -1,9 +1,11 @@
-//! The screen stream from the customer's side: capture, encode and send at most one frame at a
-//! time (the next is grabbed only once the last was written, so a slow link lowers the frame
-//! rate instead of building a queue), and apply the technician's input while they have control.
+//! The screen stream from the customer's side: capture, encode and send a frame only while the
+//! viewers have acknowledged all but a window of those sent ([`InFlight`]), so a slow link lowers
+//! the frame rate instead of building a queue; and apply the technician's input while they have
+//! control.
+use super::in_flight::InFlight;
 use super::{Capture, Encoder, Input, ScreenError, X11Capture, X11Input};
 use futures_util::{SinkExt, StreamExt};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tandem_core::client::{Api, ClientError};
 use tandem_core::domain::{ScreenState, SessionId};
 use tandem_core::screen::ViewerMessage;
@@ -67,23 +69,29 @@ pub async fn start(
     let task = tokio::spawn(async move {
         let mut grabber = Some((capture, Encoder::default()));
         let mut want_key = true;
+        let mut in_flight = InFlight::new(Instant::now());
         let mut tick = tokio::time::interval(FRAME_INTERVAL);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         loop {
             tokio::select! {
                 _ = tick.tick() => {
+                    if !in_flight.may_send(Instant::now()) { continue }
                     let Some(g) = grabber.take() else { break };
                     let Some((g, frame)) = next_frame(g, std::mem::take(&mut want_key)).await else { break };
                     grabber = Some(g);
                     match frame {
-                        Ok(Some(bytes)) => if to_appliance.send(Message::Binary(bytes.into())).await.is_err() { break },
+                        Ok(Some(bytes)) => {
+                            if let Some(number) = tandem_core::screen::number_of(&bytes) { in_flight.sent(number, Instant::now()) }
+                            if to_appliance.send(Message::Binary(bytes.into())).await.is_err() { break }
+                        }
                         Ok(None) => {}
                         Err(e) => { tracing::warn!(error = %e, "screen capture failed"); break }
                     }
                 }
                 message = from_appliance.next() => match message {
                     Some(Ok(Message::Text(text))) => match serde_json::from_str::<ViewerMessage>(text.as_str()) {
-                        Ok(ViewerMessage::Refresh) => want_key = true,
+                        Ok(ViewerMessage::Refresh) => { want_key = true; in_flight.reset(Instant::now()) }
+                        Ok(ViewerMessage::Ack { number }) => in_flight.acked(number, Instant::now()),
                         Ok(m) if *state.borrow() != ScreenState::Control => {
                             tracing::debug!(?m, "input ignored: the technician does not have control");
                         }

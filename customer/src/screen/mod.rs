@@ -3,6 +3,7 @@
 //! code (X11 here) apart, so Windows and macOS can follow.
 mod encoder;
 mod host;
+mod in_flight;
 mod x11;
 
 pub use encoder::Encoder;

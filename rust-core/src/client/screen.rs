@@ -137,7 +137,13 @@ impl ScreenView {
                 tokio::select! {
                     message = source.next() => match message {
                         Some(Ok(Message::Binary(bytes))) => {
-                            let painted = painter.lock().map(|mut c| paint(&mut c, &bytes));
+                            let painted = painter.lock().map(|mut c| paint(&mut c, &bytes)).map_err(|_| ());
+                            // Every frame received is acknowledged, painted or not, so the customer
+                            // client sends the next (issue 15). Sent here, not queued behind input.
+                            if let Some(number) = screen::number_of(&bytes) {
+                                let ack = serde_json::to_string(&ViewerMessage::Ack { number }).unwrap_or_default();
+                                if sink.send(Message::Text(ack.into())).await.is_err() { break }
+                            }
                             match painted {
                                 Ok(Ok(_)) => {}
                                 Ok(Err(e)) => {
