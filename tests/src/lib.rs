@@ -1,5 +1,7 @@
-//! End-to-end test support: the real appliance binary started as its own process, and a TCP
-//! proxy a test controls to cut and restore a console's network.
+//! End-to-end test support: the real appliance binary started as its own process, a TCP proxy
+//! a test controls to cut and restore a console's network, and a link shaper ([`shaper`]).
+pub mod shaper;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::Stdio;

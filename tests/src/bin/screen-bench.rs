@@ -3,23 +3,35 @@
 //! Runs the real pieces on this machine: Debian's Xvfb as the customer's display, the release
 //! appliance, the release customer client sharing that display, and the console core's
 //! streaming client (`ScreenView`) as the viewer. For each scene it prints what the viewer
-//! received (updates per second, bytes per update and per second) and the customer client's CPU.
-//! Scenes: an idle screen, and a terminal (Debian's xterm) scrolling about 30 lines a second.
-//! It prints figures; it asserts nothing about them.
+//! received (updates per second, bytes per update and per second), the customer client's CPU,
+//! and the change-to-viewer latency read from pixels: a small window in the screen's top right
+//! corner shows the time (milliseconds since the bench started, as its colour) and the viewer
+//! reads it back from each picture it gets.
+//! Scenes: an idle screen; a terminal (Debian's xterm) scrolling about 30 lines a second, on
+//! loopback and through a shaped link (2 Mbit/s, 80 ms round trip by default; the viewer's side
+//! only, as a technician on mobile data), where the latency of the first and the last 5 s tell
+//! whether a queue grows. It prints figures; it asserts nothing about them.
 //!
 //! `cargo build --release -p tandem-appliance -p tandem-customer -p tandem-e2e &&
-//! target/release/screen-bench [--seconds 10] [--size 1920x1080]`
+//! target/release/screen-bench [--seconds 10] [--shaped-seconds 60] [--size 1920x1080]
+//! [--link 2000/80]` (kbit/s / round trip in ms)
 use std::path::PathBuf;
 use std::process::{ExitCode, Stdio};
+use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 use tandem_core::client::{Console, FeedOptions, Received, ScreenView};
 use tandem_core::domain::{Command, ScreenState, SessionId};
 use tandem_e2e::Appliance;
+use tandem_e2e::shaper::{Link, Shaper};
 
 /// The demo accounts' password (demo data only).
 const DEMO_PASSWORD: &str = "tandem-demo-2026";
 /// How long a step may take before the bench gives up.
 const WAIT: Duration = Duration::from_secs(20);
+/// The side of the clock window in the screen's top right corner.
+const CLOCK: u16 = 32;
+/// The stretch at the start and at the end of the shaped scene compared for a growing queue.
+const STRETCH: Duration = Duration::from_secs(5);
 
 #[derive(Debug, thiserror::Error)]
 enum BenchError {
@@ -29,39 +41,60 @@ enum BenchError {
     Client(#[from] tandem_core::client::ClientError),
     #[error("{0}: {1}")]
     Io(&'static str, std::io::Error),
+    #[error("the display: {0}")]
+    Display(String),
     #[error("{0}")]
     Usage(String),
 }
 
 struct Options {
     seconds: f64,
+    shaped_seconds: f64,
     width: u16,
     height: u16,
+    link: Link,
+}
+
+fn number<T: std::str::FromStr>(arg: &str, value: &str) -> Result<T, BenchError> {
+    value
+        .parse()
+        .map_err(|_| BenchError::Usage(format!("{arg}: {value} is not a number")))
 }
 
 fn options() -> Result<Options, BenchError> {
     let mut o = Options {
         seconds: 10.0,
+        shaped_seconds: 60.0,
         width: 1920,
         height: 1080,
+        link: Link {
+            bits_per_second: 2_000_000,
+            delay: Duration::from_millis(40),
+        },
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let value = args
             .next()
             .ok_or_else(|| BenchError::Usage(format!("{arg} needs a value")))?;
+        let pair = |what: &str| {
+            value
+                .split_once(['x', '/'])
+                .ok_or_else(|| BenchError::Usage(format!("{arg}: {what}")))
+        };
         match arg.as_str() {
-            "--seconds" => {
-                o.seconds = value
-                    .parse()
-                    .map_err(|_| BenchError::Usage("--seconds: a number".into()))?;
-            }
+            "--seconds" => o.seconds = number(&arg, &value)?,
+            "--shaped-seconds" => o.shaped_seconds = number(&arg, &value)?,
             "--size" => {
-                let (w, h) = value
-                    .split_once('x')
-                    .and_then(|(w, h)| Some((w.parse().ok()?, h.parse().ok()?)))
-                    .ok_or_else(|| BenchError::Usage("--size: WIDTHxHEIGHT".into()))?;
-                (o.width, o.height) = (w, h);
+                let (w, h) = pair("WIDTHxHEIGHT")?;
+                (o.width, o.height) = (number(&arg, w)?, number(&arg, h)?);
+            }
+            "--link" => {
+                let (kbit, rtt) = pair("KBITS/RTT_MS")?;
+                o.link = Link {
+                    bits_per_second: number::<u64>(&arg, kbit)? * 1000,
+                    delay: Duration::from_millis(number::<u64>(&arg, rtt)? / 2),
+                };
             }
             other => return Err(BenchError::Usage(format!("unknown argument {other}"))),
         }
@@ -130,19 +163,23 @@ async fn until(what: &str, test: impl Fn() -> bool) -> Result<(), BenchError> {
     Ok(())
 }
 
-/// The technician's session with the customer client, its screen shared and viewed.
-async fn shared_screen(
-    app: &Appliance,
-    display: &str,
-    home: &std::path::Path,
-) -> Result<(Console, Running, ScreenView), BenchError> {
-    let alice = Console::sign_in(
-        app.endpoint()?,
+async fn sign_in(endpoint: tandem_core::client::Endpoint) -> Result<Console, BenchError> {
+    Ok(Console::sign_in(
+        endpoint,
         "alice@demo.tandem",
         DEMO_PASSWORD,
         FeedOptions::default(),
     )
-    .await?;
+    .await?)
+}
+
+/// The technician's session with the customer client, its screen shared for viewing.
+async fn shared_screen(
+    app: &Appliance,
+    display: &str,
+    home: &std::path::Path,
+) -> Result<(Console, Running, SessionId), BenchError> {
+    let alice = sign_in(app.endpoint()?).await?;
     let key = alice.session_key(None).await?.key;
     let customer = std::process::Command::new(customer_binary()?)
         .env("HOME", home)
@@ -191,22 +228,98 @@ async fn shared_screen(
                 .is_some_and(|s| s.screen == ScreenState::View)
         })
         .await?;
-    let view = ScreenView::open(alice.api(), session).await?;
+    Ok((alice, customer, session))
+}
+
+/// A view of the screen, once its first picture arrived.
+async fn open_view(console: &Console, session: SessionId) -> Result<ScreenView, BenchError> {
+    let view = ScreenView::open(console.api(), session).await?;
     until("the first picture", || view.latest(0).is_some()).await?;
-    Ok((alice, customer, view))
+    Ok(view)
+}
+
+/// A small window in the screen's top right corner whose colour is the time since `epoch` in
+/// milliseconds (24 bits), redrawn every 4 ms until the returned handle is dropped.
+fn clock(display: &str, epoch: Instant) -> Result<Arc<()>, BenchError> {
+    use x11rb::connection::Connection as _;
+    use x11rb::protocol::xproto::{
+        ChangeWindowAttributesAux, ConnectionExt as _, CreateWindowAux, WindowClass,
+    };
+    let failed = |e: &dyn std::fmt::Display| BenchError::Display(e.to_string());
+    let (conn, screen) = x11rb::connect(Some(display)).map_err(|e| failed(&e))?;
+    let root = conn.setup().roots[screen].clone();
+    let window = conn.generate_id().map_err(|e| failed(&e))?;
+    let left = i16::try_from(root.width_in_pixels - CLOCK).unwrap_or(0);
+    conn.create_window(
+        24,
+        window,
+        root.root,
+        left,
+        0,
+        CLOCK,
+        CLOCK,
+        0,
+        WindowClass::INPUT_OUTPUT,
+        0,
+        &CreateWindowAux::new().override_redirect(1),
+    )
+    .map_err(|e| failed(&e))?;
+    conn.map_window(window).map_err(|e| failed(&e))?;
+    let alive = Arc::new(());
+    let watch: Weak<()> = Arc::downgrade(&alive);
+    std::thread::spawn(move || {
+        while watch.upgrade().is_some() {
+            let now = u32::try_from(epoch.elapsed().as_millis()).unwrap_or(0) & 0x00FF_FFFF;
+            let aux = ChangeWindowAttributesAux::new().background_pixel(now);
+            let drawn = conn
+                .change_window_attributes(window, &aux)
+                .and_then(|_| conn.clear_area(false, window, 0, 0, 0, 0))
+                .and_then(|_| conn.flush());
+            if drawn.is_err() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(4));
+        }
+    });
+    Ok(alive)
 }
 
 /// What one scene measured.
 struct Scene {
-    name: &'static str,
+    name: String,
     received: Received,
     customer_cpu: Duration,
     elapsed: Duration,
+    /// (when since the scene started, how old the clock shown was), for each picture.
+    latency: Vec<(Duration, Duration)>,
 }
 
-async fn measure(name: &'static str, view: &ScreenView, customer: u32, seconds: f64) -> Scene {
+/// Watch `view` for `seconds`, reading the clock from every new picture when `clocked`.
+async fn measure(
+    name: String,
+    view: &ScreenView,
+    customer: u32,
+    seconds: f64,
+    clocked: Option<Instant>,
+) -> Scene {
     let (before, cpu_before, start) = (view.received(), cpu(customer), Instant::now());
-    tokio::time::sleep(Duration::from_secs_f64(seconds)).await;
+    let end = start + Duration::from_secs_f64(seconds);
+    let mut latency = Vec::new();
+    let mut seq = view.latest(0).map_or(0, |p| p.seq);
+    while Instant::now() < end {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        let (Some(epoch), Some(picture)) = (clocked, view.latest(seq)) else {
+            continue;
+        };
+        seq = picture.seq;
+        let (x, y) = (picture.width.saturating_sub(u32::from(CLOCK) / 2), 16);
+        let shown = picture.argb(x, y).map_or(0, |c| c & 0x00FF_FFFF);
+        let now = epoch.elapsed();
+        let drawn = Duration::from_millis(u64::from(shown));
+        if shown != 0 && drawn <= now {
+            latency.push((start.elapsed(), now - drawn));
+        }
+    }
     let after = view.received();
     Scene {
         name,
@@ -216,6 +329,7 @@ async fn measure(name: &'static str, view: &ScreenView, customer: u32, seconds: 
         },
         customer_cpu: cpu(customer).saturating_sub(cpu_before),
         elapsed: start.elapsed(),
+        latency,
     }
 }
 
@@ -232,38 +346,109 @@ fn scrolling_terminal(display: &str) -> Result<Running, BenchError> {
         .map_err(|e| BenchError::Io("xterm (scripts/setup installs it)", e))
 }
 
+/// The p-th percentile of the latencies within `range` of the scene, in ms.
+#[allow(
+    clippy::cast_precision_loss,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss
+)]
+fn percentile(
+    latency: &[(Duration, Duration)],
+    range: std::ops::Range<Duration>,
+    p: f64,
+) -> Option<f64> {
+    let mut within: Vec<Duration> = latency
+        .iter()
+        .filter(|(at, _)| range.contains(at))
+        .map(|(_, l)| *l)
+        .collect();
+    within.sort_unstable();
+    let last = within.len().checked_sub(1)?;
+    let at = ((last as f64) * p).round() as usize;
+    within.get(at).map(|d| d.as_secs_f64() * 1000.0)
+}
+
+fn ms(v: Option<f64>) -> String {
+    v.map_or_else(|| "-".into(), |v| format!("{v:.0}"))
+}
+
 #[allow(clippy::print_stdout, clippy::cast_precision_loss)]
-async fn bench(o: Options) -> Result<(), BenchError> {
-    let (_xvfb, display) = xvfb(o.width, o.height)?;
-    let app = Appliance::start().await?;
-    let home = tempfile::tempdir().map_err(|e| BenchError::Io("a temporary home", e))?;
-    let (_alice, customer, view) = shared_screen(&app, &display, home.path()).await?;
-    let pid = customer.0.id();
+fn report(o: &Options, scenes: &[Scene]) {
     println!(
-        "screen-bench: a {}x{} Xvfb display shared by the release customer client, viewed through the release appliance by the console core's ScreenView; {} s per scene, 2 cores",
-        o.width, o.height, o.seconds
+        "screen-bench: a {}x{} Xvfb display shared by the release customer client, viewed through the release appliance by the console core's ScreenView; shaped link {} kbit/s, {} ms round trip (viewer side); 2 cores",
+        o.width,
+        o.height,
+        o.link.bits_per_second / 1000,
+        o.link.delay.as_millis() * 2
     );
-    let mut scenes = vec![measure("idle screen", &view, pid, o.seconds).await];
-    {
-        let _terminal = scrolling_terminal(&display)?;
-        // Its window up and scrolling before measuring.
-        tokio::time::sleep(Duration::from_secs(1)).await;
-        scenes.push(measure("scrolling terminal", &view, pid, o.seconds).await);
-    }
-    println!("| scene | updates/s | bytes/update | Mbit/s | customer CPU |");
-    println!("| --- | --- | --- | --- | --- |");
+    println!(
+        "| scene | updates/s | bytes/update | Mbit/s | customer CPU | latency p50 / p99 ms | first 5 s p50 / p99 | last 5 s p50 / p99 |"
+    );
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
     for s in scenes {
         let seconds = s.elapsed.as_secs_f64().max(1e-9);
         let frames = s.received.frames as f64;
+        let all = Duration::ZERO..s.elapsed;
+        let first = Duration::ZERO..STRETCH;
+        let last = s.elapsed.saturating_sub(STRETCH)..s.elapsed;
+        let pair = |r: std::ops::Range<Duration>| {
+            format!(
+                "{} / {}",
+                ms(percentile(&s.latency, r.clone(), 0.5)),
+                ms(percentile(&s.latency, r, 0.99))
+            )
+        };
         println!(
-            "| {} | {:.1} | {:.0} | {:.2} | {:.1}% |",
+            "| {} | {:.1} | {:.0} | {:.2} | {:.1}% | {} | {} | {} |",
             s.name,
             frames / seconds,
             s.received.bytes as f64 / frames.max(1.0),
             s.received.bytes as f64 * 8.0 / seconds / 1e6,
             s.customer_cpu.as_secs_f64() / seconds * 100.0,
+            pair(all),
+            pair(first),
+            pair(last),
         );
     }
+}
+
+async fn bench(o: Options) -> Result<(), BenchError> {
+    let epoch = Instant::now();
+    let (_xvfb, display) = xvfb(o.width, o.height)?;
+    let app = Appliance::start().await?;
+    let home = tempfile::tempdir().map_err(|e| BenchError::Io("a temporary home", e))?;
+    let (alice, customer, session) = shared_screen(&app, &display, home.path()).await?;
+    let pid = customer.0.id();
+    let view = open_view(&alice, session).await?;
+    let mut scenes = vec![measure("idle screen".into(), &view, pid, o.seconds, None).await];
+    let _terminal = scrolling_terminal(&display)?;
+    let _clock = clock(&display, epoch)?;
+    // The terminal's window up and scrolling before measuring.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    scenes.push(
+        measure(
+            "scrolling terminal, loopback".into(),
+            &view,
+            pid,
+            o.seconds,
+            Some(epoch),
+        )
+        .await,
+    );
+    // One viewer at a time: the customer client sends at the pace of the fastest.
+    drop(view);
+    let shaper = Shaper::start(app.addr, o.link)
+        .await
+        .map_err(|e| BenchError::Io("the shaper", e))?;
+    let phone = sign_in(shaper.endpoint(&app.fingerprint)?).await?;
+    let view = open_view(&phone, session).await?;
+    let name = format!(
+        "scrolling terminal, {} kbit/s {} ms",
+        o.link.bits_per_second / 1000,
+        o.link.delay.as_millis() * 2
+    );
+    scenes.push(measure(name, &view, pid, o.shaped_seconds, Some(epoch)).await);
+    report(&o, &scenes);
     Ok(())
 }
 
