@@ -77,6 +77,17 @@ impl TandemScreen {
         run(async move { Ok(input.key(keysym, down).await?) }).await
     }
 
+    /// Show the whole screen within `width` x `height` pixels: the customer client sends it
+    /// scaled down to fit (never up), so the phone is sent what it can show. Ask for more when
+    /// the technician zooms in. Pointer positions stay in the frame's pixels.
+    ///
+    /// # Errors
+    /// `Network` once the stream has ended.
+    pub async fn show(&self, width: u16, height: u16) -> Result<(), TandemError> {
+        let input = self.input()?;
+        run(async move { Ok(input.show(width, height).await?) }).await
+    }
+
     /// Stop viewing now (Kotlin's `close()` also frees the object).
     pub fn stop(&self) {
         if let Ok(mut view) = self.view.lock() {

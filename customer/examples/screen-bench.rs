@@ -1,5 +1,5 @@
 //! How much the screen encoder costs and sends, against copying the raw frame (the baseline,
-//! measured in the same run): `cargo run --release -p tandem-customer --example screen-bench`.
+//! measured in the same run): `cargo run --release -p tandem-customer --example encoder-bench`.
 //! A synthetic 1920x1080 desktop: a gradient, windows and text-like detail.
 #![allow(
     clippy::print_stdout,
@@ -75,6 +75,7 @@ fn main() {
                             pixels: &screen,
                         },
                         true,
+                        None,
                     )
                     .unwrap();
                 let d = t.elapsed();
@@ -93,6 +94,7 @@ fn main() {
             pixels: &screen,
         },
         true,
+        None,
     );
     let mut typed = screen.clone();
     let mut delta_size = 0;
@@ -114,6 +116,7 @@ fn main() {
                             pixels: &typed,
                         },
                         false,
+                        None,
                     )
                     .unwrap();
                 let d = t.elapsed();
@@ -135,7 +138,8 @@ fn main() {
                                 height: H,
                                 pixels: &typed
                             },
-                            false
+                            false,
+                            None
                         )
                         .is_none()
                 );

@@ -372,7 +372,10 @@ async fn a_viewer_is_sent_at_most_two_frames_it_has_not_acknowledged() {
     let first = frames_within(&mut socket, Duration::from_millis(1500)).await;
     // (If the customer client's first key frame, sent when sharing started, reached this viewer
     // too, the window counts from the key frame that answered the request.)
-    let key_at = first.iter().rposition(|(_, key)| *key).expect("a key frame");
+    let key_at = first
+        .iter()
+        .rposition(|(_, key)| *key)
+        .expect("a key frame");
     let after_key: Vec<u32> = first[key_at..].iter().map(|(n, _)| *n).collect();
     let k = after_key[0];
     assert_eq!(after_key, [k, k.wrapping_add(1)], "{first:?}");
@@ -401,5 +404,55 @@ async fn a_viewer_is_sent_at_most_two_frames_it_has_not_acknowledged() {
     assert!(
         received >= 10,
         "a viewer that acknowledges gets a stream: {received} frames in 2 s"
+    );
+}
+
+/// A phone shows the screen smaller than it is (issue 15): it says how many pixels it shows it
+/// in, and is sent the screen scaled down to fit rather than every pixel; a click on the small
+/// picture lands on the same spot of the real screen; asking for more (zooming in) brings back
+/// every pixel, never more than the screen has.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_phone_is_sent_the_screen_at_the_size_it_shows_it_and_its_clicks_land_in_place() {
+    let display = Display::start(320, 240);
+    let seen = test_client(&display.name);
+    let app = Appliance::start().await.unwrap();
+    let alice = sign_in(&app, "alice").await;
+    let key = alice.session_key(None).await.unwrap().key;
+    let home = tempfile::tempdir().unwrap();
+    let mut customer = support::customer(home.path());
+    customer.env("DISPLAY", &display.name);
+    let _customer = join_with(&app, customer, &key, &["--allow-all"]);
+    let s = take_session(&alice).await;
+    share(&alice, s, true).await;
+    let view = ScreenView::open(alice.api(), s).await.unwrap();
+    picture_where(&view, "the whole screen", |p| p.argb(60, 60) == Some(RED)).await;
+
+    // A portrait phone: 160 pixels across. The 320x240 screen comes at 160x120.
+    view.show(160, 400).await.unwrap();
+    let small = picture_where(&view, "the screen at half size", |p| p.width == 160).await;
+    assert_eq!((small.width, small.height), (160, 120));
+    assert_eq!(
+        small.argb(30, 30),
+        Some(RED),
+        "the window, at half its place"
+    );
+    assert_eq!(small.argb(5, 5), Some(BLACK));
+    assert_eq!(
+        small.argb(75, 65),
+        Some(BLACK),
+        "just past the window's half size"
+    );
+    // (45, 40) on the half-size picture is (90, 80) on the screen: (50, 40) in the window.
+    click(&view, 45, 40).await;
+    assert_eq!(seen.recv_timeout(WAIT).unwrap(), Seen::Click(50, 40));
+
+    // Zoomed in past the screen's size: every pixel, and no more.
+    view.show(1000, 1000).await.unwrap();
+    let whole = picture_where(&view, "the whole screen again", |p| p.width == 320).await;
+    assert_eq!((whole.width, whole.height), (320, 240));
+    assert_eq!(
+        whole.argb(139, 119),
+        Some(GREEN),
+        "the clicked window's last pixel"
     );
 }

@@ -3,8 +3,10 @@
 //! reading them.
 //!
 //! A frame is one binary WebSocket message, little-endian:
-//! `kind: u8 = 1`, `flags: u8` (bit 0: key frame, every tile of the screen follows), `width: u16`,
-//! `height: u16`, `number: u32`, `tiles: u16`, then per tile `x, y, w, h: u16`, `len: u32` and
+//! `kind: u8 = 1`, `flags: u8` (bit 0: key frame, every tile of the screen follows; bit 1: the
+//! picture is the screen scaled down), `width: u16`, `height: u16` (the picture's), `number: u32`,
+//! `tiles: u16`; when scaled, the screen's own `width, height: u16`; then per tile
+//! `x, y, w, h: u16`, `len: u32` and
 //! `len` bytes of zstd-compressed pixels (`w * h` pixels of 4 bytes, B G R A, rows top to bottom).
 //! B G R A read as a little-endian `Int` is Android's `0xAARRGGBB` colour, so Kotlin converts it
 //! without shuffling bytes.
@@ -25,7 +27,9 @@ pub const WINDOW: u32 = 2;
 
 const KIND_FRAME: u8 = 1;
 const FLAG_KEY: u8 = 1;
+const FLAG_SCALED: u8 = 2;
 const HEADER: usize = 12;
+const SCALED_HEADER: usize = 4;
 const TILE_HEADER: usize = 12;
 
 /// One compressed rectangle of a frame.
@@ -54,8 +58,19 @@ pub struct Frame<'a> {
     pub height: u16,
     /// Counts up from 0 for each frame the client sends.
     pub number: u32,
+    /// The screen's own size when the picture (`width` x `height`) is it scaled down to what
+    /// the viewers show; `None` when the picture is the screen pixel for pixel.
+    pub scaled_from: Option<(u16, u16)>,
     /// The changed tiles.
     pub tiles: Vec<Tile<'a>>,
+}
+
+impl Frame<'_> {
+    /// The screen's own size: where the pointer moves.
+    #[must_use]
+    pub fn screen_size(&self) -> (u16, u16) {
+        self.scaled_from.unwrap_or((self.width, self.height))
+    }
 }
 
 /// What a viewer sends the customer client.
@@ -85,6 +100,34 @@ pub enum ViewerMessage {
         /// The frame's number.
         number: u32,
     },
+    /// The viewer shows the whole screen within this many pixels: the customer client sends
+    /// the screen scaled down to fit (never up), so a phone is not sent four times the pixels
+    /// it can show. Zooming in asks for more, up to the screen's own size.
+    View {
+        /// Width in the viewer's pixels.
+        width: u16,
+        /// Height in the viewer's pixels.
+        height: u16,
+    },
+}
+
+/// The size a screen is sent at for a view of `view`: fitted within it keeping its shape, never
+/// larger than the screen itself, at least a pixel each way.
+#[must_use]
+pub fn fitted(screen: (u16, u16), view: (u16, u16)) -> (u16, u16) {
+    let (sw, sh) = (u32::from(screen.0), u32::from(screen.1));
+    let (vw, vh) = (u32::from(view.0), u32::from(view.1));
+    if sw == 0 || sh == 0 || (vw >= sw && vh >= sh) {
+        return screen;
+    }
+    // The smaller of the two ratios, compared without division: vw/sw against vh/sh.
+    let (w, h) = if vw * sh <= vh * sw {
+        (vw, (sh * vw).div_ceil(sw))
+    } else {
+        ((sw * vh).div_ceil(sh), vh)
+    };
+    let clamp = |v: u32, most: u32| u16::try_from(v.clamp(1, most)).unwrap_or(u16::MAX);
+    (clamp(w, sw), clamp(h, sh))
 }
 
 impl ViewerMessage {
@@ -124,12 +167,21 @@ pub fn encode(frame: &Frame<'_>) -> Vec<u8> {
     let body: usize = frame.tiles.iter().map(|t| TILE_HEADER + t.data.len()).sum();
     let mut out = Vec::with_capacity(HEADER + body);
     out.push(KIND_FRAME);
-    out.push(if frame.key { FLAG_KEY } else { 0 });
+    let scaled = if frame.scaled_from.is_some() {
+        FLAG_SCALED
+    } else {
+        0
+    };
+    out.push(if frame.key { FLAG_KEY } else { 0 } | scaled);
     out.extend_from_slice(&frame.width.to_le_bytes());
     out.extend_from_slice(&frame.height.to_le_bytes());
     out.extend_from_slice(&frame.number.to_le_bytes());
     let count = u16::try_from(frame.tiles.len()).unwrap_or(u16::MAX);
     out.extend_from_slice(&count.to_le_bytes());
+    if let Some((w, h)) = frame.scaled_from {
+        out.extend_from_slice(&w.to_le_bytes());
+        out.extend_from_slice(&h.to_le_bytes());
+    }
     for t in frame.tiles.iter().take(usize::from(count)) {
         for v in [t.x, t.y, t.w, t.h] {
             out.extend_from_slice(&v.to_le_bytes());
@@ -170,6 +222,12 @@ pub fn decode(b: &[u8]) -> Result<Frame<'_>, FrameError> {
     let number = u32_at(b, 6)?;
     let count = u16_at(b, 10)?;
     let mut at = HEADER;
+    let scaled_from = if flags & FLAG_SCALED == 0 {
+        None
+    } else {
+        at += SCALED_HEADER;
+        Some((u16_at(b, HEADER)?, u16_at(b, HEADER + 2)?))
+    };
     let mut tiles = Vec::with_capacity(usize::from(count));
     for _ in 0..count {
         let (x, y, w, h) = (
@@ -194,6 +252,7 @@ pub fn decode(b: &[u8]) -> Result<Frame<'_>, FrameError> {
         width,
         height,
         number,
+        scaled_from,
         tiles,
     })
 }
@@ -209,6 +268,7 @@ mod tests {
             width: 128,
             height: 64,
             number: 7,
+            scaled_from: None,
             tiles: vec![
                 Tile {
                     x: 0,
@@ -232,12 +292,45 @@ mod tests {
     }
 
     #[test]
+    fn a_scaled_frame_carries_the_screens_own_size() {
+        let frame = Frame {
+            key: false,
+            width: 64,
+            height: 36,
+            number: 2,
+            scaled_from: Some((1920, 1080)),
+            tiles: vec![Tile {
+                x: 0,
+                y: 0,
+                w: 64,
+                h: 36,
+                data: b"px",
+            }],
+        };
+        let bytes = encode(&frame);
+        assert_eq!(number_of(&bytes), Some(2));
+        assert_eq!(decode(&bytes).map(|f| f.screen_size()), Ok((1920, 1080)));
+        assert_eq!(decode(&bytes), Ok(frame));
+    }
+
+    #[test]
+    fn a_screen_is_fitted_within_the_view_keeping_its_shape_and_never_enlarged() {
+        // A phone 412 dp wide at 2.625 pixels per dp, showing a 1080p desktop across its width.
+        assert_eq!(fitted((1920, 1080), (1081, 2402)), (1081, 609));
+        assert_eq!(fitted((1920, 1080), (4000, 300)), (534, 300));
+        assert_eq!(fitted((1920, 1080), (u16::MAX, u16::MAX)), (1920, 1080));
+        assert_eq!(fitted((1920, 1080), (0, 0)), (1, 1));
+        assert_eq!(fitted((0, 0), (100, 100)), (0, 0));
+    }
+
+    #[test]
     fn truncated_or_out_of_bounds_frames_are_refused() {
         let frame = Frame {
             key: false,
             width: 64,
             height: 64,
             number: 1,
+            scaled_from: None,
             tiles: vec![Tile {
                 x: 32,
                 y: 0,
@@ -260,6 +353,13 @@ mod tests {
     fn only_pointer_and_keys_count_as_input() {
         assert!(!ViewerMessage::Refresh.is_input());
         assert!(!ViewerMessage::Ack { number: 3 }.is_input());
+        assert!(
+            !ViewerMessage::View {
+                width: 3,
+                height: 4
+            }
+            .is_input()
+        );
         assert!(
             ViewerMessage::Key {
                 keysym: 97,

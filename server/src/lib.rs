@@ -20,6 +20,7 @@ pub mod state_copy;
 pub mod store;
 pub mod tls;
 pub mod token_cache;
+pub mod viewports;
 pub mod views;
 pub mod visibility;
 pub mod ws;

@@ -60,6 +60,7 @@ type Entry = (Pipe, Option<mpsc::Receiver<Message>>);
 #[derive(Debug, Default)]
 pub struct Relays {
     pipes: Mutex<BTreeMap<(SessionId, Stream), Entry>>,
+    viewports: crate::viewports::Viewports,
 }
 
 impl Relays {
@@ -98,6 +99,10 @@ impl Relays {
             entry.0.input = input;
             receiver
         });
+        // A host that (re)connects is told the size the viewers show the screen at.
+        if let (Stream::Screen, Some((width, height))) = (key.1, self.viewports.current(key.0)) {
+            let _ = entry.0.input.try_send(view_message(width, height));
+        }
         Some((
             Pipe {
                 input: entry.0.input.clone(),
@@ -321,6 +326,69 @@ async fn host(
     }
 }
 
+/// A screen viewer's place among the session's viewports; leaving it tells the customer client
+/// the size serving those who stay.
+struct Viewport {
+    appliance: Arc<Appliance>,
+    session: SessionId,
+    viewer: u64,
+}
+
+impl Viewport {
+    fn join(appliance: &Arc<Appliance>, session: SessionId) -> Self {
+        let (viewer, told) = appliance.relays.viewports.join(session);
+        let this = Self {
+            appliance: Arc::clone(appliance),
+            session,
+            viewer,
+        };
+        this.tell(told);
+        this
+    }
+
+    fn set(&self, size: Option<(u16, u16)>) {
+        self.tell(
+            self.appliance
+                .relays
+                .viewports
+                .set(self.session, self.viewer, size),
+        );
+    }
+
+    /// Tell the customer client a new size (never waits: a full queue drops it, as input).
+    fn tell(&self, size: Option<(u16, u16)>) {
+        let key = (self.session, Stream::Screen);
+        if let (Some((width, height)), Some(input)) = (size, self.appliance.relays.input(key)) {
+            let _ = input.try_send(view_message(width, height));
+        }
+    }
+}
+
+impl Drop for Viewport {
+    fn drop(&mut self) {
+        self.set(None);
+    }
+}
+
+/// Tells the customer client the size the viewers show the screen at.
+fn view_message(width: u16, height: u16) -> Message {
+    let text = serde_json::to_string(&ViewerMessage::View { width, height }).unwrap_or_default();
+    Message::Text(text.into())
+}
+
+/// The size a screen viewer's message asks for, if it is a [`ViewerMessage::View`].
+fn asked_size(key: (SessionId, Stream), message: &Message) -> Option<(u16, u16)> {
+    let Message::Text(text) = message else {
+        return None;
+    };
+    match serde_json::from_str::<ViewerMessage>(text.as_str()) {
+        Ok(ViewerMessage::View { width, height }) if key.1 == Stream::Screen => {
+            Some((width, height))
+        }
+        _ => None,
+    }
+}
+
 /// Counts a viewer's input that was dropped (not allowed to type, no host reading, or the host's
 /// queue full); audited once, with the count, when the viewer's socket ends.
 struct Dropped {
@@ -378,6 +446,7 @@ async fn view(
         stream: key.1,
         count: 0,
     };
+    let viewport = (key.1 == Stream::Screen).then(|| Viewport::join(&appliance, key.0));
     let mut liveness = crate::connections::Liveness::new(appliance.config.dead_after);
     loop {
         tokio::select! {
@@ -409,8 +478,14 @@ async fn view(
                     liveness.heard();
                     // Never waits: with no host reading, input beyond the channel's room is dropped
                     // rather than held (and the loop keeps watching for the end of its right).
-                    let sent = may_send(control, key, &m)
-                        && appliance.relays.input(key).is_some_and(|input| input.try_send(m).is_ok());
+                    // A view's size is combined with the other viewers' before it goes on.
+                    let sent = if let (Some(size), Some(viewport)) = (asked_size(key, &m), viewport.as_ref()) {
+                        viewport.set(Some(size));
+                        true
+                    } else {
+                        may_send(control, key, &m)
+                            && appliance.relays.input(key).is_some_and(|input| input.try_send(m).is_ok())
+                    };
                     if !sent {
                         dropped.count += 1;
                     }

@@ -1910,8 +1910,14 @@ async fn a_slow_screen_viewer_skips_frames_and_a_key_frame_is_asked_for() {
             }
         }
     }
+    // A viewer that has not said its size is sent the whole screen (issue 15), then its request.
     let first = next_data(&mut host).await;
-    assert_eq!(first, Message::Text("\"refresh\"".into()));
+    assert_eq!(
+        first,
+        Message::Text(r#"{"view":{"width":65535,"height":65535}}"#.into())
+    );
+    let second = next_data(&mut host).await;
+    assert_eq!(second, Message::Text("\"refresh\"".into()));
 
     // 40 frames of 1 MiB each while the viewer reads nothing: far more than the sockets buffer.
     let pixels = vec![0u8; 1 << 20];
@@ -1921,6 +1927,7 @@ async fn a_slow_screen_viewer_skips_frames_and_a_key_frame_is_asked_for() {
             width: 512,
             height: 512,
             number,
+            scaled_from: None,
             tiles: vec![tandem_core::screen::Tile {
                 x: 0,
                 y: 0,

@@ -73,9 +73,15 @@ fn compress_all(pixels: &[u8], width: usize, rects: &[Rect]) -> Option<Vec<(Rect
 }
 
 impl Encoder {
-    /// The next frame: the tiles that changed, or all of them when `key` is set or the screen
-    /// changed size. `None` when nothing changed.
-    pub fn encode(&mut self, grab: &Grab<'_>, key: bool) -> Option<Vec<u8>> {
+    /// The next frame: the tiles that changed, or all of them when `key` is set or the picture
+    /// changed size. `None` when nothing changed. `scaled_from` is the screen's own size when
+    /// `grab` is it scaled down.
+    pub fn encode(
+        &mut self,
+        grab: &Grab<'_>,
+        key: bool,
+        scaled_from: Option<(u16, u16)>,
+    ) -> Option<Vec<u8>> {
         let resized = grab.width != self.width || grab.height != self.height;
         let key = key || resized || self.previous.len() != grab.pixels.len();
         let (width, height) = (usize::from(grab.width), usize::from(grab.height));
@@ -115,6 +121,7 @@ impl Encoder {
             width: grab.width,
             height: grab.height,
             number,
+            scaled_from,
             tiles,
         }))
     }
@@ -133,19 +140,21 @@ mod tests {
         let mut encoder = Encoder::default();
         let mut pixels = screen(200, 100, [1, 2, 3, 0]);
         let first = encoder
-            .encode(&grab(&pixels), false)
+            .encode(&grab(&pixels), false, None)
             .map(|b| screen::decode(&b).map(|f| (f.key, f.tiles.len())).ok());
         // 200x100 in 64-pixel tiles: 4 columns, 2 rows.
         assert_eq!(first, Some(Some((true, 8))));
         assert_eq!(
-            encoder.encode(&grab(&pixels), false),
+            encoder.encode(&grab(&pixels), false, None),
             None,
             "nothing changed"
         );
         // One pixel in the second row, third column.
         let at = (70 * 200 + 130) * 4;
         pixels[at] = 9;
-        let second = encoder.encode(&grab(&pixels), false).unwrap_or_default();
+        let second = encoder
+            .encode(&grab(&pixels), false, None)
+            .unwrap_or_default();
         let frame = screen::decode(&second).ok();
         assert_eq!(
             frame.as_ref().map(|f| (f.key, f.tiles.len())),
@@ -155,7 +164,9 @@ mod tests {
             frame.map(|f| (f.tiles[0].x, f.tiles[0].y, f.tiles[0].w, f.tiles[0].h)),
             Some((128, 64, 64, 36))
         );
-        let refreshed = encoder.encode(&grab(&pixels), true).unwrap_or_default();
+        let refreshed = encoder
+            .encode(&grab(&pixels), true, None)
+            .unwrap_or_default();
         assert_eq!(
             screen::decode(&refreshed).map(|f| f.tiles.len()).ok(),
             Some(8),
@@ -178,6 +189,7 @@ mod tests {
                     pixels: &pixels,
                 },
                 true,
+                None,
             )
             .unwrap_or_default();
         let frame = screen::decode(&bytes).ok();

@@ -3,7 +3,7 @@
 //! the frame rate instead of building a queue; and apply the technician's input while they have
 //! control.
 use super::in_flight::InFlight;
-use super::{Capture, Encoder, Input, ScreenError, X11Capture, X11Input};
+use super::{Capture, Encoder, Input, Scaler, ScreenError, X11Capture, X11Input};
 use futures_util::{SinkExt, StreamExt};
 use std::time::{Duration, Instant};
 use tandem_core::client::{Api, ClientError};
@@ -27,22 +27,47 @@ impl Drop for ScreenHost {
     }
 }
 
-type Grabber = (X11Capture, Encoder);
+/// What turns the screen into frames, moved to a blocking thread and back for each frame.
+struct Grabber {
+    capture: X11Capture,
+    scaler: Scaler,
+    encoder: Encoder,
+    /// The size the viewers show the screen at; the whole screen until they say.
+    view: (u16, u16),
+}
 
-/// Grab and encode off the async threads; the capturer comes back with the frame.
+impl Grabber {
+    /// The next frame, scaled to fit the viewers' size when that is smaller than the screen.
+    /// `fresh`: grab even an idle screen (a key frame is due, or the viewers' size changed and a
+    /// picture of another size is sent whole).
+    fn frame(&mut self, key: bool, fresh: bool) -> Result<Option<Vec<u8>>, ScreenError> {
+        // An idle screen is neither grabbed nor compared.
+        if !self.capture.changed()? && !key && !fresh {
+            return Ok(None);
+        }
+        let grab = self.capture.grab()?;
+        let screen = (grab.width, grab.height);
+        let size = tandem_core::screen::fitted(screen, self.view);
+        if size == screen {
+            return Ok(self.encoder.encode(&grab, key, None));
+        }
+        let scaled = self.scaler.scale(&grab, size)?;
+        Ok(self.encoder.encode(&scaled, key, Some(screen)))
+    }
+}
+
+/// Grab and encode off the async threads; the grabber comes back with the frame.
 async fn next_frame(
-    grabber: Grabber,
+    mut grabber: Grabber,
     key: bool,
+    view: Option<(u16, u16)>,
 ) -> Option<(Grabber, Result<Option<Vec<u8>>, ScreenError>)> {
     tokio::task::spawn_blocking(move || {
-        let (mut capture, mut encoder) = grabber;
-        // An idle screen is neither grabbed nor compared (unless a key frame is due).
-        let frame = match capture.changed() {
-            Ok(false) if !key => Ok(None),
-            Ok(_) => capture.grab().map(|grab| encoder.encode(&grab, key)),
-            Err(e) => Err(e),
-        };
-        ((capture, encoder), frame)
+        if let Some(view) = view {
+            grabber.view = view;
+        }
+        let frame = grabber.frame(key, view.is_some());
+        (grabber, frame)
     })
     .await
     .ok()
@@ -67,7 +92,14 @@ pub async fn start(
             .await?;
     let (mut to_appliance, mut from_appliance) = socket.split();
     let task = tokio::spawn(async move {
-        let mut grabber = Some((capture, Encoder::default()));
+        let mut grabber = Some(Grabber {
+            capture,
+            scaler: Scaler::default(),
+            encoder: Encoder::default(),
+            view: (u16::MAX, u16::MAX),
+        });
+        // A size the viewers asked for since the last frame.
+        let mut new_view = None;
         let mut want_key = true;
         let mut in_flight = InFlight::new(Instant::now());
         let mut tick = tokio::time::interval(FRAME_INTERVAL);
@@ -77,7 +109,7 @@ pub async fn start(
                 _ = tick.tick() => {
                     if !in_flight.may_send(Instant::now()) { continue }
                     let Some(g) = grabber.take() else { break };
-                    let Some((g, frame)) = next_frame(g, std::mem::take(&mut want_key)).await else { break };
+                    let Some((g, frame)) = next_frame(g, std::mem::take(&mut want_key), new_view.take()).await else { break };
                     grabber = Some(g);
                     match frame {
                         Ok(Some(bytes)) => {
@@ -92,6 +124,8 @@ pub async fn start(
                     Some(Ok(Message::Text(text))) => match serde_json::from_str::<ViewerMessage>(text.as_str()) {
                         Ok(ViewerMessage::Refresh) => { want_key = true; in_flight.reset(Instant::now()) }
                         Ok(ViewerMessage::Ack { number }) => in_flight.acked(number, Instant::now()),
+                        // A new size is a new picture, even of an idle screen.
+                        Ok(ViewerMessage::View { width, height }) => new_view = Some((width, height)),
                         Ok(m) if *state.borrow() != ScreenState::Control => {
                             tracing::debug!(?m, "input ignored: the technician does not have control");
                         }

@@ -4,10 +4,12 @@
 mod encoder;
 mod host;
 mod in_flight;
+mod scale;
 mod x11;
 
 pub use encoder::Encoder;
 pub use host::{ScreenHost, start};
+pub use scale::Scaler;
 pub use x11::{X11Capture, X11Input};
 
 /// A grabbed screen: `width * height` pixels of 4 bytes, B G R and one unused byte.

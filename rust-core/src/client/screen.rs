@@ -51,9 +51,25 @@ pub struct Received {
 struct Canvas {
     picture: Option<Picture>,
     received: Received,
+    /// The screen's own size, when the picture is it scaled down (pointer positions are in it).
+    scaled_from: Option<(u16, u16)>,
     /// False until a key frame arrives, and again after frames were skipped.
     synced: bool,
     closed: bool,
+}
+
+impl Canvas {
+    /// A point of the picture as a point of the customer's screen.
+    fn on_screen(&self, x: u16, y: u16) -> (u16, u16) {
+        let (Some(picture), Some((sw, sh))) = (self.picture.as_ref(), self.scaled_from) else {
+            return (x, y);
+        };
+        let scale = |v: u16, screen: u16, picture: u32| {
+            let v = u32::from(v) * u32::from(screen) / picture.max(1);
+            u16::try_from(v.min(u32::from(screen.saturating_sub(1)))).unwrap_or(u16::MAX)
+        };
+        (scale(x, sw, picture.width), scale(y, sh, picture.height))
+    }
 }
 
 /// An open view of a session's screen, closed when dropped.
@@ -92,6 +108,7 @@ fn paint(canvas: &mut Canvas, bytes: &[u8]) -> Result<bool, screen::FrameError> 
             pixels: vec![0; (width * height * 4) as usize],
         });
     }
+    canvas.scaled_from = frame.scaled_from;
     let Some(picture) = canvas.picture.as_mut() else {
         return Ok(false);
     };
@@ -208,7 +225,19 @@ impl ScreenView {
     pub fn input(&self) -> ScreenInput {
         ScreenInput {
             outgoing: self.outgoing.clone(),
+            canvas: Arc::clone(&self.canvas),
         }
+    }
+
+    /// Say how many pixels this viewer shows the whole screen in: the customer client sends the
+    /// screen scaled down to fit (never up), so a phone gets what it can show (issue 15). Ask
+    /// again with more when the technician zooms in, up to the screen's own size for every
+    /// detail. Pictures then come at that size; pointer positions stay in the picture's pixels.
+    ///
+    /// # Errors
+    /// When the stream has ended.
+    pub async fn show(&self, width: u16, height: u16) -> Result<(), ClientError> {
+        self.input().show(width, height).await
     }
 
     /// Move the pointer and set its buttons; see [`ScreenInput::pointer`].
@@ -232,15 +261,18 @@ impl ScreenView {
 #[derive(Debug, Clone)]
 pub struct ScreenInput {
     outgoing: mpsc::Sender<ViewerMessage>,
+    canvas: Arc<Mutex<Canvas>>,
 }
 
 impl ScreenInput {
-    /// Move the pointer and set its buttons (bit 0 left, 1 middle, 2 right). The appliance
+    /// Move the pointer to (x, y) of the picture last painted and set its buttons (bit 0 left,
+    /// 1 middle, 2 right); a scaled picture's point is sent as the screen's. The appliance
     /// forwards it only while this technician has control (A1).
     ///
     /// # Errors
     /// When the stream has ended.
     pub async fn pointer(&self, x: u16, y: u16, buttons: u8) -> Result<(), ClientError> {
+        let (x, y) = self.canvas.lock().map_or((x, y), |c| c.on_screen(x, y));
         self.send(ViewerMessage::Pointer { x, y, buttons }).await
     }
 
@@ -250,6 +282,14 @@ impl ScreenInput {
     /// When the stream has ended.
     pub async fn key(&self, keysym: u32, down: bool) -> Result<(), ClientError> {
         self.send(ViewerMessage::Key { keysym, down }).await
+    }
+
+    /// Show the whole screen within `width` x `height` pixels; see [`ScreenView::show`].
+    ///
+    /// # Errors
+    /// When the stream has ended.
+    pub async fn show(&self, width: u16, height: u16) -> Result<(), ClientError> {
+        self.send(ViewerMessage::View { width, height }).await
     }
 
     async fn send(&self, message: ViewerMessage) -> Result<(), ClientError> {

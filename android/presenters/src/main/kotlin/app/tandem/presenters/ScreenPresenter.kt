@@ -13,6 +13,7 @@ import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.isActive
 import kotlinx.coroutines.launch
+import kotlin.math.roundToInt
 
 /**
  * The customer's screen on the phone: pulls the newest frame at most [fps] times a second (a
@@ -36,6 +37,9 @@ class ScreenPresenter(
     /** Start showing the screen (it must be shared). */
     fun open() {
         if (pulling?.isActive == true) return
+        // A new stream starts at the customer's full size: tell it the view's.
+        asked = null
+        askForSize()
         pulling = scope.launch {
             // The stream belongs to this job alone: a job being cancelled cannot close the next one's.
             var opened: ScreenStream? = null
@@ -94,10 +98,35 @@ class ScreenPresenter(
         val panX = ((v.panX - cx) * applied + cx + dx).coerceIn(-maxX, maxX) + 0f
         val panY = ((v.panY - cy) * applied + cy + dy).coerceIn(-maxY, maxY) + 0f
         views.value = View(zoom, panX, panY)
+        askForSize()
     }
 
     fun resetView() {
         views.value = View()
+        askForSize()
+    }
+
+    private var viewSize: Pair<Int, Int>? = null
+    private var asked: Pair<Int, Int>? = null
+
+    /**
+     * The view showing the screen is [width] x [height] pixels: the customer's computer is asked
+     * to send the screen at that size (times the zoom, in steps), not at its own (issue 15).
+     */
+    fun viewSize(width: Int, height: Int) {
+        if (width <= 0 || height <= 0) return
+        viewSize = width to height
+        askForSize()
+    }
+
+    /** Ask for the view's size times the zoom, rounded up to a step so a pinch asks a few times, not at every move. */
+    private fun askForSize() {
+        val (w, h) = viewSize ?: return
+        val step = ZOOM_STEPS.firstOrNull { it >= views.value.zoom } ?: ZOOM_STEPS.last()
+        val size = (w * step).roundToInt() to (h * step).roundToInt()
+        if (size == asked) return
+        asked = size
+        input.trySend { s -> s.show(size.first, size.second) }
     }
 
     /** Map a point of the view showing the frame (scaled to fit, then zoomed and moved) to the customer's screen. */
@@ -159,6 +188,8 @@ class ScreenPresenter(
     companion object {
         const val BUTTON_LEFT = 1
         const val BUTTON_RIGHT = 4
+        /** Zooms at which the phone asks for more detail; 6x is the most a pinch reaches. */
+        private val ZOOM_STEPS = listOf(1f, 1.5f, 2f, 3f, 4f, 6f)
         private const val KEY_RETURN = 0xff0d
     }
 }

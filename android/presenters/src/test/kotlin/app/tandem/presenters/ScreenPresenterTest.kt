@@ -81,6 +81,20 @@ class ScreenPresenterTest {
     }
 
     @Test
+    fun thePhoneAsksForTheScreenAtTheSizeItShowsItAndForMoreInStepsAsItZooms() {
+        val (screen, presenter) = showingA1080pScreen()
+        // Issue 15: a 1080x2000 view asks for that, not the desktop's 1920x1080.
+        presenter.viewSize(1080, 2000)
+        presenter.viewSize(1080, 2000)
+        // A pinch in small moves up to 1.8x asks once for 1.5x, once for 2x: not at every move.
+        for (i in 1..6) presenter.transform(540f, 1000f, 0f, 0f, 1.1f, 1080f, 2000f)
+        presenter.resetView()
+        val sent = screen.sent.await("the sizes asked for") { it.size == 4 }
+        assertEquals(listOf("show 1080x2000", "show 1620x3000", "show 2160x4000", "show 1080x2000"), sent)
+        presenter.close()
+    }
+
+    @Test
     fun aScreenThatIsNotSharedSaysWhy() {
         val presenter = ScreenPresenter(console, FakeConsole.SESSION, scope)
         presenter.open()

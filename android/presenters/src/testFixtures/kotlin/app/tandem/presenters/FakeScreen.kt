@@ -14,6 +14,7 @@ class FakeScreen(var newest: Frame?) : ScreenStream {
     override val isClosed: Boolean get() = closed.value
     override suspend fun pointer(x: Int, y: Int, buttons: Int) = sent.update { it + "pointer $x,$y $buttons" }
     override suspend fun key(keysym: Int, down: Boolean) = sent.update { it + "key ${keysym.toString(16)} ${if (down) "down" else "up"}" }
+    override suspend fun show(width: Int, height: Int) = sent.update { it + "show ${width}x$height" }
     override fun close() {
         closed.value = true
     }

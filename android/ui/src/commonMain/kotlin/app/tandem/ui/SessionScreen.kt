@@ -38,6 +38,7 @@ import androidx.compose.ui.Modifier
 import androidx.compose.ui.graphics.ImageBitmap
 import androidx.compose.ui.input.pointer.pointerInput
 import androidx.compose.ui.layout.ContentScale
+import androidx.compose.ui.layout.onSizeChanged
 import androidx.compose.ui.platform.testTag
 import androidx.compose.ui.text.font.FontFamily
 import androidx.compose.ui.unit.dp
@@ -194,7 +195,9 @@ private fun ScreenTab(presenter: SessionPresenter, console: Console) {
         }
         Tool(state.tools, ActionKind.UPGRADE_TO_FULL_CLIENT, presenter::upgrade, quiet)
     }
-    Column(Modifier.fillMaxSize().padding(8.dp), verticalArrangement = Arrangement.spacedBy(8.dp)) {
+    // The screen is shown within about this tab's size: the customer's computer sends it at that
+    // size, known before the first picture so that one is not sent at the desktop's full size.
+    Column(Modifier.fillMaxSize().padding(8.dp).onSizeChanged { screen.viewSize(it.width, it.height) }, verticalArrangement = Arrangement.spacedBy(8.dp)) {
         if (state.screen == ScreenShare.OFF) Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) { tools(false) }
         error?.let { Text(it, color = MaterialTheme.colorScheme.error) }
         // Frames become images off the main thread (an 8 MB copy at 1080p); the last image

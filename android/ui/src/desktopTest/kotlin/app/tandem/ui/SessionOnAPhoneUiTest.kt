@@ -21,6 +21,7 @@ import app.tandem.presenters.FakeScreen
 import app.tandem.presenters.FakeShell
 import app.tandem.presenters.SessionPresenter
 import org.junit.Assert.assertEquals
+import org.junit.Assert.assertTrue
 import org.junit.Test
 
 /**
@@ -96,8 +97,11 @@ class SessionOnAPhoneUiTest {
                 onNodeWithTag("remote-type").performTextInput("hi")
                 onNodeWithTag("remote-send").performClick()
                 // The keys go out on the screen's coroutines, which run as the test's clock advances.
-                waitUntil("the keys sent", 5_000) { screen.sent.value.size == 10 }
-                val sent = screen.sent.value
+                waitUntil("the keys sent", 5_000) { screen.sent.value.count { it.startsWith("key") } == 10 }
+                // Issue 15: before anything else, the phone said the size it shows the screen at.
+                val asked = screen.sent.value.first()
+                assertTrue(asked, asked.startsWith("show ") && asked != "show 1920x1080")
+                val sent = screen.sent.value.filter { it.startsWith("key") }
                 assertEquals("key ffe3 down", sent.first())
                 assertEquals(listOf("key 68 down", "key 68 up", "key 69 down", "key 69 up"), sent.takeLast(4))
             }

@@ -51,8 +51,15 @@ interface ScreenStream : AutoCloseable {
 
     val isClosed: Boolean
 
-    /** Pointer at ([x], [y]) in screen pixels, [buttons] held (bit 0 left). Passed on only under control. */
+    /** Pointer at ([x], [y]) in the frame's pixels, [buttons] held (bit 0 left). Passed on only under control. */
     suspend fun pointer(x: Int, y: Int, buttons: Int)
+
+    /**
+     * The whole screen is shown within [width] x [height] pixels: the customer's computer sends it
+     * scaled down to fit (never up), so a phone is not sent more than it can show. Ask for more as
+     * the technician zooms in.
+     */
+    suspend fun show(width: Int, height: Int)
 
     suspend fun key(keysym: Int, down: Boolean)
 }

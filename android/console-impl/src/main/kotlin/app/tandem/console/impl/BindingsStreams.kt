@@ -21,6 +21,9 @@ internal class BindingsScreen(private val screen: TandemScreen) : ScreenStream {
 
     override suspend fun key(keysym: Int, down: Boolean) = mapped { screen.key(keysym.toUInt(), down) }
 
+    override suspend fun show(width: Int, height: Int) =
+        mapped { screen.show(width.coerceIn(1, 65535).toUShort(), height.coerceIn(1, 65535).toUShort()) }
+
     override fun close() {
         screen.stop()
         screen.close()
