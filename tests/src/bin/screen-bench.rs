@@ -7,14 +7,16 @@
 //! and the change-to-viewer latency read from pixels: a small window in the screen's top right
 //! corner shows the time (milliseconds since the bench started, as its colour) and the viewer
 //! reads it back from each picture it gets.
-//! Scenes: an idle screen; a terminal (Debian's xterm) scrolling about 30 lines a second, on
-//! loopback and through a shaped link (2 Mbit/s, 80 ms round trip by default; the viewer's side
-//! only, as a technician on mobile data), where the latency of the first and the last 5 s tell
-//! whether a queue grows. It prints figures; it asserts nothing about them.
+//! Scenes: an idle screen; a terminal (Debian's xterm) scrolling about 30 lines a second, seen
+//! whole on loopback, then by a phone (a 412x915 dp view at 2.625 pixels per dp by default, which
+//! asks for the screen at that size) on loopback and through a shaped link (2 Mbit/s, 80 ms round
+//! trip by default; the viewer's side only, as a technician on mobile data), where the latency
+//! of the first and the last 5 s tell whether a queue grows. It prints figures; it asserts
+//! nothing about them.
 //!
 //! `cargo build --release -p tandem-appliance -p tandem-customer -p tandem-e2e &&
 //! target/release/screen-bench [--seconds 10] [--shaped-seconds 60] [--size 1920x1080]
-//! [--link 2000/80]` (kbit/s / round trip in ms)
+//! [--link 2000/80] [--phone 1081x2402]` (kbit/s / round trip in ms; the phone's view in pixels)
 use std::path::PathBuf;
 use std::process::{ExitCode, Stdio};
 use std::sync::{Arc, Weak};
@@ -53,6 +55,7 @@ struct Options {
     width: u16,
     height: u16,
     link: Link,
+    phone: (u16, u16),
 }
 
 fn number<T: std::str::FromStr>(arg: &str, value: &str) -> Result<T, BenchError> {
@@ -71,6 +74,7 @@ fn options() -> Result<Options, BenchError> {
             bits_per_second: 2_000_000,
             delay: Duration::from_millis(40),
         },
+        phone: (1081, 2402),
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -88,6 +92,10 @@ fn options() -> Result<Options, BenchError> {
             "--size" => {
                 let (w, h) = pair("WIDTHxHEIGHT")?;
                 (o.width, o.height) = (number(&arg, w)?, number(&arg, h)?);
+            }
+            "--phone" => {
+                let (w, h) = pair("WIDTHxHEIGHT")?;
+                o.phone = (number(&arg, w)?, number(&arg, h)?);
             }
             "--link" => {
                 let (kbit, rtt) = pair("KBITS/RTT_MS")?;
@@ -231,11 +239,30 @@ async fn shared_screen(
     Ok((alice, customer, session))
 }
 
-/// A view of the screen, once its first picture arrived.
-async fn open_view(console: &Console, session: SessionId) -> Result<ScreenView, BenchError> {
+/// A view of the screen, once its first picture arrived; a phone's at the size it asks for.
+async fn open_view(
+    console: &Console,
+    session: SessionId,
+    phone: Option<(u16, u16)>,
+) -> Result<ScreenView, BenchError> {
     let view = ScreenView::open(console.api(), session).await?;
+    if let Some((width, height)) = phone {
+        view.show(width, height).await?;
+        phone_sized(&view, (width, height)).await?;
+    }
     until("the first picture", || view.latest(0).is_some()).await?;
     Ok(view)
+}
+
+/// Until the view's pictures come at the phone's size.
+async fn phone_sized(view: &ScreenView, phone: (u16, u16)) -> Result<(), BenchError> {
+    until("a picture at the phone's size", || {
+        view.latest(0).is_some_and(|p| {
+            let (w, h) = (u16::try_from(p.width), u16::try_from(p.height));
+            matches!((w, h), (Ok(w), Ok(h)) if w <= phone.0 && h <= phone.1)
+        })
+    })
+    .await
 }
 
 /// A small window in the screen's top right corner whose colour is the time since `epoch` in
@@ -301,6 +328,7 @@ async fn measure(
     customer: u32,
     seconds: f64,
     clocked: Option<Instant>,
+    screen: (u32, u32),
 ) -> Scene {
     let (before, cpu_before, start) = (view.received(), cpu(customer), Instant::now());
     let end = start + Duration::from_secs_f64(seconds);
@@ -312,7 +340,13 @@ async fn measure(
             continue;
         };
         seq = picture.seq;
-        let (x, y) = (picture.width.saturating_sub(u32::from(CLOCK) / 2), 16);
+        // The clock's centre, wherever scaling put it (its edges blend with what is around).
+        let half = u32::from(CLOCK) / 2;
+        let screen_width = screen.0.max(1);
+        let (x, y) = (
+            (screen_width - half) * picture.width / screen_width,
+            half * picture.height / screen.1.max(1),
+        );
         let shown = picture.argb(x, y).map_or(0, |c| c & 0x00FF_FFFF);
         let now = epoch.elapsed();
         let drawn = Duration::from_millis(u64::from(shown));
@@ -375,9 +409,11 @@ fn ms(v: Option<f64>) -> String {
 #[allow(clippy::print_stdout, clippy::cast_precision_loss)]
 fn report(o: &Options, scenes: &[Scene]) {
     println!(
-        "screen-bench: a {}x{} Xvfb display shared by the release customer client, viewed through the release appliance by the console core's ScreenView; shaped link {} kbit/s, {} ms round trip (viewer side); 2 cores",
+        "screen-bench: a {}x{} Xvfb display shared by the release customer client, viewed through the release appliance by the console core's ScreenView; the phone shows it in {}x{} pixels; shaped link {} kbit/s, {} ms round trip (viewer side); 2 cores",
         o.width,
         o.height,
+        o.phone.0,
+        o.phone.1,
         o.link.bits_per_second / 1000,
         o.link.delay.as_millis() * 2
     );
@@ -414,40 +450,56 @@ fn report(o: &Options, scenes: &[Scene]) {
 
 async fn bench(o: Options) -> Result<(), BenchError> {
     let epoch = Instant::now();
+    let screen = (u32::from(o.width), u32::from(o.height));
     let (_xvfb, display) = xvfb(o.width, o.height)?;
     let app = Appliance::start().await?;
     let home = tempfile::tempdir().map_err(|e| BenchError::Io("a temporary home", e))?;
     let (alice, customer, session) = shared_screen(&app, &display, home.path()).await?;
     let pid = customer.0.id();
-    let view = open_view(&alice, session).await?;
-    let mut scenes = vec![measure("idle screen".into(), &view, pid, o.seconds, None).await];
+    let view = open_view(&alice, session, None).await?;
+    let mut scenes = vec![measure("idle screen".into(), &view, pid, o.seconds, None, screen).await];
     let _terminal = scrolling_terminal(&display)?;
     let _clock = clock(&display, epoch)?;
     // The terminal's window up and scrolling before measuring.
     tokio::time::sleep(Duration::from_secs(1)).await;
     scenes.push(
         measure(
-            "scrolling terminal, loopback".into(),
+            "scrolling terminal, whole screen, loopback".into(),
             &view,
             pid,
             o.seconds,
             Some(epoch),
+            screen,
         )
         .await,
     );
-    // One viewer at a time: the customer client sends at the pace of the fastest.
+    // One viewer at a time: the customer client sends at the pace of the fastest, and at the
+    // size serving the largest.
+    drop(view);
+    let view = open_view(&alice, session, Some(o.phone)).await?;
+    scenes.push(
+        measure(
+            "scrolling terminal, phone, loopback".into(),
+            &view,
+            pid,
+            o.seconds,
+            Some(epoch),
+            screen,
+        )
+        .await,
+    );
     drop(view);
     let shaper = Shaper::start(app.addr, o.link)
         .await
         .map_err(|e| BenchError::Io("the shaper", e))?;
     let phone = sign_in(shaper.endpoint(&app.fingerprint)?).await?;
-    let view = open_view(&phone, session).await?;
+    let view = open_view(&phone, session, Some(o.phone)).await?;
     let name = format!(
-        "scrolling terminal, {} kbit/s {} ms",
+        "scrolling terminal, phone, {} kbit/s {} ms",
         o.link.bits_per_second / 1000,
         o.link.delay.as_millis() * 2
     );
-    scenes.push(measure(name, &view, pid, o.shaped_seconds, Some(epoch)).await);
+    scenes.push(measure(name, &view, pid, o.shaped_seconds, Some(epoch), screen).await);
     report(&o, &scenes);
     Ok(())
 }
