@@ -6,8 +6,10 @@
 //! `kind: u8 = 1`, `flags: u8` (bit 0: key frame, every tile of the screen follows; bit 1: the
 //! picture is the screen scaled down), `width: u16`, `height: u16` (the picture's), `number: u32`,
 //! `tiles: u16`; when scaled, the screen's own `width, height: u16`; then per tile
-//! `x, y, w, h: u16`, `len: u32` and
-//! `len` bytes of zstd-compressed pixels (`w * h` pixels of 4 bytes, B G R A, rows top to bottom).
+//! `x, y, w, h: u16`, `len: u32` and `len` bytes: one zstd frame holding the pixels of this tile
+//! and of the tiles after it whose `len` is 0 (a group compressed together, so what repeats
+//! across tiles is said once), each tile's `w * h` pixels of 4 bytes, B G R A, rows top to
+//! bottom, one tile after the other.
 //! B G R A read as a little-endian `Int` is Android's `0xAARRGGBB` colour, so Kotlin converts it
 //! without shuffling bytes.
 //!

@@ -41,18 +41,21 @@ fn tile_pixels(now: &[u8], width: usize, (x, y, w, h): Rect, out: &mut Vec<u8>) 
 /// Below this many tiles, one thread: starting others costs more than it saves.
 const PARALLEL_FROM: usize = 32;
 
-/// Compress the tiles, on every core when there are many (a key frame), in their order.
+/// Compress the tiles in groups, each group's pixels in one zstd frame so that what repeats
+/// across tiles (a terminal's letters, a window's edges) is said once: one group, or one per
+/// core when there are many tiles (a key frame). In their order; the first tile of a group
+/// carries its data, the others none.
 fn compress_all(pixels: &[u8], width: usize, rects: &[Rect]) -> Option<Vec<(Rect, Vec<u8>)>> {
     let compress = |part: &[Rect]| -> Option<Vec<(Rect, Vec<u8>)>> {
-        let mut tile = Vec::new();
-        part.iter()
-            .map(|rect| {
-                tile_pixels(pixels, width, *rect, &mut tile);
-                zstd::bulk::compress(&tile, LEVEL)
-                    .ok()
-                    .map(|data| (*rect, data))
-            })
-            .collect()
+        let (mut joined, mut tile) = (Vec::new(), Vec::new());
+        for rect in part {
+            tile_pixels(pixels, width, *rect, &mut tile);
+            joined.extend_from_slice(&tile);
+        }
+        let data = zstd::bulk::compress(&joined, LEVEL).ok()?;
+        let mut group: Vec<(Rect, Vec<u8>)> = part.iter().map(|r| (*r, Vec::new())).collect();
+        group.first_mut()?.1 = data;
+        Some(group)
     };
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     if rects.len() < PARALLEL_FROM || threads < 2 {
@@ -195,12 +198,24 @@ mod tests {
         let frame = screen::decode(&bytes).ok();
         let tiles = frame.map(|f| f.tiles).unwrap_or_default();
         assert_eq!(tiles.len(), 16 * 8);
+        let groups = tiles.iter().filter(|t| !t.data.is_empty()).count();
+        let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        assert!(
+            (1..=threads).contains(&groups),
+            "one group per core: {groups}"
+        );
+        // A group's pixels are its tiles' in order: the first tile carries them.
+        let (mut group, mut at) = (Vec::new(), 0);
         for (i, t) in tiles.iter().enumerate() {
             assert_eq!(
                 (usize::from(t.x), usize::from(t.y)),
                 ((i % 16) * 64, (i / 16) * 64)
             );
-            let got = zstd::bulk::decompress(t.data, 64 * 64 * 4).unwrap_or_default();
+            if !t.data.is_empty() {
+                assert_eq!(at, group.len(), "the group before tile {i} was used up");
+                group = zstd::stream::decode_all(t.data).unwrap_or_default();
+                at = 0;
+            }
             let mut want = Vec::new();
             tile_pixels(
                 &pixels,
@@ -208,8 +223,11 @@ mod tests {
                 (usize::from(t.x), usize::from(t.y), 64, 64),
                 &mut want,
             );
-            assert_eq!(got, want, "tile {i}");
+            let got = group.get(at..at + want.len());
+            assert!(got == Some(&want[..]), "tile {i}");
+            at += want.len();
         }
+        assert_eq!(at, group.len());
     }
 
     fn grab(pixels: &[u8]) -> Grab<'_> {

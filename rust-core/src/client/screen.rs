@@ -112,22 +112,47 @@ fn paint(canvas: &mut Canvas, bytes: &[u8]) -> Result<bool, screen::FrameError> 
     let Some(picture) = canvas.picture.as_mut() else {
         return Ok(false);
     };
-    let mut pixels = Vec::new();
-    for tile in &frame.tiles {
-        pixels.clear();
-        ruzstd::decoding::StreamingDecoder::new(tile.data)
-            .map_err(|_| screen::FrameError::Corrupt)?
-            .read_to_end(&mut pixels)
-            .map_err(|_| screen::FrameError::Corrupt)?;
+    // Tiles come in groups compressed together (a tile whose data is empty continues the
+    // group before it); a group's pixels are the tiles' in order, nothing more.
+    let mut group = Vec::new();
+    let mut at = 0;
+    for (i, tile) in frame.tiles.iter().enumerate() {
         let row = usize::from(tile.w) * 4;
-        if pixels.len() != row * usize::from(tile.h) {
-            return Err(screen::FrameError::Corrupt);
+        let size = row * usize::from(tile.h);
+        if !tile.data.is_empty() {
+            if at != group.len() {
+                return Err(screen::FrameError::Corrupt);
+            }
+            let expected: usize = size
+                + frame.tiles[i + 1..]
+                    .iter()
+                    .take_while(|t| t.data.is_empty())
+                    .map(|t| usize::from(t.w) * 4 * usize::from(t.h))
+                    .sum::<usize>();
+            group.clear();
+            // Never more than the tiles say, whatever the data claims.
+            ruzstd::decoding::StreamingDecoder::new(tile.data)
+                .map_err(|_| screen::FrameError::Corrupt)?
+                .take(expected as u64 + 1)
+                .read_to_end(&mut group)
+                .map_err(|_| screen::FrameError::Corrupt)?;
+            if group.len() != expected {
+                return Err(screen::FrameError::Corrupt);
+            }
+            at = 0;
         }
-        for (r, line) in pixels.chunks_exact(row).enumerate() {
+        let pixels = group
+            .get(at..at + size)
+            .ok_or(screen::FrameError::Corrupt)?;
+        at += size;
+        for (r, line) in pixels.chunks_exact(row.max(1)).enumerate() {
             let y = usize::from(tile.y) + r;
-            let at = (y * width as usize + usize::from(tile.x)) * 4;
-            picture.pixels[at..at + row].copy_from_slice(line);
+            let to = (y * width as usize + usize::from(tile.x)) * 4;
+            picture.pixels[to..to + row].copy_from_slice(line);
         }
+    }
+    if at != group.len() {
+        return Err(screen::FrameError::Corrupt);
     }
     picture.seq += 1;
     canvas.synced = true;
@@ -297,5 +322,63 @@ impl ScreenInput {
             .send(message)
             .await
             .map_err(|_| ClientError::Network("the screen stream has ended".into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::screen::{Frame, Tile};
+    use ruzstd::encoding::{CompressionLevel, compress_to_vec};
+
+    fn zstd(bytes: &[u8]) -> Vec<u8> {
+        compress_to_vec(bytes, CompressionLevel::Fastest)
+    }
+
+    /// A 2x1 key frame of two 1x1 tiles, with the data each tile carries.
+    fn frame(first: &[u8], second: &[u8]) -> Vec<u8> {
+        let tile = |x, data| Tile {
+            x,
+            y: 0,
+            w: 1,
+            h: 1,
+            data,
+        };
+        screen::encode(&Frame {
+            key: true,
+            width: 2,
+            height: 1,
+            number: 0,
+            scaled_from: None,
+            tiles: vec![tile(0, first), tile(1, second)],
+        })
+    }
+
+    #[test]
+    fn tiles_compressed_together_are_painted_each_in_its_place() {
+        let mut canvas = Canvas::default();
+        let both = zstd(&[1, 2, 3, 255, 4, 5, 6, 255]);
+        assert_eq!(paint(&mut canvas, &frame(&both, &[])), Ok(true));
+        let picture = canvas.picture.unwrap_or_else(|| unreachable!());
+        assert_eq!(picture.pixels, [1, 2, 3, 255, 4, 5, 6, 255]);
+        let mut canvas = Canvas::default();
+        let (one, two) = (zstd(&[1, 2, 3, 255]), zstd(&[4, 5, 6, 255]));
+        assert_eq!(paint(&mut canvas, &frame(&one, &two)), Ok(true), "one each");
+    }
+
+    /// A customer client's bytes are not trusted: a group holding more or fewer pixels than its
+    /// tiles, or a tile continuing no group, is refused; a small group that would unpack to far
+    /// more than its tiles is not unpacked past them.
+    #[test]
+    fn a_group_that_does_not_match_its_tiles_is_refused() {
+        let corrupt = Err(screen::FrameError::Corrupt);
+        let short = zstd(&[1, 2, 3, 255]);
+        assert_eq!(paint(&mut Canvas::default(), &frame(&short, &[])), corrupt);
+        let long = zstd(&[7; 12]);
+        assert_eq!(paint(&mut Canvas::default(), &frame(&long, &[])), corrupt);
+        assert_eq!(paint(&mut Canvas::default(), &frame(&[], &long)), corrupt);
+        let bomb = zstd(&vec![0; 16 << 20]);
+        assert!(bomb.len() < 64 << 10, "16 MiB of zeros pack small");
+        assert_eq!(paint(&mut Canvas::default(), &frame(&bomb, &[])), corrupt);
     }
 }
