@@ -140,6 +140,12 @@ impl ViewerMessage {
     }
 }
 
+/// Whether a frame is a key frame, read from its header without decoding its tiles.
+#[must_use]
+pub fn is_key(frame: &[u8]) -> bool {
+    frame.get(1).is_some_and(|flags| flags & FLAG_KEY != 0)
+}
+
 /// A frame's number, read from its header without decoding its tiles.
 #[must_use]
 pub fn number_of(frame: &[u8]) -> Option<u32> {
@@ -290,6 +296,7 @@ mod tests {
         };
         let bytes = encode(&frame);
         assert_eq!(number_of(&bytes), Some(7));
+        assert!(is_key(&bytes));
         assert_eq!(decode(&bytes), Ok(frame));
     }
 

@@ -45,6 +45,14 @@ pub struct Received {
     pub frames: u64,
     /// Their bytes, as the appliance sent them.
     pub bytes: u64,
+    /// Key frames painted, and the time their decoding and painting took.
+    pub key_frames: u64,
+    /// (See `key_frames`.)
+    pub key_painting: std::time::Duration,
+    /// Other frames painted, and the time theirs took.
+    pub updates: u64,
+    /// (See `updates`.)
+    pub painting: std::time::Duration,
 }
 
 #[derive(Debug, Default)]
@@ -91,6 +99,23 @@ impl Drop for ScreenView {
 fn paint(canvas: &mut Canvas, bytes: &[u8]) -> Result<bool, screen::FrameError> {
     canvas.received.frames += 1;
     canvas.received.bytes += bytes.len() as u64;
+    let started = std::time::Instant::now();
+    let painted = paint_tiles(canvas, bytes);
+    if painted == Ok(true) {
+        let r = &mut canvas.received;
+        if screen::is_key(bytes) {
+            r.key_frames += 1;
+            r.key_painting += started.elapsed();
+        } else {
+            r.updates += 1;
+            r.painting += started.elapsed();
+        }
+    }
+    painted
+}
+
+/// [`paint`]'s work: decode the frame and copy its tiles into the picture.
+fn paint_tiles(canvas: &mut Canvas, bytes: &[u8]) -> Result<bool, screen::FrameError> {
     let frame = screen::decode(bytes)?;
     let (width, height) = (u32::from(frame.width), u32::from(frame.height));
     let fits = canvas

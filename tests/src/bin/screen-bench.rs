@@ -11,8 +11,9 @@
 //! whole on loopback, then by a phone (a 412x915 dp view at 2.625 pixels per dp by default, which
 //! asks for the screen at that size) on loopback and through a shaped link (2 Mbit/s, 80 ms round
 //! trip by default; the viewer's side only, as a technician on mobile data), where the latency
-//! of the first and the last 5 s tell whether a queue grows. It prints figures; it asserts
-//! nothing about them.
+//! of the first and the last 5 s tell whether a queue grows. The viewer's decoding (the console
+//! core's pure-Rust zstd, on this machine's CPU, not a phone's) is timed per update and per key
+//! frame. It prints figures; it asserts nothing about them.
 //!
 //! `cargo build --release -p tandem-appliance -p tandem-customer -p tandem-e2e &&
 //! target/release/screen-bench [--seconds 10] [--shaped-seconds 60] [--size 1920x1080]
@@ -360,6 +361,10 @@ async fn measure(
         received: Received {
             frames: after.frames - before.frames,
             bytes: after.bytes - before.bytes,
+            updates: after.updates - before.updates,
+            painting: after.painting.saturating_sub(before.painting),
+            // Key frames since the view opened: most scenes have none of their own.
+            ..after
         },
         customer_cpu: cpu(customer).saturating_sub(cpu_before),
         elapsed: start.elapsed(),
@@ -402,6 +407,15 @@ fn percentile(
     within.get(at).map(|d| d.as_secs_f64() * 1000.0)
 }
 
+/// Milliseconds per item, or "-" for none.
+#[allow(clippy::cast_precision_loss)]
+fn per(total: Duration, count: u64) -> String {
+    if count == 0 {
+        return "-".into();
+    }
+    format!("{:.2}", total.as_secs_f64() * 1000.0 / count as f64)
+}
+
 fn ms(v: Option<f64>) -> String {
     v.map_or_else(|| "-".into(), |v| format!("{v:.0}"))
 }
@@ -418,9 +432,9 @@ fn report(o: &Options, scenes: &[Scene]) {
         o.link.delay.as_millis() * 2
     );
     println!(
-        "| scene | updates/s | bytes/update | Mbit/s | customer CPU | latency p50 / p99 ms | first 5 s p50 / p99 | last 5 s p50 / p99 |"
+        "| scene | updates/s | bytes/update | Mbit/s | customer CPU | latency p50 / p99 ms | first 5 s p50 / p99 | last 5 s p50 / p99 | decode ms/update | decode ms/key frame |"
     );
-    println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     for s in scenes {
         let seconds = s.elapsed.as_secs_f64().max(1e-9);
         let frames = s.received.frames as f64;
@@ -435,7 +449,7 @@ fn report(o: &Options, scenes: &[Scene]) {
             )
         };
         println!(
-            "| {} | {:.1} | {:.0} | {:.2} | {:.1}% | {} | {} | {} |",
+            "| {} | {:.1} | {:.0} | {:.2} | {:.1}% | {} | {} | {} | {} | {} |",
             s.name,
             frames / seconds,
             s.received.bytes as f64 / frames.max(1.0),
@@ -444,6 +458,8 @@ fn report(o: &Options, scenes: &[Scene]) {
             pair(all),
             pair(first),
             pair(last),
+            per(s.received.painting, s.received.updates),
+            per(s.received.key_painting, s.received.key_frames),
         );
     }
 }
