@@ -13,7 +13,10 @@
 //! trip by default; the viewer's side only, as a technician on mobile data), where the latency
 //! of the first and the last 5 s tell whether a queue grows. The viewer's decoding (the console
 //! core's pure-Rust zstd, on this machine's CPU, not a phone's) is timed per update and per key
-//! frame. It prints figures; it asserts nothing about them.
+//! frame. x11vnc shares the same display and an RFB client watches the idle screen and the
+//! scrolling terminal on loopback and through the same shaped link (whole screen: x11vnc does
+//! not scale per viewer); a last table gives Tandem's figures as ratios to x11vnc's. It prints
+//! figures; it asserts nothing about them.
 //!
 //! `cargo build --release -p tandem-appliance -p tandem-customer -p tandem-e2e &&
 //! target/release/screen-bench [--seconds 10] [--shaped-seconds 60] [--size 1920x1080]
@@ -26,6 +29,8 @@ use tandem_core::client::{Console, FeedOptions, Received, ScreenView};
 use tandem_core::domain::{Command, ScreenState, SessionId};
 use tandem_e2e::Appliance;
 use tandem_e2e::shaper::{Link, Shaper};
+
+mod x11vnc;
 
 /// The demo accounts' password (demo data only).
 const DEMO_PASSWORD: &str = "tandem-demo-2026";
@@ -312,6 +317,16 @@ fn clock(display: &str, epoch: Instant) -> Result<Arc<()>, BenchError> {
     Ok(alive)
 }
 
+/// Where the clock's centre is in a picture of a screen, wherever scaling put it (its edges
+/// blend with what is around them).
+fn clock_at(screen: (usize, usize), picture: (usize, usize)) -> (usize, usize) {
+    let half = usize::from(CLOCK) / 2;
+    (
+        screen.0.saturating_sub(half) * picture.0 / screen.0.max(1),
+        half * picture.1 / screen.1.max(1),
+    )
+}
+
 /// What one scene measured.
 struct Scene {
     name: String,
@@ -341,13 +356,11 @@ async fn measure(
             continue;
         };
         seq = picture.seq;
-        // The clock's centre, wherever scaling put it (its edges blend with what is around).
-        let half = u32::from(CLOCK) / 2;
-        let screen_width = screen.0.max(1);
-        let (x, y) = (
-            (screen_width - half) * picture.width / screen_width,
-            half * picture.height / screen.1.max(1),
+        let (x, y) = clock_at(
+            (screen.0 as usize, screen.1 as usize),
+            (picture.width as usize, picture.height as usize),
         );
+        let (x, y) = (u32::try_from(x).unwrap_or(0), u32::try_from(y).unwrap_or(0));
         let shown = picture.argb(x, y).map_or(0, |c| c & 0x00FF_FFFF);
         let now = epoch.elapsed();
         let drawn = Duration::from_millis(u64::from(shown));
@@ -432,7 +445,7 @@ fn report(o: &Options, scenes: &[Scene]) {
         o.link.delay.as_millis() * 2
     );
     println!(
-        "| scene | updates/s | bytes/update | Mbit/s | customer CPU | latency p50 / p99 ms | first 5 s p50 / p99 | last 5 s p50 / p99 | decode ms/update | decode ms/key frame |"
+        "| scene | updates/s | bytes/update | Mbit/s | sender's CPU | latency p50 / p99 ms | first 5 s p50 / p99 | last 5 s p50 / p99 | decode ms/update | decode ms/key frame |"
     );
     println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     for s in scenes {
@@ -471,53 +484,102 @@ async fn bench(o: Options) -> Result<(), BenchError> {
     let app = Appliance::start().await?;
     let home = tempfile::tempdir().map_err(|e| BenchError::Io("a temporary home", e))?;
     let (alice, customer, session) = shared_screen(&app, &display, home.path()).await?;
-    let pid = customer.0.id();
+    let (x11vnc, vnc_port) = x11vnc::start(&display)?;
+    let vnc_addr = std::net::SocketAddr::from(([127, 0, 0, 1], vnc_port));
+    let (pid, vnc_pid) = (customer.0.id(), x11vnc.0.id());
+    let link = format!(
+        "{} kbit/s {} ms",
+        o.link.bits_per_second / 1000,
+        o.link.delay.as_millis() * 2
+    );
+    // One viewer at a time: the customer client sends at the pace of the fastest viewer, and
+    // at the size serving the largest.
     let view = open_view(&alice, session, None).await?;
     let mut scenes = vec![measure("idle screen".into(), &view, pid, o.seconds, None, screen).await];
+    drop(view);
+    scenes.push(
+        x11vnc::measure(
+            "idle screen, x11vnc".into(),
+            vnc_addr,
+            vnc_pid,
+            o.seconds,
+            epoch,
+        )
+        .await?,
+    );
     let _terminal = scrolling_terminal(&display)?;
     let _clock = clock(&display, epoch)?;
     // The terminal's window up and scrolling before measuring.
     tokio::time::sleep(Duration::from_secs(1)).await;
-    scenes.push(
-        measure(
-            "scrolling terminal, whole screen, loopback".into(),
-            &view,
-            pid,
-            o.seconds,
-            Some(epoch),
-            screen,
-        )
-        .await,
-    );
-    // One viewer at a time: the customer client sends at the pace of the fastest, and at the
-    // size serving the largest.
+    let view = open_view(&alice, session, None).await?;
+    let whole = "scrolling terminal, whole screen, loopback".to_owned();
+    scenes.push(measure(whole, &view, pid, o.seconds, Some(epoch), screen).await);
     drop(view);
+    let name = "scrolling terminal, x11vnc, loopback".to_owned();
+    scenes.push(x11vnc::measure(name, vnc_addr, vnc_pid, o.seconds, epoch).await?);
     let view = open_view(&alice, session, Some(o.phone)).await?;
-    scenes.push(
-        measure(
-            "scrolling terminal, phone, loopback".into(),
-            &view,
-            pid,
-            o.seconds,
-            Some(epoch),
-            screen,
-        )
-        .await,
-    );
+    let name = "scrolling terminal, phone, loopback".to_owned();
+    scenes.push(measure(name, &view, pid, o.seconds, Some(epoch), screen).await);
     drop(view);
     let shaper = Shaper::start(app.addr, o.link)
         .await
         .map_err(|e| BenchError::Io("the shaper", e))?;
     let phone = sign_in(shaper.endpoint(&app.fingerprint)?).await?;
     let view = open_view(&phone, session, Some(o.phone)).await?;
-    let name = format!(
-        "scrolling terminal, phone, {} kbit/s {} ms",
-        o.link.bits_per_second / 1000,
-        o.link.delay.as_millis() * 2
-    );
+    let name = format!("scrolling terminal, phone, {link}");
     scenes.push(measure(name, &view, pid, o.shaped_seconds, Some(epoch), screen).await);
+    drop(view);
+    let vnc_shaper = Shaper::start(vnc_addr, o.link)
+        .await
+        .map_err(|e| BenchError::Io("the shaper", e))?;
+    let name = format!("scrolling terminal, x11vnc, {link}");
+    scenes.push(x11vnc::measure(name, vnc_shaper.addr, vnc_pid, o.shaped_seconds, epoch).await?);
     report(&o, &scenes);
+    // Tandem against x11vnc in the same conditions: (Tandem's scene, x11vnc's).
+    compare(&scenes, &[(0, 1), (2, 3), (4, 3), (5, 6)]);
     Ok(())
+}
+
+/// Tandem's figures over x11vnc's, for pairs of scenes.
+#[allow(clippy::print_stdout, clippy::cast_precision_loss)]
+fn compare(scenes: &[Scene], pairs: &[(usize, usize)]) {
+    println!();
+    println!(
+        "| Tandem / x11vnc | updates/s | bytes/update | bytes/s | sender's CPU | latency p50 | latency p99 |"
+    );
+    println!("| --- | --- | --- | --- | --- | --- | --- |");
+    let rate = |s: &Scene| s.received.frames as f64 / s.elapsed.as_secs_f64().max(1e-9);
+    let size = |s: &Scene| s.received.bytes as f64 / (s.received.frames as f64).max(1.0);
+    let flow = |s: &Scene| s.received.bytes as f64 / s.elapsed.as_secs_f64().max(1e-9);
+    let load = |s: &Scene| s.customer_cpu.as_secs_f64() / s.elapsed.as_secs_f64().max(1e-9);
+    let lat = |s: &Scene, p| percentile(&s.latency, Duration::ZERO..s.elapsed, p);
+    let ratio = |a: f64, b: f64| {
+        if b > 0.0 {
+            format!("{:.2}x", a / b)
+        } else {
+            "-".to_owned()
+        }
+    };
+    let ratio_of = |a: Option<f64>, b: Option<f64>| match (a, b) {
+        (Some(a), Some(b)) => ratio(a, b),
+        _ => "-".to_owned(),
+    };
+    for (t, v) in pairs {
+        let (Some(t), Some(v)) = (scenes.get(*t), scenes.get(*v)) else {
+            continue;
+        };
+        println!(
+            "| {} / {} | {} | {} | {} | {} | {} | {} |",
+            t.name,
+            v.name,
+            ratio(rate(t), rate(v)),
+            ratio(size(t), size(v)),
+            ratio(flow(t), flow(v)),
+            ratio(load(t), load(v)),
+            ratio_of(lat(t, 0.5), lat(v, 0.5)),
+            ratio_of(lat(t, 0.99), lat(v, 0.99)),
+        );
+    }
 }
 
 #[tokio::main]
