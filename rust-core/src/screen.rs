@@ -5,7 +5,10 @@
 //! A frame is one binary WebSocket message, little-endian:
 //! `kind: u8 = 1`, `flags: u8` (bit 0: key frame, every tile of the screen follows; bit 1: the
 //! picture is the screen scaled down), `width: u16`, `height: u16` (the picture's), `number: u32`,
-//! `tiles: u16`; when scaled, the screen's own `width, height: u16`; then per tile
+//! `tiles: u16`; when scaled, the screen's own `width, height: u16`; when flag bit 2 is set,
+//! `moves: u16` and per move `x, y, w, h, from_y: u16` (the rectangle at `(x, from_y)` of the
+//! picture before this frame is painted at `(x, y)`: a scroll, applied in order before the
+//! tiles); then per tile
 //! `x, y, w, h: u16`, `len: u32` and `len` bytes: one zstd frame holding the pixels of this tile
 //! and of the tiles after it whose `len` is 0 (a group compressed together, so what repeats
 //! across tiles is said once), each tile's `w * h` pixels of 4 bytes, B G R A, rows top to
@@ -30,6 +33,7 @@ pub const WINDOW: u32 = 2;
 const KIND_FRAME: u8 = 1;
 const FLAG_KEY: u8 = 1;
 const FLAG_SCALED: u8 = 2;
+const FLAG_MOVES: u8 = 4;
 const HEADER: usize = 12;
 const SCALED_HEADER: usize = 4;
 const TILE_HEADER: usize = 12;
@@ -63,8 +67,25 @@ pub struct Frame<'a> {
     /// The screen's own size when the picture (`width` x `height`) is it scaled down to what
     /// the viewers show; `None` when the picture is the screen pixel for pixel.
     pub scaled_from: Option<(u16, u16)>,
+    /// Parts of the last picture moved up or down (a scrolling window), before the tiles.
+    pub moves: Vec<Move>,
     /// The changed tiles.
     pub tiles: Vec<Tile<'a>>,
+}
+
+/// A rectangle of the picture moved vertically: what was at `(x, from_y)` is now at `(x, y)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Move {
+    /// Left edge.
+    pub x: u16,
+    /// Top edge, where it goes.
+    pub y: u16,
+    /// Width.
+    pub w: u16,
+    /// Height.
+    pub h: u16,
+    /// Top edge, where it was.
+    pub from_y: u16,
 }
 
 impl Frame<'_> {
@@ -140,6 +161,26 @@ impl ViewerMessage {
     }
 }
 
+/// Apply a move to a picture `width` pixels of 4 bytes wide (rows top to bottom): the viewer
+/// does before painting a frame's tiles, and the customer client to know what the viewer then
+/// holds. Rows outside the picture are left alone (a decoded frame's moves never have any).
+pub fn apply_move(pixels: &mut [u8], width: usize, m: Move) {
+    let (x, w) = (usize::from(m.x) * 4, usize::from(m.w) * 4);
+    let mut row = |r: usize| {
+        let from = (usize::from(m.from_y) + r) * width * 4 + x;
+        let to = (usize::from(m.y) + r) * width * 4 + x;
+        if from + w <= pixels.len() && to + w <= pixels.len() {
+            pixels.copy_within(from..from + w, to);
+        }
+    };
+    // Rows in the order that never overwrites one still to be read.
+    if m.from_y > m.y {
+        (0..usize::from(m.h)).for_each(&mut row);
+    } else {
+        (0..usize::from(m.h)).rev().for_each(&mut row);
+    }
+}
+
 /// Whether a frame is a key frame, read from its header without decoding its tiles.
 #[must_use]
 pub fn is_key(frame: &[u8]) -> bool {
@@ -180,7 +221,12 @@ pub fn encode(frame: &Frame<'_>) -> Vec<u8> {
     } else {
         0
     };
-    out.push(if frame.key { FLAG_KEY } else { 0 } | scaled);
+    let moves = if frame.moves.is_empty() {
+        0
+    } else {
+        FLAG_MOVES
+    };
+    out.push(if frame.key { FLAG_KEY } else { 0 } | scaled | moves);
     out.extend_from_slice(&frame.width.to_le_bytes());
     out.extend_from_slice(&frame.height.to_le_bytes());
     out.extend_from_slice(&frame.number.to_le_bytes());
@@ -189,6 +235,15 @@ pub fn encode(frame: &Frame<'_>) -> Vec<u8> {
     if let Some((w, h)) = frame.scaled_from {
         out.extend_from_slice(&w.to_le_bytes());
         out.extend_from_slice(&h.to_le_bytes());
+    }
+    if !frame.moves.is_empty() {
+        let count = u16::try_from(frame.moves.len()).unwrap_or(u16::MAX);
+        out.extend_from_slice(&count.to_le_bytes());
+        for m in frame.moves.iter().take(usize::from(count)) {
+            for v in [m.x, m.y, m.w, m.h, m.from_y] {
+                out.extend_from_slice(&v.to_le_bytes());
+            }
+        }
     }
     for t in frame.tiles.iter().take(usize::from(count)) {
         for v in [t.x, t.y, t.w, t.h] {
@@ -236,6 +291,29 @@ pub fn decode(b: &[u8]) -> Result<Frame<'_>, FrameError> {
         at += SCALED_HEADER;
         Some((u16_at(b, HEADER)?, u16_at(b, HEADER + 2)?))
     };
+    let inside = |x: u16, y: u16, w: u16, h: u16| {
+        u32::from(x) + u32::from(w) <= u32::from(width)
+            && u32::from(y) + u32::from(h) <= u32::from(height)
+    };
+    let mut moves = Vec::new();
+    if flags & FLAG_MOVES != 0 {
+        let count = u16_at(b, at)?;
+        at += 2;
+        for _ in 0..count {
+            let m = Move {
+                x: u16_at(b, at)?,
+                y: u16_at(b, at + 2)?,
+                w: u16_at(b, at + 4)?,
+                h: u16_at(b, at + 6)?,
+                from_y: u16_at(b, at + 8)?,
+            };
+            at += 10;
+            if !inside(m.x, m.y, m.w, m.h) || !inside(m.x, m.from_y, m.w, m.h) {
+                return Err(FrameError::OutOfBounds);
+            }
+            moves.push(m);
+        }
+    }
     let mut tiles = Vec::with_capacity(usize::from(count));
     for _ in 0..count {
         let (x, y, w, h) = (
@@ -248,9 +326,7 @@ pub fn decode(b: &[u8]) -> Result<Frame<'_>, FrameError> {
         at += TILE_HEADER;
         let data = b.get(at..at + len).ok_or(FrameError::Truncated)?;
         at += len;
-        if u32::from(x) + u32::from(w) > u32::from(width)
-            || u32::from(y) + u32::from(h) > u32::from(height)
-        {
+        if !inside(x, y, w, h) {
             return Err(FrameError::OutOfBounds);
         }
         tiles.push(Tile { x, y, w, h, data });
@@ -261,6 +337,7 @@ pub fn decode(b: &[u8]) -> Result<Frame<'_>, FrameError> {
         height,
         number,
         scaled_from,
+        moves,
         tiles,
     })
 }
@@ -277,6 +354,7 @@ mod tests {
             height: 64,
             number: 7,
             scaled_from: None,
+            moves: Vec::new(),
             tiles: vec![
                 Tile {
                     x: 0,
@@ -308,6 +386,13 @@ mod tests {
             height: 36,
             number: 2,
             scaled_from: Some((1920, 1080)),
+            moves: vec![Move {
+                x: 0,
+                y: 0,
+                w: 64,
+                h: 20,
+                from_y: 16,
+            }],
             tiles: vec![Tile {
                 x: 0,
                 y: 0,
@@ -340,6 +425,7 @@ mod tests {
             height: 64,
             number: 1,
             scaled_from: None,
+            moves: Vec::new(),
             tiles: vec![Tile {
                 x: 32,
                 y: 0,
@@ -350,6 +436,22 @@ mod tests {
         };
         let bytes = encode(&frame);
         assert_eq!(decode(&bytes), Err(FrameError::OutOfBounds));
+        let moved_out = encode(&Frame {
+            tiles: Vec::new(),
+            moves: vec![Move {
+                x: 0,
+                y: 0,
+                w: 64,
+                h: 32,
+                from_y: 40,
+            }],
+            ..frame.clone()
+        });
+        assert_eq!(
+            decode(&moved_out),
+            Err(FrameError::OutOfBounds),
+            "from past the edge"
+        );
         assert_eq!(
             decode(&bytes[..bytes.len() - 1]),
             Err(FrameError::Truncated)

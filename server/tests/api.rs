@@ -1928,6 +1928,7 @@ async fn a_slow_screen_viewer_skips_frames_and_a_key_frame_is_asked_for() {
             height: 512,
             number,
             scaled_from: None,
+            moves: Vec::new(),
             tiles: vec![tandem_core::screen::Tile {
                 x: 0,
                 y: 0,

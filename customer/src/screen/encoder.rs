@@ -1,6 +1,6 @@
 //! Turns grabbed screens into frames: only the tiles that changed since the last frame sent,
 //! each compressed losslessly with zstd; every tile in a key frame.
-use super::Grab;
+use super::{Grab, scroll};
 use tandem_core::screen::{self, Frame, TILE, Tile};
 
 /// zstd level 1: the fastest, and screens compress well even so.
@@ -18,11 +18,16 @@ pub struct Encoder {
     number: u32,
 }
 
-fn tile_changed(previous: &[u8], now: &[u8], width: usize, (x, y, w, h): Rect) -> bool {
-    (y..y + h).any(|row| {
+/// The part of a tile that changed: its rows from the first to the last that differ (a new
+/// line of text at the bottom of a scrolled terminal is a few rows, not the tile's 64).
+fn tile_changed(previous: &[u8], now: &[u8], width: usize, (x, y, w, h): Rect) -> Option<Rect> {
+    let differs = |row: &usize| {
         let at = (row * width + x) * 4;
         previous.get(at..at + w * 4) != now.get(at..at + w * 4)
-    })
+    };
+    let first = (y..y + h).find(differs)?;
+    let last = (first..y + h).rev().find(differs).unwrap_or(first);
+    Some((x, first, w, last + 1 - first))
 }
 
 /// A tile's pixels with the unused byte set to opaque alpha.
@@ -89,17 +94,40 @@ impl Encoder {
         let key = key || resized || self.previous.len() != grab.pixels.len();
         let (width, height) = (usize::from(grab.width), usize::from(grab.height));
         let side = usize::from(TILE);
-        let changed: Vec<Rect> = (0..height)
-            .step_by(side)
-            .flat_map(|y| {
-                (0..width)
-                    .step_by(side)
-                    .map(move |x| (x, y, side.min(width - x), side.min(height - y)))
-            })
-            .filter(|rect| key || tile_changed(&self.previous, grab.pixels, width, *rect))
-            .collect();
+        let tiles_changed = |previous: &[u8]| -> Vec<Rect> {
+            (0..height)
+                .step_by(side)
+                .flat_map(|y| {
+                    (0..width)
+                        .step_by(side)
+                        .map(move |x| (x, y, side.min(width - x), side.min(height - y)))
+                })
+                .filter_map(|rect| {
+                    if key {
+                        Some(rect)
+                    } else {
+                        tile_changed(previous, grab.pixels, width, rect)
+                    }
+                })
+                .collect()
+        };
+        let mut changed = tiles_changed(&self.previous);
         if changed.is_empty() {
             return None;
+        }
+        // A scroll within what changed: moved on the viewers' picture, then only what is new
+        // is sent.
+        let mut moves = Vec::new();
+        if !key {
+            let columns = changed.iter().map(|r| r.0).min().unwrap_or(0)
+                ..changed.iter().map(|r| r.0 + r.2).max().unwrap_or(0);
+            let rows = changed.iter().map(|r| r.1).min().unwrap_or(0)
+                ..changed.iter().map(|r| r.1 + r.3).max().unwrap_or(0);
+            if let Some(m) = scroll::find(&self.previous, grab.pixels, width, columns, rows) {
+                screen::apply_move(&mut self.previous, width, m);
+                moves.push(m);
+                changed = tiles_changed(&self.previous);
+            }
         }
         let compressed = compress_all(grab.pixels, width, &changed)?;
         self.previous.clear();
@@ -125,6 +153,7 @@ impl Encoder {
             height: grab.height,
             number,
             scaled_from,
+            moves,
             tiles,
         }))
     }
@@ -163,9 +192,10 @@ mod tests {
             frame.as_ref().map(|f| (f.key, f.tiles.len())),
             Some((false, 1))
         );
+        // The tile's changed row only: (128, 64) is the tile, 70 the row.
         assert_eq!(
             frame.map(|f| (f.tiles[0].x, f.tiles[0].y, f.tiles[0].w, f.tiles[0].h)),
-            Some((128, 64, 64, 36))
+            Some((128, 70, 64, 1))
         );
         let refreshed = encoder
             .encode(&grab(&pixels), true, None)

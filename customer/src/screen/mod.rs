@@ -5,6 +5,7 @@ mod encoder;
 mod host;
 mod in_flight;
 mod scale;
+mod scroll;
 mod x11;
 
 pub use encoder::Encoder;

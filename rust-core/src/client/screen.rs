@@ -137,6 +137,9 @@ fn paint_tiles(canvas: &mut Canvas, bytes: &[u8]) -> Result<bool, screen::FrameE
     let Some(picture) = canvas.picture.as_mut() else {
         return Ok(false);
     };
+    for m in &frame.moves {
+        screen::apply_move(&mut picture.pixels, width as usize, *m);
+    }
     // Tiles come in groups compressed together (a tile whose data is empty continues the
     // group before it); a group's pixels are the tiles' in order, nothing more.
     let mut group = Vec::new();
@@ -375,6 +378,7 @@ mod tests {
             height: 1,
             number: 0,
             scaled_from: None,
+            moves: Vec::new(),
             tiles: vec![tile(0, first), tile(1, second)],
         })
     }
@@ -389,6 +393,58 @@ mod tests {
         let mut canvas = Canvas::default();
         let (one, two) = (zstd(&[1, 2, 3, 255]), zstd(&[4, 5, 6, 255]));
         assert_eq!(paint(&mut canvas, &frame(&one, &two)), Ok(true), "one each");
+    }
+
+    #[test]
+    fn a_move_shifts_the_rows_before_the_tiles_are_painted() {
+        let mut canvas = Canvas::default();
+        let rows = [[1, 1, 1, 255], [2, 2, 2, 255], [3, 3, 3, 255]].concat();
+        let column = |data: &[u8], moves: Vec<screen::Move>, key| {
+            screen::encode(&Frame {
+                key,
+                width: 1,
+                height: 3,
+                number: 0,
+                scaled_from: None,
+                moves,
+                tiles: vec![Tile {
+                    x: 0,
+                    y: 2,
+                    w: 1,
+                    h: 1,
+                    data,
+                }],
+            })
+        };
+        let whole = screen::encode(&Frame {
+            tiles: vec![Tile {
+                x: 0,
+                y: 0,
+                w: 1,
+                h: 3,
+                data: &zstd(&rows),
+            }],
+            ..screen::decode(&column(&[], Vec::new(), true)).unwrap_or_else(|_| unreachable!())
+        });
+        assert_eq!(paint(&mut canvas, &whole), Ok(true));
+        // Scrolled up a row; the new bottom row is the tile.
+        let up = screen::Move {
+            x: 0,
+            y: 0,
+            w: 1,
+            h: 2,
+            from_y: 1,
+        };
+        let new_row = zstd(&[9, 9, 9, 255]);
+        assert_eq!(
+            paint(&mut canvas, &column(&new_row, vec![up], false)),
+            Ok(true)
+        );
+        let picture = canvas.picture.unwrap_or_else(|| unreachable!());
+        assert_eq!(
+            picture.pixels,
+            [[2, 2, 2, 255], [3, 3, 3, 255], [9, 9, 9, 255]].concat()
+        );
     }
 
     /// A customer client's bytes are not trusted: a group holding more or fewer pixels than its
