@@ -119,10 +119,7 @@ impl Encoder {
         // is sent.
         let mut moves = Vec::new();
         if !key {
-            let columns = changed.iter().map(|r| r.0).min().unwrap_or(0)
-                ..changed.iter().map(|r| r.0 + r.2).max().unwrap_or(0);
-            let rows = changed.iter().map(|r| r.1).min().unwrap_or(0)
-                ..changed.iter().map(|r| r.1 + r.3).max().unwrap_or(0);
+            let (columns, rows) = scroll::busiest_band(&changed);
             if let Some(m) = scroll::find(&self.previous, grab.pixels, width, columns, rows) {
                 screen::apply_move(&mut self.previous, width, m);
                 moves.push(m);

@@ -12,13 +12,54 @@ const MIN_ROWS: usize = 8;
 /// checked byte for byte).
 fn row_hash(row: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for chunk in row.chunks(8) {
-        let mut word = [0u8; 8];
-        word[..chunk.len()].copy_from_slice(chunk);
-        h = (h ^ u64::from_le_bytes(word)).wrapping_mul(0x0000_0100_0000_01b3);
+    let mut mix = |word: u64| {
+        h = (h ^ word).wrapping_mul(0x0000_0100_0000_01b3);
         h ^= h >> 29;
+    };
+    let words = row.chunks_exact(8);
+    let rest = words.remainder();
+    for word in words {
+        mix(u64::from_le_bytes(word.try_into().unwrap_or_default()));
     }
+    let mut last = [0u8; 8];
+    last[..rest.len()].copy_from_slice(rest);
+    mix(u64::from_le_bytes(last));
     h
+}
+
+/// Where to look for a scroll among the changed tiles (left, top, width, height): the columns
+/// of the run of side-by-side changed tiles holding the most of them, and the rows those
+/// tiles span. A terminal scrolling on one side of the screen and a clock ticking on the other
+/// are two runs; hashing both as one band would cost twice and match fewer rows.
+#[must_use]
+pub fn busiest_band(
+    changed: &[(usize, usize, usize, usize)],
+) -> (std::ops::Range<usize>, std::ops::Range<usize>) {
+    let mut columns: Vec<(usize, usize)> = changed.iter().map(|r| (r.0, r.0 + r.2)).collect();
+    columns.sort_unstable();
+    columns.dedup();
+    // Runs of touching column ranges.
+    let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
+    for (left, right) in columns {
+        match runs.last_mut() {
+            Some(run) if left <= run.end => run.end = run.end.max(right),
+            _ => runs.push(left..right),
+        }
+    }
+    let within = |run: &std::ops::Range<usize>| {
+        changed
+            .iter()
+            .filter(|r| run.contains(&r.0))
+            .collect::<Vec<_>>()
+    };
+    let busiest = runs
+        .into_iter()
+        .max_by_key(|run| within(run).len())
+        .unwrap_or(0..0);
+    let tiles = within(&busiest);
+    let rows = tiles.iter().map(|r| r.1).min().unwrap_or(0)
+        ..tiles.iter().map(|r| r.1 + r.3).max().unwrap_or(0);
+    (busiest, rows)
 }
 
 /// Row `y` of a picture `width` wide, within `columns`.
@@ -153,6 +194,21 @@ mod tests {
         let mut predicted = before.clone();
         apply_move(&mut predicted, w, m.unwrap_or_else(|| unreachable!()));
         assert_eq!(predicted[5 * w * 4..], down[5 * w * 4..]);
+    }
+
+    #[test]
+    fn the_band_searched_is_the_busiest_run_of_side_by_side_changed_tiles() {
+        // A terminal's tiles on the left (two columns, three rows), a clock's tile far right.
+        let changed = [
+            (0, 0, 64, 64),
+            (64, 0, 64, 64),
+            (0, 64, 64, 64),
+            (64, 64, 64, 64),
+            (0, 128, 64, 10),
+            (1856, 0, 64, 32),
+        ];
+        assert_eq!(busiest_band(&changed), (0..128, 0..138));
+        assert_eq!(busiest_band(&[]), (0..0, 0..0));
     }
 
     #[test]
