@@ -8,7 +8,7 @@ use futures_util::{SinkExt, StreamExt};
 use std::time::{Duration, Instant};
 use tandem_core::client::{Api, ClientError};
 use tandem_core::domain::{ScreenState, SessionId};
-use tandem_core::screen::ViewerMessage;
+use tandem_core::screen::{ViewerMessage, WINDOW};
 use tokio::sync::watch;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -119,10 +119,12 @@ pub async fn start(
         let mut in_flight = InFlight::new(Instant::now());
         let mut tick = tokio::time::interval(FRAME_INTERVAL);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        let mut last_grab = tokio::time::Instant::now();
         loop {
             tokio::select! {
                 _ = tick.tick() => {
                     if !in_flight.may_send(Instant::now()) { continue }
+                    last_grab = tokio::time::Instant::now();
                     let Some(g) = grabber.take() else { break };
                     let Some((g, frame)) = next_frame(g, std::mem::take(&mut want_key), new_view.take()).await else { break };
                     grabber = Some(g);
@@ -138,7 +140,13 @@ pub async fn start(
                 message = from_appliance.next() => match message {
                     Some(Ok(Message::Text(text))) => match serde_json::from_str::<ViewerMessage>(text.as_str()) {
                         Ok(ViewerMessage::Refresh) => { want_key = true; in_flight.reset(Instant::now()) }
-                        Ok(ViewerMessage::Ack { number }) => in_flight.acked(number, Instant::now()),
+                        Ok(ViewerMessage::Ack { number }) => {
+                            let was_full = in_flight.unacked() >= WINDOW;
+                            in_flight.acked(number, Instant::now());
+                            // The window reopened: the next grab comes as soon as the frame rate
+                            // allows, not at the next tick (up to 33 ms more on a slow link).
+                            if was_full && in_flight.unacked() < WINDOW { tick.reset_at(last_grab + FRAME_INTERVAL) }
+                        }
                         // A new size is a new picture, even of an idle screen.
                         Ok(ViewerMessage::View { width, height }) => new_view = Some((width, height)),
                         Ok(m) if *state.borrow() != ScreenState::Control => {
