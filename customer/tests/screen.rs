@@ -285,6 +285,30 @@ fn an_idle_screen_is_grabbed_again_only_once_something_is_drawn() {
     );
 }
 
+/// Alice in a session with the real customer client on `display`, its screen shared for
+/// control or for viewing; the appliance, client and home live as long as what is returned.
+async fn shared_session(
+    display: &Display,
+    control: bool,
+) -> (
+    Appliance,
+    tandem_core::client::Console,
+    SessionId,
+    tokio::process::Child,
+    tempfile::TempDir,
+) {
+    let app = Appliance::start().await.unwrap();
+    let alice = sign_in(&app, "alice").await;
+    let key = alice.session_key(None).await.unwrap().key;
+    let home = tempfile::tempdir().unwrap();
+    let mut customer = support::customer(home.path());
+    customer.env("DISPLAY", &display.name);
+    let customer_process = join_with(&app, customer, &key, &["--allow-all"]);
+    let s = take_session(&alice).await;
+    share(&alice, s, control).await;
+    (app, alice, s, customer_process, home)
+}
+
 /// A window over the whole screen that changes colour every 10 ms until the flag is dropped.
 fn animation(display: &str) -> std::sync::Arc<()> {
     let alive = std::sync::Arc::new(());
@@ -351,15 +375,7 @@ async fn a_viewer_is_sent_at_most_two_frames_it_has_not_acknowledged() {
     use tokio_tungstenite::tungstenite::Message;
     let display = Display::start(320, 240);
     let _animation = animation(&display.name);
-    let app = Appliance::start().await.unwrap();
-    let alice = sign_in(&app, "alice").await;
-    let key = alice.session_key(None).await.unwrap().key;
-    let home = tempfile::tempdir().unwrap();
-    let mut customer = support::customer(home.path());
-    customer.env("DISPLAY", &display.name);
-    let _customer = join_with(&app, customer, &key, &["--allow-all"]);
-    let s = take_session(&alice).await;
-    share(&alice, s, false).await;
+    let (_app, alice, s, _customer, _home) = shared_session(&display, false).await;
 
     let mut socket =
         tandem_core::client::open_stream(alice.api(), &format!("api/v1/sessions/{}/screen", s.0))
@@ -415,15 +431,7 @@ async fn a_viewer_is_sent_at_most_two_frames_it_has_not_acknowledged() {
 async fn a_phone_is_sent_the_screen_at_the_size_it_shows_it_and_its_clicks_land_in_place() {
     let display = Display::start(320, 240);
     let seen = test_client(&display.name);
-    let app = Appliance::start().await.unwrap();
-    let alice = sign_in(&app, "alice").await;
-    let key = alice.session_key(None).await.unwrap().key;
-    let home = tempfile::tempdir().unwrap();
-    let mut customer = support::customer(home.path());
-    customer.env("DISPLAY", &display.name);
-    let _customer = join_with(&app, customer, &key, &["--allow-all"]);
-    let s = take_session(&alice).await;
-    share(&alice, s, true).await;
+    let (_app, alice, s, _customer, _home) = shared_session(&display, true).await;
     let view = ScreenView::open(alice.api(), s).await.unwrap();
     picture_where(&view, "the whole screen", |p| p.argb(60, 60) == Some(RED)).await;
 
