@@ -126,9 +126,30 @@ impl Encoder {
                 changed = tiles_changed(&self.previous);
             }
         }
-        let compressed = compress_all(grab.pixels, width, &changed)?;
-        self.previous.clear();
-        self.previous.extend_from_slice(grab.pixels);
+        let Some(compressed) = compress_all(grab.pixels, width, &changed) else {
+            // Not sent: what the viewers hold is no longer known (a move may have been applied
+            // here), so the next frame is a key frame.
+            self.previous.clear();
+            return None;
+        };
+        if key {
+            self.previous.clear();
+            self.previous.extend_from_slice(grab.pixels);
+        } else {
+            // The rest is already the same (compared, or moved and checked): only the changed
+            // rows are copied, not the whole screen.
+            for (x, y, w, h) in &changed {
+                for row in *y..y + h {
+                    let at = (row * width + x) * 4;
+                    if let (Some(to), Some(from)) = (
+                        self.previous.get_mut(at..at + w * 4),
+                        grab.pixels.get(at..at + w * 4),
+                    ) {
+                        to.copy_from_slice(from);
+                    }
+                }
+            }
+        }
         self.width = grab.width;
         self.height = grab.height;
         let number = self.number;
@@ -255,6 +276,80 @@ mod tests {
             at += want.len();
         }
         assert_eq!(at, group.len());
+    }
+
+    /// What a viewer holding `picture` makes of a frame: the moves, then the tiles' groups.
+    fn viewer_paints(picture: &mut Vec<u8>, width: usize, bytes: &[u8]) {
+        let frame = screen::decode(bytes).unwrap_or_else(|e| panic!("{e}"));
+        if frame.key {
+            picture.clear();
+            picture.resize(width * usize::from(frame.height) * 4, 0);
+        }
+        for m in &frame.moves {
+            screen::apply_move(picture, width, *m);
+        }
+        let (mut group, mut at) = (Vec::new(), 0);
+        for t in &frame.tiles {
+            if !t.data.is_empty() {
+                group = zstd::stream::decode_all(t.data).unwrap_or_default();
+                at = 0;
+            }
+            let row = usize::from(t.w) * 4;
+            for r in 0..usize::from(t.h) {
+                let to = ((usize::from(t.y) + r) * width + usize::from(t.x)) * 4;
+                picture[to..to + row].copy_from_slice(&group[at..at + row]);
+                at += row;
+            }
+        }
+    }
+
+    /// The encoder's memory of what viewers hold stays true: frame after frame (a scroll, a
+    /// change in one tile, a scroll back), a viewer painting every frame has the screen, pixel
+    /// for pixel (alpha aside).
+    #[test]
+    fn a_viewer_painting_every_frame_always_holds_the_screen() {
+        let (w, h) = (200usize, 180usize);
+        let screen_with = |lines: &dyn Fn(usize) -> u8| -> Vec<u8> {
+            (0..h)
+                .flat_map(|y| {
+                    (0..w).flat_map(move |x| [lines(y), (x * 3) as u8 ^ lines(y), 9, 0xFF])
+                })
+                .collect()
+        };
+        let grab_of = |pixels: &[u8]| -> Vec<u8> { pixels.to_vec() };
+        let pictures = [
+            screen_with(&|y| (y * 7 % 251) as u8),
+            screen_with(&|y| ((y + 13) * 7 % 251) as u8),
+            screen_with(&|y| {
+                if y == 40 {
+                    1
+                } else {
+                    ((y + 13) * 7 % 251) as u8
+                }
+            }),
+            screen_with(&|y| ((y + 39) * 7 % 251) as u8),
+            screen_with(&|y| (y * 7 % 251) as u8),
+        ];
+        let mut encoder = Encoder::default();
+        let mut viewer = Vec::new();
+        let mut moved = 0;
+        for (i, pixels) in pictures.iter().enumerate() {
+            let grab = Grab {
+                width: w as u16,
+                height: h as u16,
+                pixels: &grab_of(pixels),
+            };
+            let bytes = encoder
+                .encode(&grab, i == 0, None)
+                .unwrap_or_else(|| panic!("frame {i}"));
+            moved += screen::decode(&bytes).map_or(0, |f| f.moves.len());
+            viewer_paints(&mut viewer, w, &bytes);
+            assert!(
+                viewer == *pixels,
+                "frame {i}: the viewer's picture is the screen"
+            );
+        }
+        assert!(moved >= 2, "the scrolls were sent as moves: {moved}");
     }
 
     fn grab(pixels: &[u8]) -> Grab<'_> {
