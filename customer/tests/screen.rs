@@ -8,10 +8,10 @@ mod support;
 
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
-use support::{Display, WAIT, join_with, said, sign_in, take_session};
+use support::{WAIT, join_with, said, sign_in, take_session};
 use tandem_core::client::{ClientError, Picture, ScreenView};
 use tandem_core::domain::{Command, ScreenState, SessionId};
-use tandem_e2e::Appliance;
+use tandem_e2e::{Appliance, Display};
 use x11rb::connection::Connection;
 use x11rb::protocol::Event;
 use x11rb::protocol::xproto::{
@@ -149,7 +149,7 @@ async fn type_text(view: &ScreenView, text: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_technician_sees_the_customers_screen_clicks_and_types_into_it() {
-    let display = Display::start(320, 240);
+    let display = Display::start(320, 240).unwrap();
     let seen = test_client(&display.name);
     let app = Appliance::start().await.unwrap();
     let (alice, dave) = (sign_in(&app, "alice").await, sign_in(&app, "dave").await);
@@ -246,7 +246,7 @@ fn changed_within_wait(capture: &mut tandem_customer::screen::X11Capture) -> boo
 #[test]
 fn an_idle_screen_is_grabbed_again_only_once_something_is_drawn() {
     use tandem_customer::screen::{Capture as _, X11Capture};
-    let display = Display::start(320, 200);
+    let display = Display::start(320, 200).unwrap();
     let mut capture = X11Capture::connect_to(Some(&display.name)).unwrap();
     assert!(capture.changed().unwrap(), "nothing was grabbed yet");
     let pixel = |capture: &mut X11Capture, x: usize, y: usize| {
@@ -373,7 +373,7 @@ async fn a_viewer_is_sent_at_most_two_frames_it_has_not_acknowledged() {
     use futures_util::SinkExt as _;
     use tandem_core::screen::ViewerMessage;
     use tokio_tungstenite::tungstenite::Message;
-    let display = Display::start(320, 240);
+    let display = Display::start(320, 240).unwrap();
     let _animation = animation(&display.name);
     let (_app, alice, s, _customer, _home) = shared_session(&display, false).await;
 
@@ -426,7 +426,7 @@ async fn a_viewer_is_sent_at_most_two_frames_it_has_not_acknowledged() {
 /// every pixel, never more than the screen has.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_phone_is_sent_the_screen_at_the_size_it_shows_it_and_its_clicks_land_in_place() {
-    let display = Display::start(320, 240);
+    let display = Display::start(320, 240).unwrap();
     let seen = test_client(&display.name);
     let (_app, alice, s, _customer, _home) = shared_session(&display, true).await;
     let view = ScreenView::open(alice.api(), s).await.unwrap();

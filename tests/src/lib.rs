@@ -1,6 +1,10 @@
 //! End-to-end test support: the real appliance binary started as its own process, a TCP proxy
-//! a test controls to cut and restore a console's network, and a link shaper ([`shaper`]).
+//! a test controls to cut and restore a console's network, a link shaper ([`shaper`]), and a
+//! virtual X display ([`Display`]).
 pub mod shaper;
+
+mod display;
+pub use display::Display;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -96,42 +96,6 @@ pub async fn take_session(technician: &Console) -> SessionId {
     s
 }
 
-/// A virtual X display (Debian's Xvfb) for the screen tests, stopped when dropped.
-pub struct Display {
-    child: std::process::Child,
-    /// Its name, for `DISPLAY`.
-    pub name: String,
-}
-
-impl Display {
-    /// Start Xvfb on a free display number with a black background.
-    pub fn start(width: u16, height: u16) -> Self {
-        use std::io::BufRead;
-        let mut child = std::process::Command::new("Xvfb")
-            .args(["-displayfd", "1", "-nolisten", "tcp", "-br", "-screen", "0"])
-            .arg(format!("{width}x{height}x24"))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("Xvfb (Debian package xvfb) must be installed: scripts/setup installs it");
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        Self {
-            child,
-            name: format!(":{}", line.trim()),
-        }
-    }
-}
-
-impl Drop for Display {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// Read the shell's output until `needle` appears; fails with what it printed if it does not.
 pub async fn read_until(shell: &mut ShellStream, needle: &str) -> String {
     let mut seen = String::new();

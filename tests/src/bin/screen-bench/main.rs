@@ -140,25 +140,6 @@ impl Drop for Running {
     }
 }
 
-/// Debian's Xvfb on a free display number, black.
-fn xvfb(width: u16, height: u16) -> Result<(Running, String), BenchError> {
-    use std::io::BufRead as _;
-    let mut child = std::process::Command::new("Xvfb")
-        .args(["-displayfd", "1", "-nolisten", "tcp", "-br", "-screen", "0"])
-        .arg(format!("{width}x{height}x24"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| BenchError::Io("Xvfb (scripts/setup installs it)", e))?;
-    let mut line = String::new();
-    if let Some(out) = child.stdout.take() {
-        std::io::BufReader::new(out)
-            .read_line(&mut line)
-            .map_err(|e| BenchError::Io("Xvfb's display number", e))?;
-    }
-    Ok((Running(child), format!(":{}", line.trim())))
-}
-
 /// The customer client beside this executable.
 fn customer_binary() -> Result<PathBuf, BenchError> {
     let exe = std::env::current_exe().map_err(|e| BenchError::Io("this executable", e))?;
@@ -476,7 +457,9 @@ fn report(o: &Options, scenes: &[Scene]) {
 async fn bench(o: Options) -> Result<(), BenchError> {
     let epoch = Instant::now();
     let screen = (u32::from(o.width), u32::from(o.height));
-    let (_xvfb, display) = xvfb(o.width, o.height)?;
+    let xvfb = tandem_e2e::Display::start(o.width, o.height)
+        .map_err(|e| BenchError::Io("the display", e))?;
+    let display = xvfb.name.clone();
     let app = Appliance::start().await?;
     let home = tempfile::tempdir().map_err(|e| BenchError::Io("a temporary home", e))?;
     let (alice, customer, session) = shared_screen(&app, &display, home.path()).await?;
