@@ -148,21 +148,33 @@ fn may_view(
     Ok(())
 }
 
-/// Whether a viewer's message may reach the customer client. Shell input goes through while
-/// the viewer may see the shell. On the screen, a key frame request and a frame's
-/// acknowledgement always go through; pointer and keys only while `control` holds
+/// What becomes of a viewer's message, read once.
+#[derive(Debug, PartialEq, Eq)]
+enum Route {
+    /// On to the customer client.
+    Forward,
+    /// The size this viewer shows the screen at: combined with the other viewers' first.
+    Size(u16, u16),
+    /// Not allowed, or not a message of this stream.
+    Drop,
+}
+
+/// Where a viewer's message goes. Shell input goes through while the viewer may see the shell.
+/// On the screen, a key frame request and a frame's acknowledgement always go through, a size
+/// is combined with the other viewers', and pointer and keys go only while `control` holds
 /// ([`may_control`]).
-fn may_send(control: bool, key: (SessionId, Stream), message: &Message) -> bool {
+fn route(control: bool, key: (SessionId, Stream), message: &Message) -> Route {
     if key.1 == Stream::Shell {
-        return true;
+        return Route::Forward;
     }
     let Message::Text(text) = message else {
-        return false;
+        return Route::Drop;
     };
-    let Ok(m) = serde_json::from_str::<ViewerMessage>(text.as_str()) else {
-        return false;
-    };
-    !m.is_input() || control
+    match serde_json::from_str::<ViewerMessage>(text.as_str()) {
+        Ok(ViewerMessage::View { width, height }) => Route::Size(width, height),
+        Ok(m) if !m.is_input() || control => Route::Forward,
+        _ => Route::Drop,
+    }
 }
 
 /// Whether a viewer's pointer and keys may reach the screen: the session is shared for control
@@ -376,19 +388,6 @@ fn view_message(width: u16, height: u16) -> Message {
     Message::Text(text.into())
 }
 
-/// The size a screen viewer's message asks for, if it is a [`ViewerMessage::View`].
-fn asked_size(key: (SessionId, Stream), message: &Message) -> Option<(u16, u16)> {
-    let Message::Text(text) = message else {
-        return None;
-    };
-    match serde_json::from_str::<ViewerMessage>(text.as_str()) {
-        Ok(ViewerMessage::View { width, height }) if key.1 == Stream::Screen => {
-            Some((width, height))
-        }
-        _ => None,
-    }
-}
-
 /// Counts a viewer's input that was dropped (not allowed to type, no host reading, or the host's
 /// queue full); audited once, with the count, when the viewer's socket ends.
 struct Dropped {
@@ -479,12 +478,10 @@ async fn view(
                     // Never waits: with no host reading, input beyond the channel's room is dropped
                     // rather than held (and the loop keeps watching for the end of its right).
                     // A view's size is combined with the other viewers' before it goes on.
-                    let sent = if let (Some(size), Some(viewport)) = (asked_size(key, &m), viewport.as_ref()) {
-                        viewport.set(Some(size));
-                        true
-                    } else {
-                        may_send(control, key, &m)
-                            && appliance.relays.input(key).is_some_and(|input| input.try_send(m).is_ok())
+                    let sent = match (route(control, key, &m), viewport.as_ref()) {
+                        (Route::Size(width, height), Some(viewport)) => { viewport.set(Some((width, height))); true }
+                        (Route::Forward, _) => appliance.relays.input(key).is_some_and(|input| input.try_send(m).is_ok()),
+                        _ => false,
                     };
                     if !sent {
                         dropped.count += 1;
@@ -503,5 +500,39 @@ async fn view(
                 Err(broadcast::error::RecvError::Closed) => return,
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(s: &str) -> Message {
+        Message::Text(s.into())
+    }
+
+    #[test]
+    fn a_view_only_viewer_may_ask_acknowledge_and_size_but_not_point_or_type() {
+        let screen = (SessionId(1), Stream::Screen);
+        let pointer = text(r#"{"pointer":{"x":1,"y":2,"buttons":1}}"#);
+        assert_eq!(route(false, screen, &pointer), Route::Drop, "A1: view only");
+        assert_eq!(route(true, screen, &pointer), Route::Forward);
+        assert_eq!(route(false, screen, &text(r#""refresh""#)), Route::Forward);
+        assert_eq!(
+            route(false, screen, &text(r#"{"ack":{"number":4}}"#)),
+            Route::Forward
+        );
+        let size = text(r#"{"view":{"width":1080,"height":2400}}"#);
+        assert_eq!(route(false, screen, &size), Route::Size(1080, 2400));
+        assert_eq!(route(true, screen, &text("not json")), Route::Drop);
+        assert_eq!(
+            route(true, screen, &Message::Binary(vec![1].into())),
+            Route::Drop
+        );
+        let shell = (SessionId(1), Stream::Shell);
+        assert_eq!(
+            route(false, shell, &Message::Binary(vec![1].into())),
+            Route::Forward
+        );
     }
 }
