@@ -2,7 +2,7 @@
 //! (vnc-rs, asking for Tight, ZRLE, CopyRect and Raw, lossless) that keeps the framebuffer and
 //! reads the clock from it as the console core's viewer does. The client pulls, as VNC viewers
 //! do: it asks for the next update once it has taken in everything that arrived.
-use crate::{BenchError, Running, Scene, clock_at, cpu};
+use crate::{BenchError, Running, Scene, WAIT, clock_at, cpu};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -12,6 +12,9 @@ use tandem_core::client::Received;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use vnc::{PixelFormat, Rect, VncConnector, VncEncoding, VncEvent, X11Event};
+
+/// How long the client waits for more of an update before it takes the picture as complete.
+const QUIET: Duration = Duration::from_millis(1);
 
 /// x11vnc on `display`, listening on loopback only, without a password (the bench's own display).
 pub fn start(display: &str) -> Result<(Running, u16), BenchError> {
@@ -169,7 +172,27 @@ pub async fn measure(
         {
             break;
         }
-        match vnc.poll_event().await.map_err(|e| failed(&e))? {
+        let event = if got {
+            // An update's rectangles follow each other closely: none for QUIET means the
+            // picture is complete.
+            match tokio::time::timeout(QUIET, vnc.recv_event()).await {
+                Ok(event) => Some(event.map_err(|e| failed(&e))?),
+                Err(_) => None,
+            }
+        } else {
+            // Waiting for the next update, until the scene's end (or the first picture's wait).
+            let wait = start.map_or(WAIT, |(started, _, _)| {
+                (started + Duration::from_secs_f64(seconds)).saturating_duration_since(now)
+            });
+            match tokio::time::timeout(wait, vnc.recv_event()).await {
+                Ok(event) => Some(event.map_err(|e| failed(&e))?),
+                Err(_) if start.is_none() => {
+                    return Err(BenchError::Display("x11vnc sent no picture".into()));
+                }
+                Err(_) => None,
+            }
+        };
+        match event {
             Some(VncEvent::SetResolution(screen)) => {
                 (fb.width, fb.height) = (usize::from(screen.width), usize::from(screen.height));
                 fb.pixels = vec![0; fb.width * fb.height * 4];
@@ -202,7 +225,7 @@ pub async fn measure(
                 last_clock = clock;
                 vnc.input(X11Event::Refresh).await.map_err(|e| failed(&e))?;
             }
-            None => tokio::time::sleep(Duration::from_millis(1)).await,
+            None => {}
         }
     }
     let (started, bytes_before, cpu_before) =
