@@ -67,17 +67,7 @@ fn main() {
             .map(|_| {
                 let mut e = Encoder::default();
                 let t = Instant::now();
-                let f = e
-                    .encode(
-                        &Grab {
-                            width: W,
-                            height: H,
-                            pixels: &screen,
-                        },
-                        true,
-                        None,
-                    )
-                    .unwrap();
+                let f = e.encode(&Grab::whole(W, H, &screen), true, None).unwrap();
                 let d = t.elapsed();
                 key_size = f.len();
                 d
@@ -87,15 +77,7 @@ fn main() {
 
     // One typed character: a 10x14 patch changes inside the window.
     let mut encoder = Encoder::default();
-    encoder.encode(
-        &Grab {
-            width: W,
-            height: H,
-            pixels: &screen,
-        },
-        true,
-        None,
-    );
+    encoder.encode(&Grab::whole(W, H, &screen), true, None);
     let mut typed = screen.clone();
     let mut delta_size = 0;
     let delta = median(
@@ -109,15 +91,7 @@ fn main() {
                 }
                 let t = Instant::now();
                 let f = encoder
-                    .encode(
-                        &Grab {
-                            width: W,
-                            height: H,
-                            pixels: &typed,
-                        },
-                        false,
-                        None,
-                    )
+                    .encode(&Grab::whole(W, H, &typed), false, None)
                     .unwrap();
                 let d = t.elapsed();
                 delta_size = f.len();
@@ -132,15 +106,7 @@ fn main() {
                 let t = Instant::now();
                 assert!(
                     encoder
-                        .encode(
-                            &Grab {
-                                width: W,
-                                height: H,
-                                pixels: &typed
-                            },
-                            false,
-                            None
-                        )
+                        .encode(&Grab::whole(W, H, &typed), false, None)
                         .is_none()
                 );
                 t.elapsed()

@@ -285,6 +285,81 @@ fn an_idle_screen_is_grabbed_again_only_once_something_is_drawn() {
     );
 }
 
+/// A busy screen is read only where something was drawn (issue 15), and the picture stays
+/// the screen: after two small rectangles are drawn far apart, the grab says where they are,
+/// not the whole screen, and its pixels are those of a whole grab taken afresh.
+#[test]
+fn a_grab_reads_only_what_was_drawn_and_still_holds_the_whole_screen() {
+    use tandem_customer::screen::{Area, Capture as _, X11Capture};
+    use x11rb::connection::Connection as _;
+    use x11rb::protocol::xproto::{ConnectionExt as _, CreateGCAux, Rectangle};
+    use x11rb::wrapper::ConnectionExt as _;
+    let display = Display::start(320, 200).unwrap();
+    let mut capture = X11Capture::connect_to(Some(&display.name)).unwrap();
+    assert_eq!(
+        capture.grab().unwrap().damaged,
+        None,
+        "the first grab is whole"
+    );
+
+    let (conn, screen) = x11rb::connect(Some(&display.name)).unwrap();
+    let root = conn.setup().roots[screen].root;
+    let gc = conn.generate_id().unwrap();
+    conn.create_gc(gc, root, &CreateGCAux::new().foreground(0x00FF_0000))
+        .unwrap();
+    let drawn = [
+        Rectangle {
+            x: 10,
+            y: 20,
+            width: 30,
+            height: 5,
+        },
+        Rectangle {
+            x: 250,
+            y: 150,
+            width: 8,
+            height: 40,
+        },
+    ];
+    // Two drawings (as two windows would draw): the display's damage of one request is its
+    // bounding box.
+    for r in &drawn {
+        conn.poly_fill_rectangle(root, gc, std::slice::from_ref(r))
+            .unwrap();
+    }
+    conn.sync().unwrap();
+    assert!(changed_within_wait(&mut capture), "the drawing is noticed");
+
+    let grab = capture.grab().unwrap();
+    let areas = grab.damaged.unwrap().to_vec();
+    let covered = |x: u16, y: u16| {
+        areas
+            .iter()
+            .any(|a| a.meets((usize::from(x), usize::from(y), 1, 1)))
+    };
+    for r in &drawn {
+        let (x, y) = (r.x as u16, r.y as u16);
+        assert!(
+            covered(x, y) && covered(x + r.width - 1, y + r.height - 1),
+            "{r:?} in {areas:?}"
+        );
+    }
+    let read: u32 = areas
+        .iter()
+        .map(|a: &Area| u32::from(a.width) * u32::from(a.height))
+        .sum();
+    assert!(read < 320 * 200 / 10, "only the drawing is read: {areas:?}");
+    let partial = grab.pixels.to_vec();
+    let mut fresh = X11Capture::connect_to(Some(&display.name)).unwrap();
+    let whole = fresh.grab().unwrap();
+    assert!(
+        whole.pixels == partial.as_slice(),
+        "the picture is the whole screen"
+    );
+    let red = |x: usize, y: usize| partial[(y * 320 + x) * 4 + 2] == 0xFF;
+    assert!(red(11, 21) && red(255, 189) && !red(100, 100));
+}
+
 /// Alice in a session with the real customer client on `display`, its screen shared for
 /// control or for viewing; the appliance, client and home live as long as what is returned.
 async fn shared_session(

@@ -105,6 +105,13 @@ impl Encoder {
                 .filter_map(|rect| {
                     if key {
                         Some(rect)
+                    } else if grab
+                        .damaged
+                        .is_some_and(|areas| !areas.iter().any(|a| a.meets(rect)))
+                    {
+                        // Nothing was drawn there: not compared (issue 15: comparing the
+                        // whole screen was most of a scrolling terminal's cost).
+                        None
                     } else {
                         tile_changed(previous, grab.pixels, width, rect)
                     }
@@ -225,6 +232,42 @@ mod tests {
         );
     }
 
+    /// Tiles the display says nothing was drawn in are not compared: only the damaged ones can
+    /// be sent (the display reports every drawing, so nothing is missed on a real screen).
+    #[test]
+    fn only_tiles_in_the_damaged_areas_are_compared() {
+        use crate::screen::Area;
+        let mut encoder = Encoder::default();
+        let mut pixels = screen(200, 100, [1, 2, 3, 0]);
+        assert!(encoder.encode(&grab(&pixels), false, None).is_some());
+        // Two pixels change: one in the first tile, one in the last; only the first's area is
+        // said to be damaged.
+        pixels[0] = 9;
+        let last = (99 * 200 + 199) * 4;
+        pixels[last] = 9;
+        let areas = [Area {
+            x: 0,
+            y: 0,
+            width: 1,
+            height: 1,
+        }];
+        let partial = Grab {
+            damaged: Some(&areas),
+            ..grab(&pixels)
+        };
+        let frame = encoder.encode(&partial, false, None).unwrap_or_default();
+        let tiles =
+            screen::decode(&frame).map(|f| f.tiles.iter().map(|t| (t.x, t.y)).collect::<Vec<_>>());
+        assert_eq!(tiles.ok(), Some(vec![(0, 0)]));
+        // Told the whole screen may have changed, the other one is found.
+        let frame = encoder
+            .encode(&grab(&pixels), false, None)
+            .unwrap_or_default();
+        let tiles =
+            screen::decode(&frame).map(|f| f.tiles.iter().map(|t| (t.x, t.y)).collect::<Vec<_>>());
+        assert_eq!(tiles.ok(), Some(vec![(192, 99)]));
+    }
+
     #[test]
     fn a_key_frame_compressed_on_several_threads_has_every_tile_in_order_and_intact() {
         let (w, h) = (1024u16, 512u16);
@@ -233,15 +276,7 @@ mod tests {
             .flat_map(|i| [i as u8, (i >> 8) as u8, (i >> 16) as u8, 0])
             .collect();
         let bytes = Encoder::default()
-            .encode(
-                &Grab {
-                    width: w,
-                    height: h,
-                    pixels: &pixels,
-                },
-                true,
-                None,
-            )
+            .encode(&Grab::whole(w, h, &pixels), true, None)
             .unwrap_or_default();
         let frame = screen::decode(&bytes).ok();
         let tiles = frame.map(|f| f.tiles).unwrap_or_default();
@@ -334,11 +369,8 @@ mod tests {
         let mut viewer = Vec::new();
         let mut moved = 0;
         for (i, pixels) in pictures.iter().enumerate() {
-            let grab = Grab {
-                width: w as u16,
-                height: h as u16,
-                pixels: &grab_of(pixels),
-            };
+            let copy = grab_of(pixels);
+            let grab = Grab::whole(w as u16, h as u16, &copy);
             let bytes = encoder
                 .encode(&grab, i == 0, None)
                 .unwrap_or_else(|| panic!("frame {i}"));
@@ -353,10 +385,6 @@ mod tests {
     }
 
     fn grab(pixels: &[u8]) -> Grab<'_> {
-        Grab {
-            width: 200,
-            height: 100,
-            pixels,
-        }
+        Grab::whole(200, 100, pixels)
     }
 }

@@ -13,6 +13,29 @@ pub use host::{ScreenHost, start};
 pub use scale::Scaler;
 pub use x11::{X11Capture, X11Input};
 
+/// A rectangle of the screen, in pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Area {
+    /// Left edge.
+    pub x: u16,
+    /// Top edge.
+    pub y: u16,
+    /// Width.
+    pub width: u16,
+    /// Height.
+    pub height: u16,
+}
+
+impl Area {
+    /// Whether the area and the rectangle `(x, y, width, height)` share a pixel.
+    #[must_use]
+    pub fn meets(&self, (x, y, w, h): (usize, usize, usize, usize)) -> bool {
+        let (ax, ay) = (usize::from(self.x), usize::from(self.y));
+        let (aw, ah) = (usize::from(self.width), usize::from(self.height));
+        x < ax + aw && ax < x + w && y < ay + ah && ay < y + h
+    }
+}
+
 /// A grabbed screen: `width * height` pixels of 4 bytes, B G R and one unused byte.
 #[derive(Debug)]
 pub struct Grab<'a> {
@@ -22,6 +45,22 @@ pub struct Grab<'a> {
     pub height: u16,
     /// The pixels, rows top to bottom, no padding.
     pub pixels: &'a [u8],
+    /// Where anything was drawn since the previous grab, when the display says; outside these
+    /// areas the pixels are the previous grab's. `None`: anywhere.
+    pub damaged: Option<&'a [Area]>,
+}
+
+impl<'a> Grab<'a> {
+    /// A grab in which anything may have changed.
+    #[must_use]
+    pub fn whole(width: u16, height: u16, pixels: &'a [u8]) -> Self {
+        Self {
+            width,
+            height,
+            pixels,
+            damaged: None,
+        }
+    }
 }
 
 /// Why the screen cannot be captured or controlled.

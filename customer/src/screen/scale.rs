@@ -55,11 +55,7 @@ impl Scaler {
         self.resizer
             .resize(&source, out, &self.options)
             .map_err(|e| failed(&e))?;
-        Ok(Grab {
-            width: size.0,
-            height: size.1,
-            pixels: out.buffer(),
-        })
+        Ok(Grab::whole(size.0, size.1, out.buffer()))
     }
 }
 
@@ -76,11 +72,7 @@ mod tests {
         let black = [0, 0, 0, 0];
         let row = [red, red, black, black].concat();
         let pixels = [row.clone(), row].concat();
-        let grab = Grab {
-            width: 4,
-            height: 2,
-            pixels: &pixels,
-        };
+        let grab = Grab::whole(4, 2, &pixels);
         let mut scaler = Scaler::default();
         let half = scaler
             .scale(&grab, (2, 1))
@@ -91,11 +83,7 @@ mod tests {
         for y in 0..4 {
             pixels[(y * 4 + 1) * 4..(y * 4 + 2) * 4].copy_from_slice(&black);
         }
-        let grab = Grab {
-            width: 4,
-            height: 4,
-            pixels: &pixels,
-        };
+        let grab = Grab::whole(4, 4, &pixels);
         let half = scaler.scale(&grab, (2, 2)).map(|g| g.pixels[0]);
         assert_eq!(half.ok(), Some(0x80), "the line's half of the left column");
     }

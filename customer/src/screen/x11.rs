@@ -1,13 +1,15 @@
 //! X11: capture through MIT-SHM (the server writes the picture into shared memory, one copy
 //! out), or plain GetImage where shared memory is unavailable; input through XTEST. The DAMAGE
-//! extension says when anything was drawn, so an idle screen is not grabbed and compared again
-//! and again (issue 15: that cost 10% of a core, 30 times a second, for nothing).
-use super::{Capture, Grab, Input, ScreenError};
+//! extension says when and where anything was drawn, so an idle screen is not grabbed and
+//! compared again and again (issue 15: that cost 10% of a core, 30 times a second, for nothing),
+//! and a busy one is read and compared only where it was drawn.
+use super::{Area, Capture, Grab, Input, ScreenError};
 use std::os::unix::fs::FileExt;
 use x11rb::connection::Connection;
 use x11rb::protocol::Event;
 use x11rb::protocol::damage::{self, ConnectionExt as _};
 use x11rb::protocol::shm::ConnectionExt as _;
+use x11rb::protocol::xfixes::{self, ConnectionExt as _};
 use x11rb::protocol::xproto::{self, ConnectionExt as _, ImageFormat, Window};
 use x11rb::protocol::xtest::ConnectionExt as _;
 use x11rb::rust_connection::RustConnection;
@@ -35,14 +37,31 @@ pub struct X11Capture {
     root: Window,
     width: u16,
     height: u16,
+    /// The shared segment: the screen, then as much again for the damaged areas read alone.
     shm: Option<(u32, std::fs::File)>,
     pixels: Vec<u8>,
-    /// The damage object watching the whole screen; `None` where the display has no DAMAGE,
-    /// and every grab is taken.
-    damage: Option<damage::Damage>,
+    /// What a grab of the damaged areas reads, before it is put in place.
+    scratch: Vec<u8>,
+    /// The damage watching the whole screen; `None` where the display has no DAMAGE (or
+    /// XFIXES), and every grab takes the whole screen.
+    watch: Option<Watch>,
     /// Something was drawn since the last grab (or none was taken yet).
     damaged: bool,
+    /// Whether `pixels` hold a whole grab, so that a grab of the damaged areas completes them.
+    whole: bool,
+    /// Where the last grab found drawing.
+    areas: Vec<Area>,
 }
+
+/// The display's record of what was drawn, and the region its areas are taken into.
+#[derive(Debug, Clone, Copy)]
+struct Watch {
+    damage: damage::Damage,
+    parts: xfixes::Region,
+}
+
+/// Beyond this many damaged areas, their bounding box is read instead: each area is a request.
+const MAX_AREAS: usize = 32;
 
 impl X11Capture {
     /// Connect to the display.
@@ -72,12 +91,12 @@ impl X11Capture {
             )));
         }
         let size = usize::from(width) * usize::from(height) * 4;
-        let shm = Self::segment(&conn, size)
+        let shm = Self::segment(&conn, size * 2)
             .inspect_err(
                 |e| tracing::info!(error = %e, "no shared memory; capturing with GetImage"),
             )
             .ok();
-        let damage = Self::watch(&conn, root)
+        let watch = Self::watch(&conn, root)
             .inspect_err(|e| tracing::info!(error = %e, "no damage reports; grabbing every frame"))
             .ok();
         Ok(Self {
@@ -87,24 +106,153 @@ impl X11Capture {
             height,
             shm,
             pixels: vec![0; size],
-            damage,
+            scratch: Vec::new(),
+            watch,
             damaged: true,
+            whole: false,
+            areas: Vec::new(),
         })
     }
 
     /// Ask the display to say when anything on the screen is drawn: one notice each time the
-    /// damage goes from none to some, until the next grab takes it away.
-    fn watch(conn: &RustConnection, root: Window) -> Result<damage::Damage, ScreenError> {
+    /// damage goes from none to some, until the next grab takes it away (into `parts`).
+    fn watch(conn: &RustConnection, root: Window) -> Result<Watch, ScreenError> {
+        conn.xfixes_query_version(2, 0)
+            .map_err(failed)?
+            .reply()
+            .map_err(failed)?;
         conn.damage_query_version(1, 1)
             .map_err(failed)?
             .reply()
             .map_err(failed)?;
-        let id = conn.generate_id().map_err(failed)?;
-        conn.damage_create(id, root, damage::ReportLevel::NON_EMPTY)
+        let damage = conn.generate_id().map_err(failed)?;
+        conn.damage_create(damage, root, damage::ReportLevel::NON_EMPTY)
             .map_err(failed)?
             .check()
             .map_err(failed)?;
-        Ok(id)
+        let parts = conn.generate_id().map_err(failed)?;
+        conn.xfixes_create_region(parts, &[])
+            .map_err(failed)?
+            .check()
+            .map_err(failed)?;
+        Ok(Watch { damage, parts })
+    }
+
+    /// Take the damage away and say where it was, within the screen; whatever is drawn from
+    /// here on is noticed again. More than [`MAX_AREAS`] areas become their bounding box.
+    fn take_damage(&mut self, watch: Watch) -> Result<(), ScreenError> {
+        self.conn
+            .damage_subtract(watch.damage, x11rb::NONE, watch.parts)
+            .map_err(failed)?;
+        let region = self
+            .conn
+            .xfixes_fetch_region(watch.parts)
+            .map_err(failed)?
+            .reply()
+            .map_err(failed)?;
+        let (width, height) = (i32::from(self.width), i32::from(self.height));
+        let within = |r: &xproto::Rectangle| {
+            let (left, top) = (i32::from(r.x).max(0), i32::from(r.y).max(0));
+            let right = (i32::from(r.x) + i32::from(r.width)).min(width);
+            let bottom = (i32::from(r.y) + i32::from(r.height)).min(height);
+            let side = |v: i32| u16::try_from(v).ok();
+            Some(Area {
+                x: side(left)?,
+                y: side(top)?,
+                width: side(right - left).filter(|w| *w > 0)?,
+                height: side(bottom - top).filter(|h| *h > 0)?,
+            })
+        };
+        self.areas.clear();
+        self.areas
+            .extend(region.rectangles.iter().filter_map(within));
+        if self.areas.len() > MAX_AREAS {
+            let ext = within(&region.extents);
+            self.areas.clear();
+            self.areas.extend(ext);
+        }
+        Ok(())
+    }
+
+    /// Read the damaged areas into place: all requested at once, into the segment's second half
+    /// one after another (the areas of a region do not overlap, so they fit), then read out.
+    fn grab_areas(&mut self) -> Result<(), ScreenError> {
+        let all_planes = u32::MAX;
+        let width = usize::from(self.width);
+        let bytes = |a: &Area| usize::from(a.width) * usize::from(a.height) * 4;
+        let total: usize = self.areas.iter().map(bytes).sum();
+        self.scratch.resize(total, 0);
+        if let Some((segment, file)) = &self.shm {
+            let base = self.pixels.len();
+            let mut cookies = Vec::with_capacity(self.areas.len());
+            let mut at = base;
+            for a in &self.areas {
+                let offset = u32::try_from(at).map_err(failed)?;
+                let x = i16::try_from(a.x).map_err(failed)?;
+                let y = i16::try_from(a.y).map_err(failed)?;
+                cookies.push(
+                    self.conn
+                        .shm_get_image(
+                            self.root,
+                            x,
+                            y,
+                            a.width,
+                            a.height,
+                            all_planes,
+                            ImageFormat::Z_PIXMAP.into(),
+                            *segment,
+                            offset,
+                        )
+                        .map_err(failed)?,
+                );
+                at += bytes(a);
+            }
+            for cookie in cookies {
+                cookie.reply().map_err(failed)?;
+            }
+            file.read_exact_at(&mut self.scratch, base as u64)
+                .map_err(failed)?;
+        } else {
+            let mut at = 0;
+            for a in &self.areas {
+                let image = self
+                    .conn
+                    .get_image(
+                        ImageFormat::Z_PIXMAP,
+                        self.root,
+                        i16::try_from(a.x).map_err(failed)?,
+                        i16::try_from(a.y).map_err(failed)?,
+                        a.width,
+                        a.height,
+                        all_planes,
+                    )
+                    .map_err(failed)?
+                    .reply()
+                    .map_err(failed)?;
+                let to = self
+                    .scratch
+                    .get_mut(at..at + bytes(a))
+                    .filter(|to| to.len() == image.data.len())
+                    .ok_or_else(|| ScreenError::Unsupported("unexpected image size".into()))?;
+                to.copy_from_slice(&image.data);
+                at += bytes(a);
+            }
+        }
+        let mut at = 0;
+        for a in &self.areas {
+            let row = usize::from(a.width) * 4;
+            for y in usize::from(a.y)..usize::from(a.y) + usize::from(a.height) {
+                let to = (y * width + usize::from(a.x)) * 4;
+                if let (Some(to), Some(from)) = (
+                    self.pixels.get_mut(to..to + row),
+                    self.scratch.get(at..at + row),
+                ) {
+                    to.copy_from_slice(from);
+                }
+                at += row;
+            }
+        }
+        Ok(())
     }
 
     /// Take in the damage notices received so far.
@@ -132,7 +280,7 @@ impl X11Capture {
 
 impl Capture for X11Capture {
     fn changed(&mut self) -> Result<bool, ScreenError> {
-        if self.damage.is_none() {
+        if self.watch.is_none() {
             return Ok(true);
         }
         self.take_notices()?;
@@ -140,16 +288,36 @@ impl Capture for X11Capture {
     }
 
     fn grab(&mut self) -> Result<Grab<'_>, ScreenError> {
-        let all_planes = u32::MAX;
         // The damage is taken away before the picture is read: whatever is drawn from here on
         // is noticed again, and whatever was drawn before is in the picture. A notice already
         // on its way only costs one more grab that finds nothing new.
-        if let Some(damage) = self.damage {
-            self.conn
-                .damage_subtract(damage, x11rb::NONE, x11rb::NONE)
-                .map_err(failed)?;
-            self.damaged = false;
+        let partial = match self.watch {
+            Some(watch) => {
+                self.take_damage(watch)?;
+                self.damaged = false;
+                self.whole
+            }
+            None => false,
+        };
+        if partial {
+            self.grab_areas()?;
+            return Ok(Grab {
+                width: self.width,
+                height: self.height,
+                pixels: &self.pixels,
+                damaged: Some(&self.areas),
+            });
         }
+        self.grab_whole()?;
+        self.whole = true;
+        Ok(Grab::whole(self.width, self.height, &self.pixels))
+    }
+}
+
+impl X11Capture {
+    /// Read the whole screen into `pixels`.
+    fn grab_whole(&mut self) -> Result<(), ScreenError> {
+        let all_planes = u32::MAX;
         match &self.shm {
             Some((segment, file)) => {
                 self.conn
@@ -190,11 +358,7 @@ impl Capture for X11Capture {
                 self.pixels.copy_from_slice(&image.data);
             }
         }
-        Ok(Grab {
-            width: self.width,
-            height: self.height,
-            pixels: &self.pixels,
-        })
+        Ok(())
     }
 }
 
