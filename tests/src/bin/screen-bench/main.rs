@@ -23,21 +23,22 @@
 //! [--link 2000/80] [--phone 1081x2402]` (kbit/s / round trip in ms; the phone's view in pixels)
 use std::path::PathBuf;
 use std::process::{ExitCode, Stdio};
-use std::sync::{Arc, Weak};
+
 use std::time::{Duration, Instant};
 use tandem_core::client::{Console, FeedOptions, Received, ScreenView};
 use tandem_core::domain::{Command, ScreenState, SessionId};
 use tandem_e2e::Appliance;
 use tandem_e2e::shaper::{Link, Shaper};
 
+mod scenes;
 mod x11vnc;
+
+use scenes::{Running, clock_at};
 
 /// The demo accounts' password (demo data only).
 const DEMO_PASSWORD: &str = "tandem-demo-2026";
 /// How long a step may take before the bench gives up.
 const WAIT: Duration = Duration::from_secs(20);
-/// The side of the clock window in the screen's top right corner.
-const CLOCK: u16 = 32;
 /// The stretch at the start and at the end of the shaped scene compared for a growing queue.
 const STRETCH: Duration = Duration::from_secs(5);
 
@@ -128,16 +129,6 @@ fn cpu(pid: u32) -> Duration {
             .unwrap_or(0)
     };
     Duration::from_millis((field(11) + field(12)) * 10)
-}
-
-/// A process that is killed when dropped.
-struct Running(std::process::Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 /// The customer client beside this executable.
@@ -248,62 +239,6 @@ fn picture_size(view: &ScreenView) -> String {
         .map_or_else(|| "-".into(), |p| format!("{}x{}", p.width, p.height))
 }
 
-/// A small window in the screen's top right corner whose colour is the time since `epoch` in
-/// milliseconds (24 bits), redrawn every 4 ms until the returned handle is dropped.
-fn clock(display: &str, epoch: Instant) -> Result<Arc<()>, BenchError> {
-    use x11rb::connection::Connection as _;
-    use x11rb::protocol::xproto::{
-        ChangeWindowAttributesAux, ConnectionExt as _, CreateWindowAux, WindowClass,
-    };
-    let failed = |e: &dyn std::fmt::Display| BenchError::Display(e.to_string());
-    let (conn, screen) = x11rb::connect(Some(display)).map_err(|e| failed(&e))?;
-    let root = conn.setup().roots[screen].clone();
-    let window = conn.generate_id().map_err(|e| failed(&e))?;
-    let left = i16::try_from(root.width_in_pixels - CLOCK).unwrap_or(0);
-    conn.create_window(
-        24,
-        window,
-        root.root,
-        left,
-        0,
-        CLOCK,
-        CLOCK,
-        0,
-        WindowClass::INPUT_OUTPUT,
-        0,
-        &CreateWindowAux::new().override_redirect(1),
-    )
-    .map_err(|e| failed(&e))?;
-    conn.map_window(window).map_err(|e| failed(&e))?;
-    let alive = Arc::new(());
-    let watch: Weak<()> = Arc::downgrade(&alive);
-    std::thread::spawn(move || {
-        while watch.upgrade().is_some() {
-            let now = u32::try_from(epoch.elapsed().as_millis()).unwrap_or(0) & 0x00FF_FFFF;
-            let aux = ChangeWindowAttributesAux::new().background_pixel(now);
-            let drawn = conn
-                .change_window_attributes(window, &aux)
-                .and_then(|_| conn.clear_area(false, window, 0, 0, 0, 0))
-                .and_then(|_| conn.flush());
-            if drawn.is_err() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(4));
-        }
-    });
-    Ok(alive)
-}
-
-/// Where the clock's centre is in a picture of a screen, wherever scaling put it (its edges
-/// blend with what is around them).
-fn clock_at(screen: (usize, usize), picture: (usize, usize)) -> (usize, usize) {
-    let half = usize::from(CLOCK) / 2;
-    (
-        screen.0.saturating_sub(half) * picture.0 / screen.0.max(1),
-        half * picture.1 / screen.1.max(1),
-    )
-}
-
 /// What one scene measured.
 struct Scene {
     name: String,
@@ -360,19 +295,6 @@ async fn measure(
         elapsed: start.elapsed(),
         latency,
     }
-}
-
-/// A terminal writing about 30 lines a second, filling the screen's left part.
-fn scrolling_terminal(display: &str) -> Result<Running, BenchError> {
-    let script = "while :; do echo \"$(date +%T.%N) the quick brown fox jumps over the lazy dog 0123456789 ABCDEFGHIJKLMNOPQRSTUVWXYZ\"; sleep 0.033; done";
-    std::process::Command::new("xterm")
-        .env("DISPLAY", display)
-        .args(["-geometry", "160x50+0+0", "-e", "sh", "-c", script])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .map(Running)
-        .map_err(|e| BenchError::Io("xterm (scripts/setup installs it)", e))
 }
 
 /// The p-th percentile of the latencies within `range` of the scene, in ms.
@@ -454,6 +376,31 @@ fn report(o: &Options, scenes: &[Scene]) {
     }
 }
 
+/// What a scene shows while it is measured (a process, a thread's handle), running until
+/// dropped.
+type Activity = Box<dyn std::any::Any>;
+
+/// The scenes after the idle screen: a name, what draws it, and whether it is measured at length
+/// (the phone on loopback too, and the shaped link for `--shaped-seconds`).
+type Start = fn(&str) -> std::io::Result<Activity>;
+const SCENES: [(&str, Start, bool); 3] = [
+    (
+        "scrolling terminal",
+        |d| scenes::scrolling_terminal(d).map(|r| Box::new(r) as Activity),
+        true,
+    ),
+    (
+        "typing",
+        |d| scenes::typing_terminal(d).map(|r| Box::new(r) as Activity),
+        false,
+    ),
+    (
+        "moving window",
+        |d| scenes::moving_window(d).map(|r| Box::new(r) as Activity),
+        false,
+    ),
+];
+
 async fn bench(o: Options) -> Result<(), BenchError> {
     let epoch = Instant::now();
     let screen = (u32::from(o.width), u32::from(o.height));
@@ -471,6 +418,8 @@ async fn bench(o: Options) -> Result<(), BenchError> {
         o.link.bits_per_second / 1000,
         o.link.delay.as_millis() * 2
     );
+    // Tandem against x11vnc in the same conditions: (Tandem's scene, x11vnc's).
+    let mut pairs = vec![(0, 1)];
     // One viewer at a time: the customer client sends at the pace of the fastest viewer, and
     // at the size serving the largest.
     let view = open_view(&alice, session, None).await?;
@@ -486,42 +435,47 @@ async fn bench(o: Options) -> Result<(), BenchError> {
         )
         .await?,
     );
-    let _terminal = scrolling_terminal(&display)?;
-    let _clock = clock(&display, epoch)?;
-    // The terminal's window up and scrolling before measuring.
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    let view = open_view(&alice, session, None).await?;
-    let whole = "scrolling terminal, whole screen, loopback".to_owned();
-    scenes.push(measure(whole, &view, pid, o.seconds, Some(epoch), screen).await);
-    drop(view);
-    let name = "scrolling terminal, x11vnc, loopback".to_owned();
-    scenes.push(x11vnc::measure(name, vnc_addr, vnc_pid, o.seconds, epoch).await?);
-    let view = open_view(&alice, session, Some(o.phone)).await?;
-    let name = format!(
-        "scrolling terminal, phone (sent at {}), loopback",
-        picture_size(&view)
-    );
-    scenes.push(measure(name, &view, pid, o.seconds, Some(epoch), screen).await);
-    drop(view);
+    let _clock = scenes::clock(&display, epoch).map_err(|e| BenchError::Io("the clock", e))?;
     let shaper = Shaper::start(app.addr, o.link)
         .await
         .map_err(|e| BenchError::Io("the shaper", e))?;
     let phone = sign_in(shaper.endpoint(&app.fingerprint)?).await?;
-    let view = open_view(&phone, session, Some(o.phone)).await?;
-    let name = format!(
-        "scrolling terminal, phone (sent at {}), {link}",
-        picture_size(&view)
-    );
-    scenes.push(measure(name, &view, pid, o.shaped_seconds, Some(epoch), screen).await);
-    drop(view);
     let vnc_shaper = Shaper::start(vnc_addr, o.link)
         .await
         .map_err(|e| BenchError::Io("the shaper", e))?;
-    let name = format!("scrolling terminal, x11vnc, {link}");
-    scenes.push(x11vnc::measure(name, vnc_shaper.addr, vnc_pid, o.shaped_seconds, epoch).await?);
+    for (scene, start, at_length) in SCENES {
+        let _activity = start(&display).map_err(|e| BenchError::Io("a scene", e))?;
+        // The scene's window up and drawing before measuring.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let view = open_view(&alice, session, None).await?;
+        let name = format!("{scene}, whole screen, loopback");
+        scenes.push(measure(name, &view, pid, o.seconds, Some(epoch), screen).await);
+        drop(view);
+        let name = format!("{scene}, x11vnc, loopback");
+        scenes.push(x11vnc::measure(name, vnc_addr, vnc_pid, o.seconds, epoch).await?);
+        let vnc_loopback = scenes.len() - 1;
+        pairs.push((vnc_loopback - 1, vnc_loopback));
+        if at_length {
+            let view = open_view(&alice, session, Some(o.phone)).await?;
+            let name = format!("{scene}, phone (sent at {}), loopback", picture_size(&view));
+            scenes.push(measure(name, &view, pid, o.seconds, Some(epoch), screen).await);
+            pairs.push((scenes.len() - 1, vnc_loopback));
+        }
+        let seconds = if at_length {
+            o.shaped_seconds
+        } else {
+            o.seconds
+        };
+        let view = open_view(&phone, session, Some(o.phone)).await?;
+        let name = format!("{scene}, phone (sent at {}), {link}", picture_size(&view));
+        scenes.push(measure(name, &view, pid, seconds, Some(epoch), screen).await);
+        drop(view);
+        let name = format!("{scene}, x11vnc, {link}");
+        scenes.push(x11vnc::measure(name, vnc_shaper.addr, vnc_pid, seconds, epoch).await?);
+        pairs.push((scenes.len() - 2, scenes.len() - 1));
+    }
     report(&o, &scenes);
-    // Tandem against x11vnc in the same conditions: (Tandem's scene, x11vnc's).
-    compare(&scenes, &[(0, 1), (2, 3), (4, 3), (5, 6)]);
+    compare(&scenes, &pairs);
     Ok(())
 }
 
