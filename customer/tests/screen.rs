@@ -360,6 +360,94 @@ fn a_grab_reads_only_what_was_drawn_and_still_holds_the_whole_screen() {
     assert!(red(11, 21) && red(255, 189) && !red(100, 100));
 }
 
+/// A window dragged across the screen (issue 15) is sent as a move of what the viewers hold,
+/// not as its pixels again: the display reports the move, and the pixels bear it out.
+#[test]
+fn a_window_dragged_is_sent_as_a_move_of_what_the_viewer_holds() {
+    use tandem_core::screen::{Move, decode};
+    use tandem_customer::screen::{Capture as _, Encoder, X11Capture};
+    use x11rb::connection::Connection as _;
+    use x11rb::protocol::xproto::{
+        ChangeGCAux, ConfigureWindowAux, ConnectionExt as _, CreateGCAux, CreateWindowAux,
+        Rectangle, WindowClass,
+    };
+    use x11rb::wrapper::ConnectionExt as _;
+    let display = Display::start(320, 240).unwrap();
+    let (conn, screen) = x11rb::connect(Some(&display.name)).unwrap();
+    let root = conn.setup().roots[screen].clone();
+    // A window of coloured stripes of different widths.
+    let pixmap = conn.generate_id().unwrap();
+    conn.create_pixmap(root.root_depth, pixmap, root.root, 120, 80)
+        .unwrap();
+    let gc = conn.generate_id().unwrap();
+    conn.create_gc(gc, pixmap, &CreateGCAux::new()).unwrap();
+    for i in 0..12u32 {
+        let colour = 0x0010_2030u32.wrapping_mul(i + 1) & 0x00FF_FFFF;
+        conn.change_gc(gc, &ChangeGCAux::new().foreground(colour))
+            .unwrap();
+        let stripe = Rectangle {
+            x: (i * 10) as i16,
+            y: 0,
+            width: 10,
+            height: (8 + i * 6) as u16,
+        };
+        conn.poly_fill_rectangle(pixmap, gc, &[stripe]).unwrap();
+    }
+    let window = conn.generate_id().unwrap();
+    let aux = CreateWindowAux::new()
+        .override_redirect(1)
+        .background_pixmap(pixmap);
+    conn.create_window(
+        root.root_depth,
+        window,
+        root.root,
+        10,
+        10,
+        120,
+        80,
+        0,
+        WindowClass::INPUT_OUTPUT,
+        0,
+        &aux,
+    )
+    .unwrap();
+    conn.map_window(window).unwrap();
+    conn.sync().unwrap();
+
+    let mut capture = X11Capture::connect_to(Some(&display.name)).unwrap();
+    let mut encoder = Encoder::default();
+    assert!(
+        encoder
+            .encode(&capture.grab().unwrap(), true, None)
+            .is_some()
+    );
+    conn.configure_window(window, &ConfigureWindowAux::new().x(60).y(50))
+        .unwrap();
+    conn.sync().unwrap();
+    assert!(changed_within_wait(&mut capture), "the move is noticed");
+    let grab = capture.grab().unwrap();
+    let bytes = encoder.encode(&grab, false, None).unwrap();
+    let frame = decode(&bytes).unwrap();
+    assert_eq!(
+        frame.moves,
+        vec![Move {
+            x: 60,
+            y: 50,
+            w: 120,
+            h: 80,
+            from_x: 10,
+            from_y: 10
+        }]
+    );
+    // What is sent besides is the desktop uncovered, not the window: far less than the window.
+    let sent: usize = frame
+        .tiles
+        .iter()
+        .map(|t| usize::from(t.w) * usize::from(t.h))
+        .sum();
+    assert!(sent < 120 * 80, "{sent} pixels sent");
+}
+
 /// Alice in a session with the real customer client on `display`, its screen shared for
 /// control or for viewing; the appliance, client and home live as long as what is returned.
 async fn shared_session(

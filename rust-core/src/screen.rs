@@ -6,9 +6,9 @@
 //! `kind: u8 = 1`, `flags: u8` (bit 0: key frame, every tile of the screen follows; bit 1: the
 //! picture is the screen scaled down), `width: u16`, `height: u16` (the picture's), `number: u32`,
 //! `tiles: u16`; when scaled, the screen's own `width, height: u16`; when flag bit 2 is set,
-//! `moves: u16` and per move `x, y, w, h, from_y: u16` (the rectangle at `(x, from_y)` of the
-//! picture before this frame is painted at `(x, y)`: a scroll, applied in order before the
-//! tiles); then per tile
+//! `moves: u16` and per move `x, y, w, h, from_x, from_y: u16` (the rectangle at
+//! `(from_x, from_y)` of the picture before this frame is painted at `(x, y)`: a scroll or a
+//! window dragged, applied in order before the tiles); then per tile
 //! `x, y, w, h: u16`, `len: u32` and `len` bytes: one zstd frame holding the pixels of this tile
 //! and of the tiles after it whose `len` is 0 (a group compressed together, so what repeats
 //! across tiles is said once), each tile's `w * h` pixels of 4 bytes, B G R A, rows top to
@@ -37,6 +37,7 @@ const FLAG_MOVES: u8 = 4;
 const HEADER: usize = 12;
 const SCALED_HEADER: usize = 4;
 const TILE_HEADER: usize = 12;
+const MOVE_LEN: usize = 12;
 
 /// One compressed rectangle of a frame.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,13 +68,13 @@ pub struct Frame<'a> {
     /// The screen's own size when the picture (`width` x `height`) is it scaled down to what
     /// the viewers show; `None` when the picture is the screen pixel for pixel.
     pub scaled_from: Option<(u16, u16)>,
-    /// Parts of the last picture moved up or down (a scrolling window), before the tiles.
+    /// Parts of the last picture moved (a scrolling window, a window dragged), before the tiles.
     pub moves: Vec<Move>,
     /// The changed tiles.
     pub tiles: Vec<Tile<'a>>,
 }
 
-/// A rectangle of the picture moved vertically: what was at `(x, from_y)` is now at `(x, y)`.
+/// A rectangle of the picture moved: what was at `(from_x, from_y)` is now at `(x, y)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Move {
     /// Left edge.
@@ -84,6 +85,8 @@ pub struct Move {
     pub w: u16,
     /// Height.
     pub h: u16,
+    /// Left edge, where it was.
+    pub from_x: u16,
     /// Top edge, where it was.
     pub from_y: u16,
 }
@@ -165,15 +168,20 @@ impl ViewerMessage {
 /// does before painting a frame's tiles, and the customer client to know what the viewer then
 /// holds. Rows outside the picture are left alone (a decoded frame's moves never have any).
 pub fn apply_move(pixels: &mut [u8], width: usize, m: Move) {
-    let (x, w) = (usize::from(m.x) * 4, usize::from(m.w) * 4);
+    let (w, x, from_x) = (
+        usize::from(m.w) * 4,
+        usize::from(m.x) * 4,
+        usize::from(m.from_x) * 4,
+    );
     let mut row = |r: usize| {
-        let from = (usize::from(m.from_y) + r) * width * 4 + x;
+        let from = (usize::from(m.from_y) + r) * width * 4 + from_x;
         let to = (usize::from(m.y) + r) * width * 4 + x;
         if from + w <= pixels.len() && to + w <= pixels.len() {
             pixels.copy_within(from..from + w, to);
         }
     };
-    // Rows in the order that never overwrites one still to be read.
+    // Rows in the order that never overwrites one still to be read (within a row, copy_within
+    // copies as if through a buffer).
     if m.from_y > m.y {
         (0..usize::from(m.h)).for_each(&mut row);
     } else {
@@ -240,7 +248,7 @@ pub fn encode(frame: &Frame<'_>) -> Vec<u8> {
         let count = u16::try_from(frame.moves.len()).unwrap_or(u16::MAX);
         out.extend_from_slice(&count.to_le_bytes());
         for m in frame.moves.iter().take(usize::from(count)) {
-            for v in [m.x, m.y, m.w, m.h, m.from_y] {
+            for v in [m.x, m.y, m.w, m.h, m.from_x, m.from_y] {
                 out.extend_from_slice(&v.to_le_bytes());
             }
         }
@@ -305,10 +313,11 @@ pub fn decode(b: &[u8]) -> Result<Frame<'_>, FrameError> {
                 y: u16_at(b, at + 2)?,
                 w: u16_at(b, at + 4)?,
                 h: u16_at(b, at + 6)?,
-                from_y: u16_at(b, at + 8)?,
+                from_x: u16_at(b, at + 8)?,
+                from_y: u16_at(b, at + 10)?,
             };
-            at += 10;
-            if !inside(m.x, m.y, m.w, m.h) || !inside(m.x, m.from_y, m.w, m.h) {
+            at += MOVE_LEN;
+            if !inside(m.x, m.y, m.w, m.h) || !inside(m.from_x, m.from_y, m.w, m.h) {
                 return Err(FrameError::OutOfBounds);
             }
             moves.push(m);
@@ -391,6 +400,7 @@ mod tests {
                 y: 0,
                 w: 64,
                 h: 20,
+                from_x: 0,
                 from_y: 16,
             }],
             tiles: vec![Tile {
@@ -405,6 +415,81 @@ mod tests {
         assert_eq!(number_of(&bytes), Some(2));
         assert_eq!(decode(&bytes).map(|f| f.screen_size()), Ok((1920, 1080)));
         assert_eq!(decode(&bytes), Ok(frame));
+    }
+
+    /// A window dragged down and to the right over where it was, and back up and to the left:
+    /// each pixel lands where a copy from the picture before would put it.
+    #[test]
+    fn a_move_across_and_down_over_itself_copies_from_the_picture_before() {
+        let (w, h) = (12usize, 10usize);
+        let before: Vec<u8> = (0..w * h * 4).map(|i| (i * 7 % 251) as u8).collect();
+        for m in [
+            Move {
+                x: 5,
+                y: 4,
+                w: 6,
+                h: 5,
+                from_x: 2,
+                from_y: 1,
+            },
+            Move {
+                x: 1,
+                y: 0,
+                w: 6,
+                h: 5,
+                from_x: 4,
+                from_y: 3,
+            },
+            Move {
+                x: 0,
+                y: 2,
+                w: 8,
+                h: 3,
+                from_x: 3,
+                from_y: 2,
+            },
+        ] {
+            let mut moved = before.clone();
+            apply_move(&mut moved, w, m);
+            let mut want = before.clone();
+            for r in 0..usize::from(m.h) {
+                for c in 0..usize::from(m.w) * 4 {
+                    let to = (usize::from(m.y) + r) * w * 4 + usize::from(m.x) * 4 + c;
+                    let from = (usize::from(m.from_y) + r) * w * 4 + usize::from(m.from_x) * 4 + c;
+                    want[to] = before[from];
+                }
+            }
+            assert!(moved == want, "{m:?}");
+        }
+        let frame = Frame {
+            key: false,
+            width: 64,
+            height: 64,
+            number: 1,
+            scaled_from: None,
+            moves: vec![Move {
+                x: 0,
+                y: 0,
+                w: 32,
+                h: 32,
+                from_x: 40,
+                from_y: 0,
+            }],
+            tiles: Vec::new(),
+        };
+        assert_eq!(
+            decode(&encode(&frame)),
+            Err(FrameError::OutOfBounds),
+            "from past the right edge"
+        );
+        let inside = Frame {
+            moves: vec![Move {
+                from_x: 32,
+                ..frame.moves[0]
+            }],
+            ..frame
+        };
+        assert_eq!(decode(&encode(&inside)), Ok(inside));
     }
 
     #[test]
@@ -443,6 +528,7 @@ mod tests {
                 y: 0,
                 w: 64,
                 h: 32,
+                from_x: 0,
                 from_y: 40,
             }],
             ..frame.clone()

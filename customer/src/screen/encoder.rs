@@ -1,6 +1,6 @@
 //! Turns grabbed screens into frames: only the tiles that changed since the last frame sent,
 //! each compressed losslessly with zstd; every tile in a key frame.
-use super::{Grab, scroll};
+use super::{Grab, dragged, scroll};
 use tandem_core::screen::{self, Frame, TILE, Tile};
 
 /// zstd level 1: the fastest, and screens compress well even so.
@@ -51,6 +51,10 @@ const PARALLEL_FROM: usize = 32;
 /// core when there are many tiles (a key frame). In their order; the first tile of a group
 /// carries its data, the others none.
 fn compress_all(pixels: &[u8], width: usize, rects: &[Rect]) -> Option<Vec<(Rect, Vec<u8>)>> {
+    if rects.is_empty() {
+        // Moves alone made the picture.
+        return Some(Vec::new());
+    }
     let compress = |part: &[Rect]| -> Option<Vec<(Rect, Vec<u8>)>> {
         let (mut joined, mut tile) = (Vec::new(), Vec::new());
         for rect in part {
@@ -122,10 +126,23 @@ impl Encoder {
         if changed.is_empty() {
             return None;
         }
-        // A scroll within what changed: moved on the viewers' picture, then only what is new
-        // is sent.
         let mut moves = Vec::new();
+        // Windows dragged, then a scroll within what changed: moved on the viewers' picture,
+        // then only what is new is sent.
         if !key {
+            for shift in grab.shifts {
+                if let Some(m) =
+                    dragged::verify(&self.previous, grab.pixels, (width, height), shift)
+                {
+                    screen::apply_move(&mut self.previous, width, m);
+                    moves.push(m);
+                }
+            }
+            if !moves.is_empty() {
+                changed = tiles_changed(&self.previous);
+            }
+        }
+        if !key && !changed.is_empty() {
             let (columns, rows) = scroll::busiest_band(&changed);
             if let Some(m) = scroll::find(&self.previous, grab.pixels, width, columns, rows) {
                 screen::apply_move(&mut self.previous, width, m);

@@ -1,6 +1,7 @@
 //! Sharing the customer's screen: capture it, send what changed, and inject the technician's
 //! pointer and keys while they have control. The capture and input traits keep the platform
 //! code (X11 here) apart, so Windows and macOS can follow.
+mod dragged;
 mod encoder;
 mod host;
 mod in_flight;
@@ -36,6 +37,18 @@ impl Area {
     }
 }
 
+/// A window the display says was moved since the previous grab: the rectangle of its size at
+/// `from` is now at `to` (positions may be off the screen's edges).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shift {
+    /// Its top left corner at the previous grab.
+    pub from: (i32, i32),
+    /// Its top left corner now.
+    pub to: (i32, i32),
+    /// Its width and height.
+    pub size: (u16, u16),
+}
+
 /// A grabbed screen: `width * height` pixels of 4 bytes, B G R and one unused byte.
 #[derive(Debug)]
 pub struct Grab<'a> {
@@ -48,6 +61,8 @@ pub struct Grab<'a> {
     /// Where anything was drawn since the previous grab, when the display says; outside these
     /// areas the pixels are the previous grab's. `None`: anywhere.
     pub damaged: Option<&'a [Area]>,
+    /// Windows moved since the previous grab, when the display says.
+    pub shifts: &'a [Shift],
 }
 
 impl<'a> Grab<'a> {
@@ -59,6 +74,7 @@ impl<'a> Grab<'a> {
             height,
             pixels,
             damaged: None,
+            shifts: &[],
         }
     }
 }

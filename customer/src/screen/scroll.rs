@@ -142,6 +142,7 @@ pub fn find(
         y: as_u16(rows.start + start)?,
         w: as_u16(columns.len())?,
         h: as_u16(end - start)?,
+        from_x: as_u16(columns.start)?,
         from_y: as_u16(rows.start + start.checked_add_signed(distance)?)?,
     })
 }
@@ -181,6 +182,7 @@ mod tests {
                 y: 0,
                 w: 40,
                 h: 87,
+                from_x: 0,
                 from_y: 13
             })
         );

@@ -3,7 +3,8 @@
 //! extension says when and where anything was drawn, so an idle screen is not grabbed and
 //! compared again and again (issue 15: that cost 10% of a core, 30 times a second, for nothing),
 //! and a busy one is read and compared only where it was drawn.
-use super::{Area, Capture, Grab, Input, ScreenError};
+use super::{Area, Capture, Grab, Input, ScreenError, Shift};
+use std::collections::HashMap;
 use std::os::unix::fs::FileExt;
 use x11rb::connection::Connection;
 use x11rb::protocol::Event;
@@ -51,7 +52,19 @@ pub struct X11Capture {
     whole: bool,
     /// Where the last grab found drawing.
     areas: Vec<Area>,
+    /// The top-level windows' places (left, top, width, height), as the display reports them.
+    windows: HashMap<Window, Place>,
+    /// Their places at the last grab.
+    windows_at_grab: HashMap<Window, Place>,
+    /// The windows moved between the last two grabs.
+    shifts: Vec<Shift>,
 }
+
+/// A window's left, top, width and height.
+type Place = (i32, i32, u16, u16);
+
+/// At most this many moved windows are told to the encoder (each is checked row by row).
+const MAX_SHIFTS: usize = 4;
 
 /// The display's record of what was drawn, and the region its areas are taken into.
 #[derive(Debug, Clone, Copy)]
@@ -99,6 +112,11 @@ impl X11Capture {
         let watch = Self::watch(&conn, root)
             .inspect_err(|e| tracing::info!(error = %e, "no damage reports; grabbing every frame"))
             .ok();
+        let windows = Self::follow_windows(&conn, root)
+            .inspect_err(
+                |e| tracing::info!(error = %e, "windows not followed; moves are sent as tiles"),
+            )
+            .unwrap_or_default();
         Ok(Self {
             conn,
             root,
@@ -111,7 +129,63 @@ impl X11Capture {
             damaged: true,
             whole: false,
             areas: Vec::new(),
+            windows_at_grab: windows.clone(),
+            windows,
+            shifts: Vec::new(),
         })
+    }
+
+    /// Ask the display to report the top-level windows' moves, and read where they are now.
+    fn follow_windows(
+        conn: &RustConnection,
+        root: Window,
+    ) -> Result<HashMap<Window, Place>, ScreenError> {
+        let events = xproto::ChangeWindowAttributesAux::new()
+            .event_mask(xproto::EventMask::SUBSTRUCTURE_NOTIFY);
+        conn.change_window_attributes(root, &events)
+            .map_err(failed)?
+            .check()
+            .map_err(failed)?;
+        let tree = conn
+            .query_tree(root)
+            .map_err(failed)?
+            .reply()
+            .map_err(failed)?;
+        let asked = tree
+            .children
+            .iter()
+            .map(|w| conn.get_geometry(*w).map(|c| (*w, c)))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(failed)?;
+        Ok(asked
+            .into_iter()
+            .filter_map(|(w, cookie)| {
+                // A window gone meanwhile is simply not followed.
+                let g = cookie.reply().ok()?;
+                Some((w, (i32::from(g.x), i32::from(g.y), g.width, g.height)))
+            })
+            .collect())
+    }
+
+    /// The windows whose place changed (same size) since the last grab, the largest first.
+    fn take_shifts(&mut self) {
+        self.shifts.clear();
+        for (window, now) in &self.windows {
+            if let Some(before) = self.windows_at_grab.get(window)
+                && (before.2, before.3) == (now.2, now.3)
+                && (before.0, before.1) != (now.0, now.1)
+            {
+                self.shifts.push(Shift {
+                    from: (before.0, before.1),
+                    to: (now.0, now.1),
+                    size: (now.2, now.3),
+                });
+            }
+        }
+        self.shifts
+            .sort_by_key(|s| std::cmp::Reverse(u32::from(s.size.0) * u32::from(s.size.1)));
+        self.shifts.truncate(MAX_SHIFTS);
+        self.windows_at_grab.clone_from(&self.windows);
     }
 
     /// Ask the display to say when anything on the screen is drawn: one notice each time the
@@ -258,8 +332,20 @@ impl X11Capture {
     /// Take in the damage notices received so far.
     fn take_notices(&mut self) -> Result<(), ScreenError> {
         while let Some(event) = self.conn.poll_for_event().map_err(failed)? {
-            if matches!(event, Event::DamageNotify(_)) {
-                self.damaged = true;
+            match event {
+                Event::DamageNotify(_) => self.damaged = true,
+                Event::ConfigureNotify(e) if e.event == self.root => {
+                    let place = (i32::from(e.x), i32::from(e.y), e.width, e.height);
+                    self.windows.insert(e.window, place);
+                }
+                Event::CreateNotify(e) if e.parent == self.root => {
+                    let place = (i32::from(e.x), i32::from(e.y), e.width, e.height);
+                    self.windows.insert(e.window, place);
+                }
+                Event::DestroyNotify(e) => {
+                    self.windows.remove(&e.window);
+                }
+                _ => {}
             }
         }
         Ok(())
@@ -293,6 +379,8 @@ impl Capture for X11Capture {
         // on its way only costs one more grab that finds nothing new.
         let partial = match self.watch {
             Some(watch) => {
+                self.take_notices()?;
+                self.take_shifts();
                 self.take_damage(watch)?;
                 self.damaged = false;
                 self.whole
@@ -306,6 +394,7 @@ impl Capture for X11Capture {
                 height: self.height,
                 pixels: &self.pixels,
                 damaged: Some(&self.areas),
+                shifts: &self.shifts,
             });
         }
         self.grab_whole()?;

@@ -433,6 +433,7 @@ mod tests {
             y: 0,
             w: 1,
             h: 2,
+            from_x: 0,
             from_y: 1,
         };
         let new_row = zstd(&[9, 9, 9, 255]);
