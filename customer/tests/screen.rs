@@ -208,6 +208,13 @@ async fn the_technician_sees_the_customers_screen_clicks_and_types_into_it() {
     })
     .await;
     assert_eq!(green.argb(10, 10), Some(BLACK));
+    // The customer's pointer is drawn where the click put it (X's default cursor, a cross over
+    // its hot spot), and only there (issue 15): a grabbed screen has none.
+    let pointed = picture_where(&view, "the pointer at the click", |p| {
+        p.argb(90, 80).is_some_and(|c| c != GREEN)
+    })
+    .await;
+    assert_eq!(pointed.argb(120, 110), Some(GREEN), "away from the pointer");
     type_text(&view, "Hi").await;
     let events: Vec<Seen> = (0..3).map(|_| seen.recv_timeout(WAIT).unwrap()).collect();
     assert_eq!(
@@ -448,6 +455,71 @@ fn a_window_dragged_is_sent_as_a_move_of_what_the_viewer_holds() {
     assert!(sent < 120 * 80, "{sent} pixels sent");
 }
 
+/// The customer's pointer is followed (issue 15): its shape is sent first and again only when
+/// it changes or a viewer needs it, a move is a six-byte message, and no move sends nothing.
+#[test]
+fn the_pointer_is_sent_as_its_shape_once_then_as_its_moves() {
+    use tandem_core::screen::cursor::decode;
+    use tandem_customer::screen::X11Pointer;
+    use x11rb::connection::Connection as _;
+    use x11rb::protocol::xproto::{ChangeWindowAttributesAux, ConnectionExt as _};
+    use x11rb::wrapper::ConnectionExt as _;
+    let display = Display::start(320, 240).unwrap();
+    let (conn, screen) = x11rb::connect(Some(&display.name)).unwrap();
+    let root = conn.setup().roots[screen].root;
+    conn.warp_pointer(x11rb::NONE, root, 0, 0, 0, 0, 100, 80)
+        .unwrap();
+    conn.sync().unwrap();
+    let mut pointer = X11Pointer::connect_to(Some(&display.name)).unwrap();
+
+    let first = pointer.update(false).unwrap().unwrap();
+    let cursor = decode(&first).unwrap();
+    assert_eq!((cursor.x, cursor.y), (100, 80));
+    let shape = cursor.shape.expect("the shape comes first");
+    assert!(
+        shape.width > 0 && shape.pixels.iter().any(|b| *b != 0),
+        "{shape:?}"
+    );
+    let first_shape = shape.pixels.to_vec();
+    assert_eq!(pointer.update(false).unwrap(), None, "nothing moved");
+
+    conn.warp_pointer(x11rb::NONE, root, 0, 0, 0, 0, 150, 90)
+        .unwrap();
+    conn.sync().unwrap();
+    let moved = pointer.update(false).unwrap().unwrap();
+    assert_eq!(moved.len(), 6, "a move is six bytes");
+    assert_eq!(
+        decode(&moved).map(|c| (c.x, c.y, c.shape.is_none())),
+        Ok((150, 90, true))
+    );
+    let again = pointer.update(true).unwrap().unwrap();
+    assert!(
+        decode(&again).unwrap().shape.is_some(),
+        "a key frame's viewer gets the shape"
+    );
+
+    // Another shape (the font cursor "hand2", as over a link) is noticed and sent.
+    let font = conn.generate_id().unwrap();
+    conn.open_font(font, b"cursor").unwrap();
+    let hand = conn.generate_id().unwrap();
+    conn.create_glyph_cursor(hand, font, font, 60, 61, 0, 0, 0, 0xFFFF, 0xFFFF, 0xFFFF)
+        .unwrap();
+    conn.change_window_attributes(root, &ChangeWindowAttributesAux::new().cursor(hand))
+        .unwrap();
+    conn.sync().unwrap();
+    let deadline = Instant::now() + WAIT;
+    let reshaped = loop {
+        if let Some(message) = pointer.update(false).unwrap()
+            && let Some(shape) = decode(&message).unwrap().shape
+        {
+            break shape.pixels.to_vec();
+        }
+        assert!(Instant::now() < deadline, "the new shape was not sent");
+        std::thread::yield_now();
+    };
+    assert_ne!(reshaped, first_shape);
+}
+
 /// Alice in a session with the real customer client on `display`, its screen shared for
 /// control or for viewing; the appliance, client and home live as long as what is returned.
 async fn shared_session(
@@ -519,7 +591,10 @@ async fn frames_within(
     let deadline = tokio::time::Instant::now() + time;
     let mut frames = Vec::new();
     while let Ok(Some(Ok(message))) = tokio::time::timeout_at(deadline, socket.next()).await {
-        if let Message::Binary(bytes) = message {
+        // The pointer's messages come between frames, unnumbered.
+        if let Message::Binary(bytes) = message
+            && bytes.first() != Some(&tandem_core::screen::cursor::KIND_CURSOR)
+        {
             let frame = tandem_core::screen::decode(&bytes).unwrap();
             frames.push((frame.number, frame.key));
         }

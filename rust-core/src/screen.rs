@@ -16,11 +16,15 @@
 //! B G R A read as a little-endian `Int` is Android's `0xAARRGGBB` colour, so Kotlin converts it
 //! without shuffling bytes.
 //!
+//! The customer's pointer comes in messages of its own, kind 2: see [`cursor`].
+//!
 //! Viewers send JSON text back: [`ViewerMessage`]. Each viewer acknowledges the frames it has
 //! painted ([`ViewerMessage::Ack`]); the customer client keeps at most [`WINDOW`] frames
 //! unacknowledged, so the frame rate follows what the slowest link carries instead of a queue
 //! growing in some buffer along the way (issue 15).
 use serde::{Deserialize, Serialize};
+
+pub mod cursor;
 
 /// The side of a square tile, in pixels. Small enough that a moving pointer or a typed letter
 /// sends little; large enough that a full screen is a few hundred tiles.
@@ -192,12 +196,16 @@ pub fn apply_move(pixels: &mut [u8], width: usize, m: Move) {
 /// Whether a frame is a key frame, read from its header without decoding its tiles.
 #[must_use]
 pub fn is_key(frame: &[u8]) -> bool {
-    frame.get(1).is_some_and(|flags| flags & FLAG_KEY != 0)
+    frame.first() == Some(&KIND_FRAME) && frame.get(1).is_some_and(|flags| flags & FLAG_KEY != 0)
 }
 
 /// A frame's number, read from its header without decoding its tiles.
 #[must_use]
 pub fn number_of(frame: &[u8]) -> Option<u32> {
+    if frame.first() != Some(&KIND_FRAME) {
+        // A cursor message: not numbered, not acknowledged.
+        return None;
+    }
     u32_at(frame, 6).ok()
 }
 

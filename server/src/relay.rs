@@ -37,11 +37,13 @@ pub enum Stream {
 
 impl Stream {
     /// Output a slow viewer may fall behind by before it skips ahead: shell output is small
-    /// and every byte matters; screen frames are big and only the newest matters.
+    /// and every byte matters; screen frames are big and only the newest matters. The screen's
+    /// frames in flight are bounded by acknowledgements (`screen::WINDOW`, 2); the rest of its
+    /// backlog is room for the pointer's six-byte messages between them.
     fn backlog(self) -> usize {
         match self {
             Self::Shell => 256,
-            Self::Screen => 2,
+            Self::Screen => 6,
         }
     }
 }

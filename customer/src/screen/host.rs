@@ -3,7 +3,7 @@
 //! the frame rate instead of building a queue; and apply the technician's input while they have
 //! control.
 use super::in_flight::InFlight;
-use super::{Capture, Encoder, Input, Scaler, ScreenError, X11Capture, X11Input};
+use super::{Capture, Encoder, Input, Scaler, ScreenError, X11Capture, X11Input, X11Pointer};
 use futures_util::{SinkExt, StreamExt};
 use std::time::{Duration, Instant};
 use tandem_core::client::{Api, ClientError};
@@ -30,13 +30,40 @@ impl Drop for ScreenHost {
 /// What turns the screen into frames, moved to a blocking thread and back for each frame.
 struct Grabber {
     capture: X11Capture,
+    /// The customer's pointer; `None` where the display cannot say.
+    pointer: Option<X11Pointer>,
     scaler: Scaler,
     encoder: Encoder,
     /// The size the viewers show the screen at; the whole screen until they say.
     view: (u16, u16),
 }
 
+/// What one tick sends: the pointer's move or new shape, and a frame, each when there is one.
+#[derive(Default)]
+struct Tick {
+    pointer: Option<Vec<u8>>,
+    frame: Option<Vec<u8>>,
+}
+
 impl Grabber {
+    /// The pointer, then the next frame. A pointer that cannot be read any more is left out,
+    /// not the screen.
+    fn tick(&mut self, key: bool, fresh: bool) -> Result<Tick, ScreenError> {
+        let pointer = match self.pointer.as_mut().map(|p| p.update(key)) {
+            Some(Ok(message)) => message,
+            Some(Err(e)) => {
+                tracing::warn!(error = %e, "the pointer cannot be followed");
+                self.pointer = None;
+                None
+            }
+            None => None,
+        };
+        Ok(Tick {
+            pointer,
+            frame: self.frame(key, fresh)?,
+        })
+    }
+
     /// The next frame, scaled to fit the viewers' size when that is smaller than the screen.
     /// `fresh`: grab even an idle screen (a key frame is due, or the viewers' size changed and a
     /// picture of another size is sent whole).
@@ -76,13 +103,13 @@ async fn next_frame(
     mut grabber: Grabber,
     key: bool,
     view: Option<(u16, u16)>,
-) -> Option<(Grabber, Result<Option<Vec<u8>>, ScreenError>)> {
+) -> Option<(Grabber, Result<Tick, ScreenError>)> {
     tokio::task::spawn_blocking(move || {
         if let Some(view) = view {
             grabber.view = view;
         }
-        let frame = grabber.frame(key, view.is_some());
-        (grabber, frame)
+        let tick = grabber.tick(key, view.is_some());
+        (grabber, tick)
     })
     .await
     .ok()
@@ -101,6 +128,9 @@ pub async fn start(
     let unavailable =
         |e: ScreenError| ClientError::Protocol(format!("the screen cannot be shared: {e}"));
     let capture = X11Capture::connect().map_err(unavailable)?;
+    let pointer = X11Pointer::connect_to(None)
+        .inspect_err(|e| tracing::info!(error = %e, "the pointer is not followed"))
+        .ok();
     let mut input = X11Input::connect().map_err(unavailable)?;
     let socket =
         tandem_core::client::open_stream(api, &format!("api/v1/sessions/{}/screen", session.0))
@@ -109,6 +139,7 @@ pub async fn start(
     let task = tokio::spawn(async move {
         let mut grabber = Some(Grabber {
             capture,
+            pointer,
             scaler: Scaler::default(),
             encoder: Encoder::default(),
             view: (u16::MAX, u16::MAX),
@@ -128,13 +159,15 @@ pub async fn start(
                     let Some(g) = grabber.take() else { break };
                     let Some((g, frame)) = next_frame(g, std::mem::take(&mut want_key), new_view.take()).await else { break };
                     grabber = Some(g);
-                    match frame {
-                        Ok(Some(bytes)) => {
-                            if let Some(number) = tandem_core::screen::number_of(&bytes) { in_flight.sent(number, Instant::now()) }
-                            if to_appliance.send(Message::Binary(bytes.into())).await.is_err() { break }
-                        }
-                        Ok(None) => {}
+                    let tick = match frame {
+                        Ok(tick) => tick,
                         Err(e) => { tracing::warn!(error = %e, "screen capture failed"); break }
+                    };
+                    if let Some(bytes) = tick.pointer
+                        && to_appliance.send(Message::Binary(bytes.into())).await.is_err() { break }
+                    if let Some(bytes) = tick.frame {
+                        if let Some(number) = tandem_core::screen::number_of(&bytes) { in_flight.sent(number, Instant::now()) }
+                        if to_appliance.send(Message::Binary(bytes.into())).await.is_err() { break }
                     }
                 }
                 message = from_appliance.next() => match message {

@@ -8,11 +8,13 @@ mod in_flight;
 mod scale;
 mod scroll;
 mod x11;
+mod x11_pointer;
 
 pub use encoder::Encoder;
 pub use host::{ScreenHost, start};
 pub use scale::Scaler;
 pub use x11::{X11Capture, X11Input};
+pub use x11_pointer::X11Pointer;
 
 /// A rectangle of the screen, in pixels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

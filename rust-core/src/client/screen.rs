@@ -64,9 +64,65 @@ struct Canvas {
     /// False until a key frame arrives, and again after frames were skipped.
     synced: bool,
     closed: bool,
+    /// The customer's pointer: its place on the screen, and its shape once one came.
+    pointer: Option<(u16, u16)>,
+    pointer_shape: Option<PointerShape>,
+}
+
+/// A pointer's shape as received (see [`screen::cursor::Shape`]).
+#[derive(Debug)]
+struct PointerShape {
+    hot: (u16, u16),
+    size: (u16, u16),
+    pixels: Vec<u8>,
 }
 
 impl Canvas {
+    /// Take in a cursor message: a new place and maybe a new shape. The picture's `seq` moves
+    /// on, so a console draws it again.
+    fn point(&mut self, bytes: &[u8]) -> Result<(), screen::FrameError> {
+        let cursor = screen::cursor::decode(bytes)?;
+        self.pointer = Some((cursor.x, cursor.y));
+        if let Some(s) = cursor.shape {
+            self.pointer_shape = Some(PointerShape {
+                hot: (s.hot_x, s.hot_y),
+                size: (s.width, s.height),
+                pixels: s.pixels.to_vec(),
+            });
+        }
+        if let Some(picture) = self.picture.as_mut() {
+            picture.seq += 1;
+        }
+        Ok(())
+    }
+
+    /// The picture with the customer's pointer drawn on it, where it is on the screen.
+    fn picture_with_pointer(&self) -> Option<Picture> {
+        let mut picture = self.picture.clone()?;
+        let (Some((x, y)), Some(shape)) = (self.pointer, self.pointer_shape.as_ref()) else {
+            return Some(picture);
+        };
+        let (sw, sh) = self
+            .scaled_from
+            .map_or((picture.width, picture.height), |(w, h)| {
+                (u32::from(w), u32::from(h))
+            });
+        let at = (
+            u32::from(x) * picture.width / sw.max(1),
+            u32::from(y) * picture.height / sh.max(1),
+        );
+        let shape = screen::cursor::Shape {
+            hot_x: shape.hot.0,
+            hot_y: shape.hot.1,
+            width: shape.size.0,
+            height: shape.size.1,
+            pixels: &shape.pixels,
+        };
+        let size = (picture.width, picture.height);
+        screen::cursor::draw(&mut picture.pixels, size, &shape, at);
+        Some(picture)
+    }
+
     /// A point of the picture as a point of the customer's screen.
     fn on_screen(&self, x: u16, y: u16) -> (u16, u16) {
         let (Some(picture), Some((sw, sh))) = (self.picture.as_ref(), self.scaled_from) else {
@@ -206,6 +262,14 @@ impl ScreenView {
             loop {
                 tokio::select! {
                     message = source.next() => match message {
+                        Some(Ok(Message::Binary(bytes))) if bytes.first() == Some(&screen::cursor::KIND_CURSOR) => {
+                            let pointed = painter.lock().map(|mut c| c.point(&bytes));
+                            match pointed {
+                                Ok(Ok(())) => {}
+                                Ok(Err(e)) => tracing::warn!(error = %e, "the customer's pointer could not be read"),
+                                Err(_) => break,
+                            }
+                        }
                         Some(Ok(Message::Binary(bytes))) => {
                             let painted = painter.lock().map(|mut c| paint(&mut c, &bytes)).map_err(|_| ());
                             // Every frame received is acknowledged, painted or not, so the customer
@@ -252,11 +316,15 @@ impl ScreenView {
         })
     }
 
-    /// The newest picture if it is newer than `after` (the `seq` you last drew; 0 at first).
+    /// The newest picture if it is newer than `after` (the `seq` you last drew; 0 at first),
+    /// with the customer's pointer drawn on it.
     #[must_use]
     pub fn latest(&self, after: u64) -> Option<Picture> {
         let canvas = self.canvas.lock().ok()?;
-        canvas.picture.as_ref().filter(|p| p.seq > after).cloned()
+        if canvas.picture.as_ref()?.seq <= after {
+            return None;
+        }
+        canvas.picture_with_pointer()
     }
 
     /// The frames and bytes received so far.
@@ -381,6 +449,64 @@ mod tests {
             moves: Vec::new(),
             tiles: vec![tile(0, first), tile(1, second)],
         })
+    }
+
+    /// The customer's pointer is drawn on the picture a console gets, at its place on the
+    /// screen (mapped onto a picture scaled down), with the last shape received; the picture
+    /// held stays without it, and a move alone makes a new picture to draw.
+    #[test]
+    fn the_customers_pointer_is_drawn_where_it_is_with_its_last_shape() {
+        use crate::screen::cursor::{Cursor, Shape, encode};
+        let mut canvas = Canvas::default();
+        let black = zstd(&[0, 0, 0, 255]);
+        assert_eq!(paint(&mut canvas, &frame(&black, &black)), Ok(true));
+        let white = [255u8, 255, 255, 255];
+        let shape = Shape {
+            hot_x: 0,
+            hot_y: 0,
+            width: 1,
+            height: 1,
+            pixels: &white,
+        };
+        let at = |x| Cursor {
+            x,
+            y: 0,
+            shape: None,
+        };
+        assert_eq!(
+            canvas.point(&encode(&Cursor {
+                shape: Some(shape),
+                ..at(1)
+            })),
+            Ok(())
+        );
+        let seq = canvas.picture.as_ref().map(|p| p.seq);
+        let shown = canvas
+            .picture_with_pointer()
+            .map(|p| (p.argb(0, 0), p.argb(1, 0)));
+        assert_eq!(shown, Some((Some(0xFF00_0000), Some(0xFFFF_FFFF))));
+        assert_eq!(canvas.point(&encode(&at(0))), Ok(()), "a move, same shape");
+        assert!(
+            canvas.picture.as_ref().map(|p| p.seq) > seq,
+            "a new picture to draw"
+        );
+        let shown = canvas
+            .picture_with_pointer()
+            .map(|p| (p.argb(0, 0), p.argb(1, 0)));
+        assert_eq!(shown, Some((Some(0xFFFF_FFFF), Some(0xFF00_0000))));
+        assert_eq!(
+            canvas.picture.as_ref().and_then(|p| p.argb(0, 0)),
+            Some(0xFF00_0000)
+        );
+        // The picture is the screen halved: the pointer at the screen's (3, 0) is at (1, 0).
+        canvas.scaled_from = Some((4, 2));
+        assert_eq!(canvas.point(&encode(&at(3))), Ok(()));
+        let shown = canvas.picture_with_pointer().map(|p| p.argb(1, 0));
+        assert_eq!(shown, Some(Some(0xFFFF_FFFF)));
+        assert!(
+            canvas.point(&[2, 1, 0, 0]).is_err(),
+            "a broken message is refused"
+        );
     }
 
     #[test]

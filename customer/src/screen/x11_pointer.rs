@@ -1,0 +1,116 @@
+//! The customer's pointer on X11 (issue 15): its place, read each frame tick (one round trip),
+//! and its shape through XFIXES, read only when the display says it changed (a text caret over
+//! a field, a hand over a link) or a new viewer needs it. Sent as cursor messages, not drawn
+//! into the frames: a grabbed screen has no pointer in it, and a moving pointer costs six bytes.
+use super::ScreenError;
+use tandem_core::screen::cursor::{self, Cursor, Shape};
+use x11rb::connection::Connection;
+use x11rb::protocol::Event;
+use x11rb::protocol::xfixes::{self, ConnectionExt as _};
+use x11rb::protocol::xproto::{ConnectionExt as _, Window};
+use x11rb::rust_connection::RustConnection;
+
+fn failed(e: impl std::fmt::Display) -> ScreenError {
+    ScreenError::Display(e.to_string())
+}
+
+/// Follows the pointer on its own connection to the display.
+#[derive(Debug)]
+pub struct X11Pointer {
+    conn: RustConnection,
+    root: Window,
+    /// The place last sent.
+    sent: Option<(u16, u16)>,
+    /// The shape changed since it was last sent (or was never sent).
+    reshaped: bool,
+}
+
+impl X11Pointer {
+    /// Connect to a named display (`:1`), or to `DISPLAY`'s, and ask to hear of new shapes.
+    ///
+    /// # Errors
+    /// When there is no display, or it has no XFIXES.
+    pub fn connect_to(display: Option<&str>) -> Result<Self, ScreenError> {
+        let (conn, number) =
+            RustConnection::connect(display).map_err(|e| ScreenError::NoDisplay(e.to_string()))?;
+        let root = conn
+            .setup()
+            .roots
+            .get(number)
+            .ok_or_else(|| ScreenError::NoDisplay("the display has no such screen".into()))?
+            .root;
+        conn.xfixes_query_version(4, 0)
+            .map_err(failed)?
+            .reply()
+            .map_err(failed)?;
+        conn.xfixes_select_cursor_input(root, xfixes::CursorNotifyMask::DISPLAY_CURSOR)
+            .map_err(failed)?
+            .check()
+            .map_err(failed)?;
+        Ok(Self {
+            conn,
+            root,
+            sent: None,
+            reshaped: true,
+        })
+    }
+
+    /// The cursor message to send, if the pointer moved or changed shape since the last one;
+    /// `again`: send its shape even so (a viewer is starting from a key frame).
+    ///
+    /// # Errors
+    /// When the display fails.
+    pub fn update(&mut self, again: bool) -> Result<Option<Vec<u8>>, ScreenError> {
+        while let Some(event) = self.conn.poll_for_event().map_err(failed)? {
+            if matches!(event, Event::XfixesCursorNotify(_)) {
+                self.reshaped = true;
+            }
+        }
+        let place = |x: i16, y: i16| {
+            (
+                u16::try_from(x.max(0)).unwrap_or(0),
+                u16::try_from(y.max(0)).unwrap_or(0),
+            )
+        };
+        if self.reshaped || again {
+            self.reshaped = false;
+            let image = self
+                .conn
+                .xfixes_get_cursor_image()
+                .map_err(failed)?
+                .reply()
+                .map_err(failed)?;
+            let (x, y) = place(image.x, image.y);
+            self.sent = Some((x, y));
+            // X's pixels are 32-bit premultiplied ARGB: little-endian, that is B G R A.
+            let pixels: Vec<u8> = image
+                .cursor_image
+                .iter()
+                .flat_map(|p| p.to_le_bytes())
+                .collect();
+            let fits = image.width <= cursor::MAX_SIDE
+                && image.height <= cursor::MAX_SIDE
+                && pixels.len() == usize::from(image.width) * usize::from(image.height) * 4;
+            let shape = fits.then_some(Shape {
+                hot_x: image.xhot.min(image.width.saturating_sub(1)),
+                hot_y: image.yhot.min(image.height.saturating_sub(1)),
+                width: image.width,
+                height: image.height,
+                pixels: &pixels,
+            });
+            return Ok(Some(cursor::encode(&Cursor { x, y, shape })));
+        }
+        let now = self
+            .conn
+            .query_pointer(self.root)
+            .map_err(failed)?
+            .reply()
+            .map_err(failed)?;
+        let (x, y) = place(now.root_x, now.root_y);
+        if self.sent == Some((x, y)) {
+            return Ok(None);
+        }
+        self.sent = Some((x, y));
+        Ok(Some(cursor::encode(&Cursor { x, y, shape: None })))
+    }
+}
