@@ -1,12 +1,16 @@
 //! How much the screen encoder costs and sends, against copying the raw frame (the baseline,
 //! measured in the same run): `cargo run --release -p tandem-customer --example encoder-bench`.
-//! A synthetic 1920x1080 desktop: a gradient, windows and text-like detail.
+//! A synthetic 1920x1080 desktop: a gradient, windows and text-like detail. Then the viewers'
+//! side: unpacking a key frame and a scroll with the pure-Rust decoder the console core uses
+//! (ruzstd, nothing to cross-compile for Android) against C zstd (libzstd through the zstd
+//! crate, what a phone could use built by cargo-ndk), on this machine's CPU.
 #![allow(
     clippy::print_stdout,
     clippy::unwrap_used,
     clippy::cast_possible_truncation
 )]
 
+use std::io::Read as _;
 use std::time::{Duration, Instant};
 use tandem_customer::screen::{Encoder, Grab};
 
@@ -137,4 +141,70 @@ fn main() {
         "  nothing changed            {:7.2} ms          0 bytes  (no frame sent)",
         ms(same)
     );
+
+    // The viewers' side: the same frames unpacked by each decoder.
+    let key_frame = Encoder::default()
+        .encode(&Grab::whole(W, H, &screen), true, None)
+        .unwrap();
+    let mut scroller = Encoder::default();
+    scroller.encode(&Grab::whole(W, H, &screen), true, None);
+    let mut scrolled = screen.clone();
+    let row = usize::from(W) * 4;
+    // The text window's rows move up one line of 18 pixels; its last line is new.
+    for y in 150..782 {
+        let (from, to) = ((y + 18) * row, y * row);
+        scrolled.copy_within(from + 200 * 4..from + 1100 * 4, to + 200 * 4);
+    }
+    for y in 782..800 {
+        for x in (200..1100).step_by(7) {
+            let at = (y * usize::from(W) + x) * 4;
+            scrolled[at..at + 3].copy_from_slice(&[30, 30, 30]);
+        }
+    }
+    let scroll_frame = scroller
+        .encode(&Grab::whole(W, H, &scrolled), false, None)
+        .unwrap();
+    let groups = |bytes: &[u8]| -> Vec<Vec<u8>> {
+        let frame = tandem_core::screen::decode(bytes).unwrap();
+        frame
+            .tiles
+            .iter()
+            .filter(|t| !t.data.is_empty())
+            .map(|t| t.data.to_vec())
+            .collect()
+    };
+    let time = |groups: &[Vec<u8>], unpack: &dyn Fn(&[u8]) -> usize| {
+        median(
+            (0..RUNS)
+                .map(|_| {
+                    let t = Instant::now();
+                    for g in groups {
+                        std::hint::black_box(unpack(g));
+                    }
+                    t.elapsed()
+                })
+                .collect(),
+        )
+    };
+    let rust = |g: &[u8]| {
+        let mut out = Vec::new();
+        ruzstd::decoding::StreamingDecoder::new(g)
+            .unwrap()
+            .read_to_end(&mut out)
+            .unwrap();
+        out.len()
+    };
+    let c = |g: &[u8]| zstd::stream::decode_all(g).unwrap().len();
+    println!("viewer's decoding, median of {RUNS} runs");
+    for (name, bytes) in [("key frame", &key_frame), ("scroll", &scroll_frame)] {
+        let g = groups(bytes);
+        let (r, c) = (time(&g, &rust), time(&g, &c));
+        println!(
+            "  {name:<10} {:>9} bytes  ruzstd {:7.3} ms  C zstd {:7.3} ms  ruzstd / C {:.2}x",
+            bytes.len(),
+            ms(r),
+            ms(c),
+            ms(r) / ms(c)
+        );
+    }
 }

@@ -462,7 +462,10 @@ fn the_pointer_is_sent_as_its_shape_once_then_as_its_moves() {
     use tandem_core::screen::cursor::decode;
     use tandem_customer::screen::X11Pointer;
     use x11rb::connection::Connection as _;
-    use x11rb::protocol::xproto::{ChangeWindowAttributesAux, ConnectionExt as _};
+    use x11rb::protocol::xproto::{
+        ChangeWindowAttributesAux, ConnectionExt as _, MOTION_NOTIFY_EVENT,
+    };
+    use x11rb::protocol::xtest::ConnectionExt as _;
     use x11rb::wrapper::ConnectionExt as _;
     let display = Display::start(320, 240).unwrap();
     let (conn, screen) = x11rb::connect(Some(&display.name)).unwrap();
@@ -483,10 +486,26 @@ fn the_pointer_is_sent_as_its_shape_once_then_as_its_moves() {
     let first_shape = shape.pixels.to_vec();
     assert_eq!(pointer.update(false).unwrap(), None, "nothing moved");
 
-    conn.warp_pointer(x11rb::NONE, root, 0, 0, 0, 0, 150, 90)
-        .unwrap();
+    // Moved as a mouse (or the technician's control) moves it: the display reports it.
+    conn.xtest_fake_input(
+        MOTION_NOTIFY_EVENT,
+        0,
+        x11rb::CURRENT_TIME,
+        root,
+        150,
+        90,
+        0,
+    )
+    .unwrap();
     conn.sync().unwrap();
-    let moved = pointer.update(false).unwrap().unwrap();
+    let deadline = Instant::now() + WAIT;
+    let moved = loop {
+        if let Some(message) = pointer.update(false).unwrap() {
+            break message;
+        }
+        assert!(Instant::now() < deadline, "the move was not sent");
+        std::thread::yield_now();
+    };
     assert_eq!(moved.len(), 6, "a move is six bytes");
     assert_eq!(
         decode(&moved).map(|c| (c.x, c.y, c.shape.is_none())),

@@ -19,15 +19,34 @@ pub struct Encoder {
 }
 
 /// The part of a tile that changed: its rows from the first to the last that differ (a new
-/// line of text at the bottom of a scrolled terminal is a few rows, not the tile's 64).
+/// line of text at the bottom of a scrolled terminal is a few rows, not the tile's 64), and
+/// within them its columns from the first to the last that differ (a typed letter is a few
+/// columns; a window's edge inside a tile is where its scroll starts, see `scroll`).
 fn tile_changed(previous: &[u8], now: &[u8], width: usize, (x, y, w, h): Rect) -> Option<Rect> {
-    let differs = |row: &usize| {
+    fn line(picture: &[u8], width: usize, (x, w): (usize, usize), row: usize) -> &[u8] {
         let at = (row * width + x) * 4;
-        previous.get(at..at + w * 4) != now.get(at..at + w * 4)
-    };
+        picture.get(at..at + w * 4).unwrap_or_default()
+    }
+    let line = |picture, row| line(picture, width, (x, w), row);
+    let differs = |row: &usize| line(previous, *row) != line(now, *row);
     let first = (y..y + h).find(differs)?;
     let last = (first..y + h).rev().find(differs).unwrap_or(first);
-    Some((x, first, w, last + 1 - first))
+    let (mut left, mut right) = (w, 0);
+    for row in first..=last {
+        let (before, after) = (line(previous, row), line(now, row));
+        let pixel = |c: &usize| before.get(c * 4..c * 4 + 4) != after.get(c * 4..c * 4 + 4);
+        if let Some(l) = (0..left).find(pixel) {
+            left = l;
+        }
+        if let Some(r) = (right..w).rev().find(pixel) {
+            right = r + 1;
+        }
+    }
+    if right <= left {
+        // (Rows differ, so some pixel does; kept whole should the slices ever be short.)
+        return Some((x, first, w, last + 1 - first));
+    }
+    Some((x + left, first, right - left, last + 1 - first))
 }
 
 /// A tile's pixels with the unused byte set to opaque alpha.
@@ -234,10 +253,10 @@ mod tests {
             frame.as_ref().map(|f| (f.key, f.tiles.len())),
             Some((false, 1))
         );
-        // The tile's changed row only: (128, 64) is the tile, 70 the row.
+        // The tile's changed pixel only: (128, 64) is the tile, 70 the row, 130 the column.
         assert_eq!(
             frame.map(|f| (f.tiles[0].x, f.tiles[0].y, f.tiles[0].w, f.tiles[0].h)),
-            Some((128, 70, 64, 1))
+            Some((130, 70, 1, 1))
         );
         let refreshed = encoder
             .encode(&grab(&pixels), true, None)
@@ -282,7 +301,7 @@ mod tests {
             .unwrap_or_default();
         let tiles =
             screen::decode(&frame).map(|f| f.tiles.iter().map(|t| (t.x, t.y)).collect::<Vec<_>>());
-        assert_eq!(tiles.ok(), Some(vec![(192, 99)]));
+        assert_eq!(tiles.ok(), Some(vec![(199, 99)]));
     }
 
     #[test]
@@ -399,6 +418,47 @@ mod tests {
             );
         }
         assert!(moved >= 2, "the scrolls were sent as moves: {moved}");
+    }
+
+    /// A window that does not line up with the tiles, scrolled over a desktop whose rows all
+    /// differ (a gradient): the columns beside the window did not change, so the tiles are
+    /// trimmed to the window's edge and its scroll is found and sent as a move.
+    #[test]
+    fn a_window_scrolled_off_the_tile_grid_over_a_gradient_is_sent_as_a_move() {
+        let (w, h) = (300usize, 200usize);
+        let picture = |shift: usize| -> Vec<u8> {
+            (0..h)
+                .flat_map(|y| {
+                    (0..w).flat_map(move |x| {
+                        if (70..230).contains(&x) && (20..180).contains(&y) {
+                            let line = ((y - 20 + shift) * 37 % 241) as u8;
+                            [line, (x as u8) ^ line, 200, 255]
+                        } else {
+                            [(y % 256) as u8, (x / 2) as u8, 90, 255]
+                        }
+                    })
+                })
+                .collect()
+        };
+        let (before, after) = (picture(0), picture(9));
+        let mut encoder = Encoder::default();
+        let mut viewer = Vec::new();
+        let key = encoder.encode(&Grab::whole(w as u16, h as u16, &before), true, None);
+        viewer_paints(&mut viewer, w, &key.unwrap_or_default());
+        let bytes = encoder
+            .encode(&Grab::whole(w as u16, h as u16, &after), false, None)
+            .unwrap_or_default();
+        let frame = screen::decode(&bytes).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            frame
+                .moves
+                .iter()
+                .map(|m| (m.x, m.w, m.from_y - m.y))
+                .collect::<Vec<_>>(),
+            vec![(70, 160, 9)]
+        );
+        viewer_paints(&mut viewer, w, &bytes);
+        assert!(viewer == after, "the viewer holds the screen");
     }
 
     fn grab(pixels: &[u8]) -> Grab<'_> {

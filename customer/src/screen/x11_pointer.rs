@@ -1,12 +1,14 @@
-//! The customer's pointer on X11 (issue 15): its place, read each frame tick (one round trip),
-//! and its shape through XFIXES, read only when the display says it changed (a text caret over
-//! a field, a hand over a link) or a new viewer needs it. Sent as cursor messages, not drawn
+//! The customer's pointer on X11 (issue 15): its place, read when the display reports motion
+//! (XInput 2 raw motion, so an idle pointer costs nothing; every tick where the display has no
+//! XInput 2), and its shape through XFIXES, read only when the display says it changed (a text
+//! caret over a field, a hand over a link) or a new viewer needs it. Sent as cursor messages, not drawn
 //! into the frames: a grabbed screen has no pointer in it, and a moving pointer costs six bytes.
 use super::ScreenError;
 use tandem_core::screen::cursor::{self, Cursor, Shape};
 use x11rb::connection::Connection;
 use x11rb::protocol::Event;
 use x11rb::protocol::xfixes::{self, ConnectionExt as _};
+use x11rb::protocol::xinput::{self, ConnectionExt as _};
 use x11rb::protocol::xproto::{ConnectionExt as _, Window};
 use x11rb::rust_connection::RustConnection;
 
@@ -23,6 +25,10 @@ pub struct X11Pointer {
     sent: Option<(u16, u16)>,
     /// The shape changed since it was last sent (or was never sent).
     reshaped: bool,
+    /// The display reports motion; without it, the place is asked for every time.
+    motion_reported: bool,
+    /// The pointer moved since its place was last asked for.
+    moved: bool,
 }
 
 impl X11Pointer {
@@ -47,12 +53,35 @@ impl X11Pointer {
             .map_err(failed)?
             .check()
             .map_err(failed)?;
+        let motion_reported = Self::hear_motion(&conn, root)
+            .inspect_err(|e| tracing::info!(error = %e, "no motion reports; asking for the pointer each tick"))
+            .is_ok();
         Ok(Self {
             conn,
             root,
             sent: None,
             reshaped: true,
+            motion_reported,
+            moved: true,
         })
+    }
+
+    /// Ask the display for raw motion of every pointer (the customer's mouse, the technician's
+    /// input through XTEST).
+    fn hear_motion(conn: &RustConnection, root: Window) -> Result<(), ScreenError> {
+        conn.xinput_xi_query_version(2, 0)
+            .map_err(failed)?
+            .reply()
+            .map_err(failed)?;
+        let all_masters = u16::from(bool::from(xinput::Device::ALL_MASTER));
+        let mask = xinput::EventMask {
+            deviceid: all_masters,
+            mask: vec![xinput::XIEventMask::RAW_MOTION],
+        };
+        conn.xinput_xi_select_events(root, &[mask])
+            .map_err(failed)?
+            .check()
+            .map_err(failed)
     }
 
     /// The cursor message to send, if the pointer moved or changed shape since the last one;
@@ -62,8 +91,10 @@ impl X11Pointer {
     /// When the display fails.
     pub fn update(&mut self, again: bool) -> Result<Option<Vec<u8>>, ScreenError> {
         while let Some(event) = self.conn.poll_for_event().map_err(failed)? {
-            if matches!(event, Event::XfixesCursorNotify(_)) {
-                self.reshaped = true;
+            match event {
+                Event::XfixesCursorNotify(_) => self.reshaped = true,
+                Event::XinputRawMotion(_) => self.moved = true,
+                _ => {}
             }
         }
         let place = |x: i16, y: i16| {
@@ -74,6 +105,7 @@ impl X11Pointer {
         };
         if self.reshaped || again {
             self.reshaped = false;
+            self.moved = false;
             let image = self
                 .conn
                 .xfixes_get_cursor_image()
@@ -99,6 +131,9 @@ impl X11Pointer {
                 pixels: &pixels,
             });
             return Ok(Some(cursor::encode(&Cursor { x, y, shape })));
+        }
+        if self.motion_reported && !std::mem::take(&mut self.moved) {
+            return Ok(None);
         }
         let now = self
             .conn
