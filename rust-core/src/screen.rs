@@ -30,8 +30,9 @@ pub mod cursor;
 /// sends little; large enough that a full screen is a few hundred tiles.
 pub const TILE: u16 = 64;
 
-/// Frames the customer client sends ahead of the viewers' acknowledgements: two, so one crosses
-/// the link while the next is grabbed and encoded.
+/// Frames the customer client always may send ahead of the viewers' acknowledgements: two, so
+/// one crosses the link while the next is grabbed and encoded. (A few more may go while they
+/// are all small: see the customer client's `in_flight`.)
 pub const WINDOW: u32 = 2;
 
 const KIND_FRAME: u8 = 1;

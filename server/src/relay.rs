@@ -38,12 +38,12 @@ pub enum Stream {
 impl Stream {
     /// Output a slow viewer may fall behind by before it skips ahead: shell output is small
     /// and every byte matters; screen frames are big and only the newest matters. The screen's
-    /// frames in flight are bounded by acknowledgements (`screen::WINDOW`, 2); the rest of its
-    /// backlog is room for the pointer's six-byte messages between them.
+    /// frames in flight are bounded by acknowledgements (two, or up to six while together under
+    /// 32 KiB); the rest of its backlog is room for the pointer's six-byte messages between them.
     fn backlog(self) -> usize {
         match self {
             Self::Shell => 256,
-            Self::Screen => 6,
+            Self::Screen => 12,
         }
     }
 }

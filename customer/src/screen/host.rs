@@ -8,7 +8,7 @@ use futures_util::{SinkExt, StreamExt};
 use std::time::{Duration, Instant};
 use tandem_core::client::{Api, ClientError};
 use tandem_core::domain::{ScreenState, SessionId};
-use tandem_core::screen::{ViewerMessage, WINDOW};
+use tandem_core::screen::ViewerMessage;
 use tokio::sync::watch;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -166,7 +166,7 @@ pub async fn start(
                     if let Some(bytes) = tick.pointer
                         && to_appliance.send(Message::Binary(bytes.into())).await.is_err() { break }
                     if let Some(bytes) = tick.frame {
-                        if let Some(number) = tandem_core::screen::number_of(&bytes) { in_flight.sent(number, Instant::now()) }
+                        if let Some(number) = tandem_core::screen::number_of(&bytes) { in_flight.sent(number, bytes.len(), Instant::now()) }
                         if to_appliance.send(Message::Binary(bytes.into())).await.is_err() { break }
                     }
                 }
@@ -174,11 +174,11 @@ pub async fn start(
                     Some(Ok(Message::Text(text))) => match serde_json::from_str::<ViewerMessage>(text.as_str()) {
                         Ok(ViewerMessage::Refresh) => { want_key = true; in_flight.reset(Instant::now()) }
                         Ok(ViewerMessage::Ack { number }) => {
-                            let was_full = in_flight.unacked() >= WINDOW;
+                            let was_closed = !in_flight.open();
                             in_flight.acked(number, Instant::now());
                             // The window reopened: the next grab comes as soon as the frame rate
                             // allows, not at the next tick (up to 33 ms more on a slow link).
-                            if was_full && in_flight.unacked() < WINDOW { tick.reset_at(last_grab + FRAME_INTERVAL) }
+                            if was_closed && in_flight.open() { tick.reset_at(last_grab + FRAME_INTERVAL) }
                         }
                         // A new size is a new picture, even of an idle screen.
                         Ok(ViewerMessage::View { width, height }) => new_view = Some((width, height)),
