@@ -475,7 +475,7 @@ fn the_pointer_is_sent_as_its_shape_once_then_as_its_moves() {
     conn.sync().unwrap();
     let mut pointer = X11Pointer::connect_to(Some(&display.name)).unwrap();
 
-    let first = pointer.update(false).unwrap().unwrap();
+    let first = pointer.update(false, None).unwrap().unwrap();
     let cursor = decode(&first).unwrap();
     assert_eq!((cursor.x, cursor.y), (100, 80));
     let shape = cursor.shape.expect("the shape comes first");
@@ -484,7 +484,7 @@ fn the_pointer_is_sent_as_its_shape_once_then_as_its_moves() {
         "{shape:?}"
     );
     let first_shape = shape.pixels.to_vec();
-    assert_eq!(pointer.update(false).unwrap(), None, "nothing moved");
+    assert_eq!(pointer.update(false, None).unwrap(), None, "nothing moved");
 
     // Moved as a mouse (or the technician's control) moves it: the display reports it.
     conn.xtest_fake_input(
@@ -500,7 +500,7 @@ fn the_pointer_is_sent_as_its_shape_once_then_as_its_moves() {
     conn.sync().unwrap();
     let deadline = Instant::now() + WAIT;
     let moved = loop {
-        if let Some(message) = pointer.update(false).unwrap() {
+        if let Some(message) = pointer.update(false, None).unwrap() {
             break message;
         }
         assert!(Instant::now() < deadline, "the move was not sent");
@@ -511,7 +511,7 @@ fn the_pointer_is_sent_as_its_shape_once_then_as_its_moves() {
         decode(&moved).map(|c| (c.x, c.y, c.shape.is_none())),
         Ok((150, 90, true))
     );
-    let again = pointer.update(true).unwrap().unwrap();
+    let again = pointer.update(true, None).unwrap().unwrap();
     assert!(
         decode(&again).unwrap().shape.is_some(),
         "a key frame's viewer gets the shape"
@@ -528,7 +528,7 @@ fn the_pointer_is_sent_as_its_shape_once_then_as_its_moves() {
     conn.sync().unwrap();
     let deadline = Instant::now() + WAIT;
     let reshaped = loop {
-        if let Some(message) = pointer.update(false).unwrap()
+        if let Some(message) = pointer.update(false, None).unwrap()
             && let Some(shape) = decode(&message).unwrap().shape
         {
             break shape.pixels.to_vec();
@@ -717,4 +717,102 @@ async fn a_phone_is_sent_the_screen_at_the_size_it_shows_it_and_its_clicks_land_
         Some(GREEN),
         "the clicked window's last pixel"
     );
+}
+
+/// A customer with two monitors side by side (issue 15): the technician is told of both, picks
+/// the right-hand one and is sent it alone, at its own size, and a click on it lands on that
+/// monitor; picking the whole desktop brings both back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_technician_picks_one_of_two_monitors_and_is_sent_that_one_alone() {
+    use x11rb::connection::Connection as _;
+    use x11rb::protocol::randr::{ConnectionExt as _, MonitorInfo};
+    use x11rb::protocol::xproto::{ConnectionExt as _, CreateGCAux, Rectangle};
+    use x11rb::wrapper::ConnectionExt as _;
+    let display = Display::start(640, 240).unwrap();
+    let (conn, screen) = x11rb::connect(Some(&display.name)).unwrap();
+    let root = conn.setup().roots[screen].root;
+    for (name, x) in [("LEFT", 0), ("RIGHT", 320)] {
+        let atom = conn
+            .intern_atom(false, name.as_bytes())
+            .unwrap()
+            .reply()
+            .unwrap()
+            .atom;
+        let monitor = MonitorInfo {
+            name: atom,
+            primary: x == 0,
+            automatic: false,
+            x,
+            y: 0,
+            width: 320,
+            height: 240,
+            width_in_millimeters: 85,
+            height_in_millimeters: 64,
+            outputs: Vec::new(),
+        };
+        conn.randr_set_monitor(root, monitor).unwrap();
+    }
+    // Something on the right-hand monitor only: a red square at (400, 50) of the desktop.
+    let gc = conn.generate_id().unwrap();
+    conn.create_gc(gc, root, &CreateGCAux::new().foreground(0x00FF_0000))
+        .unwrap();
+    let square = Rectangle {
+        x: 400,
+        y: 50,
+        width: 40,
+        height: 40,
+    };
+    conn.poly_fill_rectangle(root, gc, &[square]).unwrap();
+    conn.sync().unwrap();
+
+    let (_app, alice, s, _customer, _home) = shared_session(&display, true).await;
+    let view = ScreenView::open(alice.api(), s).await.unwrap();
+    picture_where(&view, "the whole desktop", |p| p.width == 640).await;
+    let deadline = Instant::now() + WAIT;
+    let right = loop {
+        let listed = view.monitors().unwrap_or_default();
+        if let Some(i) = listed.monitors.iter().position(|m| m.name == "RIGHT") {
+            assert_eq!(listed.shown, None, "the whole desktop until one is picked");
+            break i;
+        }
+        assert!(Instant::now() < deadline, "no monitors listed: {listed:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    view.monitor(Some(u8::try_from(right).unwrap()))
+        .await
+        .unwrap();
+    let picture = picture_where(&view, "the right-hand monitor alone", |p| {
+        p.width == 320 && p.argb(90, 60) == Some(RED)
+    })
+    .await;
+    assert_eq!(picture.argb(10, 10), Some(BLACK));
+    let shown = view.monitors().and_then(|m| m.shown);
+    assert_eq!(
+        shown.map(usize::from),
+        Some(right),
+        "told which monitor is sent"
+    );
+
+    // The technician's pointer at (100, 30) of this monitor is at (420, 30) of the desktop.
+    view.pointer(100, 30, 0).await.unwrap();
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let at = conn.query_pointer(root).unwrap().reply().unwrap();
+        if (at.root_x, at.root_y) == (420, 30) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the pointer is at {}, {}",
+            at.root_x,
+            at.root_y
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    view.monitor(None).await.unwrap();
+    picture_where(&view, "the whole desktop again", |p| {
+        p.width == 640 && p.argb(410, 60) == Some(RED)
+    })
+    .await;
 }

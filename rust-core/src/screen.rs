@@ -16,7 +16,8 @@
 //! B G R A read as a little-endian `Int` is Android's `0xAARRGGBB` colour, so Kotlin converts it
 //! without shuffling bytes.
 //!
-//! The customer's pointer comes in messages of its own, kind 2: see [`cursor`].
+//! The customer's pointer comes in messages of its own, kind 2: see [`cursor`]; the list of the
+//! customer's monitors, kind 3: see [`monitors`].
 //!
 //! Viewers send JSON text back: [`ViewerMessage`]. Each viewer acknowledges the frames it has
 //! painted ([`ViewerMessage::Ack`]); the customer client keeps at most [`WINDOW`] frames
@@ -25,6 +26,7 @@
 use serde::{Deserialize, Serialize};
 
 pub mod cursor;
+pub mod monitors;
 
 /// The side of a square tile, in pixels. Small enough that a moving pointer or a typed letter
 /// sends little; large enough that a full screen is a few hundred tiles.
@@ -139,6 +141,12 @@ pub enum ViewerMessage {
         width: u16,
         /// Height in the viewer's pixels.
         height: u16,
+    },
+    /// Send this monitor alone (its index in the customer's list), or the whole desktop. A
+    /// choice of what to see, not input: allowed while viewing.
+    Monitor {
+        /// The monitor's index, or `None` for the whole desktop.
+        index: Option<u8>,
     },
 }
 

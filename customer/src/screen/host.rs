@@ -2,8 +2,9 @@
 //! viewers have acknowledged all but a window of those sent ([`InFlight`]), so a slow link lowers
 //! the frame rate instead of building a queue; and apply the technician's input while they have
 //! control.
+use super::grabber::{Grabber, Request, Tick};
 use super::in_flight::InFlight;
-use super::{Capture, Encoder, Input, Scaler, ScreenError, X11Capture, X11Input, X11Pointer};
+use super::{Input, ScreenError, X11Capture, X11Input, X11Pointer};
 use futures_util::{SinkExt, StreamExt};
 use std::time::{Duration, Instant};
 use tandem_core::client::{Api, ClientError};
@@ -27,88 +28,13 @@ impl Drop for ScreenHost {
     }
 }
 
-/// What turns the screen into frames, moved to a blocking thread and back for each frame.
-struct Grabber {
-    capture: X11Capture,
-    /// The customer's pointer; `None` where the display cannot say.
-    pointer: Option<X11Pointer>,
-    scaler: Scaler,
-    encoder: Encoder,
-    /// The size the viewers show the screen at; the whole screen until they say.
-    view: (u16, u16),
-}
-
-/// What one tick sends: the pointer's move or new shape, and a frame, each when there is one.
-#[derive(Default)]
-struct Tick {
-    pointer: Option<Vec<u8>>,
-    frame: Option<Vec<u8>>,
-}
-
-impl Grabber {
-    /// The pointer, then the next frame. A pointer that cannot be read any more is left out,
-    /// not the screen.
-    fn tick(&mut self, key: bool, fresh: bool) -> Result<Tick, ScreenError> {
-        let pointer = match self.pointer.as_mut().map(|p| p.update(key)) {
-            Some(Ok(message)) => message,
-            Some(Err(e)) => {
-                tracing::warn!(error = %e, "the pointer cannot be followed");
-                self.pointer = None;
-                None
-            }
-            None => None,
-        };
-        Ok(Tick {
-            pointer,
-            frame: self.frame(key, fresh)?,
-        })
-    }
-
-    /// The next frame, scaled to fit the viewers' size when that is smaller than the screen.
-    /// `fresh`: grab even an idle screen (a key frame is due, or the viewers' size changed and a
-    /// picture of another size is sent whole).
-    fn frame(&mut self, key: bool, fresh: bool) -> Result<Option<Vec<u8>>, ScreenError> {
-        // An idle screen is neither grabbed nor compared.
-        if !self.capture.changed()? && !key && !fresh {
-            return Ok(None);
-        }
-        let grab = self.capture.grab()?;
-        let screen = (grab.width, grab.height);
-        let size = worth_scaling(screen, tandem_core::screen::fitted(screen, self.view));
-        if size == screen {
-            return Ok(self.encoder.encode(&grab, key, None));
-        }
-        let scaled = self.scaler.scale(&grab, size)?;
-        Ok(self.encoder.encode(&scaled, key, Some(screen)))
-    }
-}
-
-/// The size to send at: `fitted`, when it at least halves each side of the screen; otherwise
-/// the screen itself. Scaled less, a picture loses more than it saves: rows moved by a scroll no
-/// longer land on whole pixels, so every scrolled tile is sent again (screen-bench: a terminal
-/// scrolling on 1920x1080, for a 1081-pixel-wide phone view, cost 8,681 bytes per update scaled
-/// and 1,356 whole).
-fn worth_scaling(screen: (u16, u16), fitted: (u16, u16)) -> (u16, u16) {
-    if u32::from(fitted.0) * 2 <= u32::from(screen.0)
-        && u32::from(fitted.1) * 2 <= u32::from(screen.1)
-    {
-        fitted
-    } else {
-        screen
-    }
-}
-
-/// Grab and encode off the async threads; the grabber comes back with the frame.
-async fn next_frame(
+/// Run a tick off the async threads; the grabber comes back with what it made.
+async fn next_tick(
     mut grabber: Grabber,
-    key: bool,
-    view: Option<(u16, u16)>,
+    request: Request,
 ) -> Option<(Grabber, Result<Tick, ScreenError>)> {
     tokio::task::spawn_blocking(move || {
-        if let Some(view) = view {
-            grabber.view = view;
-        }
-        let tick = grabber.tick(key, view.is_some());
+        let tick = grabber.tick(request);
         (grabber, tick)
     })
     .await
@@ -137,16 +63,14 @@ pub async fn start(
             .await?;
     let (mut to_appliance, mut from_appliance) = socket.split();
     let task = tokio::spawn(async move {
-        let mut grabber = Some(Grabber {
-            capture,
-            pointer,
-            scaler: Scaler::default(),
-            encoder: Encoder::default(),
-            view: (u16::MAX, u16::MAX),
-        });
-        // A size the viewers asked for since the last frame.
-        let mut new_view = None;
-        let mut want_key = true;
+        let mut grabber = Some(Grabber::new(capture, pointer));
+        // What the viewers asked for since the last tick.
+        let mut request = Request {
+            key: true,
+            ..Request::default()
+        };
+        // Where the picture sent starts on the desktop.
+        let mut origin = (0u16, 0u16);
         let mut in_flight = InFlight::new(Instant::now());
         let mut tick = tokio::time::interval(FRAME_INTERVAL);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -157,14 +81,19 @@ pub async fn start(
                     if !in_flight.may_send(Instant::now()) { continue }
                     last_grab = tokio::time::Instant::now();
                     let Some(g) = grabber.take() else { break };
-                    let Some((g, frame)) = next_frame(g, std::mem::take(&mut want_key), new_view.take()).await else { break };
+                    let Some((g, made)) = next_tick(g, std::mem::take(&mut request)).await else { break };
                     grabber = Some(g);
-                    let tick = match frame {
+                    let tick = match made {
                         Ok(tick) => tick,
                         Err(e) => { tracing::warn!(error = %e, "screen capture failed"); break }
                     };
-                    if let Some(bytes) = tick.pointer
-                        && to_appliance.send(Message::Binary(bytes.into())).await.is_err() { break }
+                    origin = tick.origin;
+                    let mut gone = false;
+                    for bytes in tick.monitors.into_iter().chain(tick.pointer) {
+                        gone = to_appliance.send(Message::Binary(bytes.into())).await.is_err();
+                        if gone { break }
+                    }
+                    if gone { break }
                     if let Some(bytes) = tick.frame {
                         if let Some(number) = tandem_core::screen::number_of(&bytes) { in_flight.sent(number, bytes.len(), Instant::now()) }
                         if to_appliance.send(Message::Binary(bytes.into())).await.is_err() { break }
@@ -172,7 +101,7 @@ pub async fn start(
                 }
                 message = from_appliance.next() => match message {
                     Some(Ok(Message::Text(text))) => match serde_json::from_str::<ViewerMessage>(text.as_str()) {
-                        Ok(ViewerMessage::Refresh) => { want_key = true; in_flight.reset(Instant::now()) }
+                        Ok(ViewerMessage::Refresh) => { request.key = true; in_flight.reset(Instant::now()) }
                         Ok(ViewerMessage::Ack { number }) => {
                             let was_closed = !in_flight.open();
                             in_flight.acked(number, Instant::now());
@@ -181,11 +110,14 @@ pub async fn start(
                             if was_closed && in_flight.open() { tick.reset_at(last_grab + FRAME_INTERVAL) }
                         }
                         // A new size is a new picture, even of an idle screen.
-                        Ok(ViewerMessage::View { width, height }) => new_view = Some((width, height)),
+                        Ok(ViewerMessage::View { width, height }) => request.view = Some((width, height)),
+                        // Which monitor to see: a choice of view, not input (any viewer).
+                        Ok(ViewerMessage::Monitor { index }) => request.monitor = Some(index),
                         Ok(m) if *state.borrow() != ScreenState::Control => {
                             tracing::debug!(?m, "input ignored: the technician does not have control");
                         }
                         Ok(ViewerMessage::Pointer { x, y, buttons }) => {
+                            let (x, y) = (x.saturating_add(origin.0), y.saturating_add(origin.1));
                             if let Err(e) = input.pointer(x, y, buttons) { tracing::warn!(error = %e, "pointer input failed") }
                         }
                         Ok(ViewerMessage::Key { keysym, down }) => {
@@ -201,18 +133,4 @@ pub async fn start(
         let _ = to_appliance.close().await;
     });
     Ok(ScreenHost { task })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::worth_scaling;
-
-    #[test]
-    fn a_picture_is_scaled_only_when_that_at_least_halves_each_side() {
-        // A phone 1081 pixels wide on a 1080p desktop: whole, so scrolls stay moves.
-        assert_eq!(worth_scaling((1920, 1080), (1081, 609)), (1920, 1080));
-        // The same phone on a 4K desktop: a quarter of the pixels.
-        assert_eq!(worth_scaling((3840, 2160), (1081, 609)), (1081, 609));
-        assert_eq!(worth_scaling((320, 240), (160, 120)), (160, 120));
-    }
 }

@@ -1,8 +1,10 @@
 //! Sharing the customer's screen: capture it, send what changed, and inject the technician's
 //! pointer and keys while they have control. The capture and input traits keep the platform
 //! code (X11 here) apart, so Windows and macOS can follow.
+mod crop;
 mod dragged;
 mod encoder;
+mod grabber;
 mod host;
 mod in_flight;
 mod scale;

@@ -6,9 +6,11 @@
 use super::{Area, Capture, Grab, Input, ScreenError, Shift};
 use std::collections::HashMap;
 use std::os::unix::fs::FileExt;
+use tandem_core::screen::monitors::{self, Monitor};
 use x11rb::connection::Connection;
 use x11rb::protocol::Event;
 use x11rb::protocol::damage::{self, ConnectionExt as _};
+use x11rb::protocol::randr::ConnectionExt as _;
 use x11rb::protocol::shm::ConnectionExt as _;
 use x11rb::protocol::xfixes::{self, ConnectionExt as _};
 use x11rb::protocol::xproto::{self, ConnectionExt as _, ImageFormat, Window};
@@ -404,6 +406,46 @@ impl Capture for X11Capture {
 }
 
 impl X11Capture {
+    /// The monitors, as RandR 1.5 lists them (active ones; their names cut to a short length).
+    ///
+    /// # Errors
+    /// When the display has no RandR 1.5.
+    pub fn monitors(&self) -> Result<Vec<Monitor>, ScreenError> {
+        self.conn
+            .randr_query_version(1, 5)
+            .map_err(failed)?
+            .reply()
+            .map_err(failed)?;
+        let reply = self
+            .conn
+            .randr_get_monitors(self.root, true)
+            .map_err(failed)?
+            .reply()
+            .map_err(failed)?;
+        let listed = reply.monitors.iter().take(monitors::MAX_MONITORS);
+        let names: Vec<_> = listed
+            .clone()
+            .map(|m| self.conn.get_atom_name(m.name))
+            .collect::<Result<_, _>>()
+            .map_err(failed)?;
+        listed
+            .zip(names)
+            .map(|(m, name)| {
+                let name = name.reply().map_err(failed)?.name;
+                let mut name = String::from_utf8_lossy(&name).into_owned();
+                name.truncate(name.floor_char_boundary(monitors::MAX_NAME));
+                Ok(Monitor {
+                    name,
+                    x: i32::from(m.x),
+                    y: i32::from(m.y),
+                    width: m.width,
+                    height: m.height,
+                    primary: m.primary,
+                })
+            })
+            .collect()
+    }
+
     /// Read the whole screen into `pixels`.
     fn grab_whole(&mut self) -> Result<(), ScreenError> {
         let all_planes = u32::MAX;

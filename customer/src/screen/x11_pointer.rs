@@ -85,11 +85,17 @@ impl X11Pointer {
     }
 
     /// The cursor message to send, if the pointer moved or changed shape since the last one;
-    /// `again`: send its shape even so (a viewer is starting from a key frame).
+    /// `again`: send its shape even so (a viewer is starting from a key frame). Within `shown`
+    /// (left, top, width, height: the monitor sent), places are the monitor's own; a pointer on
+    /// another monitor is placed beyond the picture's edge, where no viewer draws it.
     ///
     /// # Errors
     /// When the display fails.
-    pub fn update(&mut self, again: bool) -> Result<Option<Vec<u8>>, ScreenError> {
+    pub fn update(
+        &mut self,
+        again: bool,
+        shown: Option<(u16, u16, u16, u16)>,
+    ) -> Result<Option<Vec<u8>>, ScreenError> {
         while let Some(event) = self.conn.poll_for_event().map_err(failed)? {
             match event {
                 Event::XfixesCursorNotify(_) => self.reshaped = true,
@@ -98,10 +104,20 @@ impl X11Pointer {
             }
         }
         let place = |x: i16, y: i16| {
-            (
+            let (x, y) = (
                 u16::try_from(x.max(0)).unwrap_or(0),
                 u16::try_from(y.max(0)).unwrap_or(0),
-            )
+            );
+            match shown {
+                Some((left, top, w, h))
+                    if (left..left.saturating_add(w)).contains(&x)
+                        && (top..top.saturating_add(h)).contains(&y) =>
+                {
+                    (x - left, y - top)
+                }
+                Some(_) => (u16::MAX, u16::MAX),
+                None => (x, y),
+            }
         };
         if self.reshaped || again {
             self.reshaped = false;

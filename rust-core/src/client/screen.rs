@@ -67,6 +67,8 @@ struct Canvas {
     /// The customer's pointer: its place on the screen, and its shape once one came.
     pointer: Option<(u16, u16)>,
     pointer_shape: Option<PointerShape>,
+    /// The customer's monitors and which is sent, once the customer client said.
+    monitors: Option<screen::monitors::Monitors>,
 }
 
 /// A pointer's shape as received (see [`screen::cursor::Shape`]).
@@ -262,6 +264,12 @@ impl ScreenView {
             loop {
                 tokio::select! {
                     message = source.next() => match message {
+                        Some(Ok(Message::Binary(bytes))) if bytes.first() == Some(&screen::monitors::KIND_MONITORS) => {
+                            match screen::monitors::decode(&bytes) {
+                                Ok(list) => if let Ok(mut c) = painter.lock() { c.monitors = Some(list) },
+                                Err(e) => tracing::warn!(error = %e, "the customer's monitors could not be read"),
+                            }
+                        }
                         Some(Ok(Message::Binary(bytes))) if bytes.first() == Some(&screen::cursor::KIND_CURSOR) => {
                             let pointed = painter.lock().map(|mut c| c.point(&bytes));
                             match pointed {
@@ -361,6 +369,21 @@ impl ScreenView {
         self.input().show(width, height).await
     }
 
+    /// The customer's monitors and which one is sent (`shown: None`, the whole desktop), once
+    /// the customer client said; `None` before.
+    #[must_use]
+    pub fn monitors(&self) -> Option<screen::monitors::Monitors> {
+        self.canvas.lock().ok()?.monitors.clone()
+    }
+
+    /// See one monitor alone, or the whole desktop; see [`ScreenInput::monitor`].
+    ///
+    /// # Errors
+    /// When the stream has ended.
+    pub async fn monitor(&self, index: Option<u8>) -> Result<(), ClientError> {
+        self.input().monitor(index).await
+    }
+
     /// Move the pointer and set its buttons; see [`ScreenInput::pointer`].
     ///
     /// # Errors
@@ -411,6 +434,16 @@ impl ScreenInput {
     /// When the stream has ended.
     pub async fn show(&self, width: u16, height: u16) -> Result<(), ClientError> {
         self.send(ViewerMessage::View { width, height }).await
+    }
+
+    /// Ask for one monitor alone (its index in [`ScreenView::monitors`]), or the whole desktop
+    /// (`None`). The stream is shared: every viewer of the session then sees it (the last
+    /// choice counts). Pictures then come of that monitor, and pointer positions are its own.
+    ///
+    /// # Errors
+    /// When the stream has ended.
+    pub async fn monitor(&self, index: Option<u8>) -> Result<(), ClientError> {
+        self.send(ViewerMessage::Monitor { index }).await
     }
 
     async fn send(&self, message: ViewerMessage) -> Result<(), ClientError> {
