@@ -17,6 +17,6 @@ pub use console::{ConsoleListener, Observation, TandemConsole, first_contact};
 pub use error::TandemError;
 pub use logging::init_logging;
 pub use records::*;
-pub use streams::{ScreenFrame, TandemScreen, TandemShell};
+pub use streams::{ScreenFrame, ScreenMonitor, ScreenMonitors, TandemScreen, TandemShell};
 
 uniffi::setup_scaffolding!();

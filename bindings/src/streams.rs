@@ -21,6 +21,29 @@ pub struct ScreenFrame {
     pub pixels: Vec<u8>,
 }
 
+/// One of the customer's monitors.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ScreenMonitor {
+    /// What the customer's system calls it (`DP-1`).
+    pub name: String,
+    /// Width in pixels.
+    pub width: u16,
+    /// Height in pixels.
+    pub height: u16,
+    /// The customer's main monitor.
+    pub primary: bool,
+}
+
+/// The customer's monitors and which one is sent (`shown`: its index; `None`, the whole
+/// desktop).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ScreenMonitors {
+    /// In the order the customer's system lists them.
+    pub monitors: Vec<ScreenMonitor>,
+    /// The index of the monitor sent, if one is.
+    pub shown: Option<u8>,
+}
+
 /// An open view of a session's screen; it closes when dropped (or stopped).
 #[derive(Debug, uniffi::Object)]
 pub struct TandemScreen {
@@ -86,6 +109,34 @@ impl TandemScreen {
     pub async fn show(&self, width: u16, height: u16) -> Result<(), TandemError> {
         let input = self.input()?;
         run(async move { Ok(input.show(width, height).await?) }).await
+    }
+
+    /// The customer's monitors, once the customer client said; `None` before.
+    pub fn monitors(&self) -> Option<ScreenMonitors> {
+        let listed = self.with(ScreenView::monitors).flatten()?;
+        Some(ScreenMonitors {
+            monitors: listed
+                .monitors
+                .into_iter()
+                .map(|m| ScreenMonitor {
+                    name: m.name,
+                    width: m.width,
+                    height: m.height,
+                    primary: m.primary,
+                })
+                .collect(),
+            shown: listed.shown,
+        })
+    }
+
+    /// See one monitor alone (its index in `monitors`), or the whole desktop (`None`). Every
+    /// viewer of the session then sees it: the last choice counts.
+    ///
+    /// # Errors
+    /// `Network` once the stream has ended.
+    pub async fn show_monitor(&self, index: Option<u8>) -> Result<(), TandemError> {
+        let input = self.input()?;
+        run(async move { Ok(input.monitor(index).await?) }).await
     }
 
     /// Stop viewing now (Kotlin's `close()` also frees the object).

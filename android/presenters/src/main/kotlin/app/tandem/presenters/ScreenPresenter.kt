@@ -3,6 +3,7 @@ package app.tandem.presenters
 import app.tandem.console.api.Console
 import app.tandem.console.api.ConsoleException
 import app.tandem.console.api.Frame
+import app.tandem.console.api.Monitors
 import app.tandem.console.api.ScreenStream
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Job
@@ -29,6 +30,10 @@ class ScreenPresenter(
     val frame: StateFlow<Frame?> = frames.asStateFlow()
     private val errors = MutableStateFlow<String?>(null)
     val error: StateFlow<String?> = errors.asStateFlow()
+    private val monitorList = MutableStateFlow<Monitors?>(null)
+
+    /** The customer's monitors and which is shown, once their computer said (a choice is offered from two on). */
+    val monitors: StateFlow<Monitors?> = monitorList.asStateFlow()
     private var pulling: Job? = null
     // Pointer and keys go out one at a time, in the order they happened: a tap then typing must
     // reach the customer as a click then keys.
@@ -58,6 +63,7 @@ class ScreenPresenter(
                 var seq = 0L
                 while (isActive && !s.isClosed) {
                     s.frame(seq)?.let { seq = it.seq; frames.value = it }
+                    monitorList.value = s.monitors()
                     delay(1000L / fps)
                 }
                 sending.cancel()
@@ -142,6 +148,15 @@ class ScreenPresenter(
         val sx = ((ux - left) / scale).toInt()
         val sy = ((uy - top) / scale).toInt()
         return if (sx in 0 until f.width && sy in 0 until f.height) sx to sy else null
+    }
+
+    /**
+     * See the customer's monitor at [index] alone (a desktop of two monitors is unreadable on a
+     * phone), or the whole desktop (null). The picture changes size, so the view starts at fit.
+     */
+    fun pickMonitor(index: Int?) {
+        views.value = View()
+        input.trySend { s -> s.showMonitor(index) }
     }
 
     /** A tap: a left click where it landed (the appliance passes it on only under control). */

@@ -1,6 +1,8 @@
 package app.tandem.presenters
 
 import app.tandem.console.api.Frame
+import app.tandem.console.api.Monitor
+import app.tandem.console.api.Monitors
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
@@ -101,5 +103,19 @@ class ScreenPresenterTest {
         presenter.error.await("the refusal") { it != null }
         assertEquals("The customer's screen is not being shared (A1)", presenter.error.value)
         assertTrue(presenter.frame.value == null)
+    }
+
+    @Test
+    fun theCustomersMonitorsAreOfferedAndAPickSendsThatMonitorAndStartsTheViewAtFit() {
+        val (screen, presenter) = showingA1080pScreen()
+        val two = Monitors(listOf(Monitor("DP-1", 1920, 1080, true), Monitor("HDMI-1", 1280, 1024, false)), null)
+        screen.listed = two
+        presenter.monitors.await("the monitors listed") { it == two }
+        presenter.transform(480f, 270f, 0f, 0f, 2f, 960f, 540f)
+        presenter.pickMonitor(1)
+        assertEquals("a new picture starts at fit", ScreenPresenter.View(), presenter.view.value)
+        presenter.pickMonitor(null)
+        val sent = screen.sent.await("the picks") { it.count { m -> m.startsWith("monitor") } == 2 }
+        assertEquals(listOf("monitor 1", "monitor all"), sent.filter { it.startsWith("monitor") })
     }
 }

@@ -16,6 +16,7 @@ import androidx.compose.foundation.lazy.items
 import androidx.compose.foundation.rememberScrollState
 import androidx.compose.foundation.verticalScroll
 import androidx.compose.material3.Button
+import androidx.compose.material3.FilterChip
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.OutlinedButton
 import androidx.compose.material3.OutlinedTextField
@@ -237,6 +238,7 @@ private fun ScreenTab(presenter: SessionPresenter, console: Console) {
             }
             Row(Modifier.fillMaxWidth().horizontalScroll(rememberScrollState()).testTag("screen-bar"), verticalAlignment = Alignment.CenterVertically,
                 horizontalArrangement = Arrangement.spacedBy(4.dp)) {
+                MonitorPicker(screen)
                 tools(true)
                 if (control) RemoteKeys(screen)
             }
@@ -244,6 +246,21 @@ private fun ScreenTab(presenter: SessionPresenter, console: Console) {
             Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) { tools(true) }
             Row(verticalAlignment = Alignment.CenterVertically) { Working(); Text("  Waiting for the customer's screen…") }
         }
+    }
+}
+
+/** From two monitors on: see one alone (a desktop of two is unreadable on a phone) or all of them. */
+@Composable
+private fun MonitorPicker(screen: ScreenPresenter) {
+    val listed by screen.monitors.collectAsState()
+    val monitors = listed?.takeIf { it.monitors.size >= 2 } ?: return
+    FilterChip(monitors.shown == null, { screen.pickMonitor(null) }, { Text("All screens") }, Modifier.testTag("monitor-all"))
+    monitors.monitors.forEachIndexed { i, m ->
+        FilterChip(
+            monitors.shown == i, { screen.pickMonitor(i) },
+            { Text("${i + 1}${if (m.primary) " (main)" else ""}") },
+            Modifier.testTag("monitor-$i").semantics { contentDescription = "Screen ${i + 1}, ${m.name}, ${m.width} by ${m.height}" },
+        )
     }
 }
 

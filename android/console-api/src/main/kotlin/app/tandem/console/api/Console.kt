@@ -62,7 +62,19 @@ interface ScreenStream : AutoCloseable {
     suspend fun show(width: Int, height: Int)
 
     suspend fun key(keysym: Int, down: Boolean)
+
+    /** The customer's monitors, once their computer said; null before. */
+    suspend fun monitors(): Monitors?
+
+    /** See the monitor at [index] of [monitors] alone, or the whole desktop (null); every viewer then sees it. */
+    suspend fun showMonitor(index: Int?)
 }
+
+/** One of the customer's monitors. */
+data class Monitor(val name: String, val width: Int, val height: Int, val primary: Boolean)
+
+/** The customer's monitors, and the index of the one sent ([shown]; null: the whole desktop). */
+data class Monitors(val monitors: List<Monitor>, val shown: Int?)
 
 /** The customer's command shell. */
 interface ShellStream : AutoCloseable {

@@ -1,6 +1,8 @@
 package app.tandem.console.impl
 
 import app.tandem.console.api.Frame
+import app.tandem.console.api.Monitor
+import app.tandem.console.api.Monitors
 import app.tandem.console.api.ScreenStream
 import app.tandem.console.api.ShellStream
 import kotlinx.coroutines.Dispatchers
@@ -23,6 +25,14 @@ internal class BindingsScreen(private val screen: TandemScreen) : ScreenStream {
 
     override suspend fun show(width: Int, height: Int) =
         mapped { screen.show(width.coerceIn(1, 65535).toUShort(), height.coerceIn(1, 65535).toUShort()) }
+
+    override suspend fun monitors(): Monitors? = withContext(Dispatchers.Default) {
+        screen.monitors()?.let { m ->
+            Monitors(m.monitors.map { Monitor(it.name, it.width.toInt(), it.height.toInt(), it.primary) }, m.shown?.toInt())
+        }
+    }
+
+    override suspend fun showMonitor(index: Int?) = mapped { screen.showMonitor(index?.coerceIn(0, 255)?.toUByte()) }
 
     override fun close() {
         screen.stop()
