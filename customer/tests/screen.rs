@@ -610,9 +610,9 @@ async fn frames_within(
     let deadline = tokio::time::Instant::now() + time;
     let mut frames = Vec::new();
     while let Ok(Some(Ok(message))) = tokio::time::timeout_at(deadline, socket.next()).await {
-        // The pointer's messages come between frames, unnumbered.
+        // The pointer's and the monitors' messages come between frames, unnumbered.
         if let Message::Binary(bytes) = message
-            && bytes.first() != Some(&tandem_core::screen::cursor::KIND_CURSOR)
+            && tandem_core::screen::number_of(&bytes).is_some()
         {
             let frame = tandem_core::screen::decode(&bytes).unwrap();
             frames.push((frame.number, frame.key));

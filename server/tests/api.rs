@@ -1964,8 +1964,10 @@ async fn a_slow_screen_viewer_skips_frames_and_a_key_frame_is_asked_for() {
         40,
         "each frame was either delivered or counted as skipped"
     );
+    // (The relay keeps 12 screen messages per viewer, room for the pointer's between frames;
+    // what the socket's buffers took besides is a few more.)
     assert!(
-        frames < 20,
+        frames < 30,
         "a slow viewer gets a few frames, not the backlog: {frames}"
     );
     assert_eq!(last, Some(39), "the newest frame is the last one delivered");
