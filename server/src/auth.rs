@@ -137,7 +137,8 @@ impl Credential {
             TokenKind::External => Principal::External(ExternalId(subject)),
             // A jump client's token opens its agent connection and nothing else; a support
             // button's secret only starts a session with a press.
-            TokenKind::JumpClient | TokenKind::SupportButton => {
+            // A web sign-in opens the administration pages (its cookie) and nothing else.
+            TokenKind::JumpClient | TokenKind::SupportButton | TokenKind::AdminWeb => {
                 return Err(ApiError::Unauthorized(
                     "This credential is not for this request",
                 ));
@@ -244,6 +245,63 @@ pub async fn login(
     email: &str,
     password: &str,
 ) -> Result<Login, ApiError> {
+    let Login { token, technician } =
+        verify_and_issue(appliance, source, email, password, TokenKind::Technician).await?;
+    // S3: a technician logged in to a console is listed for invitations.
+    appliance
+        .execute(
+            Actor::Technician(technician),
+            &Command::SetLoggedIn { logged_in: true },
+            Vec::<SideWrite>::new(),
+        )
+        .await?;
+    tracing::info!(technician = %technician, "logged in");
+    // Presence then follows the console's feed: a sign-in whose console never connects is not
+    // listed for long.
+    let later = std::sync::Arc::clone(appliance);
+    tokio::spawn(async move {
+        tokio::time::sleep(later.config.presence_grace).await;
+        later.set_present(technician, false).await;
+    });
+    Ok(Login { token, technician })
+}
+
+/// Sign in to the administration web interface (issue 16): the same checks, limits and
+/// lockout as a console's sign-in, but a credential of its own kind, and no presence (S3: an
+/// administrator at the web interface is not available for invitations).
+///
+/// # Errors
+/// As [`login`].
+pub async fn sign_in_web(
+    appliance: &std::sync::Arc<Appliance>,
+    source: IpAddr,
+    email: &str,
+    password: &str,
+) -> Result<Login, ApiError> {
+    let done = verify_and_issue(appliance, source, email, password, TokenKind::AdminWeb).await?;
+    tracing::info!(technician = %done.technician, "signed in to the web interface");
+    Ok(done)
+}
+
+/// End a web sign-in: its token stops working at once.
+///
+/// # Errors
+/// When the database fails.
+pub async fn sign_out_web(appliance: &Appliance, token: &str) -> Result<(), ApiError> {
+    let token_hash = secret::hash(token);
+    appliance.store.revoke_token(&token_hash).await?;
+    appliance.connections.revoke_token(&token_hash);
+    Ok(())
+}
+
+/// Check an address and password, then store a new token of `kind` for the technician.
+async fn verify_and_issue(
+    appliance: &std::sync::Arc<Appliance>,
+    source: IpAddr,
+    email: &str,
+    password: &str,
+    kind: TokenKind,
+) -> Result<Login, ApiError> {
     const WRONG: ApiError = ApiError::Unauthorized("Wrong e-mail address or password");
     // No account has an address or password this long: refused without hashing anything, and
     // before the address could become a rate limiter's key.
@@ -291,29 +349,13 @@ pub async fn login(
     Store::insert_token(
         &mut tx,
         &secret::hash(&token),
-        TokenKind::Technician,
+        kind,
         subject,
         now,
         now.saturating_add(appliance.config.sign_in_ms),
     )
     .await?;
     tx.commit().await?;
-    // S3: a technician logged in to a console is listed for invitations.
-    appliance
-        .execute(
-            Actor::Technician(technician),
-            &Command::SetLoggedIn { logged_in: true },
-            Vec::<SideWrite>::new(),
-        )
-        .await?;
-    tracing::info!(technician = %technician, "logged in");
-    // Presence then follows the console's feed: a sign-in whose console never connects is not
-    // listed for long.
-    let later = std::sync::Arc::clone(appliance);
-    tokio::spawn(async move {
-        tokio::time::sleep(later.config.presence_grace).await;
-        later.set_present(technician, false).await;
-    });
     Ok(Login { token, technician })
 }
 

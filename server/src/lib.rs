@@ -23,6 +23,7 @@ pub mod token_cache;
 pub mod viewports;
 pub mod views;
 pub mod visibility;
+pub mod web;
 pub mod ws;
 
 use crate::appliance::Appliance;

@@ -133,6 +133,9 @@ pub enum TokenKind {
     JumpClient,
     /// A support button's secret (B1); the subject is the button. Good until it is removed.
     SupportButton,
+    /// A sign-in to the administration web interface (issue 16); the subject is the technician.
+    /// Carried only in its cookie: the API refuses it, and a console's token opens no page.
+    AdminWeb,
 }
 
 impl TokenKind {
@@ -143,6 +146,7 @@ impl TokenKind {
             Self::External => "external",
             Self::JumpClient => "jump_client",
             Self::SupportButton => "support_button",
+            Self::AdminWeb => "admin_web",
         }
     }
 }
@@ -571,7 +575,10 @@ impl Store {
             "customer" => TokenKind::Customer,
             "jump_client" => TokenKind::JumpClient,
             "support_button" => TokenKind::SupportButton,
-            _ => TokenKind::External,
+            "external" => TokenKind::External,
+            "admin_web" => TokenKind::AdminWeb,
+            // A kind this appliance does not know opens nothing (it used to count as external).
+            _ => return Ok(None),
         };
         let token = Token {
             kind,

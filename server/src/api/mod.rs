@@ -43,6 +43,7 @@ pub fn router(appliance: Arc<Appliance>) -> Router {
     let x_request_id = axum::http::HeaderName::from_static("x-request-id");
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .merge(crate::web::router())
         .route("/api/v1/info", get(account::info))
         .route("/api/v1/openapi.json", get(openapi::document))
         .route("/api/v1/login", post(account::login))

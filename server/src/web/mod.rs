@@ -1,0 +1,41 @@
+//! The administration web interface (issue 16): `/login`, then the organisation at `/admin`.
+//!
+//! Server-rendered HTML (askama: templates checked when the appliance compiles, HTML escaped by
+//! default) with no script at all: forms post, the appliance answers with a page or a redirect.
+//! Every change is a command of the rules engine, carried out by the same `Appliance::execute`
+//! as the API's; what an administrator may not do is found by planning the command against the
+//! state (`State::plan`, which changes nothing) and shown greyed with the engine's reason (A3).
+//! No second copy of a rule lives here.
+//!
+//! Security: a sign-in here is a credential of its own kind (`admin_web`), carried only in a
+//! `__Host-` cookie (Secure, HttpOnly, SameSite=Strict) and refused by the API; every change
+//! must come from the appliance's own pages (`guard`: Fetch Metadata and Origin) and carry the
+//! session's form token (`session::csrf_for`); every page is sent with a Content-Security-Policy
+//! that allows no script, no frame and nothing from elsewhere.
+mod guard;
+mod pages;
+mod session;
+mod tree;
+
+use crate::appliance::Appliance;
+use axum::Router;
+use axum::routing::{get, post};
+use std::sync::Arc;
+
+/// The web interface's routes, each behind the security headers, and the changes behind the
+/// same-origin check.
+pub fn router() -> Router<Arc<Appliance>> {
+    let changes = Router::new()
+        .route("/login", post(pages::sign_in))
+        .route("/logout", post(pages::sign_out))
+        .route("/admin/teams", post(pages::create_team))
+        .route("/admin/teams/{team}/locks", post(pages::lock))
+        .layer(axum::middleware::from_fn(guard::same_origin));
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/login", get(pages::sign_in_page))
+        .route("/admin", get(pages::organisation))
+        .route("/static/admin.css", get(pages::stylesheet))
+        .merge(changes)
+        .layer(axum::middleware::from_fn(guard::headers))
+}

@@ -1,0 +1,167 @@
+//! The organisation tree as an administrator sees it: each group with its permissions and
+//! locks, and for each change whether this administrator may make it, decided by planning the
+//! very command the form would send (`State::plan` changes nothing) and greyed with the engine's
+//! reason when not (A3, G1).
+use tandem_core::domain::{
+    Actor, AdminCommand, Command, Permission, PermissionKey, State, TeamId, Timestamp,
+};
+
+/// Whether an action may be taken, and the rules engine's reason when not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Allowed {
+    /// The engine's reason it may not, as a sentence naming its rule.
+    pub reason: Option<String>,
+}
+
+impl Allowed {
+    fn of(state: &State, actor: Actor, command: &Command, now: Timestamp) -> Self {
+        Self {
+            reason: state.plan(actor, command, now).err().map(|e| e.to_string()),
+        }
+    }
+}
+
+/// A permission of a group: on or off, locked or not, and the lock's button.
+#[derive(Debug, Clone)]
+pub struct PermissionRow {
+    /// Its key as the form sends it back (JSON).
+    pub key: String,
+    /// How it reads.
+    pub label: String,
+    /// Whether the group's members have it.
+    pub on: bool,
+    /// Locked here (G1).
+    pub locked: bool,
+    /// Locked in a group above: changed there, not here.
+    pub locked_above: bool,
+    /// Locking or unlocking it here.
+    pub toggle: Allowed,
+}
+
+/// A group of the tree, in depth-first order.
+#[derive(Debug, Clone)]
+pub struct TeamRow {
+    /// Its id.
+    pub id: u64,
+    /// How far below the top.
+    pub depth: usize,
+    /// Its name.
+    pub name: String,
+    /// What it is for.
+    pub description: String,
+    /// Enabled (G2).
+    pub enabled: bool,
+    /// How many technicians belong to it.
+    pub members: usize,
+    /// Creating a group below it.
+    pub create_below: Allowed,
+    /// Its permissions.
+    pub permissions: Vec<PermissionRow>,
+}
+
+/// "RemoteControl" as "Remote control".
+fn label(p: Permission) -> String {
+    let name = format!("{p:?}");
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, c) in name.chars().enumerate() {
+        if i > 0 && c.is_uppercase() {
+            out.push(' ');
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Every group, depth first (children by name), with what `actor` may do to each.
+#[must_use]
+pub fn rows(state: &State, actor: Actor, now: Timestamp) -> Vec<TeamRow> {
+    let mut out = Vec::new();
+    let mut stack: Vec<(TeamId, usize)> = children(state, None)
+        .into_iter()
+        .rev()
+        .map(|t| (t, 0))
+        .collect();
+    while let Some((id, depth)) = stack.pop() {
+        let Some(team) = state.teams.get(&id) else {
+            continue;
+        };
+        let create_below = Allowed::of(
+            state,
+            actor,
+            &Command::Admin(AdminCommand::CreateTeam {
+                parent: Some(id),
+                name: "New group".into(),
+                description: String::new(),
+            }),
+            now,
+        );
+        let permissions = Permission::ALL
+            .iter()
+            .map(|p| {
+                let key = PermissionKey::Flag(*p);
+                let locked = state.is_locked(id, key);
+                let here = team.locks.contains(&key);
+                PermissionRow {
+                    key: serde_json::to_string(&key).unwrap_or_default(),
+                    label: label(*p),
+                    on: team.permissions.has(*p),
+                    locked: here,
+                    locked_above: locked && !here,
+                    toggle: Allowed::of(
+                        state,
+                        actor,
+                        &Command::Admin(AdminCommand::LockPermission {
+                            team: id,
+                            key,
+                            locked: !here,
+                        }),
+                        now,
+                    ),
+                }
+            })
+            .collect();
+        out.push(TeamRow {
+            id: id.0,
+            depth,
+            name: team.name.clone(),
+            description: team.description.clone(),
+            enabled: team.enabled,
+            members: team.members.len(),
+            create_below,
+            permissions,
+        });
+        for child in children(state, Some(id)).into_iter().rev() {
+            stack.push((child, depth + 1));
+        }
+    }
+    out
+}
+
+/// The groups directly below `parent` (the top ones for `None`), by name.
+fn children(state: &State, parent: Option<TeamId>) -> Vec<TeamId> {
+    let mut below: Vec<_> = state
+        .teams
+        .values()
+        .filter(|t| t.parent == parent)
+        .map(|t| (t.name.to_lowercase(), t.id))
+        .collect();
+    below.sort();
+    below.into_iter().map(|(_, id)| id).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::label;
+    use tandem_core::domain::Permission;
+
+    #[test]
+    fn permissions_read_as_words() {
+        assert_eq!(label(Permission::RemoteControl), "Remote control");
+        assert_eq!(
+            label(Permission::ChatAtSessionStart),
+            "Chat at session start"
+        );
+    }
+}

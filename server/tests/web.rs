@@ -1,0 +1,279 @@
+//! The administration web interface (issue 16) over real HTTPS, as a browser meets it: the
+//! headers every page carries, the sign-in cookie, changes from other origins or without the
+//! form's token refused, a sign-in credential that opens no API (and a console's that opens no
+//! page), and the organisation built through the rules engine, greyed with its reasons (A3, G1).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+mod support;
+
+use serde_json::Value;
+use support::{Db, Harness, PASSWORD};
+
+/// A browser on the appliance's pages: no redirects followed, so each answer can be read.
+struct Browser {
+    http: reqwest::Client,
+    base: String,
+    cookie: Option<String>,
+}
+
+impl Browser {
+    fn new(h: &Harness) -> Self {
+        let pem = std::fs::read(h.dir.path().join("tls-cert.pem")).unwrap();
+        let http = reqwest::Client::builder()
+            .use_rustls_tls()
+            .add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Self {
+            http,
+            base: h.base.clone(),
+            cookie: None,
+        }
+    }
+
+    async fn get(&self, path: &str) -> reqwest::Response {
+        let mut r = self.http.get(format!("{}{path}", self.base));
+        if let Some(c) = &self.cookie {
+            r = r.header("cookie", format!("__Host-tandem-admin={c}"));
+        }
+        r.send().await.unwrap()
+    }
+
+    /// A form posted from `origin` (the appliance's own unless told otherwise).
+    async fn post_from(
+        &self,
+        origin: &str,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("origin", origin)
+            .form(form);
+        if let Some(c) = &self.cookie {
+            r = r.header("cookie", format!("__Host-tandem-admin={c}"));
+        }
+        r.send().await.unwrap()
+    }
+
+    async fn post(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        let own = self.base.clone();
+        self.post_from(&own, path, form).await
+    }
+
+    async fn sign_in(&mut self, email: &str) {
+        let r = self
+            .post("/login", &[("email", email), ("password", PASSWORD)])
+            .await;
+        assert_eq!(r.status().as_u16(), 303);
+        let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
+        for attribute in ["Secure", "HttpOnly", "SameSite=Strict", "Path=/"] {
+            assert!(cookie.contains(attribute), "{attribute} in {cookie}");
+        }
+        let value = cookie.split(';').next().unwrap().split_once('=').unwrap().1;
+        self.cookie = Some(value.to_owned());
+    }
+
+    async fn page(&self, path: &str) -> String {
+        let r = self.get(path).await;
+        assert_eq!(r.status().as_u16(), 200, "{path}");
+        r.text().await.unwrap()
+    }
+}
+
+/// The value of the first hidden `name` field in a page.
+fn field(html: &str, name: &str) -> String {
+    let at = html.find(&format!("name=\"{name}\" value=\"")).unwrap();
+    let rest = &html[at + name.len() + 15..];
+    rest[..rest.find('"').unwrap()].to_owned()
+}
+
+/// The id of the group named `name` in the organisation page.
+fn team_id(html: &str, name: &str) -> String {
+    let at = html.find(&format!("team-name\">{name}<")).unwrap();
+    let before = &html[..at];
+    let id_at = before.rfind("id=\"team-").unwrap() + 9;
+    before[id_at..id_at + before[id_at..].find('"').unwrap()].to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_carry_a_strict_policy_and_changes_need_the_origin_and_the_forms_token() {
+    let h = Harness::start(Db::Sqlite).await;
+    let mut browser = Browser::new(&h);
+    let login = browser.get("/login").await;
+    let headers = login.headers();
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"));
+    assert!(!csp.contains("script-src"), "no script may run: {csp}");
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["cache-control"], "no-store");
+    // Not signed in: to the sign-in page.
+    let r = browser.get("/admin").await;
+    assert_eq!(
+        (
+            r.status().as_u16(),
+            r.headers()["location"].to_str().unwrap()
+        ),
+        (303, "/login")
+    );
+
+    // A sign-in posted from another origin (another port of the same host is the same site, not
+    // the same origin) is refused before any password is checked.
+    let other = browser.base.replace("localhost:", "localhost:1");
+    let form = [("email", "admin@demo.tandem"), ("password", PASSWORD)];
+    assert_eq!(
+        browser
+            .post_from(&other, "/login", &form)
+            .await
+            .status()
+            .as_u16(),
+        403
+    );
+    let wrong = [("email", "admin@demo.tandem"), ("password", "not it")];
+    let r = browser.post("/login", &wrong).await;
+    assert_eq!(r.status().as_u16(), 401);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Wrong e-mail address or password")
+    );
+
+    browser.sign_in("admin@demo.tandem").await;
+    let page = browser.page("/admin").await;
+    let csrf = field(&page, "csrf");
+    let desk = team_id(&page, "Service Desk");
+    let create = |token: &'static str| {
+        [
+            ("parent", desk.clone()),
+            ("name", "Night shift".to_owned()),
+            ("csrf", token.to_owned()),
+        ]
+    };
+    // Without the form's token, or with another's, or from elsewhere with it: refused, nothing made.
+    let r = browser
+        .post(
+            "/admin/teams",
+            &create("forged")
+                .iter()
+                .map(|(k, v)| (*k, v.as_str()))
+                .collect::<Vec<_>>(),
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 403);
+    let with_token: Vec<(&str, String)> = vec![
+        ("parent", desk.clone()),
+        ("name", "Night shift".into()),
+        ("csrf", csrf.clone()),
+    ];
+    let form: Vec<(&str, &str)> = with_token.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(
+        browser
+            .post_from(&other, "/admin/teams", &form)
+            .await
+            .status()
+            .as_u16(),
+        403
+    );
+    assert!(
+        !browser.page("/admin").await.contains("Night shift"),
+        "nothing was made"
+    );
+
+    // The sign-in's credential opens no API, and a console's token opens no page.
+    let r = h
+        .http
+        .get(format!("{}/api/v1/snapshot", h.base))
+        .bearer_auth(browser.cookie.as_deref().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    let console = h.login("admin@demo.tandem").await;
+    let mut borrowed = Browser::new(&h);
+    borrowed.cookie = Some(console);
+    assert_eq!(borrowed.get("/admin").await.status().as_u16(), 303);
+
+    // Signed out: the cookie opens nothing any more.
+    let r = browser.post("/logout", &[("csrf", csrf.as_str())]).await;
+    assert_eq!(r.status().as_u16(), 303);
+    assert!(
+        r.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+    assert_eq!(browser.get("/admin").await.status().as_u16(), 303);
+    h.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_builds_a_group_with_a_locked_permission_that_a_sub_administrator_may_not_touch()
+ {
+    let h = Harness::start(Db::Sqlite).await;
+    let mut master = Browser::new(&h);
+    master.sign_in("admin@demo.tandem").await;
+    let page = master.page("/admin").await;
+    let csrf = field(&page, "csrf");
+    let desk = team_id(&page, "Service Desk");
+    let form = [
+        ("parent", desk.as_str()),
+        ("name", "Night shift"),
+        ("description", "After hours"),
+        ("csrf", csrf.as_str()),
+    ];
+    let r = master.post("/admin/teams", &form).await;
+    assert_eq!(r.status().as_u16(), 303);
+    let page = master.page("/admin").await;
+    let night = team_id(&page, "Night shift");
+    let key = r#"{"Flag":"RemoteControl"}"#;
+    let lock = [("key", key), ("locked", "true"), ("csrf", csrf.as_str())];
+    let r = master
+        .post(&format!("/admin/teams/{night}/locks"), &lock)
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+
+    // Tom administers Service Desk's groups: he sees the new group and its lock greyed, with the
+    // rules engine's reason, and is refused if he posts it anyway (G1).
+    let mut tom = Browser::new(&h);
+    tom.sign_in("tom@demo.tandem").await;
+    let page = tom.page("/admin").await;
+    let section = &page[page.find("team-name\">Night shift<").unwrap()..];
+    let row = &section[section.find("Remote control").unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(
+        row.contains("disabled") && row.contains("Only master administrators can do this (G1)"),
+        "{row}"
+    );
+    let tom_csrf = field(&page, "csrf");
+    let unlock = [
+        ("key", key),
+        ("locked", "false"),
+        ("csrf", tom_csrf.as_str()),
+    ];
+    let r = tom
+        .post(&format!("/admin/teams/{night}/locks"), &unlock)
+        .await;
+    assert_eq!(r.status().as_u16(), 403);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Only master administrators can do this (G1)")
+    );
+
+    // A technician's console sees the new group, through the API, as built.
+    let alice = h.login("alice@demo.tandem").await;
+    let (_, snapshot) = h.get("/api/v1/snapshot", Some(&alice)).await;
+    let teams = &snapshot["view"]["state"]["teams"];
+    let found: Vec<&Value> = teams
+        .as_object()
+        .unwrap()
+        .values()
+        .filter(|t| t["name"] == "Night shift")
+        .collect();
+    assert_eq!(found.len(), 1, "{teams}");
+    assert!(found[0]["locks"].to_string().contains("RemoteControl"));
+    h.finish().await;
+}
