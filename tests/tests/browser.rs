@@ -1,0 +1,264 @@
+//! The administration web interface in a real browser (issue 16): Debian's Chromium, headless,
+//! driven through its matching chromedriver, against the real appliance binary, at a phone's
+//! size (390x844 CSS pixels). Screenshots go to `target/browser-screenshots/`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::missing_panics_doc)]
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use tandem_core::client::{Console, FeedOptions};
+use tandem_e2e::Appliance;
+
+const PASSWORD: &str = "tandem-demo-2026";
+
+/// chromedriver on a free port, stopped when dropped.
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Driver {
+    async fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap();
+        let child = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver (Debian package chromium-driver; scripts/setup installs it)");
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err()
+        {
+            assert!(Instant::now() < deadline, "chromedriver did not start");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Self { child, url }
+    }
+
+    /// A new headless Chromium the size of a phone, trusting the appliance's own certificate
+    /// as a reviewer who accepted it would.
+    async fn browser(&self) -> Client {
+        let profile = tempfile::tempdir().unwrap().keep();
+        let caps = serde_json::json!({
+            "acceptInsecureCerts": true,
+            "goog:chromeOptions": {
+                "binary": "/usr/bin/chromium",
+                "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                         format!("--user-data-dir={}", profile.display())],
+                "mobileEmulation": {"deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 2}}
+            }
+        });
+        let serde_json::Value::Object(caps) = caps else {
+            unreachable!()
+        };
+        ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&self.url)
+            .await
+            .expect("a Chromium session")
+    }
+}
+
+fn screenshots() -> std::path::PathBuf {
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/browser-screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+async fn scroll_to(browser: &Client, element: &fantoccini::elements::Element) {
+    let arg = serde_json::to_value(element).unwrap();
+    browser
+        .execute("arguments[0].scrollIntoView({block: 'center'})", vec![arg])
+        .await
+        .unwrap();
+}
+
+async fn shot(browser: &Client, name: &str) {
+    let png = browser.screenshot().await.unwrap();
+    std::fs::write(screenshots().join(format!("{name}.png")), png).unwrap();
+}
+
+/// Click a button that posts a form, and wait for the page the appliance answers with.
+async fn submit(browser: &Client, button: fantoccini::elements::Element) {
+    let old = browser.find(Locator::Css("html")).await.unwrap();
+    button.click().await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    // The old page's root goes stale once the new page replaced it.
+    while old.tag_name().await.is_ok() {
+        assert!(Instant::now() < deadline, "the form's answer did not come");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    browser
+        .wait()
+        .for_element(Locator::Css("body"))
+        .await
+        .unwrap();
+}
+
+async fn sign_in(browser: &Client, base: &str, email: &str) {
+    browser.goto(&format!("{base}/login")).await.unwrap();
+    browser
+        .find(Locator::Css("input[name=email]"))
+        .await
+        .unwrap()
+        .send_keys(email)
+        .await
+        .unwrap();
+    browser
+        .find(Locator::Css("input[name=password]"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    let button = browser
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap();
+    submit(browser, button).await;
+    browser
+        .wait()
+        .for_element(Locator::Css("ul.tree"))
+        .await
+        .unwrap();
+}
+
+/// Open a group's section of the tree (its `<details>`).
+async fn open_group(browser: &Client, name: &str) {
+    let summary = format!("//li[.//strong[@class='team-name' and text()='{name}']]//summary");
+    browser
+        .find(Locator::XPath(&summary))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+/// The lock button of a permission in a group's section.
+fn lock_button(group: &str, permission: &str) -> String {
+    format!(
+        "//li[.//strong[@class='team-name' and text()='{group}']]//tr[td[text()='{permission}']]//button"
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_builds_a_locked_group_in_the_browser_and_a_sub_administrator_sees_why_not()
+ {
+    let app = Appliance::start().await.unwrap();
+    let base = format!("https://localhost:{}", app.addr.port());
+    let driver = Driver::start().await;
+
+    // The master administrator, on a phone-sized browser, builds "Night shift" below Service Desk
+    // and locks its remote control.
+    let admin = driver.browser().await;
+    sign_in(&admin, &base, "admin@demo.tandem").await;
+    shot(&admin, "admin-tree").await;
+    open_group(&admin, "Service Desk").await;
+    let create =
+        "//li[.//strong[@class='team-name' and text()='Service Desk']]//form[@class='create']";
+    let form = admin.find(Locator::XPath(create)).await.unwrap();
+    form.find(Locator::Css("input[name=name]"))
+        .await
+        .unwrap()
+        .send_keys("Night shift")
+        .await
+        .unwrap();
+    form.find(Locator::Css("input[name=description]"))
+        .await
+        .unwrap()
+        .send_keys("After hours")
+        .await
+        .unwrap();
+    submit(&admin, form.find(Locator::Css("button")).await.unwrap()).await;
+    admin
+        .wait()
+        .for_element(Locator::XPath(
+            "//strong[@class='team-name' and text()='Night shift']",
+        ))
+        .await
+        .unwrap();
+    open_group(&admin, "Night shift").await;
+    let lock = admin
+        .find(Locator::XPath(&lock_button(
+            "Night shift",
+            "Remote control",
+        )))
+        .await
+        .unwrap();
+    submit(&admin, lock).await;
+    open_group(&admin, "Night shift").await;
+    let unlock = admin
+        .find(Locator::XPath(&lock_button(
+            "Night shift",
+            "Remote control",
+        )))
+        .await
+        .unwrap();
+    assert_eq!(unlock.text().await.unwrap(), "Unlock", "locked");
+    scroll_to(&admin, &unlock).await;
+    shot(&admin, "admin-group-permissions").await;
+    admin.close().await.unwrap();
+
+    // Tom administers Service Desk's groups: the lock is greyed, with the engine's reason.
+    let tom = driver.browser().await;
+    sign_in(&tom, &base, "tom@demo.tandem").await;
+    open_group(&tom, "Night shift").await;
+    let button = tom
+        .find(Locator::XPath(&lock_button(
+            "Night shift",
+            "Remote control",
+        )))
+        .await
+        .unwrap();
+    assert!(
+        button.attr("disabled").await.unwrap().is_some(),
+        "greyed for a sub-administrator"
+    );
+    let reason = format!(
+        "{}/following-sibling::span[@class='reason']",
+        lock_button("Night shift", "Remote control")
+    );
+    let reason = tom
+        .find(Locator::XPath(&reason))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(reason, "Only master administrators can do this (G1)");
+    scroll_to(&tom, &button).await;
+    shot(&tom, "sub-administrator-greyed").await;
+    tom.close().await.unwrap();
+
+    // A technician's console sees the new group.
+    let alice = Console::sign_in(
+        app.endpoint().unwrap(),
+        "alice@demo.tandem",
+        PASSWORD,
+        FeedOptions::default(),
+    )
+    .await
+    .unwrap();
+    let seen = alice
+        .wait_for(Duration::from_secs(10), |m| {
+            m.state.teams.values().any(|t| t.name == "Night shift")
+        })
+        .await;
+    assert!(seen.is_ok(), "the technician's console sees Night shift");
+}
