@@ -337,8 +337,20 @@ async fn verify_and_issue(
             None => verify(&given, dummy_hash()),
         })
         .await?;
+    let what = match kind {
+        TokenKind::AdminWeb => "sign-in to the web interface",
+        _ => "sign-in to a console",
+    };
     let Some((technician, _)) = credential.filter(|_| matches) else {
         tracing::info!("login failed");
+        // The audit names where it came from, never the address or password tried.
+        audit_sign_in(
+            appliance,
+            &format!("someone at {source}"),
+            what,
+            "refused: wrong e-mail address or password",
+        )
+        .await;
         return Err(WRONG);
     };
     appliance.limits.remember(email, source);
@@ -356,7 +368,16 @@ async fn verify_and_issue(
     )
     .await?;
     tx.commit().await?;
+    let who = crate::appliance::actor_label(Actor::Technician(technician));
+    audit_sign_in(appliance, &who, what, "signed in").await;
     Ok(Login { token, technician })
+}
+
+/// A sign-in in the audit (issue 16). A failure to write it is logged, and the sign-in stands.
+async fn audit_sign_in(appliance: &Appliance, who: &str, what: &str, outcome: &str) {
+    if let Err(e) = appliance.store.audit(now_ms(), who, what, outcome).await {
+        tracing::warn!(error = %e, "could not audit a sign-in");
+    }
 }
 
 /// End a console session: the token stops working and its sockets close; the technician is no

@@ -151,6 +151,19 @@ impl TokenKind {
     }
 }
 
+/// A line of the audit: a refused command or a sign-in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditLine {
+    /// When (ms since the epoch).
+    pub at: i64,
+    /// Who (`technician:3`, or the address a failed sign-in came from).
+    pub actor: String,
+    /// What they asked.
+    pub command: String,
+    /// What came of it.
+    pub outcome: String,
+}
+
 /// A valid bearer token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Token {
@@ -452,6 +465,28 @@ impl Store {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    /// The newest `limit` lines of the audit, newest first.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn recent_audit(&self, limit: i64) -> Result<Vec<AuditLine>, StoreError> {
+        let rows =
+            sqlx::query("SELECT at, actor, command, outcome FROM audit ORDER BY at DESC LIMIT $1")
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditLine {
+                    at: r.try_get("at")?,
+                    actor: r.try_get("actor")?,
+                    command: r.try_get("command")?,
+                    outcome: r.try_get("outcome")?,
+                })
+            })
+            .collect()
     }
 
     /// Store a technician's password hash.

@@ -277,3 +277,98 @@ async fn an_administrator_builds_a_group_with_a_locked_permission_that_a_sub_adm
     assert!(found[0]["locks"].to_string().contains("RemoteControl"));
     h.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_security_policy_is_made_with_its_tools_and_the_audit_shows_sign_ins_and_refusals() {
+    let h = Harness::start(Db::Sqlite).await;
+    let mut master = Browser::new(&h);
+    master.sign_in("admin@demo.tandem").await;
+    let page = master.page("/admin/policies").await;
+    let csrf = field(&page, "csrf");
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("name", "Vendor, view only"),
+        (
+            "description",
+            "=cmd|' /C calc'!A0 sees the screen and chats; nothing else",
+        ),
+        ("allow-DesktopViewing", "on"),
+        ("allow-ToggleChat", "on"),
+    ];
+    let r = master.post("/admin/policies", &form).await;
+    assert_eq!(r.status().as_u16(), 303);
+    let page = master.page("/admin/policies").await;
+    assert!(
+        page.contains("Vendor, view only") && page.contains("Toggle chat, Desktop viewing"),
+        "{page}"
+    );
+    // The engine holds it with exactly those tools, as X2/G4 will use it.
+    let state = h.appliance().state().await;
+    let made = state
+        .policies
+        .values()
+        .find(|p| p.name == "Vendor, view only")
+        .unwrap();
+    use tandem_core::domain::Permission;
+    assert!(
+        made.permissions.has(Permission::DesktopViewing)
+            && !made.permissions.has(Permission::RemoteControl)
+    );
+    drop(state);
+
+    // Tom may not lock: refused, and that lands in the audit with his sign-in.
+    let mut tom = Browser::new(&h);
+    tom.sign_in("tom@demo.tandem").await;
+    let tom_page = tom.page("/admin").await;
+    let desk = team_id(&tom_page, "Tier 1");
+    let tom_csrf = field(&tom_page, "csrf");
+    let lock = [
+        ("key", r#"{"Flag":"RemoteControl"}"#),
+        ("locked", "true"),
+        ("csrf", tom_csrf.as_str()),
+    ];
+    assert_eq!(
+        tom.post(&format!("/admin/teams/{desk}/locks"), &lock)
+            .await
+            .status()
+            .as_u16(),
+        403
+    );
+    let mut stranger = Browser::new(&h);
+    let wrong = [("email", "admin@demo.tandem"), ("password", "not it")];
+    assert_eq!(stranger.post("/login", &wrong).await.status().as_u16(), 401);
+    stranger.cookie = None;
+
+    // Only master administrators read the audit (G1).
+    let r = tom.get("/admin/audit").await;
+    assert_eq!(r.status().as_u16(), 403);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Only master administrators can do this (G1)")
+    );
+    assert_eq!(tom.get("/admin/audit.csv").await.status().as_u16(), 403);
+    let audit = master.page("/admin/audit").await;
+    for seen in [
+        "sign-in to the web interface",
+        "signed in",
+        "refused: wrong e-mail address or password",
+        "LockPermission",
+        "Only master administrators can do this",
+    ] {
+        assert!(audit.contains(seen), "{seen} in the audit");
+    }
+    assert!(!audit.contains("not it"), "never the password tried");
+    let csv = master.get("/admin/audit.csv").await;
+    assert!(
+        csv.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    let csv = csv.text().await.unwrap();
+    assert!(csv.starts_with("when,who,what,outcome\r\n"));
+    assert!(csv.lines().count() >= 5, "{csv}");
+    h.finish().await;
+}

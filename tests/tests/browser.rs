@@ -213,6 +213,47 @@ async fn an_administrator_builds_a_locked_group_in_the_browser_and_a_sub_adminis
     assert_eq!(unlock.text().await.unwrap(), "Unlock", "locked");
     scroll_to(&admin, &unlock).await;
     shot(&admin, "admin-group-permissions").await;
+
+    // A security policy for external users (X2): name, full description, the tools ticked.
+    admin.goto(&format!("{base}/admin/policies")).await.unwrap();
+    let form = admin.find(Locator::Css("form.create")).await.unwrap();
+    form.find(Locator::Css("input[name=name]"))
+        .await
+        .unwrap()
+        .send_keys("Vendor, view only")
+        .await
+        .unwrap();
+    form.find(Locator::Css("input[name=description]"))
+        .await
+        .unwrap()
+        .send_keys("Sees the screen and chats")
+        .await
+        .unwrap();
+    for tool in ["allow-DesktopViewing", "allow-ToggleChat"] {
+        form.find(Locator::Css(&format!("input[name={tool}]")))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+    submit(&admin, form.find(Locator::Css("button")).await.unwrap()).await;
+    let made = admin
+        .find(Locator::XPath(
+            "//section[h2[text()='Vendor, view only']]/p[@class='muted']",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(made.text().await.unwrap(), "Toggle chat, Desktop viewing");
+    scroll_to(&admin, &made).await;
+    shot(&admin, "security-policy").await;
+    admin.goto(&format!("{base}/admin/audit")).await.unwrap();
+    admin
+        .wait()
+        .for_element(Locator::Css("table.audit"))
+        .await
+        .unwrap();
+    shot(&admin, "audit").await;
     admin.close().await.unwrap();
 
     // Tom administers Service Desk's groups: the lock is greyed, with the engine's reason.

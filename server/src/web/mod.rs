@@ -12,8 +12,10 @@
 //! must come from the appliance's own pages (`guard`: Fetch Metadata and Origin) and carry the
 //! session's form token (`session::csrf_for`); every page is sent with a Content-Security-Policy
 //! that allows no script, no frame and nothing from elsewhere.
+mod audit;
 mod guard;
 mod pages;
+mod policies;
 mod session;
 mod tree;
 
@@ -30,11 +32,15 @@ pub fn router() -> Router<Arc<Appliance>> {
         .route("/logout", post(pages::sign_out))
         .route("/admin/teams", post(pages::create_team))
         .route("/admin/teams/{team}/locks", post(pages::lock))
+        .route("/admin/policies", post(policies::create_policy))
         .layer(axum::middleware::from_fn(guard::same_origin));
     Router::new()
         .route("/", get(pages::home))
         .route("/login", get(pages::sign_in_page))
         .route("/admin", get(pages::organisation))
+        .route("/admin/policies", get(policies::policies))
+        .route("/admin/audit", get(audit::audit))
+        .route("/admin/audit.csv", get(audit::audit_csv))
         .route("/static/admin.css", get(pages::stylesheet))
         .merge(changes)
         .layer(axum::middleware::from_fn(guard::headers))

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use tandem_core::domain::{Actor, AdminCommand, Command, PermissionKey, TeamId, Timestamp};
 
 /// Render a template, or say plainly that it could not be.
-fn page(status: StatusCode, template: &impl Template) -> Response {
+pub fn page(status: StatusCode, template: &impl Template) -> Response {
     match template.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
@@ -141,8 +141,14 @@ pub async fn sign_out(
         .into_response()
 }
 
-fn now() -> Timestamp {
+pub fn now() -> Timestamp {
     Timestamp(u64::try_from(now_ms()).unwrap_or(0))
+}
+
+/// Now, in milliseconds since the epoch, for file names.
+#[must_use]
+pub fn now_page() -> i64 {
+    now_ms()
 }
 
 /// `GET /admin`
@@ -166,14 +172,19 @@ pub async fn organisation(
     )
 }
 
-/// Carry out an administrator's command; back to the organisation, or the engine's reason.
-async fn run(appliance: &Arc<Appliance>, session: &WebSession, command: AdminCommand) -> Response {
+/// Carry out an administrator's command; back to `then`, or the engine's reason.
+pub async fn run_then(
+    appliance: &Arc<Appliance>,
+    session: &WebSession,
+    command: AdminCommand,
+    then: &str,
+) -> Response {
     let actor = Actor::Technician(session.technician);
     match appliance
         .execute(actor, &Command::Admin(command), Vec::new())
         .await
     {
-        Ok(_) => Redirect::to("/admin").into_response(),
+        Ok(_) => Redirect::to(then).into_response(),
         Err(e) => {
             let status = match e {
                 ApiError::Command(_) => StatusCode::FORBIDDEN,
@@ -187,6 +198,16 @@ async fn run(appliance: &Arc<Appliance>, session: &WebSession, command: AdminCom
             )
         }
     }
+}
+
+/// Carry out an administrator's command; back to the organisation, or the engine's reason.
+async fn run(appliance: &Arc<Appliance>, session: &WebSession, command: AdminCommand) -> Response {
+    run_then(appliance, session, command, "/admin").await
+}
+
+/// A form without this sign-in's token: refused before anything is done.
+pub fn forged_form() -> Response {
+    forged()
 }
 
 /// The new group form's fields.

@@ -14,7 +14,8 @@ pub struct Allowed {
 }
 
 impl Allowed {
-    fn of(state: &State, actor: Actor, command: &Command, now: Timestamp) -> Self {
+    /// Plan `command` as `actor`: allowed, or the engine's reason.
+    pub fn of(state: &State, actor: Actor, command: &Command, now: Timestamp) -> Self {
         Self {
             reason: state.plan(actor, command, now).err().map(|e| e.to_string()),
         }
@@ -60,7 +61,7 @@ pub struct TeamRow {
 }
 
 /// "RemoteControl" as "Remote control".
-fn label(p: Permission) -> String {
+pub fn label(p: Permission) -> String {
     let name = format!("{p:?}");
     let mut out = String::with_capacity(name.len() + 4);
     for (i, c) in name.chars().enumerate() {
