@@ -1769,6 +1769,20 @@ fn g1_administrators_manage_only_below_their_group_and_masters_lock_permissions(
     );
 }
 
+/// G1 (ours): the audit covers every team's refusals and sign-ins, so only master
+/// administrators read it; an administrator of a group and a technician are told why not.
+#[test]
+fn g1_only_master_administrators_read_the_audit() {
+    let w = World::new();
+    assert_eq!(w.state.may_read_audit(tech(w.mia)), Ok(()));
+    for (who, reason) in [(w.tom, Reason::MasterOnly), (w.alice, Reason::NotAdministrator)] {
+        let Err(CommandError::Denied(d)) = w.state.may_read_audit(tech(who)) else {
+            panic!("{who:?} may read the audit");
+        };
+        assert_eq!((d.rule, d.reason), (Rule::G1, reason));
+    }
+}
+
 #[test]
 fn g1_the_first_account_is_a_master_administrator_and_only_the_first() {
     let (mut state, mia) = State::bootstrap("Mia", "mia@example.com");
