@@ -1775,7 +1775,10 @@ fn g1_administrators_manage_only_below_their_group_and_masters_lock_permissions(
 fn g1_only_master_administrators_read_the_audit() {
     let w = World::new();
     assert_eq!(w.state.may_read_audit(tech(w.mia)), Ok(()));
-    for (who, reason) in [(w.tom, Reason::MasterOnly), (w.alice, Reason::NotAdministrator)] {
+    for (who, reason) in [
+        (w.tom, Reason::MasterOnly),
+        (w.alice, Reason::NotAdministrator),
+    ] {
         let Err(CommandError::Denied(d)) = w.state.may_read_audit(tech(who)) else {
             panic!("{who:?} may read the audit");
         };

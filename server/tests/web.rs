@@ -263,6 +263,72 @@ async fn an_administrator_builds_a_group_with_a_locked_permission_that_a_sub_adm
             .contains("Only master administrators can do this (G1)")
     );
 
+    // Turning the locked permission off in Night shift: greyed for Tom with the engine's
+    // reason, and refused when posted anyway; in Tier 1, where nothing is locked, it is done.
+    let switch_row = &section[section.find("Remote control").unwrap()..];
+    let switch_row = &switch_row[..switch_row.find("</tr>").unwrap()];
+    assert!(
+        switch_row.contains("A master administrator locked this permission (G1)"),
+        "{switch_row}"
+    );
+    let off = [
+        ("permission", "RemoteControl"),
+        ("on", "false"),
+        ("csrf", tom_csrf.as_str()),
+    ];
+    let r = tom
+        .post(&format!("/admin/teams/{night}/permissions"), &off)
+        .await;
+    assert_eq!(r.status().as_u16(), 403);
+    let tier1 = team_id(&page, "Tier 1");
+    let r = tom
+        .post(&format!("/admin/teams/{tier1}/permissions"), &off)
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let tier1_now = h
+        .appliance()
+        .state()
+        .await
+        .teams
+        .values()
+        .find(|t| t.name == "Tier 1")
+        .cloned()
+        .unwrap();
+    assert!(
+        !tier1_now
+            .permissions
+            .has(tandem_core::domain::Permission::RemoteControl)
+    );
+    // Renaming: Tier 1 (below his group) yes, Service Desk (his own) no (G1).
+    let rename = [
+        ("name", "Tier 1 (days)"),
+        ("description", ""),
+        ("enabled", "on"),
+        ("csrf", tom_csrf.as_str()),
+    ];
+    assert_eq!(
+        tom.post(&format!("/admin/teams/{tier1}"), &rename)
+            .await
+            .status()
+            .as_u16(),
+        303
+    );
+    let rename = [
+        ("name", "Mine"),
+        ("description", ""),
+        ("enabled", "on"),
+        ("csrf", tom_csrf.as_str()),
+    ];
+    let r = tom
+        .post(
+            &format!("/admin/teams/{}", team_id(&page, "Service Desk")),
+            &rename,
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 403);
+    assert!(r.text().await.unwrap().contains("(G1)"));
+    assert!(tom.page("/admin").await.contains("Tier 1 (days)"));
+
     // A technician's console sees the new group, through the API, as built.
     let alice = h.login("alice@demo.tandem").await;
     let (_, snapshot) = h.get("/api/v1/snapshot", Some(&alice)).await;

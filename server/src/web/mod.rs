@@ -31,7 +31,12 @@ pub fn router() -> Router<Arc<Appliance>> {
         .route("/login", post(pages::sign_in))
         .route("/logout", post(pages::sign_out))
         .route("/admin/teams", post(pages::create_team))
+        .route("/admin/teams/{team}", post(pages::update_team))
         .route("/admin/teams/{team}/locks", post(pages::lock))
+        .route(
+            "/admin/teams/{team}/permissions",
+            post(pages::set_permission),
+        )
         .route("/admin/policies", post(policies::create_policy))
         .layer(axum::middleware::from_fn(guard::same_origin));
     Router::new()

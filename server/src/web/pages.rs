@@ -14,7 +14,9 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use tandem_core::domain::{Actor, AdminCommand, Command, PermissionKey, TeamId, Timestamp};
+use tandem_core::domain::{
+    Actor, AdminCommand, Command, Permission, PermissionGrant, PermissionKey, TeamId, Timestamp,
+};
 
 /// Render a template, or say plainly that it could not be.
 pub fn page(status: StatusCode, template: &impl Template) -> Response {
@@ -233,6 +235,73 @@ pub async fn create_team(
         parent: Some(TeamId(form.parent)),
         name: form.name,
         description: form.description,
+    };
+    run(&appliance, &session, command).await
+}
+
+/// The group form's fields.
+#[derive(Debug, Deserialize)]
+pub struct UpdateTeamForm {
+    csrf: String,
+    name: String,
+    #[serde(default)]
+    description: String,
+    /// Present when the box is ticked.
+    enabled: Option<String>,
+}
+
+/// `POST /admin/teams/{team}`: rename, describe, enable or disable a group (G2).
+pub async fn update_team(
+    State(appliance): State<Arc<Appliance>>,
+    session: WebSession,
+    Path(team): Path<u64>,
+    Form(form): Form<UpdateTeamForm>,
+) -> Response {
+    if !session.carried_by(&form.csrf) {
+        return forged();
+    }
+    let command = AdminCommand::UpdateTeam {
+        team: TeamId(team),
+        name: form.name,
+        description: form.description,
+        enabled: form.enabled.is_some(),
+    };
+    run(&appliance, &session, command).await
+}
+
+/// The permission form's fields.
+#[derive(Debug, Deserialize)]
+pub struct PermissionForm {
+    csrf: String,
+    /// The permission's name (`RemoteControl`).
+    permission: String,
+    on: bool,
+}
+
+/// `POST /admin/teams/{team}/permissions`: turn a permission on or off for a group's members
+/// (G3; refused by the engine where a master administrator locked it, G1).
+pub async fn set_permission(
+    State(appliance): State<Arc<Appliance>>,
+    session: WebSession,
+    Path(team): Path<u64>,
+    Form(form): Form<PermissionForm>,
+) -> Response {
+    if !session.carried_by(&form.csrf) {
+        return forged();
+    }
+    let Ok(permission) =
+        serde_json::from_value::<Permission>(serde_json::Value::String(form.permission))
+    else {
+        return page(
+            StatusCode::BAD_REQUEST,
+            &RefusedPage {
+                reason: "No such permission.".into(),
+            },
+        );
+    };
+    let command = AdminCommand::SetPermission {
+        team: TeamId(team),
+        grant: PermissionGrant::Flag(permission, form.on),
     };
     run(&appliance, &session, command).await
 }

@@ -3,7 +3,8 @@
 //! very command the form would send (`State::plan` changes nothing) and greyed with the engine's
 //! reason when not (A3, G1).
 use tandem_core::domain::{
-    Actor, AdminCommand, Command, Permission, PermissionKey, State, TeamId, Timestamp,
+    Actor, AdminCommand, Command, Permission, PermissionGrant, PermissionKey, State, TeamId,
+    Timestamp,
 };
 
 /// Whether an action may be taken, and the rules engine's reason when not.
@@ -29,6 +30,8 @@ pub struct PermissionRow {
     pub key: String,
     /// How it reads.
     pub label: String,
+    /// Its name as the form sends it back (`RemoteControl`).
+    pub name: String,
     /// Whether the group's members have it.
     pub on: bool,
     /// Locked here (G1).
@@ -37,6 +40,8 @@ pub struct PermissionRow {
     pub locked_above: bool,
     /// Locking or unlocking it here.
     pub toggle: Allowed,
+    /// Turning it on or off for the group's members (G3).
+    pub switch: Allowed,
 }
 
 /// A group of the tree, in depth-first order.
@@ -56,6 +61,8 @@ pub struct TeamRow {
     pub members: usize,
     /// Creating a group below it.
     pub create_below: Allowed,
+    /// Renaming it, describing it, enabling or disabling it (G2).
+    pub update: Allowed,
     /// Its permissions.
     pub permissions: Vec<PermissionRow>,
 }
@@ -104,10 +111,21 @@ pub fn rows(state: &State, actor: Actor, now: Timestamp) -> Vec<TeamRow> {
                 let key = PermissionKey::Flag(*p);
                 let locked = state.is_locked(id, key);
                 let here = team.locks.contains(&key);
+                let on = team.permissions.has(*p);
                 PermissionRow {
                     key: serde_json::to_string(&key).unwrap_or_default(),
                     label: label(*p),
-                    on: team.permissions.has(*p),
+                    name: format!("{p:?}"),
+                    on,
+                    switch: Allowed::of(
+                        state,
+                        actor,
+                        &Command::Admin(AdminCommand::SetPermission {
+                            team: id,
+                            grant: PermissionGrant::Flag(*p, !on),
+                        }),
+                        now,
+                    ),
                     locked: here,
                     locked_above: locked && !here,
                     toggle: Allowed::of(
@@ -123,6 +141,17 @@ pub fn rows(state: &State, actor: Actor, now: Timestamp) -> Vec<TeamRow> {
                 }
             })
             .collect();
+        let update = Allowed::of(
+            state,
+            actor,
+            &Command::Admin(AdminCommand::UpdateTeam {
+                team: id,
+                name: team.name.clone(),
+                description: team.description.clone(),
+                enabled: !team.enabled,
+            }),
+            now,
+        );
         out.push(TeamRow {
             id: id.0,
             depth,
@@ -131,6 +160,7 @@ pub fn rows(state: &State, actor: Actor, now: Timestamp) -> Vec<TeamRow> {
             enabled: team.enabled,
             members: team.members.len(),
             create_below,
+            update,
             permissions,
         });
         for child in children(state, Some(id)).into_iter().rev() {
