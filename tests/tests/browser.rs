@@ -153,7 +153,7 @@ async fn open_group(browser: &Client, name: &str) {
 /// The lock button of a permission in a group's section.
 fn lock_button(group: &str, permission: &str) -> String {
     format!(
-        "//li[.//strong[@class='team-name' and text()='{group}']]//tr[td[text()='{permission}']]//button"
+        "//li[.//strong[@class='team-name' and text()='{group}']]//tr[td[text()='{permission}']]//button[@class='lock']"
     )
 }
 
