@@ -438,3 +438,101 @@ async fn a_security_policy_is_made_with_its_tools_and_the_audit_shows_sign_ins_a
     assert!(csv.lines().count() >= 5, "{csv}");
     h.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_technician_is_created_with_a_password_and_put_in_a_group_within_the_administrators_scope()
+ {
+    let h = Harness::start(Db::Sqlite).await;
+    let mut master = Browser::new(&h);
+    master.sign_in("admin@demo.tandem").await;
+    let page = master.page("/admin/technicians").await;
+    let csrf = field(&page, "csrf");
+    let weak = [
+        ("csrf", csrf.as_str()),
+        ("name", "Nina Night"),
+        ("email", "nina@demo.tandem"),
+        ("role", "technician"),
+        ("password", "password"),
+    ];
+    let r = master.post("/admin/technicians", &weak).await;
+    assert_eq!(r.status().as_u16(), 400, "a weak first password is refused");
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("name", "Nina Night"),
+        ("email", "nina@demo.tandem"),
+        ("role", "technician"),
+        ("password", "violet kettle orbit 1947"),
+    ];
+    assert_eq!(
+        master
+            .post("/admin/technicians", &form)
+            .await
+            .status()
+            .as_u16(),
+        303
+    );
+    // She signs in to a console with it.
+    let (status, _) = h
+        .post("/api/v1/login", None, serde_json::json!({"email": "nina@demo.tandem", "password": "violet kettle orbit 1947"}))
+        .await;
+    assert_eq!(status, 200);
+
+    // Tom puts her in Tier 1 (below his group); Field Services is not his to change (G1).
+    let mut tom = Browser::new(&h);
+    tom.sign_in("tom@demo.tandem").await;
+    let page = tom.page("/admin/technicians").await;
+    let tom_csrf = field(&page, "csrf");
+    let state = h.appliance().state().await;
+    let nina = state
+        .technicians
+        .values()
+        .find(|t| t.name == "Nina Night")
+        .unwrap()
+        .id
+        .0;
+    let tier1 = state
+        .teams
+        .values()
+        .find(|t| t.name == "Tier 1")
+        .unwrap()
+        .id
+        .0
+        .to_string();
+    let field_services = state
+        .teams
+        .values()
+        .find(|t| t.name == "Field Services")
+        .unwrap()
+        .id
+        .0
+        .to_string();
+    drop(state);
+    let section = &page[page.find("technician-name\">Nina Night<").unwrap()..];
+    let row = &section[section.find("<td>Field Services</td>").unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(row.contains("disabled") && row.contains("(G1)"), "{row}");
+    let add = |team: &str| {
+        vec![
+            ("csrf", tom_csrf.clone()),
+            ("team", team.to_owned()),
+            ("member", "true".to_owned()),
+        ]
+    };
+    let path = format!("/admin/technicians/{nina}/groups");
+    let form = add(&tier1);
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(tom.post(&path, &form).await.status().as_u16(), 303);
+    let form = add(&field_services);
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(tom.post(&path, &form).await.status().as_u16(), 403);
+    let state = h.appliance().state().await;
+    let member_of: Vec<&str> = state
+        .teams
+        .values()
+        .filter(|t| t.members.contains(&tandem_core::domain::TechnicianId(nina)))
+        .map(|t| t.name.as_str())
+        .collect();
+    assert_eq!(member_of, ["Tier 1"]);
+    drop(state);
+    h.finish().await;
+}

@@ -17,6 +17,7 @@ mod guard;
 mod pages;
 mod policies;
 mod session;
+mod technicians;
 mod tree;
 
 use crate::appliance::Appliance;
@@ -38,12 +39,18 @@ pub fn router() -> Router<Arc<Appliance>> {
             post(pages::set_permission),
         )
         .route("/admin/policies", post(policies::create_policy))
+        .route("/admin/technicians", post(technicians::create_technician))
+        .route(
+            "/admin/technicians/{technician}/groups",
+            post(technicians::set_membership),
+        )
         .layer(axum::middleware::from_fn(guard::same_origin));
     Router::new()
         .route("/", get(pages::home))
         .route("/login", get(pages::sign_in_page))
         .route("/admin", get(pages::organisation))
         .route("/admin/policies", get(policies::policies))
+        .route("/admin/technicians", get(technicians::technicians))
         .route("/admin/audit", get(audit::audit))
         .route("/admin/audit.csv", get(audit::audit_csv))
         .route("/static/admin.css", get(pages::stylesheet))

@@ -207,6 +207,11 @@ async fn run(appliance: &Arc<Appliance>, session: &WebSession, command: AdminCom
     run_then(appliance, session, command, "/admin").await
 }
 
+/// A page saying why something was not done.
+pub fn refused(reason: String) -> impl Template + std::fmt::Debug {
+    RefusedPage { reason }
+}
+
 /// A form without this sign-in's token: refused before anything is done.
 pub fn forged_form() -> Response {
     forged()

@@ -1,0 +1,226 @@
+//! Technicians (issue 16): the accounts, their roles and groups; a new account with its first
+//! password (which the rules engine never sees: `accounts::create_account`, as the API's), and
+//! membership of groups (G2, G1: administrators only in groups below theirs). Each form is
+//! greyed with the engine's reason where it would be refused (A3).
+use super::pages::{forged_form, now, page, run_then};
+use super::session::WebSession;
+use super::tree::Allowed;
+use crate::accounts::create_account;
+use crate::appliance::Appliance;
+use crate::error::ApiError;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use std::sync::Arc;
+use tandem_core::domain::{
+    Actor, AdminCommand, Command, Role, State as Domain, TeamId, TechnicianId,
+};
+
+/// A group a technician could belong to, and whether this administrator may change that.
+#[derive(Debug)]
+pub struct Membership {
+    team: u64,
+    name: String,
+    member: bool,
+    change: Allowed,
+}
+
+/// A technician as listed.
+#[derive(Debug)]
+pub struct TechnicianRow {
+    id: u64,
+    name: String,
+    email: String,
+    role: String,
+    groups: Vec<Membership>,
+}
+
+/// The technicians page.
+#[derive(Debug, Template)]
+#[template(path = "technicians.html")]
+struct TechniciansPage {
+    name: String,
+    csrf: String,
+    technicians: Vec<TechnicianRow>,
+    /// Roles offered for a new account: form value and how it reads.
+    roles: Vec<(String, String)>,
+    create: Allowed,
+}
+
+fn role_text(state: &Domain, role: Role) -> String {
+    match role {
+        Role::Technician => "Technician".into(),
+        Role::MasterAdministrator => "Master administrator".into(),
+        Role::Administrator { team } => format!(
+            "Administrator of the groups below {}",
+            state.teams.get(&team).map_or("?", |t| t.name.as_str())
+        ),
+    }
+}
+
+/// `GET /admin/technicians`
+pub async fn technicians(State(appliance): State<Arc<Appliance>>, session: WebSession) -> Response {
+    let state = appliance.state().await;
+    let actor = Actor::Technician(session.technician);
+    let name = state
+        .technicians
+        .get(&session.technician)
+        .map_or_else(String::new, |t| t.name.clone());
+    let mut teams: Vec<_> = state.teams.values().collect();
+    teams.sort_by_key(|t| t.name.to_lowercase());
+    let mut rows: Vec<TechnicianRow> = state
+        .technicians
+        .values()
+        .map(|t| TechnicianRow {
+            id: t.id.0,
+            name: t.name.clone(),
+            email: t.email.clone(),
+            role: role_text(&state, t.role),
+            groups: teams
+                .iter()
+                .map(|team| {
+                    let member = team.members.contains(&t.id);
+                    let command = Command::Admin(AdminCommand::SetTeamMember {
+                        team: team.id,
+                        technician: t.id,
+                        member: !member,
+                    });
+                    Membership {
+                        team: team.id.0,
+                        name: team.name.clone(),
+                        member,
+                        change: Allowed::of(&state, actor, &command, now()),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    rows.sort_by_key(|r| r.name.to_lowercase());
+    let mut roles = vec![("technician".to_owned(), "Technician".to_owned())];
+    roles.extend(teams.iter().map(|t| {
+        (
+            format!("administrator:{}", t.id.0),
+            format!("Administrator of the groups below {}", t.name),
+        )
+    }));
+    roles.push(("master".into(), "Master administrator".into()));
+    let create = Allowed::of(
+        &state,
+        actor,
+        &Command::Admin(AdminCommand::CreateTechnician {
+            name: "New technician".into(),
+            email: "new.technician@example.invalid".into(),
+            role: Role::Technician,
+        }),
+        now(),
+    );
+    page(
+        StatusCode::OK,
+        &TechniciansPage {
+            name,
+            csrf: session.csrf.clone(),
+            technicians: rows,
+            roles,
+            create,
+        },
+    )
+}
+
+/// The new account form's fields.
+#[derive(Debug, Deserialize)]
+pub struct NewTechnicianForm {
+    csrf: String,
+    name: String,
+    email: String,
+    role: String,
+    password: String,
+}
+
+/// `technician`, `administrator:<team>` or `master`.
+fn parse_role(value: &str) -> Option<Role> {
+    match value {
+        "technician" => Some(Role::Technician),
+        "master" => Some(Role::MasterAdministrator),
+        other => other
+            .strip_prefix("administrator:")?
+            .parse()
+            .ok()
+            .map(|id| Role::Administrator { team: TeamId(id) }),
+    }
+}
+
+/// `POST /admin/technicians`
+pub async fn create_technician(
+    State(appliance): State<Arc<Appliance>>,
+    session: WebSession,
+    Form(form): Form<NewTechnicianForm>,
+) -> Response {
+    if !session.carried_by(&form.csrf) {
+        return forged_form();
+    }
+    let refused = |status: StatusCode, reason: String| page(status, &super::pages::refused(reason));
+    let Some(role) = parse_role(&form.role) else {
+        return refused(StatusCode::BAD_REQUEST, "No such role.".into());
+    };
+    match create_account(
+        &appliance,
+        session.technician,
+        &form.name,
+        &form.email,
+        role,
+        &form.password,
+    )
+    .await
+    {
+        Ok(_) => Redirect::to("/admin/technicians").into_response(),
+        Err(e @ ApiError::Command(_)) => refused(StatusCode::FORBIDDEN, e.to_string()),
+        Err(e @ ApiError::BadRequest(_)) => refused(StatusCode::BAD_REQUEST, e.to_string()),
+        Err(e) => refused(StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
+    }
+}
+
+/// The membership form's fields.
+#[derive(Debug, Deserialize)]
+pub struct MembershipForm {
+    csrf: String,
+    team: u64,
+    member: bool,
+}
+
+/// `POST /admin/technicians/{technician}/groups`
+pub async fn set_membership(
+    State(appliance): State<Arc<Appliance>>,
+    session: WebSession,
+    Path(technician): Path<u64>,
+    Form(form): Form<MembershipForm>,
+) -> Response {
+    if !session.carried_by(&form.csrf) {
+        return forged_form();
+    }
+    let command = AdminCommand::SetTeamMember {
+        team: TeamId(form.team),
+        technician: TechnicianId(technician),
+        member: form.member,
+    };
+    run_then(&appliance, &session, command, "/admin/technicians").await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_are_read_from_the_form() {
+        assert_eq!(parse_role("technician"), Some(Role::Technician));
+        assert_eq!(parse_role("master"), Some(Role::MasterAdministrator));
+        assert_eq!(
+            parse_role("administrator:4"),
+            Some(Role::Administrator { team: TeamId(4) })
+        );
+        assert_eq!(parse_role("administrator:x"), None);
+        assert_eq!(parse_role("root"), None);
+    }
+}
