@@ -536,3 +536,131 @@ async fn a_technician_is_created_with_a_password_and_put_in_a_group_within_the_a
     drop(state);
     h.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_sessions_use_is_set_up_through_the_rules_engine_within_each_administrators_scope() {
+    let h = Harness::start(Db::Sqlite).await;
+    let mut master = Browser::new(&h);
+    master.sign_in("admin@demo.tandem").await;
+    let page = master.page("/admin/setup").await;
+    let csrf = field(&page, "csrf");
+    let state = h.appliance().state().await;
+    let tier2 = state
+        .teams
+        .values()
+        .find(|t| t.name == "Tier 2")
+        .unwrap()
+        .id
+        .0
+        .to_string();
+    let bob = state
+        .technicians
+        .values()
+        .find(|t| t.email == "bob@demo.tandem")
+        .unwrap()
+        .id
+        .0;
+    drop(state);
+    let member = format!("member-{bob}");
+    let forms: [(&str, Vec<(&str, &str)>); 5] = [
+        (
+            "issue",
+            vec![("name", "VPN"), ("team", &tier2), ("help", "on")],
+        ),
+        (
+            "external",
+            vec![
+                ("name", "Vera Vendor"),
+                ("email", "vera@vendor.example"),
+                ("team", ""),
+            ],
+        ),
+        (
+            "jump",
+            vec![("name", "Servers at night"), ("team", ""), (&member, "on")],
+        ),
+        ("profile", vec![("name", "Night profile"), ("team", "")]),
+        ("settings", vec![("mail", "on")]),
+    ];
+    for (what, fields) in &forms {
+        let mut form = fields.clone();
+        form.push(("csrf", csrf.as_str()));
+        let r = master.post(&format!("/admin/setup/{what}"), &form).await;
+        assert_eq!(
+            r.status().as_u16(),
+            303,
+            "{what}: {}",
+            r.text().await.unwrap()
+        );
+    }
+    let state = h.appliance().state().await;
+    let vpn = state.issues.values().find(|i| i.name == "VPN").unwrap();
+    assert!(vpn.allow_help_requests && vpn.team.0.to_string() == tier2);
+    assert!(
+        state
+            .approved_externals
+            .values()
+            .any(|e| e.email == "vera@vendor.example" && e.team.is_none())
+    );
+    let group = state
+        .jump_groups
+        .values()
+        .find(|g| g.name == "Servers at night")
+        .unwrap();
+    assert_eq!(group.members.iter().map(|t| t.0).collect::<Vec<_>>(), [bob]);
+    assert!(
+        state
+            .button_profiles
+            .values()
+            .any(|p| p.name == "Night profile")
+    );
+    assert!(state.settings.appliance_sends_external_invitations);
+    drop(state);
+    let page = master.page("/admin/setup").await;
+    assert!(page.contains("Vera Vendor") && page.contains("Servers at night"));
+
+    // Tom may approve someone for a group below his, not for the whole organisation (G1); the
+    // settings are not his to change either.
+    let mut tom = Browser::new(&h);
+    tom.sign_in("tom@demo.tandem").await;
+    let tom_csrf = field(&tom.page("/admin/setup").await, "csrf");
+    let org_wide = [
+        ("name", "Olga"),
+        ("email", "olga@example.org"),
+        ("team", ""),
+        ("csrf", tom_csrf.as_str()),
+    ];
+    let r = tom.post("/admin/setup/external", &org_wide).await;
+    assert_eq!(r.status().as_u16(), 403);
+    assert!(r.text().await.unwrap().contains("(G1)"));
+    let scoped = [
+        ("name", "Olga"),
+        ("email", "olga@example.org"),
+        ("team", tier2.as_str()),
+        ("csrf", tom_csrf.as_str()),
+    ];
+    assert_eq!(
+        tom.post("/admin/setup/external", &scoped)
+            .await
+            .status()
+            .as_u16(),
+        303
+    );
+    let settings = [("csrf", tom_csrf.as_str())];
+    assert_eq!(
+        tom.post("/admin/setup/settings", &settings)
+            .await
+            .status()
+            .as_u16(),
+        403
+    );
+    assert!(
+        h.appliance()
+            .state()
+            .await
+            .settings
+            .appliance_sends_external_invitations,
+        "unchanged"
+    );
+    h.finish().await;
+}

@@ -17,6 +17,7 @@ mod guard;
 mod pages;
 mod policies;
 mod session;
+mod setup;
 mod technicians;
 mod tree;
 
@@ -40,6 +41,7 @@ pub fn router() -> Router<Arc<Appliance>> {
         )
         .route("/admin/policies", post(policies::create_policy))
         .route("/admin/technicians", post(technicians::create_technician))
+        .route("/admin/setup/{what}", post(setup::create))
         .route(
             "/admin/technicians/{technician}/groups",
             post(technicians::set_membership),
@@ -51,6 +53,7 @@ pub fn router() -> Router<Arc<Appliance>> {
         .route("/admin", get(pages::organisation))
         .route("/admin/policies", get(policies::policies))
         .route("/admin/technicians", get(technicians::technicians))
+        .route("/admin/setup", get(setup::setup))
         .route("/admin/audit", get(audit::audit))
         .route("/admin/audit.csv", get(audit::audit_csv))
         .route("/static/admin.css", get(pages::stylesheet))
