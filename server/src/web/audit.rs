@@ -74,10 +74,7 @@ fn shown(state: &tandem_core::domain::State, line: AuditLine) -> Shown {
 /// Whether this sign-in may read the audit, and their name.
 async fn reader(appliance: &Appliance, session: &WebSession) -> (String, Result<(), String>) {
     let state = appliance.state().await;
-    let name = state
-        .technicians
-        .get(&session.technician)
-        .map_or_else(String::new, |t| t.name.clone());
+    let name = session.name_in(&state);
     let may = state
         .may_read_audit(Actor::Technician(session.technician))
         .map_err(|e| e.to_string());

@@ -160,10 +160,7 @@ pub async fn organisation(
 ) -> Response {
     let state = appliance.state().await;
     let actor = Actor::Technician(session.technician);
-    let name = state
-        .technicians
-        .get(&session.technician)
-        .map_or_else(String::new, |t| t.name.clone());
+    let name = session.name_in(&state);
     page(
         StatusCode::OK,
         &OrganisationPage {

@@ -43,10 +43,7 @@ fn choice(p: Permission) -> String {
 pub async fn policies(State(appliance): State<Arc<Appliance>>, session: WebSession) -> Response {
     let state = appliance.state().await;
     let actor = Actor::Technician(session.technician);
-    let name = state
-        .technicians
-        .get(&session.technician)
-        .map_or_else(String::new, |t| t.name.clone());
+    let name = session.name_in(&state);
     let mut policies: Vec<PolicyRow> = state
         .policies
         .values()

@@ -43,6 +43,15 @@ pub fn csrf_for(token: &str) -> String {
 }
 
 impl WebSession {
+    /// The signed-in account's name, for the pages' header.
+    #[must_use]
+    pub fn name_in(&self, state: &tandem_core::domain::State) -> String {
+        state
+            .technicians
+            .get(&self.technician)
+            .map_or_else(String::new, |t| t.name.clone())
+    }
+
     /// Whether a form's token is this sign-in's (compared in constant time).
     #[must_use]
     pub fn carried_by(&self, form_token: &str) -> bool {

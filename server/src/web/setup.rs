@@ -136,7 +136,7 @@ pub async fn setup(State(appliance): State<Arc<Appliance>>, session: WebSession)
             .join(", ")
     };
     let page_ = SetupPage {
-        name: me.map_or_else(String::new, |t| t.name.clone()),
+        name: session.name_in(&state),
         csrf: session.csrf.clone(),
         issues: sorted(
             state

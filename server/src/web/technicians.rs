@@ -65,10 +65,7 @@ fn role_text(state: &Domain, role: Role) -> String {
 pub async fn technicians(State(appliance): State<Arc<Appliance>>, session: WebSession) -> Response {
     let state = appliance.state().await;
     let actor = Actor::Technician(session.technician);
-    let name = state
-        .technicians
-        .get(&session.technician)
-        .map_or_else(String::new, |t| t.name.clone());
+    let name = session.name_in(&state);
     let mut teams: Vec<_> = state.teams.values().collect();
     teams.sort_by_key(|t| t.name.to_lowercase());
     let mut rows: Vec<TechnicianRow> = state
