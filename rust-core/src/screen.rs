@@ -27,6 +27,8 @@ use serde::{Deserialize, Serialize};
 
 pub mod cursor;
 pub mod monitors;
+#[cfg(feature = "decode")]
+pub mod picture;
 
 /// The side of a square tile, in pixels. Small enough that a moving pointer or a typed letter
 /// sends little; large enough that a full screen is a few hundred tiles.

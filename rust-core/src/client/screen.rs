@@ -5,38 +5,13 @@
 use super::api::Api;
 use super::error::ClientError;
 use crate::domain::SessionId;
+use crate::screen::picture::Painter;
+pub use crate::screen::picture::Picture;
 use crate::screen::{self, ViewerMessage};
 use futures_util::{SinkExt, StreamExt};
-use std::io::Read;
 use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
-
-/// The customer's screen as last painted.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Picture {
-    /// Counts up with every frame painted; pull with the last one you drew.
-    pub seq: u64,
-    /// Width in pixels.
-    pub width: u32,
-    /// Height in pixels.
-    pub height: u32,
-    /// `width * height` pixels of 4 bytes, B G R A, rows top to bottom.
-    pub pixels: Vec<u8>,
-}
-
-impl Picture {
-    /// The pixel at (x, y) as `0xAARRGGBB`, or `None` outside the picture.
-    #[must_use]
-    pub fn argb(&self, x: u32, y: u32) -> Option<u32> {
-        if x >= self.width || y >= self.height {
-            return None;
-        }
-        let at = usize::try_from((y * self.width + x) * 4).ok()?;
-        let p = self.pixels.get(at..at + 4)?;
-        Some(u32::from_le_bytes([p[0], p[1], p[2], p[3]]))
-    }
-}
 
 /// What a view has received so far: for a bitrate shown to the technician, and the benchmark.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -57,12 +32,9 @@ pub struct Received {
 
 #[derive(Debug, Default)]
 struct Canvas {
-    picture: Option<Picture>,
+    /// The picture, painted frame by frame by the decoder every console shares.
+    painter: Painter,
     received: Received,
-    /// The screen's own size, when the picture is it scaled down (pointer positions are in it).
-    scaled_from: Option<(u16, u16)>,
-    /// False until a key frame arrives, and again after frames were skipped.
-    synced: bool,
     closed: bool,
     /// The customer's pointer: its place on the screen, and its shape once one came.
     pointer: Option<(u16, u16)>,
@@ -92,7 +64,7 @@ impl Canvas {
                 pixels: s.pixels.to_vec(),
             });
         }
-        if let Some(picture) = self.picture.as_mut() {
+        if let Some(picture) = self.painter.picture.as_mut() {
             picture.seq += 1;
         }
         Ok(())
@@ -100,11 +72,12 @@ impl Canvas {
 
     /// The picture with the customer's pointer drawn on it, where it is on the screen.
     fn picture_with_pointer(&self) -> Option<Picture> {
-        let mut picture = self.picture.clone()?;
+        let mut picture = self.painter.picture.clone()?;
         let (Some((x, y)), Some(shape)) = (self.pointer, self.pointer_shape.as_ref()) else {
             return Some(picture);
         };
         let (sw, sh) = self
+            .painter
             .scaled_from
             .map_or((picture.width, picture.height), |(w, h)| {
                 (u32::from(w), u32::from(h))
@@ -127,7 +100,9 @@ impl Canvas {
 
     /// A point of the picture as a point of the customer's screen.
     fn on_screen(&self, x: u16, y: u16) -> (u16, u16) {
-        let (Some(picture), Some((sw, sh))) = (self.picture.as_ref(), self.scaled_from) else {
+        let (Some(picture), Some((sw, sh))) =
+            (self.painter.picture.as_ref(), self.painter.scaled_from)
+        else {
             return (x, y);
         };
         let scale = |v: u16, screen: u16, picture: u32| {
@@ -158,7 +133,7 @@ fn paint(canvas: &mut Canvas, bytes: &[u8]) -> Result<bool, screen::FrameError> 
     canvas.received.frames += 1;
     canvas.received.bytes += bytes.len() as u64;
     let started = std::time::Instant::now();
-    let painted = paint_tiles(canvas, bytes);
+    let painted = canvas.painter.paint(bytes);
     if painted == Ok(true) {
         let r = &mut canvas.received;
         if screen::is_key(bytes) {
@@ -170,79 +145,6 @@ fn paint(canvas: &mut Canvas, bytes: &[u8]) -> Result<bool, screen::FrameError> 
         }
     }
     painted
-}
-
-/// [`paint`]'s work: decode the frame and copy its tiles into the picture.
-fn paint_tiles(canvas: &mut Canvas, bytes: &[u8]) -> Result<bool, screen::FrameError> {
-    let frame = screen::decode(bytes)?;
-    let (width, height) = (u32::from(frame.width), u32::from(frame.height));
-    let fits = canvas
-        .picture
-        .as_ref()
-        .is_some_and(|p| p.width == width && p.height == height);
-    if !frame.key && (!canvas.synced || !fits) {
-        return Ok(false);
-    }
-    if !fits {
-        canvas.picture = Some(Picture {
-            seq: canvas.picture.as_ref().map_or(0, |p| p.seq),
-            width,
-            height,
-            pixels: vec![0; (width * height * 4) as usize],
-        });
-    }
-    canvas.scaled_from = frame.scaled_from;
-    let Some(picture) = canvas.picture.as_mut() else {
-        return Ok(false);
-    };
-    for m in &frame.moves {
-        screen::apply_move(&mut picture.pixels, width as usize, *m);
-    }
-    // Tiles come in groups compressed together (a tile whose data is empty continues the
-    // group before it); a group's pixels are the tiles' in order, nothing more.
-    let mut group = Vec::new();
-    let mut at = 0;
-    for (i, tile) in frame.tiles.iter().enumerate() {
-        let row = usize::from(tile.w) * 4;
-        let size = row * usize::from(tile.h);
-        if !tile.data.is_empty() {
-            if at != group.len() {
-                return Err(screen::FrameError::Corrupt);
-            }
-            let expected: usize = size
-                + frame.tiles[i + 1..]
-                    .iter()
-                    .take_while(|t| t.data.is_empty())
-                    .map(|t| usize::from(t.w) * 4 * usize::from(t.h))
-                    .sum::<usize>();
-            group.clear();
-            // Never more than the tiles say, whatever the data claims.
-            ruzstd::decoding::StreamingDecoder::new(tile.data)
-                .map_err(|_| screen::FrameError::Corrupt)?
-                .take(expected as u64 + 1)
-                .read_to_end(&mut group)
-                .map_err(|_| screen::FrameError::Corrupt)?;
-            if group.len() != expected {
-                return Err(screen::FrameError::Corrupt);
-            }
-            at = 0;
-        }
-        let pixels = group
-            .get(at..at + size)
-            .ok_or(screen::FrameError::Corrupt)?;
-        at += size;
-        for (r, line) in pixels.chunks_exact(row.max(1)).enumerate() {
-            let y = usize::from(tile.y) + r;
-            let to = (y * width as usize + usize::from(tile.x)) * 4;
-            picture.pixels[to..to + row].copy_from_slice(line);
-        }
-    }
-    if at != group.len() {
-        return Err(screen::FrameError::Corrupt);
-    }
-    picture.seq += 1;
-    canvas.synced = true;
-    Ok(true)
 }
 
 impl ScreenView {
@@ -290,7 +192,7 @@ impl ScreenView {
                                 Ok(Ok(_)) => {}
                                 Ok(Err(e)) => {
                                     tracing::warn!(error = %e, "a screen frame could not be painted");
-                                    if let Ok(mut c) = painter.lock() { c.synced = false; }
+                                    if let Ok(mut c) = painter.lock() { c.painter.synced = false; }
                                     let _ = refresh.try_send(ViewerMessage::Refresh);
                                 }
                                 Err(_) => break,
@@ -298,7 +200,7 @@ impl ScreenView {
                         }
                         // The appliance says this viewer skipped frames: start again from a key frame.
                         Some(Ok(Message::Text(_))) => {
-                            if let Ok(mut c) = painter.lock() { c.synced = false; }
+                            if let Ok(mut c) = painter.lock() { c.painter.synced = false; }
                             let _ = refresh.try_send(ViewerMessage::Refresh);
                         }
                         Some(Ok(Message::Close(_)) | Err(_)) | None => break,
@@ -329,7 +231,7 @@ impl ScreenView {
     #[must_use]
     pub fn latest(&self, after: u64) -> Option<Picture> {
         let canvas = self.canvas.lock().ok()?;
-        if canvas.picture.as_ref()?.seq <= after {
+        if canvas.painter.picture.as_ref()?.seq <= after {
             return None;
         }
         canvas.picture_with_pointer()
@@ -513,14 +415,14 @@ mod tests {
             })),
             Ok(())
         );
-        let seq = canvas.picture.as_ref().map(|p| p.seq);
+        let seq = canvas.painter.picture.as_ref().map(|p| p.seq);
         let shown = canvas
             .picture_with_pointer()
             .map(|p| (p.argb(0, 0), p.argb(1, 0)));
         assert_eq!(shown, Some((Some(0xFF00_0000), Some(0xFFFF_FFFF))));
         assert_eq!(canvas.point(&encode(&at(0))), Ok(()), "a move, same shape");
         assert!(
-            canvas.picture.as_ref().map(|p| p.seq) > seq,
+            canvas.painter.picture.as_ref().map(|p| p.seq) > seq,
             "a new picture to draw"
         );
         let shown = canvas
@@ -528,11 +430,11 @@ mod tests {
             .map(|p| (p.argb(0, 0), p.argb(1, 0)));
         assert_eq!(shown, Some((Some(0xFFFF_FFFF), Some(0xFF00_0000))));
         assert_eq!(
-            canvas.picture.as_ref().and_then(|p| p.argb(0, 0)),
+            canvas.painter.picture.as_ref().and_then(|p| p.argb(0, 0)),
             Some(0xFF00_0000)
         );
         // The picture is the screen halved: the pointer at the screen's (3, 0) is at (1, 0).
-        canvas.scaled_from = Some((4, 2));
+        canvas.painter.scaled_from = Some((4, 2));
         assert_eq!(canvas.point(&encode(&at(3))), Ok(()));
         let shown = canvas.picture_with_pointer().map(|p| p.argb(1, 0));
         assert_eq!(shown, Some(Some(0xFFFF_FFFF)));
@@ -547,7 +449,7 @@ mod tests {
         let mut canvas = Canvas::default();
         let both = zstd(&[1, 2, 3, 255, 4, 5, 6, 255]);
         assert_eq!(paint(&mut canvas, &frame(&both, &[])), Ok(true));
-        let picture = canvas.picture.unwrap_or_else(|| unreachable!());
+        let picture = canvas.painter.picture.unwrap_or_else(|| unreachable!());
         assert_eq!(picture.pixels, [1, 2, 3, 255, 4, 5, 6, 255]);
         let mut canvas = Canvas::default();
         let (one, two) = (zstd(&[1, 2, 3, 255]), zstd(&[4, 5, 6, 255]));
@@ -600,7 +502,7 @@ mod tests {
             paint(&mut canvas, &column(&new_row, vec![up], false)),
             Ok(true)
         );
-        let picture = canvas.picture.unwrap_or_else(|| unreachable!());
+        let picture = canvas.painter.picture.unwrap_or_else(|| unreachable!());
         assert_eq!(
             picture.pixels,
             [[2, 2, 2, 255], [3, 3, 3, 255], [9, 9, 9, 255]].concat()

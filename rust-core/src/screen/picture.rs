@@ -1,0 +1,123 @@
+//! The screen's picture and the decoder that paints frames into it: the one implementation of
+//! the format's decoding, used by the console core (the Android app, through the bindings) and
+//! compiled for the browser's web console (issue 16). Pure Rust (ruzstd), no clock, no I/O, so
+//! it builds for `wasm32-unknown-unknown` as for a phone.
+use super::FrameError;
+use std::io::Read;
+
+/// The customer's screen as last painted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Picture {
+    /// Counts up with every frame painted; pull with the last one you drew.
+    pub seq: u64,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// `width * height` pixels of 4 bytes, B G R A, rows top to bottom.
+    pub pixels: Vec<u8>,
+}
+
+impl Picture {
+    /// The pixel at (x, y) as `0xAARRGGBB`, or `None` outside the picture.
+    #[must_use]
+    pub fn argb(&self, x: u32, y: u32) -> Option<u32> {
+        if x >= self.width || y >= self.height {
+            return None;
+        }
+        let at = usize::try_from((y * self.width + x) * 4).ok()?;
+        let p = self.pixels.get(at..at + 4)?;
+        Some(u32::from_le_bytes([p[0], p[1], p[2], p[3]]))
+    }
+}
+
+/// Paints frames into the current picture.
+#[derive(Debug, Default)]
+pub struct Painter {
+    /// The picture so far, once a key frame came.
+    pub picture: Option<Picture>,
+    /// The screen's own size, when the picture is it scaled down (pointer positions are in it).
+    pub scaled_from: Option<(u16, u16)>,
+    /// False until a key frame arrives, and again after frames were skipped.
+    pub synced: bool,
+}
+
+impl Painter {
+    /// Decode a frame and copy its tiles into the picture: `Ok(false)` when it cannot be painted
+    /// yet (no key frame since the last one skipped). A group of tiles is unpacked only up to
+    /// the pixels its tiles declare.
+    ///
+    /// # Errors
+    /// When the frame is malformed or its data corrupt; the picture is then not to be trusted
+    /// until the next key frame.
+    #[allow(clippy::cast_possible_truncation)]
+    pub fn paint(&mut self, bytes: &[u8]) -> Result<bool, FrameError> {
+        let frame = super::decode(bytes)?;
+        let (width, height) = (u32::from(frame.width), u32::from(frame.height));
+        let fits = self
+            .picture
+            .as_ref()
+            .is_some_and(|p| p.width == width && p.height == height);
+        if !frame.key && (!self.synced || !fits) {
+            return Ok(false);
+        }
+        if !fits {
+            self.picture = Some(Picture {
+                seq: self.picture.as_ref().map_or(0, |p| p.seq),
+                width,
+                height,
+                pixels: vec![0; (width * height * 4) as usize],
+            });
+        }
+        self.scaled_from = frame.scaled_from;
+        let Some(picture) = self.picture.as_mut() else {
+            return Ok(false);
+        };
+        for m in &frame.moves {
+            super::apply_move(&mut picture.pixels, width as usize, *m);
+        }
+        // Tiles come in groups compressed together (a tile whose data is empty continues the
+        // group before it); a group's pixels are the tiles' in order, nothing more.
+        let mut group = Vec::new();
+        let mut at = 0;
+        for (i, tile) in frame.tiles.iter().enumerate() {
+            let row = usize::from(tile.w) * 4;
+            let size = row * usize::from(tile.h);
+            if !tile.data.is_empty() {
+                if at != group.len() {
+                    return Err(super::FrameError::Corrupt);
+                }
+                let expected: usize = size
+                    + frame.tiles[i + 1..]
+                        .iter()
+                        .take_while(|t| t.data.is_empty())
+                        .map(|t| usize::from(t.w) * 4 * usize::from(t.h))
+                        .sum::<usize>();
+                group.clear();
+                // Never more than the tiles say, whatever the data claims.
+                ruzstd::decoding::StreamingDecoder::new(tile.data)
+                    .map_err(|_| super::FrameError::Corrupt)?
+                    .take(expected as u64 + 1)
+                    .read_to_end(&mut group)
+                    .map_err(|_| super::FrameError::Corrupt)?;
+                if group.len() != expected {
+                    return Err(super::FrameError::Corrupt);
+                }
+                at = 0;
+            }
+            let pixels = group.get(at..at + size).ok_or(super::FrameError::Corrupt)?;
+            at += size;
+            for (r, line) in pixels.chunks_exact(row.max(1)).enumerate() {
+                let y = usize::from(tile.y) + r;
+                let to = (y * width as usize + usize::from(tile.x)) * 4;
+                picture.pixels[to..to + row].copy_from_slice(line);
+            }
+        }
+        if at != group.len() {
+            return Err(super::FrameError::Corrupt);
+        }
+        picture.seq += 1;
+        self.synced = true;
+        Ok(true)
+    }
+}
