@@ -1769,6 +1769,74 @@ fn g1_administrators_manage_only_below_their_group_and_masters_lock_permissions(
     );
 }
 
+/// G2: a team moves with everything below it; a master administrator may move it anywhere,
+/// an administrator only within the groups below theirs (G1); never below itself.
+#[test]
+fn g2_a_team_moves_with_its_subtree_within_the_movers_scope_and_never_below_itself() {
+    let mut w = World::new();
+    let (mia, tom) = (tech(w.mia), tech(w.tom));
+    let nights = match &w.ok(
+        mia,
+        Command::Admin(AdminCommand::CreateTeam {
+            parent: Some(w.tier2),
+            name: "Tier 2 nights".into(),
+            description: String::new(),
+        }),
+    )[0]
+    {
+        Event::TeamCreated { team } => team.id,
+        other => panic!("{other:?}"),
+    };
+    // Tier 2 (with Tier 2 nights below it) moves under Tier 1: both within Tom's scope.
+    let moved = w.ok(
+        tom,
+        Command::Admin(AdminCommand::MoveTeam {
+            team: w.tier2,
+            parent: Some(w.tier1),
+        }),
+    );
+    assert_eq!(
+        moved,
+        vec![Event::TeamMoved {
+            team: w.tier2,
+            parent: Some(w.tier1)
+        }]
+    );
+    assert!(w.state.is_within(nights, w.tier1), "the subtree came along");
+    // Below itself or its own subteam: refused as a loop, for anyone.
+    for parent in [w.tier2, nights] {
+        let refused = w.state.plan(
+            mia,
+            &Command::Admin(AdminCommand::MoveTeam {
+                team: w.tier2,
+                parent: Some(parent),
+            }),
+            w.now,
+        );
+        assert_eq!(refused, Err(CommandError::Invalid(InvalidInput::Cycle)));
+    }
+    // Tom may not take a team to the top, nor under a group outside his scope (G1).
+    for parent in [None, Some(w.field)] {
+        let d = w.denied(
+            tom,
+            Command::Admin(AdminCommand::MoveTeam {
+                team: w.tier2,
+                parent,
+            }),
+        );
+        assert_eq!((d.rule, d.reason), (Rule::G1, Reason::OutsideAdminScope));
+    }
+    // A master administrator may.
+    w.ok(
+        mia,
+        Command::Admin(AdminCommand::MoveTeam {
+            team: w.tier2,
+            parent: None,
+        }),
+    );
+    assert_eq!(w.state.teams[&w.tier2].parent, None);
+}
+
 /// G1 (ours): the audit covers every team's refusals and sign-ins, so only master
 /// administrators read it; an administrator of a group and a technician are told why not.
 #[test]

@@ -329,6 +329,29 @@ async fn an_administrator_builds_a_group_with_a_locked_permission_that_a_sub_adm
     assert!(r.text().await.unwrap().contains("(G1)"));
     assert!(tom.page("/admin").await.contains("Tier 1 (days)"));
 
+    // Moving (G2): Tier 2 below Tier 1 (within Tom's groups) yes; to the top no (G1); below
+    // itself never.
+    let tier2 = team_id(&page, "Tier 2");
+    let under = |parent: &str| [("parent", parent.to_owned()), ("csrf", tom_csrf.clone())];
+    let post = |parent: &str| {
+        let form = under(parent);
+        let tom = &tom;
+        let path = format!("/admin/teams/{tier2}/move");
+        async move {
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            tom.post(&path, &form).await.status().as_u16()
+        }
+    };
+    assert_eq!(post(&tier1).await, 303);
+    assert_eq!(post("").await, 403);
+    assert_eq!(post(&tier2).await, 400);
+    let moved = tom.page("/admin").await;
+    let at = moved.find("team-name\">Tier 2<").unwrap();
+    assert!(
+        moved[..at].rfind("depth-2").unwrap() > moved[..at].rfind("depth-1").unwrap_or(0),
+        "Tier 2 now two below the top"
+    );
+
     // A technician's console sees the new group, through the API, as built.
     let alice = h.login("alice@demo.tandem").await;
     let (_, snapshot) = h.get("/api/v1/snapshot", Some(&alice)).await;

@@ -49,27 +49,29 @@ impl Driver {
     }
 
     /// A new headless Chromium the size of a phone, trusting the appliance's own certificate
-    /// as a reviewer who accepted it would.
-    async fn browser(&self) -> Client {
-        let profile = tempfile::tempdir().unwrap().keep();
+    /// as a reviewer who accepted it would; its profile directory lives as long as the second
+    /// value.
+    async fn browser(&self) -> (Client, tempfile::TempDir) {
+        let profile = tempfile::tempdir().unwrap();
         let caps = serde_json::json!({
             "acceptInsecureCerts": true,
             "goog:chromeOptions": {
                 "binary": "/usr/bin/chromium",
                 "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                          "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                         format!("--user-data-dir={}", profile.display())],
+                         format!("--user-data-dir={}", profile.path().display())],
                 "mobileEmulation": {"deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 2}}
             }
         });
         let serde_json::Value::Object(caps) = caps else {
             unreachable!()
         };
-        ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(caps)
             .connect(&self.url)
             .await
-            .expect("a Chromium session")
+            .expect("a Chromium session");
+        (client, profile)
     }
 }
 
@@ -166,7 +168,7 @@ async fn an_administrator_builds_a_locked_group_in_the_browser_and_a_sub_adminis
 
     // The master administrator, on a phone-sized browser, builds "Night shift" below Service Desk
     // and locks its remote control.
-    let admin = driver.browser().await;
+    let (admin, _admin_profile) = driver.browser().await;
     sign_in(&admin, &base, "admin@demo.tandem").await;
     shot(&admin, "admin-tree").await;
     open_group(&admin, "Service Desk").await;
@@ -257,7 +259,7 @@ async fn an_administrator_builds_a_locked_group_in_the_browser_and_a_sub_adminis
     admin.close().await.unwrap();
 
     // Tom administers Service Desk's groups: the lock is greyed, with the engine's reason.
-    let tom = driver.browser().await;
+    let (tom, _tom_profile) = driver.browser().await;
     sign_in(&tom, &base, "tom@demo.tandem").await;
     open_group(&tom, "Night shift").await;
     let button = tom

@@ -2,7 +2,7 @@
 //! for sessions (security policies X2, approved externals X6, support issues S1, jump groups J1,
 //! support button profiles B1, settings X3/E4).
 use super::command::{Actor, AdminCommand};
-use super::denial::{CommandError, Denial, Entity, Reason};
+use super::denial::{CommandError, Denial, Entity, InvalidInput, Reason};
 use super::event::Event;
 use super::ids::{
     ApprovedExternalId, ButtonProfileId, IssueId, JumpGroupId, PolicyId, TeamId, TechnicianId,
@@ -138,6 +138,36 @@ impl State {
                     name: name.trim().to_owned(),
                     description: description.clone(),
                     enabled: *enabled,
+                }
+            }
+            C::MoveTeam { team, parent } => {
+                self.manage_team(actor, *team)?;
+                match (self.admin_role(actor)?, parent) {
+                    (Role::MasterAdministrator, None) => {}
+                    (_, None) => {
+                        return Err(Denial::new(Rule::G1, Reason::OutsideAdminScope).into());
+                    }
+                    (role, Some(p)) => {
+                        if !self.teams.contains_key(p) {
+                            return Err(CommandError::NotFound {
+                                kind: Entity::Team,
+                                id: p.0,
+                            });
+                        }
+                        if let Role::Administrator { team: home } = role
+                            && !self.is_within(*p, home)
+                        {
+                            return Err(Denial::new(Rule::G1, Reason::OutsideAdminScope).into());
+                        }
+                        // Below itself or below one of its own subteams: a loop, not a tree.
+                        if self.is_within(*p, *team) {
+                            return Err(InvalidInput::Cycle.into());
+                        }
+                    }
+                }
+                Event::TeamMoved {
+                    team: *team,
+                    parent: *parent,
                 }
             }
             C::SetPermission { team, grant } => {

@@ -202,6 +202,12 @@ pub enum AdminCommand {
         description: String,
         enabled: bool,
     },
+    /// G2: move a team (and everything below it) under another, or to the top (`None`, master
+    /// administrators only).
+    MoveTeam {
+        team: TeamId,
+        parent: Option<TeamId>,
+    },
     SetPermission {
         team: TeamId,
         grant: PermissionGrant,

@@ -207,6 +207,11 @@ pub enum Event {
     TeamCreated {
         team: Team,
     },
+    /// A team moved under another (or to the top), with everything below it (G2).
+    TeamMoved {
+        team: TeamId,
+        parent: Option<TeamId>,
+    },
     TeamUpdated {
         team: TeamId,
         name: String,

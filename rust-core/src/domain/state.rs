@@ -467,6 +467,11 @@ impl State {
                     t.enabled = *enabled;
                 }
             }
+            Event::TeamMoved { team, parent } => {
+                if let Some(t) = self.teams.get_mut(team) {
+                    t.parent = *parent;
+                }
+            }
             Event::PermissionChanged { team, grant } => {
                 if let Some(t) = self.teams.get_mut(team) {
                     t.permissions.apply(grant);

@@ -35,6 +35,7 @@ pub fn router() -> Router<Arc<Appliance>> {
         .route("/admin/teams", post(pages::create_team))
         .route("/admin/teams/{team}", post(pages::update_team))
         .route("/admin/teams/{team}/locks", post(pages::lock))
+        .route("/admin/teams/{team}/move", post(pages::move_team))
         .route(
             "/admin/teams/{team}/permissions",
             post(pages::set_permission),

@@ -15,7 +15,8 @@ use serde::Deserialize;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tandem_core::domain::{
-    Actor, AdminCommand, Command, Permission, PermissionGrant, PermissionKey, TeamId, Timestamp,
+    Actor, AdminCommand, Command, CommandError, Permission, PermissionGrant, PermissionKey, TeamId,
+    Timestamp,
 };
 
 /// Render a template, or say plainly that it could not be.
@@ -186,7 +187,9 @@ pub async fn run_then(
         Ok(_) => Redirect::to(then).into_response(),
         Err(e) => {
             let status = match e {
-                ApiError::Command(_) => StatusCode::FORBIDDEN,
+                ApiError::Command(CommandError::Denied(_)) => StatusCode::FORBIDDEN,
+                ApiError::Command(CommandError::NotFound { .. }) => StatusCode::NOT_FOUND,
+                ApiError::Command(_) => StatusCode::BAD_REQUEST,
                 _ => StatusCode::SERVICE_UNAVAILABLE,
             };
             page(
@@ -269,6 +272,41 @@ pub async fn update_team(
         enabled: form.enabled.is_some(),
     };
     run(&appliance, &session, command).await
+}
+
+/// The move form's fields: the new parent's id, or empty for the top.
+#[derive(Debug, Deserialize)]
+pub struct MoveTeamForm {
+    csrf: String,
+    parent: String,
+}
+
+/// `POST /admin/teams/{team}/move`: a group, with everything below it, under another (G2).
+pub async fn move_team(
+    State(appliance): State<Arc<Appliance>>,
+    session: WebSession,
+    Path(team): Path<u64>,
+    Form(form): Form<MoveTeamForm>,
+) -> Response {
+    if !session.carried_by(&form.csrf) {
+        return forged();
+    }
+    let parent = match form.parent.as_str() {
+        "" => None,
+        id => match id.parse() {
+            Ok(id) => Some(TeamId(id)),
+            Err(_) => return page(StatusCode::BAD_REQUEST, &refused("No such group.".into())),
+        },
+    };
+    run(
+        &appliance,
+        &session,
+        AdminCommand::MoveTeam {
+            team: TeamId(team),
+            parent,
+        },
+    )
+    .await
 }
 
 /// The permission form's fields.

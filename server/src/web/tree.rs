@@ -63,6 +63,10 @@ pub struct TeamRow {
     pub create_below: Allowed,
     /// Renaming it, describing it, enabling or disabling it (G2).
     pub update: Allowed,
+    /// Moving it (planned as a move to where it is: whether this administrator may move it).
+    pub move_it: Allowed,
+    /// The team it is below, if any.
+    pub parent: Option<u64>,
     /// Its permissions.
     pub permissions: Vec<PermissionRow>,
 }
@@ -152,6 +156,15 @@ pub fn rows(state: &State, actor: Actor, now: Timestamp) -> Vec<TeamRow> {
             }),
             now,
         );
+        let move_it = Allowed::of(
+            state,
+            actor,
+            &Command::Admin(AdminCommand::MoveTeam {
+                team: id,
+                parent: team.parent,
+            }),
+            now,
+        );
         out.push(TeamRow {
             id: id.0,
             depth,
@@ -161,6 +174,8 @@ pub fn rows(state: &State, actor: Actor, now: Timestamp) -> Vec<TeamRow> {
             members: team.members.len(),
             create_below,
             update,
+            move_it,
+            parent: team.parent.map(|p| p.0),
             permissions,
         });
         for child in children(state, Some(id)).into_iter().rev() {
