@@ -231,6 +231,13 @@ fn announce(running: &tandem_appliance::Running, demo: bool) {
         Some(f) => println!("  TLS certificate SHA-256 fingerprint: {f}"),
         None => println!("  WARNING: plain HTTP (loopback development only)"),
     }
+    println!(
+        "  administration (web): {}",
+        a.config
+            .public_url
+            .join("login")
+            .map_or_else(|_| "/login".to_owned(), |u| u.to_string())
+    );
     println!("  database:     {:?}", a.store.backend());
     println!(
         "  mail:         {}",
