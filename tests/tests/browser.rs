@@ -5,7 +5,7 @@
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tandem_core::client::{Console, FeedOptions};
 use tandem_e2e::Appliance;
 
@@ -30,21 +30,28 @@ impl Driver {
             .and_then(|l| l.local_addr())
             .map(|a| a.port())
             .unwrap();
-        let child = Command::new("chromedriver")
+        let mut child = Command::new("chromedriver")
             .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .expect("chromedriver (Debian package chromium-driver; scripts/setup installs it)");
+        // It says when it listens; whatever it says after is read too (and dropped), so a
+        // full pipe never stops it.
+        let out = child.stdout.take().unwrap();
+        let (told, started) = tokio::sync::oneshot::channel();
+        std::thread::spawn(move || {
+            use std::io::BufRead as _;
+            let mut told = Some(told);
+            for line in std::io::BufReader::new(out).lines().map_while(Result::ok) {
+                if line.contains("started successfully") {
+                    told.take().map(|t| t.send(()));
+                }
+            }
+        });
+        let started = tokio::time::timeout(Duration::from_secs(20), started).await;
+        assert!(matches!(started, Ok(Ok(()))), "chromedriver did not start");
         let url = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_err()
-        {
-            assert!(Instant::now() < deadline, "chromedriver did not start");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
         Self { child, url }
     }
 
@@ -97,14 +104,17 @@ async fn shot(browser: &Client, name: &str) {
 
 /// Click a button that posts a form, and wait for the page the appliance answers with.
 async fn submit(browser: &Client, button: fantoccini::elements::Element) {
-    let old = browser.find(Locator::Css("html")).await.unwrap();
+    // The page posting is marked; the appliance's answer is a new page, unmarked.
+    browser
+        .execute("document.documentElement.dataset.posting = '1'", Vec::new())
+        .await
+        .unwrap();
     button.click().await.unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    // The old page's root goes stale once the new page replaced it.
-    while old.tag_name().await.is_ok() {
-        assert!(Instant::now() < deadline, "the form's answer did not come");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    browser
+        .wait()
+        .for_element(Locator::Css("html:not([data-posting])"))
+        .await
+        .unwrap();
     browser
         .wait()
         .for_element(Locator::Css("body"))
