@@ -29,6 +29,8 @@ pub mod cursor;
 pub mod monitors;
 #[cfg(feature = "decode")]
 pub mod picture;
+#[cfg(feature = "decode")]
+pub mod viewer;
 
 /// The side of a square tile, in pixels. Small enough that a moving pointer or a typed letter
 /// sends little; large enough that a full screen is a few hundred tiles.

@@ -115,8 +115,18 @@ impl Relays {
     }
 }
 
+/// `who` lacks `needed`: their groups' permissions do not include it (G3), or an external
+/// user's security policy does not (G4).
+fn not_permitted(who: Principal, needed: Permission) -> Denial {
+    if matches!(who.actor(), Actor::External(_)) {
+        Denial::new(Rule::G4, Reason::PolicyDoesNotAllow(needed))
+    } else {
+        Denial::new(Rule::G3, Reason::NotPermitted(needed))
+    }
+}
+
 /// Whether `who` may follow the session's stream now (and, for the shell, type into it).
-fn may_view(
+pub fn may_view(
     state: &Domain,
     who: Principal,
     (session, stream): (SessionId, Stream),
@@ -138,14 +148,7 @@ fn may_view(
         return Err(Denial::new(Rule::A1, closed));
     }
     if !state.permissions_in(s, seat).has(needed) {
-        return Err(Denial::new(
-            if matches!(who.actor(), Actor::External(_)) {
-                Rule::G4
-            } else {
-                Rule::G3
-            },
-            Reason::NotPermitted(needed),
-        ));
+        return Err(not_permitted(who, needed));
     }
     Ok(())
 }
@@ -180,15 +183,24 @@ fn route(control: bool, key: (SessionId, Stream), message: &Message) -> Route {
 }
 
 /// Whether a viewer's pointer and keys may reach the screen: the session is shared for control
-/// and their permissions include remote control (A1, G3). Decided when the relay opens and
-/// again with each event that may change it, not for each keystroke (issue 14).
-fn may_control(state: &Domain, who: Principal, key: (SessionId, Stream)) -> bool {
-    state.sessions.get(&key.0).is_some_and(|s| {
-        s.screen == ScreenState::Control
-            && state
-                .seat(who.actor(), s)
-                .is_ok_and(|seat| state.permissions_in(s, seat).has(Permission::RemoteControl))
-    })
+/// and their permissions include remote control (A1, G3; G4 for external users). Decided when
+/// the relay opens and again with each event that may change it, not for each keystroke
+/// (issue 14).
+pub fn may_control(state: &Domain, who: Principal, key: (SessionId, Stream)) -> Result<(), Denial> {
+    let s = state
+        .sessions
+        .get(&key.0)
+        .ok_or(Denial::new(Rule::G4, Reason::NotInSession))?;
+    match s.screen {
+        ScreenState::Control => {}
+        ScreenState::View => return Err(Denial::new(Rule::A1, Reason::ScreenViewOnly)),
+        ScreenState::Off => return Err(Denial::new(Rule::A1, Reason::ScreenNotShared)),
+    }
+    let seat = state.seat(who.actor(), s)?;
+    if !state.permissions_in(s, seat).has(Permission::RemoteControl) {
+        return Err(not_permitted(who, Permission::RemoteControl));
+    }
+    Ok(())
 }
 
 /// `GET /api/v1/sessions/{session}/shell`
@@ -440,7 +452,7 @@ async fn view(
         Message::Text(text.into())
     };
     let mut output = pipe.output.subscribe();
-    let mut control = may_control(&appliance.read().await.state, who, key);
+    let mut control = may_control(&appliance.read().await.state, who, key).is_ok();
     let mut dropped = Dropped {
         appliance: Arc::clone(&appliance),
         actor: credential.label(),
@@ -469,7 +481,7 @@ async fn view(
                 if may_view(&state, who, key).is_err() {
                     return close(&mut socket, Ended::NoLongerAllowed).await;
                 }
-                control = may_control(&state, who, key);
+                control = may_control(&state, who, key).is_ok();
             }
             dead = liveness.tick() => {
                 if dead || socket.send(Message::Ping(Vec::new().into())).await.is_err() { return }

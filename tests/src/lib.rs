@@ -1,6 +1,7 @@
 //! End-to-end test support: the real appliance binary started as its own process, a TCP proxy
 //! a test controls to cut and restore a console's network, a link shaper ([`shaper`]), and a
-//! virtual X display ([`Display`]).
+//! virtual X display ([`Display`]), and a real browser ([`browser`]).
+pub mod browser;
 pub mod shaper;
 
 mod display;

@@ -3,91 +3,13 @@
 //! size (390x844 CSS pixels). Screenshots go to `target/browser-screenshots/`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::missing_panics_doc)]
 
-use fantoccini::{Client, ClientBuilder, Locator};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 use tandem_core::client::{Console, FeedOptions};
 use tandem_e2e::Appliance;
+use tandem_e2e::browser::fantoccini::{Client, Locator};
+use tandem_e2e::browser::{Driver, shot};
 
 const PASSWORD: &str = "tandem-demo-2026";
-
-/// chromedriver on a free port, stopped when dropped.
-struct Driver {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Driver {
-    async fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .unwrap();
-        let mut child = Command::new("chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver (Debian package chromium-driver; scripts/setup installs it)");
-        // It says when it listens; whatever it says after is read too (and dropped), so a
-        // full pipe never stops it.
-        let out = child.stdout.take().unwrap();
-        let (told, started) = tokio::sync::oneshot::channel();
-        std::thread::spawn(move || {
-            use std::io::BufRead as _;
-            let mut told = Some(told);
-            for line in std::io::BufReader::new(out).lines().map_while(Result::ok) {
-                if line.contains("started successfully") {
-                    told.take().map(|t| t.send(()));
-                }
-            }
-        });
-        let started = tokio::time::timeout(Duration::from_secs(20), started).await;
-        assert!(matches!(started, Ok(Ok(()))), "chromedriver did not start");
-        let url = format!("http://127.0.0.1:{port}");
-        Self { child, url }
-    }
-
-    /// A new headless Chromium the size of a phone, trusting the appliance's own certificate
-    /// as a reviewer who accepted it would; its profile directory lives as long as the second
-    /// value.
-    async fn browser(&self) -> (Client, tempfile::TempDir) {
-        let profile = tempfile::tempdir().unwrap();
-        let caps = serde_json::json!({
-            "acceptInsecureCerts": true,
-            "goog:chromeOptions": {
-                "binary": "/usr/bin/chromium",
-                "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                         format!("--user-data-dir={}", profile.path().display())],
-                "mobileEmulation": {"deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 2}}
-            }
-        });
-        let serde_json::Value::Object(caps) = caps else {
-            unreachable!()
-        };
-        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(caps)
-            .connect(&self.url)
-            .await
-            .expect("a Chromium session");
-        (client, profile)
-    }
-}
-
-fn screenshots() -> std::path::PathBuf {
-    let dir =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/browser-screenshots");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 async fn scroll_to(browser: &Client, element: &fantoccini::elements::Element) {
     let arg = serde_json::to_value(element).unwrap();
@@ -95,11 +17,6 @@ async fn scroll_to(browser: &Client, element: &fantoccini::elements::Element) {
         .execute("arguments[0].scrollIntoView({block: 'center'})", vec![arg])
         .await
         .unwrap();
-}
-
-async fn shot(browser: &Client, name: &str) {
-    let png = browser.screenshot().await.unwrap();
-    std::fs::write(screenshots().join(format!("{name}.png")), png).unwrap();
 }
 
 /// Click a button that posts a form, and wait for the page the appliance answers with.

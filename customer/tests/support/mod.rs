@@ -3,6 +3,8 @@
 //! session it starts.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod window;
+
 use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;

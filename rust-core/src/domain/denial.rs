@@ -43,6 +43,8 @@ pub enum Reason {
     OwnerOnly(Action),
     #[error("Your groups do not allow you to {}", .0.verb())]
     NotPermitted(Permission),
+    #[error("Your security policy does not allow you to {}", .0.verb())]
+    PolicyDoesNotAllow(Permission),
     #[error("The security policy you were invited under does not allow you to {}", .0.verb())]
     PolicyForbids(Permission),
 
@@ -78,6 +80,8 @@ pub enum Reason {
     ShellClosed,
     #[error("The customer's screen is not being shared")]
     ScreenNotShared,
+    #[error("The customer shared their screen for viewing only")]
+    ScreenViewOnly,
 
     // Chat.
     #[error("Chat is switched off for this session")]

@@ -40,6 +40,66 @@ pub struct Painter {
     pub scaled_from: Option<(u16, u16)>,
     /// False until a key frame arrives, and again after frames were skipped.
     pub synced: bool,
+    /// What was painted since a drawer last took it: a console that copies the picture out
+    /// (the web console into its canvas) copies only this.
+    pub changed: Option<Area>,
+}
+
+/// A rectangle of the picture, in its pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Area {
+    /// Left edge.
+    pub x: u32,
+    /// Top edge.
+    pub y: u32,
+    /// Width.
+    pub w: u32,
+    /// Height.
+    pub h: u32,
+}
+
+impl Area {
+    /// The smallest area holding both.
+    #[must_use]
+    pub fn union(self, other: Self) -> Self {
+        let (x, y) = (self.x.min(other.x), self.y.min(other.y));
+        let right = (self.x + self.w).max(other.x + other.w);
+        let bottom = (self.y + self.h).max(other.y + other.h);
+        Self {
+            x,
+            y,
+            w: right - x,
+            h: bottom - y,
+        }
+    }
+
+    /// This area grown to hold `other` too, or `other` alone.
+    #[must_use]
+    pub fn with(this: Option<Self>, other: Self) -> Self {
+        this.map_or(other, |a| a.union(other))
+    }
+
+    /// Whether the two share a pixel.
+    #[must_use]
+    pub fn meets(self, other: Self) -> bool {
+        self.x < other.x + other.w
+            && other.x < self.x + self.w
+            && self.y < other.y + other.h
+            && other.y < self.y + self.h
+    }
+
+    /// What of this area lies within a picture of `width` x `height` (`None`: nothing).
+    #[must_use]
+    pub fn within(self, width: u32, height: u32) -> Option<Self> {
+        let right = (self.x + self.w).min(width);
+        let bottom = (self.y + self.h).min(height);
+        (self.x < right && self.y < bottom).then(|| Self {
+            x: self.x,
+            y: self.y,
+            w: right - self.x,
+            h: bottom - self.y,
+        })
+    }
 }
 
 impl Painter {
@@ -73,8 +133,24 @@ impl Painter {
         let Some(picture) = self.picture.as_mut() else {
             return Ok(false);
         };
+        let mut changed = if fits { self.changed } else { None };
+        if frame.key {
+            changed = Some(Area {
+                x: 0,
+                y: 0,
+                w: width,
+                h: height,
+            });
+        }
+        let area = |x: u16, y: u16, w: u16, h: u16| Area {
+            x: x.into(),
+            y: y.into(),
+            w: w.into(),
+            h: h.into(),
+        };
         for m in &frame.moves {
             super::apply_move(&mut picture.pixels, width as usize, *m);
+            changed = Some(Area::with(changed, area(m.x, m.y, m.w, m.h)));
         }
         // Tiles come in groups compressed together (a tile whose data is empty continues the
         // group before it); a group's pixels are the tiles' in order, nothing more.
@@ -107,6 +183,7 @@ impl Painter {
             }
             let pixels = group.get(at..at + size).ok_or(super::FrameError::Corrupt)?;
             at += size;
+            changed = Some(Area::with(changed, area(tile.x, tile.y, tile.w, tile.h)));
             for (r, line) in pixels.chunks_exact(row.max(1)).enumerate() {
                 let y = usize::from(tile.y) + r;
                 let to = (y * width as usize + usize::from(tile.x)) * 4;
@@ -118,6 +195,7 @@ impl Painter {
         }
         picture.seq += 1;
         self.synced = true;
+        self.changed = changed;
         Ok(true)
     }
 }

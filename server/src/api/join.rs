@@ -355,12 +355,6 @@ pub async fn asset_links(State(appliance): State<Arc<Appliance>>) -> axum::respo
     .into_response()
 }
 
-/// `GET /join/{token}`: the web access console's page (X4). The token stays in the page's own
-/// address; the page sends it in request bodies only.
-pub async fn landing() -> Html<&'static str> {
-    Html(include_str!("join.html"))
-}
-
 tandem_core::debug_without_secrets!(LinkRequest {});
 
 tandem_core::debug_without_secrets!(JoinRequest { customer });

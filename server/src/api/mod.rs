@@ -6,6 +6,7 @@ mod join;
 mod jump;
 mod openapi;
 mod session;
+mod streams;
 mod sysinfo;
 
 use crate::appliance::Appliance;
@@ -55,6 +56,7 @@ pub fn router(appliance: Arc<Appliance>) -> Router {
         .route("/api/v1/sessions/{session}/elevate", post(session::elevate))
         .route("/api/v1/sessions/{session}/shell", get(crate::relay::shell))
         .route("/api/v1/sessions/{session}/screen", get(crate::relay::screen))
+        .route("/api/v1/sessions/{session}/streams", get(streams::rights))
         .route("/api/v1/sessions/{session}/system-info", get(sysinfo::latest))
         .route("/api/v1/customer/system-info", post(sysinfo::report))
         .route("/api/v1/session-keys", post(session::session_key))
@@ -66,7 +68,6 @@ pub fn router(appliance: Arc<Appliance>) -> Router {
         .route("/api/v1/jump/agent", get(jump::agent))
         .route("/api/v1/external/invitation", post(join::external_preview))
         .route("/api/v1/external/redeem", post(join::external_redeem))
-        .route("/join/{token}", get(join::landing))
         .route("/invitations/{id}", get(join::invitation_page))
         .route("/customer", get(join::customer_page))
         .route("/.well-known/assetlinks.json", get(join::asset_links))

@@ -13,6 +13,7 @@
 //! session's form token (`session::csrf_for`); every page is sent with a Content-Security-Policy
 //! that allows no script, no frame and nothing from elsewhere.
 mod audit;
+mod console;
 mod guard;
 mod pages;
 mod policies;
@@ -60,4 +61,16 @@ pub fn router() -> Router<Arc<Appliance>> {
         .route("/static/admin.css", get(pages::stylesheet))
         .merge(changes)
         .layer(axum::middleware::from_fn(guard::headers))
+        .merge(console_routes())
+}
+
+/// The external user's web console: its page and what the page loads, behind headers of its
+/// own (it runs a script and WebAssembly; the administration pages run none).
+fn console_routes() -> Router<Arc<Appliance>> {
+    Router::new()
+        .route("/join/{token}", get(console::page))
+        .route("/static/console.js", get(console::script))
+        .route("/static/console.css", get(console::stylesheet))
+        .route("/static/viewer.wasm", get(console::viewer))
+        .layer(axum::middleware::from_fn(console::headers))
 }

@@ -1,0 +1,85 @@
+//! The external user's web console (issue 16, X4): the page a one-time link opens, its script and
+//! stylesheet, and the screen viewer compiled to WebAssembly (`web-console/`, built by the
+//! appliance's build script). All of it is in the binary: nothing is fetched from elsewhere,
+//! at run time or ever.
+//!
+//! The page works with the external user's own credential, from the link's redemption, through
+//! the same API and streams as every console: the appliance decides what they may see and do;
+//! the page only shows it. The screen is decoded in the browser (the appliance never decodes).
+use axum::extract::Request;
+use axum::http::{HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+/// Scripts only from the appliance, WebAssembly compiled from them (`'wasm-unsafe-eval'`:
+/// what `WebAssembly.instantiate` needs, nothing like `eval`), connections only back to it.
+pub const CSP: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+/// The screen viewer, built for `wasm32-unknown-unknown` by `build.rs`.
+const VIEWER: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/viewer.wasm"));
+
+/// The security headers on the web console's responses. The page's address holds the link's
+/// token: no referrer ever carries it away.
+pub async fn headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+fn asset(content_type: &'static str, body: &'static [u8]) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// `GET /join/{token}`: the page. The token stays in the page's own address; the page sends
+/// it in request bodies only.
+pub async fn page() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        include_str!("../../static/console.html"),
+    )
+        .into_response()
+}
+
+/// `GET /static/console.js`
+pub async fn script() -> Response {
+    asset(
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/console.js"),
+    )
+}
+
+/// `GET /static/console.css`
+pub async fn stylesheet() -> Response {
+    asset(
+        "text/css; charset=utf-8",
+        include_bytes!("../../static/console.css"),
+    )
+}
+
+/// `GET /static/viewer.wasm`
+pub async fn viewer() -> Response {
+    asset("application/wasm", VIEWER)
+}
