@@ -41,7 +41,39 @@ fn main() {
     }
 }
 
+/// The target's standard library, installed with rustup if it is missing: rustup installs what
+/// `rust-toolchain.toml` names with a new toolchain, but not for one installed before.
+fn ensure_target() -> Result<(), String> {
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let sysroot = Command::new(rustc)
+        .args(["--print", "sysroot"])
+        .output()
+        .map_err(|e| format!("rustc --print sysroot: {e}"))?;
+    let sysroot = String::from_utf8_lossy(&sysroot.stdout).trim().to_owned();
+    if Path::new(&sysroot)
+        .join("lib/rustlib")
+        .join(TARGET)
+        .is_dir()
+    {
+        return Ok(());
+    }
+    let added = Command::new("rustup")
+        .args(["target", "add", TARGET])
+        .status()
+        .map_err(|e| {
+            format!("the {TARGET} standard library is missing and rustup is not at hand: {e}")
+        })?;
+    if !added.success() {
+        return Err(format!("rustup target add {TARGET} said {added}"));
+    }
+    println!(
+        "cargo:warning=installed the {TARGET} standard library with rustup, for the web console's screen viewer"
+    );
+    Ok(())
+}
+
 fn build_viewer(workspace: &Path, to: &Path) -> Result<(), String> {
+    ensure_target()?;
     let target_dir = std::env::var_os("CARGO_TARGET_DIR")
         .map_or_else(|| workspace.join("target"), PathBuf::from)
         .join("web-console");
