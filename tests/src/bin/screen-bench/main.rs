@@ -21,6 +21,9 @@
 //! `cargo build --release -p tandem-appliance -p tandem-customer -p tandem-e2e &&
 //! target/release/screen-bench [--seconds 10] [--shaped-seconds 60] [--size 1920x1080]
 //! [--link 2000/80] [--phone 1081x2402]` (kbit/s / round trip in ms; the phone's view in pixels)
+//!
+//! `screen-bench --web [--seconds 10] [--size 1920x1080]`: the external user's web console in
+//! Chromium instead (see `web.rs`).
 use std::path::PathBuf;
 use std::process::{ExitCode, Stdio};
 
@@ -31,6 +34,7 @@ use tandem_e2e::Appliance;
 use tandem_e2e::shaper::{Link, Shaper};
 
 mod scenes;
+mod web;
 mod x11vnc;
 
 use scenes::{Running, clock_at};
@@ -63,6 +67,8 @@ struct Options {
     height: u16,
     link: Link,
     phone: (u16, u16),
+    /// Only the web console's measurements (`--web`).
+    web: bool,
 }
 
 fn number<T: std::str::FromStr>(arg: &str, value: &str) -> Result<T, BenchError> {
@@ -82,9 +88,14 @@ fn options() -> Result<Options, BenchError> {
             delay: Duration::from_millis(40),
         },
         phone: (1081, 2402),
+        web: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
+        if arg == "--web" {
+            o.web = true;
+            continue;
+        }
         let value = args
             .next()
             .ok_or_else(|| BenchError::Usage(format!("{arg} needs a value")))?;
@@ -525,6 +536,7 @@ fn compare(scenes: &[Scene], pairs: &[(usize, usize)]) {
 #[allow(clippy::print_stderr)]
 async fn main() -> ExitCode {
     let result = match options() {
+        Ok(o) if o.web => web::bench(&o).await,
         Ok(o) => bench(o).await,
         Err(e) => Err(e),
     };
