@@ -2173,3 +2173,88 @@ fn the_state_travels_as_json_with_questions_pending() {
     let back: State = serde_json::from_str(&json).expect("and reads back");
     assert_eq!(back, w.state);
 }
+
+/// G1 (ours): a master administrator disables, re-enables, signs out and resets the password
+/// of any account but disables or resets no account of their own; an administrator manages only
+/// the plain technicians whose groups all lie below theirs. A disabled account is not offered
+/// for invitations (S3).
+#[test]
+fn g1_accounts_are_disabled_reset_and_signed_out_within_the_administrators_scope() {
+    let mut w = World::new();
+    let (mia, tom) = (tech(w.mia), tech(w.tom));
+    let disable = |technician| {
+        Command::Admin(AdminCommand::SetTechnicianEnabled {
+            technician,
+            enabled: false,
+        })
+    };
+    assert!(w.state.technicians[&w.alice].is_listed());
+    // Tom administers the groups below Support: Alice is in Tier 1.
+    assert_eq!(
+        w.ok(tom, disable(w.alice)),
+        vec![Event::TechnicianEnabledChanged {
+            technician: w.alice,
+            enabled: false
+        }]
+    );
+    let alice = &w.state.technicians[&w.alice];
+    assert!(!alice.enabled && !alice.logged_in && !alice.is_listed());
+    w.ok(
+        tom,
+        Command::Admin(AdminCommand::SetTechnicianEnabled {
+            technician: w.alice,
+            enabled: true,
+        }),
+    );
+    assert!(w.state.technicians[&w.alice].enabled);
+    for command in [
+        Command::Admin(AdminCommand::ResetPassword {
+            technician: w.alice,
+        }),
+        Command::Admin(AdminCommand::SignOutEverywhere {
+            technician: w.alice,
+        }),
+    ] {
+        w.ok(tom, command);
+    }
+
+    // Dave is in Field, outside Tom's groups; Tom's own account and Mia's are not his to manage.
+    let d = w.denied(tom, disable(w.dave));
+    assert_eq!(
+        (d.rule, d.reason),
+        (Rule::G1, Reason::AccountOutsideAdminScope)
+    );
+    let d = w.denied(tom, disable(w.mia));
+    assert_eq!((d.rule, d.reason), (Rule::G1, Reason::MasterOnly));
+    // A member of a group of his and of one outside it is not his alone.
+    w.ok(
+        mia,
+        Command::Admin(AdminCommand::SetTeamMember {
+            team: w.field,
+            technician: w.bob,
+            member: true,
+        }),
+    );
+    let d = w.denied(tom, disable(w.bob));
+    assert_eq!(
+        (d.rule, d.reason),
+        (Rule::G1, Reason::AccountOutsideAdminScope)
+    );
+
+    // Nobody disables or resets their own account; signing oneself out everywhere is fine.
+    for own in [
+        disable(w.mia),
+        Command::Admin(AdminCommand::ResetPassword { technician: w.mia }),
+    ] {
+        let d = w.denied(mia, own);
+        assert_eq!((d.rule, d.reason), (Rule::G1, Reason::OwnAccount));
+    }
+    w.ok(
+        mia,
+        Command::Admin(AdminCommand::SignOutEverywhere { technician: w.mia }),
+    );
+    // A master administrator manages anyone else; a technician manages nobody.
+    w.ok(mia, disable(w.tom));
+    let d = w.denied(tech(w.carol), disable(w.dave));
+    assert_eq!((d.rule, d.reason), (Rule::G1, Reason::NotAdministrator));
+}

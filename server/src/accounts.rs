@@ -105,6 +105,34 @@ pub async fn create_account(
     Ok((created(&executed)?, executed))
 }
 
+/// A new password for an account, set by an administrator the rules let manage it (G1); every
+/// sign-in of the account ends with the command.
+///
+/// # Errors
+/// The rules' refusal (G1), a weak password, or a database failure.
+pub async fn reset_password(
+    appliance: &Appliance,
+    by: TechnicianId,
+    technician: TechnicianId,
+    password: &str,
+) -> Result<Executed, ApiError> {
+    let command = Command::Admin(AdminCommand::ResetPassword { technician });
+    appliance.check(Actor::Technician(by), &command).await?;
+    let (name, email) = appliance
+        .state()
+        .await
+        .technicians
+        .get(&technician)
+        .map(|t| (t.name.clone(), t.email.clone()))
+        .unwrap_or_default();
+    let sides = vec![SideWrite::Credential {
+        password_hash: password_hash(appliance, password, &name, &email).await?,
+    }];
+    appliance
+        .execute(Actor::Technician(by), &command, sides)
+        .await
+}
+
 /// The first account of a new appliance: its master administrator.
 ///
 /// # Errors

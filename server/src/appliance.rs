@@ -78,7 +78,7 @@ pub struct Direct {
 /// A write that must commit with a command's events, or not at all.
 #[derive(Debug, Clone)]
 pub enum SideWrite {
-    /// The password of the technician the command creates.
+    /// The password of the technician the command creates, or whose password it resets.
     Credential {
         /// Its argon2id hash.
         password_hash: String,
@@ -296,6 +296,16 @@ fn ended_rights(before: &State, event: &Event) -> Vec<(TokenKind, i64)> {
         Event::SupportButtonRemoved { button, .. } => {
             vec![(TokenKind::SupportButton, id(button.0))]
         }
+        // Every sign-in of the account: its consoles and its administration pages.
+        Event::TechnicianEnabledChanged {
+            technician,
+            enabled: false,
+        }
+        | Event::PasswordReset { technician }
+        | Event::TechnicianSignedOut { technician } => vec![
+            (TokenKind::Technician, id(technician.0)),
+            (TokenKind::AdminWeb, id(technician.0)),
+        ],
         _ => Vec::new(),
     }
 }
@@ -1040,6 +1050,7 @@ impl Appliance {
             SideWrite::Credential { password_hash } => {
                 let technician = events.iter().find_map(|e| match e {
                     Event::TechnicianCreated { technician } => Some(technician.id.0),
+                    Event::PasswordReset { technician } => Some(technician.0),
                     _ => None,
                 });
                 let technician =

@@ -87,6 +87,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Bearer {
     }
 }
 
+/// How a disabled account's sign-in is refused.
+const DISABLED: &str = "This account is disabled; ask an administrator";
+
 /// A valid bearer token of a request: whom it stands for and until when. Long-lived sockets
 /// register it ([`crate::connections`]) so that they close when it ends.
 #[derive(Debug, Clone)]
@@ -115,6 +118,15 @@ impl Credential {
         let token = found.ok_or(ApiError::Unauthorized(
             "This sign-in has expired or was ended",
         ))?;
+        // A disabled account's sign-ins were ended with it; one issued in the instant before
+        // the disabling was seen is refused here, on every request.
+        if matches!(token.kind, TokenKind::Technician | TokenKind::AdminWeb) {
+            let account = TechnicianId(u64::try_from(token.subject).unwrap_or(0));
+            let state = appliance.state().await;
+            if !state.technicians.get(&account).is_some_and(|t| t.enabled) {
+                return Err(ApiError::Unauthorized(DISABLED));
+            }
+        }
         Ok(Self {
             token_hash,
             kind: token.kind,
@@ -354,6 +366,23 @@ async fn verify_and_issue(
         return Err(WRONG);
     };
     appliance.limits.remember(email, source);
+    // Said only to someone who knows the password: a disabled account is not for guessing.
+    if !appliance
+        .state()
+        .await
+        .technicians
+        .get(&technician)
+        .is_some_and(|t| t.enabled)
+    {
+        audit_sign_in(
+            appliance,
+            &format!("technician:{}", technician.0),
+            what,
+            "refused: the account is disabled",
+        )
+        .await;
+        return Err(ApiError::Unauthorized(DISABLED));
+    }
     let subject = i64::try_from(technician.0).unwrap_or(0);
     let now = now_ms();
     let token = secret::token();

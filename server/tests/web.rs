@@ -687,3 +687,155 @@ async fn what_sessions_use_is_set_up_through_the_rules_engine_within_each_admini
     );
     h.finish().await;
 }
+
+/// A form's fields, from owned values.
+fn fields<'a>(form: &'a [(&'a str, String)]) -> Vec<(&'a str, &'a str)> {
+    form.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+/// An account disabled, enabled, given a new password and signed out everywhere from the
+/// technicians page: each ends the account's sign-ins at once, its open event socket and its
+/// administration pages included; a disabled account's right password is told it is disabled,
+/// a wrong one learns nothing. An administrator is refused an account outside their groups,
+/// with the engine's reason on the page (G1).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_is_disabled_reset_and_signed_out_everywhere_and_its_sockets_close() {
+    use serde_json::json;
+    let h = Harness::start(Db::Sqlite).await;
+    let state = h.appliance().state().await;
+    let id_of = |name: &str| {
+        state
+            .technicians
+            .values()
+            .find(|t| t.name.starts_with(name))
+            .unwrap()
+            .id
+            .0
+    };
+    let (alice, dave) = (id_of("Alice"), id_of("Dave"));
+    drop(state);
+    let login = |password: &'static str| {
+        let h = &h;
+        async move {
+            h.post(
+                "/api/v1/login",
+                None,
+                json!({"email": "alice@demo.tandem", "password": password}),
+            )
+            .await
+        }
+    };
+
+    // Tom may not touch Dave, who is in Field Services: greyed with the reason, and refused.
+    let mut tom = Browser::new(&h);
+    tom.sign_in("tom@demo.tandem").await;
+    let page = tom.page("/admin/technicians").await;
+    let section = &page[page.find(&format!("id=\"technician-{dave}\"")).unwrap()..];
+    let section = &section[..section.find("</section>").unwrap()];
+    assert!(
+        section.contains("<button type=\"submit\" disabled>Disable the account</button>")
+            && section.contains("Administrators manage only accounts whose groups are all below the group they are assigned to (G1)"),
+        "{section}"
+    );
+    let form = [("csrf", field(&page, "csrf")), ("enabled", "false".into())];
+    let r = tom
+        .post(
+            &format!("/admin/technicians/{dave}/enabled"),
+            &fields(&form),
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 403);
+
+    // Alice is signed in to a console (its event socket open) and to the pages.
+    let token = h.login("alice@demo.tandem").await;
+    let mut feed = h.ws(&token, None).await;
+    assert_eq!(feed.next().await["type"], "snapshot");
+    let mut alice_pages = Browser::new(&h);
+    alice_pages.sign_in("alice@demo.tandem").await;
+    assert_eq!(alice_pages.get("/admin").await.status().as_u16(), 200);
+
+    // The master administrator disables her account.
+    let mut master = Browser::new(&h);
+    master.sign_in("admin@demo.tandem").await;
+    let csrf = field(&master.page("/admin/technicians").await, "csrf");
+    let form = [("csrf", csrf.clone()), ("enabled", "false".into())];
+    let r = master
+        .post(
+            &format!("/admin/technicians/{alice}/enabled"),
+            &fields(&form),
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(
+        feed.closed_with().await,
+        Some(4001),
+        "signed out or removed"
+    );
+    assert_eq!(h.get("/api/v1/snapshot", Some(&token)).await.0, 401);
+    assert_eq!(
+        alice_pages.get("/admin").await.status().as_u16(),
+        303,
+        "back to /login"
+    );
+    let (status, body) = login(PASSWORD).await;
+    assert_eq!(
+        (status, body["message"].as_str()),
+        (401, Some("This account is disabled; ask an administrator"))
+    );
+    let (status, body) = login("not her password").await;
+    assert_eq!(
+        (status, body["message"].as_str()),
+        (401, Some("Wrong e-mail address or password"))
+    );
+    let page = master.page("/admin/technicians").await;
+    let section = &page[page.find(&format!("id=\"technician-{alice}\"")).unwrap()..];
+    assert!(section[..section.find("</section>").unwrap()].contains("Enable the account"));
+
+    // Enabled again, she signs in; a new password ends that sign-in and replaces the old one.
+    let form = [("csrf", csrf.clone()), ("enabled", "true".into())];
+    master
+        .post(
+            &format!("/admin/technicians/{alice}/enabled"),
+            &fields(&form),
+        )
+        .await;
+    let (status, body) = login(PASSWORD).await;
+    assert_eq!(status, 200, "{body}");
+    let token = body["token"].as_str().unwrap().to_owned();
+    let path = format!("/admin/technicians/{alice}/password");
+    let weak = [("csrf", csrf.clone()), ("password", "alice12345".into())];
+    assert_eq!(
+        master.post(&path, &fields(&weak)).await.status().as_u16(),
+        400
+    );
+    assert_eq!(
+        h.get("/api/v1/snapshot", Some(&token)).await.0,
+        200,
+        "a refused reset changes nothing"
+    );
+    let strong = [
+        ("csrf", csrf.clone()),
+        ("password", "copper lantern meadow 2031".into()),
+    ];
+    assert_eq!(
+        master.post(&path, &fields(&strong)).await.status().as_u16(),
+        303
+    );
+    assert_eq!(h.get("/api/v1/snapshot", Some(&token)).await.0, 401);
+    assert_eq!(login(PASSWORD).await.0, 401, "the old password");
+    let (status, body) = login("copper lantern meadow 2031").await;
+    assert_eq!(status, 200);
+    let token = body["token"].as_str().unwrap().to_owned();
+
+    // Signed out everywhere.
+    let form = [("csrf", csrf)];
+    let r = master
+        .post(
+            &format!("/admin/technicians/{alice}/sign-out"),
+            &fields(&form),
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(h.get("/api/v1/snapshot", Some(&token)).await.0, 401);
+    h.finish().await;
+}

@@ -74,6 +74,47 @@ impl State {
         }
     }
 
+    /// G1 (ours): master administrators manage every account; an administrator manages the
+    /// plain technicians whose groups are all below the group they are assigned to (an account
+    /// in no group, or in one outside, is for a master administrator). Disabling an account or
+    /// replacing its password is never done to one's own (`own`), so nobody locks themselves out.
+    fn manage_technician(
+        &self,
+        actor: Actor,
+        technician: TechnicianId,
+        own: bool,
+    ) -> Result<(), CommandError> {
+        let role = self.admin_role(actor)?;
+        let target = self
+            .technicians
+            .get(&technician)
+            .ok_or(CommandError::NotFound {
+                kind: Entity::Technician,
+                id: technician.0,
+            })?;
+        if !own && self.technician_actor(actor)? == technician {
+            return Err(Denial::new(Rule::G1, Reason::OwnAccount).into());
+        }
+        let Role::Administrator { team: home } = role else {
+            return Ok(());
+        };
+        if target.role != Role::Technician {
+            return Err(Denial::new(Rule::G1, Reason::MasterOnly).into());
+        }
+        let mut groups = self
+            .teams
+            .values()
+            .filter(|t| t.members.contains(&technician))
+            .peekable();
+        let within =
+            groups.peek().is_some() && groups.all(|t| t.id != home && self.is_within(t.id, home));
+        if within {
+            Ok(())
+        } else {
+            Err(Denial::new(Rule::G1, Reason::AccountOutsideAdminScope).into())
+        }
+    }
+
     #[allow(clippy::too_many_lines)]
     pub(crate) fn plan_admin(
         &self,
@@ -223,6 +264,7 @@ impl State {
                         role: *role,
                         logged_in: false,
                         extended_availability: false,
+                        enabled: true,
                     },
                 }
             }
@@ -242,6 +284,28 @@ impl State {
                     team: *team,
                     technician: *technician,
                     member: *member,
+                }
+            }
+            C::SetTechnicianEnabled {
+                technician,
+                enabled,
+            } => {
+                self.manage_technician(actor, *technician, false)?;
+                Event::TechnicianEnabledChanged {
+                    technician: *technician,
+                    enabled: *enabled,
+                }
+            }
+            C::ResetPassword { technician } => {
+                self.manage_technician(actor, *technician, false)?;
+                Event::PasswordReset {
+                    technician: *technician,
+                }
+            }
+            C::SignOutEverywhere { technician } => {
+                self.manage_technician(actor, *technician, true)?;
+                Event::TechnicianSignedOut {
+                    technician: *technician,
                 }
             }
             C::CreateSecurityPolicy {

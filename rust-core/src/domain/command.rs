@@ -227,6 +227,21 @@ pub enum AdminCommand {
         technician: TechnicianId,
         member: bool,
     },
+    /// Disable an account (it can no longer sign in, and every sign-in of it ends) or enable it
+    /// again.
+    SetTechnicianEnabled {
+        technician: TechnicianId,
+        enabled: bool,
+    },
+    /// Give an account a new password (the appliance carries it beside the command, never in
+    /// it); every sign-in of the account ends.
+    ResetPassword {
+        technician: TechnicianId,
+    },
+    /// End every sign-in of an account: its consoles and its administration pages.
+    SignOutEverywhere {
+        technician: TechnicianId,
+    },
     CreateSecurityPolicy {
         name: String,
         description: String,

@@ -178,6 +178,12 @@ pub enum Reason {
     AlreadySetUp,
     #[error("An account with this e-mail address exists already")]
     EmailTaken,
+    #[error(
+        "Administrators manage only accounts whose groups are all below the group they are assigned to"
+    )]
+    AccountOutsideAdminScope,
+    #[error("Not for your own account: another administrator can do this")]
+    OwnAccount,
 }
 
 /// Input that no rule could accept: empty names, oversized text.

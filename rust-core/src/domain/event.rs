@@ -235,6 +235,19 @@ pub enum Event {
         technician: TechnicianId,
         member: bool,
     },
+    /// An account was disabled or enabled again; disabled, every sign-in of it ended.
+    TechnicianEnabledChanged {
+        technician: TechnicianId,
+        enabled: bool,
+    },
+    /// An account's password was replaced; every sign-in of it ended.
+    PasswordReset {
+        technician: TechnicianId,
+    },
+    /// Every sign-in of an account ended.
+    TechnicianSignedOut {
+        technician: TechnicianId,
+    },
     SecurityPolicyCreated {
         policy: SecurityPolicy,
     },

@@ -57,13 +57,21 @@ pub struct Technician {
     pub logged_in: bool,
     /// Reachable by e-mail while not logged in (S3, S4).
     pub extended_availability: bool,
+    /// May sign in (ours: an administrator disables an account rather than delete its history).
+    /// Accounts stored before this existed are enabled.
+    #[serde(default = "enabled")]
+    pub enabled: bool,
+}
+
+fn enabled() -> bool {
+    true
 }
 
 impl Technician {
     /// S3: listed for invitations while logged in or with extended availability on.
     #[must_use]
     pub fn is_listed(&self) -> bool {
-        self.logged_in || self.extended_availability
+        self.enabled && (self.logged_in || self.extended_availability)
     }
 }
 

@@ -663,6 +663,7 @@ impl State {
                         role: super::org::Role::MasterAdministrator,
                         logged_in: false,
                         extended_availability: false,
+                        enabled: true,
                     },
                 }]
             }

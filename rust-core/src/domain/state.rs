@@ -490,6 +490,21 @@ impl State {
                 self.saw_id(technician.id.0);
                 self.technicians.insert(technician.id, technician.clone());
             }
+            Event::TechnicianEnabledChanged {
+                technician,
+                enabled,
+            } => {
+                if let Some(t) = self.technicians.get_mut(technician) {
+                    t.enabled = *enabled;
+                    t.logged_in &= *enabled;
+                }
+            }
+            // Their consoles are closed with their sign-ins.
+            Event::PasswordReset { technician } | Event::TechnicianSignedOut { technician } => {
+                if let Some(t) = self.technicians.get_mut(technician) {
+                    t.logged_in = false;
+                }
+            }
             Event::TeamMembershipChanged {
                 team,
                 technician,

@@ -48,6 +48,18 @@ pub fn router() -> Router<Arc<Appliance>> {
             "/admin/technicians/{technician}/groups",
             post(technicians::set_membership),
         )
+        .route(
+            "/admin/technicians/{technician}/enabled",
+            post(technicians::set_enabled),
+        )
+        .route(
+            "/admin/technicians/{technician}/sign-out",
+            post(technicians::sign_out_everywhere),
+        )
+        .route(
+            "/admin/technicians/{technician}/password",
+            post(technicians::reset_password),
+        )
         .layer(axum::middleware::from_fn(guard::same_origin));
     Router::new()
         .route("/", get(pages::home))

@@ -36,6 +36,13 @@ pub struct TechnicianRow {
     email: String,
     role: String,
     groups: Vec<Membership>,
+    /// May sign in.
+    enabled: bool,
+    /// Disabling or enabling it, signing it out everywhere, a new password: whether this
+    /// administrator may, or why not.
+    toggle: Allowed,
+    sign_out: Allowed,
+    reset: Allowed,
 }
 
 /// The technicians page.
@@ -68,6 +75,7 @@ pub async fn technicians(State(appliance): State<Arc<Appliance>>, session: WebSe
     let name = session.name_in(&state);
     let mut teams: Vec<_> = state.teams.values().collect();
     teams.sort_by_key(|t| t.name.to_lowercase());
+    let may = |command: AdminCommand| Allowed::of(&state, actor, &Command::Admin(command), now());
     let mut rows: Vec<TechnicianRow> = state
         .technicians
         .values()
@@ -76,6 +84,13 @@ pub async fn technicians(State(appliance): State<Arc<Appliance>>, session: WebSe
             name: t.name.clone(),
             email: t.email.clone(),
             role: role_text(&state, t.role),
+            enabled: t.enabled,
+            toggle: may(AdminCommand::SetTechnicianEnabled {
+                technician: t.id,
+                enabled: !t.enabled,
+            }),
+            sign_out: may(AdminCommand::SignOutEverywhere { technician: t.id }),
+            reset: may(AdminCommand::ResetPassword { technician: t.id }),
             groups: teams
                 .iter()
                 .map(|team| {
@@ -158,11 +173,13 @@ pub async fn create_technician(
     if !session.carried_by(&form.csrf) {
         return forged_form();
     }
-    let refused = |status: StatusCode, reason: String| page(status, &super::pages::refused(reason));
     let Some(role) = parse_role(&form.role) else {
-        return refused(StatusCode::BAD_REQUEST, "No such role.".into());
+        return page(
+            StatusCode::BAD_REQUEST,
+            &super::pages::refused("No such role.".into()),
+        );
     };
-    match create_account(
+    let created = create_account(
         &appliance,
         session.technician,
         &form.name,
@@ -170,13 +187,8 @@ pub async fn create_technician(
         role,
         &form.password,
     )
-    .await
-    {
-        Ok(_) => Redirect::to("/admin/technicians").into_response(),
-        Err(e @ ApiError::Command(_)) => refused(StatusCode::FORBIDDEN, e.to_string()),
-        Err(e @ ApiError::BadRequest(_)) => refused(StatusCode::BAD_REQUEST, e.to_string()),
-        Err(e) => refused(StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
-    }
+    .await;
+    account_outcome(created.map(|_| ()))
 }
 
 /// The membership form's fields.
@@ -203,6 +215,93 @@ pub async fn set_membership(
         member: form.member,
     };
     run_then(&appliance, &session, command, "/admin/technicians").await
+}
+
+/// The enable or disable form's fields.
+#[derive(Debug, Deserialize)]
+pub struct EnabledForm {
+    csrf: String,
+    enabled: bool,
+}
+
+/// `POST /admin/technicians/{technician}/enabled`
+pub async fn set_enabled(
+    State(appliance): State<Arc<Appliance>>,
+    session: WebSession,
+    Path(technician): Path<u64>,
+    Form(form): Form<EnabledForm>,
+) -> Response {
+    if !session.carried_by(&form.csrf) {
+        return forged_form();
+    }
+    let command = AdminCommand::SetTechnicianEnabled {
+        technician: TechnicianId(technician),
+        enabled: form.enabled,
+    };
+    run_then(&appliance, &session, command, "/admin/technicians").await
+}
+
+/// A form that carries nothing but its token.
+#[derive(Debug, Deserialize)]
+pub struct TokenOnly {
+    csrf: String,
+}
+
+/// `POST /admin/technicians/{technician}/sign-out`
+pub async fn sign_out_everywhere(
+    State(appliance): State<Arc<Appliance>>,
+    session: WebSession,
+    Path(technician): Path<u64>,
+    Form(form): Form<TokenOnly>,
+) -> Response {
+    if !session.carried_by(&form.csrf) {
+        return forged_form();
+    }
+    let command = AdminCommand::SignOutEverywhere {
+        technician: TechnicianId(technician),
+    };
+    run_then(&appliance, &session, command, "/admin/technicians").await
+}
+
+/// The new password form's fields.
+#[derive(Debug, Deserialize)]
+pub struct PasswordForm {
+    csrf: String,
+    password: String,
+}
+
+/// `POST /admin/technicians/{technician}/password`
+pub async fn reset_password(
+    State(appliance): State<Arc<Appliance>>,
+    session: WebSession,
+    Path(technician): Path<u64>,
+    Form(form): Form<PasswordForm>,
+) -> Response {
+    if !session.carried_by(&form.csrf) {
+        return forged_form();
+    }
+    let reset = crate::accounts::reset_password(
+        &appliance,
+        session.technician,
+        TechnicianId(technician),
+        &form.password,
+    )
+    .await;
+    account_outcome(reset.map(|_| ()))
+}
+
+/// Back to the technicians, or the reason a change to an account was refused.
+fn account_outcome(outcome: Result<(), ApiError>) -> Response {
+    let refused = |status: StatusCode, reason: String| page(status, &super::pages::refused(reason));
+    match outcome {
+        Ok(()) => Redirect::to("/admin/technicians").into_response(),
+        Err(e @ ApiError::Command(tandem_core::domain::CommandError::NotFound { .. })) => {
+            refused(StatusCode::NOT_FOUND, e.to_string())
+        }
+        Err(e @ ApiError::Command(_)) => refused(StatusCode::FORBIDDEN, e.to_string()),
+        Err(e @ ApiError::BadRequest(_)) => refused(StatusCode::BAD_REQUEST, e.to_string()),
+        Err(e) => refused(StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
+    }
 }
 
 #[cfg(test)]

@@ -356,6 +356,21 @@ impl Ws {
     pub async fn close(mut self) {
         let _ = self.stream.close(None).await;
     }
+
+    /// The close code the appliance ends the socket with, reading past what comes before it;
+    /// waiting at most ten seconds.
+    pub async fn closed_with(&mut self) -> Option<u16> {
+        loop {
+            let message = tokio::time::timeout(Duration::from_secs(10), self.stream.next())
+                .await
+                .expect("closed within 10 s");
+            match message {
+                Some(Ok(Message::Close(frame))) => return frame.map(|f| u16::from(f.code)),
+                Some(Ok(_)) => {}
+                Some(Err(_)) | None => return None,
+            }
+        }
+    }
 }
 
 /// A real SMTP server on loopback (Debian's aiosmtpd), storing what it receives in a Maildir.
