@@ -15,6 +15,7 @@ pub mod mail;
 pub mod migrations;
 pub mod redact;
 pub mod relay;
+pub mod reports;
 pub mod secret;
 pub mod state_copy;
 pub mod store;

@@ -1,7 +1,7 @@
 //! The store's schema: SQL files in `server/migrations/`, common to SQLite and PostgreSQL, run
 //! by sqlx's migrator (each once, in order, checksummed, under the database's lock), then the
 //! data fills that SQL cannot do.
-use crate::store::{StoreError, Tx};
+use crate::store::{Backfill, StoreError, Tx};
 use sqlx::{Executor as _, Row as _};
 
 /// The migrations, embedded at build time.
@@ -23,8 +23,13 @@ pub async fn run(pool: &sqlx::AnyPool) -> Result<(), StoreError> {
         .map(|row| row.try_get("name"))
         .collect::<Result<_, _>>()?;
     for name in pending {
-        if name == "chat" {
-            crate::store::backfill_chat(&mut tx).await?;
+        let what = match name.as_str() {
+            "chat" => Some(Backfill::Chat),
+            "sessions" => Some(Backfill::Sessions),
+            _ => None,
+        };
+        if let Some(what) = what {
+            crate::store::backfill(&mut tx, what).await?;
         }
         sqlx::query("DELETE FROM pending_backfills WHERE name = $1")
             .bind(&name)

@@ -81,32 +81,78 @@ async fn insert_chat(
     Ok(())
 }
 
-/// Fill the new chat table from the chat events stored before it existed.
-pub(crate) async fn backfill_chat(tx: &mut Tx<'_>) -> Result<(), StoreError> {
+/// Keep the list of sessions: a row when one starts, its end when it ends.
+async fn list_session(tx: &mut Tx<'_>, at: i64, event: &Event) -> Result<(), StoreError> {
+    let id = |s: SessionId| i64::try_from(s.0).unwrap_or(i64::MAX);
+    match event {
+        Event::SessionStarted {
+            session, customer, ..
+        } => {
+            sqlx::query("INSERT INTO session_list (session, started_at, ended_at, customer) VALUES ($1, $2, NULL, $3)")
+                .bind(id(*session))
+                .bind(at)
+                .bind(customer.name.replace('\0', "\u{FFFD}"))
+                .execute(&mut **tx)
+                .await?;
+        }
+        Event::SessionEnded { session, .. } => {
+            sqlx::query("UPDATE session_list SET ended_at = $1 WHERE session = $2")
+                .bind(at)
+                .bind(id(*session))
+                .execute(&mut **tx)
+                .await?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// What a table added after events were stored is filled from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Backfill {
+    /// The chat table (issue 14).
+    Chat,
+    /// The list of sessions (issue 16).
+    Sessions,
+}
+
+/// Fill a table added after events were stored from the session events before it.
+pub(crate) async fn backfill(tx: &mut Tx<'_>, what: Backfill) -> Result<(), StoreError> {
     let rows =
         sqlx::query("SELECT seq, at, body FROM events WHERE session IS NOT NULL ORDER BY seq")
             .fetch_all(&mut **tx)
             .await?;
     for row in &rows {
-        if let Event::ChatPosted {
-            session,
-            from,
-            text,
-            ..
-        } = parse(&row.try_get::<String, _>("body")?)?
-        {
-            insert_chat(
-                tx,
-                row.try_get("seq")?,
-                session,
-                row.try_get("at")?,
-                &from,
-                &text,
-            )
-            .await?;
+        let (seq, at): (i64, i64) = (row.try_get("seq")?, row.try_get("at")?);
+        let event = parse(&row.try_get::<String, _>("body")?)?;
+        match (what, &event) {
+            (
+                Backfill::Chat,
+                Event::ChatPosted {
+                    session,
+                    from,
+                    text,
+                    ..
+                },
+            ) => insert_chat(tx, seq, *session, at, from, text).await?,
+            (Backfill::Sessions, _) => list_session(tx, at, &event).await?,
+            _ => {}
         }
     }
     Ok(())
+}
+
+/// A session as listed for the reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedSession {
+    /// Its id.
+    pub session: i64,
+    /// When it started (ms since the epoch).
+    pub started_at: i64,
+    /// When it ended, if it did.
+    pub ended_at: Option<i64>,
+    /// The customer's name.
+    pub customer: String,
 }
 
 /// What a stored login credential says.
@@ -357,6 +403,39 @@ impl Store {
         rows.iter().map(stored).collect()
     }
 
+    /// Sessions, newest first: `limit` of them started before `before` (a `(started_at,
+    /// session)` of the last page), or the newest.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn sessions(
+        &self,
+        before: Option<(i64, i64)>,
+        limit: i64,
+    ) -> Result<Vec<ListedSession>, StoreError> {
+        let (at, session) = before.unwrap_or((i64::MAX, i64::MAX));
+        let rows = sqlx::query(
+            "SELECT session, started_at, ended_at, customer FROM session_list \
+             WHERE started_at < $1 OR (started_at = $1 AND session < $2) \
+             ORDER BY started_at DESC, session DESC LIMIT $3",
+        )
+        .bind(at)
+        .bind(session)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ListedSession {
+                    session: r.try_get("session")?,
+                    started_at: r.try_get("started_at")?,
+                    ended_at: r.try_get("ended_at")?,
+                    customer: r.try_get("customer")?,
+                })
+            })
+            .collect()
+    }
+
     /// The events of one session, in order (its chat transcript is among them).
     ///
     /// # Errors
@@ -405,6 +484,7 @@ impl Store {
         {
             insert_chat(tx, seq, *session, at, from, text).await?;
         }
+        list_session(tx, at, event).await?;
         Ok(())
     }
 
@@ -912,7 +992,8 @@ mod tests {
     }
 
     /// A store as the versions before the migration files left it: their statements (the same
-    /// as the files'), a `schema_version` table at `version`, and a hundred chat events.
+    /// as the files'), a `schema_version` table at `version`, and session 7: its start at 1,000
+    /// ms, a hundred chat events, its end at 9,000 ms.
     async fn legacy_store(dir: &tempfile::TempDir, version: i64) {
         sqlx::any::install_default_drivers();
         let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
@@ -946,6 +1027,45 @@ mod tests {
                 .await
                 .unwrap();
         }
+        let bounds = [
+            (
+                1,
+                1_000,
+                Event::SessionStarted {
+                    session: SessionId(7),
+                    queue: tandem_core::domain::QueueRef::Team(tandem_core::domain::TeamId(1)),
+                    customer: tandem_core::domain::CustomerInfo {
+                        name: "Kim".into(),
+                        machine: "kim-pc".into(),
+                        platform: tandem_core::domain::Platform::Linux,
+                        mode: tandem_core::domain::ClientMode::Full,
+                    },
+                    chat_enabled: true,
+                    at: Timestamp(1_000),
+                    jump_client: None,
+                    button: None,
+                },
+            ),
+            (
+                102,
+                9_000,
+                Event::SessionEnded {
+                    session: SessionId(7),
+                    uninstall_customer_client: true,
+                },
+            ),
+        ];
+        for (seq, at, event) in bounds {
+            sqlx::query(
+                "INSERT INTO events (seq, at, session, actor, body) VALUES ($1, $2, 7, 't', $3)",
+            )
+            .bind(seq)
+            .bind(at)
+            .bind(serde_json::to_string(&event).unwrap())
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
         for seq in 2..102_i64 {
             let event = Event::ChatPosted {
                 session: SessionId(7),
@@ -978,7 +1098,8 @@ mod tests {
 
     /// Stores made before the migration files carry on from their version: a version-3 store
     /// gets its chat table, filled from its events; a version-4 or -5 store keeps the one it
-    /// filled; all end with every migration recorded and no `schema_version`.
+    /// filled; all end with every migration recorded and no `schema_version`, and their session
+    /// listed for the reports (issue 16) from its events.
     #[tokio::test]
     async fn an_older_store_is_adopted_by_the_migrations_and_its_chat_filled() {
         for version in [3, 4, 5] {
@@ -991,6 +1112,17 @@ mod tests {
                 .unwrap();
             assert_eq!(all.len(), 100, "from version {version}");
             assert_eq!(all.first().map(|l| l.seq), Some(2));
+            let listed = store.sessions(None, 10).await.unwrap();
+            assert_eq!(
+                listed,
+                [ListedSession {
+                    session: 7,
+                    started_at: 1_000,
+                    ended_at: Some(9_000),
+                    customer: "Kim".into()
+                }],
+                "from version {version}"
+            );
             let applied: i64 = sqlx::query("SELECT COUNT(*) AS n FROM _sqlx_migrations")
                 .fetch_one(&store.pool)
                 .await
@@ -1019,6 +1151,11 @@ mod tests {
                 .await
                 .unwrap();
             assert_eq!(again.len(), 100);
+            assert_eq!(
+                store.sessions(None, 10).await.unwrap().len(),
+                1,
+                "listed once"
+            );
         }
     }
 }

@@ -839,3 +839,96 @@ async fn an_account_is_disabled_reset_and_signed_out_everywhere_and_its_sockets_
     assert_eq!(h.get("/api/v1/snapshot", Some(&token)).await.0, 401);
     h.finish().await;
 }
+
+/// A session's report (G1: master administrators): listed among the sessions, it names who
+/// took part, when and for how long, and its chat, on the page and in a CSV file whose fields
+/// are never formulas; an administrator of some groups is refused with the engine's reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_report_names_who_took_part_and_what_was_said_and_exports_as_csv() {
+    use tandem_core::domain::{Command, SessionId};
+    let h = Harness::start(Db::Sqlite).await;
+    let alice = h.login("alice@demo.tandem").await;
+    let (customer, session) = h.customer_joins(&alice, "Kim").await;
+    let s = SessionId(session);
+    h.ok(&alice, &Command::AcceptFromQueue { session: s }).await;
+    h.ok(
+        &customer,
+        &Command::SendChat {
+            session: s,
+            text: "=1+1 my printer is broken".into(),
+        },
+    )
+    .await;
+    h.ok(
+        &alice,
+        &Command::SendChat {
+            session: s,
+            text: "Let me look".into(),
+        },
+    )
+    .await;
+    h.ok(&alice, &Command::EndSession { session: s }).await;
+
+    let mut master = Browser::new(&h);
+    master.sign_in("admin@demo.tandem").await;
+    let list = master.page("/admin/sessions").await;
+    assert!(
+        list.contains(&format!(
+            "<a href=\"/admin/sessions/{session}\">{session}</a></td><td>Kim</td>"
+        )),
+        "{list}"
+    );
+    let report = master.page(&format!("/admin/sessions/{session}")).await;
+    for shown in [
+        "<td>Kim</td><td>Customer</td>",
+        "<td>Alice Archer</td><td>Technician</td>",
+        "<td>Let me look</td>",
+        "<td>=1+1 my printer is broken</td>",
+        "; ended ",
+    ] {
+        assert!(report.contains(shown), "{shown} in {report}");
+    }
+    let r = master
+        .get(&format!("/admin/sessions/{session}/report.csv"))
+        .await;
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    let csv = r.text().await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "when,who,as,what,text");
+    assert!(
+        lines[1].contains("\"Kim\",\"Customer\",\"came in\""),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("\"Kim\",\"\",\"said\",\"'=1+1 my printer is broken\""),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("\"Alice Archer\",\"\",\"said\",\"Let me look\""),
+        "{csv}"
+    );
+    assert!(lines.last().unwrap().contains("\"left\""), "{csv}");
+    assert_eq!(
+        master.get("/admin/sessions/999999").await.status().as_u16(),
+        404
+    );
+
+    let mut tom = Browser::new(&h);
+    tom.sign_in("tom@demo.tandem").await;
+    let r = tom.get(&format!("/admin/sessions/{session}")).await;
+    assert_eq!(r.status().as_u16(), 403);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Only master administrators can do this (G1)")
+    );
+    assert_eq!(tom.get("/admin/sessions").await.status().as_u16(), 403);
+    h.finish().await;
+}

@@ -44,6 +44,15 @@ impl State {
         self.master(actor)
     }
 
+    /// G1 (ours): whether `actor` may read session reports (every session's participants and
+    /// chat, of every team): master administrators only, as the audit.
+    ///
+    /// # Errors
+    /// The G1 denial, for anyone else.
+    pub fn may_read_session_reports(&self, actor: Actor) -> Result<(), CommandError> {
+        self.master(actor)
+    }
+
     /// G1: master administrators manage every team; administrators only the teams strictly
     /// below the one they are assigned to.
     fn manage_team(&self, actor: Actor, team: TeamId) -> Result<Role, CommandError> {

@@ -1,6 +1,7 @@
 //! The audit trail (issue 16): refused commands and sign-ins, newest first, as a page and as a
 //! CSV file. Only master administrators read it (G1, decided by the rules engine's
 //! `State::may_read_audit`).
+use super::format::{csv, when};
 use super::pages::{now_page, page};
 use super::session::WebSession;
 use crate::appliance::Appliance;
@@ -34,18 +35,6 @@ struct AuditPage {
     csrf: String,
     refused: Option<String>,
     lines: Vec<Shown>,
-}
-
-/// An instant as `2026-12-05T22:40:54.123Z`.
-fn when(ms: i64) -> String {
-    let nanos = i128::from(ms) * 1_000_000;
-    time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_else(|| ms.to_string())
 }
 
 /// `technician:3` as "Ada Admin (technician 3)" while the account exists.
@@ -117,17 +106,6 @@ pub async fn audit(State(appliance): State<Arc<Appliance>>, session: WebSession)
     }
 }
 
-/// A CSV field: quoted, quotes doubled, and a leading `= + - @` (or tab, carriage return) made
-/// text, so a spreadsheet never runs what someone typed as a formula.
-fn field(value: &str) -> String {
-    let guarded = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_owned()
-    };
-    format!("\"{}\"", guarded.replace('"', "\"\""))
-}
-
 /// `GET /admin/audit.csv`
 pub async fn audit_csv(State(appliance): State<Arc<Appliance>>, session: WebSession) -> Response {
     let (_, may) = reader(&appliance, &session).await;
@@ -146,12 +124,12 @@ pub async fn audit_csv(State(appliance): State<Arc<Appliance>>, session: WebSess
         }
     };
     let state = appliance.state().await;
-    let mut csv = String::from("when,who,what,outcome\r\n");
-    for l in lines {
-        let row = [when(l.at), who(&state, l.actor), l.command, l.outcome].map(|v| field(&v));
-        csv.push_str(&row.join(","));
-        csv.push_str("\r\n");
-    }
+    let csv = csv(
+        "when,who,what,outcome",
+        lines
+            .into_iter()
+            .map(|l| vec![when(l.at), who(&state, l.actor), l.command, l.outcome]),
+    );
     let file = format!("attachment; filename=\"tandem-audit-{}.csv\"", now_page());
     (
         [
@@ -161,18 +139,4 @@ pub async fn audit_csv(State(appliance): State<Arc<Appliance>>, session: WebSess
         csv,
     )
         .into_response()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csv_fields_are_quoted_and_never_formulas() {
-        assert_eq!(field("plain"), "\"plain\"");
-        assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(field("-1+2"), "\"'-1+2\"");
-        assert_eq!(when(0), "1970-01-01T00:00:00Z");
-    }
 }

@@ -14,9 +14,11 @@
 //! that allows no script, no frame and nothing from elsewhere.
 mod audit;
 mod console;
+mod format;
 mod guard;
 mod pages;
 mod policies;
+mod reports;
 mod session;
 mod setup;
 mod technicians;
@@ -70,6 +72,12 @@ pub fn router() -> Router<Arc<Appliance>> {
         .route("/admin/setup", get(setup::setup))
         .route("/admin/audit", get(audit::audit))
         .route("/admin/audit.csv", get(audit::audit_csv))
+        .route("/admin/sessions", get(reports::sessions))
+        .route("/admin/sessions/{id}", get(reports::session_report))
+        .route(
+            "/admin/sessions/{id}/report.csv",
+            get(reports::session_report_csv),
+        )
         .route("/static/admin.css", get(pages::stylesheet))
         .merge(changes)
         .layer(axum::middleware::from_fn(guard::headers))
