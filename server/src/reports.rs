@@ -133,7 +133,7 @@ pub fn report(session: SessionId, events: &[StoredEvent], state: &State) -> Repo
             }
             Event::MemberLeft { member, .. } => went(&mut stretches, member, at),
             Event::CustomerDisconnected { .. } => went(&mut stretches, &Participant::Customer, at),
-            Event::ChatPosted { from, text, .. } => chat.push((at, from.clone(), text.clone())),
+            Event::ChatPosted { from, text, .. } => chat.push((at, *from, text.clone())),
             Event::SessionEnded { .. } => {
                 ended = Some(at);
                 for (_, _, left) in &mut stretches {

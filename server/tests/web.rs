@@ -89,6 +89,21 @@ fn field(html: &str, name: &str) -> String {
     rest[..rest.find('"').unwrap()].to_owned()
 }
 
+/// Each page refused (403) to someone who is not a master administrator, the first saying why.
+async fn refused_to_all_but_masters(who: &Browser, paths: &[&str]) {
+    for (i, path) in paths.iter().enumerate() {
+        let r = who.get(path).await;
+        assert_eq!(r.status().as_u16(), 403, "{path}");
+        if i == 0 {
+            let body = r.text().await.unwrap();
+            assert!(
+                body.contains("Only master administrators can do this (G1)"),
+                "{body}"
+            );
+        }
+    }
+}
+
 /// The id of the group named `name` in the organisation page.
 fn team_id(html: &str, name: &str) -> String {
     let at = html.find(&format!("team-name\">{name}<")).unwrap();
@@ -108,6 +123,26 @@ async fn pages_carry_a_strict_policy_and_changes_need_the_origin_and_the_forms_t
     assert!(!csp.contains("script-src"), "no script may run: {csp}");
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert_eq!(headers["cache-control"], "no-store");
+    // The external user's web console: its own script and WebAssembly only, nothing inline, and
+    // no referrer to carry the link's token away.
+    let join = browser.get("/join/some-link-token").await;
+    let headers = join.headers();
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    assert_eq!(
+        csp,
+        "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'"
+    );
+    assert_eq!(headers["referrer-policy"], "no-referrer");
+    assert_eq!(headers["x-frame-options"], "DENY");
+    let page = join.text().await.unwrap();
+    assert!(
+        !page.contains("<script>") && !page.contains("style="),
+        "nothing inline"
+    );
+    let wasm = browser.get("/static/viewer.wasm").await;
+    assert_eq!(wasm.headers()["content-type"], "application/wasm");
+    let bytes = wasm.bytes().await.unwrap();
+    assert_eq!(&bytes[..4], b"\0asm", "a WebAssembly module");
     // Not signed in: to the sign-in page.
     let r = browser.get("/admin").await;
     assert_eq!(
@@ -429,15 +464,7 @@ async fn a_security_policy_is_made_with_its_tools_and_the_audit_shows_sign_ins_a
     stranger.cookie = None;
 
     // Only master administrators read the audit (G1).
-    let r = tom.get("/admin/audit").await;
-    assert_eq!(r.status().as_u16(), 403);
-    assert!(
-        r.text()
-            .await
-            .unwrap()
-            .contains("Only master administrators can do this (G1)")
-    );
-    assert_eq!(tom.get("/admin/audit.csv").await.status().as_u16(), 403);
+    refused_to_all_but_masters(&tom, &["/admin/audit", "/admin/audit.csv"]).await;
     let audit = master.page("/admin/audit").await;
     for seen in [
         "sign-in to the web interface",
@@ -921,14 +948,7 @@ async fn a_session_report_names_who_took_part_and_what_was_said_and_exports_as_c
 
     let mut tom = Browser::new(&h);
     tom.sign_in("tom@demo.tandem").await;
-    let r = tom.get(&format!("/admin/sessions/{session}")).await;
-    assert_eq!(r.status().as_u16(), 403);
-    assert!(
-        r.text()
-            .await
-            .unwrap()
-            .contains("Only master administrators can do this (G1)")
-    );
-    assert_eq!(tom.get("/admin/sessions").await.status().as_u16(), 403);
+    let report = format!("/admin/sessions/{session}");
+    refused_to_all_but_masters(&tom, &[&report, "/admin/sessions"]).await;
     h.finish().await;
 }

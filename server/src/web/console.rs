@@ -7,7 +7,7 @@
 //! the same API and streams as every console: the appliance decides what they may see and do;
 //! the page only shows it. The screen is decoded in the browser (the appliance never decodes).
 use axum::extract::Request;
-use axum::http::{HeaderValue, header};
+use axum::http::header;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -22,23 +22,7 @@ const VIEWER: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/viewer.wasm"));
 /// token: no referrer ever carries it away.
 pub async fn headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
-    let h = response.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    if !h.contains_key(header::CACHE_CONTROL) {
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
+    super::guard::secure(&mut response, CSP, "no-referrer");
     response
 }
 

@@ -10,24 +10,27 @@ pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; for
 /// The security headers on every response of the web interface.
 pub async fn headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
+    secure(&mut response, CSP, "same-origin");
+    response
+}
+
+/// Put the headers every page of the appliance carries on `response`: its Content-Security-
+/// Policy, no sniffing, no framing, this referrer policy, and no caching unless it says otherwise.
+pub fn secure(response: &mut Response, csp: &'static str, referrer: &'static str) {
     let h = response.headers_mut();
     h.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
+        HeaderValue::from_static(csp),
     );
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("same-origin"),
-    );
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static(referrer));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
-    response
 }
 
 /// Whether a request that changes something comes from the appliance's own pages: the browser's
