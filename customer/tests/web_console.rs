@@ -247,6 +247,11 @@ async fn an_external_user_sees_the_real_screen_in_the_browser_chats_and_a_view_o
         refused, "Your security policy does not allow you to control the remote screen (G4)",
         "view only, from the policy"
     );
+    let keys = page
+        .execute("return document.getElementById('keys').hidden", Vec::new())
+        .await
+        .unwrap();
+    assert_eq!(keys, json!(true), "no typing field for a view-only user");
     shot(&page, "external-web-console").await;
 
     // Chat both ways.
@@ -349,6 +354,11 @@ async fn an_external_user_sees_the_real_screen_in_the_browser_chats_and_a_view_o
         .await
         .unwrap();
     assert_eq!(hidden, json!(true), "the screen is gone");
+    let keys = page
+        .execute("return document.getElementById('keys').hidden", Vec::new())
+        .await
+        .unwrap();
+    assert_eq!(keys, json!(true), "no typing field once the session ended");
     shot(&page, "external-web-console-ended").await;
 }
 
@@ -390,6 +400,18 @@ async fn an_external_engineer_controls_the_screen_and_uses_the_shell_from_the_br
         .unwrap();
     let typed: Vec<Seen> = (0..2).map(|_| j.seen.recv_timeout(WAIT).unwrap()).collect();
     assert_eq!(typed, [Seen::Typed('o'), Seen::Typed('k')]);
+    // A phone's keyboard types into the field under the picture: its characters arrive too.
+    page.find(Locator::Css("#keys:not([hidden]) #typing"))
+        .await
+        .unwrap()
+        .send_keys("hi!")
+        .await
+        .unwrap();
+    let typed: Vec<Seen> = (0..3).map(|_| j.seen.recv_timeout(WAIT).unwrap()).collect();
+    assert_eq!(
+        typed,
+        [Seen::Typed('h'), Seen::Typed('i'), Seen::Typed('!')]
+    );
 
     // The shell: once the technician opened it (the customer allowed it), the vendor's panel
     // appears and runs what they type.

@@ -182,6 +182,7 @@ async function openScreen(control, whyNot) {
   mode.textContent = control ? 'You may point and type: tap or click the picture, then type.'
     : 'View only: ' + whyNot;
   $('screen').hidden = false;
+  $('keys').hidden = !control;
   if (screen) {
     screen.control = control;
     $('canvas').classList.toggle('control', control);
@@ -256,6 +257,7 @@ function showTiming() {
 
 function closeScreen() {
   $('screen').hidden = true;
+  $('keys').hidden = true;
   if (!screen) return;
   const s = screen;
   screen = null;
@@ -325,6 +327,19 @@ function key(ev, down) {
 }
 canvas.addEventListener('keydown', (ev) => key(ev, true));
 canvas.addEventListener('keyup', (ev) => key(ev, false));
+
+// A phone's keyboard opens for a text field, not a canvas, and often names no key
+// ("Unidentified"): what it types into this field is sent as the keys of those characters.
+function tap(name) {
+  for (const down of [true, false]) key({ key: name, preventDefault() {} }, down);
+}
+$('typing').addEventListener('input', (ev) => {
+  if (ev.inputType === 'deleteContentBackward') tap('Backspace');
+  else if (ev.inputType === 'insertLineBreak') tap('Enter');
+  else for (const c of ev.data || '') tap(c);
+  ev.target.value = '';
+});
+$('keys').onsubmit = (ev) => { ev.preventDefault(); tap('Enter'); };
 
 // ---- The command shell -------------------------------------------------------------------
 
