@@ -197,8 +197,15 @@ pub async fn bench(o: &Options) -> Result<(), BenchError> {
         .await?;
         drop(asking);
     }
-    // The page draws in its next animation frame.
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // The page draws in its next animation frame: wait for it to have timed them all.
+    page.execute_async(
+        "const [n, done] = arguments;
+         const check = () => window.tandemTimings.key.length >= n ? done(true) : requestAnimationFrame(check);
+         check();",
+        vec![json!(KEY_FRAMES)],
+    )
+    .await
+    .map_err(browser_error("drawing the key frames"))?;
     let timed = take_timings(&page, "key").await?;
     row(
         &format!("key frames, {}x{}", o.width, o.height),
@@ -207,11 +214,16 @@ pub async fn bench(o: &Options) -> Result<(), BenchError> {
     );
 
     for (scene, start, _) in SCENES {
+        let started = view.received().updates;
         let _activity = start(&display).map_err(|e| BenchError::Io("a scene", e))?;
         // The scene's window up and drawing before measuring.
-        tokio::time::sleep(Duration::from_secs(1)).await;
+        super::until("the scene drawing", || {
+            view.received().updates > started + 5
+        })
+        .await?;
         take_timings(&page, "update").await?;
         let before = view.received();
+        // The measuring window of the scene, as long as asked (`--seconds`).
         tokio::time::sleep(Duration::from_secs_f64(o.seconds)).await;
         let timed = take_timings(&page, "update").await?;
         row(
