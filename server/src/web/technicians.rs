@@ -24,6 +24,8 @@ use tandem_core::domain::{
 pub struct Membership {
     team: u64,
     name: String,
+    /// "Nina Night in Tier 1", as the switch is read aloud.
+    subject: String,
     member: bool,
     change: Allowed,
 }
@@ -103,6 +105,7 @@ pub async fn technicians(State(appliance): State<Arc<Appliance>>, session: WebSe
                     Membership {
                         team: team.id.0,
                         name: team.name.clone(),
+                        subject: format!("{} in {}", t.name, team.name),
                         member,
                         change: Allowed::of(&state, actor, &command, now()),
                     }
