@@ -8,9 +8,9 @@ mod support;
 
 use std::time::{Duration, Instant};
 use support::window::{BLACK, GREEN, RED, Seen, test_client};
-use support::{WAIT, join_with, said, sign_in, take_session};
+use support::{WAIT, join_with, said, share, shared_session, sign_in, take_session};
 use tandem_core::client::{ClientError, Picture, ScreenView};
-use tandem_core::domain::{Command, ScreenState, SessionId};
+use tandem_core::domain::Command;
 use tandem_e2e::{Appliance, Display};
 use x11rb::connection::Connection;
 use x11rb::protocol::xproto::{
@@ -34,27 +34,6 @@ async fn picture_where(view: &ScreenView, what: &str, test: impl Fn(&Picture) ->
         "the technician never saw {what}; the last picture had (60, 60) = {:x?}",
         last.and_then(|p| p.argb(60, 60))
     );
-}
-
-async fn share(technician: &tandem_core::client::Console, s: SessionId, control: bool) {
-    technician
-        .command(Command::StartScreen {
-            session: s,
-            control,
-        })
-        .await
-        .unwrap();
-    let wanted = if control {
-        ScreenState::Control
-    } else {
-        ScreenState::View
-    };
-    technician
-        .wait_for(WAIT, |m| {
-            m.state.sessions.get(&s).is_some_and(|x| x.screen == wanted)
-        })
-        .await
-        .unwrap();
 }
 
 async fn click(view: &ScreenView, x: u16, y: u16) {
@@ -460,30 +439,6 @@ fn the_pointer_is_sent_as_its_shape_once_then_as_its_moves() {
         std::thread::yield_now();
     };
     assert_ne!(reshaped, first_shape);
-}
-
-/// Alice in a session with the real customer client on `display`, its screen shared for
-/// control or for viewing; the appliance, client and home live as long as what is returned.
-async fn shared_session(
-    display: &Display,
-    control: bool,
-) -> (
-    Appliance,
-    tandem_core::client::Console,
-    SessionId,
-    tokio::process::Child,
-    tempfile::TempDir,
-) {
-    let app = Appliance::start().await.unwrap();
-    let alice = sign_in(&app, "alice").await;
-    let key = alice.session_key(None).await.unwrap().key;
-    let home = tempfile::tempdir().unwrap();
-    let mut customer = support::customer(home.path());
-    customer.env("DISPLAY", &display.name);
-    let customer_process = join_with(&app, customer, &key, &["--allow-all"]);
-    let s = take_session(&alice).await;
-    share(&alice, s, control).await;
-    (app, alice, s, customer_process, home)
 }
 
 /// A window over the whole screen that changes colour every 10 ms until the flag is dropped.

@@ -10,9 +10,9 @@ mod support;
 
 use serde_json::{Value, json};
 use support::window::{GREEN, RED, Seen, WINDOW, test_client};
-use support::{WAIT, join_with, said, sign_in, take_session};
+use support::{WAIT, said, shared_session};
 use tandem_core::client::{Console, ScreenView};
-use tandem_core::domain::{Command, ExternalInvitee, Participant, ScreenState, SessionId};
+use tandem_core::domain::{Command, ExternalInvitee, Participant, SessionId};
 use tandem_e2e::browser::fantoccini::{Client, Locator};
 use tandem_e2e::browser::{Driver, shot};
 use tandem_e2e::{Appliance, Display};
@@ -79,25 +79,6 @@ fn display_pixels(display: &str) -> (Vec<u8>, (i16, i16)) {
     (image.data, (pointer.root_x, pointer.root_y))
 }
 
-async fn share_for_control(technician: &Console, s: SessionId) {
-    technician
-        .command(Command::StartScreen {
-            session: s,
-            control: true,
-        })
-        .await
-        .unwrap();
-    technician
-        .wait_for(WAIT, |m| {
-            m.state
-                .sessions
-                .get(&s)
-                .is_some_and(|x| x.screen == ScreenState::Control)
-        })
-        .await
-        .unwrap();
-}
-
 /// A session whose customer client shares a 320x240 Xvfb display (with the test window) for
 /// control, and an external user invited under the demo policy `policy` who joined in a
 /// phone-sized browser.
@@ -117,15 +98,7 @@ struct Joined {
 async fn join_in_browser(policy: &str) -> Joined {
     let display = Display::start(320, 240).unwrap();
     let seen = test_client(&display.name);
-    let app = Appliance::start().await.unwrap();
-    let alice = sign_in(&app, "alice").await;
-    let key = alice.session_key(None).await.unwrap().key;
-    let home = tempfile::tempdir().unwrap();
-    let mut customer = support::customer(home.path());
-    customer.env("DISPLAY", &display.name);
-    let customer = join_with(&app, customer, &key, &["--allow-all"]);
-    let session = take_session(&alice).await;
-    share_for_control(&alice, session).await;
+    let (app, alice, session, customer, home) = shared_session(&display, true).await;
     let policy = alice
         .current()
         .state

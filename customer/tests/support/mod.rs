@@ -9,8 +9,8 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 use tandem_core::client::{Console, FeedOptions, ShellStream};
-use tandem_core::domain::{Command, SessionId};
-use tandem_e2e::Appliance;
+use tandem_core::domain::{Command, ScreenState, SessionId};
+use tandem_e2e::{Appliance, Display};
 use tokio::process::{Child, Command as Process};
 
 /// The demo organisation's password (tandem-appliance's demo data).
@@ -126,4 +126,50 @@ pub async fn shell_when_open(technician: &Console, s: SessionId) -> Option<Shell
         .await
         .ok()?;
     Some(ShellStream::open(technician.api(), s).await.unwrap())
+}
+
+/// The technician shares the session's screen (for control or for viewing) and sees it shared.
+pub async fn share(technician: &Console, s: SessionId, control: bool) {
+    technician
+        .command(Command::StartScreen {
+            session: s,
+            control,
+        })
+        .await
+        .unwrap();
+    let wanted = if control {
+        ScreenState::Control
+    } else {
+        ScreenState::View
+    };
+    technician
+        .wait_for(WAIT, |m| {
+            m.state.sessions.get(&s).is_some_and(|x| x.screen == wanted)
+        })
+        .await
+        .unwrap();
+}
+
+/// Alice in a session with the real customer client on `display`, its screen shared for
+/// control or for viewing; the appliance, client and home live as long as what is returned.
+pub async fn shared_session(
+    display: &Display,
+    control: bool,
+) -> (
+    Appliance,
+    Console,
+    SessionId,
+    tokio::process::Child,
+    tempfile::TempDir,
+) {
+    let app = Appliance::start().await.unwrap();
+    let alice = sign_in(&app, "alice").await;
+    let key = alice.session_key(None).await.unwrap().key;
+    let home = tempfile::tempdir().unwrap();
+    let mut process = customer(home.path());
+    process.env("DISPLAY", &display.name);
+    let customer_process = join_with(&app, process, &key, &["--allow-all"]);
+    let s = take_session(&alice).await;
+    share(&alice, s, control).await;
+    (app, alice, s, customer_process, home)
 }
