@@ -64,6 +64,9 @@ pub struct Viewer {
     /// The customer's pointer: its place on the screen, and its shape once one came.
     pointer: Option<(u16, u16)>,
     shape: Option<PointerShape>,
+    /// The same shape with its channels swapped as [`Viewer::draw_rgba`]'s picture's are
+    /// (drawing blends each channel alike), made once when the shape comes.
+    shape_rgba: Option<PointerShape>,
     /// The pointer moved or changed shape since the last [`Viewer::draw_rgba`].
     pointer_changed: bool,
     /// Where the pointer was last drawn by [`Viewer::draw_rgba`]: painted over when it moves.
@@ -128,11 +131,17 @@ impl Viewer {
         let c = cursor::decode(bytes)?;
         self.pointer = Some((c.x, c.y));
         if let Some(s) = c.shape {
-            self.shape = Some(PointerShape {
+            let shape = PointerShape {
                 hot: (s.hot_x, s.hot_y),
                 size: (s.width, s.height),
                 pixels: s.pixels.to_vec(),
-            });
+            };
+            let mut rgba = shape.clone();
+            for p in rgba.pixels.chunks_exact_mut(4) {
+                p.swap(0, 2);
+            }
+            self.shape = Some(shape);
+            self.shape_rgba = Some(rgba);
         }
         self.pointer_changed = true;
         if let Some(picture) = self.painter.picture.as_mut() {
@@ -245,13 +254,10 @@ impl Viewer {
                 d.copy_from_slice(&[s[2], s[1], s[0], s[3]]);
             }
         }
-        if let (Some(at), Some(shape)) = (self.pointer_on_picture(picture), self.shape.as_ref()) {
-            // The shape's channels swapped as the picture's were: drawing blends each alike.
-            let mut rgba = shape.clone();
-            for p in rgba.pixels.chunks_exact_mut(4) {
-                p.swap(0, 2);
-            }
-            cursor::draw(out, (width, height), &rgba.shape(), at);
+        if let (Some(at), Some(shape)) =
+            (self.pointer_on_picture(picture), self.shape_rgba.as_ref())
+        {
+            cursor::draw(out, (width, height), &shape.shape(), at);
         }
         self.pointer_drawn = pointer_now;
         Some(area)
