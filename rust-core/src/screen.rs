@@ -36,6 +36,12 @@ pub mod viewer;
 /// sends little; large enough that a full screen is a few hundred tiles.
 pub const TILE: u16 = 64;
 
+/// The most pixels a picture may have: 8K (7680x4320), or four 4K monitors side by side, fit.
+/// A viewer holds the picture in memory (4 bytes a pixel), so a frame claiming more is refused
+/// before anything is allocated: a customer client cannot make a phone or a browser reserve
+/// gigabytes by saying its screen is 65535 pixels a side.
+pub const MAX_PICTURE_PIXELS: u32 = 32 * 1024 * 1024;
+
 /// Frames the customer client always may send ahead of the viewers' acknowledgements: two, so
 /// one crosses the link while the next is grabbed and encoded. (A few more may go while they
 /// are all small: see the customer client's `in_flight`.)
@@ -237,6 +243,9 @@ pub enum FrameError {
     /// A tile's pixels are not what its size says.
     #[error("a tile's pixels are corrupt")]
     Corrupt,
+    /// A picture larger than any screen a viewer shows ([`MAX_PICTURE_PIXELS`]).
+    #[error("the picture is too large")]
+    TooLarge,
 }
 
 /// Serialise a frame.
@@ -313,6 +322,9 @@ pub fn decode(b: &[u8]) -> Result<Frame<'_>, FrameError> {
     let height = u16_at(b, 4)?;
     let number = u32_at(b, 6)?;
     let count = u16_at(b, 10)?;
+    if u32::from(width) * u32::from(height) > MAX_PICTURE_PIXELS {
+        return Err(FrameError::TooLarge);
+    }
     let mut at = HEADER;
     let scaled_from = if flags & FLAG_SCALED == 0 {
         None
@@ -542,6 +554,24 @@ mod tests {
         };
         let bytes = encode(&frame);
         assert_eq!(decode(&bytes), Err(FrameError::OutOfBounds));
+        // A screen said to be 65535 pixels a side, with nothing in it: refused before a viewer
+        // reserves 17 GB for it; 8K is not.
+        let huge = encode(&Frame {
+            key: true,
+            width: u16::MAX,
+            height: u16::MAX,
+            tiles: Vec::new(),
+            ..frame.clone()
+        });
+        assert_eq!(decode(&huge), Err(FrameError::TooLarge));
+        let eight_k = encode(&Frame {
+            key: true,
+            width: 7680,
+            height: 4320,
+            tiles: Vec::new(),
+            ..frame.clone()
+        });
+        assert!(decode(&eight_k).is_ok());
         let moved_out = encode(&Frame {
             tiles: Vec::new(),
             moves: vec![Move {
