@@ -64,6 +64,10 @@ enum Step {
         team: u8,
         on: bool,
     },
+    Account {
+        who: u8,
+        enabled: bool,
+    },
     Jump {
         who: u8,
         jump_client: u8,
@@ -88,6 +92,7 @@ fn step() -> impl Strategy<Value = Step> {
         1 => (any::<u8>(), any::<u8>(), any::<bool>()).prop_map(|(team, permission, on)| Step::Grant { team, permission, on }),
         1 => (any::<u8>(), any::<bool>()).prop_map(|(team, narrow)| Step::Scopes { team, narrow }),
         1 => (any::<u8>(), any::<bool>()).prop_map(|(team, on)| Step::Enable { team, on }),
+        1 => (any::<u8>(), any::<bool>()).prop_map(|(who, enabled)| Step::Account { who, enabled }),
         1 => (any::<u8>(), any::<u8>()).prop_map(|(who, jump_client)| Step::Jump { who, jump_client }),
         1 => any::<u8>().prop_map(|button| Step::Button { button }),
         1 => any::<u16>().prop_map(|minutes| Step::Later { minutes: minutes % 180 }),
@@ -488,6 +493,16 @@ fn assert_invariants(w: &World, ended_invitations: &BTreeSet<InvitationId>) {
                 "nobody stays in an ended session"
             );
         }
+        // G1 (ours): a disabled account is in no session and no session waits for it.
+        for t in w.state.technicians.values().filter(|t| !t.enabled) {
+            assert!(
+                !s.has_technician(t.id)
+                    && s.status != SessionStatus::Queued(QueueRef::Personal(t.id)),
+                "session {} still holds disabled technician {}",
+                s.id,
+                t.id
+            );
+        }
         // X5: external users leave with the technician who invited them.
         for e in s.externals.values() {
             assert!(
@@ -518,6 +533,11 @@ fn assert_invariants(w: &World, ended_invitations: &BTreeSet<InvitationId>) {
         // S6: at most one active invitation per invited person and session.
         let person = match &i.invitee {
             Invitee::Technician(t) => {
+                assert!(
+                    w.state.technicians[t].enabled,
+                    "invitation {} waits for a disabled technician",
+                    i.id
+                );
                 assert!(
                     !s.has_technician(*t),
                     "an active invitation for someone already in the session"
@@ -772,6 +792,13 @@ fn run_step(w: &mut World, step: &Step, serial: u64) -> Option<(Actor, Command, 
                 }),
             )
         }
+        Step::Account { who, enabled } => (
+            tech(w.mia),
+            Command::Admin(AdminCommand::SetTechnicianEnabled {
+                technician: pick(&techs, who)?,
+                enabled,
+            }),
+        ),
         Step::Jump { who, jump_client } => {
             let clients: Vec<JumpClientId> = w.state.jump_clients.keys().copied().collect();
             (

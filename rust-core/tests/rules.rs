@@ -2258,3 +2258,134 @@ fn g1_accounts_are_disabled_reset_and_signed_out_within_the_administrators_scope
     let d = w.denied(tech(w.carol), disable(w.dave));
     assert_eq!((d.rule, d.reason), (Rule::G1, Reason::NotAdministrator));
 }
+
+/// G1 (ours): disabling an account leaves no customer waiting for it and no right it passed on.
+/// Its sessions go back to the team queue they last waited in, or end when they never waited in
+/// one; the external users it invited are logged out (X5); its invitations, and those to it, end
+/// (S7, S6); it leaves the sessions it shared; and it can do nothing more, whatever it still holds.
+#[test]
+fn g1_a_disabled_account_leaves_no_customer_waiting_and_no_right_behind() {
+    let mut w = World::new();
+    let (alice, bob) = (tech(w.alice), tech(w.bob));
+    // From Tier 1's queue, with Bob as a member, a vendor Alice invited, and Carol invited.
+    let from_team = w.arrive(
+        QueueRef::Team(w.tier1),
+        customer("Kim", Platform::Windows, ClientMode::Full),
+    );
+    w.ok(alice, Command::AcceptFromQueue { session: from_team });
+    let to_bob = World::invitation_id(&w.ok(
+        alice,
+        Command::InviteTechnician {
+            session: from_team,
+            technician: w.bob,
+        },
+    ));
+    w.ok(bob, Command::AcceptInvitation { invitation: to_bob });
+    let vendor = w.external(from_team, w.alice, w.full_access, "Vic");
+    let to_carol = World::invitation_id(&w.ok(
+        alice,
+        Command::InviteTechnician {
+            session: from_team,
+            technician: w.carol,
+        },
+    ));
+    // Came to Alice alone: one she took from her personal queue, one still waiting there.
+    let personal = w.session_owned_by(w.alice);
+    let waiting = w.arrive(
+        QueueRef::Personal(w.alice),
+        customer("Lee", Platform::Linux, ClientMode::Full),
+    );
+    // Bob's sessions: Alice is a member of one and invited to the other.
+    let bobs = w.session_owned_by(w.bob);
+    let bob_to_alice = World::invitation_id(&w.ok(
+        bob,
+        Command::InviteTechnician {
+            session: bobs,
+            technician: w.alice,
+        },
+    ));
+    w.ok(
+        alice,
+        Command::AcceptInvitation {
+            invitation: bob_to_alice,
+        },
+    );
+    let bobs_other = w.session_with(w.bob, customer("Max", Platform::MacOs, ClientMode::Full));
+    let pending_to_alice = World::invitation_id(&w.ok(
+        bob,
+        Command::InviteTechnician {
+            session: bobs_other,
+            technician: w.alice,
+        },
+    ));
+
+    w.ok(
+        tech(w.tom),
+        Command::Admin(AdminCommand::SetTechnicianEnabled {
+            technician: w.alice,
+            enabled: false,
+        }),
+    );
+
+    let s = w.session(from_team);
+    assert_eq!(s.status, SessionStatus::Queued(QueueRef::Team(w.tier1)));
+    assert_eq!(
+        (s.owner, s.members.iter().copied().collect::<Vec<_>>()),
+        (None, vec![w.bob])
+    );
+    assert!(
+        !s.externals.contains_key(&vendor),
+        "the vendor went with Alice (X5)"
+    );
+    assert_eq!(
+        w.invitation(to_carol).state,
+        InvitationState::Ended(InvitationEnd::InviterNoLongerOwner)
+    );
+    assert!(w.has_ended(personal) && w.has_ended(waiting));
+    assert!(!w.session(bobs).has_technician(w.alice));
+    assert_eq!(w.session(bobs).owner, Some(w.bob));
+    assert_eq!(
+        w.invitation(pending_to_alice).state,
+        InvitationState::Ended(InvitationEnd::InviteeDisabled)
+    );
+    // A colleague takes the customer from the queue; Alice does nothing more.
+    w.ok(
+        tech(w.erin),
+        Command::AcceptFromQueue { session: from_team },
+    );
+    assert_eq!(w.session(from_team).owner, Some(w.erin));
+    let d = w.denied(alice, Command::SetLoggedIn { logged_in: true });
+    assert_eq!((d.rule, d.reason), (Rule::G1, Reason::AccountDisabled));
+}
+
+/// G1, G2 (ours): a session whose team was disabled since has no queue to go back to: it ends
+/// with its owner's account rather than wait where nobody may take it.
+#[test]
+fn g1_a_disabled_accounts_session_from_a_disabled_team_ends() {
+    let mut w = World::new();
+    let s = w.arrive(
+        QueueRef::Team(w.tier1),
+        customer("Kim", Platform::Windows, ClientMode::Full),
+    );
+    w.ok(tech(w.alice), Command::AcceptFromQueue { session: s });
+    let tier1 = &w.state.teams[&w.tier1];
+    let disable_tier1 = Command::Admin(AdminCommand::UpdateTeam {
+        team: w.tier1,
+        name: tier1.name.clone(),
+        description: tier1.description.clone(),
+        enabled: false,
+    });
+    w.ok(tech(w.mia), disable_tier1);
+    let events = w.ok(
+        tech(w.mia),
+        Command::Admin(AdminCommand::SetTechnicianEnabled {
+            technician: w.alice,
+            enabled: false,
+        }),
+    );
+    assert!(w.has_ended(s));
+    assert!(events.contains(&Event::SessionEnded {
+        session: s,
+        uninstall_customer_client: true
+    }));
+}

@@ -300,10 +300,17 @@ impl State {
                 enabled,
             } => {
                 self.manage_technician(actor, *technician, false)?;
-                Event::TechnicianEnabledChanged {
+                // The sessions the account was in are settled in the same commit as its end.
+                let mut events = if *enabled {
+                    Vec::new()
+                } else {
+                    self.account_disabled(*technician)
+                };
+                events.push(Event::TechnicianEnabledChanged {
                     technician: *technician,
                     enabled: *enabled,
-                }
+                });
+                return Ok(events);
             }
             C::ResetPassword { technician } => {
                 self.manage_technician(actor, *technician, false)?;

@@ -28,6 +28,7 @@ impl State {
     /// # Errors
     /// A denial when they are not (or the session has ended).
     pub fn seat(&self, actor: Actor, s: &Session) -> Result<Participant, Denial> {
+        self.account_enabled(actor)?;
         let seat = match actor {
             Actor::Technician(t) if s.has_technician(t) => Participant::Technician(t),
             Actor::External(e) if s.externals.contains_key(&e) => Participant::External(e),
@@ -36,6 +37,17 @@ impl State {
             _ => return deny(Rule::G4, Reason::NotInSession),
         };
         Ok(seat)
+    }
+
+    /// G1 (ours): a disabled account does nothing and is offered nothing, whatever credential
+    /// it still holds (the appliance also refuses its sign-ins and ends its sockets).
+    pub(crate) fn account_enabled(&self, actor: Actor) -> Result<(), Denial> {
+        match actor {
+            Actor::Technician(t) if self.technicians.get(&t).is_some_and(|x| !x.enabled) => {
+                deny(Rule::G1, Reason::AccountDisabled)
+            }
+            _ => Ok(()),
+        }
     }
 
     /// The preconditions of an action that do not depend on its target: who asks, where the

@@ -182,6 +182,8 @@ pub enum Reason {
         "Administrators manage only accounts whose groups are all below the group they are assigned to"
     )]
     AccountOutsideAdminScope,
+    #[error("This account is disabled")]
+    AccountDisabled,
     #[error("Not for your own account: another administrator can do this")]
     OwnAccount,
 }

@@ -30,6 +30,8 @@ pub enum LeaveReason {
     SessionEnded,
     /// The owner held the session and their view closed (C2).
     Held,
+    /// An administrator disabled their account (ours, G1).
+    AccountDisabled,
 }
 
 /// Why a session went back to a queue without an owner.
@@ -39,6 +41,8 @@ pub enum ReleaseReason {
     Transferred,
     /// Held in the owner's personal queue (C2).
     Held,
+    /// The owner's account was disabled: back to the team queue it last waited in (ours, G1).
+    OwnerDisabled,
 }
 
 /// Something that happened.

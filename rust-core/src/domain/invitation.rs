@@ -64,6 +64,8 @@ pub enum InvitationEnd {
     Accepted,
     /// The invited user declined it.
     Declined,
+    /// The invited technician's account was disabled (ours, G1).
+    InviteeDisabled,
 }
 
 /// The state of an invitation.

@@ -10,6 +10,7 @@ mod admin;
 mod checks;
 mod command;
 mod denial;
+mod disabled;
 mod event;
 mod ids;
 mod invitation;

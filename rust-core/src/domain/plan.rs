@@ -106,6 +106,7 @@ impl State {
         now: Timestamp,
     ) -> Result<Vec<Event>, CommandError> {
         use Command as C;
+        self.account_enabled(actor)?;
         let mut ids = self.ids();
         let events = match command {
             C::SetLoggedIn { logged_in } => {
@@ -720,11 +721,19 @@ impl State {
                 .permissions
                 .has(Permission::ChatAtSessionStart),
             QueueRef::Personal(t) => {
-                if !self.technicians.contains_key(&t) {
-                    return Err(CommandError::NotFound {
-                        kind: Entity::Technician,
-                        id: t.0,
-                    });
+                match self.technicians.get(&t) {
+                    None => {
+                        return Err(CommandError::NotFound {
+                            kind: Entity::Technician,
+                            id: t.0,
+                        });
+                    }
+                    // G1 (ours): nobody is left waiting for an account that cannot come back
+                    // (a session key or support button it handed out earlier).
+                    Some(x) if !x.enabled => {
+                        return Err(Denial::new(Rule::G1, Reason::AccountDisabled).into());
+                    }
+                    Some(_) => {}
                 }
                 self.permissions_of(t).has(Permission::ChatAtSessionStart)
             }
@@ -998,8 +1007,9 @@ impl State {
     }
 
     /// The owner gives the session up to a queue (T1, T2) or holds it (C2). Their invitations end
-    /// (S7); on hold their view closes, so the external users they invited go too (X5).
-    fn release(
+    /// (S7); unless they stay on as a member after a transfer (T3), their view closes, so the
+    /// external users they invited go too (X5).
+    pub(super) fn release(
         &self,
         s: &Session,
         owner: TechnicianId,
@@ -1008,7 +1018,7 @@ impl State {
     ) -> Vec<Event> {
         let mut events =
             self.end_invitations(s.id, Some(owner), InvitationEnd::InviterNoLongerOwner);
-        if reason == ReleaseReason::Held {
+        if reason != ReleaseReason::Transferred {
             events.extend(self.externals_of(s, owner));
         }
         events.push(Event::SessionReleased {
@@ -1022,7 +1032,7 @@ impl State {
 
     /// A technician leaves (C3) or is removed (M1): their invitations end (S7) and the external
     /// users they invited are logged out (X5).
-    fn departure(&self, s: &Session, who: TechnicianId, why: LeaveReason) -> Vec<Event> {
+    pub(super) fn departure(&self, s: &Session, who: TechnicianId, why: LeaveReason) -> Vec<Event> {
         let mut events = self.end_invitations(s.id, Some(who), InvitationEnd::InviterLeft);
         events.extend(self.externals_of(s, who));
         events.push(Event::MemberLeft {

@@ -26,6 +26,17 @@ pub enum QueueRef {
     Personal(TechnicianId),
 }
 
+impl QueueRef {
+    /// The team, for a team's queue.
+    #[must_use]
+    pub fn team(self) -> Option<TeamId> {
+        match self {
+            Self::Team(team) => Some(team),
+            Self::Personal(_) => None,
+        }
+    }
+}
+
 /// The operating system of the supported computer (E4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Platform {
@@ -253,6 +264,10 @@ pub struct Session {
     /// a new customer waiting.
     #[serde(default)]
     pub held: bool,
+    /// The team whose queue it last waited in: where it goes back to if its owner's account is
+    /// disabled (ours, G1).
+    #[serde(default)]
+    pub team: Option<TeamId>,
 }
 
 impl Session {

@@ -296,6 +296,7 @@ impl State {
                         button: *button,
                         chat_bytes: 0,
                         held: false,
+                        team: queue.team(),
                     },
                 );
             }
@@ -315,6 +316,7 @@ impl State {
                     s.owner = None;
                     s.status = SessionStatus::Queued(*queue);
                     s.held = *reason == ReleaseReason::Held;
+                    s.team = queue.team().or(s.team);
                     // T3: after a transfer the former owner may stay as a member; after a hold
                     // their view closes (C2).
                     if *reason == ReleaseReason::Transferred {
