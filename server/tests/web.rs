@@ -723,11 +723,14 @@ fn fields<'a>(form: &'a [(&'a str, String)]) -> Vec<(&'a str, &'a str)> {
 /// An account disabled, enabled, given a new password and signed out everywhere from the
 /// technicians page: each ends the account's sign-ins at once, its open event socket and its
 /// administration pages included; a disabled account's right password is told it is disabled,
-/// a wrong one learns nothing. An administrator is refused an account outside their groups,
+/// a wrong one learns nothing. A disabled account leaves nobody behind: the customer it was
+/// helping alone is told the session ended, and the vendor it invited is out (G1, X5). An
+/// administrator is refused an account outside their groups,
 /// with the engine's reason on the page (G1).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_account_is_disabled_reset_and_signed_out_everywhere_and_its_sockets_close() {
     use serde_json::json;
+    use tandem_core::domain::{Command, ExternalInvitee, SessionId};
     let h = Harness::start(Db::Sqlite).await;
     let state = h.appliance().state().await;
     let id_of = |name: &str| {
@@ -740,6 +743,7 @@ async fn an_account_is_disabled_reset_and_signed_out_everywhere_and_its_sockets_
             .0
     };
     let (alice, dave) = (id_of("Alice"), id_of("Dave"));
+    let policy = *state.policies.keys().next().unwrap();
     drop(state);
     let login = |password: &'static str| {
         let h = &h;
@@ -780,11 +784,52 @@ async fn an_account_is_disabled_reset_and_signed_out_everywhere_and_its_sockets_
     let mut alice_pages = Browser::new(&h);
     alice_pages.sign_in("alice@demo.tandem").await;
     assert_eq!(alice_pages.get("/admin").await.status().as_u16(), 200);
+    // She is helping Kim, who came to her alone, with a vendor she invited watching.
+    let (kim, session) = h.customer_joins(&token, "Kim").await;
+    let session = SessionId(session);
+    h.ok(&token, &Command::AcceptFromQueue { session }).await;
+    let invited = h
+        .ok(
+            &token,
+            &Command::InviteExternal {
+                session,
+                policy,
+                invitee: ExternalInvitee::Anyone {
+                    name: "Vic".into(),
+                    email: None,
+                },
+                comments: "The vendor".into(),
+            },
+        )
+        .await;
+    let link = invited["link"].as_str().unwrap();
+    let (status, redeemed) = h
+        .post(
+            "/api/v1/external/redeem",
+            None,
+            json!({"token": link.rsplit_once("/join/").unwrap().1}),
+        )
+        .await;
+    assert_eq!(status, 200, "{redeemed}");
+    let vendor = redeemed["token"].as_str().unwrap().to_owned();
+    let mut vendor_feed = h.ws(&vendor, None).await;
+    assert_eq!(vendor_feed.next().await["type"], "snapshot");
+    let mut kim_feed = h.ws(&kim, None).await;
+    assert_eq!(kim_feed.next().await["type"], "snapshot");
 
     // The master administrator disables her account.
     let mut master = Browser::new(&h);
     master.sign_in("admin@demo.tandem").await;
-    let csrf = field(&master.page("/admin/technicians").await, "csrf");
+    let page = master.page("/admin/technicians").await;
+    let section = &page[page.find(&format!("id=\"technician-{alice}\"")).unwrap()..];
+    assert!(
+        section[..section.find("</section>").unwrap()].contains(
+            "Disabling the account now ends 1 session that came to them alone, \
+             logs out the 1 external user they invited."
+        ),
+        "the page says what the engine will do"
+    );
+    let csrf = field(&page, "csrf");
     let form = [("csrf", csrf.clone()), ("enabled", "false".into())];
     let r = master
         .post(
@@ -804,6 +849,18 @@ async fn an_account_is_disabled_reset_and_signed_out_everywhere_and_its_sockets_
         303,
         "back to /login"
     );
+    // Nobody waits for her and nobody keeps what she gave: Kim's session, which never waited in
+    // a team's queue, has ended (Kim is told, then her socket closes), and the vendor is out.
+    let told = kim_feed
+        .until(|m| m.to_string().contains("SessionEnded"))
+        .await;
+    assert!(!told.is_empty());
+    assert!(kim_feed.closed_with().await.is_some());
+    assert!(vendor_feed.closed_with().await.is_some());
+    for credential in [&kim, &vendor] {
+        assert_eq!(h.get("/api/v1/snapshot", Some(credential)).await.0, 401);
+    }
+    assert!(!h.appliance().state().await.sessions.contains_key(&session));
     let (status, body) = login(PASSWORD).await;
     assert_eq!(
         (status, body["message"].as_str()),

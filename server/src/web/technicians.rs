@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use std::sync::Arc;
 use tandem_core::domain::{
-    Actor, AdminCommand, Command, Role, State as Domain, TeamId, TechnicianId,
+    Actor, AdminCommand, Command, Event, Participant, Role, State as Domain, TeamId, TechnicianId,
 };
 
 /// A group a technician could belong to, and whether this administrator may change that.
@@ -45,6 +45,8 @@ pub struct TechnicianRow {
     toggle: Allowed,
     sign_out: Allowed,
     reset: Allowed,
+    /// What disabling it now would do to the sessions it is in, if anything.
+    disabling: Option<String>,
 }
 
 /// The technicians page.
@@ -70,6 +72,52 @@ fn role_text(state: &Domain, role: Role) -> String {
     }
 }
 
+/// What disabling the account would do to the sessions it is in, from the events the engine
+/// would commit (so the page never guesses), or nothing when it is in none (or may not be
+/// disabled by this administrator).
+fn disabling_effect(state: &Domain, actor: Actor, technician: TechnicianId) -> Option<String> {
+    let command = Command::Admin(AdminCommand::SetTechnicianEnabled {
+        technician,
+        enabled: false,
+    });
+    let events = state.plan(actor, &command, now()).ok()?;
+    let count = |kind: &dyn Fn(&Event) -> bool| events.iter().filter(|e| kind(e)).count();
+    let back = count(&|e| matches!(e, Event::SessionReleased { .. }));
+    let ended = count(&|e| matches!(e, Event::SessionEnded { .. }));
+    let left = count(
+        &|e| matches!(e, Event::MemberLeft { member: Participant::Technician(t), .. } if *t == technician),
+    );
+    let out = count(&|e| {
+        matches!(
+            e,
+            Event::MemberLeft {
+                member: Participant::External(_),
+                ..
+            }
+        )
+    });
+    let sessions = |n: usize| format!("{n} session{}", if n == 1 { "" } else { "s" });
+    let mut parts = Vec::new();
+    if back > 0 {
+        parts.push(format!("hands {} back to a team's queue", sessions(back)));
+    }
+    if ended > 0 {
+        parts.push(format!("ends {} that came to them alone", sessions(ended)));
+    }
+    if left > 0 {
+        parts.push(format!("takes them out of {} they shared", sessions(left)));
+    }
+    if out > 0 {
+        let people = if out == 1 {
+            "external user"
+        } else {
+            "external users"
+        };
+        parts.push(format!("logs out the {out} {people} they invited"));
+    }
+    (!parts.is_empty()).then(|| format!("Disabling the account now {}.", parts.join(", ")))
+}
+
 /// `GET /admin/technicians`
 pub async fn technicians(State(appliance): State<Arc<Appliance>>, session: WebSession) -> Response {
     let state = appliance.state().await;
@@ -91,6 +139,10 @@ pub async fn technicians(State(appliance): State<Arc<Appliance>>, session: WebSe
                 technician: t.id,
                 enabled: !t.enabled,
             }),
+            disabling: t
+                .enabled
+                .then(|| disabling_effect(&state, actor, t.id))
+                .flatten(),
             sign_out: may(AdminCommand::SignOutEverywhere { technician: t.id }),
             reset: may(AdminCommand::ResetPassword { technician: t.id }),
             groups: teams
