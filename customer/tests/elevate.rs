@@ -242,6 +242,17 @@ async fn asked_for_administrative_rights_the_customer_types_their_own_password()
         !said_in(dir).contains(&user.password),
         "the password is never shown back"
     );
+
+    // End: the root client hears it and is gone, not left retrying after the test.
+    alice
+        .command(tandem_core::domain::Command::EndSession { session: s })
+        .await
+        .unwrap();
+    until_said(dir, "The technician ended the session.").await;
+    tokio::time::timeout(WAIT, customer.wait())
+        .await
+        .unwrap()
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

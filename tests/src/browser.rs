@@ -5,10 +5,11 @@
 
 pub use fantoccini;
 use fantoccini::{Client, ClientBuilder};
+use std::os::unix::process::CommandExt as _;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-/// chromedriver on a free port, stopped when dropped.
+/// chromedriver on a free port, stopped when dropped with every browser it started.
 #[derive(Debug)]
 pub struct Driver {
     child: Child,
@@ -17,6 +18,11 @@ pub struct Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        // Its browsers are in its process group: a test that ends without closing its browser
+        // (or panics first) must not leave a Chromium running after it.
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.child.id())])
+            .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -30,6 +36,7 @@ impl Driver {
             .unwrap();
         let mut child = Command::new("chromedriver")
             .arg(format!("--port={port}"))
+            .process_group(0)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
