@@ -503,6 +503,16 @@ fn assert_invariants(w: &World, ended_invitations: &BTreeSet<InvitationId>) {
                 t.id
             );
         }
+        // A question stays only while whoever asked it is in the session (C2, M1, G1).
+        for p in s.prompts.values() {
+            if let Some(Participant::Technician(t)) = p.by {
+                assert!(
+                    s.has_technician(t),
+                    "session {}: a prompt of {t}, who left",
+                    s.id
+                );
+            }
+        }
         // X5: external users leave with the technician who invited them.
         for e in s.externals.values() {
             assert!(

@@ -2358,8 +2358,9 @@ fn g1_a_disabled_account_leaves_no_customer_waiting_and_no_right_behind() {
     assert_eq!((d.rule, d.reason), (Rule::G1, Reason::AccountDisabled));
 }
 
-/// G1, G2 (ours): a session whose team was disabled since has no queue to go back to: it ends
-/// with its owner's account rather than wait where nobody may take it.
+/// G1, G2 (ours): a session whose team (or a group above it) was disabled since has no queue to
+/// go back to: with nobody else in it, it ends with its owner's account rather than wait where
+/// nobody may take it.
 #[test]
 fn g1_a_disabled_accounts_session_from_a_disabled_team_ends() {
     let mut w = World::new();
@@ -2368,14 +2369,15 @@ fn g1_a_disabled_accounts_session_from_a_disabled_team_ends() {
         customer("Kim", Platform::Windows, ClientMode::Full),
     );
     w.ok(tech(w.alice), Command::AcceptFromQueue { session: s });
-    let tier1 = &w.state.teams[&w.tier1];
-    let disable_tier1 = Command::Admin(AdminCommand::UpdateTeam {
-        team: w.tier1,
-        name: tier1.name.clone(),
-        description: tier1.description.clone(),
+    // Support, the group above Tier 1: nobody sees or takes Tier 1's queue any more (G2).
+    let support = &w.state.teams[&w.support];
+    let disable_support = Command::Admin(AdminCommand::UpdateTeam {
+        team: w.support,
+        name: support.name.clone(),
+        description: support.description.clone(),
         enabled: false,
     });
-    w.ok(tech(w.mia), disable_tier1);
+    w.ok(tech(w.mia), disable_support);
     let events = w.ok(
         tech(w.mia),
         Command::Admin(AdminCommand::SetTechnicianEnabled {
@@ -2388,4 +2390,49 @@ fn g1_a_disabled_accounts_session_from_a_disabled_team_ends() {
         session: s,
         uninstall_customer_client: true
     }));
+}
+
+/// G1 (ours), T2, T3: a session that came to Alice alone and that she handed to Bob, staying in
+/// it, is not ended when Bob's account is disabled: it waits in Alice's personal queue, even
+/// when Bob, a member himself, had not taken it yet.
+#[test]
+fn g1_a_disabled_accounts_session_stays_with_a_colleague_in_it() {
+    let mut w = World::new();
+    let (alice, bob) = (tech(w.alice), tech(w.bob));
+    let s = w.session_owned_by(w.alice);
+    let invitation = World::invitation_id(&w.ok(
+        alice,
+        Command::InviteTechnician {
+            session: s,
+            technician: w.bob,
+        },
+    ));
+    w.ok(bob, Command::AcceptInvitation { invitation });
+    w.ok(
+        alice,
+        Command::TransferToTechnician {
+            session: s,
+            technician: w.bob,
+        },
+    );
+    assert_eq!(
+        w.session(s).status,
+        SessionStatus::Queued(QueueRef::Personal(w.bob))
+    );
+
+    w.ok(
+        tech(w.tom),
+        Command::Admin(AdminCommand::SetTechnicianEnabled {
+            technician: w.bob,
+            enabled: false,
+        }),
+    );
+    let session = w.session(s);
+    assert_eq!(
+        session.status,
+        SessionStatus::Queued(QueueRef::Personal(w.alice))
+    );
+    assert!(!session.has_technician(w.bob) && session.members.contains(&w.alice));
+    w.ok(alice, Command::AcceptFromQueue { session: s });
+    assert_eq!(w.session(s).owner, Some(w.alice));
 }

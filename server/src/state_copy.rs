@@ -8,7 +8,8 @@ use tandem_core::domain::State;
 /// The copy's format. A copy of another format is passed over (every event is replayed, and a
 /// new copy is written): raise it whenever `State`'s shape or the meaning of `State::apply`
 /// changes, since a copy is only as good as the replay it stands for.
-const FORMAT: u32 = 1;
+// 2: sessions keep the team whose queue they last waited in (`Session::team`).
+const FORMAT: u32 = 2;
 
 /// Events read at a time while the state is rebuilt.
 const REPLAY_CHUNK: i64 = 10_000;

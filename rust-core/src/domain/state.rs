@@ -322,7 +322,10 @@ impl State {
                     if *reason == ReleaseReason::Transferred {
                         s.members.insert(*former_owner);
                     } else {
+                        // Their view closes: what they asked the customer is withdrawn with it.
                         s.chat_pinned.remove(former_owner);
+                        let asker = Some(Participant::Technician(*former_owner));
+                        s.prompts.retain(|_, p| p.by != asker);
                     }
                 });
             }
