@@ -2392,6 +2392,95 @@ fn g1_a_disabled_accounts_session_from_a_disabled_team_ends() {
     }));
 }
 
+/// Ours (G2, X2, S1, J1, B1, X6): lists show names only, so two of a kind in one list never share
+/// a name, whatever its case or spaces; the same form sent twice (a double tap on a slow network)
+/// makes one thing. A group's name is unique among its siblings: renaming to its own name, or a
+/// name used in another branch, is fine; moving it next to a namesake is not.
+#[test]
+fn names_tell_things_apart_in_every_list() {
+    let mut w = World::new();
+    let mia = tech(w.mia);
+    let (support, field, tier1, tier2) = (w.support, w.field, w.tier1, w.tier2);
+    let refused = |w: &mut World, command: AdminCommand, rule: Rule| {
+        let d = w.denied(mia, Command::Admin(command));
+        assert_eq!((d.rule, d.reason), (rule, Reason::NameTaken));
+    };
+    let group = |parent, name: &str| AdminCommand::CreateTeam {
+        parent,
+        name: name.into(),
+        description: String::new(),
+    };
+    refused(&mut w, group(Some(support), "  tier 1 "), Rule::G2);
+    refused(&mut w, group(None, "FIELD"), Rule::G2);
+    let tier1_in_field = w.ok(mia, Command::Admin(group(Some(field), "Tier 1")));
+    let Event::TeamCreated { team } = &tier1_in_field[0] else {
+        panic!("{tier1_in_field:?}")
+    };
+    let rename = |team, name: &str| AdminCommand::UpdateTeam {
+        team,
+        name: name.into(),
+        description: String::new(),
+        enabled: true,
+    };
+    refused(&mut w, rename(tier2, "Tier 1"), Rule::G2);
+    w.ok(mia, Command::Admin(rename(tier2, "tier 2")));
+    refused(
+        &mut w,
+        AdminCommand::MoveTeam {
+            team: team.id,
+            parent: Some(support),
+        },
+        Rule::G2,
+    );
+
+    refused(
+        &mut w,
+        AdminCommand::CreateSecurityPolicy {
+            name: "view only".into(),
+            description: String::new(),
+            permissions: PermissionSet::default(),
+        },
+        Rule::X2,
+    );
+    refused(
+        &mut w,
+        AdminCommand::CreateSupportIssue {
+            name: "Printer".into(),
+            team: tier1,
+            allow_help_requests: true,
+        },
+        Rule::S1,
+    );
+    refused(
+        &mut w,
+        AdminCommand::CreateJumpGroup {
+            name: "servers".into(),
+            members: BTreeSet::new(),
+            team: None,
+        },
+        Rule::J1,
+    );
+    refused(
+        &mut w,
+        AdminCommand::CreateButtonProfile {
+            name: "Default".into(),
+            team: None,
+        },
+        Rule::B1,
+    );
+    let approve = |name: &str, email: &str| {
+        Command::Admin(AdminCommand::AddApprovedExternal {
+            name: name.into(),
+            email: email.into(),
+            team: None,
+        })
+    };
+    w.ok(mia, approve("Vic", "vic@vendor.example"));
+    let d = w.denied(mia, approve("Victor", "VIC@vendor.example"));
+    assert_eq!((d.rule, d.reason), (Rule::X6, Reason::AlreadyApproved));
+    w.ok(mia, approve("Vic", "vic@other.example"));
+}
+
 /// G1 (ours), T2, T3: a session that came to Alice alone and that she handed to Bob, staying in
 /// it, is not ended when Bob's account is disabled: it waits in Alice's personal queue, even
 /// when Bob, a member himself, had not taken it yet.

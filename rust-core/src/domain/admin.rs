@@ -7,6 +7,7 @@ use super::event::Event;
 use super::ids::{
     ApprovedExternalId, ButtonProfileId, IssueId, JumpGroupId, PolicyId, TeamId, TechnicianId,
 };
+use super::names;
 use super::org::{
     ApprovedExternal, ButtonProfile, JumpGroup, Role, SecurityPolicy, SupportIssue, Team,
     Technician,
@@ -160,6 +161,7 @@ impl State {
                         id: p.0,
                     })?),
                 };
+                names::free(self.group_names_below(*parent, None), name, Rule::G2)?;
                 // A new subgroup starts with its parent's permissions; locks above it apply anyway.
                 Event::TeamCreated {
                     team: Team {
@@ -183,6 +185,8 @@ impl State {
                 self.manage_team(actor, *team)?;
                 text("The team's name", name, MAX_NAME_CHARS)?;
                 optional_text("The description", description, MAX_TEXT_CHARS)?;
+                let parent = self.teams.get(team).and_then(|t| t.parent);
+                names::free(self.group_names_below(parent, Some(*team)), name, Rule::G2)?;
                 Event::TeamUpdated {
                     team: *team,
                     name: name.trim().to_owned(),
@@ -214,6 +218,10 @@ impl State {
                             return Err(InvalidInput::Cycle.into());
                         }
                     }
+                }
+                if let Some(moved) = self.teams.get(team) {
+                    let below = self.group_names_below(*parent, Some(*team));
+                    names::free(below, &moved.name, Rule::G2)?;
                 }
                 Event::TeamMoved {
                     team: *team,
@@ -332,6 +340,8 @@ impl State {
                 self.admin_role(actor)?;
                 text("The policy's name", name, MAX_NAME_CHARS)?;
                 optional_text("The description", description, MAX_TEXT_CHARS)?;
+                let taken = self.policies.values().map(|p| p.name.as_str());
+                names::free(taken, name, Rule::X2)?;
                 Event::SecurityPolicyCreated {
                     policy: SecurityPolicy {
                         id: PolicyId(ids.next()),
@@ -348,6 +358,11 @@ impl State {
             } => {
                 self.manage_team(actor, *team)?;
                 text("The issue's name", name, MAX_NAME_CHARS)?;
+                names::free(
+                    self.issues.values().map(|i| i.name.as_str()),
+                    name,
+                    Rule::S1,
+                )?;
                 Event::SupportIssueCreated {
                     issue: SupportIssue {
                         id: IssueId(ids.next()),
@@ -365,6 +380,11 @@ impl State {
                 self.scoped(actor, *team)?;
                 text("The person's name", name, MAX_NAME_CHARS)?;
                 email(address)?;
+                let approved =
+                    |p: &ApprovedExternal| p.email.trim().eq_ignore_ascii_case(address.trim());
+                if self.approved_externals.values().any(approved) {
+                    return Err(Denial::new(Rule::X6, Reason::AlreadyApproved).into());
+                }
                 Event::ApprovedExternalAdded {
                     person: ApprovedExternal {
                         id: ApprovedExternalId(ids.next()),
@@ -381,6 +401,8 @@ impl State {
             } => {
                 self.scoped(actor, *team)?;
                 text("The jump group's name", name, MAX_NAME_CHARS)?;
+                let taken = self.jump_groups.values().map(|g| g.name.as_str());
+                names::free(taken, name, Rule::J1)?;
                 if let Some(unknown) = members.iter().find(|m| !self.technicians.contains_key(*m)) {
                     return Err(CommandError::NotFound {
                         kind: Entity::Technician,
@@ -410,6 +432,8 @@ impl State {
             C::CreateButtonProfile { name, team } => {
                 self.scoped(actor, *team)?;
                 text("The profile's name", name, MAX_NAME_CHARS)?;
+                let taken = self.button_profiles.values().map(|p| p.name.as_str());
+                names::free(taken, name, Rule::B1)?;
                 Event::ButtonProfileCreated {
                     profile: ButtonProfile {
                         id: ButtonProfileId(ids.next()),

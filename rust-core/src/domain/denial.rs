@@ -186,6 +186,10 @@ pub enum Reason {
     AccountDisabled,
     #[error("Not for your own account: another administrator can do this")]
     OwnAccount,
+    #[error("Another one in the same list has this name already; lists tell them apart by name")]
+    NameTaken,
+    #[error("This person is approved already")]
+    AlreadyApproved,
 }
 
 /// Input that no rule could accept: empty names, oversized text.

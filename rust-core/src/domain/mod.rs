@@ -15,6 +15,7 @@ mod event;
 mod ids;
 mod invitation;
 mod link;
+mod names;
 mod org;
 mod permission;
 mod plan;
