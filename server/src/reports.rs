@@ -2,7 +2,7 @@
 //! transcript, read from the session's own stored events (its index, never the whole history).
 use crate::store::StoredEvent;
 use std::collections::BTreeMap;
-use tandem_core::domain::{Event, Participant, SessionId, State};
+use tandem_core::domain::{Event, Participant, ReleaseReason, SessionId, State};
 
 /// One stretch of someone's part in a session.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -132,6 +132,15 @@ pub fn report(session: SessionId, events: &[StoredEvent], state: &State) -> Repo
                 came(&mut stretches, Participant::External(external.id), at);
             }
             Event::MemberLeft { member, .. } => went(&mut stretches, member, at),
+            // Held (C2) or its account disabled: the owner's view closed. After a transfer
+            // they stay on as a member (T3).
+            Event::SessionReleased {
+                former_owner,
+                reason,
+                ..
+            } if *reason != ReleaseReason::Transferred => {
+                went(&mut stretches, &Participant::Technician(*former_owner), at);
+            }
             Event::CustomerDisconnected { .. } => went(&mut stretches, &Participant::Customer, at),
             Event::ChatPosted { from, text, .. } => chat.push((at, *from, text.clone())),
             Event::SessionEnded { .. } => {
@@ -281,5 +290,38 @@ mod tests {
                 text: "Hello".into()
             }]
         );
+    }
+
+    /// Holding (C2) closes the owner's part until they take the session again; after a transfer
+    /// they stay on as a member (T3), so their part goes on.
+    #[test]
+    fn a_hold_ends_the_owners_part_and_a_transfer_does_not() {
+        let (session, tech) = (SessionId(1), TechnicianId(7));
+        let released = |reason| Event::SessionReleased {
+            session,
+            queue: QueueRef::Personal(tech),
+            former_owner: tech,
+            reason,
+        };
+        let accepted = Event::SessionAccepted {
+            session,
+            owner: tech,
+        };
+        let events = [
+            at(2_000, accepted.clone()),
+            at(4_000, released(ReleaseReason::Held)),
+            at(6_000, accepted),
+            at(7_000, released(ReleaseReason::Transferred)),
+            at(
+                9_000,
+                Event::SessionEnded {
+                    session,
+                    uninstall_customer_client: true,
+                },
+            ),
+        ];
+        let r = report(session, &events, &State::default());
+        let parts: Vec<_> = r.parts.iter().map(|p| (p.joined, p.left)).collect();
+        assert_eq!(parts, [(2_000, Some(4_000)), (6_000, Some(9_000))]);
     }
 }
