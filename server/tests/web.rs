@@ -824,8 +824,8 @@ async fn an_account_is_disabled_reset_and_signed_out_everywhere_and_its_sockets_
     let section = &page[page.find(&format!("id=\"technician-{alice}\"")).unwrap()..];
     assert!(
         section[..section.find("</section>").unwrap()].contains(
-            "Disabling the account now ends 1 session that came to them alone, \
-             logs out the 1 external user they invited."
+            "Disabling the account now ends 1 session nobody else can take, \
+             logs out 1 external user."
         ),
         "the page says what the engine will do"
     );

@@ -14,9 +14,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use tandem_core::domain::{
-    Actor, AdminCommand, Command, Event, Participant, Role, State as Domain, TeamId, TechnicianId,
+    Actor, AdminCommand, Command, Event, Participant, QueueRef, Role, SessionStatus,
+    State as Domain, TeamId, TechnicianId,
 };
 
 /// A group a technician could belong to, and whether this administrator may change that.
@@ -82,7 +84,9 @@ fn disabling_effect(state: &Domain, actor: Actor, technician: TechnicianId) -> O
     });
     let events = state.plan(actor, &command, now()).ok()?;
     let count = |kind: &dyn Fn(&Event) -> bool| events.iter().filter(|e| kind(e)).count();
-    let back = count(&|e| matches!(e, Event::SessionReleased { .. }));
+    let to = |team: bool| move |e: &Event| matches!(e, Event::SessionReleased { queue, .. } if matches!(queue, QueueRef::Team(_)) == team);
+    let to_team = count(&to(true));
+    let to_colleague = count(&to(false));
     let ended = count(&|e| matches!(e, Event::SessionEnded { .. }));
     let left = count(
         &|e| matches!(e, Event::MemberLeft { member: Participant::Technician(t), .. } if *t == technician),
@@ -98,11 +102,18 @@ fn disabling_effect(state: &Domain, actor: Actor, technician: TechnicianId) -> O
     });
     let sessions = |n: usize| format!("{n} session{}", if n == 1 { "" } else { "s" });
     let mut parts = Vec::new();
-    if back > 0 {
-        parts.push(format!("hands {} back to a team's queue", sessions(back)));
+    if to_team > 0 {
+        parts.push(format!(
+            "hands {} back to a team's queue",
+            sessions(to_team)
+        ));
+    }
+    if to_colleague > 0 {
+        let n = sessions(to_colleague);
+        parts.push(format!("hands {n} to a colleague in it"));
     }
     if ended > 0 {
-        parts.push(format!("ends {} that came to them alone", sessions(ended)));
+        parts.push(format!("ends {} nobody else can take", sessions(ended)));
     }
     if left > 0 {
         parts.push(format!("takes them out of {} they shared", sessions(left)));
@@ -113,7 +124,7 @@ fn disabling_effect(state: &Domain, actor: Actor, technician: TechnicianId) -> O
         } else {
             "external users"
         };
-        parts.push(format!("logs out the {out} {people} they invited"));
+        parts.push(format!("logs out {out} {people}"));
     }
     (!parts.is_empty()).then(|| format!("Disabling the account now {}.", parts.join(", ")))
 }
@@ -126,6 +137,22 @@ pub async fn technicians(State(appliance): State<Arc<Appliance>>, session: WebSe
     let mut teams: Vec<_> = state.teams.values().collect();
     teams.sort_by_key(|t| t.name.to_lowercase());
     let may = |command: AdminCommand| Allowed::of(&state, actor, &Command::Admin(command), now());
+    // Who is in a live session or has one waiting: only their disabling does more than sign out.
+    let involved: BTreeSet<TechnicianId> = state
+        .sessions
+        .values()
+        .filter(|s| s.is_live())
+        .flat_map(|s| {
+            let waiting = match s.status {
+                SessionStatus::Queued(QueueRef::Personal(t)) => Some(t),
+                _ => None,
+            };
+            s.owner
+                .into_iter()
+                .chain(waiting)
+                .chain(s.members.iter().copied())
+        })
+        .collect();
     let mut rows: Vec<TechnicianRow> = state
         .technicians
         .values()
@@ -139,8 +166,7 @@ pub async fn technicians(State(appliance): State<Arc<Appliance>>, session: WebSe
                 technician: t.id,
                 enabled: !t.enabled,
             }),
-            disabling: t
-                .enabled
+            disabling: (t.enabled && involved.contains(&t.id))
                 .then(|| disabling_effect(&state, actor, t.id))
                 .flatten(),
             sign_out: may(AdminCommand::SignOutEverywhere { technician: t.id }),
