@@ -260,7 +260,18 @@ async fn an_administrator_builds_a_group_with_a_locked_permission_that_a_sub_adm
     ];
     let r = master.post("/admin/teams", &form).await;
     assert_eq!(r.status().as_u16(), 303);
+    // The same form again (a double tap on a slow network): one group, and the reason.
+    let again = master.post("/admin/teams", &form).await;
+    assert_eq!(again.status().as_u16(), 403);
+    assert!(
+        again
+            .text()
+            .await
+            .unwrap()
+            .contains("Another one in the same list has this name already")
+    );
     let page = master.page("/admin").await;
+    assert_eq!(page.matches("team-name\">Night shift<").count(), 1);
     let night = team_id(&page, "Night shift");
     let key = r#"{"Flag":"RemoteControl"}"#;
     let lock = [("key", key), ("locked", "true"), ("csrf", csrf.as_str())];
