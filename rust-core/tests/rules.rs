@@ -2266,29 +2266,16 @@ fn g1_accounts_are_disabled_reset_and_signed_out_within_the_administrators_scope
 #[test]
 fn g1_a_disabled_account_leaves_no_customer_waiting_and_no_right_behind() {
     let mut w = World::new();
-    let (alice, bob) = (tech(w.alice), tech(w.bob));
+    let alice = tech(w.alice);
     // From Tier 1's queue, with Bob as a member, a vendor Alice invited, and Carol invited.
     let from_team = w.arrive(
         QueueRef::Team(w.tier1),
         customer("Kim", Platform::Windows, ClientMode::Full),
     );
     w.ok(alice, Command::AcceptFromQueue { session: from_team });
-    let to_bob = World::invitation_id(&w.ok(
-        alice,
-        Command::InviteTechnician {
-            session: from_team,
-            technician: w.bob,
-        },
-    ));
-    w.ok(bob, Command::AcceptInvitation { invitation: to_bob });
+    w.join(from_team, w.alice, w.bob);
     let vendor = w.external(from_team, w.alice, w.full_access, "Vic");
-    let to_carol = World::invitation_id(&w.ok(
-        alice,
-        Command::InviteTechnician {
-            session: from_team,
-            technician: w.carol,
-        },
-    ));
+    let to_carol = w.invite(from_team, w.alice, w.carol);
     // Came to Alice alone: one she took from her personal queue, one still waiting there.
     let personal = w.session_owned_by(w.alice);
     let waiting = w.arrive(
@@ -2297,35 +2284,11 @@ fn g1_a_disabled_account_leaves_no_customer_waiting_and_no_right_behind() {
     );
     // Bob's sessions: Alice is a member of one and invited to the other.
     let bobs = w.session_owned_by(w.bob);
-    let bob_to_alice = World::invitation_id(&w.ok(
-        bob,
-        Command::InviteTechnician {
-            session: bobs,
-            technician: w.alice,
-        },
-    ));
-    w.ok(
-        alice,
-        Command::AcceptInvitation {
-            invitation: bob_to_alice,
-        },
-    );
+    w.join(bobs, w.bob, w.alice);
     let bobs_other = w.session_with(w.bob, customer("Max", Platform::MacOs, ClientMode::Full));
-    let pending_to_alice = World::invitation_id(&w.ok(
-        bob,
-        Command::InviteTechnician {
-            session: bobs_other,
-            technician: w.alice,
-        },
-    ));
+    let pending_to_alice = w.invite(bobs_other, w.bob, w.alice);
 
-    w.ok(
-        tech(w.tom),
-        Command::Admin(AdminCommand::SetTechnicianEnabled {
-            technician: w.alice,
-            enabled: false,
-        }),
-    );
+    w.disable(w.tom, w.alice);
 
     let s = w.session(from_team);
     assert_eq!(s.status, SessionStatus::Queued(QueueRef::Team(w.tier1)));
@@ -2378,13 +2341,7 @@ fn g1_a_disabled_accounts_session_from_a_disabled_team_ends() {
         enabled: false,
     });
     w.ok(tech(w.mia), disable_support);
-    let events = w.ok(
-        tech(w.mia),
-        Command::Admin(AdminCommand::SetTechnicianEnabled {
-            technician: w.alice,
-            enabled: false,
-        }),
-    );
+    let events = w.disable(w.mia, w.alice);
     assert!(w.has_ended(s));
     assert!(events.contains(&Event::SessionEnded {
         session: s,
@@ -2487,16 +2444,9 @@ fn names_tell_things_apart_in_every_list() {
 #[test]
 fn g1_a_disabled_accounts_session_stays_with_a_colleague_in_it() {
     let mut w = World::new();
-    let (alice, bob) = (tech(w.alice), tech(w.bob));
+    let alice = tech(w.alice);
     let s = w.session_owned_by(w.alice);
-    let invitation = World::invitation_id(&w.ok(
-        alice,
-        Command::InviteTechnician {
-            session: s,
-            technician: w.bob,
-        },
-    ));
-    w.ok(bob, Command::AcceptInvitation { invitation });
+    w.join(s, w.alice, w.bob);
     w.ok(
         alice,
         Command::TransferToTechnician {
@@ -2509,13 +2459,7 @@ fn g1_a_disabled_accounts_session_stays_with_a_colleague_in_it() {
         SessionStatus::Queued(QueueRef::Personal(w.bob))
     );
 
-    w.ok(
-        tech(w.tom),
-        Command::Admin(AdminCommand::SetTechnicianEnabled {
-            technician: w.bob,
-            enabled: false,
-        }),
-    );
+    w.disable(w.tom, w.bob);
     let session = w.session(s);
     assert_eq!(
         session.status,

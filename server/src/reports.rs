@@ -195,6 +195,16 @@ mod tests {
         }
     }
 
+    fn ended(ms: i64) -> StoredEvent {
+        at(
+            ms,
+            Event::SessionEnded {
+                session: SessionId(1),
+                uninstall_customer_client: true,
+            },
+        )
+    }
+
     /// Who came and went when, what they said, and how long it lasted; someone still in when
     /// the session ended left with it.
     #[test]
@@ -255,13 +265,7 @@ mod tests {
                     why: LeaveReason::Removed,
                 },
             ),
-            at(
-                9_000,
-                Event::SessionEnded {
-                    session,
-                    uninstall_customer_client: true,
-                },
-            ),
+            ended(9_000),
         ];
         let r = report(session, &events, &State::default());
         assert_eq!(
@@ -312,13 +316,7 @@ mod tests {
             at(4_000, released(ReleaseReason::Held)),
             at(6_000, accepted),
             at(7_000, released(ReleaseReason::Transferred)),
-            at(
-                9_000,
-                Event::SessionEnded {
-                    session,
-                    uninstall_customer_client: true,
-                },
-            ),
+            ended(9_000),
         ];
         let r = report(session, &events, &State::default());
         let parts: Vec<_> = r.parts.iter().map(|p| (p.joined, p.left)).collect();

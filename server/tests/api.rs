@@ -109,31 +109,9 @@ async fn scene(h: &Harness) -> Scene {
         },
     )
     .await;
-    let invite_sam = h
-        .ok(
-            &alice,
-            &Command::InviteExternal {
-                session,
-                policy: ids.view_only,
-                invitee: ExternalInvitee::Anyone {
-                    name: "Sam".into(),
-                    email: None,
-                },
-                comments: "Knows the accounting software".into(),
-            },
-        )
+    let external = h
+        .external_joins(&alice, session, ids.view_only, "Sam")
         .await;
-    let link = invite_sam["link"].as_str().unwrap();
-    let link_token = link.rsplit_once("/join/").unwrap().1;
-    let (status, redeemed) = h
-        .post(
-            "/api/v1/external/redeem",
-            None,
-            json!({"token": link_token}),
-        )
-        .await;
-    assert_eq!(status, 200, "{redeemed}");
-    let external = redeemed["token"].as_str().unwrap().to_owned();
     let carol_invitation = invitation_in(
         &h.ok(
             &alice,

@@ -741,7 +741,7 @@ fn fields<'a>(form: &'a [(&'a str, String)]) -> Vec<(&'a str, &'a str)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_account_is_disabled_reset_and_signed_out_everywhere_and_its_sockets_close() {
     use serde_json::json;
-    use tandem_core::domain::{Command, ExternalInvitee, SessionId};
+    use tandem_core::domain::{Command, SessionId};
     let h = Harness::start(Db::Sqlite).await;
     let state = h.appliance().state().await;
     let id_of = |name: &str| {
@@ -799,30 +799,7 @@ async fn an_account_is_disabled_reset_and_signed_out_everywhere_and_its_sockets_
     let (kim, session) = h.customer_joins(&token, "Kim").await;
     let session = SessionId(session);
     h.ok(&token, &Command::AcceptFromQueue { session }).await;
-    let invited = h
-        .ok(
-            &token,
-            &Command::InviteExternal {
-                session,
-                policy,
-                invitee: ExternalInvitee::Anyone {
-                    name: "Vic".into(),
-                    email: None,
-                },
-                comments: "The vendor".into(),
-            },
-        )
-        .await;
-    let link = invited["link"].as_str().unwrap();
-    let (status, redeemed) = h
-        .post(
-            "/api/v1/external/redeem",
-            None,
-            json!({"token": link.rsplit_once("/join/").unwrap().1}),
-        )
-        .await;
-    assert_eq!(status, 200, "{redeemed}");
-    let vendor = redeemed["token"].as_str().unwrap().to_owned();
+    let vendor = h.external_joins(&token, session, policy, "Vic").await;
     let mut vendor_feed = h.ws(&vendor, None).await;
     assert_eq!(vendor_feed.next().await["type"], "snapshot");
     let mut kim_feed = h.ws(&kim, None).await;

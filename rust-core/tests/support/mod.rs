@@ -301,6 +301,35 @@ impl World {
         s
     }
 
+    /// `by`, the owner, invites technician `who` (S1).
+    pub fn invite(&mut self, s: SessionId, by: TechnicianId, who: TechnicianId) -> InvitationId {
+        let events = self.ok(
+            tech(by),
+            Command::InviteTechnician {
+                session: s,
+                technician: who,
+            },
+        );
+        Self::invitation_id(&events)
+    }
+
+    /// `by`, the owner, invites technician `who`, who accepts and joins as a member (S1, S4).
+    pub fn join(&mut self, s: SessionId, by: TechnicianId, who: TechnicianId) {
+        let invitation = self.invite(s, by, who);
+        self.ok(tech(who), Command::AcceptInvitation { invitation });
+    }
+
+    /// `by` disables `who`'s account (G1).
+    pub fn disable(&mut self, by: TechnicianId, who: TechnicianId) -> Vec<Event> {
+        self.ok(
+            tech(by),
+            Command::Admin(AdminCommand::SetTechnicianEnabled {
+                technician: who,
+                enabled: false,
+            }),
+        )
+    }
+
     pub fn session(&self, s: SessionId) -> &Session {
         &self.state.sessions[&s]
     }

@@ -265,6 +265,38 @@ impl Harness {
         )
     }
 
+    /// The owner invites an external user with no account under `policy` (X1), who redeems
+    /// the link: their credential.
+    pub async fn external_joins(
+        &self,
+        owner_token: &str,
+        session: tandem_core::domain::SessionId,
+        policy: tandem_core::domain::PolicyId,
+        name: &str,
+    ) -> String {
+        let invited = self
+            .ok(
+                owner_token,
+                &Command::InviteExternal {
+                    session,
+                    policy,
+                    invitee: tandem_core::domain::ExternalInvitee::Anyone {
+                        name: name.into(),
+                        email: None,
+                    },
+                    comments: "Knows the accounting software".into(),
+                },
+            )
+            .await;
+        let link = invited["link"].as_str().unwrap();
+        let token = link.rsplit_once("/join/").unwrap().1;
+        let (status, redeemed) = self
+            .post("/api/v1/external/redeem", None, json!({"token": token}))
+            .await;
+        assert_eq!(status, 200, "{redeemed}");
+        redeemed["token"].as_str().unwrap().to_owned()
+    }
+
     pub async fn ws(&self, token: &str, since: Option<i64>) -> Ws {
         let mut url = format!(
             "wss://localhost:{}/api/v1/events?access_token={token}",
