@@ -1957,3 +1957,37 @@ async fn a_slow_screen_viewer_skips_frames_and_a_key_frame_is_asked_for() {
 
     h.finish().await;
 }
+
+/// An ended session's invitations leave every console's snapshot with it (S7): a phone on mobile
+/// data is not sent every invitation its technician ever sent or received.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ended_sessions_invitations_leave_the_consoles_snapshots() {
+    let h = Harness::start(Db::Sqlite).await;
+    let alice = h.login("alice@demo.tandem").await;
+    let bob = h.login("bob@demo.tandem").await;
+    let ids = ids(&h, &alice).await;
+    let (_, session) = h.customer_joins(&alice, "Kim").await;
+    let session = SessionId(session);
+    h.ok(&alice, &Command::AcceptFromQueue { session }).await;
+    let invite_bob = Command::InviteTechnician {
+        session,
+        technician: ids.bob,
+    };
+    h.ok(&alice, &invite_bob).await;
+    let count = |snap: &Value| {
+        let held = &snap["view"]["state"]["invitations"];
+        held.as_object()
+            .map(serde_json::Map::len)
+            .or(held.as_array().map(Vec::len))
+    };
+    for token in [&alice, &bob] {
+        let (_, snap) = h.get("/api/v1/snapshot", Some(token)).await;
+        assert_eq!(count(&snap), Some(1), "{snap}");
+    }
+    h.ok(&alice, &Command::EndSession { session }).await;
+    for token in [&alice, &bob] {
+        let (_, snap) = h.get("/api/v1/snapshot", Some(token)).await;
+        assert_eq!(count(&snap), Some(0), "{snap}");
+    }
+    h.finish().await;
+}

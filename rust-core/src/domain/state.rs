@@ -332,6 +332,17 @@ impl State {
             // C1: everyone has left; nothing about the session is live any more.
             Event::SessionEnded { session, .. } => {
                 self.sessions.remove(session);
+                // Its invitations went with it (S7): kept, they would grow every console's
+                // snapshot, and the state, with every invitation ever sent.
+                let gone: Vec<_> = self
+                    .invitations
+                    .values()
+                    .filter(|i| i.session == *session)
+                    .map(|i| i.id)
+                    .collect();
+                for id in gone {
+                    self.invitations.remove(&id);
+                }
             }
             Event::ChatPosted { session, text, .. } => self.with_session(*session, |s| {
                 s.chat_bytes = s
