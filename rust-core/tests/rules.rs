@@ -2480,3 +2480,38 @@ fn g1_a_disabled_accounts_session_stays_with_a_colleague_in_it() {
     w.ok(alice, Command::AcceptFromQueue { session: s });
     assert_eq!(w.session(s).owner, Some(w.alice));
 }
+
+/// G1 (ours): a master administrator reads every session's report; an administrator those in
+/// which a technician they manage, or they themselves, took part, and those that waited in the
+/// queue of a group below theirs; a technician reads none.
+#[test]
+fn g1_session_reports_are_read_within_the_administrators_scope() {
+    let w = World::new();
+    let (mia, tom) = (tech(w.mia), tech(w.tom));
+    let reason = |r: Result<(), CommandError>| match r {
+        Err(CommandError::Denied(d)) => Some((d.rule, d.reason)),
+        Ok(()) => None,
+        Err(other) => panic!("{other:?}"),
+    };
+    let may = |actor, technicians: &[TechnicianId], teams: &[TeamId]| {
+        reason(w.state.may_read_session_report(actor, technicians, teams))
+    };
+    assert_eq!(w.state.report_scope(mia).unwrap(), ReportScope::Every);
+    assert_eq!(may(mia, &[w.dave], &[w.field]), None);
+    // Tom administers the groups below Support: Tier 1 (Alice) and Tier 2 (Carol).
+    assert_eq!(may(tom, &[w.dave, w.alice], &[]), None);
+    assert_eq!(may(tom, &[w.tom], &[]), None, "his own sessions");
+    assert_eq!(may(tom, &[], &[w.tier2]), None);
+    let outside = Some((Rule::G1, Reason::SessionOutsideAdminScope));
+    assert_eq!(may(tom, &[w.dave], &[w.field]), outside);
+    assert_eq!(
+        may(tom, &[], &[w.support]),
+        outside,
+        "his own group is not below it"
+    );
+    assert_eq!(may(tom, &[w.mia], &[]), outside, "a master administrator's");
+    assert_eq!(
+        may(tech(w.alice), &[w.alice], &[w.tier1]),
+        Some((Rule::G1, Reason::NotAdministrator))
+    );
+}

@@ -26,6 +26,7 @@ pub async fn run(pool: &sqlx::AnyPool) -> Result<(), StoreError> {
         let what = match name.as_str() {
             "chat" => Some(Backfill::Chat),
             "sessions" => Some(Backfill::Sessions),
+            "parties" => Some(Backfill::Parties),
             _ => None,
         };
         if let Some(what) = what {

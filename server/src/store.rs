@@ -9,7 +9,7 @@ use sqlx::{AnyPool, Executor as _, Row as _};
 use std::collections::BTreeSet;
 use std::str::FromStr;
 use std::time::Duration;
-use tandem_core::domain::{Event, SessionId, TechnicianId};
+use tandem_core::domain::{Event, SessionId, TeamId, TechnicianId};
 use tandem_core::protocol::ChatLine;
 
 /// A database failure.
@@ -107,6 +107,46 @@ async fn list_session(tx: &mut Tx<'_>, at: i64, event: &Event) -> Result<(), Sto
     Ok(())
 }
 
+/// Who took part in a session and the groups whose queues it waited in, for the reports'
+/// scope (G1): its owners, the technicians who joined it, its team queues.
+async fn note_parties(tx: &mut Tx<'_>, event: &Event) -> Result<(), StoreError> {
+    use tandem_core::domain::QueueRef;
+    let (session, kind, id) = match event {
+        Event::SessionStarted {
+            session,
+            queue: QueueRef::Team(team),
+            ..
+        }
+        | Event::SessionReleased {
+            session,
+            queue: QueueRef::Team(team),
+            ..
+        } => (session, TEAM_PARTY, team.0),
+        Event::SessionAccepted { session, owner } => (session, TECHNICIAN_PARTY, owner.0),
+        Event::TechnicianJoined {
+            session,
+            technician,
+        } => (session, TECHNICIAN_PARTY, technician.0),
+        _ => return Ok(()),
+    };
+    let number = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    sqlx::query(
+        "INSERT INTO session_parties (session, kind, id) VALUES ($1, $2, $3) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(number(session.0))
+    .bind(kind)
+    .bind(number(id))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// `session_parties.kind` of a technician who took part.
+const TECHNICIAN_PARTY: &str = "technician";
+/// `session_parties.kind` of a group whose queue the session waited in.
+const TEAM_PARTY: &str = "team";
+
 /// What a table added after events were stored is filled from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Backfill {
@@ -114,6 +154,8 @@ pub(crate) enum Backfill {
     Chat,
     /// The list of sessions (issue 16).
     Sessions,
+    /// Who took part in each session, and its queues (issue 16).
+    Parties,
 }
 
 /// Fill a table added after events were stored from the session events before it.
@@ -136,10 +178,20 @@ pub(crate) async fn backfill(tx: &mut Tx<'_>, what: Backfill) -> Result<(), Stor
                 },
             ) => insert_chat(tx, seq, *session, at, from, text).await?,
             (Backfill::Sessions, _) => list_session(tx, at, &event).await?,
+            (Backfill::Parties, _) => note_parties(tx, &event).await?,
             _ => {}
         }
     }
     Ok(())
+}
+
+/// Who took part in a session, and the groups whose queues it waited in.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Parties {
+    /// Technicians who owned it or joined it.
+    pub technicians: Vec<TechnicianId>,
+    /// Groups whose queues it waited in.
+    pub teams: Vec<TeamId>,
 }
 
 /// A session as listed for the reports.
@@ -404,7 +456,8 @@ impl Store {
     }
 
     /// Sessions, newest first: `limit` of them started before `before` (a `(started_at,
-    /// session)` of the last page), or the newest.
+    /// session)` of the last page), or the newest; with `within`, only those in which one of
+    /// its technicians took part or that waited in one of its groups' queues.
     ///
     /// # Errors
     /// When the database fails.
@@ -412,18 +465,42 @@ impl Store {
         &self,
         before: Option<(i64, i64)>,
         limit: i64,
+        within: Option<&Parties>,
     ) -> Result<Vec<ListedSession>, StoreError> {
         let (at, session) = before.unwrap_or((i64::MAX, i64::MAX));
-        let rows = sqlx::query(
+        let mut sql = String::from(
             "SELECT session, started_at, ended_at, customer FROM session_list \
-             WHERE started_at < $1 OR (started_at = $1 AND session < $2) \
-             ORDER BY started_at DESC, session DESC LIMIT $3",
-        )
-        .bind(at)
-        .bind(session)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+             WHERE (started_at < $1 OR (started_at = $1 AND session < $2))",
+        );
+        let mut ids = Vec::new();
+        if let Some(parties) = within {
+            let number = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+            let technicians: Vec<i64> = parties.technicians.iter().map(|t| number(t.0)).collect();
+            let teams: Vec<i64> = parties.teams.iter().map(|t| number(t.0)).collect();
+            // Numbered placeholders after the three above, one per id.
+            let mut any_of = |kind: &str, list: Vec<i64>| {
+                if list.is_empty() {
+                    return "1 = 0".to_owned();
+                }
+                let first = ids.len() + 4;
+                let marks: Vec<String> = (first..first + list.len())
+                    .map(|n| format!("${n}"))
+                    .collect();
+                ids.extend(list);
+                format!("(kind = '{kind}' AND id IN ({}))", marks.join(", "))
+            };
+            let technicians = any_of(TECHNICIAN_PARTY, technicians);
+            let teams = any_of(TEAM_PARTY, teams);
+            sql.push_str(&format!(
+                " AND session IN (SELECT session FROM session_parties WHERE {technicians} OR {teams})"
+            ));
+        }
+        sql.push_str(" ORDER BY started_at DESC, session DESC LIMIT $3");
+        let mut query = sqlx::query(&sql).bind(at).bind(session).bind(limit);
+        for id in ids {
+            query = query.bind(id);
+        }
+        let rows = query.fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
                 Ok(ListedSession {
@@ -434,6 +511,28 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// Who took part in a session, and the groups whose queues it waited in.
+    ///
+    /// # Errors
+    /// When the database fails or a row is unreadable.
+    pub async fn session_parties(&self, session: SessionId) -> Result<Parties, StoreError> {
+        let rows = sqlx::query("SELECT kind, id FROM session_parties WHERE session = $1")
+            .bind(i64::try_from(session.0).unwrap_or(i64::MAX))
+            .fetch_all(&self.pool)
+            .await?;
+        let mut parties = Parties::default();
+        for row in &rows {
+            let kind: String = row.try_get("kind")?;
+            let id = u64::try_from(row.try_get::<i64, _>("id")?).unwrap_or(u64::MAX);
+            if kind == TECHNICIAN_PARTY {
+                parties.technicians.push(TechnicianId(id));
+            } else if kind == TEAM_PARTY {
+                parties.teams.push(TeamId(id));
+            }
+        }
+        Ok(parties)
     }
 
     /// The events of one session, in order (its chat transcript is among them).
@@ -485,6 +584,7 @@ impl Store {
             insert_chat(tx, seq, *session, at, from, text).await?;
         }
         list_session(tx, at, event).await?;
+        note_parties(tx, event).await?;
         Ok(())
     }
 
@@ -1112,7 +1212,7 @@ mod tests {
                 .unwrap();
             assert_eq!(all.len(), 100, "from version {version}");
             assert_eq!(all.first().map(|l| l.seq), Some(2));
-            let listed = store.sessions(None, 10).await.unwrap();
+            let listed = store.sessions(None, 10, None).await.unwrap();
             assert_eq!(
                 listed,
                 [ListedSession {
@@ -1123,6 +1223,17 @@ mod tests {
                 }],
                 "from version {version}"
             );
+            // Its queue's group, for the reports' scope (G1); found by it, not by another.
+            let parties = store.session_parties(SessionId(7)).await.unwrap();
+            assert_eq!(parties.teams, [TeamId(1)], "from version {version}");
+            let within = |team| Parties {
+                technicians: Vec::new(),
+                teams: vec![TeamId(team)],
+            };
+            for (team, found) in [(1, 1), (2, 0)] {
+                let listed = store.sessions(None, 10, Some(&within(team))).await.unwrap();
+                assert_eq!(listed.len(), found, "group {team}, from version {version}");
+            }
             let applied: i64 = sqlx::query("SELECT COUNT(*) AS n FROM _sqlx_migrations")
                 .fetch_one(&store.pool)
                 .await
@@ -1152,7 +1263,7 @@ mod tests {
                 .unwrap();
             assert_eq!(again.len(), 100);
             assert_eq!(
-                store.sessions(None, 10).await.unwrap().len(),
+                store.sessions(None, 10, None).await.unwrap().len(),
                 1,
                 "listed once"
             );

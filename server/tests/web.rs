@@ -912,13 +912,13 @@ async fn an_account_is_disabled_reset_and_signed_out_everywhere_and_its_sockets_
     h.finish().await;
 }
 
-/// A session's report (G1: master administrators): listed among the sessions, it names who
-/// took part, when and for how long, and its chat, on the page and in a CSV file whose fields
-/// are never formulas; an administrator of some groups is refused with the engine's reason.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_session_report_names_who_took_part_and_what_was_said_and_exports_as_csv() {
+/// A session's report (G1): listed among the sessions, it names who took part, when and for
+/// how long, and its chat, on the page and in a CSV file whose fields are never formulas. A
+/// master administrator reads every session's; an administrator of some groups those of their
+/// groups' technicians, and is refused the others with the engine's reason.
+async fn a_session_report_names_who_took_part_and_what_was_said_and_exports_as_csv(db: Db) {
     use tandem_core::domain::{Command, SessionId};
-    let h = Harness::start(Db::Sqlite).await;
+    let h = Harness::start(db).await;
     let alice = h.login("alice@demo.tandem").await;
     let (customer, session) = h.customer_joins(&alice, "Kim").await;
     let s = SessionId(session);
@@ -991,9 +991,38 @@ async fn a_session_report_names_who_took_part_and_what_was_said_and_exports_as_c
         404
     );
 
+    // Dave, in Field Services, helps Lee. Tom administers Service Desk's groups: he reads
+    // the report of Alice's session (Tier 1), and neither sees nor reads Dave's, which is told
+    // apart from no session at all by nothing.
+    let dave = h.login("dave@demo.tandem").await;
+    let (_, other) = h.customer_joins(&dave, "Lee").await;
+    h.ok(
+        &dave,
+        &Command::AcceptFromQueue {
+            session: SessionId(other),
+        },
+    )
+    .await;
     let mut tom = Browser::new(&h);
     tom.sign_in("tom@demo.tandem").await;
-    let report = format!("/admin/sessions/{session}");
-    refused_to_all_but_masters(&tom, &[&report, "/admin/sessions"]).await;
+    let list = tom.page("/admin/sessions").await;
+    assert!(
+        list.contains("<td>Kim</td>") && !list.contains("<td>Lee</td>"),
+        "{list}"
+    );
+    let report = tom.page(&format!("/admin/sessions/{session}")).await;
+    assert!(report.contains("<td>Let me look</td>"), "{report}");
+    let outside = "Administrators read the reports of sessions of the technicians and groups below theirs only (G1)";
+    for path in [
+        format!("/admin/sessions/{other}"),
+        format!("/admin/sessions/{other}/report.csv"),
+        "/admin/sessions/999999".to_owned(),
+    ] {
+        let r = tom.get(&path).await;
+        assert_eq!(r.status().as_u16(), 403, "{path}");
+        assert!(r.text().await.unwrap().contains(outside), "{path}");
+    }
     h.finish().await;
 }
+
+on_both_databases!(a_session_report_names_who_took_part_and_what_was_said_and_exports_as_csv);

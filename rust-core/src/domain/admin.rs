@@ -19,7 +19,7 @@ use std::collections::BTreeSet;
 
 impl State {
     /// The role of the acting account, if it administers anything.
-    fn admin_role(&self, actor: Actor) -> Result<Role, CommandError> {
+    pub(super) fn admin_role(&self, actor: Actor) -> Result<Role, CommandError> {
         let me = self.technician_actor(actor)?;
         match self.technicians.get(&me).map(|t| t.role) {
             Some(Role::Technician) | None => {
@@ -42,15 +42,6 @@ impl State {
     /// # Errors
     /// The G1 denial, for anyone else.
     pub fn may_read_audit(&self, actor: Actor) -> Result<(), CommandError> {
-        self.master(actor)
-    }
-
-    /// G1 (ours): whether `actor` may read session reports (every session's participants and
-    /// chat, of every team): master administrators only, as the audit.
-    ///
-    /// # Errors
-    /// The G1 denial, for anyone else.
-    pub fn may_read_session_reports(&self, actor: Actor) -> Result<(), CommandError> {
         self.master(actor)
     }
 
@@ -88,7 +79,7 @@ impl State {
     /// plain technicians whose groups are all below the group they are assigned to (an account
     /// in no group, or in one outside, is for a master administrator). Disabling an account or
     /// replacing its password is never done to one's own (`own`), so nobody locks themselves out.
-    fn manage_technician(
+    pub(super) fn manage_technician(
         &self,
         actor: Actor,
         technician: TechnicianId,

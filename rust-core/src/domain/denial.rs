@@ -190,6 +190,10 @@ pub enum Reason {
     NameTaken,
     #[error("This person is approved already")]
     AlreadyApproved,
+    #[error(
+        "Administrators read the reports of sessions of the technicians and groups below theirs only"
+    )]
+    SessionOutsideAdminScope,
 }
 
 /// Input that no rule could accept: empty names, oversized text.

@@ -19,6 +19,7 @@ mod names;
 mod org;
 mod permission;
 mod plan;
+mod reports;
 mod rule;
 mod session;
 mod sight;
@@ -44,6 +45,7 @@ pub use permission::{
     ExternalScope, Permission, PermissionGrant, PermissionKey, PermissionSet, TeamScope,
 };
 pub use plan::{MAX_CHAT_BYTES_PER_SESSION, MAX_CHAT_CHARS, MAX_NAME_CHARS, MAX_TEXT_CHARS};
+pub use reports::ReportScope;
 pub use rule::Rule;
 pub use session::{
     ClientMode, Customer, CustomerGone, CustomerInfo, CustomerLink, ElevationMethod,

@@ -1,18 +1,20 @@
 //! Session reports (issue 16): the sessions, newest first, and for each who took part, when and
-//! for how long, and its chat, as a page and as a CSV file. Only master administrators read them
-//! (G1, decided by the rules engine's `State::may_read_session_reports`).
+//! for how long, and its chat, as a page and as a CSV file. Master administrators read every
+//! session's, administrators those of the technicians and groups below theirs (G1, decided by
+//! the rules engine's `State::report_scope`; the list asks the store for those sessions only).
 use super::format::{csv, length, when};
 use super::pages::{now_page, page};
 use super::session::WebSession;
 use crate::appliance::{Appliance, now_ms};
 use crate::reports::{Report, report};
+use crate::store::Parties;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use std::sync::Arc;
-use tandem_core::domain::{Actor, SessionId};
+use tandem_core::domain::{Actor, ReportScope, SessionId};
 
 /// Sessions listed on a page.
 const PER_PAGE: i64 = 50;
@@ -71,14 +73,17 @@ struct ReportPage {
     chat: Vec<SaidRow>,
 }
 
-/// Whether this sign-in may read the reports, and their name.
-async fn reader(appliance: &Appliance, session: &WebSession) -> (String, Result<(), String>) {
+/// Whose reports this sign-in reads (or why none), and their name.
+async fn reader(
+    appliance: &Appliance,
+    session: &WebSession,
+) -> (String, Result<ReportScope, String>) {
     let state = appliance.state().await;
     let name = session.name_in(&state);
-    let may = state
-        .may_read_session_reports(Actor::Technician(session.technician))
+    let scope = state
+        .report_scope(Actor::Technician(session.technician))
         .map_err(|e| e.to_string());
-    (name, may)
+    (name, scope)
 }
 
 fn unavailable(e: &impl std::fmt::Display) -> Response {
@@ -102,23 +107,34 @@ pub async fn sessions(
     session: WebSession,
     Query(paging): Query<Paging>,
 ) -> Response {
-    let (name, may) = reader(&appliance, &session).await;
+    let (name, scope) = reader(&appliance, &session).await;
     let csrf = session.csrf.clone();
-    if let Err(reason) = may {
-        let refused = SessionsPage {
-            name,
-            csrf,
-            refused: Some(reason),
-            sessions: Vec::new(),
-            older: None,
-        };
-        return page(StatusCode::FORBIDDEN, &refused);
-    }
+    let within = match scope {
+        Ok(ReportScope::Every) => None,
+        Ok(ReportScope::Within { technicians, teams }) => Some(Parties {
+            technicians: technicians.into_iter().collect(),
+            teams: teams.into_iter().collect(),
+        }),
+        Err(reason) => {
+            let refused = SessionsPage {
+                name,
+                csrf,
+                refused: Some(reason),
+                sessions: Vec::new(),
+                older: None,
+            };
+            return page(StatusCode::FORBIDDEN, &refused);
+        }
+    };
     let before = paging.before.as_deref().and_then(|b| {
         let (at, id) = b.split_once('.')?;
         Some((at.parse().ok()?, id.parse().ok()?))
     });
-    let listed = match appliance.store.sessions(before, PER_PAGE).await {
+    let listed = match appliance
+        .store
+        .sessions(before, PER_PAGE, within.as_ref())
+        .await
+    {
         Ok(listed) => listed,
         Err(e) => return unavailable(&e),
     };
@@ -158,9 +174,20 @@ async fn read(
     session: &WebSession,
     id: u64,
 ) -> Result<(String, Report), Response> {
-    let (name, may) = reader(appliance, session).await;
-    if let Err(reason) = may {
-        return Err(page(StatusCode::FORBIDDEN, &super::pages::refused(reason)));
+    let (name, scope) = reader(appliance, session).await;
+    let refused = |reason: String| page(StatusCode::FORBIDDEN, &super::pages::refused(reason));
+    let scope = scope.map_err(refused)?;
+    // Outside the reader's scope, a session that exists and one that does not look alike.
+    if scope != ReportScope::Every {
+        let parties = match appliance.store.session_parties(SessionId(id)).await {
+            Ok(parties) => parties,
+            Err(e) => return Err(unavailable(&e)),
+        };
+        let state = appliance.state().await;
+        let actor = Actor::Technician(session.technician);
+        state
+            .may_read_session_report(actor, &parties.technicians, &parties.teams)
+            .map_err(|e| refused(e.to_string()))?;
     }
     let events = match appliance
         .store
