@@ -647,16 +647,30 @@ impl Store {
         Ok(())
     }
 
-    /// The newest `limit` lines of the audit, newest first.
+    /// The newest `limit` lines of the audit, newest first; with `by`, only the lines of
+    /// those actors (as `appliance::actor_label` names them).
     ///
     /// # Errors
     /// When the database fails.
-    pub async fn recent_audit(&self, limit: i64) -> Result<Vec<AuditLine>, StoreError> {
-        let rows =
-            sqlx::query("SELECT at, actor, command, outcome FROM audit ORDER BY at DESC LIMIT $1")
-                .bind(limit)
-                .fetch_all(&self.pool)
-                .await?;
+    pub async fn recent_audit(
+        &self,
+        limit: i64,
+        by: Option<&[String]>,
+    ) -> Result<Vec<AuditLine>, StoreError> {
+        let mut sql = String::from("SELECT at, actor, command, outcome FROM audit");
+        if let Some(actors) = by {
+            if actors.is_empty() {
+                return Ok(Vec::new());
+            }
+            let marks: Vec<String> = (2..actors.len() + 2).map(|n| format!("${n}")).collect();
+            sql.push_str(&format!(" WHERE actor IN ({})", marks.join(", ")));
+        }
+        sql.push_str(" ORDER BY at DESC LIMIT $1");
+        let mut query = sqlx::query(&sql).bind(limit);
+        for actor in by.unwrap_or_default() {
+            query = query.bind(actor);
+        }
+        let rows = query.fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
                 Ok(AuditLine {

@@ -36,15 +36,6 @@ impl State {
         }
     }
 
-    /// G1 (ours): whether `actor` may read the audit trail (refused commands and sign-ins of
-    /// the whole appliance, every team's included): master administrators only.
-    ///
-    /// # Errors
-    /// The G1 denial, for anyone else.
-    pub fn may_read_audit(&self, actor: Actor) -> Result<(), CommandError> {
-        self.master(actor)
-    }
-
     /// G1: master administrators manage every team; administrators only the teams strictly
     /// below the one they are assigned to.
     fn manage_team(&self, actor: Actor, team: TeamId) -> Result<Role, CommandError> {

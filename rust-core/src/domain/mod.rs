@@ -19,8 +19,8 @@ mod names;
 mod org;
 mod permission;
 mod plan;
-mod reports;
 mod rule;
+mod scope;
 mod session;
 mod sight;
 mod state;
@@ -45,8 +45,8 @@ pub use permission::{
     ExternalScope, Permission, PermissionGrant, PermissionKey, PermissionSet, TeamScope,
 };
 pub use plan::{MAX_CHAT_BYTES_PER_SESSION, MAX_CHAT_CHARS, MAX_NAME_CHARS, MAX_TEXT_CHARS};
-pub use reports::ReportScope;
 pub use rule::Rule;
+pub use scope::AdminScope;
 pub use session::{
     ClientMode, Customer, CustomerGone, CustomerInfo, CustomerLink, ElevationMethod,
     ExternalMember, JumpClient, JumpLocation, Participant, PendingPrompt, Platform, PromptKind,

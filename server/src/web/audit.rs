@@ -1,17 +1,17 @@
 //! The audit trail (issue 16): refused commands and sign-ins, newest first, as a page and as a
-//! CSV file. Only master administrators read it (G1, decided by the rules engine's
-//! `State::may_read_audit`).
+//! CSV file. Master administrators read all of it, administrators the lines of the technicians
+//! they manage and their own (G1, decided by the rules engine's `State::admin_scope`).
 use super::format::{csv, when};
 use super::pages::{now_page, page};
 use super::session::WebSession;
-use crate::appliance::Appliance;
+use crate::appliance::{Appliance, actor_label};
 use crate::store::AuditLine;
 use askama::Template;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
-use tandem_core::domain::Actor;
+use tandem_core::domain::{Actor, AdminScope};
 
 /// Lines shown on the page; the CSV carries more.
 const ON_PAGE: i64 = 500;
@@ -60,30 +60,47 @@ fn shown(state: &tandem_core::domain::State, line: AuditLine) -> Shown {
     }
 }
 
-/// Whether this sign-in may read the audit, and their name.
-async fn reader(appliance: &Appliance, session: &WebSession) -> (String, Result<(), String>) {
+/// Whose audit lines this sign-in reads (`None`: every line; or why none), and their name.
+async fn reader(
+    appliance: &Appliance,
+    session: &WebSession,
+) -> (String, Result<Option<Vec<String>>, String>) {
     let state = appliance.state().await;
     let name = session.name_in(&state);
-    let may = state
-        .may_read_audit(Actor::Technician(session.technician))
-        .map_err(|e| e.to_string());
-    (name, may)
+    let actors = match state.admin_scope(Actor::Technician(session.technician)) {
+        Ok(AdminScope::Every) => Ok(None),
+        Ok(AdminScope::Within { technicians, .. }) => Ok(Some(
+            technicians
+                .into_iter()
+                .map(|t| actor_label(Actor::Technician(t)))
+                .collect(),
+        )),
+        Err(e) => Err(e.to_string()),
+    };
+    (name, actors)
 }
 
 /// `GET /admin/audit`
 pub async fn audit(State(appliance): State<Arc<Appliance>>, session: WebSession) -> Response {
-    let (name, may) = reader(&appliance, &session).await;
+    let (name, actors) = reader(&appliance, &session).await;
     let csrf = session.csrf.clone();
-    if let Err(reason) = may {
-        let page_ = AuditPage {
-            name,
-            csrf,
-            refused: Some(reason),
-            lines: Vec::new(),
-        };
-        return page(StatusCode::FORBIDDEN, &page_);
-    }
-    match appliance.store.recent_audit(ON_PAGE).await {
+    let actors = match actors {
+        Ok(actors) => actors,
+        Err(reason) => {
+            let page_ = AuditPage {
+                name,
+                csrf,
+                refused: Some(reason),
+                lines: Vec::new(),
+            };
+            return page(StatusCode::FORBIDDEN, &page_);
+        }
+    };
+    match appliance
+        .store
+        .recent_audit(ON_PAGE, actors.as_deref())
+        .await
+    {
         Ok(lines) => {
             let state = appliance.state().await;
             let lines = lines.into_iter().map(|l| shown(&state, l)).collect();
@@ -108,11 +125,16 @@ pub async fn audit(State(appliance): State<Arc<Appliance>>, session: WebSession)
 
 /// `GET /admin/audit.csv`
 pub async fn audit_csv(State(appliance): State<Arc<Appliance>>, session: WebSession) -> Response {
-    let (_, may) = reader(&appliance, &session).await;
-    if let Err(reason) = may {
-        return (StatusCode::FORBIDDEN, reason).into_response();
-    }
-    let lines = match appliance.store.recent_audit(IN_CSV).await {
+    let (_, actors) = reader(&appliance, &session).await;
+    let actors = match actors {
+        Ok(actors) => actors,
+        Err(reason) => return (StatusCode::FORBIDDEN, reason).into_response(),
+    };
+    let lines = match appliance
+        .store
+        .recent_audit(IN_CSV, actors.as_deref())
+        .await
+    {
         Ok(lines) => lines,
         Err(e) => {
             tracing::warn!(error = %e, "the audit could not be read");

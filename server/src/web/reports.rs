@@ -1,7 +1,7 @@
 //! Session reports (issue 16): the sessions, newest first, and for each who took part, when and
 //! for how long, and its chat, as a page and as a CSV file. Master administrators read every
 //! session's, administrators those of the technicians and groups below theirs (G1, decided by
-//! the rules engine's `State::report_scope`; the list asks the store for those sessions only).
+//! the rules engine's `State::admin_scope`; the list asks the store for those sessions only).
 use super::format::{csv, length, when};
 use super::pages::{now_page, page};
 use super::session::WebSession;
@@ -14,7 +14,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use std::sync::Arc;
-use tandem_core::domain::{Actor, ReportScope, SessionId};
+use tandem_core::domain::{Actor, AdminScope, SessionId};
 
 /// Sessions listed on a page.
 const PER_PAGE: i64 = 50;
@@ -77,11 +77,11 @@ struct ReportPage {
 async fn reader(
     appliance: &Appliance,
     session: &WebSession,
-) -> (String, Result<ReportScope, String>) {
+) -> (String, Result<AdminScope, String>) {
     let state = appliance.state().await;
     let name = session.name_in(&state);
     let scope = state
-        .report_scope(Actor::Technician(session.technician))
+        .admin_scope(Actor::Technician(session.technician))
         .map_err(|e| e.to_string());
     (name, scope)
 }
@@ -110,8 +110,8 @@ pub async fn sessions(
     let (name, scope) = reader(&appliance, &session).await;
     let csrf = session.csrf.clone();
     let within = match scope {
-        Ok(ReportScope::Every) => None,
-        Ok(ReportScope::Within { technicians, teams }) => Some(Parties {
+        Ok(AdminScope::Every) => None,
+        Ok(AdminScope::Within { technicians, teams }) => Some(Parties {
             technicians: technicians.into_iter().collect(),
             teams: teams.into_iter().collect(),
         }),
@@ -178,7 +178,7 @@ async fn read(
     let refused = |reason: String| page(StatusCode::FORBIDDEN, &super::pages::refused(reason));
     let scope = scope.map_err(refused)?;
     // Outside the reader's scope, a session that exists and one that does not look alike.
-    if scope != ReportScope::Every {
+    if scope != AdminScope::Every {
         let parties = match appliance.store.session_parties(SessionId(id)).await {
             Ok(parties) => parties,
             Err(e) => return Err(unavailable(&e)),

@@ -1,7 +1,9 @@
-//! Who reads which session reports (G1, ours): a master administrator every session's; an
-//! administrator those of the people and groups they administer: the sessions in which a
-//! technician they manage (or they themselves) took part, and those that waited in the queue of
-//! a group below theirs. A report holds its session's chat, so nobody reads one beyond that.
+//! Whose records an administrator reads (G1, ours): session reports and the audit. A master
+//! administrator reads every one; an administrator those of the people and groups they
+//! administer: the sessions in which a technician they manage (or they themselves) took part,
+//! or that waited in the queue of a group below theirs, and the audit lines of those
+//! technicians. A report holds its session's chat, so nobody reads one beyond that; failed
+//! sign-ins by unknown people are the master administrators' alone.
 use super::command::Actor;
 use super::denial::{CommandError, Denial, Reason};
 use super::ids::{TeamId, TechnicianId};
@@ -10,9 +12,9 @@ use super::rule::Rule;
 use super::state::State;
 use std::collections::BTreeSet;
 
-/// Whose sessions' reports an account reads.
+/// Whose session reports and audit lines an account reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ReportScope {
+pub enum AdminScope {
     /// A master administrator: every session's.
     Every,
     /// An administrator: the sessions in which one of these technicians took part, or that
@@ -25,7 +27,16 @@ pub enum ReportScope {
     },
 }
 
-impl ReportScope {
+impl AdminScope {
+    /// Whether the audit lines of technician `who` are within the scope.
+    #[must_use]
+    pub fn covers_technician(&self, who: TechnicianId) -> bool {
+        match self {
+            Self::Every => true,
+            Self::Within { technicians, .. } => technicians.contains(&who),
+        }
+    }
+
     /// Whether the report of a session in which `technicians` took part and that waited in the
     /// queues of `teams` is within the scope.
     #[must_use]
@@ -44,13 +55,13 @@ impl ReportScope {
 }
 
 impl State {
-    /// Whose session reports `actor` reads.
+    /// Whose session reports and audit lines `actor` reads.
     ///
     /// # Errors
     /// The G1 denial for anyone who administers nothing.
-    pub fn report_scope(&self, actor: Actor) -> Result<ReportScope, CommandError> {
+    pub fn admin_scope(&self, actor: Actor) -> Result<AdminScope, CommandError> {
         let home = match self.admin_role(actor)? {
-            Role::MasterAdministrator => return Ok(ReportScope::Every),
+            Role::MasterAdministrator => return Ok(AdminScope::Every),
             Role::Administrator { team } => team,
             Role::Technician => return Err(Denial::new(Rule::G1, Reason::NotAdministrator).into()),
         };
@@ -67,7 +78,7 @@ impl State {
             .filter(|t| **t == me || self.manage_technician(actor, **t, true).is_ok())
             .copied()
             .collect();
-        Ok(ReportScope::Within { technicians, teams })
+        Ok(AdminScope::Within { technicians, teams })
     }
 
     /// Whether `actor` reads the report of a session in which `technicians` took part and that
@@ -81,7 +92,7 @@ impl State {
         technicians: &[TechnicianId],
         teams: &[TeamId],
     ) -> Result<(), CommandError> {
-        if self.report_scope(actor)?.covers(technicians, teams) {
+        if self.admin_scope(actor)?.covers(technicians, teams) {
             Ok(())
         } else {
             Err(Denial::new(Rule::G1, Reason::SessionOutsideAdminScope).into())
