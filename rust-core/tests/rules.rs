@@ -2395,6 +2395,11 @@ fn names_tell_things_apart_in_every_list() {
     };
     refused(&mut w, rename(tier2, "Tier 1"), Rule::G2);
     w.ok(mia, Command::Admin(rename(tier2, "tier 2")));
+    // Siblings named alike in a store from before this rule can still be changed otherwise.
+    let mut older = w.state.teams[&tier2].clone();
+    older.name = "Tier 1".into();
+    w.state.teams.insert(tier2, older);
+    w.ok(mia, Command::Admin(rename(tier2, "Tier 1")));
     refused(
         &mut w,
         AdminCommand::MoveTeam {
@@ -2517,4 +2522,46 @@ fn g1_session_reports_are_read_within_the_administrators_scope() {
         may(tech(w.alice), &[w.alice], &[w.tier1]),
         Some((Rule::G1, Reason::NotAdministrator))
     );
+}
+
+/// G1 (ours): an administrator brings into their groups only the technicians they manage, or an
+/// account they created that is in no group yet; never one from another branch or one a master
+/// administrator left in no group, whose password and session reports would then be theirs.
+#[test]
+fn g1_an_administrator_brings_into_their_groups_only_their_own_technicians() {
+    let mut w = World::new();
+    let (mia, tom) = (tech(w.mia), tech(w.tom));
+    let create = |name: &str| {
+        Command::Admin(AdminCommand::CreateTechnician {
+            name: name.into(),
+            email: format!("{}@example.com", name.to_lowercase()),
+            role: Role::Technician,
+        })
+    };
+    let created = |events: &[Event]| match &events[0] {
+        Event::TechnicianCreated { technician } => technician.id,
+        other => panic!("{other:?}"),
+    };
+    let add = |team, technician, member| {
+        Command::Admin(AdminCommand::SetTeamMember {
+            team,
+            technician,
+            member,
+        })
+    };
+    let outside = (Rule::G1, Reason::AccountOutsideAdminScope);
+    let finn = created(&w.ok(tom, create("Finn")));
+    w.ok(tom, add(w.tier1, finn, true));
+    w.ok(tom, add(w.tier2, w.alice, true));
+    let gus = created(&w.ok(mia, create("Gus")));
+    let d = w.denied(tom, add(w.tier1, gus, true));
+    assert_eq!((d.rule, d.reason), outside, "Mia's new account");
+    let d = w.denied(tom, add(w.tier1, w.dave, true));
+    assert_eq!((d.rule, d.reason), outside, "Dave, in Field Services");
+    // Left in no group by the master administrator, Bob is not Tom's to take back.
+    w.ok(mia, add(w.tier1, w.bob, false));
+    let d = w.denied(tom, add(w.tier1, w.bob, true));
+    assert_eq!((d.rule, d.reason), outside, "Bob, in no group");
+    w.ok(mia, add(w.tier1, gus, true));
+    w.ok(tom, add(w.tier1, gus, false));
 }

@@ -8,9 +8,9 @@ use tandem_core::domain::State;
 /// The copy's format. A copy of another format is passed over (every event is replayed, and a
 /// new copy is written): raise it whenever `State`'s shape or the meaning of `State::apply`
 /// changes, since a copy is only as good as the replay it stands for.
-// 2: sessions keep the team whose queue they last waited in (`Session::team`), and an ended
-// session's invitations leave the state with it.
-const FORMAT: u32 = 2;
+// 2: sessions keep the team whose queue they last waited in (`Session::team`).
+// 3: an ended session's invitations leave the state with it; accounts keep who created them.
+const FORMAT: u32 = 3;
 
 /// Events read at a time while the state is rebuilt.
 const REPLAY_CHUNK: i64 = 10_000;

@@ -108,7 +108,8 @@ async fn list_session(tx: &mut Tx<'_>, at: i64, event: &Event) -> Result<(), Sto
 }
 
 /// Who took part in a session and the groups whose queues it waited in, for the reports'
-/// scope (G1): its owners, the technicians who joined it, its team queues.
+/// scope (G1): its owners, the technicians who joined it or in whose personal queue it waited,
+/// its team queues.
 async fn note_parties(tx: &mut Tx<'_>, event: &Event) -> Result<(), StoreError> {
     use tandem_core::domain::QueueRef;
     let (session, kind, id) = match event {
@@ -122,7 +123,18 @@ async fn note_parties(tx: &mut Tx<'_>, event: &Event) -> Result<(), StoreError> 
             queue: QueueRef::Team(team),
             ..
         } => (session, TEAM_PARTY, team.0),
-        Event::SessionAccepted { session, owner } => (session, TECHNICIAN_PARTY, owner.0),
+        // Waiting for one technician: theirs even if nobody takes it.
+        Event::SessionStarted {
+            session,
+            queue: QueueRef::Personal(owner),
+            ..
+        }
+        | Event::SessionReleased {
+            session,
+            queue: QueueRef::Personal(owner),
+            ..
+        }
+        | Event::SessionAccepted { session, owner } => (session, TECHNICIAN_PARTY, owner.0),
         Event::TechnicianJoined {
             session,
             technician,

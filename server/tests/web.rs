@@ -503,9 +503,9 @@ async fn a_security_policy_is_made_with_its_tools_and_the_audit_shows_sign_ins_a
 async fn a_technician_is_created_with_a_password_and_put_in_a_group_within_the_administrators_scope()
  {
     let h = Harness::start(Db::Sqlite).await;
-    let mut master = Browser::new(&h);
-    master.sign_in("admin@demo.tandem").await;
-    let page = master.page("/admin/technicians").await;
+    let mut creator = Browser::new(&h);
+    creator.sign_in("tom@demo.tandem").await;
+    let page = creator.page("/admin/technicians").await;
     let csrf = field(&page, "csrf");
     let weak = [
         ("csrf", csrf.as_str()),
@@ -514,7 +514,7 @@ async fn a_technician_is_created_with_a_password_and_put_in_a_group_within_the_a
         ("role", "technician"),
         ("password", "password"),
     ];
-    let r = master.post("/admin/technicians", &weak).await;
+    let r = creator.post("/admin/technicians", &weak).await;
     assert_eq!(r.status().as_u16(), 400, "a weak first password is refused");
     let form = [
         ("csrf", csrf.as_str()),
@@ -524,7 +524,7 @@ async fn a_technician_is_created_with_a_password_and_put_in_a_group_within_the_a
         ("password", "violet kettle orbit 1947"),
     ];
     assert_eq!(
-        master
+        creator
             .post("/admin/technicians", &form)
             .await
             .status()
@@ -582,6 +582,44 @@ async fn a_technician_is_created_with_a_password_and_put_in_a_group_within_the_a
     let form = add(&tier1);
     let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
     assert_eq!(tom.post(&path, &form).await.status().as_u16(), 303);
+    // An account the master administrator made, in no group yet, is not Tom's to take (G1).
+    let mut master = Browser::new(&h);
+    master.sign_in("admin@demo.tandem").await;
+    let master_csrf = field(&master.page("/admin/technicians").await, "csrf");
+    let omar = [
+        ("csrf", master_csrf.as_str()),
+        ("name", "Omar Other"),
+        ("email", "omar@demo.tandem"),
+        ("role", "technician"),
+        ("password", "amber violin harbour 2044"),
+    ];
+    assert_eq!(
+        master
+            .post("/admin/technicians", &omar)
+            .await
+            .status()
+            .as_u16(),
+        303
+    );
+    let state = h.appliance().state().await;
+    let omar = state
+        .technicians
+        .values()
+        .find(|t| t.name == "Omar Other")
+        .unwrap()
+        .id
+        .0;
+    drop(state);
+    let r = tom
+        .post(&format!("/admin/technicians/{omar}/groups"), &form)
+        .await;
+    assert_eq!(r.status().as_u16(), 403);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Administrators manage only accounts whose groups are all below")
+    );
     let form = add(&field_services);
     let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
     assert_eq!(tom.post(&path, &form).await.status().as_u16(), 403);
@@ -1002,13 +1040,13 @@ async fn a_session_report_names_who_took_part_and_what_was_said_and_exports_as_c
         },
     )
     .await;
+    // Max waits in Alice's personal queue, taken by nobody yet: a session of hers all the same.
+    h.customer_joins(&alice, "Max").await;
     let mut tom = Browser::new(&h);
     tom.sign_in("tom@demo.tandem").await;
     let list = tom.page("/admin/sessions").await;
-    assert!(
-        list.contains("<td>Kim</td>") && !list.contains("<td>Lee</td>"),
-        "{list}"
-    );
+    let listed = |name: &str| list.contains(&format!("<td>{name}</td>"));
+    assert!(listed("Kim") && listed("Max") && !listed("Lee"), "{list}");
     let report = tom.page(&format!("/admin/sessions/{session}")).await;
     assert!(report.contains("<td>Let me look</td>"), "{report}");
     let outside = "Administrators read the reports of sessions of the technicians and groups below theirs only (G1)";

@@ -167,8 +167,14 @@ impl State {
                 self.manage_team(actor, *team)?;
                 text("The team's name", name, MAX_NAME_CHARS)?;
                 optional_text("The description", description, MAX_TEXT_CHARS)?;
-                let parent = self.teams.get(team).and_then(|t| t.parent);
-                names::free(self.group_names_below(parent, Some(*team)), name, Rule::G2)?;
+                // Only a new name is checked: a group that shares its name with a sibling from
+                // before names were unique can still be described, enabled or disabled.
+                if let Some(current) = self.teams.get(team)
+                    && !names::same(&current.name, name)
+                {
+                    let below = self.group_names_below(current.parent, Some(*team));
+                    names::free(below, name, Rule::G2)?;
+                }
                 Event::TeamUpdated {
                     team: *team,
                     name: name.trim().to_owned(),
@@ -264,6 +270,7 @@ impl State {
                         logged_in: false,
                         extended_availability: false,
                         enabled: true,
+                        created_by: Some(self.technician_actor(actor)?),
                     },
                 }
             }
@@ -272,12 +279,24 @@ impl State {
                 technician,
                 member,
             } => {
-                self.manage_team(actor, *team)?;
-                if !self.technicians.contains_key(technician) {
+                let role = self.manage_team(actor, *team)?;
+                let Some(target) = self.technicians.get(technician) else {
                     return Err(CommandError::NotFound {
                         kind: Entity::Technician,
                         id: technician.0,
                     });
+                };
+                // G1 (ours): an administrator brings into their groups only the technicians they
+                // manage, or an account they created that is in no group yet: not one from
+                // another branch, nor one left in no group, whose rights, password and session
+                // reports would then be theirs.
+                if *member && role != Role::MasterAdministrator {
+                    let in_no_group = !self.teams.values().any(|t| t.members.contains(technician));
+                    let theirs =
+                        in_no_group && target.created_by == Some(self.technician_actor(actor)?);
+                    if !theirs {
+                        self.manage_technician(actor, *technician, true)?;
+                    }
                 }
                 Event::TeamMembershipChanged {
                     team: *team,

@@ -8,7 +8,7 @@ use super::rule::Rule;
 use super::state::State;
 
 /// Whether two names read the same in a list: trimmed, whatever their case.
-fn same(a: &str, b: &str) -> bool {
+pub(super) fn same(a: &str, b: &str) -> bool {
     a.trim().to_lowercase() == b.trim().to_lowercase()
 }
 

@@ -61,6 +61,11 @@ pub struct Technician {
     /// Accounts stored before this existed are enabled.
     #[serde(default = "enabled")]
     pub enabled: bool,
+    /// The administrator who created the account (ours, G1): while it is in no group, only
+    /// they or a master administrator may put it in one. None for the first account, and for
+    /// accounts stored before this existed.
+    #[serde(default)]
+    pub created_by: Option<TechnicianId>,
 }
 
 fn enabled() -> bool {

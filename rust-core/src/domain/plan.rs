@@ -665,6 +665,7 @@ impl State {
                         logged_in: false,
                         extended_availability: false,
                         enabled: true,
+                        created_by: None,
                     },
                 }]
             }
