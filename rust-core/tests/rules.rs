@@ -1296,6 +1296,32 @@ fn x6_approved_only_technicians_may_invite_only_approved_people() {
     ));
     let x = w.redeem(inv);
     assert_eq!(w.session(s).externals[&x].name, "Vendor Vic");
+
+    // Approved by Tom for Tier 2 only: Carol (Tier 2) may invite Val, Alice (Tier 1) may not;
+    // the master administrator may approve the same address for everyone.
+    let approve = |team: Option<TeamId>| {
+        Command::Admin(AdminCommand::AddApprovedExternal {
+            name: "Val".into(),
+            email: "val@vendor.example".into(),
+            team,
+        })
+    };
+    let events = w.ok(tech(w.tom), approve(Some(w.tier2)));
+    let Event::ApprovedExternalAdded { person: val } = &events[0] else {
+        panic!()
+    };
+    let (policy, val) = (w.view_only, val.id);
+    let invite = |session| Command::InviteExternal {
+        session,
+        policy,
+        invitee: ExternalInvitee::Approved(val),
+        comments: String::new(),
+    };
+    let d = w.denied(tech(w.alice), invite(s));
+    assert_eq!((d.rule, d.reason), (Rule::X6, Reason::ApprovedElsewhere));
+    let carols = w.session_owned_by(w.carol);
+    w.ok(tech(w.carol), invite(carols));
+    w.ok(tech(w.mia), approve(None));
 }
 
 // ---------------------------------------------------------------- members
@@ -2564,4 +2590,42 @@ fn g1_an_administrator_brings_into_their_groups_only_their_own_technicians() {
     assert_eq!((d.rule, d.reason), outside, "Bob, in no group");
     w.ok(mia, add(w.tier1, gus, true));
     w.ok(tom, add(w.tier1, gus, false));
+    // Once in a group, an account is no longer its creator's to take back when left in none.
+    w.ok(mia, add(w.tier1, finn, false));
+    let d = w.denied(tom, add(w.tier1, finn, true));
+    assert_eq!((d.rule, d.reason), outside, "Finn, his once");
+}
+
+/// G1: a lock set by a master administrator above a group still binds it after an administrator
+/// moves it; only a master administrator may move it out from under the lock.
+#[test]
+fn g1_an_administrator_never_moves_a_group_out_from_under_a_lock() {
+    let mut w = World::new();
+    let (mia, tom) = (tech(w.mia), tech(w.tom));
+    w.ok(
+        mia,
+        Command::Admin(AdminCommand::LockPermission {
+            team: w.tier1,
+            key: PermissionKey::Flag(Permission::RemoteControl),
+            locked: true,
+        }),
+    );
+    let events = w.ok(
+        tom,
+        Command::Admin(AdminCommand::CreateTeam {
+            parent: Some(w.tier1),
+            name: "Night shift".into(),
+            description: String::new(),
+        }),
+    );
+    let Event::TeamCreated { team: night } = &events[0] else {
+        panic!("{events:?}")
+    };
+    let to_tier2 = Command::Admin(AdminCommand::MoveTeam {
+        team: night.id,
+        parent: Some(w.tier2),
+    });
+    let d = w.denied(tom, to_tier2.clone());
+    assert_eq!((d.rule, d.reason), (Rule::G1, Reason::Locked));
+    w.ok(mia, to_tier2);
 }

@@ -210,6 +210,19 @@ impl State {
                 if let Some(moved) = self.teams.get(team) {
                     let below = self.group_names_below(*parent, Some(*team));
                     names::free(below, &moved.name, Rule::G2)?;
+                    // G1: a lock set above the group by a master administrator still binds it
+                    // after an administrator moves it.
+                    let locks_above = |p: Option<TeamId>| -> BTreeSet<_> {
+                        p.into_iter()
+                            .flat_map(|p| self.ancestry(p))
+                            .flat_map(|t| t.locks.iter().copied())
+                            .collect()
+                    };
+                    if self.admin_role(actor)? != Role::MasterAdministrator
+                        && !locks_above(moved.parent).is_subset(&locks_above(*parent))
+                    {
+                        return Err(Denial::new(Rule::G1, Reason::Locked).into());
+                    }
                 }
                 Event::TeamMoved {
                     team: *team,
@@ -381,8 +394,10 @@ impl State {
                 self.scoped(actor, *team)?;
                 text("The person's name", name, MAX_NAME_CHARS)?;
                 email(address)?;
-                let approved =
-                    |p: &ApprovedExternal| p.email.trim().eq_ignore_ascii_case(address.trim());
+                // Once per group: the same vendor may be approved by two branches.
+                let approved = |p: &ApprovedExternal| {
+                    p.team == *team && p.email.trim().eq_ignore_ascii_case(address.trim())
+                };
                 if self.approved_externals.values().any(approved) {
                     return Err(Denial::new(Rule::X6, Reason::AlreadyApproved).into());
                 }

@@ -190,6 +190,8 @@ pub enum Reason {
     NameTaken,
     #[error("This person is approved already")]
     AlreadyApproved,
+    #[error("This person is approved for another group's technicians")]
+    ApprovedElsewhere,
     #[error(
         "Administrators read the reports of sessions of the technicians and groups below theirs only"
     )]

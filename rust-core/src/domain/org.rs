@@ -61,9 +61,9 @@ pub struct Technician {
     /// Accounts stored before this existed are enabled.
     #[serde(default = "enabled")]
     pub enabled: bool,
-    /// The administrator who created the account (ours, G1): while it is in no group, only
-    /// they or a master administrator may put it in one. None for the first account, and for
-    /// accounts stored before this existed.
+    /// The administrator who created the account, until it is first put in a group (ours,
+    /// G1): meanwhile only they or a master administrator may put it in one. None for the first
+    /// account, for accounts stored before this existed, and once it has been in a group.
     #[serde(default)]
     pub created_by: Option<TechnicianId>,
 }

@@ -533,6 +533,10 @@ impl State {
                         t.members.remove(technician);
                     }
                 }
+                // Its creator's claim on a new account ends once it is in a group (G1, ours).
+                if *member && let Some(t) = self.technicians.get_mut(technician) {
+                    t.created_by = None;
+                }
             }
             Event::SecurityPolicyCreated { policy } => {
                 self.saw_id(policy.id.0);
