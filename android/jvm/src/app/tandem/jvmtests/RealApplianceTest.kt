@@ -212,8 +212,12 @@ class RealApplianceTest {
         home.jump(jumpClient.jumpClient)
         val u = home.state.until("the unattended session to open") { it.open != null }.open!!
         home.opened()
-        val unattended = alice.updates().await("the agent in the unattended session") { st -> st.session(u)?.let { it.customer.connected && it.jumpClient == jumpClient.jumpClient } == true }
-        assertEquals(alice.me, unattended.session(u)!!.owner)
+        // Started and taken in one commit, but applied event by event: wait for both (waiting
+        // for the session alone once saw it before its owner, a flake).
+        val unattended = alice.updates().await("Alice's unattended session through the jump client") { st ->
+            st.session(u)?.let { it.owner == alice.me && it.customer.connected && it.jumpClient == jumpClient.jumpClient } == true
+        }
+        assertEquals("no longer waiting in a queue", null, unattended.session(u)!!.queue)
         assertTrue(home.state.until("listed as unattended") { h -> h.mine.any { it.session == u && it.detail.contains("Unattended") } }.mine.isNotEmpty())
 
         // Hold it (C2): offered back under On hold, and Resume opens it again.
