@@ -855,6 +855,15 @@ fn initial_world() -> World {
             team: None,
         }),
     );
+    // And one approved for Tier 2's technicians only (X6).
+    w.ok(
+        tech(w.mia),
+        Command::Admin(AdminCommand::AddApprovedExternal {
+            name: "Val".into(),
+            email: "val@vendor.example".into(),
+            team: Some(w.tier2),
+        }),
+    );
     // Sessions already under way, so that sequences start deep inside them: Alice's has Bob as a
     // member, an external user she invited and a pending invitation to Carol.
     let s = w.session_owned_by(w.alice);

@@ -2629,3 +2629,41 @@ fn g1_an_administrator_never_moves_a_group_out_from_under_a_lock() {
     assert_eq!((d.rule, d.reason), (Rule::G1, Reason::Locked));
     w.ok(mia, to_tier2);
 }
+
+/// X6: under "approved only", the menu offers Invite External only while someone approved for
+/// the technician is left; people approved for another group do not count (A3: the menu and
+/// the command agree).
+#[test]
+fn x6_people_approved_for_another_group_leave_the_menu_greyed() {
+    let mut w = World::new();
+    for team in [w.tier1, w.tier2] {
+        w.ok(
+            tech(w.mia),
+            Command::Admin(AdminCommand::SetPermission {
+                team,
+                grant: PermissionGrant::ExternalScope(ExternalScope::ApprovedOnly),
+            }),
+        );
+    }
+    w.ok(
+        tech(w.tom),
+        Command::Admin(AdminCommand::AddApprovedExternal {
+            name: "Val".into(),
+            email: "val@vendor.example".into(),
+            team: Some(w.tier2),
+        }),
+    );
+    let s = w.session_owned_by(w.alice);
+    let invite = w.action(tech(w.alice), s, Action::InviteExternal);
+    let denial = invite.denial.expect("greyed");
+    assert_eq!(
+        (denial.rule, denial.reason),
+        (Rule::X6, Reason::NoApprovedExternal)
+    );
+    let carols = w.session_owned_by(w.carol);
+    assert!(
+        w.action(tech(w.carol), carols, Action::InviteExternal)
+            .denial
+            .is_none()
+    );
+}

@@ -5,7 +5,7 @@ use super::command::Actor;
 use super::denial::{CommandError, Denial, Entity, Reason, deny};
 use super::ids::{ApprovedExternalId, SessionId, TeamId, TechnicianId, Timestamp};
 use super::invitation::{ExternalInvitee, Invitee};
-use super::org::Team;
+use super::org::{ApprovedExternal, Team};
 use super::permission::{ExternalScope, Permission};
 use super::rule::Rule;
 use super::session::{
@@ -177,12 +177,11 @@ impl State {
                 active()?;
                 let me = owner(Rule::X1)?;
                 permitted(Permission::InviteExternal)?;
-                // X6: under "approved only", someone approved must be left to invite.
+                // X6: under "approved only", someone approved for them must be left to invite.
                 if self.permissions_of(me).external_scope == ExternalScope::ApprovedOnly
-                    && !self
-                        .approved_externals
-                        .keys()
-                        .any(|p| !self.approved_invited(s.id, *p, now))
+                    && !self.approved_externals.values().any(|p| {
+                        self.approved_for(me, p) && !self.approved_invited(s.id, p.id, now)
+                    })
                 {
                     return deny(Rule::X6, Reason::NoApprovedExternal);
                 }
@@ -465,6 +464,15 @@ impl State {
     ) -> bool {
         self.invitations.values().any(|i| {
             i.session == session && i.is_active(now) && i.invitee == Invitee::Technician(to)
+        })
+    }
+
+    /// X6, G1: a person approved for a group is approved for its technicians (those in it or
+    /// below it); one approved for no group, for everyone.
+    pub(crate) fn approved_for(&self, technician: TechnicianId, person: &ApprovedExternal) -> bool {
+        person.team.is_none_or(|group| {
+            self.teams_of(technician)
+                .any(|t| self.is_within(t.id, group))
         })
     }
 

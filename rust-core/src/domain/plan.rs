@@ -967,11 +967,7 @@ impl State {
                         kind: Entity::ApprovedExternal,
                         id: p.0,
                     })?;
-                // X6, G1: a person approved for a group is approved for its technicians (those
-                // in it or below it), not for the whole organisation.
-                if let Some(group) = person.team
-                    && !self.teams_of(me).any(|t| self.is_within(t.id, group))
-                {
+                if !self.approved_for(me, person) {
                     return Err(Denial::new(Rule::X6, Reason::ApprovedElsewhere).into());
                 }
                 Some(person.email.clone())
