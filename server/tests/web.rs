@@ -89,6 +89,28 @@ fn field(html: &str, name: &str) -> String {
     rest[..rest.find('"').unwrap()].to_owned()
 }
 
+/// `who` creates a plain technician's account, `first.last@demo.tandem` by its name's first
+/// word, with a first password: the answer's status.
+async fn create_technician(who: &Browser, csrf: &str, name: &str, password: &str) -> u16 {
+    let first = name
+        .split_whitespace()
+        .next()
+        .unwrap_or(name)
+        .to_lowercase();
+    let email = format!("{first}@demo.tandem");
+    let form = [
+        ("csrf", csrf),
+        ("name", name),
+        ("email", email.as_str()),
+        ("role", "technician"),
+        ("password", password),
+    ];
+    who.post("/admin/technicians", &form)
+        .await
+        .status()
+        .as_u16()
+}
+
 /// The id of the group named `name` in the organisation page.
 fn team_id(html: &str, name: &str) -> String {
     let at = html.find(&format!("team-name\">{name}<")).unwrap();
@@ -507,30 +529,10 @@ async fn a_technician_is_created_with_a_password_and_put_in_a_group_within_the_a
     creator.sign_in("tom@demo.tandem").await;
     let page = creator.page("/admin/technicians").await;
     let csrf = field(&page, "csrf");
-    let weak = [
-        ("csrf", csrf.as_str()),
-        ("name", "Nina Night"),
-        ("email", "nina@demo.tandem"),
-        ("role", "technician"),
-        ("password", "password"),
-    ];
-    let r = creator.post("/admin/technicians", &weak).await;
-    assert_eq!(r.status().as_u16(), 400, "a weak first password is refused");
-    let form = [
-        ("csrf", csrf.as_str()),
-        ("name", "Nina Night"),
-        ("email", "nina@demo.tandem"),
-        ("role", "technician"),
-        ("password", "violet kettle orbit 1947"),
-    ];
-    assert_eq!(
-        creator
-            .post("/admin/technicians", &form)
-            .await
-            .status()
-            .as_u16(),
-        303
-    );
+    let status = create_technician(&creator, &csrf, "Nina Night", "password").await;
+    assert_eq!(status, 400, "a weak first password is refused");
+    let status = create_technician(&creator, &csrf, "Nina Night", "violet kettle orbit 1947").await;
+    assert_eq!(status, 303);
     // She signs in to a console with it.
     let (status, _) = h
         .post("/api/v1/login", None, serde_json::json!({"email": "nina@demo.tandem", "password": "violet kettle orbit 1947"}))
@@ -586,21 +588,14 @@ async fn a_technician_is_created_with_a_password_and_put_in_a_group_within_the_a
     let mut master = Browser::new(&h);
     master.sign_in("admin@demo.tandem").await;
     let master_csrf = field(&master.page("/admin/technicians").await, "csrf");
-    let omar = [
-        ("csrf", master_csrf.as_str()),
-        ("name", "Omar Other"),
-        ("email", "omar@demo.tandem"),
-        ("role", "technician"),
-        ("password", "amber violin harbour 2044"),
-    ];
-    assert_eq!(
-        master
-            .post("/admin/technicians", &omar)
-            .await
-            .status()
-            .as_u16(),
-        303
-    );
+    let status = create_technician(
+        &master,
+        &master_csrf,
+        "Omar Other",
+        "amber violin harbour 2044",
+    )
+    .await;
+    assert_eq!(status, 303);
     let state = h.appliance().state().await;
     let omar = state
         .technicians
