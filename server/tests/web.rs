@@ -89,6 +89,13 @@ fn field(html: &str, name: &str) -> String {
     rest[..rest.find('"').unwrap()].to_owned()
 }
 
+/// A 403 whose page gives `reason`.
+async fn refused_with(r: reqwest::Response, reason: &str) {
+    assert_eq!(r.status().as_u16(), 403);
+    let body = r.text().await.unwrap();
+    assert!(body.contains(reason), "{reason} in {body}");
+}
+
 /// `who` creates a plain technician's account, `first.last@demo.tandem` by its name's first
 /// word, with a first password: the answer's status.
 async fn create_technician(who: &Browser, csrf: &str, name: &str, password: &str) -> u16 {
@@ -308,13 +315,7 @@ async fn an_administrator_builds_a_group_with_a_locked_permission_that_a_sub_adm
     let r = tom
         .post(&format!("/admin/teams/{night}/locks"), &unlock)
         .await;
-    assert_eq!(r.status().as_u16(), 403);
-    assert!(
-        r.text()
-            .await
-            .unwrap()
-            .contains("Only master administrators can do this (G1)")
-    );
+    refused_with(r, "Only master administrators can do this (G1)").await;
 
     // Turning the locked permission off in Night shift: greyed for Tom with the engine's
     // reason, and refused when posted anyway; in Tier 1, where nothing is locked, it is done.
@@ -608,13 +609,11 @@ async fn a_technician_is_created_with_a_password_and_put_in_a_group_within_the_a
     let r = tom
         .post(&format!("/admin/technicians/{omar}/groups"), &form)
         .await;
-    assert_eq!(r.status().as_u16(), 403);
-    assert!(
-        r.text()
-            .await
-            .unwrap()
-            .contains("Administrators manage only accounts whose groups are all below")
-    );
+    refused_with(
+        r,
+        "Administrators manage only accounts whose groups are all below",
+    )
+    .await;
     let form = add(&field_services);
     let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
     assert_eq!(tom.post(&path, &form).await.status().as_u16(), 403);
