@@ -154,6 +154,12 @@ async fn note_parties(tx: &mut Tx<'_>, event: &Event) -> Result<(), StoreError> 
     Ok(())
 }
 
+/// `count` numbered placeholders from `$first`, for an `IN (…)` list bound value by value.
+fn placeholders(first: usize, count: usize) -> String {
+    let marks: Vec<String> = (first..first + count).map(|n| format!("${n}")).collect();
+    marks.join(", ")
+}
+
 /// `session_parties.kind` of a technician who took part.
 const TECHNICIAN_PARTY: &str = "technician";
 /// `session_parties.kind` of a group whose queue the session waited in.
@@ -494,12 +500,9 @@ impl Store {
                 if list.is_empty() {
                     return "1 = 0".to_owned();
                 }
-                let first = ids.len() + 4;
-                let marks: Vec<String> = (first..first + list.len())
-                    .map(|n| format!("${n}"))
-                    .collect();
+                let marks = placeholders(ids.len() + 4, list.len());
                 ids.extend(list);
-                format!("(kind = '{kind}' AND id IN ({}))", marks.join(", "))
+                format!("(kind = '{kind}' AND id IN ({marks}))")
             };
             let technicians = any_of(TECHNICIAN_PARTY, technicians);
             let teams = any_of(TEAM_PARTY, teams);
@@ -674,8 +677,8 @@ impl Store {
             if actors.is_empty() {
                 return Ok(Vec::new());
             }
-            let marks: Vec<String> = (2..actors.len() + 2).map(|n| format!("${n}")).collect();
-            sql.push_str(&format!(" WHERE actor IN ({})", marks.join(", ")));
+            let marks = placeholders(2, actors.len());
+            sql.push_str(&format!(" WHERE actor IN ({marks})"));
         }
         sql.push_str(" ORDER BY at DESC LIMIT $1");
         let mut query = sqlx::query(&sql).bind(limit);

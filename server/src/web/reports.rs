@@ -263,28 +263,18 @@ pub async fn session_report_csv(
     };
     let mut lines: Vec<(i64, Vec<String>)> = Vec::new();
     for p in &r.parts {
-        lines.push((
-            p.joined,
-            vec![
-                when(p.joined),
+        let moved = |at: i64, what: &str| {
+            let line = vec![
+                when(at),
                 p.who.clone(),
                 p.role.into(),
-                "came in".into(),
+                what.into(),
                 String::new(),
-            ],
-        ));
-        if let Some(left) = p.left {
-            lines.push((
-                left,
-                vec![
-                    when(left),
-                    p.who.clone(),
-                    p.role.into(),
-                    "left".into(),
-                    String::new(),
-                ],
-            ));
-        }
+            ];
+            (at, line)
+        };
+        lines.push(moved(p.joined, "came in"));
+        lines.extend(p.left.map(|left| moved(left, "left")));
     }
     for c in &r.chat {
         lines.push((
