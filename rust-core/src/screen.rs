@@ -42,6 +42,11 @@ pub const TILE: u16 = 64;
 /// gigabytes by saying its screen is 65535 pixels a side.
 pub const MAX_PICTURE_PIXELS: u32 = 32 * 1024 * 1024;
 
+/// The most moves one frame may carry. The customer client sends one per window it saw dragged
+/// (at most four) and one scroll; a viewer copies each before painting, so a frame of 65,535
+/// moves of the whole picture would cost minutes (issue 26).
+pub const MAX_MOVES: usize = 16;
+
 /// Frames the customer client always may send ahead of the viewers' acknowledgements: two, so
 /// one crosses the link while the next is grabbed and encoded. (A few more may go while they
 /// are all small: see the customer client's `in_flight`.)
@@ -212,6 +217,16 @@ pub fn apply_move(pixels: &mut [u8], width: usize, m: Move) {
     }
 }
 
+/// Whether a frame that already has `moves` may carry `m` too: at most [`MAX_MOVES`], their
+/// areas adding up to at most the picture's (what [`decode`] accepts). The customer client asks
+/// before adding one; a move left out is sent as tiles instead.
+#[must_use]
+pub fn move_fits(moves: &[Move], m: Move, (width, height): (u16, u16)) -> bool {
+    let area = |m: &Move| u64::from(m.w) * u64::from(m.h);
+    moves.len() < MAX_MOVES
+        && moves.iter().map(area).sum::<u64>() + area(&m) <= u64::from(width) * u64::from(height)
+}
+
 /// Whether a frame is a key frame, read from its header without decoding its tiles.
 #[must_use]
 pub fn is_key(frame: &[u8]) -> bool {
@@ -246,6 +261,13 @@ pub enum FrameError {
     /// A picture larger than any screen a viewer shows ([`MAX_PICTURE_PIXELS`]).
     #[error("the picture is too large")]
     TooLarge,
+    /// More moves than [`MAX_MOVES`], or moves whose areas add up to more than the picture's.
+    #[error("the frame moves more than its picture holds")]
+    TooManyMoves,
+    /// A tile that spans two cells of the [`TILE`] grid, or a second tile in a cell: a frame
+    /// paints each pixel of its picture at most once.
+    #[error("a frame's tiles overlap or leave the tile grid")]
+    Overlapping,
 }
 
 /// Serialise a frame.
@@ -294,6 +316,48 @@ pub fn encode(frame: &Frame<'_>) -> Vec<u8> {
     out
 }
 
+/// The cells of the [`TILE`] grid over a picture, and which of them a frame's tiles took.
+struct TileGrid {
+    columns: usize,
+    taken: Vec<bool>,
+}
+
+impl TileGrid {
+    fn new(width: u16, height: u16) -> Self {
+        let side = usize::from(TILE);
+        let columns = usize::from(width).div_ceil(side);
+        let rows = usize::from(height).div_ceil(side);
+        Self {
+            columns,
+            taken: vec![false; columns * rows],
+        }
+    }
+
+    fn cells(&self) -> usize {
+        self.taken.len()
+    }
+
+    /// Take the one cell a tile (already known to lie within the picture) covers.
+    fn claim(&mut self, x: u16, y: u16, w: u16, h: u16) -> Result<(), FrameError> {
+        if w == 0 || h == 0 {
+            // Nothing to paint, and a zero-sized tile could be repeated without bound.
+            return Err(FrameError::Overlapping);
+        }
+        let (column, row) = (x / TILE, y / TILE);
+        if (x + w - 1) / TILE != column || (y + h - 1) / TILE != row {
+            return Err(FrameError::Overlapping);
+        }
+        let cell = usize::from(row) * self.columns + usize::from(column);
+        match self.taken.get_mut(cell) {
+            Some(taken) if !*taken => {
+                *taken = true;
+                Ok(())
+            }
+            _ => Err(FrameError::Overlapping),
+        }
+    }
+}
+
 fn u16_at(b: &[u8], at: usize) -> Result<u16, FrameError> {
     b.get(at..at + 2)
         .and_then(|s| s.try_into().ok())
@@ -340,6 +404,10 @@ pub fn decode(b: &[u8]) -> Result<Frame<'_>, FrameError> {
     if flags & FLAG_MOVES != 0 {
         let count = u16_at(b, at)?;
         at += 2;
+        if usize::from(count) > MAX_MOVES {
+            return Err(FrameError::TooManyMoves);
+        }
+        let mut moved = 0u64;
         for _ in 0..count {
             let m = Move {
                 x: u16_at(b, at)?,
@@ -353,10 +421,18 @@ pub fn decode(b: &[u8]) -> Result<Frame<'_>, FrameError> {
             if !inside(m.x, m.y, m.w, m.h) || !inside(m.from_x, m.from_y, m.w, m.h) {
                 return Err(FrameError::OutOfBounds);
             }
+            moved += u64::from(m.w) * u64::from(m.h);
+            if moved > u64::from(width) * u64::from(height) {
+                return Err(FrameError::TooManyMoves);
+            }
             moves.push(m);
         }
     }
-    let mut tiles = Vec::with_capacity(usize::from(count));
+    // Which cells of the tile grid a tile already painted: each tile lies within one cell and no
+    // cell has two, so the tiles never overlap and their pixels add up to at most the picture's
+    // (what a viewer unpacks is bounded by the picture before any data is read).
+    let mut grid = TileGrid::new(width, height);
+    let mut tiles = Vec::with_capacity(usize::from(count).min(grid.cells()));
     for _ in 0..count {
         let (x, y, w, h) = (
             u16_at(b, at)?,
@@ -371,6 +447,7 @@ pub fn decode(b: &[u8]) -> Result<Frame<'_>, FrameError> {
         if !inside(x, y, w, h) {
             return Err(FrameError::OutOfBounds);
         }
+        grid.claim(x, y, w, h)?;
         tiles.push(Tile { x, y, w, h, data });
     }
     Ok(Frame {

@@ -152,6 +152,7 @@ impl Encoder {
             for shift in grab.shifts {
                 if let Some(m) =
                     dragged::verify(&self.previous, grab.pixels, (width, height), shift)
+                        .filter(|m| screen::move_fits(&moves, *m, (grab.width, grab.height)))
                 {
                     screen::apply_move(&mut self.previous, width, m);
                     moves.push(m);
@@ -163,7 +164,9 @@ impl Encoder {
         }
         if !key && !changed.is_empty() {
             let (columns, rows) = scroll::busiest_band(&changed);
-            if let Some(m) = scroll::find(&self.previous, grab.pixels, width, columns, rows) {
+            if let Some(m) = scroll::find(&self.previous, grab.pixels, width, columns, rows)
+                .filter(|m| screen::move_fits(&moves, *m, (grab.width, grab.height)))
+            {
                 screen::apply_move(&mut self.previous, width, m);
                 moves.push(m);
                 changed = tiles_changed(&self.previous);

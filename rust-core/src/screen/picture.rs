@@ -104,8 +104,11 @@ impl Area {
 
 impl Painter {
     /// Decode a frame and copy its tiles into the picture: `Ok(false)` when it cannot be painted
-    /// yet (no key frame since the last one skipped). A group of tiles is unpacked only up to
-    /// the pixels its tiles declare.
+    /// yet (no key frame since the last one skipped). What a frame may cost is bounded by the
+    /// format ([`super::decode`]): at most [`super::MAX_MOVES`] moves covering at most the
+    /// picture, tiles that never overlap, each group of tiles unpacked into a buffer of exactly
+    /// the pixels its tiles declare; so painting any frame costs about as much as painting one
+    /// whole picture, whatever its bytes say (issue 26).
     ///
     /// # Errors
     /// When the frame is malformed or its data corrupt; the picture is then not to be trusted
@@ -169,14 +172,20 @@ impl Painter {
                         .take_while(|t| t.data.is_empty())
                         .map(|t| usize::from(t.w) * 4 * usize::from(t.h))
                         .sum::<usize>();
+                // Unpacked into exactly what the tiles declare (at most the picture's pixels:
+                // the format's tiles never overlap), and refused if the data holds more.
                 group.clear();
-                // Never more than the tiles say, whatever the data claims.
-                ruzstd::decoding::StreamingDecoder::new(tile.data)
-                    .map_err(|_| super::FrameError::Corrupt)?
-                    .take(expected as u64 + 1)
-                    .read_to_end(&mut group)
+                group.resize(expected, 0);
+                let mut unpacked = ruzstd::decoding::StreamingDecoder::new(tile.data)
                     .map_err(|_| super::FrameError::Corrupt)?;
-                if group.len() != expected {
+                unpacked
+                    .read_exact(&mut group)
+                    .map_err(|_| super::FrameError::Corrupt)?;
+                if unpacked
+                    .read(&mut [0u8; 1])
+                    .map_err(|_| super::FrameError::Corrupt)?
+                    != 0
+                {
                     return Err(super::FrameError::Corrupt);
                 }
                 at = 0;
