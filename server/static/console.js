@@ -162,22 +162,18 @@ $('say').onsubmit = (ev) => {
 
 // ---- The screen --------------------------------------------------------------------------
 
-const HEARD = { DRAW: 1, SEND: 2, MONITORS: 4, BROKEN: 8, KEY: 16 };
-let viewerModule = null;
-function viewerExports() {
-  viewerModule = viewerModule || WebAssembly.instantiateStreaming(fetch('/static/viewer.wasm'), {})
-    .then((m) => m.instance.exports);
-  return viewerModule;
-}
-
 const timings = { key: [], update: [] };
 // The page's own timing, shown under "Connection details" (and read by screen-bench): from a
-// frame's arrival in the page to its decoding done, and to its being drawn on the canvas (in the
-// next animation frame, as the browser paints).
+// frame's arrival to its decoding done (in the screen's worker), and to its being drawn on the
+// canvas (in the next animation frame, as the browser paints). Times are absolute
+// (timeOrigin + now), since the worker's clock starts apart from the page's.
 window.tandemTimings = timings;
 let screen = null;
 
-async function openScreen(control, whyNot) {
+// The stream and its decoding run in a worker (static/screen-worker.js, issue 26): the page only
+// puts the changed part of the picture on the canvas, once per animation frame, so no frame a
+// customer client sends can keep the chat or the Leave button from answering.
+function openScreen(control, whyNot) {
   const mode = $('screen-mode');
   mode.textContent = control ? 'You may point and type: tap or click the picture, then type.'
     : 'View only: ' + whyNot;
@@ -188,57 +184,34 @@ async function openScreen(control, whyNot) {
     $('canvas').classList.toggle('control', control);
     return;
   }
-  const v = await viewerExports();
-  v.viewer_start();
-  const ws = new WebSocket(socketUrl('/api/v1/sessions/' + me.session + '/screen', me.token));
-  ws.binaryType = 'arraybuffer';
+  const worker = new Worker('/static/screen-worker.js');
   const canvas = $('canvas');
-  const s = { ws, v, control, pending: [], frame: 0, canvas, context: canvas.getContext('2d') };
+  const s = { worker, control, canvas, context: canvas.getContext('2d') };
   screen = s;
   canvas.classList.toggle('control', control);
-  const flush = () => {
-    const n = v.viewer_outbox();
-    if (!n || ws.readyState !== WebSocket.OPEN) return;
-    const text = new TextDecoder().decode(new Uint8Array(v.memory.buffer, v.viewer_sending(), n));
-    for (const line of text.split('\n')) if (line) ws.send(line);
+  s.send = (m) => worker.postMessage(m);
+  worker.onmessage = (e) => {
+    const m = e.data;
+    if (m.opened) tellSize();
+    if (m.picture) requestAnimationFrame(() => draw(s, m.picture, m.frames));
+    if (m.monitors) showMonitors(m.monitors);
+    if (m.closed) { if (screen === s) closeScreen(); askRights(); }
   };
-  s.flush = flush;
-  ws.onopen = () => { tellSize(); flush(); };
-  ws.onmessage = (m) => {
-    const arrived = performance.now();
-    if (typeof m.data === 'string') { v.viewer_skipped(); flush(); return; }
-    const bytes = new Uint8Array(m.data);
-    // viewer_inbox may grow the memory: its buffer is taken after.
-    const at = v.viewer_inbox(bytes.length);
-    new Uint8Array(v.memory.buffer, at, bytes.length).set(bytes);
-    const heard = v.viewer_receive(bytes.length);
-    const decoded = performance.now();
-    if (heard & HEARD.SEND) flush();
-    if (heard & HEARD.MONITORS) showMonitors();
-    if (heard & HEARD.DRAW) {
-      s.pending.push({ arrived, decoded, key: (heard & HEARD.KEY) !== 0 });
-      if (!s.frame) s.frame = requestAnimationFrame(() => draw(s));
-    }
-  };
-  ws.onclose = () => { if (screen === s) closeScreen(); askRights(); };
+  worker.onerror = (e) => { mode.textContent = 'The screen could not be shown: ' + (e.message || 'the viewer did not load'); };
+  s.send({ open: socketUrl('/api/v1/sessions/' + me.session + '/screen', me.token) });
 }
 
-function draw(s) {
-  s.frame = 0;
-  const v = s.v;
-  if (!v.viewer_draw()) { s.pending = []; return; }
-  const w = v.viewer_width(), h = v.viewer_height();
-  if (s.canvas.width !== w || s.canvas.height !== h) { s.canvas.width = w; s.canvas.height = h; }
-  const pixels = new Uint8ClampedArray(v.memory.buffer, v.viewer_pixels(), w * h * 4);
-  s.context.putImageData(new ImageData(pixels, w, h), 0, 0,
-    v.viewer_area(0), v.viewer_area(1), v.viewer_area(2), v.viewer_area(3));
-  const drawn = performance.now();
-  for (const p of s.pending) {
-    const list = p.key ? timings.key : timings.update;
-    list.push({ ms: drawn - p.arrived, decode: p.decoded - p.arrived, width: w, height: h });
+function draw(s, p, frames) {
+  if (screen !== s) return;
+  if (s.canvas.width !== p.width || s.canvas.height !== p.height) { s.canvas.width = p.width; s.canvas.height = p.height; }
+  if (p.w && p.h) s.context.putImageData(new ImageData(p.pixels, p.w, p.h), p.x, p.y);
+  s.send({ drawn: true });
+  const drawn = performance.timeOrigin + performance.now();
+  for (const f of frames) {
+    const list = f.key ? timings.key : timings.update;
+    list.push({ ms: drawn - f.arrived, decode: f.decoded - f.arrived, width: p.width, height: p.height });
     if (list.length > 500) list.shift();
   }
-  s.pending = [];
   showTiming();
 }
 
@@ -261,8 +234,7 @@ function closeScreen() {
   if (!screen) return;
   const s = screen;
   screen = null;
-  if (s.frame) cancelAnimationFrame(s.frame);
-  if (s.ws.readyState <= WebSocket.OPEN) s.ws.close();
+  s.send({ close: true });
 }
 
 // The size the canvas shows the screen at, in device pixels: the customer client sends no more.
@@ -270,15 +242,12 @@ function tellSize() {
   if (!screen) return;
   const box = $('canvas').parentElement.getBoundingClientRect();
   const scale = window.devicePixelRatio || 1;
-  screen.v.viewer_view(Math.round(box.width * scale), Math.round(window.innerHeight * scale));
-  screen.flush();
+  if (!box.width) return; // not laid out yet: told again when it is (resize, or the socket open)
+  screen.send({ view: [Math.round(box.width * scale), Math.round(window.innerHeight * scale)] });
 }
 window.addEventListener('resize', tellSize);
 
-function showMonitors() {
-  const v = screen.v;
-  const n = v.viewer_monitors_len();
-  const list = JSON.parse(new TextDecoder().decode(new Uint8Array(v.memory.buffer, v.viewer_monitors(), n)));
+function showMonitors(list) {
   const box = $('monitors');
   box.replaceChildren();
   box.hidden = list.monitors.length < 2;
@@ -287,7 +256,7 @@ function showMonitors() {
     b.type = 'button';
     b.textContent = label;
     b.setAttribute('aria-pressed', String((list.shown === null ? -1 : list.shown) === index));
-    b.onclick = () => { v.viewer_monitor(index); screen.flush(); };
+    b.onclick = () => { if (screen) screen.send({ monitor: index }); };
     box.append(b);
   };
   chip('All screens', -1);
@@ -307,23 +276,18 @@ function point(ev) {
   // The page's buttons (1 left, 2 right, 4 middle) as the stream's (1 left, 2 middle, 4 right).
   const b = ev.buttons;
   buttonsDown = (b & 1) | ((b & 4) ? 2 : 0) | ((b & 2) ? 4 : 0);
-  screen.v.viewer_pointer(Math.max(0, x), Math.max(0, y), buttonsDown);
-  screen.flush();
+  screen.send({ pointer: [Math.max(0, x), Math.max(0, y), buttonsDown] });
 }
 canvas.addEventListener('pointerdown', (ev) => { canvas.focus(); point(ev); });
 canvas.addEventListener('pointermove', point);
 canvas.addEventListener('pointerup', point);
 canvas.addEventListener('contextmenu', (ev) => { if (screen && screen.control) ev.preventDefault(); });
+// Every key goes to the screen while this user has control (the viewer sends those that have a
+// keysym): Tab, the arrows and the F-keys act on the customer's computer, not on this page.
 function key(ev, down) {
   if (!screen || !screen.control) return;
-  const v = screen.v;
-  const name = new TextEncoder().encode(ev.key);
-  const at = v.viewer_inbox(name.length);
-  new Uint8Array(v.memory.buffer, at, name.length).set(name);
-  if (v.viewer_key(name.length, down ? 1 : 0)) {
-    ev.preventDefault();
-    screen.flush();
-  }
+  ev.preventDefault();
+  screen.send({ key: [ev.key, down] });
 }
 canvas.addEventListener('keydown', (ev) => key(ev, true));
 canvas.addEventListener('keyup', (ev) => key(ev, false));

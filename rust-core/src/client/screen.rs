@@ -101,9 +101,18 @@ impl ScreenView {
                 tokio::select! {
                     message = source.next() => match message {
                         Some(Ok(Message::Binary(bytes))) => {
-                            let Ok(reply) = painter.lock().map(|mut c| take_in(&mut c, &bytes)) else { break };
+                            // Painted on a blocking thread, never on one of the runtime's
+                            // workers that every other socket of the console shares. The format
+                            // bounds a frame's cost to about one whole picture's (issue 26);
+                            // closing the screen aborts this task after the frame in hand.
+                            let (canvas, kind) = (painter.clone(), bytes.first().copied());
+                            let painted = tokio::task::spawn_blocking(move || {
+                                canvas.lock().ok().map(|mut c| take_in(&mut c, &bytes))
+                            })
+                            .await;
+                            let Ok(Some(reply)) = painted else { break };
                             if let Err(e) = &reply.heard {
-                                tracing::warn!(error = %e, kind = bytes.first(), "a screen message could not be used");
+                                tracing::warn!(error = %e, kind, "a screen message could not be used");
                             }
                             // Sent here, not queued behind input: the acknowledgement lets the
                             // customer client send the next frame.

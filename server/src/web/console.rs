@@ -55,6 +55,14 @@ pub async fn script() -> Response {
     )
 }
 
+/// `GET /static/screen-worker.js`: the screen's stream and decoding, off the page's main thread.
+pub async fn screen_worker() -> Response {
+    asset(
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/screen-worker.js"),
+    )
+}
+
 /// `GET /static/console.css`
 pub async fn stylesheet() -> Response {
     asset(

@@ -90,6 +90,7 @@ fn console_routes() -> Router<Arc<Appliance>> {
     Router::new()
         .route("/join/{token}", get(console::page))
         .route("/static/console.js", get(console::script))
+        .route("/static/screen-worker.js", get(console::screen_worker))
         .route("/static/console.css", get(console::stylesheet))
         .route("/static/viewer.wasm", get(console::viewer))
         .layer(axum::middleware::from_fn(console::headers))
