@@ -64,6 +64,26 @@ enum Step {
         team: u8,
         on: bool,
     },
+    /// Mia (master) locks or unlocks a permission of a group as it stands (G1).
+    Lock {
+        team: u8,
+        permission: u8,
+        locked: bool,
+    },
+    /// Mia or Tom (an administrator below Support) puts a technician in a group or takes them
+    /// out: with the union of groups, the way around a lock issue 26 found.
+    Member {
+        admin: bool,
+        who: u8,
+        team: u8,
+        member: bool,
+    },
+    /// Mia or Tom moves a group under another.
+    Move {
+        admin: bool,
+        team: u8,
+        parent: u8,
+    },
     Account {
         who: u8,
         enabled: bool,
@@ -92,6 +112,9 @@ fn step() -> impl Strategy<Value = Step> {
         1 => (any::<u8>(), any::<u8>(), any::<bool>()).prop_map(|(team, permission, on)| Step::Grant { team, permission, on }),
         1 => (any::<u8>(), any::<bool>()).prop_map(|(team, narrow)| Step::Scopes { team, narrow }),
         1 => (any::<u8>(), any::<bool>()).prop_map(|(team, on)| Step::Enable { team, on }),
+        1 => (any::<u8>(), any::<u8>(), any::<bool>()).prop_map(|(team, permission, locked)| Step::Lock { team, permission, locked }),
+        1 => (any::<bool>(), any::<u8>(), any::<u8>(), any::<bool>()).prop_map(|(admin, who, team, member)| Step::Member { admin, who, team, member }),
+        1 => (any::<bool>(), any::<u8>(), any::<u8>()).prop_map(|(admin, team, parent)| Step::Move { admin, team, parent }),
         1 => (any::<u8>(), any::<bool>()).prop_map(|(who, enabled)| Step::Account { who, enabled }),
         1 => (any::<u8>(), any::<u8>()).prop_map(|(who, jump_client)| Step::Jump { who, jump_client }),
         1 => any::<u8>().prop_map(|button| Step::Button { button }),
@@ -417,6 +440,27 @@ fn assert_menu_agrees(w: &World, actor: Actor, s: SessionId) {
 
 /// The invariants that hold after every step.
 fn assert_invariants(w: &World, ended_invitations: &BTreeSet<InvitationId>) {
+    // G1 (issue 26): a permission a master administrator locked in a group holds for each of its
+    // technicians (and those of the groups below) whatever other groups they are in: switched on
+    // exactly when every lock on their groups has it on.
+    for t in technicians(w) {
+        let has = w.state.permissions_of(t);
+        let mut locked: std::collections::BTreeMap<Permission, bool> = Default::default();
+        for team in w.state.teams_of(t) {
+            for (key, value) in w.state.locks_on(team.id) {
+                if let PermissionKey::Flag(p) = key {
+                    *locked.entry(p).or_insert(true) &= value.has(p);
+                }
+            }
+        }
+        for (p, on) in locked {
+            assert_eq!(
+                has.has(p),
+                on,
+                "{t:?} {p:?} is locked {on} in one of their groups"
+            );
+        }
+    }
     // The appliance finds an event's audience from the session and its teams (issue 14): the
     // same technicians as asking every technician.
     for s in w.state.sessions.values() {
@@ -802,6 +846,47 @@ fn run_step(w: &mut World, step: &Step, serial: u64) -> Option<(Actor, Command, 
                 }),
             )
         }
+        Step::Lock {
+            team,
+            permission,
+            locked,
+        } => (
+            tech(w.mia),
+            Command::Admin(AdminCommand::LockPermission {
+                team: pick(&teams, team)?,
+                // The shell and remote control (what the menu shows) most of the time.
+                key: PermissionKey::Flag(biased(
+                    &[Permission::CommandShell, Permission::RemoteControl],
+                    &Permission::ALL,
+                    permission,
+                )?),
+                locked,
+            }),
+        ),
+        Step::Member {
+            admin,
+            who,
+            team,
+            member,
+        } => (
+            tech(if admin { w.tom } else { w.mia }),
+            Command::Admin(AdminCommand::SetTeamMember {
+                team: pick(&teams, team)?,
+                technician: pick(&techs, who)?,
+                member,
+            }),
+        ),
+        Step::Move {
+            admin,
+            team,
+            parent,
+        } => (
+            tech(if admin { w.tom } else { w.mia }),
+            Command::Admin(AdminCommand::MoveTeam {
+                team: pick(&teams, team)?,
+                parent: Some(pick(&teams, parent)?),
+            }),
+        ),
         Step::Account { who, enabled } => (
             tech(w.mia),
             Command::Admin(AdminCommand::SetTechnicianEnabled {

@@ -2667,3 +2667,109 @@ fn x6_people_approved_for_another_group_leave_the_menu_greyed() {
             .is_none()
     );
 }
+
+/// G1 (issue 26): a lock holds for the locked group's technicians whatever other groups they
+/// are in, and for every group created or moved under it. The attack: the master switches the
+/// shell off in Tier 1 and locks it; an administrator below Support puts Tier 1's Alice in a
+/// group of his with the shell on, or moves such a group into Tier 1.
+#[test]
+fn g1_a_lock_holds_over_every_group_of_a_technician_and_every_group_moved_under_it() {
+    let mut w = World::new();
+    let (mia, tom) = (tech(w.mia), tech(w.tom));
+    for team in [w.support, w.tier1, w.tier2] {
+        w.set(team, Permission::CommandShell, true);
+    }
+    let s = w.session_owned_by(w.alice);
+    assert!(w.action(tech(w.alice), s, Action::CommandShell).enabled());
+    w.set(w.tier1, Permission::CommandShell, false);
+    w.ok(
+        mia,
+        Command::Admin(AdminCommand::LockPermission {
+            team: w.tier1,
+            key: PermissionKey::Flag(Permission::CommandShell),
+            locked: true,
+        }),
+    );
+    // A sibling group of Tom's with the shell on, and Alice in it too.
+    let night = w.team(tom, Some(w.support), "Night shift");
+    w.ok(
+        tom,
+        Command::Admin(AdminCommand::SetTeamMember {
+            team: night,
+            technician: w.alice,
+            member: true,
+        }),
+    );
+    assert!(
+        w.state.teams[&night]
+            .permissions
+            .has(Permission::CommandShell)
+    );
+    let shell = Command::StartShell { session: s };
+    let d = w.denied(tech(w.alice), shell.clone());
+    assert_eq!(
+        d.reason,
+        Reason::NotPermitted(Permission::CommandShell),
+        "{d}"
+    );
+    assert!(!w.action(tech(w.alice), s, Action::CommandShell).enabled());
+    // Carol (Tier 2, shell on) in a group Tom then moves into Tier 1: the lock reaches her there
+    // too, and the moved group grants what the lock says.
+    let escalations = w.team(tom, Some(w.tier2), "Escalations");
+    w.ok(
+        tom,
+        Command::Admin(AdminCommand::SetTeamMember {
+            team: escalations,
+            technician: w.carol,
+            member: true,
+        }),
+    );
+    let carols = w.session_owned_by(w.carol);
+    assert!(
+        w.action(tech(w.carol), carols, Action::CommandShell)
+            .enabled()
+    );
+    w.ok(
+        tom,
+        Command::Admin(AdminCommand::MoveTeam {
+            team: escalations,
+            parent: Some(w.tier1),
+        }),
+    );
+    let moved = &w.state.teams[&escalations];
+    assert!(
+        !w.state
+            .team_permissions(moved)
+            .has(Permission::CommandShell)
+    );
+    assert_eq!(
+        w.denied(tech(w.carol), Command::StartShell { session: carols })
+            .reason,
+        Reason::NotPermitted(Permission::CommandShell)
+    );
+    // Bob, in Tier 1 alone, was never allowed; unlocked, the union holds again for Alice.
+    w.ok(
+        mia,
+        Command::Admin(AdminCommand::LockPermission {
+            team: w.tier1,
+            key: PermissionKey::Flag(Permission::CommandShell),
+            locked: false,
+        }),
+    );
+    assert!(w.action(tech(w.alice), s, Action::CommandShell).enabled());
+    // A lock with the permission on holds too: a group below cannot switch it off for its own.
+    w.set(w.tier1, Permission::RemoteControl, true);
+    w.ok(
+        mia,
+        Command::Admin(AdminCommand::LockPermission {
+            team: w.tier1,
+            key: PermissionKey::Flag(Permission::RemoteControl),
+            locked: true,
+        }),
+    );
+    assert!(
+        w.state
+            .team_permissions(&w.state.teams[&escalations])
+            .has(Permission::RemoteControl)
+    );
+}

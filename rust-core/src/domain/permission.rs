@@ -288,6 +288,29 @@ impl PermissionSet {
         }
     }
 
+    /// This set with `key` set as `other` has it: a lock's value replacing a group's own (G1).
+    pub fn set_key(&mut self, key: PermissionKey, other: &Self) {
+        match key {
+            PermissionKey::Flag(p) => {
+                if other.has(p) {
+                    self.flags.insert(p);
+                } else {
+                    self.flags.remove(&p);
+                }
+            }
+            PermissionKey::TransferScope => self.transfer_scope = other.transfer_scope.clone(),
+            PermissionKey::InviteScope => self.invite_scope = other.invite_scope.clone(),
+            PermissionKey::ExternalScope => self.external_scope = other.external_scope,
+        }
+    }
+
+    /// This set with `key` narrowed to what both it and `other` allow: a lock holding over the
+    /// union of a technician's groups (G1).
+    pub fn narrow_key(&mut self, key: PermissionKey, other: &Self) {
+        let both = self.intersect(other);
+        self.set_key(key, &both);
+    }
+
     /// Apply an administrator's change.
     pub fn apply(&mut self, grant: &PermissionGrant) {
         match grant {

@@ -718,8 +718,7 @@ impl State {
         customer.validate()?;
         let chat_enabled = match queue {
             QueueRef::Team(team) => self
-                .enabled_team(team)?
-                .permissions
+                .team_permissions(self.enabled_team(team)?)
                 .has(Permission::ChatAtSessionStart),
             QueueRef::Personal(t) => {
                 match self.technicians.get(&t) {

@@ -152,14 +152,56 @@ impl State {
         self.teams_of(a).any(|t| t.members.contains(&b))
     }
 
-    /// What a technician may do: the union of their enabled teams' permissions (G3).
+    /// The permissions a master administrator locked at this team or above it, each with the
+    /// value it is locked at: the locking group's own. A key locked at several of them holds
+    /// what all of those allow (the narrowest).
+    #[must_use]
+    pub fn locks_on(&self, team: TeamId) -> BTreeMap<PermissionKey, PermissionSet> {
+        let mut locks: BTreeMap<PermissionKey, PermissionSet> = BTreeMap::new();
+        for t in self.ancestry(team) {
+            for key in &t.locks {
+                match locks.get_mut(key) {
+                    Some(value) => value.narrow_key(*key, &t.permissions),
+                    None => {
+                        locks.insert(*key, t.permissions.clone());
+                    }
+                }
+            }
+        }
+        locks
+    }
+
+    /// What a team grants its members: its own permissions, with every key locked at it or
+    /// above it set to the locked value (G1), so a group created or moved under a lock grants
+    /// what the lock says whatever it was set to.
+    #[must_use]
+    pub fn team_permissions(&self, team: &Team) -> PermissionSet {
+        let mut granted = team.permissions.clone();
+        for (key, value) in self.locks_on(team.id) {
+            granted.set_key(key, &value);
+        }
+        granted
+    }
+
+    /// What a technician may do: the union of their enabled teams' permissions (G3), then every
+    /// lock on any of those teams held over the union (G1: a master administrator who switches
+    /// the shell off in Tier 1 and locks it keeps it off for Tier 1's technicians, whatever
+    /// other groups they are in). Where locks disagree, the narrowest holds.
     #[must_use]
     pub fn permissions_of(&self, technician: TechnicianId) -> PermissionSet {
-        self.teams_of(technician)
+        let mut locks = Vec::new();
+        let mut granted = self
+            .teams_of(technician)
             .fold(None, |acc: Option<PermissionSet>, t| {
-                Some(acc.map_or_else(|| t.permissions.clone(), |a| a.union(&t.permissions)))
+                let own = self.team_permissions(t);
+                locks.extend(self.locks_on(t.id));
+                Some(acc.map_or(own.clone(), |a| a.union(&own)))
             })
-            .unwrap_or_else(PermissionSet::none)
+            .unwrap_or_else(PermissionSet::none);
+        for (key, value) in &locks {
+            granted.narrow_key(*key, value);
+        }
+        granted
     }
 
     /// What someone may do in a session (G4): a technician their groups' permissions; an external

@@ -183,7 +183,7 @@ impl World {
         w
     }
 
-    fn team(&mut self, by: Actor, parent: Option<TeamId>, name: &str) -> TeamId {
+    pub fn team(&mut self, by: Actor, parent: Option<TeamId>, name: &str) -> TeamId {
         let events = self.ok(
             by,
             Command::Admin(AdminCommand::CreateTeam {

@@ -3,8 +3,8 @@
 //! very command the form would send (`State::plan` changes nothing) and greyed with the engine's
 //! reason when not (A3, G1).
 use tandem_core::domain::{
-    Actor, AdminCommand, Command, Permission, PermissionGrant, PermissionKey, State, TeamId,
-    Timestamp,
+    Actor, AdminCommand, Command, Permission, PermissionGrant, PermissionKey, PermissionSet, State,
+    TeamId, Timestamp,
 };
 
 /// Whether an action may be taken, and the rules engine's reason when not.
@@ -38,6 +38,8 @@ pub struct PermissionRow {
     pub locked: bool,
     /// Locked in a group above: changed there, not here.
     pub locked_above: bool,
+    /// Members who do not get it although this group grants it, and why (G1).
+    pub held_off: Option<String>,
     /// Locking or unlocking it here.
     pub toggle: Allowed,
     /// Turning it on or off for the group's members (G3).
@@ -109,13 +111,29 @@ pub fn rows(state: &State, actor: Actor, now: Timestamp) -> Vec<TeamRow> {
             }),
             now,
         );
+        // What the group grants, locks above it applied (G1), and what each member ends up
+        // with: a lock in another of a member's groups may hold a permission off for them.
+        let granted = state.team_permissions(team);
+        let members: Vec<(String, PermissionSet)> = team
+            .members
+            .iter()
+            .filter_map(|m| {
+                let t = state.technicians.get(m)?;
+                Some((t.name.clone(), state.permissions_of(*m)))
+            })
+            .collect();
         let permissions = Permission::ALL
             .iter()
             .map(|p| {
                 let key = PermissionKey::Flag(*p);
                 let locked = state.is_locked(id, key);
                 let here = team.locks.contains(&key);
-                let on = team.permissions.has(*p);
+                let on = granted.has(*p);
+                let held_off: Vec<&str> = members
+                    .iter()
+                    .filter(|(_, has)| on && !has.has(*p))
+                    .map(|(name, _)| name.as_str())
+                    .collect();
                 PermissionRow {
                     key: serde_json::to_string(&key).unwrap_or_default(),
                     label: label(*p),
@@ -132,6 +150,12 @@ pub fn rows(state: &State, actor: Actor, now: Timestamp) -> Vec<TeamRow> {
                     ),
                     locked: here,
                     locked_above: locked && !here,
+                    held_off: (!held_off.is_empty()).then(|| {
+                        format!(
+                            "Not for {}: a master administrator locked it off in another of their groups, and a lock holds in every group (G1)",
+                            held_off.join(", ")
+                        )
+                    }),
                     toggle: Allowed::of(
                         state,
                         actor,
