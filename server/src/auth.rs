@@ -1,7 +1,7 @@
 //! Who is calling: technicians log in with a password (argon2id) and receive an opaque token
 //! stored only as a hash; customers and external users receive tokens when they join. Attempts
-//! are rate-limited per source and per account name from that source ([`crate::limits`]);
-//! nothing locks an account, so nobody can lock someone else out.
+//! are rate-limited per source, per network and per account name ([`crate::limits`]); nothing
+//! locks an account out of the addresses it signed in from, so nobody can lock someone else out.
 use crate::appliance::{Appliance, SideWrite, now_ms};
 use crate::error::ApiError;
 use crate::secret;
@@ -223,12 +223,6 @@ pub fn hash_password(password: &str) -> Result<String, ApiError> {
         .map_err(|_| ApiError::Internal("password hashing failed"))
 }
 
-/// A real hash of nothing in particular, made once, to verify against for unknown addresses.
-fn dummy_hash() -> &'static str {
-    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    DUMMY.get_or_init(|| hash_password("no account has this password").unwrap_or_default())
-}
-
 fn verify(password: &str, stored: &str) -> bool {
     PasswordHash::new(stored).is_ok_and(|h| {
         Argon2::default()
@@ -338,17 +332,22 @@ async fn verify_and_issue(
             .map(|c| (t, c)),
         None => None,
     };
-    // An unknown address is checked against a real hash, so it costs the same time.
-    let stored = credential.as_ref().map(|(_, c)| c.password_hash.clone());
-    let given = password.to_owned();
-    let known = appliance.limits.is_known(email, source);
-    let matches = appliance
-        .limits
-        .verify_login(known, move || match stored {
-            Some(hash) => verify(&given, &hash),
-            None => verify(&given, dummy_hash()),
-        })
-        .await?;
+    // An address that is no account is not hashed (a flood of them would take the hashing
+    // lane from everyone): it waits as long as a real check takes lately (issue 26).
+    let matches = match credential.as_ref() {
+        Some((_, c)) => {
+            let (stored, given) = (c.password_hash.clone(), password.to_owned());
+            let known = appliance.limits.is_known(email, source);
+            appliance
+                .limits
+                .check_password(email, known, move || verify(&given, &stored))
+                .await?
+        }
+        None => {
+            appliance.limits.equal_wait().await;
+            false
+        }
+    };
     let what = match kind {
         TokenKind::AdminWeb => "sign-in to the web interface",
         _ => "sign-in to a console",

@@ -1,12 +1,19 @@
-//! Abuse resistance: rate limits per source address and per account name, and a bounded pool for
-//! password hashing.
+//! Abuse resistance: rate limits per source address, per network and per account name, and a
+//! bounded, per-account fair pool for password hashing.
 //!
 //! The limiters are `governor`'s keyed GCRA limiters (a maintained crate, lock-free, with a
 //! `retain_recent` sweep that keeps memory bounded by recent sources only) rather than
-//! hand-written counters. Login is throttled per source address and per (account name, source):
-//! an outsider can slow down their own attempts on an account, never someone else's sign-in from
-//! another address, and an unknown address is throttled exactly as a known one, so a 429 tells
-//! nothing about which addresses are accounts. Nothing locks an account.
+//! hand-written counters. Login is throttled per source address, per network (/24, /48), per
+//! (account name, source), and per account name from all addresses together except those the
+//! account signed in from before: guesses spread over many addresses stay bounded while the
+//! owner on a known device still gets in. An unknown address is throttled exactly as a known
+//! one, so a 429 tells nothing about which addresses are accounts. Nothing locks an account out
+//! of the addresses it uses.
+//!
+//! A sign-in for an address that is no account is never hashed: it waits as long as a real
+//! check takes lately, so a flood of made-up accounts spends neither CPU nor the hashing lane
+//! (issue 26). Checks of a real account from addresses it has not used take at most two places
+//! in the queue at once, so a flood aimed at one account does not stand before the others.
 //!
 //! Password hashing (argon2id: tens of milliseconds of CPU) runs on blocking threads, at most one
 //! fewer at once than there are cores (at least one), so a flood of bad logins never stalls the async workers that
@@ -48,6 +55,13 @@ pub struct RateLimits {
     pub login_per_source: Rate,
     /// Sign-in attempts for one account name from one address.
     pub login_per_account: Rate,
+    /// Sign-in attempts from one network (an IPv4 /24, an IPv6 /48), whatever the account:
+    /// rotating addresses within one network gains little (issue 26).
+    pub login_per_network: Rate,
+    /// Sign-in attempts for one account name from every address together, but those from an
+    /// address the account signed in from before: guesses spread over many addresses stay
+    /// bounded, and the owner on a known device still gets in (issue 26).
+    pub login_per_account_everywhere: Rate,
     /// Requests that need no account (session keys, support-button presses, external links'
     /// preview and redemption) from one address.
     pub guest_per_source: Rate,
@@ -69,6 +83,14 @@ impl Default for RateLimits {
             login_per_account: Rate {
                 burst: 8,
                 every: Duration::from_secs(15),
+            },
+            login_per_network: Rate {
+                burst: 120,
+                every: Duration::from_millis(500),
+            },
+            login_per_account_everywhere: Rate {
+                burst: 12,
+                every: Duration::from_secs(10),
             },
             guest_per_source: Rate {
                 burst: 20,
@@ -98,6 +120,8 @@ impl RateLimits {
         Self {
             login_per_source: unlimited,
             login_per_account: unlimited,
+            login_per_network: unlimited,
+            login_per_account_everywhere: unlimited,
             guest_per_source: unlimited,
             commands_per_credential: unlimited,
             chat_per_credential: unlimited,
@@ -109,6 +133,8 @@ impl RateLimits {
 pub struct Limits {
     login_per_source: DefaultKeyedRateLimiter<IpAddr>,
     login_per_account: DefaultKeyedRateLimiter<(String, IpAddr)>,
+    login_per_network: DefaultKeyedRateLimiter<IpAddr>,
+    login_per_account_everywhere: DefaultKeyedRateLimiter<String>,
     guest_per_source: DefaultKeyedRateLimiter<IpAddr>,
     commands_per_credential: DefaultKeyedRateLimiter<String>,
     chat_per_credential: DefaultKeyedRateLimiter<String>,
@@ -119,6 +145,36 @@ pub struct Limits {
     known: std::sync::Mutex<HashMap<(String, IpAddr), Instant>>,
     /// Hashes waiting for the general lane.
     waiting: Arc<std::sync::atomic::AtomicUsize>,
+    /// Accounts with password checks queued or running, and how many: one account's flood
+    /// takes at most [`PER_ACCOUNT_AT_ONCE`] places in the queue, so the others' sign-ins are
+    /// not behind it (a fair queue per account).
+    checking: Arc<std::sync::Mutex<HashMap<String, usize>>>,
+    /// How long a password check took lately, in microseconds (a moving average): what a
+    /// sign-in for an account that does not exist waits instead of hashing.
+    typical_check_us: std::sync::atomic::AtomicU64,
+}
+
+/// Password checks of one account queued or running at once, from addresses it has not signed
+/// in from; more are answered 429 without hashing.
+const PER_ACCOUNT_AT_ONCE: usize = 2;
+
+/// One account's place among the password checks, given back when dropped.
+struct AccountTurn {
+    checking: Arc<std::sync::Mutex<HashMap<String, usize>>>,
+    account: String,
+}
+
+impl Drop for AccountTurn {
+    fn drop(&mut self) {
+        if let Ok(mut checking) = self.checking.lock()
+            && let Some(n) = checking.get_mut(&self.account)
+        {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                checking.remove(&self.account);
+            }
+        }
+    }
 }
 
 /// At most this many hashes wait for the general lane; more are refused at once (503) rather
@@ -166,6 +222,22 @@ pub fn source_key(source: IpAddr) -> IpAddr {
     }
 }
 
+/// The network a source address belongs to, for the per-network limit: an IPv4 /24, an IPv6 /48.
+#[must_use]
+pub fn network_key(source: IpAddr) -> IpAddr {
+    match source_key(source) {
+        IpAddr::V4(v4) => {
+            let [a, b, c, _] = v4.octets();
+            IpAddr::V4(std::net::Ipv4Addr::new(a, b, c, 0))
+        }
+        IpAddr::V6(v6) => {
+            let mut segments = v6.segments();
+            segments[3..].fill(0);
+            IpAddr::V6(std::net::Ipv6Addr::from(segments))
+        }
+    }
+}
+
 fn refuse(not_until: &governor::NotUntil<<DefaultClock as Clock>::Instant>) -> ApiError {
     let wait = not_until.wait_time_from(DefaultClock::default().now());
     ApiError::TooManyRequests {
@@ -181,6 +253,10 @@ impl Limits {
         Self {
             login_per_source: RateLimiter::keyed(rates.login_per_source.quota()),
             login_per_account: RateLimiter::keyed(rates.login_per_account.quota()),
+            login_per_network: RateLimiter::keyed(rates.login_per_network.quota()),
+            login_per_account_everywhere: RateLimiter::keyed(
+                rates.login_per_account_everywhere.quota(),
+            ),
             guest_per_source: RateLimiter::keyed(rates.guest_per_source.quota()),
             commands_per_credential: RateLimiter::keyed(rates.commands_per_credential.quota()),
             chat_per_credential: RateLimiter::keyed(rates.chat_per_credential.quota()),
@@ -189,7 +265,71 @@ impl Limits {
             trusted: Arc::new(Semaphore::new(1)),
             known: std::sync::Mutex::default(),
             waiting: Arc::default(),
+            checking: Arc::default(),
+            // Until a check was measured: about what argon2id's defaults take on one core.
+            typical_check_us: std::sync::atomic::AtomicU64::new(40_000),
         }
+    }
+
+    /// Take one of the account's places among the password checks.
+    fn account_turn(&self, email: &str) -> Result<AccountTurn, ApiError> {
+        let account = Self::account(email);
+        let mut checking = self
+            .checking
+            .lock()
+            .map_err(|_| ApiError::Internal("sign-in queue"))?;
+        let n = checking.entry(account.clone()).or_insert(0);
+        if *n >= PER_ACCOUNT_AT_ONCE {
+            return Err(ApiError::TooManyRequests { retry_after_s: 1 });
+        }
+        *n += 1;
+        Ok(AccountTurn {
+            checking: self.checking.clone(),
+            account,
+        })
+    }
+
+    /// Check the password of an account that exists (`work`): in the bounded pool, at most
+    /// [`PER_ACCOUNT_AT_ONCE`] of one account at once unless from a known address, timed so that
+    /// [`Limits::equal_wait`] answers unknown accounts in about the same time.
+    ///
+    /// # Errors
+    /// `TooManyRequests` when this account already has its checks queued; `Busy` when the
+    /// queue is full; Internal if the hashing thread died.
+    pub async fn check_password<T: Send + 'static>(
+        &self,
+        email: &str,
+        known: bool,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let turn = if known {
+            None
+        } else {
+            Some(self.account_turn(email)?)
+        };
+        let started = Instant::now();
+        let done = self.verify_login(known, work).await;
+        drop(turn);
+        let took = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+        let before = self
+            .typical_check_us
+            .load(std::sync::atomic::Ordering::Relaxed);
+        // A moving average over about the last eight checks.
+        let average = (before.saturating_mul(7).saturating_add(took)) / 8;
+        self.typical_check_us
+            .store(average, std::sync::atomic::Ordering::Relaxed);
+        done
+    }
+
+    /// What a sign-in for an account that does not exist does instead of hashing: wait about as
+    /// long as a check of a real one takes lately. A flood of made-up accounts costs no CPU and
+    /// takes no place in the hashing lane (issue 26), and is answered no faster than a real one.
+    pub async fn equal_wait(&self) {
+        let us = self
+            .typical_check_us
+            .load(std::sync::atomic::Ordering::Relaxed)
+            .min(2_000_000);
+        tokio::time::sleep(Duration::from_micros(us)).await;
     }
 
     /// Join the general lane's queue, unless it is full.
@@ -257,19 +397,33 @@ impl Limits {
         done
     }
 
-    /// May this address try to sign in to this account name now?
+    /// May this address try to sign in to this account name now? Limited per address, per
+    /// network, per account name from this address, and per account name from everywhere unless
+    /// the account signed in from this address before.
     ///
     /// # Errors
-    /// `TooManyRequests`, the same for every account name, known or not.
+    /// `TooManyRequests`, the same for every account name, existing or not.
     pub fn login(&self, source: IpAddr, email: &str) -> Result<(), ApiError> {
-        let source = source_key(source);
+        let known = self.is_known(email, source);
+        let (network, source) = (network_key(source), source_key(source));
         self.login_per_source
             .check_key(&source)
             .map_err(|n| refuse(&n))?;
+        self.login_per_network
+            .check_key(&network)
+            .map_err(|n| refuse(&n))?;
         let account = Self::account(email);
+        // Per address first: one address's guesses beyond its own limit do not also spend the
+        // account's limit from everywhere.
         self.login_per_account
-            .check_key(&(account, source))
-            .map_err(|n| refuse(&n))
+            .check_key(&(account.clone(), source))
+            .map_err(|n| refuse(&n))?;
+        if !known {
+            self.login_per_account_everywhere
+                .check_key(&account)
+                .map_err(|n| refuse(&n))?;
+        }
+        Ok(())
     }
 
     /// May this address make a request that needs no account now?
@@ -320,6 +474,10 @@ impl Limits {
         }
         self.login_per_source.retain_recent();
         self.login_per_account.retain_recent();
+        self.login_per_network.retain_recent();
+        self.login_per_network.shrink_to_fit();
+        self.login_per_account_everywhere.retain_recent();
+        self.login_per_account_everywhere.shrink_to_fit();
         self.guest_per_source.retain_recent();
         self.commands_per_credential.retain_recent();
         self.commands_per_credential.shrink_to_fit();
@@ -328,5 +486,67 @@ impl Limits {
         self.login_per_source.shrink_to_fit();
         self.login_per_account.shrink_to_fit();
         self.guest_per_source.shrink_to_fit();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 26: addresses rotated within one network share its limit: an IPv4 /24, an IPv6 /48
+    /// (an IPv4 address mapped into IPv6 counts as itself).
+    #[test]
+    fn addresses_of_one_network_share_its_key() {
+        let v4 = |s: &str| network_key(s.parse().unwrap_or(IpAddr::from([0, 0, 0, 0])));
+        assert_eq!(v4("203.0.113.7"), v4("203.0.113.250"));
+        assert_ne!(v4("203.0.113.7"), v4("203.0.114.7"));
+        assert_eq!(v4("::ffff:203.0.113.9"), v4("203.0.113.1"));
+        assert_eq!(v4("2001:db8:1:2::1"), v4("2001:db8:1:ffff:1234::9"));
+        assert_ne!(v4("2001:db8:1::1"), v4("2001:db8:2::1"));
+        assert_eq!(v4("2001:db8:1:2::1").to_string(), "2001:db8:1::");
+    }
+
+    /// One account's checks take at most two places in the queue at once, from addresses it has
+    /// not signed in from: a flood aimed at it queues behind itself.
+    #[tokio::test]
+    async fn one_account_takes_at_most_two_places_among_the_checks() {
+        let limits = Arc::new(Limits::new(RateLimits::for_load_tests()));
+        let (release, wait) = tokio::sync::watch::channel(false);
+        let mut running = Vec::new();
+        for _ in 0..2 {
+            let (limits, mut wait) = (limits.clone(), wait.clone());
+            running.push(tokio::spawn(async move {
+                limits
+                    .check_password("alice@example.com", false, move || {
+                        // Held until released: the account's two places stay taken.
+                        let _ = futures_block(&mut wait);
+                    })
+                    .await
+            }));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let third = limits
+            .check_password("alice@example.com", false, || ())
+            .await;
+        assert!(
+            matches!(third, Err(ApiError::TooManyRequests { .. })),
+            "{third:?}"
+        );
+        let known = limits.check_password("alice@example.com", true, || ());
+        let other = limits.check_password("bob@example.com", false, || ());
+        let _ = release.send(true);
+        assert!(other.await.is_ok(), "another account is not behind Alice's");
+        assert!(known.await.is_ok(), "nor Alice from a known address");
+        for r in running {
+            assert!(matches!(r.await, Ok(Ok(()))));
+        }
+    }
+
+    /// Wait on a blocking thread until the watch says true.
+    fn futures_block(wait: &mut tokio::sync::watch::Receiver<bool>) -> bool {
+        while !*wait.borrow() {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        true
     }
 }
