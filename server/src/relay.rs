@@ -160,15 +160,19 @@ enum Route {
     Forward,
     /// The size this viewer shows the screen at: combined with the other viewers' first.
     Size(u16, u16),
+    /// A request for a key frame: forwarded within the viewer's own limit (a key frame costs
+    /// every viewer of the session a whole picture).
+    Refresh,
     /// Not allowed, or not a message of this stream.
     Drop,
 }
 
 /// Where a viewer's message goes. Shell input goes through while the viewer may see the shell.
-/// On the screen, a key frame request and a frame's acknowledgement always go through, a size
-/// is combined with the other viewers', and pointer and keys go only while `control` holds
-/// ([`may_control`]).
-fn route(control: bool, key: (SessionId, Stream), message: &Message) -> Route {
+/// On the screen, a frame's acknowledgement always goes through, a key frame request within the
+/// viewer's limit, a size is combined with the other viewers', pointer and keys go only while
+/// `control` holds ([`may_control`]), and the choice of monitor (which changes the picture of
+/// every viewer) only while `steer` holds ([`may_steer`], issue 26).
+fn route(control: bool, steer: bool, key: (SessionId, Stream), message: &Message) -> Route {
     if key.1 == Stream::Shell {
         return Route::Forward;
     }
@@ -177,9 +181,34 @@ fn route(control: bool, key: (SessionId, Stream), message: &Message) -> Route {
     };
     match serde_json::from_str::<ViewerMessage>(text.as_str()) {
         Ok(ViewerMessage::View { width, height }) => Route::Size(width, height),
+        Ok(ViewerMessage::Refresh) => Route::Refresh,
+        Ok(ViewerMessage::Monitor { .. }) if !steer => Route::Drop,
         Ok(m) if !m.is_input() || control => Route::Forward,
         _ => Route::Drop,
     }
+}
+
+/// Whether a viewer may choose what every viewer of the session sees (which monitor): the
+/// session's owner, or someone who may control the screen now (A1). A view-only viewer (an
+/// external user under a view-only policy, a colleague watching) only watches (ours, issue 26).
+pub fn may_steer(state: &Domain, who: Principal, key: (SessionId, Stream)) -> bool {
+    let owner = state
+        .sessions
+        .get(&key.0)
+        .and_then(|s| s.owner)
+        .is_some_and(|owner| who == Principal::Technician(owner));
+    owner || may_control(state, who, key).is_ok()
+}
+
+/// Key frame requests one viewer may send: four at once, then two a second. More are dropped
+/// (one viewer once raised another's traffic 34 times with them, issue 26); the appliance
+/// itself still asks for one whenever a viewer falls behind.
+fn refresh_limit() -> governor::DefaultDirectRateLimiter {
+    let (per_second, burst) = (
+        std::num::NonZeroU32::new(2).unwrap_or(std::num::NonZeroU32::MIN),
+        std::num::NonZeroU32::new(4).unwrap_or(std::num::NonZeroU32::MIN),
+    );
+    governor::RateLimiter::direct(governor::Quota::per_second(per_second).allow_burst(burst))
 }
 
 /// Whether a viewer's pointer and keys may reach the screen: the session is shared for control
@@ -452,7 +481,14 @@ async fn view(
         Message::Text(text.into())
     };
     let mut output = pipe.output.subscribe();
-    let mut control = may_control(&appliance.read().await.state, who, key).is_ok();
+    let (mut control, mut steer) = {
+        let state = &appliance.read().await.state;
+        (
+            may_control(state, who, key).is_ok(),
+            may_steer(state, who, key),
+        )
+    };
+    let refreshes = refresh_limit();
     let mut dropped = Dropped {
         appliance: Arc::clone(&appliance),
         actor: credential.label(),
@@ -482,6 +518,7 @@ async fn view(
                     return close(&mut socket, Ended::NoLongerAllowed).await;
                 }
                 control = may_control(&state, who, key).is_ok();
+                steer = may_steer(&state, who, key);
             }
             dead = liveness.tick() => {
                 if dead || socket.send(Message::Ping(Vec::new().into())).await.is_err() { return }
@@ -492,9 +529,11 @@ async fn view(
                     // Never waits: with no host reading, input beyond the channel's room is dropped
                     // rather than held (and the loop keeps watching for the end of its right).
                     // A view's size is combined with the other viewers' before it goes on.
-                    let sent = match (route(control, key, &m), viewport.as_ref()) {
+                    let forward = |m| appliance.relays.input(key).is_some_and(|input| input.try_send(m).is_ok());
+                    let sent = match (route(control, steer, key, &m), viewport.as_ref()) {
                         (Route::Size(width, height), Some(viewport)) => { viewport.set(Some((width, height))); true }
-                        (Route::Forward, _) => appliance.relays.input(key).is_some_and(|input| input.try_send(m).is_ok()),
+                        (Route::Refresh, _) => refreshes.check().is_ok() && forward(m),
+                        (Route::Forward, _) => forward(m),
                         _ => false,
                     };
                     if !sent {
@@ -529,23 +568,34 @@ mod tests {
     fn a_view_only_viewer_may_ask_acknowledge_and_size_but_not_point_or_type() {
         let screen = (SessionId(1), Stream::Screen);
         let pointer = text(r#"{"pointer":{"x":1,"y":2,"buttons":1}}"#);
-        assert_eq!(route(false, screen, &pointer), Route::Drop, "A1: view only");
-        assert_eq!(route(true, screen, &pointer), Route::Forward);
-        assert_eq!(route(false, screen, &text(r#""refresh""#)), Route::Forward);
         assert_eq!(
-            route(false, screen, &text(r#"{"ack":{"number":4}}"#)),
+            route(false, false, screen, &pointer),
+            Route::Drop,
+            "A1: view only"
+        );
+        assert_eq!(route(true, true, screen, &pointer), Route::Forward);
+        assert_eq!(
+            route(false, false, screen, &text(r#""refresh""#)),
+            Route::Refresh
+        );
+        assert_eq!(
+            route(false, false, screen, &text(r#"{"ack":{"number":4}}"#)),
             Route::Forward
         );
         let size = text(r#"{"view":{"width":1080,"height":2400}}"#);
-        assert_eq!(route(false, screen, &size), Route::Size(1080, 2400));
-        assert_eq!(route(true, screen, &text("not json")), Route::Drop);
+        assert_eq!(route(false, false, screen, &size), Route::Size(1080, 2400));
+        // Issue 26: the monitor shown to everyone is chosen by the owner or a controller only.
+        let monitor = text(r#"{"monitor":{"index":1}}"#);
+        assert_eq!(route(false, false, screen, &monitor), Route::Drop);
+        assert_eq!(route(false, true, screen, &monitor), Route::Forward);
+        assert_eq!(route(true, true, screen, &text("not json")), Route::Drop);
         assert_eq!(
-            route(true, screen, &Message::Binary(vec![1].into())),
+            route(true, true, screen, &Message::Binary(vec![1].into())),
             Route::Drop
         );
         let shell = (SessionId(1), Stream::Shell);
         assert_eq!(
-            route(false, shell, &Message::Binary(vec![1].into())),
+            route(false, false, shell, &Message::Binary(vec![1].into())),
             Route::Forward
         );
     }

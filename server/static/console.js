@@ -250,7 +250,8 @@ window.addEventListener('resize', tellSize);
 function showMonitors(list) {
   const box = $('monitors');
   box.replaceChildren();
-  box.hidden = list.monitors.length < 2;
+  // Only someone in control picks the monitor every viewer sees (the appliance drops it otherwise).
+  box.hidden = list.monitors.length < 2 || !(screen && screen.control);
   const chip = (label, index) => {
     const b = document.createElement('button');
     b.type = 'button';
