@@ -694,10 +694,13 @@ impl ConsoleState {
                 .filter(|i| i.inviter == m.me)
                 .map(|i| invitation(i, m))
                 .collect(),
+            // G1 (issue 26): the policies that serve this technician (a policy made for
+            // another branch may reach the mirror through an event; it is not offered).
             policies: m
                 .state
                 .policies
                 .values()
+                .filter(|p| m.state.policy_serves(m.me, p))
                 .map(|p| PolicyItem {
                     id: p.id,
                     name: p.name.clone(),

@@ -2441,6 +2441,7 @@ fn names_tell_things_apart_in_every_list() {
             name: "view only".into(),
             description: String::new(),
             permissions: PermissionSet::default(),
+            team: None,
         },
         Rule::X2,
     );
@@ -2772,4 +2773,56 @@ fn g1_a_lock_holds_over_every_group_of_a_technician_and_every_group_moved_under_
             .team_permissions(&w.state.teams[&escalations])
             .has(Permission::RemoteControl)
     );
+}
+
+/// G1, X2 (issue 26): a security policy an administrator makes serves the groups they manage,
+/// like their approved external users: Tom's policy for Tier 2 is offered to Carol (Tier 2) and
+/// not to Alice (Tier 1), is not in Alice's view, and Tom cannot make one for everyone.
+#[test]
+fn g1_a_policy_made_for_a_group_serves_only_that_groups_technicians() {
+    let mut w = World::new();
+    let tom = tech(w.tom);
+    let denial = w.denied(
+        tom,
+        Command::Admin(AdminCommand::CreateSecurityPolicy {
+            name: "Vendor".into(),
+            description: "Sees the screen".into(),
+            permissions: PermissionSet::with([Permission::DesktopViewing]),
+            team: None,
+        }),
+    );
+    assert_eq!(
+        (denial.rule, denial.reason),
+        (Rule::G1, Reason::OutsideAdminScope)
+    );
+    let events = w.ok(
+        tom,
+        Command::Admin(AdminCommand::CreateSecurityPolicy {
+            name: "Vendor".into(),
+            description: "Sees the screen".into(),
+            permissions: PermissionSet::with([Permission::DesktopViewing]),
+            team: Some(w.tier2),
+        }),
+    );
+    let Event::SecurityPolicyCreated { policy } = &events[0] else {
+        panic!("{events:?}")
+    };
+    let vendor = policy.id;
+    let offered = |w: &World, who: TechnicianId, s: SessionId| {
+        w.state
+            .targets(tech(who), s, Action::InviteExternal, w.now)
+            .contains(&Target::Policy(vendor))
+    };
+    let carols = w.session_owned_by(w.carol);
+    let alices = w.session_owned_by(w.alice);
+    assert!(offered(&w, w.carol, carols));
+    assert!(!offered(&w, w.alice, alices));
+    assert!(
+        w.state
+            .targets(tech(w.alice), alices, Action::InviteExternal, w.now)
+            .contains(&Target::Policy(w.view_only)),
+        "the organisation's own policies still serve everyone"
+    );
+    assert!(!w.state.view_for(w.alice).policies.contains_key(&vendor));
+    assert!(w.state.view_for(w.carol).policies.contains_key(&vendor));
 }

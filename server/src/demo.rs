@@ -267,6 +267,7 @@ pub async fn seed(appliance: &Appliance) -> Result<bool, ApiError> {
         name: "View only".into(),
         description: "Sees the customer's screen and chats. Cannot control the screen, open a shell, or transfer files.".into(),
         permissions: PermissionSet::with([Permission::DesktopViewing, Permission::ChatAtSessionStart, Permission::ViewSystemInfo]),
+        team: None,
     })
     .await?;
     admin(appliance, master, AdminCommand::CreateSecurityPolicy {
@@ -275,6 +276,7 @@ pub async fn seed(appliance: &Appliance) -> Result<bool, ApiError> {
         permissions: PermissionSet::with([
             Permission::DesktopViewing, Permission::RemoteControl, Permission::CommandShell, Permission::ViewSystemInfo, Permission::ChatAtSessionStart,
         ]),
+        team: None,
     })
     .await?;
     for (name, team, help) in [

@@ -480,6 +480,7 @@ async fn forbidden_paths_of_every_command(db: Db) {
                 name: "P".into(),
                 description: String::new(),
                 permissions: PermissionSet::all(),
+                team: None,
             }),
             vec!["alice", "external", "customer"],
         ),

@@ -153,6 +153,31 @@ async fn pages_carry_a_strict_policy_and_changes_need_the_origin_and_the_forms_t
         !page.contains("<script>") && !page.contains("style="),
         "nothing inline"
     );
+    // Issue 26: the customer's page (its address holds a session key) and an invitation's page
+    // carry the same strict policy, no referrer, and run nothing: the key is written escaped.
+    for path in ["/customer?key=abc%27%3Cb%3E", "/invitations/7"] {
+        let r = browser.get(path).await;
+        let headers = r.headers();
+        let csp = headers["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("default-src 'none'") && !csp.contains("script-src"),
+            "{path}: {csp}"
+        );
+        assert_eq!(headers["referrer-policy"], "no-referrer", "{path}");
+        assert_eq!(headers["x-frame-options"], "DENY", "{path}");
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        let page = r.text().await.unwrap();
+        assert!(!page.contains("<script") && !page.contains("<b>"), "{page}");
+    }
+    let customer = browser.get("/customer?key=abc%27%3Cb%3E").await;
+    assert!(
+        customer
+            .text()
+            .await
+            .unwrap()
+            .contains("customer?key=abc%27%3Cb%3E"),
+        "the key, escaped, in the command line"
+    );
     let wasm = browser.get("/static/viewer.wasm").await;
     assert_eq!(wasm.headers()["content-type"], "application/wasm");
     let bytes = wasm.bytes().await.unwrap();
@@ -1057,3 +1082,91 @@ async fn a_session_report_names_who_took_part_and_what_was_said_and_exports_as_c
 }
 
 on_both_databases!(a_session_report_names_who_took_part_and_what_was_said_and_exports_as_csv);
+
+/// G1 (issue 26), the lock attack through /login: the master administrator switches the shell
+/// off in Tier 1 and locks it; Tom makes a group of his own with the shell on and puts Tier 1's
+/// Alice in it. The lock holds: she has no shell, and Tom's page says why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lock_holds_for_a_technician_an_administrator_puts_in_another_group() {
+    let h = Harness::start(Db::Sqlite).await;
+    let mut master = Browser::new(&h);
+    master.sign_in("admin@demo.tandem").await;
+    let page = master.page("/admin").await;
+    let csrf = field(&page, "csrf");
+    let tier1 = team_id(&page, "Tier 1");
+    let off = [
+        ("permission", "CommandShell"),
+        ("on", "false"),
+        ("csrf", csrf.as_str()),
+    ];
+    let r = master
+        .post(&format!("/admin/teams/{tier1}/permissions"), &off)
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let lock = [
+        ("key", r#"{"Flag":"CommandShell"}"#),
+        ("locked", "true"),
+        ("csrf", csrf.as_str()),
+    ];
+    let r = master
+        .post(&format!("/admin/teams/{tier1}/locks"), &lock)
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+
+    let mut tom = Browser::new(&h);
+    tom.sign_in("tom@demo.tandem").await;
+    let page = tom.page("/admin").await;
+    let tom_csrf = field(&page, "csrf");
+    let desk = team_id(&page, "Service Desk");
+    let form = [
+        ("parent", desk.as_str()),
+        ("name", "Night shift"),
+        ("description", "Shell on"),
+        ("csrf", tom_csrf.as_str()),
+    ];
+    assert_eq!(tom.post("/admin/teams", &form).await.status().as_u16(), 303);
+    let night = team_id(&tom.page("/admin").await, "Night shift");
+    let alice = {
+        let state = h.appliance().state().await;
+        state
+            .technicians
+            .values()
+            .find(|t| t.email == "alice@demo.tandem")
+            .map(|t| t.id)
+            .unwrap()
+    };
+    let join = [
+        ("team", night.as_str()),
+        ("member", "true"),
+        ("csrf", tom_csrf.as_str()),
+    ];
+    let r = tom
+        .post(&format!("/admin/technicians/{}/groups", alice.0), &join)
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    {
+        use tandem_core::domain::Permission;
+        let state = h.appliance().state().await;
+        let night_group = state
+            .teams
+            .values()
+            .find(|t| t.name == "Night shift")
+            .unwrap();
+        assert!(
+            night_group.permissions.has(Permission::CommandShell)
+                && night_group.members.contains(&alice)
+        );
+        assert!(
+            !state.permissions_of(alice).has(Permission::CommandShell),
+            "the lock in Tier 1 holds in Night shift too"
+        );
+    }
+    let page = tom.page("/admin").await;
+    let section = &page[page.find("team-name\">Night shift<").unwrap()..];
+    let row = &section[section.find("Command shell").unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(
+        row.contains("Not for Alice Archer: a master administrator locked it off in another of their groups, and a lock holds in every group (G1)"),
+        "{row}"
+    );
+}

@@ -350,8 +350,9 @@ impl State {
                 name,
                 description,
                 permissions,
+                team,
             } => {
-                self.admin_role(actor)?;
+                self.scoped(actor, *team)?;
                 text("The policy's name", name, MAX_NAME_CHARS)?;
                 optional_text("The description", description, MAX_TEXT_CHARS)?;
                 let taken = self.policies.values().map(|p| p.name.as_str());
@@ -362,6 +363,7 @@ impl State {
                         name: name.trim().to_owned(),
                         description: description.clone(),
                         permissions: permissions.clone(),
+                        team: *team,
                     },
                 }
             }

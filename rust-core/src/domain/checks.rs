@@ -5,7 +5,7 @@ use super::command::Actor;
 use super::denial::{CommandError, Denial, Entity, Reason, deny};
 use super::ids::{ApprovedExternalId, SessionId, TeamId, TechnicianId, Timestamp};
 use super::invitation::{ExternalInvitee, Invitee};
-use super::org::{ApprovedExternal, Team};
+use super::org::{ApprovedExternal, SecurityPolicy, Team};
 use super::permission::{ExternalScope, Permission};
 use super::rule::Rule;
 use super::session::{
@@ -336,8 +336,11 @@ impl State {
                 }
             }
             (A::InviteExternal, Target::Policy(policy)) => {
+                // G1 (issue 26): a policy made for a group is for its technicians alone; to the
+                // others it does not exist.
                 self.policies
                     .get(&policy)
+                    .filter(|p| self.policy_serves(actor, p))
                     .ok_or(not_found(Entity::Policy, policy.0))?;
             }
             (A::CancelInvitation, Target::Invitation(id)) => {
@@ -471,6 +474,16 @@ impl State {
     /// below it); one approved for no group, for everyone.
     pub(crate) fn approved_for(&self, technician: TechnicianId, person: &ApprovedExternal) -> bool {
         person.team.is_none_or(|group| {
+            self.teams_of(technician)
+                .any(|t| self.is_within(t.id, group))
+        })
+    }
+
+    /// G1 (issue 26): a security policy made for a group serves its technicians (those in it or
+    /// below it); one made for no group, everyone.
+    #[must_use]
+    pub fn policy_serves(&self, technician: TechnicianId, policy: &SecurityPolicy) -> bool {
+        policy.team.is_none_or(|group| {
             self.teams_of(technician)
                 .any(|t| self.is_within(t.id, group))
         })

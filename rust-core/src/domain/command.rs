@@ -242,10 +242,15 @@ pub enum AdminCommand {
     SignOutEverywhere {
         technician: TechnicianId,
     },
+    /// G1 (issue 26): `team` is the group it serves (its technicians and those below may invite
+    /// under it), as for [`AdminCommand::AddApprovedExternal`]; `None` (the whole organisation)
+    /// is for master administrators.
     CreateSecurityPolicy {
         name: String,
         description: String,
         permissions: PermissionSet,
+        #[serde(default)]
+        team: Option<TeamId>,
     },
     CreateSupportIssue {
         name: String,

@@ -91,6 +91,10 @@ pub struct SecurityPolicy {
     pub description: String,
     /// What an external user under it may do, at most (G4).
     pub permissions: PermissionSet,
+    /// The group it serves: its technicians and those of the groups below it invite under it;
+    /// `None`: everyone (G1, as approved external users).
+    #[serde(default)]
+    pub team: Option<TeamId>,
 }
 
 /// A support issue: Request Help routes by it (S1).

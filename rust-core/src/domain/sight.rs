@@ -1,7 +1,7 @@
 //! What a technician's console may hold: the organisation, and the sessions and invitations that
 //! concern them. The appliance filters its state with this before sending it; the console uses
 //! the same test to drop what no longer concerns it, so the two never disagree.
-use super::ids::{TeamId, TechnicianId};
+use super::ids::{PolicyId, TeamId, TechnicianId};
 use super::invitation::{Invitation, Invitee};
 use super::session::{QueueRef, Session, SessionStatus};
 use super::state::State;
@@ -114,6 +114,19 @@ impl State {
             .values()
             .filter(|i| sees_invitation_in(technician, i, in_team))
             .map(|i| (i.id, i.clone()))
+            .collect();
+        // G1 (issue 26): the security policies that serve them, and those their sessions'
+        // external users were invited under; a policy made for another branch is not theirs.
+        let used: BTreeSet<PolicyId> = view
+            .sessions
+            .values()
+            .flat_map(|s| s.externals.values().map(|m| m.policy))
+            .collect();
+        view.policies = self
+            .policies
+            .values()
+            .filter(|p| used.contains(&p.id) || self.policy_serves(technician, p))
+            .map(|p| (p.id, p.clone()))
             .collect();
         view.hide_machines_from(technician);
         view

@@ -130,6 +130,7 @@ impl World {
                         Permission::DesktopViewing,
                         Permission::ChatAtSessionStart,
                     ]),
+                    team: None,
                 }),
             ),
             |e| match e {
@@ -144,6 +145,7 @@ impl World {
                     name: "Full access".into(),
                     description: "Everything the inviting technician may do.".into(),
                     permissions: PermissionSet::all(),
+                    team: None,
                 }),
             ),
             |e| match e {

@@ -8,7 +8,6 @@ use crate::store::TokenKind;
 use axum::Json;
 use axum::extract::ConnectInfo;
 use axum::extract::State;
-use axum::response::Html;
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -311,25 +310,44 @@ pub async fn external_redeem(
     }))
 }
 
-/// `GET /customer?key=…`: where a session link leads in a browser. The key stays in the page's
-/// address; the page tells the customer how to start the client with it.
-pub async fn customer_page() -> Html<&'static str> {
-    Html(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>Tandem support session</title></head>\
-         <body><h1>Your technician is ready to help</h1><p>Start the Tandem support client with this page's address:</p>\
-         <pre>tandem-customer --link '<span id=\"link\"></span>'</pre>\
-         <script>document.getElementById('link').textContent = location.href;</script></body></html>",
-    )
+/// The customer's page (rendered by the appliance, no script: issue 26).
+#[derive(askama::Template)]
+#[template(path = "customer.html")]
+struct CustomerPage {
+    link: String,
+}
+
+/// The page an invitation mail's link opens without the app.
+#[derive(askama::Template)]
+#[template(path = "invitation.html")]
+struct InvitationPage;
+
+/// `GET /customer?key=…`: the page a session key's link opens. The command line is written here
+/// with the link's key escaped, so the page runs no script.
+pub async fn customer_page(
+    axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
+    headers: axum::http::HeaderMap,
+    uri: axum::http::Uri,
+) -> axum::response::Response {
+    // HTTP/1.1 names the host in a header, HTTP/2 in the request's authority.
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| uri.authority().map(axum::http::uri::Authority::as_str))
+        .unwrap_or("localhost");
+    let key = query.get("key").map_or("", String::as_str);
+    let link = format!(
+        "https://{host}/customer?key={}",
+        url::form_urlencoded::byte_serialize(key.as_bytes()).collect::<String>()
+    );
+    crate::web::page(axum::http::StatusCode::OK, &CustomerPage { link })
 }
 
 /// `GET /invitations/{id}`: where an invitation mail's link leads when the Tandem app is not
 /// installed (where it is, Android opens the app instead). Says nothing about the invitation:
 /// the console shows it after sign-in.
-pub async fn invitation_page() -> Html<&'static str> {
-    Html(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>Tandem invitation</title></head>\
-         <body><h1>You are invited to a support session</h1><p>Open this link on a phone with the Tandem app, or sign in to your Tandem console, to accept or decline it.</p></body></html>",
-    )
+pub async fn invitation_page() -> axum::response::Response {
+    crate::web::page(axum::http::StatusCode::OK, &InvitationPage)
 }
 
 /// `GET /.well-known/assetlinks.json`: the appliance vouches for the Tandem Android app, so

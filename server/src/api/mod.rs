@@ -72,6 +72,7 @@ pub fn router(appliance: Arc<Appliance>) -> Router {
         .route("/customer", get(join::customer_page))
         .route("/.well-known/assetlinks.json", get(join::asset_links))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(crate::web::everywhere))
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
             let id = request

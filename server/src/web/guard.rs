@@ -14,6 +14,27 @@ pub async fn headers(request: Request, next: Next) -> Response {
     response
 }
 
+/// The headers on every other response of the appliance (the API, the customer's page, an
+/// invitation's page, health): the strict policy where a route set none of its own (issue 26:
+/// `/customer?key=…` and `/invitations/{id}` carried none), and no referrer, since a customer's
+/// page holds its session key in its address.
+pub async fn everywhere(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    for (name, value) in [
+        (header::CONTENT_SECURITY_POLICY, CSP),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::CACHE_CONTROL, "no-store"),
+    ] {
+        if !h.contains_key(&name) {
+            h.insert(name, HeaderValue::from_static(value));
+        }
+    }
+    response
+}
+
 /// Put the headers every page of the appliance carries on `response`: its Content-Security-
 /// Policy, no sniffing, no framing, this referrer policy, and no caching unless it says otherwise.
 pub fn secure(response: &mut Response, csp: &'static str, referrer: &'static str) {

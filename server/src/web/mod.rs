@@ -24,6 +24,9 @@ mod setup;
 mod technicians;
 mod tree;
 
+pub(crate) use guard::everywhere;
+pub(crate) use pages::page;
+
 use crate::appliance::Appliance;
 use axum::Router;
 use axum::routing::{get, post};
