@@ -9,6 +9,7 @@ pub mod rejoin;
 pub mod screen;
 pub mod session;
 pub mod shell;
+pub mod stop;
 pub mod sysinfo;
 pub mod text;
 

@@ -333,15 +333,31 @@ async fn follow(joined: Joined) -> ExitCode {
         Box::new(|line| println!("{}", tandem_customer::text::printable(&line)));
     let places = joined.install.places.clone();
     let key = joined.key.clone();
-    let outcome = session::run(
-        joined.api,
-        joined.session,
-        joined.consent,
-        &mut lines,
-        say,
-        joined.install,
-    )
-    .await;
+    let (leaver, session_id) = (joined.api.clone(), joined.session);
+    // Ctrl+C, a closed terminal or window (SIGHUP) and SIGTERM leave the session at once, as
+    // "/quit" does: the technician sees the customer leave instead of waiting 180 s for a
+    // computer that is gone (issue 26).
+    let outcome = tokio::select! {
+        outcome = session::run(
+            joined.api,
+            joined.session,
+            joined.consent,
+            &mut lines,
+            say,
+            joined.install,
+        ) => outcome,
+        why = tandem_customer::stop::requested() => {
+            println!("Leaving the session ({why}).");
+            let leave = tandem_core::domain::Command::LeaveSession { session: session_id };
+            if let Err(e) = tokio::time::timeout(std::time::Duration::from_secs(3), leaver.command(&leave))
+                .await
+                .unwrap_or_else(|_| Err(tandem_core::client::ClientError::Network("no answer".into())))
+            {
+                tracing::info!(error = %e, "leaving could not be said; the session stops waiting at its deadline");
+            }
+            Ok(Ended::Left)
+        }
+    };
     // Over for this computer, unless it handed the session to an elevated process or stopped
     // on an error (a restart may still rejoin while the session waits).
     if let (Some(key), Some(places)) = (&key, &places)
@@ -380,6 +396,18 @@ async fn follow(joined: Joined) -> ExitCode {
         }
         Ok(Ended::Left) => {
             tracing::info!("the customer left the session");
+            // Leaving is the end of this session for this computer: the copy installed for it
+            // goes as at the technician's End (C1); a support button's or jump client's stays.
+            let removed = match (joined.install_dir, &places) {
+                (Some(dir), _) => std::fs::remove_dir_all(dir).map(|()| true),
+                (None, Some(places)) => tandem_customer::install::uninstall(places),
+                (None, None) => Ok(false),
+            };
+            match removed {
+                Ok(true) => println!("You left the session; the support client has been removed."),
+                Ok(false) => println!("You left the session."),
+                Err(e) => eprintln!("The support client could not remove itself: {e}"),
+            }
             ExitCode::SUCCESS
         }
         Err(e) => {

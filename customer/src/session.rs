@@ -333,6 +333,10 @@ struct Follower {
     seq: Option<i64>,
     /// Lines typed while the appliance could not be reached, sent once it can.
     unsent: std::collections::VecDeque<String>,
+    /// The number of the event of the last chat line shown: a snapshot shows the lines after
+    /// it, so a client that restarts shows what was said while it was down (issue 26), and
+    /// one that reconnects shows nothing twice.
+    chat_shown: i64,
 }
 
 /// Follow the session until it ends. `lines` carries what the customer types: chat, or the
@@ -371,6 +375,7 @@ pub async fn run(
         names: std::collections::BTreeMap::new(),
         seq: None,
         unsent: std::collections::VecDeque::new(),
+        chat_shown: 0,
     };
     let options = tandem_core::client::FeedOptions {
         backoff_max: std::time::Duration::from_secs(10),
@@ -452,6 +457,19 @@ pub async fn run(
 impl Follower {
     fn say(&self, line: String) {
         (self.say)(line);
+    }
+
+    /// How a chat line's speaker is shown.
+    fn speaker(&self, from: Participant) -> String {
+        match from {
+            Participant::Technician(t) => self
+                .names
+                .get(&t)
+                .cloned()
+                .unwrap_or_else(|| "Technician".into()),
+            Participant::Customer => "You".into(),
+            Participant::External(_) => "Guest".into(),
+        }
     }
 
     /// The shell and the screen went with the connection; the appliance has said them off
@@ -733,6 +751,18 @@ impl Follower {
                             view.session.id
                         )),
                     }
+                    let missed: Vec<_> = view
+                        .chat
+                        .iter()
+                        .filter(|line| line.seq > self.chat_shown)
+                        .collect();
+                    if !missed.is_empty() {
+                        self.say("Earlier in this session:".into());
+                        for line in missed {
+                            self.say(format!("[{}] {}", self.speaker(line.from), line.text));
+                            self.chat_shown = self.chat_shown.max(line.seq);
+                        }
+                    }
                     // Requests made before this client connected wait in the snapshot.
                     for prompt in view.session.prompts.keys() {
                         if let PromptKind::Elevation(ElevationMethod::ProvideCredentials) = prompt {
@@ -767,6 +797,9 @@ impl Follower {
             ServerMessage::Event(published) => {
                 tracing::debug!(seq = published.seq, "event");
                 self.seq = Some(published.seq);
+                if matches!(published.event, Event::ChatPosted { .. }) {
+                    self.chat_shown = published.seq;
+                }
                 return self.on_event(published.event).await;
             }
             ServerMessage::Direct { body } if body["kind"] == "elevation_credentials" => {
@@ -872,15 +905,7 @@ impl Follower {
                 ));
             }
             Event::ChatPosted { from, text, .. } if from != Participant::Customer => {
-                let who = match from {
-                    Participant::Technician(t) => self
-                        .names
-                        .get(&t)
-                        .cloned()
-                        .unwrap_or_else(|| "Technician".into()),
-                    _ => "Guest".into(),
-                };
-                self.say(format!("[{who}] {text}"));
+                self.say(format!("[{}] {text}", self.speaker(from)));
             }
             Event::SessionEnded {
                 uninstall_customer_client,

@@ -284,6 +284,8 @@ async fn a_customer_client_started_again_with_the_same_key_rejoins_the_session()
         .await
         .unwrap();
 
+    // Said while the client was down (issue 26: it was never shown after the restart).
+    chat(&alice, s, "Are you still there?").await;
     // The same command again (a reboot, a crash): the key is used up, yet it rejoins.
     let restarted = Instant::now();
     let mut second = join_via(&app, app.addr.port(), home.path(), &key);
@@ -302,6 +304,8 @@ async fn a_customer_client_started_again_with_the_same_key_rejoins_the_session()
         "customer client restarted with the same key: back in its session after {} ms",
         restarted.elapsed().as_millis()
     );
+    printed(home.path(), "Earlier in this session:", 1).await;
+    printed(home.path(), "Are you still there?", 1).await;
     typing.write_all(b"I am back\n").await.unwrap();
     alice
         .wait_for(WAIT, |m| customer_lines(m, s, "I am back") == 1)
@@ -341,4 +345,73 @@ async fn a_customer_client_started_again_with_the_same_key_rejoins_the_session()
         .unwrap();
     assert!(!third.status.success(), "an ended session is not rejoined");
     assert!(installations(home.path()).is_empty());
+}
+
+/// Issue 26: a customer who presses Ctrl+C, closes the terminal or is sent SIGTERM leaves the
+/// session at once (before, the technician read "reconnecting" for the 180 s the appliance
+/// waits for a customer), and the copy installed for the session is removed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_who_presses_ctrl_c_closes_the_terminal_or_is_stopped_leaves_at_once() {
+    let app = Appliance::start().await.unwrap();
+    let alice = sign_in(&app, "alice").await;
+    for signal in ["INT", "HUP", "TERM"] {
+        let key = alice.session_key(None).await.unwrap().key;
+        let home = tempfile::tempdir().unwrap();
+        let mut client = join_via(&app, app.addr.port(), home.path(), &key);
+        let s = take_session(&alice).await;
+        printed(home.path(), "is helping you", 1).await;
+        let installed = installations(home.path());
+        let pid = client.id().unwrap().to_string();
+        let sent = Instant::now();
+        let status = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &pid])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        alice
+            .wait_for(WAIT, |m| {
+                m.state
+                    .sessions
+                    .get(&s)
+                    .is_some_and(|x| x.customer.gone == Some(CustomerGone::Left))
+            })
+            .await
+            .unwrap_or_else(|e| {
+                panic!(
+                    "SIG{signal}: never shown as left: {e}; the client printed {:?} and logged {:?}",
+                    said(home.path(), "customer.out"),
+                    said(home.path(), "customer.err")
+                )
+            });
+        println!(
+            "SIG{signal}: the technician saw the customer leave after {} ms (the appliance would wait 180 s for a dropped one)",
+            sent.elapsed().as_millis()
+        );
+        let ended = tokio::time::timeout(WAIT, client.wait())
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(ended.success(), "SIG{signal}: {ended:?}");
+        assert!(
+            said(home.path(), "customer.out").contains("Leaving the session"),
+            "{}",
+            said(home.path(), "customer.out")
+        );
+        println!(
+            "SIG{signal}: installed before {installed:?}, after {:?}",
+            installations(home.path())
+        );
+        assert!(
+            installations(home.path()).is_empty(),
+            "SIG{signal}: the copy is removed"
+        );
+        alice
+            .command(Command::EndSession { session: s })
+            .await
+            .unwrap();
+        alice
+            .wait_for(WAIT, |m| m.state.sessions.is_empty())
+            .await
+            .unwrap();
+    }
 }
