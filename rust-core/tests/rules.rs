@@ -788,6 +788,9 @@ fn s2_any_representative_goes_to_the_team_queue_and_one_member_takes_it() {
         Command::AcceptInvitation { invitation: first },
     );
     assert_eq!(d.rule, Rule::S7, "a single member takes it");
+    // Issue 26: the one who lost the race is told who won it, not that it is "no longer active".
+    assert_eq!(d.reason, Reason::TakenBy("Bob".into()));
+    assert_eq!(d.to_string(), "Bob took this session first (S7)");
     w.ok(
         tech(w.alice),
         Command::AcceptInvitation { invitation: second },

@@ -1672,6 +1672,17 @@ async fn customer_prompts_credentials_and_uninstall(db: Db) {
         end.last().unwrap()["event"]["SessionEnded"]["uninstall_customer_client"],
         true
     );
+    // Issue 26: a second End (a double tap, a console that had not heard) is told the session
+    // has ended; someone who never took part in it learns nothing of it.
+    let (status, again) = h.command(&alice, &Command::EndSession { session }).await;
+    assert_eq!(
+        (status, again["message"].as_str()),
+        (410, Some("The session has ended")),
+        "{again}"
+    );
+    let bob = h.login("bob@demo.tandem").await;
+    let (status, _) = h.command(&bob, &Command::EndSession { session }).await;
+    assert_eq!(status, 404, "as a session that never existed");
     h.finish().await;
 }
 

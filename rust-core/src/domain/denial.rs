@@ -112,6 +112,9 @@ pub enum Reason {
     DuplicateInvitation,
     #[error("This invitation is no longer active")]
     InvitationInactive,
+    /// A colleague accepted an invitation to any representative first (S2, S3).
+    #[error("{0} took this session first")]
+    TakenBy(String),
     #[error("This link has expired")]
     LinkExpired,
     #[error("This invitation is not for you")]

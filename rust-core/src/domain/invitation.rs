@@ -62,6 +62,9 @@ pub enum InvitationEnd {
     SessionEnded,
     /// The invited user accepted it (an external user: redeemed the link).
     Accepted,
+    /// A technician of the invited team took it: an invitation to any representative or a help
+    /// request, which the first to accept takes (S2, S3); the others are told who.
+    TakenBy(super::ids::TechnicianId),
     /// The invited user declined it.
     Declined,
     /// The invited technician's account was disabled (ours, G1).

@@ -908,6 +908,16 @@ impl State {
             return Err(Denial::new(Rule::S2, Reason::NotForYou).into());
         }
         if !inv.is_active(now) {
+            // Lost a race for an invitation to any representative: told who won it (S2, S3).
+            if let InvitationState::Ended(InvitationEnd::TakenBy(winner)) = inv.state
+                && winner != me
+            {
+                let name = self
+                    .technicians
+                    .get(&winner)
+                    .map_or_else(|| "A colleague".to_owned(), |t| t.name.clone());
+                return Err(Denial::new(Rule::S7, Reason::TakenBy(name)).into());
+            }
             return Err(Denial::new(Rule::S7, Reason::InvitationInactive).into());
         }
         let s = self.session(inv.session)?;
@@ -935,11 +945,17 @@ impl State {
                 why: InvitationEnd::Accepted,
             })
             .collect();
+        let why = match inv.invitee {
+            Invitee::AnyRepresentative(_) | Invitee::HelpRequest { .. } => {
+                InvitationEnd::TakenBy(me)
+            }
+            _ => InvitationEnd::Accepted,
+        };
         events.insert(
             0,
             Event::InvitationEnded {
                 invitation: id,
-                why: InvitationEnd::Accepted,
+                why,
             },
         );
         events.push(Event::TechnicianJoined {

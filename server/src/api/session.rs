@@ -127,6 +127,21 @@ pub async fn command(
         if let Some(session) = target_session(&command)
             && !may_see_session(&inner.state, who, session)
         {
+            let gone = !inner.state.sessions.contains_key(&session);
+            drop(inner);
+            // Someone who took part in a session that has ended is told so (a second End, a
+            // command from a console that had not heard yet); anyone else learns nothing of it.
+            if gone
+                && let Principal::Technician(me) = who
+                && appliance
+                    .store
+                    .session_parties(session)
+                    .await?
+                    .technicians
+                    .contains(&me)
+            {
+                return Err(ApiError::Gone("The session has ended"));
+            }
             return Err(no_such_session(session));
         }
         if let Some(invitation) = target_invitation(&command)
