@@ -120,13 +120,29 @@ pub fn installed(places: &Places, button: SupportButtonId) -> bool {
     places.config_file(button).exists()
 }
 
-/// Delete a removed button's launcher and configuration.
+/// Delete a removed button's launcher and configuration, and the program copy the buttons run
+/// once no button is left (issue 26: the copy stayed behind).
 ///
 /// # Errors
 /// When a file exists but cannot be deleted.
 pub fn uninstall(places: &Places, button: SupportButtonId) -> std::io::Result<()> {
     for file in [places.launcher(button), places.config_file(button)] {
         match std::fs::remove_file(&file) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+    }
+    let others = std::fs::read_dir(&places.config)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .any(|e| {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            name.starts_with("support-button-") && name.ends_with(".json")
+        });
+    if !others {
+        match std::fs::remove_dir_all(places.data.join("support-button")) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
             _ => {}
         }

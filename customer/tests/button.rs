@@ -125,12 +125,16 @@ async fn a_support_button_starts_sessions_into_its_queue_until_it_expires() {
         "{said}"
     );
 
-    // Removing it deletes the launcher and its configuration.
+    // Removing it deletes the launcher, its configuration and (no other button being left) the
+    // program copy the launcher ran (issue 26: the copy stayed behind).
+    let program = home.path().join(".local/share/tandem/support-button");
+    assert!(program.exists(), "the button runs a copy of its own");
     alice
         .command(Command::RemoveSupportButton { session: s })
         .await
         .unwrap();
     file_becomes(&launcher, false).await;
     file_becomes(&config, false).await;
+    file_becomes(&program, false).await;
     app.stop().await;
 }
