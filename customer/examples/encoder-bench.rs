@@ -207,4 +207,115 @@ fn main() {
             ms(r) / ms(c)
         );
     }
+    worst_frames();
+}
+
+/// Issue 26: the costliest frames the format accepts (within the appliance's 16 MiB message cap),
+/// painted by the console core's painter (what
+/// the phone and the web console run), against the same run's baseline of copying one 8K picture:
+/// an 8K key frame whose one zstd group holds the whole picture, then a frame of the 16 moves the
+/// format allows (covering the picture between them) and every tile again.
+fn worst_frames() {
+    use tandem_core::screen::picture::Painter;
+    use tandem_core::screen::{self, Frame, MAX_MOVES, Move, TILE, Tile};
+    let (w, h) = (7680u16, 4320u16);
+    let mut rects = Vec::new();
+    for y in (0..h).step_by(usize::from(TILE)) {
+        for x in (0..w).step_by(usize::from(TILE)) {
+            rects.push((x, y, TILE.min(w - x), TILE.min(h - y)));
+        }
+    }
+    // As much noise (what compresses least and unpacks slowest) as fits in the 16 MiB the
+    // appliance relays in one message, then a repeated pattern for the rest of the picture.
+    let mut seed = 0x9e37_79b9_u32;
+    let pixels: Vec<u8> = (0..usize::from(w) * usize::from(h) * 4)
+        .map(|i| {
+            if i >= 15 << 20 {
+                return (i % 251) as u8;
+            }
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            seed as u8
+        })
+        .collect();
+    let data = zstd::bulk::compress(&pixels, 1).unwrap();
+    let tiles: Vec<Tile<'_>> = rects
+        .iter()
+        .enumerate()
+        .map(|(i, &(x, y, tw, th))| Tile {
+            x,
+            y,
+            w: tw,
+            h: th,
+            data: if i == 0 { &data[..] } else { &[][..] },
+        })
+        .collect();
+    let strip = h / u16::try_from(MAX_MOVES).unwrap();
+    let moves: Vec<Move> = (0..u16::try_from(MAX_MOVES).unwrap())
+        .map(|i| Move {
+            x: 0,
+            y: i * strip,
+            w,
+            h: strip,
+            from_x: 0,
+            from_y: (i * strip + 7) % (h - strip),
+        })
+        .collect();
+    let key = screen::encode(&Frame {
+        key: true,
+        width: w,
+        height: h,
+        number: 0,
+        scaled_from: None,
+        moves: Vec::new(),
+        tiles: tiles.clone(),
+    });
+    let update = screen::encode(&Frame {
+        key: false,
+        width: w,
+        height: h,
+        number: 1,
+        scaled_from: None,
+        moves,
+        tiles,
+    });
+    let copy = median(
+        (0..5)
+            .map(|_| {
+                let t = Instant::now();
+                std::hint::black_box(pixels.clone());
+                t.elapsed()
+            })
+            .collect(),
+    );
+    let mut painter = Painter::default();
+    let (mut key_times, mut update_times) = (Vec::new(), Vec::new());
+    for _ in 0..5 {
+        painter.synced = false;
+        painter.picture = None;
+        let t = Instant::now();
+        assert_eq!(painter.paint(&key), Ok(true));
+        key_times.push(t.elapsed());
+        let t = Instant::now();
+        assert_eq!(painter.paint(&update), Ok(true));
+        update_times.push(t.elapsed());
+    }
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let (copy, key_t, update_t) = (ms(copy), ms(median(key_times)), ms(median(update_times)));
+    println!(
+        "the costliest frames the format accepts and the appliance relays (7680x4320, 15 MiB of noise), median of 5 runs"
+    );
+    println!("  copying the 8K picture once (baseline)   {copy:8.1} ms");
+    println!(
+        "  key frame, {:>9} bytes: painted in {key_t:8.1} ms ({:.1}x the copy); the viewer holds the picture and one group: {} MiB",
+        key.len(),
+        key_t / copy,
+        (2 * pixels.len()) >> 20
+    );
+    println!(
+        "  16 moves + every tile, {:>9} bytes: painted in {update_t:8.1} ms ({:.1}x the copy)",
+        update.len(),
+        update_t / copy
+    );
 }

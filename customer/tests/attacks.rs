@@ -10,6 +10,8 @@ mod abuse;
 mod bounded;
 #[path = "attacks/forbidden.rs"]
 mod forbidden;
+#[path = "attacks/frames.rs"]
+mod frames;
 #[path = "attacks/identity.rs"]
 mod identity;
 #[path = "attacks/raw.rs"]

@@ -181,8 +181,11 @@ fn hostile() -> impl Strategy<Value = Vec<u8>> {
         })
 }
 
+/// A tile's place and size, and whether it carries real pixel data.
+type TileSpec = (u16, u16, u16, u16, bool);
+
 /// Tiles anywhere (overlapping, spanning cells, outside), with real pixel data or none.
-fn tiled() -> impl Strategy<Value = (u16, u16, Vec<(u16, u16, u16, u16, bool)>, Vec<Move>)> {
+fn tiled() -> impl Strategy<Value = (u16, u16, Vec<TileSpec>, Vec<Move>)> {
     (1u16..300, 1u16..300).prop_flat_map(|(w, h)| {
         let tile = (0..w + 70, 0..h + 70, 0u16..140, 0u16..140, any::<bool>());
         let mv = (0..w, 0..h, 0..w + 10, 0..h + 10, 0..w, 0..h).prop_map(

@@ -119,7 +119,7 @@ async fn a_flood_of_wrong_passwords_from_600_addresses_keeps_no_technician_out()
                 let mut statuses = std::collections::BTreeMap::<u16, usize>::new();
                 let mut k = 0usize;
                 while Instant::now() < until {
-                    let email = if k % 2 == 0 {
+                    let email = if k.is_multiple_of(2) {
                         "alice@demo.tandem".to_owned()
                     } else {
                         format!("made-up-{n}-{k}@demo.tandem")
