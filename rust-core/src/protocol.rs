@@ -166,6 +166,11 @@ pub struct LoginRequest {
     pub email: String,
     /// Its password.
     pub password: String,
+    /// The code of the account's authenticator app (or a recovery code), for an account with
+    /// two-step sign-in on: without it such a sign-in is answered 401
+    /// `second_factor_required` (issue 26).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
 }
 
 /// A successful login.
@@ -176,6 +181,45 @@ pub struct LoginResponse {
     /// Who signed in.
     pub technician: TechnicianId,
 }
+
+/// Where a technician stands with two-step sign-in (issue 26): `GET /api/v1/account/second-factor`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecondFactorStatus {
+    /// Sign-ins ask for a code.
+    pub enabled: bool,
+    /// Being set up: a key was handed out, not yet confirmed with a code.
+    pub pending: bool,
+    /// One of their groups requires it.
+    pub required: bool,
+}
+
+/// A two-step sign-in being set up: `POST /api/v1/account/second-factor`.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct SecondFactorStarted {
+    /// The key, in base32, to type into an authenticator app.
+    pub secret: String,
+    /// The `otpauth://` address that a phone's authenticator app opens.
+    pub url: String,
+}
+
+/// A code from the authenticator app (or a recovery code): to confirm the set-up
+/// (`…/second-factor/confirm`) or turn it off (`…/second-factor/off`).
+#[derive(Clone, Serialize, Deserialize)]
+pub struct SecondFactorCode {
+    /// The code as typed.
+    pub code: String,
+}
+
+/// Two-step sign-in turned on: the recovery codes, shown this once.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct SecondFactorConfirmed {
+    /// Each signs in once in place of a code.
+    pub recovery_codes: Vec<String>,
+}
+
+crate::debug_without_secrets!(SecondFactorStarted {});
+crate::debug_without_secrets!(SecondFactorCode {});
+crate::debug_without_secrets!(SecondFactorConfirmed {});
 
 /// What an accepted command did.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -371,6 +415,20 @@ mod tests {
                 LoginRequest {
                     email: "a@b.example".into(),
                     password: "hunter2-password".into(),
+                    code: Some("123456".into()),
+                }
+            ),
+            format!(
+                "{:?}",
+                SecondFactorStarted {
+                    secret: "JBSWY3DPEHPK3PXP".into(),
+                    url: "otpauth://totp/Tandem:a?secret=JBSWY3DPEHPK3PXP".into(),
+                }
+            ),
+            format!(
+                "{:?}",
+                SecondFactorConfirmed {
+                    recovery_codes: vec!["abcde-fghjk".into()],
                 }
             ),
             format!(
@@ -391,7 +449,11 @@ mod tests {
         .join(" ");
         assert!(printed.contains("a@b.example") && printed.contains("SessionId(4)"));
         assert!(
-            !printed.contains("hunter2") && !printed.contains("bearer-token"),
+            !printed.contains("hunter2")
+                && !printed.contains("bearer-token")
+                && !printed.contains("123456")
+                && !printed.contains("JBSWY3DP")
+                && !printed.contains("abcde"),
             "{printed}"
         );
     }

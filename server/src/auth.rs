@@ -250,9 +250,30 @@ pub async fn login(
     source: IpAddr,
     email: &str,
     password: &str,
+    code: Option<&str>,
 ) -> Result<Login, ApiError> {
+    let technician = check_password(appliance, source, email, password, CONSOLE).await?;
+    // Two-step sign-in (issue 26): the code comes with the password; without it the console is
+    // told to ask for it (401 second_factor_required) and sends all three again.
+    match crate::second_factor::enrolment(&appliance.store, technician).await? {
+        crate::second_factor::Enrolment::Enabled => {
+            let code = code.ok_or(ApiError::SecondFactorRequired)?;
+            check_second_factor(appliance, technician, code, CONSOLE).await?;
+        }
+        _ if appliance.state().await.second_factor_required(technician) => {
+            audit_sign_in(
+                appliance,
+                &crate::appliance::actor_label(Actor::Technician(technician)),
+                CONSOLE,
+                "refused: two-step sign-in is required and not set up",
+            )
+            .await;
+            return Err(ApiError::SecondFactorSetupRequired);
+        }
+        _ => {}
+    }
     let Login { token, technician } =
-        verify_and_issue(appliance, source, email, password, TokenKind::Technician).await?;
+        issue(appliance, technician, TokenKind::Technician, CONSOLE).await?;
     // S3: a technician logged in to a console is listed for invitations.
     appliance
         .execute(
@@ -272,9 +293,21 @@ pub async fn login(
     Ok(Login { token, technician })
 }
 
+/// What a web sign-in's password opened: the sign-in, or the step that asks for the code.
+#[derive(Debug)]
+pub enum WebSignIn {
+    /// Signed in.
+    Done(Login),
+    /// The account signs in with a code too: this one-time token carries the password's success
+    /// to the code's form for a few minutes (never the password itself).
+    CodeNeeded(String),
+}
+
 /// Sign in to the administration web interface (issue 16): the same checks, limits and
 /// lockout as a console's sign-in, but a credential of its own kind, and no presence (S3: an
-/// administrator at the web interface is not available for invitations).
+/// administrator at the web interface is not available for invitations). An account with two-step
+/// sign-in on is asked for its code next ([`sign_in_web_code`]); one whose group requires it and
+/// has not set it up signs in to set it up (the pages send it there first).
 ///
 /// # Errors
 /// As [`login`].
@@ -283,11 +316,114 @@ pub async fn sign_in_web(
     source: IpAddr,
     email: &str,
     password: &str,
-) -> Result<Login, ApiError> {
-    let done = verify_and_issue(appliance, source, email, password, TokenKind::AdminWeb).await?;
+) -> Result<WebSignIn, ApiError> {
+    let technician = check_password(appliance, source, email, password, WEB).await?;
+    if crate::second_factor::enrolment(&appliance.store, technician).await?
+        == crate::second_factor::Enrolment::Enabled
+    {
+        return Ok(WebSignIn::CodeNeeded(pending::begin(technician)));
+    }
+    let done = issue(appliance, technician, TokenKind::AdminWeb, WEB).await?;
     tracing::info!(technician = %done.technician, "signed in to the web interface");
+    Ok(WebSignIn::Done(done))
+}
+
+/// The second step of a web sign-in: the code, with the token the password's step gave.
+///
+/// # Errors
+/// Unauthorized for an unknown or expired step, or a wrong code (five tries at most).
+pub async fn sign_in_web_code(
+    appliance: &std::sync::Arc<Appliance>,
+    step: &str,
+    code: &str,
+) -> Result<Login, ApiError> {
+    let technician = pending::attempt(step).ok_or(ApiError::Unauthorized(
+        "This sign-in has expired: type your e-mail address and password again",
+    ))?;
+    check_second_factor(appliance, technician, code, WEB).await?;
+    pending::finish(step);
+    let done = issue(appliance, technician, TokenKind::AdminWeb, WEB).await?;
+    tracing::info!(technician = %done.technician, "signed in to the web interface with two steps");
     Ok(done)
 }
+
+/// Check a second factor, auditing a wrong one.
+async fn check_second_factor(
+    appliance: &Appliance,
+    technician: TechnicianId,
+    code: &str,
+    what: &str,
+) -> Result<(), ApiError> {
+    if code.len() > 64 || !crate::second_factor::check(&appliance.store, technician, code).await? {
+        audit_sign_in(
+            appliance,
+            &crate::appliance::actor_label(Actor::Technician(technician)),
+            what,
+            "refused: wrong second-factor code",
+        )
+        .await;
+        return Err(ApiError::Unauthorized(crate::second_factor::WRONG_CODE));
+    }
+    Ok(())
+}
+
+/// Web sign-ins between their password and their code: a random token per sign-in, good for
+/// five minutes and five codes, at most [`pending::MAX`] at once (the password's step is
+/// rate-limited as every sign-in is).
+mod pending {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+    use std::time::{Duration, Instant};
+    use tandem_core::domain::TechnicianId;
+
+    /// The most sign-ins waiting for their code at once.
+    pub const MAX: usize = 10_000;
+    const FOR: Duration = Duration::from_secs(5 * 60);
+    const TRIES: u32 = 5;
+
+    type Waiting = HashMap<String, (TechnicianId, Instant, u32)>;
+
+    fn waiting() -> &'static Mutex<Waiting> {
+        static WAITING: std::sync::OnceLock<Mutex<Waiting>> = std::sync::OnceLock::new();
+        WAITING.get_or_init(Mutex::default)
+    }
+
+    /// A new step; its token.
+    pub fn begin(technician: TechnicianId) -> String {
+        let token = crate::secret::token();
+        if let Ok(mut w) = waiting().lock() {
+            w.retain(|_, (_, at, _)| at.elapsed() < FOR);
+            if w.len() < MAX {
+                w.insert(crate::secret::hash(&token), (technician, Instant::now(), 0));
+            }
+        }
+        token
+    }
+
+    /// One try of a code: whom the step is for, unless expired or tried too often.
+    pub fn attempt(token: &str) -> Option<TechnicianId> {
+        let mut w = waiting().lock().ok()?;
+        let key = crate::secret::hash(token);
+        let (technician, at, tries) = w.get_mut(&key)?;
+        *tries += 1;
+        if at.elapsed() >= FOR || *tries > TRIES {
+            w.remove(&key);
+            return None;
+        }
+        Some(*technician)
+    }
+
+    /// The step is done with.
+    pub fn finish(token: &str) {
+        if let Ok(mut w) = waiting().lock() {
+            w.remove(&crate::secret::hash(token));
+        }
+    }
+}
+
+/// How the audit names the two kinds of sign-in.
+const CONSOLE: &str = "sign-in to a console";
+const WEB: &str = "sign-in to the web interface";
 
 /// End a web sign-in: its token stops working at once.
 ///
@@ -300,14 +436,14 @@ pub async fn sign_out_web(appliance: &Appliance, token: &str) -> Result<(), ApiE
     Ok(())
 }
 
-/// Check an address and password, then store a new token of `kind` for the technician.
-async fn verify_and_issue(
+/// Check an address and password (with every limit), and that the account is enabled.
+async fn check_password(
     appliance: &std::sync::Arc<Appliance>,
     source: IpAddr,
     email: &str,
     password: &str,
-    kind: TokenKind,
-) -> Result<Login, ApiError> {
+    what: &str,
+) -> Result<TechnicianId, ApiError> {
     const WRONG: ApiError = ApiError::Unauthorized("Wrong e-mail address or password");
     // No account has an address or password this long: refused without hashing anything, and
     // before the address could become a rate limiter's key.
@@ -348,10 +484,6 @@ async fn verify_and_issue(
             false
         }
     };
-    let what = match kind {
-        TokenKind::AdminWeb => "sign-in to the web interface",
-        _ => "sign-in to a console",
-    };
     let Some((technician, _)) = credential.filter(|_| matches) else {
         tracing::info!("login failed");
         // The audit names where it came from, never the address or password tried.
@@ -382,6 +514,16 @@ async fn verify_and_issue(
         .await;
         return Err(ApiError::Unauthorized(DISABLED));
     }
+    Ok(technician)
+}
+
+/// Store a new token of `kind` for a technician whose sign-in passed.
+async fn issue(
+    appliance: &Appliance,
+    technician: TechnicianId,
+    kind: TokenKind,
+    what: &str,
+) -> Result<Login, ApiError> {
     let subject = i64::try_from(technician.0).unwrap_or(0);
     let now = now_ms();
     let token = secret::token();

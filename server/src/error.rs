@@ -34,6 +34,15 @@ pub enum ApiError {
     /// A link or key that exists no more, or never did.
     #[error("{0}")]
     Gone(&'static str),
+    /// The password was right; the account signs in with a code from its authenticator app too
+    /// (issue 26).
+    #[error("Type the six-digit code your authenticator app shows for Tandem")]
+    SecondFactorRequired,
+    /// The account's group requires two-step sign-in, which it has not set up.
+    #[error(
+        "Your group requires two-step sign-in: set it up first at this appliance's /login page, then sign in again"
+    )]
+    SecondFactorSetupRequired,
     /// A one-time link or key used up by someone else first.
     #[error("{0}")]
     AlreadyUsed(&'static str),
@@ -84,6 +93,12 @@ impl IntoResponse for ApiError {
             Self::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy", None),
             Self::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large", None),
             Self::Gone(_) => (StatusCode::GONE, "gone", None),
+            Self::SecondFactorRequired => {
+                (StatusCode::UNAUTHORIZED, "second_factor_required", None)
+            }
+            Self::SecondFactorSetupRequired => {
+                (StatusCode::FORBIDDEN, "second_factor_setup_required", None)
+            }
             Self::AlreadyUsed(_) => (StatusCode::CONFLICT, "already_used", None),
             Self::Store(e) => {
                 tracing::error!(error = %e, "storage failed");

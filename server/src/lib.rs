@@ -16,6 +16,7 @@ pub mod migrations;
 pub mod redact;
 pub mod relay;
 pub mod reports;
+pub mod second_factor;
 pub mod secret;
 pub mod state_copy;
 pub mod store;

@@ -364,6 +364,12 @@ impl Store {
         Ok(self.pool.begin().await?)
     }
 
+    /// The connection pool, for the modules that keep tables of their own
+    /// ([`crate::second_factor`]).
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
     /// Mark where one command's writes begin within a batch's transaction.
     ///
     /// # Errors

@@ -232,3 +232,197 @@ async fn an_administrator_builds_a_locked_group_in_the_browser_and_a_sub_adminis
         .await;
     assert!(seen.is_ok(), "the technician's console sees Night shift");
 }
+
+/// The code an authenticator app shows now for a base32 key.
+fn code_for(key: &str) -> String {
+    totp_rs::Builder::new()
+        .with_secret(totp_rs::Secret::try_from_base32(key.trim()).unwrap())
+        .build()
+        .unwrap()
+        .generate_current()
+        .to_string()
+}
+
+async fn text_of(browser: &Client, css: &str) -> String {
+    browser
+        .find(Locator::Css(css))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Fill the page's code field and send it.
+async fn send_code(browser: &Client, code: &str) {
+    browser
+        .find(Locator::Css("input[name=code]"))
+        .await
+        .unwrap()
+        .send_keys(code)
+        .await
+        .unwrap();
+    let button = browser
+        .find(Locator::XPath(
+            "//input[@name='code']/ancestor::form//button",
+        ))
+        .await
+        .unwrap();
+    submit(browser, button).await;
+}
+
+/// Password only, up to the page the appliance answers with.
+async fn password_step(browser: &Client, base: &str, email: &str) {
+    browser.goto(&format!("{base}/login")).await.unwrap();
+    for (field, value) in [("email", email), ("password", PASSWORD)] {
+        browser
+            .find(Locator::Css(&format!("input[name={field}]")))
+            .await
+            .unwrap()
+            .send_keys(value)
+            .await
+            .unwrap();
+    }
+    let button = browser
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap();
+    submit(browser, button).await;
+}
+
+/// Issue 26: an administrator sets up two-step sign-in in the browser (the QR code and key, a
+/// first code, the recovery codes), then signs in with a code: a wrong one is refused, a recovery
+/// code works once. Required for Tier 1, Alice is sent to set it up before anything else.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_step_sign_in_is_set_up_and_asked_for_in_the_browser() {
+    let app = Appliance::start().await.unwrap();
+    let base = format!("https://localhost:{}", app.addr.port());
+    let driver = Driver::start().await;
+    let (admin, _profile) = driver.browser().await;
+    sign_in(&admin, &base, "admin@demo.tandem").await;
+    admin
+        .goto(&format!("{base}/account/two-step"))
+        .await
+        .unwrap();
+    let start = admin
+        .find(Locator::XPath("//button[text()='Set up two-step sign-in']"))
+        .await
+        .unwrap();
+    submit(&admin, start).await;
+    admin
+        .wait()
+        .for_element(Locator::Css("figure.qr svg"))
+        .await
+        .unwrap();
+    shot(&admin, "two-step-set-up").await;
+    let key = text_of(&admin, "code.key").await;
+    assert_eq!(key.len(), 32, "a 160-bit key in base32: {key}");
+    send_code(&admin, "123456").await;
+    assert!(
+        text_of(&admin, "p.error")
+            .await
+            .contains("That code is not right"),
+        "a wrong first code turns nothing on"
+    );
+    send_code(&admin, &code_for(&key)).await;
+    admin
+        .wait()
+        .for_element(Locator::Css("ul.codes"))
+        .await
+        .unwrap();
+    shot(&admin, "two-step-recovery-codes").await;
+    let codes: Vec<String> = {
+        let mut out = Vec::new();
+        for e in admin.find_all(Locator::Css("ul.codes code")).await.unwrap() {
+            out.push(e.text().await.unwrap());
+        }
+        out
+    };
+    assert_eq!(codes.len(), 10, "{codes:?}");
+
+    // Signed out, then in again: the password leads to the code's step.
+    let sign_out = admin
+        .find(Locator::XPath("//button[text()='Sign out']"))
+        .await
+        .unwrap();
+    submit(&admin, sign_out).await;
+    password_step(&admin, &base, "admin@demo.tandem").await;
+    admin
+        .wait()
+        .for_element(Locator::Css("input[name=step]"))
+        .await
+        .unwrap();
+    shot(&admin, "two-step-sign-in").await;
+    send_code(&admin, "000000").await;
+    assert!(
+        text_of(&admin, "p.error")
+            .await
+            .contains("That code is not right")
+    );
+    send_code(&admin, &codes[0].to_uppercase()).await;
+    admin
+        .wait()
+        .for_element(Locator::Css("ul.tree"))
+        .await
+        .unwrap();
+    // A recovery code signs in once.
+    let sign_out = admin
+        .find(Locator::XPath("//button[text()='Sign out']"))
+        .await
+        .unwrap();
+    submit(&admin, sign_out).await;
+    password_step(&admin, &base, "admin@demo.tandem").await;
+    send_code(&admin, &codes[0]).await;
+    assert!(
+        text_of(&admin, "p.error")
+            .await
+            .contains("That code is not right")
+    );
+    send_code(&admin, &codes[1]).await;
+    admin
+        .wait()
+        .for_element(Locator::Css("ul.tree"))
+        .await
+        .unwrap();
+
+    // Required for Tier 1: Alice (a technician of Tier 1) is sent to set it up first.
+    open_group(&admin, "Tier 1").await;
+    let require = admin
+        .find(Locator::XPath(
+            "//li[.//strong[@class='team-name' and text()='Tier 1']]//form[contains(@action, '/two-step')]//button",
+        ))
+        .await
+        .unwrap();
+    submit(&admin, require).await;
+    let (alice, _alice_profile) = driver.browser().await;
+    password_step(&alice, &base, "alice@demo.tandem").await;
+    alice
+        .wait()
+        .for_element(Locator::Css("p.notice"))
+        .await
+        .unwrap();
+    assert!(
+        text_of(&alice, "p.notice")
+            .await
+            .contains("One of your groups requires two-step sign-in"),
+    );
+    assert!(alice.current_url().await.unwrap().path() == "/account/two-step");
+    alice.goto(&format!("{base}/admin")).await.unwrap();
+    assert_eq!(
+        alice.current_url().await.unwrap().path(),
+        "/account/two-step",
+        "nothing else until it is set up"
+    );
+    // Her console cannot sign in either until then.
+    let refused = Console::sign_in(
+        app.endpoint().unwrap(),
+        "alice@demo.tandem",
+        PASSWORD,
+        FeedOptions::default(),
+    )
+    .await
+    .err()
+    .map(|e| e.to_string())
+    .unwrap_or_default();
+    assert!(refused.contains("requires two-step sign-in"), "{refused}");
+}

@@ -4,6 +4,7 @@ use super::tls::{PinnedVerifier, Trust, pinned_config, trust_config};
 use crate::domain::{Command, QueueRef, SessionId};
 use crate::protocol::{
     ActionLine, CommandResponse, ErrorBody, Info, Joined, LoginRequest, LoginResponse, Redeemed,
+    SecondFactorCode, SecondFactorConfirmed, SecondFactorStarted, SecondFactorStatus,
     SessionKeyResponse, Snapshot,
 };
 use serde::Serialize;
@@ -240,14 +241,17 @@ impl Api {
         self.get("api/v1/info").await
     }
 
-    /// Sign in; the returned connection carries the token.
+    /// Sign in; the returned connection carries the token. `code` is the authenticator app's
+    /// code (or a recovery code) of an account with two-step sign-in on.
     ///
     /// # Errors
-    /// A [`ClientError`]: wrong credentials are `Refused` with status 401, a lock 429.
+    /// A [`ClientError`]: wrong credentials are `Refused` with status 401, a lock 429; an account
+    /// that needs its code is `Refused` 401 with the code `second_factor_required`.
     pub async fn login(
         &self,
         email: &str,
         password: &str,
+        code: Option<&str>,
     ) -> Result<(Self, LoginResponse), ClientError> {
         let response: LoginResponse = self
             .post(
@@ -255,10 +259,43 @@ impl Api {
                 &LoginRequest {
                     email: email.into(),
                     password: password.into(),
+                    code: code.map(str::to_owned),
                 },
             )
             .await?;
         Ok((self.with_token(response.token.clone()), response))
+    }
+
+    /// Where this technician stands with two-step sign-in (issue 26).
+    ///
+    /// # Errors
+    /// A [`ClientError`].
+    pub async fn second_factor(&self) -> Result<SecondFactorStatus, ClientError> {
+        self.get("api/v1/account/second-factor").await
+    }
+
+    /// Begin setting up two-step sign-in: the key for an authenticator app.
+    ///
+    /// # Errors
+    /// A [`ClientError`]: `Refused` 400 while it is on already.
+    pub async fn start_second_factor(&self) -> Result<SecondFactorStarted, ClientError> {
+        self.post("api/v1/account/second-factor", &serde_json::json!({}))
+            .await
+    }
+
+    /// Confirm the set-up with the app's first code: the recovery codes.
+    ///
+    /// # Errors
+    /// A [`ClientError`]: `Refused` 401 for a wrong code.
+    pub async fn confirm_second_factor(
+        &self,
+        code: &str,
+    ) -> Result<SecondFactorConfirmed, ClientError> {
+        self.post(
+            "api/v1/account/second-factor/confirm",
+            &SecondFactorCode { code: code.into() },
+        )
+        .await
     }
 
     /// Sign out: the token stops working.

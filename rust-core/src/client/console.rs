@@ -46,7 +46,22 @@ impl Console {
         password: &str,
         options: FeedOptions,
     ) -> Result<Self, ClientError> {
-        let (api, _) = Api::new(endpoint)?.login(email, password).await?;
+        Self::sign_in_with_code(endpoint, email, password, None, options).await
+    }
+
+    /// Sign in with the authenticator app's code too (an account with two-step sign-in on: a
+    /// sign-in without it is `Refused` 401 `second_factor_required`), and follow the feed.
+    ///
+    /// # Errors
+    /// As [`Console::sign_in`]; a wrong code is `Refused` 401.
+    pub async fn sign_in_with_code(
+        endpoint: Endpoint,
+        email: &str,
+        password: &str,
+        code: Option<&str>,
+        options: FeedOptions,
+    ) -> Result<Self, ClientError> {
+        let (api, _) = Api::new(endpoint)?.login(email, password, code).await?;
         let snapshot = api.snapshot().await?;
         let first = Mirror::from_snapshot(snapshot, Connection::Connecting { attempt: 0 })
             .ok_or_else(|| {

@@ -155,6 +155,7 @@ impl State {
                         permissions: inherited.map(|p| p.permissions.clone()).unwrap_or_default(),
                         locks: BTreeSet::new(),
                         members: BTreeSet::new(),
+                        require_second_factor: false,
                     },
                 }
             }
@@ -246,6 +247,15 @@ impl State {
                     team: *team,
                     key: *key,
                     locked: *locked,
+                }
+            }
+            C::RequireSecondFactor { team, required } => {
+                // Within the administrator's groups (G1). Lifting it here leaves a requirement
+                // set above in force: it holds for every group below the one that sets it.
+                self.manage_team(actor, *team)?;
+                Event::SecondFactorRequirementChanged {
+                    team: *team,
+                    required: *required,
                 }
             }
             C::CreateTechnician {

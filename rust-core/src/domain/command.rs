@@ -217,6 +217,11 @@ pub enum AdminCommand {
         key: PermissionKey,
         locked: bool,
     },
+    /// Require a second factor at sign-in of the team's technicians and those below it (ours).
+    RequireSecondFactor {
+        team: TeamId,
+        required: bool,
+    },
     CreateTechnician {
         name: String,
         email: String,

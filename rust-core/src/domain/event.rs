@@ -231,6 +231,10 @@ pub enum Event {
         key: PermissionKey,
         locked: bool,
     },
+    SecondFactorRequirementChanged {
+        team: TeamId,
+        required: bool,
+    },
     TechnicianCreated {
         technician: Technician,
     },

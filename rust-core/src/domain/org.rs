@@ -26,6 +26,10 @@ pub struct Team {
     pub locks: BTreeSet<PermissionKey>,
     /// Its members.
     pub members: BTreeSet<TechnicianId>,
+    /// Its members, and those of the groups below it, sign in with a second factor (a code from
+    /// an authenticator app) besides their password (ours, issue 26).
+    #[serde(default)]
+    pub require_second_factor: bool,
 }
 
 /// What an account may administer (G1).

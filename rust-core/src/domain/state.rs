@@ -183,6 +183,17 @@ impl State {
         granted
     }
 
+    /// Whether a technician must sign in with a second factor: one of their groups, or a group
+    /// above one, requires it (ours, issue 26). Disabled groups count too: a requirement is a
+    /// safeguard, not a right.
+    #[must_use]
+    pub fn second_factor_required(&self, technician: TechnicianId) -> bool {
+        self.teams
+            .values()
+            .filter(|t| t.members.contains(&technician))
+            .any(|t| self.ancestry(t.id).any(|a| a.require_second_factor))
+    }
+
     /// What a technician may do: the union of their enabled teams' permissions (G3), then every
     /// lock on any of those teams held over the union (G1: a master administrator who switches
     /// the shell off in Tier 1 and locks it keeps it off for Tier 1's technicians, whatever
@@ -533,6 +544,11 @@ impl State {
             Event::PermissionChanged { team, grant } => {
                 if let Some(t) = self.teams.get_mut(team) {
                     t.permissions.apply(grant);
+                }
+            }
+            Event::SecondFactorRequirementChanged { team, required } => {
+                if let Some(t) = self.teams.get_mut(team) {
+                    t.require_second_factor = *required;
                 }
             }
             Event::PermissionLockChanged { team, key, locked } => {

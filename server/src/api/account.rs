@@ -26,7 +26,14 @@ pub async fn login(
     ConnectInfo(source): ConnectInfo<SocketAddr>,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>, ApiError> {
-    let done = auth::login(&appliance, source.ip(), &request.email, &request.password).await?;
+    let done = auth::login(
+        &appliance,
+        source.ip(),
+        &request.email,
+        &request.password,
+        request.code.as_deref(),
+    )
+    .await?;
     Ok(Json(LoginResponse {
         token: done.token,
         technician: done.technician,

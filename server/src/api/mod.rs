@@ -5,6 +5,7 @@ mod claim;
 mod join;
 mod jump;
 mod openapi;
+mod second_factor;
 mod session;
 mod streams;
 mod sysinfo;
@@ -49,6 +50,18 @@ pub fn router(appliance: Arc<Appliance>) -> Router {
         .route("/api/v1/openapi.json", get(openapi::document))
         .route("/api/v1/login", post(account::login))
         .route("/api/v1/logout", post(account::logout))
+        .route(
+            "/api/v1/account/second-factor",
+            get(second_factor::status).post(second_factor::start),
+        )
+        .route(
+            "/api/v1/account/second-factor/confirm",
+            post(second_factor::confirm),
+        )
+        .route(
+            "/api/v1/account/second-factor/off",
+            post(second_factor::turn_off),
+        )
         .route("/api/v1/snapshot", get(account::snapshot))
         .route("/api/v1/events", get(crate::ws::events))
         .route("/api/v1/commands", post(session::command))

@@ -88,8 +88,12 @@ pub async fn document() -> Json<Value> {
         },
         "paths": {
             "/api/v1/info": {"get": op("The appliance's version, public address and certificate fingerprint", false, None)},
-            "/api/v1/login": {"post": op("Sign in; returns a bearer token. Attempts are rate-limited per source address and per account name from that address (429 with Retry-After, the same for unknown addresses); nothing locks an account.", false, Some("Login"))},
+            "/api/v1/login": {"post": op("Sign in; returns a bearer token. An account with two-step sign-in on sends the code of its authenticator app (or a recovery code) as `code`; without it the answer is 401 `second_factor_required`; an account whose group requires two-step sign-in and has not set it up is answered 403 `second_factor_setup_required`. Attempts are rate-limited per source address, per network, per account name from that address and per account name from every address it has not signed in from (429 with Retry-After, the same for unknown addresses); nothing locks an account out of the addresses it uses.", false, Some("Login"))},
             "/api/v1/logout": {"post": op("Sign out: the token stops working", true, None)},
+            "/api/v1/account/second-factor": {"get": op("Whether two-step sign-in is on, being set up, and required by one of the caller's groups", true, None),
+                                               "post": op("Set up two-step sign-in: a new key (base32) and its otpauth address, for an authenticator app; on once confirmed", true, None)},
+            "/api/v1/account/second-factor/confirm": {"post": op("Confirm the set-up with a first code {\"code\"}: sign-ins ask for a code from now on; returns ten one-time recovery codes, shown this once", true, None)},
+            "/api/v1/account/second-factor/off": {"post": op("Turn two-step sign-in off with a code {\"code\"}; refused while a group requires it", true, None)},
             "/api/v1/snapshot": {"get": op("Everything the caller sees now, and the number of the last event included", true, None)},
             "/api/v1/events": {"get": {"summary": "WebSocket of numbered events. ?since=N resumes after event N (exactly the missed events), or a snapshot comes first when N is unknown or too old.", "security": [{"bearer": []}],
                                        "parameters": [{"name": "since", "in": "query", "schema": {"type": "integer"}}, {"name": "access_token", "in": "query", "schema": {"type": "string"}}],

@@ -23,6 +23,7 @@ mod session;
 mod setup;
 mod technicians;
 mod tree;
+mod two_step;
 
 pub(crate) use guard::everywhere;
 pub(crate) use pages::page;
@@ -38,9 +39,17 @@ pub fn router() -> Router<Arc<Appliance>> {
     let changes = Router::new()
         .route("/login", post(pages::sign_in))
         .route("/logout", post(pages::sign_out))
+        .route("/login/code", post(two_step::sign_in_code))
+        .route("/account/two-step/start", post(two_step::start))
+        .route("/account/two-step/confirm", post(two_step::confirm))
+        .route("/account/two-step/off", post(two_step::turn_off))
         .route("/admin/teams", post(pages::create_team))
         .route("/admin/teams/{team}", post(pages::update_team))
         .route("/admin/teams/{team}/locks", post(pages::lock))
+        .route(
+            "/admin/teams/{team}/two-step",
+            post(pages::require_two_step),
+        )
         .route("/admin/teams/{team}/move", post(pages::move_team))
         .route(
             "/admin/teams/{team}/permissions",
@@ -70,6 +79,7 @@ pub fn router() -> Router<Arc<Appliance>> {
         .route("/", get(pages::home))
         .route("/login", get(pages::sign_in_page))
         .route("/admin", get(pages::organisation))
+        .route("/account/two-step", get(two_step::two_step))
         .route("/admin/policies", get(policies::policies))
         .route("/admin/technicians", get(technicians::technicians))
         .route("/admin/setup", get(setup::setup))

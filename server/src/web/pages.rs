@@ -82,7 +82,11 @@ pub async fn sign_in(
     Form(form): Form<SignInForm>,
 ) -> Response {
     match auth::sign_in_web(&appliance, source.ip(), &form.email, &form.password).await {
-        Ok(done) => {
+        Ok(auth::WebSignIn::CodeNeeded(step)) => page(
+            StatusCode::OK,
+            &super::two_step::CodePage { step, error: None },
+        ),
+        Ok(auth::WebSignIn::Done(done)) => {
             let max_age = appliance.config.sign_in_ms / 1000;
             (
                 [(
@@ -307,6 +311,32 @@ pub async fn move_team(
         },
     )
     .await
+}
+
+/// The two-step requirement form's fields.
+#[derive(Debug, Deserialize)]
+pub struct TwoStepRequirementForm {
+    csrf: String,
+    required: bool,
+}
+
+/// `POST /admin/teams/{team}/two-step`: require two-step sign-in of a group's technicians and
+/// those of the groups below it, or stop requiring it (issue 26; within the administrator's
+/// groups, G1).
+pub async fn require_two_step(
+    State(appliance): State<Arc<Appliance>>,
+    session: WebSession,
+    Path(team): Path<u64>,
+    Form(form): Form<TwoStepRequirementForm>,
+) -> Response {
+    if !session.carried_by(&form.csrf) {
+        return forged();
+    }
+    let command = AdminCommand::RequireSecondFactor {
+        team: TeamId(team),
+        required: form.required,
+    };
+    run(&appliance, &session, command).await
 }
 
 /// The permission form's fields.

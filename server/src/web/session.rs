@@ -89,17 +89,26 @@ fn token_in(headers: &HeaderMap) -> Option<String> {
         })
 }
 
-/// Not signed in (or no longer): to the sign-in page.
+/// Not signed in (or no longer): to the sign-in page; signed in, but two-step sign-in is to be
+/// set up first: to its page.
 #[derive(Debug)]
-pub struct SignInFirst;
+pub enum SignInFirst {
+    /// No valid sign-in.
+    SignIn,
+    /// A group requires two-step sign-in, not set up yet.
+    SetUpTwoStep,
+}
 
 impl IntoResponse for SignInFirst {
     fn into_response(self) -> Response {
-        (
-            [(header::SET_COOKIE, clear_cookie())],
-            Redirect::to("/login"),
-        )
-            .into_response()
+        match self {
+            Self::SignIn => (
+                [(header::SET_COOKIE, clear_cookie())],
+                Redirect::to("/login"),
+            )
+                .into_response(),
+            Self::SetUpTwoStep => Redirect::to("/account/two-step").into_response(),
+        }
     }
 }
 
@@ -110,15 +119,31 @@ impl FromRequestParts<Arc<Appliance>> for WebSession {
         parts: &mut Parts,
         appliance: &Arc<Appliance>,
     ) -> Result<Self, SignInFirst> {
-        let token = token_in(&parts.headers).ok_or(SignInFirst)?;
+        let token = token_in(&parts.headers).ok_or(SignInFirst::SignIn)?;
         let credential = Credential::of(appliance, &token)
             .await
-            .map_err(|_| SignInFirst)?;
+            .map_err(|_| SignInFirst::SignIn)?;
         // A console's token in this cookie opens nothing here, as this one opens no API.
         if credential.kind != TokenKind::AdminWeb {
-            return Err(SignInFirst);
+            return Err(SignInFirst::SignIn);
         }
-        let id = u64::try_from(credential.subject).map_err(|_| SignInFirst)?;
+        let id = u64::try_from(credential.subject).map_err(|_| SignInFirst::SignIn)?;
+        // A group of theirs requires two-step sign-in and they have not set it up: every page
+        // but that one (and signing out) sends them there first (issue 26).
+        let path = parts.uri.path();
+        if !path.starts_with("/account/two-step")
+            && path != "/logout"
+            && appliance
+                .state()
+                .await
+                .second_factor_required(TechnicianId(id))
+            && crate::second_factor::enrolment(&appliance.store, TechnicianId(id))
+                .await
+                .map_err(|_| SignInFirst::SignIn)?
+                != crate::second_factor::Enrolment::Enabled
+        {
+            return Err(SignInFirst::SetUpTwoStep);
+        }
         Ok(Self {
             technician: TechnicianId(id),
             csrf: csrf_for(&token),

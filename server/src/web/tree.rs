@@ -71,6 +71,12 @@ pub struct TeamRow {
     pub parent: Option<u64>,
     /// Its permissions.
     pub permissions: Vec<PermissionRow>,
+    /// Two-step sign-in required here (or above: `second_factor_above`), and switching it.
+    pub second_factor: bool,
+    /// Required by a group above: it holds here whatever this group says.
+    pub second_factor_above: bool,
+    /// Requiring it here or not.
+    pub second_factor_switch: Allowed,
 }
 
 /// "RemoteControl" as "Remote control".
@@ -201,6 +207,17 @@ pub fn rows(state: &State, actor: Actor, now: Timestamp) -> Vec<TeamRow> {
             move_it,
             parent: team.parent.map(|p| p.0),
             permissions,
+            second_factor: team.require_second_factor,
+            second_factor_above: state.ancestry(id).skip(1).any(|t| t.require_second_factor),
+            second_factor_switch: Allowed::of(
+                state,
+                actor,
+                &Command::Admin(AdminCommand::RequireSecondFactor {
+                    team: id,
+                    required: !team.require_second_factor,
+                }),
+                now,
+            ),
         });
         for child in children(state, Some(id)).into_iter().rev() {
             stack.push((child, depth + 1));

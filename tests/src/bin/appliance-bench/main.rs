@@ -282,7 +282,7 @@ async fn sign_in(endpoint: &Api) -> Result<Api, BenchError> {
 }
 
 async fn sign_in_as(endpoint: &Api, email: &str) -> Result<Api, BenchError> {
-    Ok(endpoint.login(email, DEMO_PASSWORD).await?.0)
+    Ok(endpoint.login(email, DEMO_PASSWORD, None).await?.0)
 }
 
 /// One live session more: a key, a customer joining with it, the technician taking it.
