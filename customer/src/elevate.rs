@@ -29,6 +29,9 @@ pub struct Resume {
     pub fingerprint: Option<String>,
     /// The session's customer token.
     pub token: String,
+    /// The key the token is bound to (issue 26), as `ProofKey::to_text` wrote it.
+    #[serde(default)]
+    pub proof: Option<String>,
     /// The session.
     pub session: SessionId,
     /// The elevation request to answer once running as root.

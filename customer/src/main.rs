@@ -207,7 +207,7 @@ async fn join(cli: &Cli, places: Option<Places>) -> Result<Joined, String> {
         && saved.url == url
         && saved.fingerprint == fingerprint
     {
-        let api = api.with_token(saved.token.clone());
+        let api = with_proof(api.with_token(saved.token.clone()), saved.proof.as_deref());
         match api.snapshot().await {
             Ok(_) => {
                 return Ok(Joined {
@@ -237,6 +237,7 @@ async fn join(cli: &Cli, places: Option<Places>) -> Result<Joined, String> {
             fingerprint,
             session: joined.session,
             token: token.to_owned(),
+            proof: api.proof().map(tandem_core::client::ProofKey::to_text),
         };
         if let Err(e) = tandem_customer::rejoin::save(places, key, &saved) {
             tracing::warn!(error = %e, "a restart of this client could not rejoin the session");
@@ -273,6 +274,18 @@ fn endpoint(url: &str, fingerprint: Option<&str>) -> Result<Api, ClientError> {
     .and_then(Api::new)
 }
 
+/// The connection proving the key its token is bound to, when one was kept (issue 26).
+fn with_proof(api: Api, kept: Option<&str>) -> Api {
+    match kept.map(tandem_core::client::ProofKey::from_text) {
+        Some(Ok(key)) => api.with_proof(key),
+        Some(Err(e)) => {
+            tracing::warn!(error = %e, "the session's key could not be read; the appliance will refuse this client");
+            api
+        }
+        None => api,
+    }
+}
+
 /// Carry on a session as root after elevation (E2): answer the request, then say so to the
 /// process that started this one.
 #[allow(clippy::print_stdout)]
@@ -281,6 +294,7 @@ async fn resume(file: &std::path::Path) -> Result<Joined, String> {
     let api = endpoint(&resume.url, resume.fingerprint.as_deref())
         .map_err(|e| format!("Cannot carry on the session: {e}"))?
         .with_token(resume.token.clone());
+    let api = with_proof(api, resume.proof.as_deref());
     api.command(&Command::AnswerPrompt {
         session: resume.session,
         prompt: resume.prompt,

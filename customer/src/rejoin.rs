@@ -20,6 +20,9 @@ pub struct Saved {
     pub session: SessionId,
     /// The customer token the appliance issued for it.
     pub token: String,
+    /// The key the token is bound to (issue 26), as `ProofKey::to_text` wrote it.
+    #[serde(default)]
+    pub proof: Option<String>,
 }
 
 tandem_core::debug_without_secrets!(Saved { url, session });
@@ -75,6 +78,7 @@ mod tests {
             fingerprint: None,
             session: SessionId(7),
             token: "secret-token".into(),
+            proof: None,
         };
         assert!(save(&places, "123456", &saved).is_ok());
         assert_eq!(

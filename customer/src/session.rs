@@ -119,6 +119,7 @@ async fn elevate(
         url: install.url.clone(),
         fingerprint: install.fingerprint.clone(),
         token: api.token().unwrap_or_default().to_owned(),
+        proof: api.proof().map(tandem_core::client::ProofKey::to_text),
         session,
         prompt,
         consent,
@@ -292,7 +293,7 @@ async fn connect(api: &Api, token: &str, since: Option<i64>) -> Result<Feed, Int
     let url = api.endpoint().events_url(token, since)?;
     let connector = tokio_tungstenite::Connector::Rustls(api.tls());
     let connecting = tokio_tungstenite::connect_async_tls_with_config(
-        url.as_str(),
+        api.socket_request(url.as_str())?,
         None,
         false,
         Some(connector),

@@ -415,3 +415,72 @@ async fn a_customer_who_presses_ctrl_c_closes_the_terminal_or_is_stopped_leaves_
             .unwrap();
     }
 }
+
+/// Issue 26: a customer's token copied to another computer opens nothing there. The real client
+/// made a key at join and the appliance bound the token to it; the token alone (as it sits in
+/// the client's rejoin file, or as a log or a proxy might show it) is refused for the feed, for
+/// commands and for hosting the shell (before, it silently replaced the real client as the
+/// shell's host and received what the technician typed), and so is a proof made with another
+/// key. The real client's shell goes on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_token_copied_to_another_computer_opens_nothing_there() {
+    use tandem_core::client::{Api, ClientError, ProofKey, open_stream};
+    let app = Appliance::start().await.unwrap();
+    let alice = sign_in(&app, "alice").await;
+    let key = alice.session_key(None).await.unwrap().key;
+    let home = tempfile::tempdir().unwrap();
+    let _client = join_via(&app, app.addr.port(), home.path(), &key);
+    let s = take_session(&alice).await;
+    alice
+        .command(Command::StartShell { session: s })
+        .await
+        .unwrap();
+    let mut shell = support::shell_when_open(&alice, s).await.unwrap();
+    // The token as the client keeps it for a restart.
+    let dir = home.path().join(".local/share/tandem/rejoin");
+    let saved = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .next()
+        .unwrap()
+        .path();
+    let saved: serde_json::Value = serde_json::from_slice(&std::fs::read(saved).unwrap()).unwrap();
+    let token = saved["token"].as_str().unwrap().to_owned();
+    assert!(
+        saved["proof"].is_string(),
+        "the key is kept beside the token"
+    );
+
+    let refused = |r: Result<(), ClientError>| match r {
+        Err(ClientError::Refused { status, .. }) => status,
+        other => panic!("not refused: {other:?}"),
+    };
+    let elsewhere = Api::new(app.endpoint().unwrap())
+        .unwrap()
+        .with_token(token.clone());
+    let forged = elsewhere.with_proof(ProofKey::generate().unwrap());
+    for (who, api) in [("the token alone", &elsewhere), ("another key", &forged)] {
+        assert_eq!(
+            refused(api.snapshot().await.map(|_| ())),
+            401,
+            "{who}: the feed"
+        );
+        assert_eq!(
+            refused(
+                api.command(&Command::SendChat {
+                    session: s,
+                    text: "Type your password here".into()
+                })
+                .await
+                .map(|_| ())
+            ),
+            401,
+            "{who}: a command"
+        );
+        let host = open_stream(api, &format!("api/v1/sessions/{}/shell", s.0)).await;
+        assert_eq!(refused(host.map(|_| ())), 401, "{who}: hosting the shell");
+    }
+    // The real client still hosts the shell.
+    shell.send(b"echo still-the-real-computer\n").await.unwrap();
+    support::read_until(&mut shell, "still-the-real-computer").await;
+}

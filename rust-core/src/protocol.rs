@@ -182,6 +182,21 @@ pub struct LoginResponse {
     pub technician: TechnicianId,
 }
 
+/// The header a customer client proves with that it holds the key its session token was bound
+/// to at join (issue 26): `<unix ms>.<Ed25519 signature, base64url, of [`proof_message`]>`.
+pub const PROOF_HEADER: &str = "x-tandem-proof";
+
+/// How long a proof is good for, either side of the appliance's clock.
+pub const PROOF_WINDOW_MS: i64 = 5 * 60 * 1000;
+
+/// What a customer client signs to prove its key for a request: the time and the token, so a
+/// proof is good only with its own token and for a few minutes. One definition for the client
+/// that signs and the appliance that checks.
+#[must_use]
+pub fn proof_message(at_ms: i64, token: &str) -> Vec<u8> {
+    format!("tandem-proof\n{at_ms}\n{}", token.trim()).into_bytes()
+}
+
 /// Where a technician stands with two-step sign-in (issue 26): `GET /api/v1/account/second-factor`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecondFactorStatus {

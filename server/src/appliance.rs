@@ -108,6 +108,13 @@ pub enum SideWrite {
         /// How long it lives.
         ttl_ms: i64,
     },
+    /// Bind a customer's token to its client's key (issue 26, [`crate::proof`]).
+    BindToken {
+        /// The token's hash.
+        token_hash: String,
+        /// The key's public half, base64url.
+        public_key: String,
+    },
 }
 
 /// What an accepted command did.
@@ -1102,6 +1109,10 @@ impl Appliance {
                 )
                 .await?;
             }
+            SideWrite::BindToken {
+                token_hash,
+                public_key,
+            } => Store::bind_token(tx, token_hash, public_key).await?,
         }
         Ok(())
     }

@@ -187,6 +187,23 @@ where
         let Bearer(token) = Bearer::from_request_parts(parts, state).await?;
         let appliance = Arc::<Appliance>::from_ref(state);
         let mut credential = Self::of(&appliance, &token).await?;
+        // A customer's token bound to its client's key opens nothing without a proof of the key
+        // (issue 26): copied to another computer, it is refused there.
+        if credential.kind == TokenKind::Customer
+            && let Some(key) = appliance.store.token_key(&credential.token_hash).await?
+        {
+            let proof = parts
+                .headers
+                .get(tandem_core::protocol::PROOF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            if !crate::proof::verify(&key, proof, &token, now_ms()) {
+                tracing::info!("a customer token without its client's proof was refused");
+                return Err(ApiError::Unauthorized(
+                    "This session's token belongs to another computer's support client",
+                ));
+            }
+        }
         credential.source = parts
             .extensions
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()

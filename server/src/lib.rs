@@ -13,6 +13,7 @@ pub mod feeds;
 pub mod limits;
 pub mod mail;
 pub mod migrations;
+pub mod proof;
 pub mod redact;
 pub mod relay;
 pub mod reports;

@@ -790,6 +790,35 @@ impl Store {
         Ok(())
     }
 
+    /// Bind a customer's token to its client's key (issue 26).
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn bind_token(
+        tx: &mut Tx<'_>,
+        token_hash: &str,
+        public_key: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO token_proofs (token_hash, public_key) VALUES ($1, $2)")
+            .bind(token_hash)
+            .bind(public_key)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    /// The key a customer's token is bound to, if it is (issue 26).
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn token_key(&self, token_hash: &str) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("SELECT public_key FROM token_proofs WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| r.try_get("public_key")).transpose()?)
+    }
+
     /// Who a bearer token stands for, if it is valid now.
     ///
     /// # Errors

@@ -119,6 +119,8 @@ pub struct Api {
     tls: Arc<rustls::ClientConfig>,
     token: Option<String>,
     verifier: Option<Arc<PinnedVerifier>>,
+    /// A customer client's key its token is bound to (issue 26): every request proves it.
+    proof: Option<super::ProofKey>,
 }
 
 impl Api {
@@ -150,6 +152,7 @@ impl Api {
             tls,
             token,
             verifier,
+            proof: None,
         })
     }
 
@@ -162,10 +165,61 @@ impl Api {
         }
     }
 
+    /// The same connection proving `key` with every request: a customer client whose token
+    /// was bound to it at join (issue 26).
+    #[must_use]
+    pub fn with_proof(&self, key: super::ProofKey) -> Self {
+        Self {
+            proof: Some(key),
+            ..self.clone()
+        }
+    }
+
+    /// The key this connection proves, if any: kept with the token for a restart.
+    #[must_use]
+    pub fn proof(&self) -> Option<&super::ProofKey> {
+        self.proof.as_ref()
+    }
+
     /// The bearer token in use.
     #[must_use]
     pub fn token(&self) -> Option<&str> {
         self.token.as_deref()
+    }
+
+    /// A WebSocket handshake to `url` carrying this connection's proof, if it has one.
+    ///
+    /// # Errors
+    /// When the address is not a WebSocket URL.
+    pub fn socket_request(
+        &self,
+        url: &str,
+    ) -> Result<tokio_tungstenite::tungstenite::handshake::client::Request, ClientError> {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
+        let mut request = url
+            .into_client_request()
+            .map_err(|e| ClientError::Address(e.to_string()))?;
+        if let (Some(key), Some(token)) = (&self.proof, &self.token) {
+            let value = key
+                .header(token)
+                .parse()
+                .map_err(|_| ClientError::Protocol("a proof that is no header".into()))?;
+            request
+                .headers_mut()
+                .insert(crate::protocol::PROOF_HEADER, value);
+        }
+        Ok(request)
+    }
+
+    /// A request with this connection's token and proof.
+    fn signed(&self, mut request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        if let Some(t) = &self.token {
+            request = request.bearer_auth(t);
+            if let Some(key) = &self.proof {
+                request = request.header(crate::protocol::PROOF_HEADER, key.header(t));
+            }
+        }
+        request
     }
 
     /// Where the appliance is.
@@ -214,10 +268,7 @@ impl Api {
     }
 
     async fn get<R: DeserializeOwned>(&self, path: &str) -> Result<R, ClientError> {
-        let mut request = self.http.get(self.url(path)?);
-        if let Some(t) = &self.token {
-            request = request.bearer_auth(t);
-        }
+        let request = self.signed(self.http.get(self.url(path)?));
         Self::answer(request.send().await.map_err(|e| self.failed(&e))?).await
     }
 
@@ -226,10 +277,7 @@ impl Api {
         path: &str,
         body: &B,
     ) -> Result<R, ClientError> {
-        let mut request = self.http.post(self.url(path)?).json(body);
-        if let Some(t) = &self.token {
-            request = request.bearer_auth(t);
-        }
+        let request = self.signed(self.http.post(self.url(path)?).json(body));
         Self::answer(request.send().await.map_err(|e| self.failed(&e))?).await
     }
 
@@ -410,13 +458,18 @@ impl Api {
         key: &str,
         customer: &crate::domain::CustomerInfo,
     ) -> Result<(Self, Joined), ClientError> {
+        // A key of its own, that the appliance binds the session's token to (issue 26).
+        let proof = super::ProofKey::generate()?;
         let joined: Joined = self
             .post(
                 "api/v1/customer/join",
-                &serde_json::json!({ "key": key, "customer": customer }),
+                &serde_json::json!({ "key": key, "customer": customer, "proof_key": proof.public() }),
             )
             .await?;
-        Ok((self.with_token(joined.token.clone()), joined))
+        Ok((
+            self.with_token(joined.token.clone()).with_proof(proof),
+            joined,
+        ))
     }
 
     /// The secret of the support button deployed from this customer's session (B1), which the
@@ -440,13 +493,17 @@ impl Api {
         secret: &str,
         customer: &crate::domain::CustomerInfo,
     ) -> Result<(Self, Joined), ClientError> {
+        let proof = super::ProofKey::generate()?;
         let joined: Joined = self
             .post(
                 "api/v1/customer/button",
-                &serde_json::json!({ "button": button, "secret": secret, "customer": customer }),
+                &serde_json::json!({ "button": button, "secret": secret, "customer": customer, "proof_key": proof.public() }),
             )
             .await?;
-        Ok((self.with_token(joined.token.clone()), joined))
+        Ok((
+            self.with_token(joined.token.clone()).with_proof(proof),
+            joined,
+        ))
     }
 
     /// Redeem a one-time external link (its token, the part after `/join/`).

@@ -120,8 +120,12 @@ async fn session(
     };
     let connector = tokio_tungstenite::Connector::Rustls(api.tls());
     let config = WebSocketConfig::default().read_buffer_size(READ_BUFFER);
+    let request = match api.socket_request(url.as_str()) {
+        Ok(request) => request,
+        Err(e) => return Ended::Lost(e.to_string()),
+    };
     let connect = tokio_tungstenite::connect_async_tls_with_config(
-        url.as_str(),
+        request,
         Some(config),
         false,
         Some(connector),

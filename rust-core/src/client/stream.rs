@@ -19,7 +19,7 @@ pub async fn open(api: &Api, path: &str) -> Result<StreamSocket, ClientError> {
     let url = api.endpoint().stream_url(path, token)?;
     let connector = tokio_tungstenite::Connector::Rustls(api.tls());
     match tokio_tungstenite::connect_async_tls_with_config(
-        url.as_str(),
+        api.socket_request(url.as_str())?,
         None,
         false,
         Some(connector),

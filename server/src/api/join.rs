@@ -35,6 +35,9 @@ pub struct JoinRequest {
     pub key: String,
     /// Who and where they are.
     pub customer: CustomerInfo,
+    /// The public half of the client's key, which the token is bound to (issue 26).
+    #[serde(default)]
+    pub proof_key: Option<String>,
 }
 
 /// A customer pressing a support button (B1).
@@ -46,6 +49,9 @@ pub struct ButtonRequest {
     pub secret: String,
     /// Who and where they are.
     pub customer: CustomerInfo,
+    /// The public half of the client's key, which the token is bound to (issue 26).
+    #[serde(default)]
+    pub proof_key: Option<String>,
 }
 
 fn started(executed: &crate::appliance::Executed) -> Result<SessionId, ApiError> {
@@ -77,6 +83,7 @@ pub async fn customer_join(
     // Malformed input is refused before the key is looked at, so a bad request cannot test
     // whether a key is valid without using it up.
     request.customer.validate().map_err(CommandError::from)?;
+    let proof_key = bound_key(request.proof_key.as_deref())?;
     let key_hash = secret::hash(&request.key.to_uppercase());
     let queue = appliance
         .store
@@ -86,7 +93,7 @@ pub async fn customer_join(
     let queue: QueueRef =
         serde_json::from_str(&queue).map_err(|_| ApiError::Internal("stored queue"))?;
     let token = secret::token();
-    let sides = vec![
+    let mut sides = vec![
         SideWrite::UseSessionKey { key_hash },
         SideWrite::Token {
             kind: TokenKind::Customer,
@@ -94,6 +101,10 @@ pub async fn customer_join(
             ttl_ms: CUSTOMER_TOKEN_TTL_MS,
         },
     ];
+    sides.extend(proof_key.map(|public_key| SideWrite::BindToken {
+        token_hash: secret::hash(&token),
+        public_key,
+    }));
     let executed = appliance
         .execute(
             Actor::Guest,
@@ -115,6 +126,16 @@ pub async fn customer_join(
     }))
 }
 
+/// A client's public key as sent at join, checked (issue 26).
+fn bound_key(sent: Option<&str>) -> Result<Option<String>, ApiError> {
+    sent.map(|k| {
+        crate::proof::parse_public(k).ok_or_else(|| {
+            ApiError::BadRequest("proof_key must be an Ed25519 public key, base64url".into())
+        })
+    })
+    .transpose()
+}
+
 /// `POST /api/v1/customer/button`: a press must present the button's secret; a wrong one is
 /// answered exactly as a button that does not exist.
 pub async fn customer_button(
@@ -124,6 +145,7 @@ pub async fn customer_button(
 ) -> Result<Json<Joined>, ApiError> {
     appliance.limits.guest(source.ip())?;
     request.customer.validate().map_err(CommandError::from)?;
+    let proof_key = bound_key(request.proof_key.as_deref())?;
     let unknown = || -> ApiError {
         CommandError::NotFound {
             kind: Entity::SupportButton,
@@ -144,11 +166,15 @@ pub async fn customer_button(
         return Err(unknown());
     }
     let token = secret::token();
-    let sides = vec![SideWrite::Token {
+    let mut sides = vec![SideWrite::Token {
         kind: TokenKind::Customer,
         token_hash: secret::hash(&token),
         ttl_ms: CUSTOMER_TOKEN_TTL_MS,
     }];
+    sides.extend(proof_key.map(|public_key| SideWrite::BindToken {
+        token_hash: secret::hash(&token),
+        public_key,
+    }));
     let command = Command::StartSessionFromButton {
         button: request.button,
         customer: request.customer,
