@@ -4,7 +4,7 @@ use crate::error::TandemError;
 use crate::records::SystemInfoItem;
 use crate::records::{
     ActionItem, ConsoleState, ExternalInvitationItem, FirstContactItem, ParticipantItem, QueueItem,
-    SessionKeyItem, action,
+    SessionKeyItem, TwoStepItem, TwoStepSetupItem, action,
 };
 use crate::runtime::{run, spawn};
 use crate::streams::{TandemScreen, TandemShell};
@@ -100,24 +100,35 @@ fn member(p: ParticipantItem) -> Participant {
 #[uniffi::export]
 impl TandemConsole {
     /// Sign in to the appliance at `address`, trusting the certificate with `fingerprint`, or,
-    /// without one, what the platform trusts.
+    /// without one, what the platform trusts. `code` is the authenticator app's code (or a
+    /// recovery code) of an account with two-step sign-in on (issue 26).
     ///
     /// # Errors
-    /// Unreachable, untrusted, wrong credentials (`Refused` 401), locked (`Refused` 429).
+    /// Unreachable, untrusted, wrong credentials (`Refused` 401), locked (`Refused` 429); an
+    /// account that needs its code `Refused` 401 with the code `second_factor_required`, one whose
+    /// group requires two-step sign-in and has not set it up `Refused` 403
+    /// `second_factor_setup_required`.
     #[uniffi::constructor]
     pub async fn sign_in(
         address: String,
         fingerprint: Option<String>,
         email: String,
         password: String,
+        code: Option<String>,
     ) -> Result<Arc<Self>, TandemError> {
         run(async move {
             let endpoint = match fingerprint {
                 Some(f) => Endpoint::new(&address, &f)?,
                 None => Endpoint::platform(&address)?,
             };
-            let console =
-                Console::sign_in(endpoint, &email, &password, FeedOptions::default()).await?;
+            let console = Console::sign_in_with_code(
+                endpoint,
+                &email,
+                &password,
+                code.as_deref(),
+                FeedOptions::default(),
+            )
+            .await?;
             Ok(Arc::new(Self {
                 console: Arc::new(console),
             }))
@@ -176,6 +187,56 @@ impl TandemConsole {
                 url: k.url,
                 expires_at: k.expires_at,
             })
+        })
+        .await
+    }
+
+    /// Where this account stands with two-step sign-in (issue 26).
+    ///
+    /// # Errors
+    /// A [`TandemError`].
+    pub async fn two_step(&self) -> Result<TwoStepItem, TandemError> {
+        let console = self.console.clone();
+        run(async move {
+            let s = console.api().second_factor().await?;
+            Ok(TwoStepItem {
+                enabled: s.enabled,
+                pending: s.pending,
+                required: s.required,
+            })
+        })
+        .await
+    }
+
+    /// Begin setting up two-step sign-in: the key for an authenticator app (on once confirmed).
+    ///
+    /// # Errors
+    /// A [`TandemError`]: `Refused` 400 while it is on already.
+    pub async fn start_two_step(&self) -> Result<TwoStepSetupItem, TandemError> {
+        let console = self.console.clone();
+        run(async move {
+            let s = console.api().start_second_factor().await?;
+            Ok(TwoStepSetupItem {
+                secret: s.secret,
+                url: s.url,
+            })
+        })
+        .await
+    }
+
+    /// Confirm the set-up with the app's first code: from now on sign-ins ask for a code. The
+    /// recovery codes, to show this once.
+    ///
+    /// # Errors
+    /// A [`TandemError`]: `Refused` 401 for a wrong code.
+    pub async fn confirm_two_step(&self, code: String) -> Result<Vec<String>, TandemError> {
+        let console = self.console.clone();
+        run(async move {
+            Ok(console
+                .api()
+                .confirm_second_factor(&code)
+                .await?
+                .recovery_codes)
         })
         .await
     }

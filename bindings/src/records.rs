@@ -338,6 +338,33 @@ pub struct SessionKeyItem {
     pub expires_at: i64,
 }
 
+/// Where this account stands with two-step sign-in (issue 26).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct TwoStepItem {
+    /// Sign-ins ask for the authenticator app's code.
+    pub enabled: bool,
+    /// Being set up: a key was handed out, not yet confirmed.
+    pub pending: bool,
+    /// One of the account's groups requires it.
+    pub required: bool,
+}
+
+/// Two-step sign-in being set up: what goes into the authenticator app.
+#[derive(Clone, PartialEq, Eq, uniffi::Record)]
+pub struct TwoStepSetupItem {
+    /// The key, in base32, to type into the app.
+    pub secret: String,
+    /// The `otpauth://` address a phone's authenticator app opens.
+    pub url: String,
+}
+
+impl std::fmt::Debug for TwoStepSetupItem {
+    // The key never reaches a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TwoStepSetupItem(…)")
+    }
+}
+
 /// Something chosen by name in a list: a jump group, a support button profile. Its id is a bare
 /// number: the list it came from says which kind (`jump_groups`, `button_profiles`).
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]

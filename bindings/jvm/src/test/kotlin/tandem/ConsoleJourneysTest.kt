@@ -195,7 +195,7 @@ class ConsoleJourneysTest {
     @Test
     fun aWrongPasswordIsRefusedWithItsStatus() {
         try {
-            runBlocking { TandemConsole.signIn(Appliance.url, Appliance.fingerprint, "dave@demo.tandem", "not the password") }
+            runBlocking { TandemConsole.signIn(Appliance.url, Appliance.fingerprint, "dave@demo.tandem", "not the password", null) }
             fail("signed in with a wrong password")
         } catch (e: TandemException.Refused) {
             assertEquals(401.toUShort(), e.status)
@@ -206,7 +206,7 @@ class ConsoleJourneysTest {
     @Test
     fun theSelfSignedApplianceIsNotTrustedThroughThePlatform() {
         try {
-            runBlocking { TandemConsole.signIn(Appliance.url, null, "dave@demo.tandem", Appliance.PASSWORD) }
+            runBlocking { TandemConsole.signIn(Appliance.url, null, "dave@demo.tandem", Appliance.PASSWORD, null) }
             fail("the platform trusted a self-signed certificate")
         } catch (e: TandemException.Untrusted) {
             assertTrue(e.detail, e.detail.isNotBlank())
@@ -216,7 +216,7 @@ class ConsoleJourneysTest {
     @Test
     fun aWrongFingerprintIsRefusedAsUntrusted() {
         try {
-            runBlocking { TandemConsole.signIn(Appliance.url, List(32) { "AB" }.joinToString(":"), "dave@demo.tandem", Appliance.PASSWORD) }
+            runBlocking { TandemConsole.signIn(Appliance.url, List(32) { "AB" }.joinToString(":"), "dave@demo.tandem", Appliance.PASSWORD, null) }
             fail("trusted a certificate that is not the pinned one")
         } catch (e: TandemException.Untrusted) {
             assertTrue(e.detail, e.detail.contains("not the one pinned"))

@@ -25,7 +25,7 @@ object Appliance {
 }
 
 fun signIn(who: String): TandemConsole = runBlocking {
-    TandemConsole.signIn(Appliance.url, Appliance.fingerprint, "$who@demo.tandem", Appliance.PASSWORD)
+    TandemConsole.signIn(Appliance.url, Appliance.fingerprint, "$who@demo.tandem", Appliance.PASSWORD, null)
 }
 
 /**

@@ -56,6 +56,31 @@ class SignInAndHomeTest {
         assertEquals(3, gateway.signIns.size)
     }
 
+    /** Issue 26: an account with two-step sign-in on is asked its code after the password, and sends all three. */
+    @Test
+    fun anAccountWithTwoStepSignInIsAskedItsCodeAfterThePassword() {
+        val gateway = FakeGateway("AA:BB").apply { secondFactor = "123456" }
+        val trust = MemoryTrust().apply { pin("https://10.0.2.2:8443/", "AA:BB") }
+        var console: Console? = null
+        val signIn = SignInPresenter(gateway, trust, scope) { console = it }
+        signIn.edit(address = "https://10.0.2.2:8443/", email = "alice@demo.tandem", password = "right")
+        signIn.submit()
+        assertEquals(SignInPresenter.Step.AskCode(), signIn.state.value.step)
+        assertTrue(signIn.state.value.codeAsked)
+        assertTrue("no code typed yet", !signIn.state.value.canSubmit)
+        signIn.editCode("654 321")
+        signIn.submitCode()
+        val wrong = signIn.state.value.step as SignInPresenter.Step.AskCode
+        assertEquals("That code is not right", wrong.wrong)
+        assertEquals("", signIn.state.value.code)
+        signIn.editCode("123456")
+        signIn.submitCode()
+        assertTrue(console != null)
+        assertEquals(listOf(null, "654321", "123456"), gateway.codes)
+        assertEquals("", signIn.state.value.password)
+        assertTrue("the next sign-in starts without a code field", !signIn.state.value.codeAsked)
+    }
+
     @Test
     fun homeShowsQueuesAndInvitationsLiveAndTakesAndAnswersThem() {
         val console = FakeConsole()

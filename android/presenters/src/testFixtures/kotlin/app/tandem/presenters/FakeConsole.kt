@@ -26,6 +26,8 @@ import app.tandem.console.api.SystemInfo
 import app.tandem.console.api.Target
 import app.tandem.console.api.Team
 import app.tandem.console.api.Technician
+import app.tandem.console.api.TwoStep
+import app.tandem.console.api.TwoStepSetup
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.MutableStateFlow
 
@@ -66,6 +68,19 @@ class FakeConsole(
         refusal()?.let { throw it }
         keys += team
         return SessionKey("K3Y${keys.size}", "https://support.example/customer?key=K3Y${keys.size}", KEY_EXPIRES)
+    }
+
+    /** Two-step sign-in: off until [confirmTwoStep] gets "123456" after [startTwoStep]. */
+    var twoStepState = TwoStep(enabled = false, pending = false, required = false)
+    override suspend fun twoStep() = twoStepState
+    override suspend fun startTwoStep(): TwoStepSetup {
+        twoStepState = twoStepState.copy(pending = true)
+        return TwoStepSetup("JBSWY3DPEHPK3PXP", "otpauth://totp/Tandem:alice%40demo.tandem?secret=JBSWY3DPEHPK3PXP&issuer=Tandem")
+    }
+    override suspend fun confirmTwoStep(code: String): List<String> {
+        if (code != "123456") throw ConsoleException(ConsoleException.Kind.REFUSED, "That code is not right", 401, null, "unauthorized")
+        twoStepState = TwoStep(enabled = true, pending = false, required = twoStepState.required)
+        return List(10) { "code$it-abcde" }
     }
 
     /** The jump clients Jump was asked for; each starts session [JUMP_SESSION]. */

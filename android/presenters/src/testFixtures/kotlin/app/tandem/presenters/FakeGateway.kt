@@ -11,9 +11,20 @@ class FakeGateway(var presented: String) : Gateway {
 
     override suspend fun firstContact(address: String) = Certificate("Tandem", "0.1.0", address, announced = presented, presented = presented)
 
-    override suspend fun signIn(address: String, fingerprint: String?, email: String, password: String): Console {
+    /** The code an account with two-step sign-in on must send, if this one has it on. */
+    var secondFactor: String? = null
+    val codes = mutableListOf<String?>()
+
+    override suspend fun signIn(address: String, fingerprint: String?, email: String, password: String, code: String?): Console {
         signIns += fingerprint
+        codes += code
         if (password != "right") throw ConsoleException(ConsoleException.Kind.REFUSED, "Wrong e-mail or password", 401, null)
+        val wanted = secondFactor
+        if (wanted != null && code == null) {
+            throw ConsoleException(ConsoleException.Kind.REFUSED, "Type the six-digit code your authenticator app shows for Tandem", 401, null,
+                ConsoleException.SECOND_FACTOR_REQUIRED)
+        }
+        if (wanted != null && code != wanted) throw ConsoleException(ConsoleException.Kind.REFUSED, "That code is not right", 401, null, "unauthorized")
         return FakeConsole()
     }
 }

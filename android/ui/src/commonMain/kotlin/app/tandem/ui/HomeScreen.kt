@@ -57,7 +57,7 @@ import app.tandem.presenters.shown
  */
 @OptIn(ExperimentalMaterial3Api::class)
 @Composable
-fun HomeScreen(presenter: HomePresenter, linked: Long? = null, onSignedOut: () -> Unit = {}, open: (Long) -> Unit) {
+fun HomeScreen(presenter: HomePresenter, linked: Long? = null, onSignedOut: () -> Unit = {}, onTwoStep: () -> Unit = {}, open: (Long) -> Unit) {
     val state by presenter.state.collectAsState()
     var tab by remember { mutableStateOf(0) }
     var menu by remember { mutableStateOf(false) }
@@ -80,6 +80,7 @@ fun HomeScreen(presenter: HomePresenter, linked: Long? = null, onSignedOut: () -
                                     onClick = { presenter.setExtendedAvailability(!state.extendedAvailability) },
                                     modifier = Modifier.testTag("extended"),
                                 )
+                                DropdownMenuItem(text = { Text("Two-step sign-in") }, onClick = { menu = false; onTwoStep() }, modifier = Modifier.testTag("two-step"))
                                 DropdownMenuItem(text = { Text("Sign out") }, onClick = { menu = false; presenter.signOut() }, modifier = Modifier.testTag("sign-out"))
                             }
                         }

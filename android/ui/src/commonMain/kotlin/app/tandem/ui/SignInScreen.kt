@@ -41,12 +41,23 @@ fun SignInScreen(presenter: SignInPresenter) {
         OutlinedTextField(state.password, { presenter.edit(password = it) }, Modifier.fillMaxWidth().testTag("password"),
             label = { Text("Password") }, singleLine = true, visualTransformation = PasswordVisualTransformation(),
             keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.Password))
+        if (state.codeAsked) {
+            // Two-step sign-in (issue 26): the authenticator app's six digits, or a recovery code.
+            OutlinedTextField(state.code, presenter::editCode, Modifier.fillMaxWidth().testTag("code"),
+                label = { Text("Code from your authenticator app") }, singleLine = true,
+                keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.Number))
+        }
         Row(horizontalArrangement = Arrangement.spacedBy(12.dp)) {
-            Button(onClick = presenter::submit, enabled = state.canSubmit, modifier = Modifier.testTag("sign-in")) { Text("Sign in") }
+            Button(onClick = if (state.codeAsked) presenter::submitCode else presenter::submit, enabled = state.canSubmit,
+                modifier = Modifier.testTag("sign-in")) { Text("Sign in") }
             if (state.step is Step.Working) Working()
         }
         when (val step = state.step) {
             is Step.Failed -> Text(step.message, color = MaterialTheme.colorScheme.error, modifier = Modifier.testTag("sign-in-error"))
+            is Step.AskCode -> Column(Modifier.testTag("code-asked"), verticalArrangement = Arrangement.spacedBy(4.dp)) {
+                Text("Two-step sign-in: type the six digits your authenticator app shows for Tandem, or one of your recovery codes.")
+                step.wrong?.let { Text(it, color = MaterialTheme.colorScheme.error, modifier = Modifier.testTag("sign-in-error")) }
+            }
             is Step.ConfirmCertificate -> Column(Modifier.testTag("certificate"), verticalArrangement = Arrangement.spacedBy(8.dp)) {
                 Text(
                     if (step.changedFrom != null) "This appliance's certificate has CHANGED. Trust the new one only if your administrator replaced it."

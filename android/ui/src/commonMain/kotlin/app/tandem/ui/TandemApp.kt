@@ -17,6 +17,7 @@ import app.tandem.console.api.Gateway
 import app.tandem.presenters.HomePresenter
 import app.tandem.presenters.SessionPresenter
 import app.tandem.presenters.SignInPresenter
+import app.tandem.presenters.TwoStepPresenter
 import app.tandem.presenters.TrustStore
 
 /**
@@ -37,6 +38,7 @@ fun TandemApp(
     val scope = rememberCoroutineScope()
     var console by remember { mutableStateOf(signedIn) }
     var session by remember(openSession) { mutableStateOf(openSession) }
+    var twoStep by remember { mutableStateOf(false) }
     val signIn = remember { SignInPresenter(gateway, trust, scope) { console = it; onSignedIn(it) } }
     CompositionLocalProvider(LocalPlatform provides platform) {
         TandemTheme {
@@ -47,9 +49,15 @@ fun TandemApp(
             Box(Modifier.fillMaxSize().safeDrawingPadding()) {
                 when {
                     c == null -> SignInScreen(signIn)
+                    twoStep -> key(c) {
+                        val screenScope = rememberCoroutineScope()
+                        platform.BackHandler(enabled = true) { twoStep = false }
+                        TwoStepScreen(remember { TwoStepPresenter(c, screenScope) }) { twoStep = false }
+                    }
                     s == null -> key(c) {
                         val screenScope = rememberCoroutineScope()
-                        HomeScreen(remember { HomePresenter(c, screenScope) }, invitation, onSignedOut = { console = null; onSignedOut() }) { session = it }
+                        HomeScreen(remember { HomePresenter(c, screenScope) }, invitation, onSignedOut = { console = null; twoStep = false; onSignedOut() },
+                            onTwoStep = { twoStep = true }) { session = it }
                     }
                     else -> key(c, s) {
                         val screenScope = rememberCoroutineScope()

@@ -8,7 +8,7 @@ interface Gateway {
     suspend fun firstContact(address: String): Certificate
 
     /** Sign in, trusting the certificate with [fingerprint], or the platform's trust without one. */
-    suspend fun signIn(address: String, fingerprint: String?, email: String, password: String): Console
+    suspend fun signIn(address: String, fingerprint: String?, email: String, password: String, code: String? = null): Console
 }
 
 /** A signed-in technician's console. */
@@ -42,6 +42,15 @@ interface Console {
     suspend fun openShell(session: Long): ShellStream
 
     suspend fun signOut()
+
+    /** Where this account stands with two-step sign-in (issue 26). */
+    suspend fun twoStep(): TwoStep
+
+    /** Begin setting it up: the key for an authenticator app. On once [confirmTwoStep] took the app's first code. */
+    suspend fun startTwoStep(): TwoStepSetup
+
+    /** The app's first code turns it on; the recovery codes, to show this once. */
+    suspend fun confirmTwoStep(code: String): List<String>
 }
 
 /** The customer's screen: pull the newest frame when ready to draw. */
@@ -92,7 +101,14 @@ class ConsoleException(
     /** For [Kind.REFUSED]: the HTTP status and the product rule, e.g. "T3". */
     val status: Int? = null,
     val rule: String? = null,
+    /** For [Kind.REFUSED]: the appliance's stable code, e.g. [SECOND_FACTOR_REQUIRED]. */
+    val code: String? = null,
 ) : Exception(message) {
+    companion object {
+        /** The password was right; the account signs in with its authenticator app's code too. */
+        const val SECOND_FACTOR_REQUIRED = "second_factor_required"
+    }
+
     enum class Kind { REFUSED, NETWORK, UNTRUSTED, PROTOCOL, ADDRESS, INTERNAL }
 
     /** The sentence to show a person. */

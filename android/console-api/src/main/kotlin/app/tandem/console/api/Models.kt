@@ -106,6 +106,14 @@ sealed interface JumpLocation {
 /** A computer the technician may reach without anyone there (J1). */
 data class JumpClient(val id: Long, val name: String, val os: Os, val location: JumpLocation)
 
+/** Where the account stands with two-step sign-in (issue 26): on, being set up, required by one of its groups. */
+data class TwoStep(val enabled: Boolean, val pending: Boolean, val required: Boolean)
+
+/** Two-step sign-in being set up: the key to type into an authenticator app, and the otpauth:// address that opens it there. */
+class TwoStepSetup(val key: String, val url: String) {
+    override fun toString() = "TwoStepSetup(…)" // the key never reaches a log
+}
+
 /** A single-use key a customer types (or opens as a link) to join the technician's queue. */
 data class SessionKey(val key: String, val url: String, val expiresAtMs: Long)
 

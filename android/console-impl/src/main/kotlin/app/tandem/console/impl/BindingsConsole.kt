@@ -12,6 +12,8 @@ import app.tandem.console.api.SessionCommand.*
 import app.tandem.console.api.ShellStream
 import app.tandem.console.api.SystemInfo
 import app.tandem.console.api.Target
+import app.tandem.console.api.TwoStep
+import app.tandem.console.api.TwoStepSetup
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
@@ -126,6 +128,12 @@ internal class BindingsConsole(private val console: TandemConsole) : Console {
         mapped { console.inviteExternal(session.toULong(), policy.toULong(), name, email, comments).toLink() }
 
     override suspend fun sessionKey(team: Long?): SessionKey = mapped { console.sessionKey(team?.toULong()).toSessionKey() }
+
+    override suspend fun twoStep(): TwoStep = mapped { console.twoStep().let { TwoStep(it.enabled, it.pending, it.required) } }
+
+    override suspend fun startTwoStep(): TwoStepSetup = mapped { console.startTwoStep().let { TwoStepSetup(it.secret, it.url) } }
+
+    override suspend fun confirmTwoStep(code: String): List<String> = mapped { console.confirmTwoStep(code) }
 
     override suspend fun startJump(jumpClient: Long): Long = mapped { console.startJumpSession(jumpClient.toULong()).toLong() }
 

@@ -13,6 +13,6 @@ class BindingsGateway : Gateway {
         withContext(Dispatchers.Default) { mapped { uniffi.tandem_ffi.firstContact(address).toCertificate() } }
 
     // Off the main thread: the console reads its first state from the core as it is made.
-    override suspend fun signIn(address: String, fingerprint: String?, email: String, password: String): Console =
-        withContext(Dispatchers.Default) { mapped { BindingsConsole(TandemConsole.signIn(address, fingerprint, email, password)) } }
+    override suspend fun signIn(address: String, fingerprint: String?, email: String, password: String, code: String?): Console =
+        withContext(Dispatchers.Default) { mapped { BindingsConsole(TandemConsole.signIn(address, fingerprint, email, password, code)) } }
 }

@@ -293,7 +293,7 @@ internal fun SystemInfoItem.toSystemInfo() = SystemInfo(
 
 /** The one mapping of the bindings' error to the api's. */
 internal fun TandemException.toConsoleException(): ConsoleException = when (this) {
-    is TandemException.Refused -> ConsoleException(ConsoleException.Kind.REFUSED, detail, status.toInt(), rule)
+    is TandemException.Refused -> ConsoleException(ConsoleException.Kind.REFUSED, detail, status.toInt(), rule, code)
     is TandemException.Network -> ConsoleException(ConsoleException.Kind.NETWORK, detail)
     is TandemException.Untrusted -> ConsoleException(ConsoleException.Kind.UNTRUSTED, detail)
     is TandemException.Protocol -> ConsoleException(ConsoleException.Kind.PROTOCOL, detail)
