@@ -337,3 +337,93 @@ async fn hostile_frames_through_the_appliance_freeze_and_bloat_no_viewer() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// Every text message the host received within `span`.
+async fn host_heard(host: &mut super::raw::Socket, span: Duration) -> Vec<Value> {
+    use futures_util::StreamExt as _;
+    let deadline = tokio::time::Instant::now() + span;
+    let mut heard = Vec::new();
+    while let Ok(Some(Ok(m))) = tokio::time::timeout_at(deadline, host.next()).await {
+        if let Message::Text(text) = m {
+            heard.push(serde_json::from_str(text.as_str()).unwrap_or(Value::Null));
+        }
+    }
+    heard
+}
+
+/// Issue 26: a view-only viewer changes only its own picture. Its monitor choice (which used to
+/// switch every viewer's picture) never reaches the customer client, and its key frame requests
+/// (each costing every viewer a whole picture: one viewer raised another's traffic 34 times) are
+/// limited; the owner's choice of monitor goes through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_view_only_viewer_neither_switches_the_monitor_nor_floods_key_frames() {
+    let app = Appliance::start().await.unwrap();
+    let raw = Raw::new(&app);
+    let alice = raw.login("alice").await;
+    let (customer, s) = raw.active_session(&alice, "kim-laptop").await;
+    raw.ok(
+        &alice,
+        json!({"StartScreen": {"session": s, "control": false}}),
+    )
+    .await;
+    raw.ok(
+        &customer,
+        json!({"AnswerPrompt": {"session": s, "prompt": {"Allow": "ViewScreen"}, "accepted": true}}),
+    )
+    .await;
+    let mut host = raw
+        .ws(&format!(
+            "/api/v1/sessions/{s}/screen?access_token={customer}"
+        ))
+        .await
+        .unwrap();
+    let vendor = super::rights::external_joins(&raw, &alice, s).await;
+    let mut viewer = raw
+        .ws(&format!(
+            "/api/v1/sessions/{s}/screen?access_token={vendor}"
+        ))
+        .await
+        .unwrap();
+    let mut owner = raw
+        .ws(&format!("/api/v1/sessions/{s}/screen?access_token={alice}"))
+        .await
+        .unwrap();
+    // What the host is told as viewers come (their sizes) is read away first.
+    host_heard(&mut host, Duration::from_millis(300)).await;
+
+    let sent = Instant::now();
+    for _ in 0..100 {
+        viewer
+            .send(Message::Text(r#""refresh""#.into()))
+            .await
+            .unwrap();
+    }
+    viewer
+        .send(Message::Text(r#"{"monitor":{"index":1}}"#.into()))
+        .await
+        .unwrap();
+    let heard = host_heard(&mut host, Duration::from_millis(1000)).await;
+    let seconds = sent.elapsed().as_secs_f64();
+    let refreshes = heard.iter().filter(|m| **m == json!("refresh")).count();
+    println!(
+        "a view-only viewer sent 100 key frame requests and a monitor choice: {refreshes} requests reached the customer client in {seconds:.1} s, monitor choices {}",
+        heard.iter().filter(|m| m.get("monitor").is_some()).count()
+    );
+    assert!(
+        (1..=4 + 2 * (seconds.ceil() as usize)).contains(&refreshes),
+        "{refreshes}"
+    );
+    assert!(
+        !heard.iter().any(|m| m.get("monitor").is_some()),
+        "{heard:?}"
+    );
+    owner
+        .send(Message::Text(r#"{"monitor":{"index":1}}"#.into()))
+        .await
+        .unwrap();
+    let heard = host_heard(&mut host, Duration::from_millis(500)).await;
+    assert!(
+        heard.contains(&json!({"monitor": {"index": 1}})),
+        "the owner picks the monitor: {heard:?}"
+    );
+}
