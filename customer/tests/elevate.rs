@@ -242,6 +242,12 @@ async fn asked_for_administrative_rights_the_customer_types_their_own_password()
         !said_in(dir).contains(&user.password),
         "the password is never shown back"
     );
+    // The elevated client taking over is no "second client" (issue 26's notice).
+    assert!(
+        alice.current().notices.is_empty(),
+        "{:?}",
+        alice.current().notices
+    );
 
     // End: the root client hears it and is gone, not left retrying after the test.
     alice

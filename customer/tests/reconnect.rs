@@ -484,3 +484,42 @@ async fn a_customer_token_copied_to_another_computer_opens_nothing_there() {
     shell.send(b"echo still-the-real-computer\n").await.unwrap();
     support::read_until(&mut shell, "still-the-real-computer").await;
 }
+
+/// Issue 26: a second support client joining a session with its credential while the first is
+/// connected (here the same key started again on the same computer; elsewhere it would need the
+/// key too) is told to the technician.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_client_joining_with_the_sessions_credential_is_told_to_the_technician() {
+    let app = Appliance::start().await.unwrap();
+    let alice = sign_in(&app, "alice").await;
+    let key = alice.session_key(None).await.unwrap().key;
+    let home = tempfile::tempdir().unwrap();
+    let _first = join_via(&app, app.addr.port(), home.path(), &key);
+    let s = take_session(&alice).await;
+    printed(home.path(), "is helping you", 1).await;
+    let again = tempfile::tempdir().unwrap();
+    // The same home's rejoin file, in another process: the session's token and key.
+    std::fs::create_dir_all(again.path().join(".local/share")).unwrap();
+    let copy = std::process::Command::new("cp")
+        .args(["-a"])
+        .arg(home.path().join(".local/share/tandem"))
+        .arg(again.path().join(".local/share/"))
+        .status()
+        .unwrap();
+    assert!(copy.success());
+    let _second = join_via(&app, app.addr.port(), again.path(), &key);
+    let told = alice
+        .wait_for(WAIT, |m| {
+            m.notices.iter().any(|n| {
+                n.text
+                    .starts_with("A second support client joined the session of Kim")
+            })
+        })
+        .await;
+    assert!(
+        told.is_ok(),
+        "the technician is told; notices: {:?}",
+        alice.current().notices
+    );
+    assert!(alice.current().state.sessions.contains_key(&s));
+}

@@ -454,14 +454,41 @@ impl Appliance {
     }
 
     /// Note a customer client's event socket as open until the returned guard is dropped. The
-    /// first socket of a session the appliance was waiting for brings its customer back.
+    /// first socket of a session the appliance was waiting for brings its customer back. A
+    /// `fresh` socket (a client starting, not one resuming after a drop, whose old socket may
+    /// linger) while another is open is a second client with the session's credential: its
+    /// technicians are told (issue 26).
     #[must_use]
-    pub fn customer_online(self: &Arc<Self>, session: i64) -> CustomerOnline {
+    pub fn customer_online(self: &Arc<Self>, session: i64, fresh: bool) -> CustomerOnline {
         let mut first = false;
         if let Ok(mut online) = self.customers_online.lock() {
             let n = online.entry(session).or_default();
             *n += 1;
             first = *n == 1;
+        }
+        if !first && fresh {
+            let appliance = Arc::clone(self);
+            let session = SessionId(u64::try_from(session).unwrap_or(0));
+            tokio::spawn(async move {
+                let told = appliance
+                    .observe("CustomerClientStartedAgain", move |state, _| {
+                        // An elevated client taking over from the one that restarted it (E2)
+                        // connects while the first still holds on: that is no second client.
+                        let handover = |s: &tandem_core::domain::Session| {
+                            s.customer.info.mode == tandem_core::domain::ClientMode::Elevated
+                        };
+                        match state.sessions.get(&session) {
+                            Some(s) if !handover(s) => {
+                                vec![Event::CustomerClientStartedAgain { session }]
+                            }
+                            _ => Vec::new(),
+                        }
+                    })
+                    .await;
+                if let Err(e) = told {
+                    tracing::warn!(error = %e, "could not tell that a second customer client joined");
+                }
+            });
         }
         if first {
             let appliance = Arc::clone(self);

@@ -170,7 +170,9 @@ async fn feed(
     let mut direct = appliance.subscribe_direct();
     // A customer client's socket counts as "listening" for direct messages while it is open.
     let _customer = match who {
-        Principal::Customer(s) => Some(appliance.customer_online(crate::appliance::id(s.0))),
+        Principal::Customer(s) => {
+            Some(appliance.customer_online(crate::appliance::id(s.0), since.is_none()))
+        }
         _ => None,
     };
     // S3: a technician with a console connected is present.

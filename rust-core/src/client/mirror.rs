@@ -124,13 +124,26 @@ impl Mirror {
                 text: text.clone(),
             });
         }
-        if let Event::MailNotSent { reason, .. } = event {
+        let notice = match event {
+            Event::MailNotSent { reason, .. } => Some(format!(
+                "The invitation e-mail could not be sent ({reason}). Copy the invitation link and send it another way."
+            )),
+            Event::CustomerClientStartedAgain { session } => {
+                let customer = self.state.sessions.get(session).map_or_else(
+                    || "the customer".to_owned(),
+                    |s| s.customer.info.name.clone(),
+                );
+                Some(format!(
+                    "A second support client joined the session of {customer} with its credential; the screen and shell now come from it. If {customer} did not start it again, end the session."
+                ))
+            }
+            _ => None,
+        };
+        if let Some(text) = notice {
             self.notices.push(Notice {
                 seq: published.seq,
                 at: published.at,
-                text: format!(
-                    "The invitation e-mail could not be sent ({reason}). Copy the invitation link and send it another way."
-                ),
+                text,
             });
             let excess = self.notices.len().saturating_sub(MAX_NOTICES);
             self.notices.drain(..excess);

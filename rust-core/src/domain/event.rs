@@ -182,6 +182,12 @@ pub enum Event {
     CustomerReconnected {
         session: SessionId,
     },
+    /// A second customer client joined the session with its credential while one was connected
+    /// (a copy started again, or one holding the session's key): the screen and shell come from
+    /// the newest. Told to the session's technicians (issue 26); changes nothing.
+    CustomerClientStartedAgain {
+        session: SessionId,
+    },
     /// The e-mail an invitation was to send (S4, X3) could not be sent, even after retrying:
     /// told to the technician whose invitation it was, and to nobody else.
     MailNotSent {
@@ -304,6 +310,7 @@ impl Event {
             | E::CustomerDisconnected { session, .. }
             | E::CustomerConnectionLost { session, .. }
             | E::CustomerReconnected { session }
+            | E::CustomerClientStartedAgain { session }
             | E::SupportButtonDeployed { session, .. }
             | E::SupportButtonRemoved { session, .. }
             | E::JumpClientPinned { session, .. }

@@ -402,7 +402,9 @@ impl State {
                     .chat_bytes
                     .saturating_add(u64::try_from(text.len()).unwrap_or(u64::MAX));
             }),
-            Event::SystemInfoViewed { .. } | Event::MailNotSent { .. } => {}
+            Event::SystemInfoViewed { .. }
+            | Event::MailNotSent { .. }
+            | Event::CustomerClientStartedAgain { .. } => {}
             Event::ElevationSuggested { .. } => {}
             Event::ChatToggled { session, enabled } => {
                 self.with_session(*session, |s| s.chat_enabled = *enabled);
