@@ -297,7 +297,8 @@ mod tests {
         compress_to_vec(bytes, CompressionLevel::Fastest)
     }
 
-    /// A 2x1 key frame of two 1x1 tiles, with the data each tile carries.
+    /// A 65x1 key frame of two 1x1 tiles, at (0, 0) and (64, 0) (each in a cell of the tile
+    /// grid of its own, as the format wants), with the data each tile carries.
     fn frame(first: &[u8], second: &[u8]) -> Vec<u8> {
         let tile = |x, data| Tile {
             x,
@@ -308,12 +309,31 @@ mod tests {
         };
         screen::encode(&Frame {
             key: true,
+            width: 65,
+            height: 1,
+            number: 0,
+            scaled_from: None,
+            moves: Vec::new(),
+            tiles: vec![tile(0, first), tile(64, second)],
+        })
+    }
+
+    /// A 2x1 key frame of one tile with these two pixels.
+    fn whole(data: &[u8]) -> Vec<u8> {
+        screen::encode(&Frame {
+            key: true,
             width: 2,
             height: 1,
             number: 0,
             scaled_from: None,
             moves: Vec::new(),
-            tiles: vec![tile(0, first), tile(1, second)],
+            tiles: vec![Tile {
+                x: 0,
+                y: 0,
+                w: 2,
+                h: 1,
+                data,
+            }],
         })
     }
 
@@ -324,8 +344,8 @@ mod tests {
     fn the_customers_pointer_is_drawn_where_it_is_with_its_last_shape() {
         use crate::screen::cursor::{Cursor, Shape, encode};
         let mut canvas = Viewer::default();
-        let black = zstd(&[0, 0, 0, 255]);
-        assert_eq!(paint(&mut canvas, &frame(&black, &black)), Ok(true));
+        let black = zstd(&[0, 0, 0, 255, 0, 0, 0, 255]);
+        assert_eq!(paint(&mut canvas, &whole(&black)), Ok(true));
         let white = [255u8, 255, 255, 255];
         let shape = Shape {
             hot_x: 0,
@@ -381,7 +401,10 @@ mod tests {
         let both = zstd(&[1, 2, 3, 255, 4, 5, 6, 255]);
         assert_eq!(paint(&mut canvas, &frame(&both, &[])), Ok(true));
         let picture = canvas.picture().cloned().unwrap_or_else(|| unreachable!());
-        assert_eq!(picture.pixels, [1, 2, 3, 255, 4, 5, 6, 255]);
+        assert_eq!(
+            (picture.argb(0, 0), picture.argb(64, 0)),
+            (Some(0xFF03_0201), Some(0xFF06_0504))
+        );
         let mut canvas = Viewer::default();
         let (one, two) = (zstd(&[1, 2, 3, 255]), zstd(&[4, 5, 6, 255]));
         assert_eq!(paint(&mut canvas, &frame(&one, &two)), Ok(true), "one each");
@@ -465,7 +488,7 @@ mod tests {
         let mut viewer = Viewer::default();
         let mut out = Vec::new();
         assert_eq!(viewer.draw_rgba(&mut out), None, "nothing came yet");
-        let reply = viewer.receive(&frame(&zstd(&[1, 2, 3, 255, 4, 5, 6, 255]), &[]));
+        let reply = viewer.receive(&whole(&zstd(&[1, 2, 3, 255, 4, 5, 6, 255])));
         assert_eq!(reply.send, [ViewerMessage::Ack { number: 0 }]);
         let area = |x, w| Some(Area { x, y: 0, w, h: 1 });
         assert_eq!(viewer.draw_rgba(&mut out), area(0, 2));

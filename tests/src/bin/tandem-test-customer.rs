@@ -4,10 +4,23 @@
 //!
 //!   TANDEM_URL=https://localhost:8443/ TANDEM_FINGERPRINT=AB:… tandem-test-customer join KEY NAME
 //!   … say TOKEN SESSION TEXT  |  transcript TOKEN  |  redeem LINK_TOKEN
+//!
+//! The TOKEN `join` prints is the session's token and the key it is bound to (issue 26), joined
+//! by `~`: each later call proves the key as the real client does.
 use std::process::ExitCode;
-use tandem_core::client::{Api, ClientError, Endpoint};
+use tandem_core::client::{Api, ClientError, Endpoint, ProofKey};
 use tandem_core::domain::{ClientMode, Command, CustomerInfo, Platform, SessionId};
 use tandem_core::protocol::View;
+
+/// The connection of a customer whose handle `join` printed: its token, proving its key.
+fn as_customer(api: &Api, handle: &str) -> Result<Api, ClientError> {
+    Ok(match handle.split_once('~') {
+        Some((token, key)) => api
+            .with_token(token.to_owned())
+            .with_proof(ProofKey::from_text(key)?),
+        None => api.with_token(handle.to_owned()),
+    })
+}
 
 async fn run(args: &[String]) -> Result<String, ClientError> {
     let url = std::env::var("TANDEM_URL")
@@ -27,11 +40,12 @@ async fn run(args: &[String]) -> Result<String, ClientError> {
                 platform: Platform::Linux,
                 mode: ClientMode::Full,
             };
-            let (_, joined) = api.join(&arg(1)?, &customer).await?;
-            Ok(
-                serde_json::json!({ "token": joined.token, "session": joined.session.0 })
-                    .to_string(),
-            )
+            let (joined_api, joined) = api.join(&arg(1)?, &customer).await?;
+            let handle = match joined_api.proof() {
+                Some(key) => format!("{}~{}", joined.token, key.to_text()),
+                None => joined.token,
+            };
+            Ok(serde_json::json!({ "token": handle, "session": joined.session.0 }).to_string())
         }
         Some("say") => {
             let session = SessionId(
@@ -39,7 +53,7 @@ async fn run(args: &[String]) -> Result<String, ClientError> {
                     .parse()
                     .map_err(|_| ClientError::Address("session is a number".into()))?,
             );
-            api.with_token(arg(1)?)
+            as_customer(&api, &arg(1)?)?
                 .command(&Command::SendChat {
                     session,
                     text: arg(3)?,
@@ -48,7 +62,7 @@ async fn run(args: &[String]) -> Result<String, ClientError> {
             Ok(serde_json::json!({ "said": true }).to_string())
         }
         Some("transcript") => {
-            let snapshot = api.with_token(arg(1)?).snapshot().await?;
+            let snapshot = as_customer(&api, &arg(1)?)?.snapshot().await?;
             let chat = match snapshot.view {
                 View::Customer { session } | View::External { session, .. } => session.chat,
                 View::Technician { .. } => Vec::new(),
