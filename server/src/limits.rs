@@ -511,20 +511,31 @@ mod tests {
     #[tokio::test]
     async fn one_account_takes_at_most_two_places_among_the_checks() {
         let limits = Arc::new(Limits::new(RateLimits::for_load_tests()));
-        let (release, wait) = tokio::sync::watch::channel(false);
-        let mut running = Vec::new();
-        for _ in 0..2 {
-            let (limits, mut wait) = (limits.clone(), wait.clone());
-            running.push(tokio::spawn(async move {
+        // The first check holds the hashing lane until released; the second waits behind it.
+        let (started, running) = std::sync::mpsc::channel::<()>();
+        let (release, held) = std::sync::mpsc::channel::<()>();
+        let first = {
+            let limits = limits.clone();
+            tokio::spawn(async move {
                 limits
                     .check_password("alice@example.com", false, move || {
-                        // Held until released: the account's two places stay taken.
-                        let _ = futures_block(&mut wait);
+                        let _ = started.send(());
+                        let _ = held.recv();
                     })
                     .await
-            }));
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+            })
+        };
+        tokio::task::spawn_blocking(move || running.recv())
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .unwrap_or_else(|| panic!("the first check started"));
+        // Polled once, the second takes its place and waits for the lane.
+        let mut second = Box::pin(limits.check_password("alice@example.com", false, || ()));
+        assert!(
+            futures_util::FutureExt::now_or_never(&mut second).is_none(),
+            "waiting behind the first"
+        );
         let third = limits
             .check_password("alice@example.com", false, || ())
             .await;
@@ -532,21 +543,23 @@ mod tests {
             matches!(third, Err(ApiError::TooManyRequests { .. })),
             "{third:?}"
         );
-        let known = limits.check_password("alice@example.com", true, || ());
-        let other = limits.check_password("bob@example.com", false, || ());
-        let _ = release.send(true);
-        assert!(other.await.is_ok(), "another account is not behind Alice's");
-        assert!(known.await.is_ok(), "nor Alice from a known address");
-        for r in running {
-            assert!(matches!(r.await, Ok(Ok(()))));
-        }
-    }
-
-    /// Wait on a blocking thread until the watch says true.
-    fn futures_block(wait: &mut tokio::sync::watch::Receiver<bool>) -> bool {
-        while !*wait.borrow() {
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        true
+        // Alice from a known address has a lane of her own, while both places are taken.
+        assert!(
+            limits
+                .check_password("alice@example.com", true, || ())
+                .await
+                .is_ok(),
+            "Alice from a known address is not behind them"
+        );
+        let _ = release.send(());
+        assert!(matches!(first.await, Ok(Ok(()))));
+        assert!(second.await.is_ok());
+        assert!(
+            limits
+                .check_password("bob@example.com", false, || ())
+                .await
+                .is_ok(),
+            "another account's check is not refused for Alice's"
+        );
     }
 }
