@@ -292,6 +292,22 @@ pub async fn turn_off(store: &Store, technician: TechnicianId, code: &str) -> Re
     Ok(())
 }
 
+/// A change of a technician's two-step sign-in, in the audit (a failure to write it is logged).
+pub async fn audit(store: &Store, technician: TechnicianId, outcome: &str) {
+    let who = crate::appliance::actor_label(tandem_core::domain::Actor::Technician(technician));
+    if let Err(e) = store
+        .audit(
+            crate::appliance::now_ms(),
+            &who,
+            "two-step sign-in",
+            outcome,
+        )
+        .await
+    {
+        tracing::warn!(error = %e, "could not audit two-step sign-in");
+    }
+}
+
 /// The enrolment's QR code, as an SVG element to put into a page.
 #[must_use]
 pub fn qr_svg(url: &str) -> String {

@@ -9,7 +9,7 @@ use crate::second_factor::{self, Enrolment};
 use axum::Json;
 use axum::extract::State;
 use std::sync::Arc;
-use tandem_core::domain::{Actor, TechnicianId};
+use tandem_core::domain::TechnicianId;
 use tandem_core::protocol::{
     SecondFactorCode, SecondFactorConfirmed, SecondFactorStarted, SecondFactorStatus,
 };
@@ -20,22 +20,6 @@ fn technician(who: Principal) -> Result<TechnicianId, ApiError> {
         _ => Err(ApiError::BadRequest(
             "Only technicians and administrators sign in with a second factor".into(),
         )),
-    }
-}
-
-async fn audit(appliance: &Appliance, me: TechnicianId, outcome: &str) {
-    let who = crate::appliance::actor_label(Actor::Technician(me));
-    if let Err(e) = appliance
-        .store
-        .audit(
-            crate::appliance::now_ms(),
-            &who,
-            "two-step sign-in",
-            outcome,
-        )
-        .await
-    {
-        tracing::warn!(error = %e, "could not audit two-step sign-in");
     }
 }
 
@@ -80,7 +64,7 @@ pub async fn confirm(
 ) -> Result<Json<SecondFactorConfirmed>, ApiError> {
     let me = technician(who)?;
     let recovery_codes = second_factor::confirm(&appliance.store, me, &body.code).await?;
-    audit(&appliance, me, "turned on").await;
+    second_factor::audit(&appliance.store, me, "turned on").await;
     Ok(Json(SecondFactorConfirmed { recovery_codes }))
 }
 
@@ -97,7 +81,7 @@ pub async fn turn_off(
         ));
     }
     second_factor::turn_off(&appliance.store, me, &body.code).await?;
-    audit(&appliance, me, "turned off").await;
+    second_factor::audit(&appliance.store, me, "turned off").await;
     Ok(Json(SecondFactorStatus {
         enabled: false,
         pending: false,

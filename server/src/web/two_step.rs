@@ -80,24 +80,6 @@ pub async fn sign_in_code(
     }
 }
 
-/// A change of two-step sign-in, in the audit.
-async fn audit(appliance: &Appliance, session: &WebSession, outcome: &str) {
-    let who =
-        crate::appliance::actor_label(tandem_core::domain::Actor::Technician(session.technician));
-    if let Err(e) = appliance
-        .store
-        .audit(
-            crate::appliance::now_ms(),
-            &who,
-            "two-step sign-in",
-            outcome,
-        )
-        .await
-    {
-        tracing::warn!(error = %e, "could not audit two-step sign-in");
-    }
-}
-
 async fn show(
     appliance: &Appliance,
     session: &WebSession,
@@ -187,7 +169,7 @@ pub async fn confirm(
     }
     match second_factor::confirm(&appliance.store, session.technician, &form.code).await {
         Ok(codes) => {
-            audit(&appliance, &session, "turned on").await;
+            second_factor::audit(&appliance.store, session.technician, "turned on").await;
             show(&appliance, &session, codes, None).await
         }
         Err(e) => show(&appliance, &session, Vec::new(), Some(e.to_string())).await,
@@ -213,7 +195,7 @@ pub async fn turn_off(
     }
     match second_factor::turn_off(&appliance.store, session.technician, &form.code).await {
         Ok(()) => {
-            audit(&appliance, &session, "turned off").await;
+            second_factor::audit(&appliance.store, session.technician, "turned off").await;
             Redirect::to("/account/two-step").into_response()
         }
         Err(e) => show(&appliance, &session, Vec::new(), Some(e.to_string())).await,
