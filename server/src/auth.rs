@@ -105,6 +105,8 @@ pub struct Credential {
     /// The address the request came from (its /64 for IPv6), when known: sockets are also
     /// counted per source.
     pub source: Option<std::net::IpAddr>,
+    /// The key a customer's token is bound to, whose proof every request carries (issue 26).
+    pub bound_key: Option<[u8; 32]>,
 }
 
 impl Credential {
@@ -133,6 +135,7 @@ impl Credential {
             subject: token.subject,
             expires_at: token.expires_at,
             source: None,
+            bound_key: token.bound_key,
         })
     }
 
@@ -189,15 +192,13 @@ where
         let mut credential = Self::of(&appliance, &token).await?;
         // A customer's token bound to its client's key opens nothing without a proof of the key
         // (issue 26): copied to another computer, it is refused there.
-        if credential.kind == TokenKind::Customer
-            && let Some(key) = appliance.store.token_key(&credential.token_hash).await?
-        {
+        if let Some(key) = &credential.bound_key {
             let proof = parts
                 .headers
                 .get(tandem_core::protocol::PROOF_HEADER)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or_default();
-            if !crate::proof::verify(&key, proof, &token, now_ms()) {
+            if !crate::proof::verify(key, proof, &token, now_ms()) {
                 tracing::info!("a customer token without its client's proof was refused");
                 return Err(ApiError::Unauthorized(
                     "This session's token belongs to another computer's support client",

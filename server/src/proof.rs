@@ -16,23 +16,25 @@ pub fn parse_public(text: &str) -> Option<String> {
     (bytes.len() == 32).then(|| URL_SAFE_NO_PAD.encode(bytes))
 }
 
+/// A stored public key's bytes.
+#[must_use]
+pub fn key_bytes(text: &str) -> Option<[u8; 32]> {
+    URL_SAFE_NO_PAD.decode(text.trim()).ok()?.try_into().ok()
+}
+
 /// Whether `header` proves the key `public` for a request with `token` at `now_ms`.
 #[must_use]
-pub fn verify(public: &str, header: &str, token: &str, now_ms: i64) -> bool {
+pub fn verify(public: &[u8; 32], header: &str, token: &str, now_ms: i64) -> bool {
     let Some((at, signature)) = header.trim().split_once('.') else {
         return false;
     };
-    let (Ok(at), Ok(signature), Ok(public)) = (
-        at.parse::<i64>(),
-        URL_SAFE_NO_PAD.decode(signature),
-        URL_SAFE_NO_PAD.decode(public),
-    ) else {
+    let (Ok(at), Ok(signature)) = (at.parse::<i64>(), URL_SAFE_NO_PAD.decode(signature)) else {
         return false;
     };
     if (now_ms - at).abs() > PROOF_WINDOW_MS {
         return false;
     }
-    UnparsedPublicKey::new(&ED25519, public)
+    UnparsedPublicKey::new(&ED25519, public.as_slice())
         .verify(&proof_message(at, token), &signature)
         .is_ok()
 }
@@ -48,6 +50,7 @@ mod tests {
         let pkcs8 = Ed25519KeyPair::generate_pkcs8(&rng).unwrap_or_else(|_| panic!("a key"));
         let pair = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap_or_else(|_| panic!("a key"));
         let public = URL_SAFE_NO_PAD.encode(pair.public_key().as_ref());
+        let key = key_bytes(&public).unwrap_or_else(|| panic!("32 bytes"));
         let at = 1_700_000_000_000;
         let sign = |at: i64, token: &str| {
             format!(
@@ -55,20 +58,21 @@ mod tests {
                 URL_SAFE_NO_PAD.encode(pair.sign(&proof_message(at, token)).as_ref())
             )
         };
-        assert!(verify(&public, &sign(at, "tok"), "tok", at + 1000));
+        assert!(verify(&key, &sign(at, "tok"), "tok", at + 1000));
         assert!(
-            !verify(&public, &sign(at, "tok"), "other", at),
+            !verify(&key, &sign(at, "tok"), "other", at),
             "another token"
         );
         assert!(
-            !verify(&public, &sign(at, "tok"), "tok", at + PROOF_WINDOW_MS + 1),
+            !verify(&key, &sign(at, "tok"), "tok", at + PROOF_WINDOW_MS + 1),
             "too old"
         );
         let other = Ed25519KeyPair::generate_pkcs8(&rng).unwrap_or_else(|_| panic!("a key"));
         let other = Ed25519KeyPair::from_pkcs8(other.as_ref()).unwrap_or_else(|_| panic!("a key"));
-        let theirs = URL_SAFE_NO_PAD.encode(other.public_key().as_ref());
+        let theirs = key_bytes(&URL_SAFE_NO_PAD.encode(other.public_key().as_ref()))
+            .unwrap_or_else(|| panic!("32 bytes"));
         assert!(!verify(&theirs, &sign(at, "tok"), "tok", at), "another key");
-        assert!(!verify(&public, "nonsense", "tok", at));
+        assert!(!verify(&key, "nonsense", "tok", at));
         assert_eq!(parse_public(&public), Some(public.clone()));
         assert_eq!(parse_public("short"), None);
     }

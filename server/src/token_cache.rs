@@ -80,6 +80,7 @@ mod tests {
     use crate::store::TokenKind;
 
     const TOKEN: Token = Token {
+        bound_key: None,
         kind: TokenKind::Technician,
         subject: 1,
         expires_at: 1_000,
