@@ -1,4 +1,4 @@
-//! One or more tests per product rule (shared/PRODUCT.md), named after the rule id, asserting what
+//! One or more tests per product rule (the ids of `Rule`), named after the rule id, asserting what
 //! a technician, customer or administrator would notice.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

@@ -1,4 +1,4 @@
-//! The product rules of `shared/PRODUCT.md`, as a pure, synchronous, deterministic model.
+//! The product rules (ids A1…G4, see [`Rule`]), as a pure, synchronous, deterministic model.
 //!
 //! No I/O and no clock: callers pass the current time in. One entry point,
 //! [`State::execute`], checks any [`Command`] by any [`Actor`] and returns the [`Event`]s it

@@ -1,5 +1,6 @@
-//! The ids of the product rules in `shared/PRODUCT.md`. Every denial names the rule behind it so
-//! that a person reading "Only the session owner can transfer (T3)" can look the rule up.
+//! The ids of the product rules (A1…G4). Every denial names the rule behind it and says it in
+//! words ("Only the session owner can transfer the session (T3)"), so a person can tell which rule
+//! refused and find its tests (`rust-core/tests/rules.rs`, named after the id).
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
