@@ -127,8 +127,13 @@ pub fn relocate(places: &Places) {
         }
     };
     use std::os::unix::process::CommandExt;
+    // The installed copy's name no longer carries a download's credential: it is told where
+    // it was started from (a path, not the credential: the environment is this user's only).
+    let started_from =
+        std::env::var_os(crate::downloaded::STARTED_FROM).unwrap_or_else(|| exe.clone().into());
     let failed = std::process::Command::new(&placed)
         .args(std::env::args_os().skip(1))
+        .env(crate::downloaded::STARTED_FROM, started_from)
         .exec();
     tracing::warn!(error = %failed, "running without installing: the installed copy did not start");
     let _ = std::fs::remove_dir_all(own_dir(places));

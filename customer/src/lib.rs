@@ -2,6 +2,7 @@
 //! runs the tools the customer allows. Linux first; platform code stays behind small modules so
 //! Windows and macOS can follow.
 pub mod button;
+pub mod downloaded;
 pub mod elevate;
 pub mod install;
 pub mod jump;

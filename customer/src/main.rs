@@ -15,19 +15,16 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
     about = "Join a Tandem support session"
 )]
 struct Cli {
-    /// The appliance's address, e.g. https://support.example.com/
-    #[arg(long, env = "TANDEM_URL", required_unless_present_any = ["button_config", "jump_config", "resume", "link"])]
+    /// The appliance's address, e.g. https://support.example.com/ (a downloaded client carries
+    /// its own and needs none of these options).
+    #[arg(long, env = "TANDEM_URL", requires = "key")]
     url: Option<String>,
     /// The SHA-256 fingerprint of a self-signed appliance's certificate; without it, the
     /// system's trust store decides.
     #[arg(long, env = "TANDEM_FINGERPRINT")]
     fingerprint: Option<String>,
     /// The session key the technician gave you.
-    #[arg(
-        long,
-        required_unless_present_any = ["button_config", "jump_config", "resume", "link"],
-        conflicts_with = "button_config"
-    )]
+    #[arg(long, requires = "url", conflicts_with = "button_config")]
     key: Option<String>,
     /// The session link the technician sent (`https://…/customer?key=…`): the appliance and
     /// the key in one.
@@ -54,6 +51,9 @@ struct Cli {
     /// Answer every request with no.
     #[arg(long)]
     deny_all: bool,
+    /// Stay in the terminal even where a desktop could show the window (servers, tests).
+    #[arg(long)]
+    terminal: bool,
 }
 
 /// A session joined: how to reach it, and what this process installs.
@@ -179,9 +179,26 @@ async fn join(cli: &Cli, places: Option<Places>) -> Result<Joined, String> {
             ),
         },
     };
-    let key = match &cli.link {
+    let mut key = match &cli.link {
         Some(link) => Some(from_link(link)?.1),
         None => cli.key.clone(),
+    };
+    // Nothing given: a client downloaded from the customer's page carries all it needs.
+    let downloaded = match (&button, &key) {
+        (None, None) => Some(
+            tandem_customer::downloaded::detect()?.ok_or_else(|| {
+                "Open the link your technician sent you and download the support client from that page (or start this program with --link).".to_owned()
+            })?,
+        ),
+        _ => None,
+    };
+    let (url, fingerprint) = match &downloaded {
+        Some(d) => {
+            // The credential also names what a restart rejoins with.
+            key = Some(d.credential.clone());
+            (d.carried.url.clone(), d.carried.fingerprint.clone())
+        }
+        None => (url, fingerprint),
     };
     let api = endpoint(&url, fingerprint.as_deref()).map_err(|e| format!("Could not join: {e}"))?;
     let consent = if cli.allow_all {
@@ -225,10 +242,14 @@ async fn join(cli: &Cli, places: Option<Places>) -> Result<Joined, String> {
             Err(e) => return Err(format!("Could not rejoin the session: {e}")),
         }
     }
-    let joined = match (button, &key) {
-        (Some((button, secret)), _) => api.start_from_button(button, &secret, &customer).await,
-        (None, Some(key)) => api.join(key, &customer).await,
-        (None, None) => Err(ClientError::Address("a session key is needed".into())),
+    let joined = match (button, &key, &downloaded) {
+        (Some((button, secret)), _, _) => api.start_from_button(button, &secret, &customer).await,
+        (None, _, Some(d)) => {
+            api.join_full_client(&d.credential, &customer.machine, customer.platform)
+                .await
+        }
+        (None, Some(key), None) => api.join(key, &customer).await,
+        (None, None, None) => Err(ClientError::Address("a session key is needed".into())),
     };
     let (api, joined) = joined.map_err(|e| format!("Could not join: {e}"))?;
     if let (Some(key), Some(places), Some(token)) = (&key, &places, api.token()) {

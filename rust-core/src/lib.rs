@@ -5,5 +5,6 @@
 #[cfg(feature = "client")]
 pub mod client;
 pub mod domain;
+pub mod download;
 pub mod protocol;
 pub mod screen;

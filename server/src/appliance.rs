@@ -98,8 +98,17 @@ pub enum SideWrite {
         /// The key's hash.
         key_hash: String,
     },
-    /// A bearer token for whoever the command lets in: the customer of the session it starts,
-    /// or the external user it admits.
+    /// Use up a one-time download credential (issue 27) and end the tokens the session's
+    /// customer held so far (the browser's click-to-chat): the full client that presents it
+    /// takes the customer's seat alone. The command fails if it was used already.
+    UseDownload {
+        /// The credential's hash.
+        ticket_hash: String,
+        /// Its session.
+        session: i64,
+    },
+    /// A bearer token for whoever the command lets in: the customer of the session it starts
+    /// (or whose full client it seats), or the external user it admits.
     Token {
         /// Which kind.
         kind: TokenKind,
@@ -200,6 +209,8 @@ pub struct Appliance {
     pub config: Config,
     /// The TLS certificate's fingerprint, when serving TLS.
     pub fingerprint: Option<String>,
+    /// The support client's packages it serves (issue 27).
+    pub packages: crate::downloads::Packages,
     /// The shell streams being relayed.
     pub relays: crate::relay::Relays,
     /// The latest system information each session's customer client reported (kept in memory
@@ -380,6 +391,20 @@ impl Appliance {
         );
         let (direct, _) = broadcast::channel(64);
         let state = Arc::new(state);
+        // A downloaded client pins a self-signed appliance's certificate; one with a real
+        // certificate is trusted the way every program on that computer trusts it.
+        let carried = tandem_core::download::Carried {
+            url: config.public_url.to_string(),
+            fingerprint: fingerprint
+                .clone()
+                .filter(|_| matches!(config.tls, crate::config::TlsMode::SelfSigned)),
+        };
+        let packages =
+            crate::downloads::Packages::load(&config.effective_downloads_dir(), &carried);
+        tracing::info!(
+            present = ?packages.present.iter().map(|p| p.target.id).collect::<Vec<_>>(),
+            "support client packages"
+        );
         let (jobs, queue) = mpsc::channel(4 * MAX_BATCH);
         let appliance = Arc::new(Self {
             committed: arc_swap::ArcSwap::from_pointee(Committed {
@@ -395,6 +420,7 @@ impl Appliance {
             direct,
             mailer,
             fingerprint,
+            packages,
             relays: crate::relay::Relays::default(),
             system_info: std::sync::Mutex::default(),
             customers_online: std::sync::Mutex::default(),
@@ -1028,6 +1054,13 @@ impl Appliance {
             Store::release_savepoint(tx)
                 .await
                 .map_err(|e| Staging::Broken(e.into()))?;
+            // The browser's click-to-chat socket closes once the full client's seat is committed.
+            staged
+                .ended
+                .extend(sides.iter().filter_map(|side| match side {
+                    SideWrite::UseDownload { session, .. } => Some((TokenKind::Customer, *session)),
+                    _ => None,
+                }));
         }
         // The batch's state is a copy made once; it becomes the state only once committed.
         // Each event's audience is who sees its subject before or after it.
@@ -1113,13 +1146,27 @@ impl Appliance {
                     ));
                 }
             }
+            SideWrite::UseDownload {
+                ticket_hash,
+                session,
+            } => {
+                if !Store::use_download(tx, ticket_hash, now).await? {
+                    return Err(ApiError::AlreadyUsed(
+                        "This download has been used already or has expired",
+                    ));
+                }
+                Store::revoke_subject_in(tx, TokenKind::Customer, *session).await?;
+            }
             SideWrite::Token {
                 kind,
                 token_hash,
                 ttl_ms,
             } => {
                 let subject = events.iter().find_map(|e| match (kind, e) {
-                    (TokenKind::Customer, Event::SessionStarted { session, .. }) => Some(session.0),
+                    (TokenKind::Customer, Event::SessionStarted { session, .. })
+                    | (TokenKind::Customer, Event::FullClientStarted { session, .. }) => {
+                        Some(session.0)
+                    }
                     (TokenKind::External, Event::ExternalJoined { external, .. }) => {
                         Some(external.id.0)
                     }

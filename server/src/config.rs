@@ -25,6 +25,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Where to listen.
     pub listen: SocketAddr,
+    /// The support client's packages to serve (issue 27); `None`: `<data dir>/downloads`.
+    pub downloads_dir: Option<PathBuf>,
     /// A PostgreSQL URL for scale; `None` uses SQLite in the data directory.
     pub database_url: Option<String>,
     /// How connections are secured.
@@ -83,6 +85,14 @@ pub const DEFAULT_DEAD_AFTER: std::time::Duration = std::time::Duration::from_se
 pub const DEFAULT_MAX_BACKLOG: i64 = 5000;
 
 impl Config {
+    /// The directory the support client's packages are read from.
+    #[must_use]
+    pub fn effective_downloads_dir(&self) -> PathBuf {
+        self.downloads_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("downloads"))
+    }
+
     /// The database URL in use: the given one, or SQLite in the data directory.
     #[must_use]
     pub fn effective_database_url(&self) -> String {

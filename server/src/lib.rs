@@ -8,6 +8,7 @@ pub mod auth;
 pub mod config;
 pub mod connections;
 pub mod demo;
+pub mod downloads;
 pub mod error;
 pub mod feeds;
 pub mod limits;

@@ -30,6 +30,10 @@ struct Cli {
         global = true
     )]
     listen: SocketAddr,
+    /// Where the support client's packages are (`tandem-customer-<platform>`, see the README);
+    /// by default `<data dir>/downloads`.
+    #[arg(long, env = "TANDEM_DOWNLOADS", global = true)]
+    downloads: Option<PathBuf>,
     /// A PostgreSQL URL; without it, SQLite in the data directory.
     #[arg(long, env = "TANDEM_DATABASE_URL", global = true)]
     database_url: Option<String>,
@@ -184,6 +188,7 @@ fn config(cli: &Cli) -> Config {
     Config {
         data_dir: cli.data_dir.clone(),
         listen,
+        downloads_dir: cli.downloads.clone(),
         database_url: cli.database_url.clone(),
         tls,
         public_url: public_url.unwrap_or_else(|| {

@@ -1028,6 +1028,62 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Store a one-time download credential for a session's full client (issue 27).
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn insert_download(
+        &self,
+        ticket_hash: &str,
+        session: i64,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO client_downloads (ticket_hash, session, created_at, expires_at, used_at) VALUES ($1, $2, $3, $4, NULL)")
+            .bind(ticket_hash)
+            .bind(session)
+            .bind(now)
+            .bind(expires_at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The session of a download credential that is unused and unexpired.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn download_session(
+        &self,
+        ticket_hash: &str,
+        now: i64,
+    ) -> Result<Option<i64>, StoreError> {
+        let row = sqlx::query("SELECT session FROM client_downloads WHERE ticket_hash = $1 AND used_at IS NULL AND expires_at > $2")
+            .bind(ticket_hash)
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| r.try_get("session")).transpose()?)
+    }
+
+    /// Use a download credential up, with the command that seats its client; false if it was
+    /// used (or has expired) first. The database decides, so two clients at once cannot both win.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn use_download(
+        tx: &mut Tx<'_>,
+        ticket_hash: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE client_downloads SET used_at = $1 WHERE ticket_hash = $2 AND used_at IS NULL AND expires_at > $1")
+            .bind(now)
+            .bind(ticket_hash)
+            .execute(&mut **tx)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// Store the hash of an external invitation's one-time link.
     ///
     /// # Errors

@@ -1471,20 +1471,16 @@ async fn info_openapi_and_certificate_fingerprint() {
     ] {
         assert!(doc["paths"][path].is_object(), "{path} is described");
     }
-    // A session link opened in a browser says how to start the client with it.
+    // A session link opened in a browser: a key nobody gave out is said to be unusable (410);
+    // a real one opens the chat (issue 27, `customer/tests/first_minute.rs` in a browser).
     let page = h
         .http
         .get(format!("{}/customer?key=ABCD1234", h.base))
         .send()
         .await
         .unwrap();
-    assert_eq!(page.status(), 200);
-    assert!(
-        page.text()
-            .await
-            .unwrap()
-            .contains("tandem-customer --link")
-    );
+    assert_eq!(page.status(), 410);
+    assert!(page.text().await.unwrap().contains("cannot be used"));
     // No Android app configured: no assetlinks.json (Android then opens links in the browser).
     let links = h
         .http

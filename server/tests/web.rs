@@ -153,30 +153,45 @@ async fn pages_carry_a_strict_policy_and_changes_need_the_origin_and_the_forms_t
         !page.contains("<script>") && !page.contains("style="),
         "nothing inline"
     );
-    // Issue 26: the customer's page (its address holds a session key) and an invitation's page
-    // carry the same strict policy, no referrer, and run nothing: the key is written escaped.
-    for path in ["/customer?key=abc%27%3Cb%3E", "/invitations/7"] {
+    // Issue 26: an invitation's page carries the strict policy, no referrer, and runs nothing.
+    // Issue 27: the customer's page runs its own script only (click-to-chat), talks only to the
+    // appliance, and sends no referrer (its address holds a session key); what was typed after
+    // `key=` is never written into it.
+    for (path, script) in [
+        ("/customer?key=abc%27%3Cb%3E", true),
+        ("/invitations/7", false),
+    ] {
         let r = browser.get(path).await;
         let headers = r.headers();
         let csp = headers["content-security-policy"].to_str().unwrap();
-        assert!(
-            csp.contains("default-src 'none'") && !csp.contains("script-src"),
-            "{path}: {csp}"
-        );
+        assert!(csp.contains("default-src 'none'"), "{path}: {csp}");
+        if script {
+            assert_eq!(csp, tandem_appliance_customer_csp(), "{path}");
+        } else {
+            assert!(!csp.contains("script-src"), "{path}: {csp}");
+        }
         assert_eq!(headers["referrer-policy"], "no-referrer", "{path}");
         assert_eq!(headers["x-frame-options"], "DENY", "{path}");
         assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
         let page = r.text().await.unwrap();
-        assert!(!page.contains("<script") && !page.contains("<b>"), "{page}");
+        assert!(!page.contains("<b>") && !page.contains("abc'"), "{page}");
+        assert!(
+            !page.contains("<script>") && !page.contains("style="),
+            "nothing inline: {page}"
+        );
     }
     let customer = browser.get("/customer?key=abc%27%3Cb%3E").await;
+    assert_eq!(
+        customer.status().as_u16(),
+        410,
+        "an unknown key is said to be unusable"
+    );
     assert!(
         customer
             .text()
             .await
             .unwrap()
-            .contains("customer?key=abc%27%3Cb%3E"),
-        "the key, escaped, in the command line"
+            .contains("not valid, was used already, or has expired"),
     );
     let wasm = browser.get("/static/viewer.wasm").await;
     assert_eq!(wasm.headers()["content-type"], "application/wasm");
@@ -1169,4 +1184,9 @@ async fn a_lock_holds_for_a_technician_an_administrator_puts_in_another_group() 
         row.contains("Not for Alice Archer: a master administrator locked it off in another of their groups, and a lock holds in every group (G1)"),
         "{row}"
     );
+}
+
+/// The customer's page's policy: its own script, connections back to the appliance only.
+fn tandem_appliance_customer_csp() -> &'static str {
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 }

@@ -75,7 +75,54 @@ impl Driver {
         height: u32,
         ratio: u32,
     ) -> (Client, tempfile::TempDir) {
+        self.browser_with(width, height, ratio, None).await
+    }
+
+    /// The user agent of Chrome on an Android phone.
+    pub const PHONE_AGENT: &str = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Mobile Safari/537.36";
+
+    /// A Chromium that is a phone as far as pages can tell: a phone's screen and Chrome for
+    /// Android's user agent (the customer's page offers a phone no client to run).
+    pub async fn phone(&self) -> (Client, tempfile::TempDir) {
+        self.browser_as(390, 844, 2, None, Some(Self::PHONE_AGENT))
+            .await
+    }
+
+    /// A desktop-sized Chromium (1280 x 800) that saves downloads into `downloads` without
+    /// asking, as a customer's browser does with its default settings.
+    pub async fn desktop_downloading_to(
+        &self,
+        downloads: &std::path::Path,
+    ) -> (Client, tempfile::TempDir) {
+        self.browser_with(1280, 800, 1, Some(downloads)).await
+    }
+
+    async fn browser_with(
+        &self,
+        width: u32,
+        height: u32,
+        ratio: u32,
+        downloads: Option<&std::path::Path>,
+    ) -> (Client, tempfile::TempDir) {
+        self.browser_as(width, height, ratio, downloads, None).await
+    }
+
+    async fn browser_as(
+        &self,
+        width: u32,
+        height: u32,
+        ratio: u32,
+        downloads: Option<&std::path::Path>,
+        agent: Option<&str>,
+    ) -> (Client, tempfile::TempDir) {
         let profile = tempfile::tempdir().unwrap();
+        let prefs = downloads.map(|d| {
+            serde_json::json!({
+                "download.default_directory": d.display().to_string(),
+                "download.prompt_for_download": false,
+                "safebrowsing.enabled": false,
+            })
+        });
         let caps = serde_json::json!({
             "acceptInsecureCerts": true,
             "goog:chromeOptions": {
@@ -86,6 +133,20 @@ impl Driver {
                 "mobileEmulation": {"deviceMetrics": {"width": width, "height": height, "pixelRatio": ratio}}
             }
         });
+        let mut caps = caps;
+        if let Some(agent) = agent {
+            caps["goog:chromeOptions"]["mobileEmulation"]["userAgent"] = serde_json::json!(agent);
+        }
+        if let Some(prefs) = prefs {
+            caps["goog:chromeOptions"]["prefs"] = prefs;
+            // A desktop browser, not an emulated phone: its own user agent and window size.
+            if let Some(options) = caps["goog:chromeOptions"].as_object_mut() {
+                options.remove("mobileEmulation");
+                if let Some(args) = options.get_mut("args").and_then(|a| a.as_array_mut()) {
+                    args.push(serde_json::json!(format!("--window-size={width},{height}")));
+                }
+            }
+        }
         let serde_json::Value::Object(caps) = caps else {
             unreachable!()
         };

@@ -472,6 +472,35 @@ impl Api {
         ))
     }
 
+    /// A downloaded support client takes the customer's seat in the click-to-chat session its
+    /// download's one-time credential was issued for (issue 27, E1).
+    ///
+    /// # Errors
+    /// A [`ClientError`]: `Refused` 410 when the credential was used already or has expired.
+    pub async fn join_full_client(
+        &self,
+        credential: &str,
+        machine: &str,
+        platform: crate::domain::Platform,
+    ) -> Result<(Self, Joined), ClientError> {
+        let proof = super::ProofKey::generate()?;
+        let joined: Joined = self
+            .post(
+                "api/v1/customer/full-client",
+                &serde_json::json!({
+                    "ticket": credential,
+                    "machine": machine,
+                    "platform": platform,
+                    "proof_key": proof.public(),
+                }),
+            )
+            .await?;
+        Ok((
+            self.with_token(joined.token.clone()).with_proof(proof),
+            joined,
+        ))
+    }
+
     /// The secret of the support button deployed from this customer's session (B1), which the
     /// appliance hands out once.
     ///

@@ -7,7 +7,7 @@ use super::invitation::ExternalInvitee;
 use super::org::{Role, Settings};
 use super::permission::{PermissionGrant, PermissionKey, PermissionSet};
 pub use super::session::Participant;
-use super::session::{CustomerInfo, ElevationMethod, JumpLocation, PromptKind, QueueRef};
+use super::session::{CustomerInfo, ElevationMethod, JumpLocation, Platform, PromptKind, QueueRef};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -94,6 +94,15 @@ pub enum Command {
     Elevate {
         session: SessionId,
         method: ElevationMethod,
+    },
+    /// The full customer client joins a click-to-chat session in the browser's place (E1):
+    /// the appliance issues this when a client presents the session's one-time download
+    /// credential, never on a client's say-so (the commands endpoint refuses it).
+    StartFullClient {
+        session: SessionId,
+        /// The computer the client runs on, as the client reports it (shown, never proof).
+        machine: String,
+        platform: Platform,
     },
     /// The customer (or, for Provide Credentials, the customer client) answers a prompt.
     AnswerPrompt {

@@ -12,8 +12,8 @@ use super::org::{
 };
 use super::permission::{PermissionGrant, PermissionKey};
 use super::session::{
-    ClientMode, CustomerInfo, ExternalMember, JumpClient, PendingPrompt, PromptKind, QueueRef,
-    ScreenState, SupportButton,
+    ClientMode, CustomerInfo, ExternalMember, JumpClient, PendingPrompt, Platform, PromptKind,
+    QueueRef, ScreenState, SupportButton,
 };
 use serde::{Deserialize, Serialize};
 
@@ -131,6 +131,12 @@ pub enum Event {
     ClientModeChanged {
         session: SessionId,
         mode: ClientMode,
+    },
+    /// The full client took over a click-to-chat session on this computer (E1).
+    FullClientStarted {
+        session: SessionId,
+        machine: String,
+        platform: Platform,
     },
     /// E3: screen sharing started on a client that could be elevated; offer Elevate.
     ElevationSuggested {
@@ -302,6 +308,7 @@ impl Event {
             | E::PromptRaised { session, .. }
             | E::PromptAnswered { session, .. }
             | E::ClientModeChanged { session, .. }
+            | E::FullClientStarted { session, .. }
             | E::ElevationSuggested { session }
             | E::CustomerAllowedAll { session }
             | E::TechnicianJoined { session, .. }

@@ -323,6 +323,11 @@ impl State {
                 prompt,
                 accepted,
             } => self.answer(actor, *session, *prompt, *accepted)?,
+            C::StartFullClient {
+                session,
+                machine,
+                platform,
+            } => self.start_full_client(actor, *session, machine, *platform)?,
 
             C::InviteTechnician {
                 session,
@@ -824,6 +829,41 @@ impl State {
         }
         let covers_all = self.permissions_in(s, who).has(Permission::AskOnceForAll);
         raise(s, PromptKind::Allow(tool), Some(who), covers_all)
+    }
+
+    /// E1: the full client replaces the browser's click-to-chat in the customer's seat. A
+    /// request to upgrade that was waiting is answered by it.
+    fn start_full_client(
+        &self,
+        actor: Actor,
+        session: SessionId,
+        machine: &str,
+        platform: Platform,
+    ) -> Result<Vec<Event>, CommandError> {
+        let s = self.session(session)?;
+        if actor != Actor::Customer(session) {
+            return Err(Denial::new(Rule::G4, Reason::CustomerOnly).into());
+        }
+        self.seat(actor, s)?;
+        text("The computer's id", machine, MAX_NAME_CHARS)?;
+        if s.customer.info.mode != ClientMode::ClickToChat {
+            return Err(Denial::new(Rule::E1, Reason::AlreadyFullClient).into());
+        }
+        let mut events = Vec::new();
+        if s.prompts.contains_key(&PromptKind::UpgradeToFullClient) {
+            events.push(Event::PromptAnswered {
+                session,
+                prompt: PromptKind::UpgradeToFullClient,
+                accepted: true,
+            });
+        }
+        events.push(Event::FullClientStarted {
+            session,
+            machine: machine.to_owned(),
+            platform,
+        });
+        events.extend(self.auto_elevation(session, platform, ClientMode::Full));
+        Ok(events)
     }
 
     fn answer(

@@ -448,6 +448,16 @@ impl State {
                     ClientMode::Elevated => !matches!(p, PromptKind::Elevation(_)),
                 });
             }),
+            Event::FullClientStarted {
+                session,
+                machine,
+                platform,
+            } => self.with_session(*session, |s| {
+                s.customer.info.mode = ClientMode::Full;
+                s.customer.info.machine.clone_from(machine);
+                s.customer.info.platform = *platform;
+                s.prompts.remove(&PromptKind::UpgradeToFullClient);
+            }),
             Event::CustomerAllowedAll { session } => {
                 self.with_session(*session, |s| s.customer.allowed_all = true);
             }

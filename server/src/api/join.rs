@@ -336,38 +336,10 @@ pub async fn external_redeem(
     }))
 }
 
-/// The customer's page (rendered by the appliance, no script: issue 26).
-#[derive(askama::Template)]
-#[template(path = "customer.html")]
-struct CustomerPage {
-    link: String,
-}
-
 /// The page an invitation mail's link opens without the app.
 #[derive(askama::Template)]
 #[template(path = "invitation.html")]
 struct InvitationPage;
-
-/// `GET /customer?key=…`: the page a session key's link opens. The command line is written here
-/// with the link's key escaped, so the page runs no script.
-pub async fn customer_page(
-    axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
-    headers: axum::http::HeaderMap,
-    uri: axum::http::Uri,
-) -> axum::response::Response {
-    // HTTP/1.1 names the host in a header, HTTP/2 in the request's authority.
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .or_else(|| uri.authority().map(axum::http::uri::Authority::as_str))
-        .unwrap_or("localhost");
-    let key = query.get("key").map_or("", String::as_str);
-    let link = format!(
-        "https://{host}/customer?key={}",
-        url::form_urlencoded::byte_serialize(key.as_bytes()).collect::<String>()
-    );
-    crate::web::page(axum::http::StatusCode::OK, &CustomerPage { link })
-}
 
 /// `GET /invitations/{id}`: where an invitation mail's link leads when the Tandem app is not
 /// installed (where it is, Android opens the app instead). Says nothing about the invitation:

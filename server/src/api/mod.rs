@@ -2,6 +2,7 @@
 mod account;
 mod admin;
 mod claim;
+mod download;
 mod join;
 mod jump;
 mod openapi;
@@ -34,10 +35,13 @@ pub struct ApiJson<T>(pub T);
 /// a WebSocket's access token) are never logged.
 #[must_use]
 pub fn loggable_path(path: &str) -> String {
-    match path.split_once("/join/") {
-        Some((head, _)) => format!("{head}/join/…"),
-        None => path.to_owned(),
+    // Both carry a credential in the path: an external user's link, a download's credential.
+    for secret_after in ["/join/", "/downloads/"] {
+        if let Some((head, _)) = path.split_once(secret_after) {
+            return format!("{head}{secret_after}…");
+        }
     }
+    path.to_owned()
 }
 
 /// The appliance's routes.
@@ -75,6 +79,9 @@ pub fn router(appliance: Arc<Appliance>) -> Router {
         .route("/api/v1/session-keys", post(session::session_key))
         .route("/api/v1/admin/technicians", post(admin::create_technician))
         .route("/api/v1/customer/join", post(join::customer_join))
+        .route("/api/v1/customer/download", post(download::offer))
+        .route("/api/v1/customer/full-client", post(download::claim))
+        .route("/downloads/{target}/{file}", get(download::serve))
         .route("/api/v1/customer/button", post(join::customer_button))
         .route("/api/v1/customer/jump-client", post(jump::credentials))
         .route("/api/v1/customer/support-button", post(join::button_secret))
@@ -82,7 +89,6 @@ pub fn router(appliance: Arc<Appliance>) -> Router {
         .route("/api/v1/external/invitation", post(join::external_preview))
         .route("/api/v1/external/redeem", post(join::external_redeem))
         .route("/invitations/{id}", get(join::invitation_page))
-        .route("/customer", get(join::customer_page))
         .route("/.well-known/assetlinks.json", get(join::asset_links))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(crate::web::everywhere))

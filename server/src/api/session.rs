@@ -108,6 +108,13 @@ pub async fn command(
         Command::Admin(AdminCommand::CreateTechnician { .. }) => {
             return Err(ApiError::BadRequest("Create technicians with POST /api/v1/admin/technicians, which also sets their password".into()));
         }
+        // Only a downloaded client presenting its one-time credential takes the full
+        // client's seat (POST /api/v1/customer/full-client): a browser saying so is not proof.
+        Command::StartFullClient { .. } => {
+            return Err(ApiError::BadRequest(
+                "The full client joins with its download's credential at POST /api/v1/customer/full-client".into(),
+            ));
+        }
         Command::Elevate {
             method: ElevationMethod::ProvideCredentials,
             ..

@@ -63,14 +63,6 @@ pub async fn screen_worker() -> Response {
     )
 }
 
-/// `GET /static/console.css`
-pub async fn stylesheet() -> Response {
-    asset(
-        "text/css; charset=utf-8",
-        include_bytes!("../../static/console.css"),
-    )
-}
-
 /// `GET /static/viewer.wasm`
 pub async fn viewer() -> Response {
     asset("application/wasm", VIEWER)

@@ -14,6 +14,7 @@
 //! that allows no script, no frame and nothing from elsewhere.
 mod audit;
 mod console;
+mod customer;
 mod format;
 mod guard;
 mod pages;
@@ -76,7 +77,6 @@ pub fn router() -> Router<Arc<Appliance>> {
         )
         .layer(axum::middleware::from_fn(guard::same_origin));
     Router::new()
-        .route("/", get(pages::home))
         .route("/login", get(pages::sign_in_page))
         .route("/admin", get(pages::organisation))
         .route("/account/two-step", get(two_step::two_step))
@@ -91,10 +91,21 @@ pub fn router() -> Router<Arc<Appliance>> {
             "/admin/sessions/{id}/report.csv",
             get(reports::session_report_csv),
         )
-        .route("/static/admin.css", get(pages::stylesheet))
+        .route("/static/tandem.css", get(pages::stylesheet))
         .merge(changes)
         .layer(axum::middleware::from_fn(guard::headers))
         .merge(console_routes())
+        .merge(customer_routes())
+}
+
+/// The customer's portal, page and script, behind headers of their own (the page runs a script;
+/// the administration pages run none).
+fn customer_routes() -> Router<Arc<Appliance>> {
+    Router::new()
+        .route("/", get(customer::portal))
+        .route("/customer", get(customer::page))
+        .route("/static/customer.js", get(customer::script))
+        .layer(axum::middleware::from_fn(customer::headers))
 }
 
 /// The external user's web console: its page and what the page loads, behind headers of its
@@ -104,7 +115,6 @@ fn console_routes() -> Router<Arc<Appliance>> {
         .route("/join/{token}", get(console::page))
         .route("/static/console.js", get(console::script))
         .route("/static/screen-worker.js", get(console::screen_worker))
-        .route("/static/console.css", get(console::stylesheet))
         .route("/static/viewer.wasm", get(console::viewer))
         .layer(axum::middleware::from_fn(console::headers))
 }

@@ -56,12 +56,6 @@ struct OrganisationPage {
     csrf: String,
     teams: Vec<TeamRow>,
 }
-
-/// `GET /`: to the administration interface.
-pub async fn home() -> Redirect {
-    Redirect::to("/admin")
-}
-
 /// `GET /login`
 pub async fn sign_in_page() -> Response {
     page(StatusCode::OK, &SignInPage { error: None })
@@ -412,14 +406,15 @@ pub async fn lock(
     run(&appliance, &session, command).await
 }
 
-/// `GET /static/admin.css`: the interface's only stylesheet, inside the binary.
+/// `GET /static/tandem.css`: the one stylesheet of every page the appliance serves, inside the
+/// binary.
 pub async fn stylesheet() -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/css; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
-        include_str!("../../static/admin.css"),
+        include_str!("../../static/tandem.css"),
     )
         .into_response()
 }
