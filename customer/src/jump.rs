@@ -235,7 +235,7 @@ fn unpinned(places: &Places) -> Result<AgentEnd, ClientError> {
 async fn unattended(api: Api, session: tandem_core::domain::SessionId, install: Install) {
     // Nobody types at an unattended computer.
     let (_, mut lines) = tokio::sync::mpsc::channel(1);
-    let say: session::Say = Box::new(move |line| tracing::info!(session = session.0, "{line}"));
+    let say = session::Say::lines(move |line| tracing::info!(session = session.0, "{line}"));
     match session::run(api, session, Consent::AllowAll, &mut lines, say, install).await {
         Ok(end) => tracing::info!(
             session = session.0,

@@ -13,6 +13,8 @@ pub mod shell;
 pub mod stop;
 pub mod sysinfo;
 pub mod text;
+#[cfg(feature = "window")]
+pub mod window;
 
 pub use tandem_core::domain::Platform;
 

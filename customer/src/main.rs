@@ -6,7 +6,7 @@ use tandem_core::domain::{ClientMode, Command, CustomerInfo, SessionId};
 use tandem_customer::button::Places;
 use tandem_customer::elevate::{READY, Resume};
 use tandem_customer::session::{self, Consent, Ended};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -52,7 +52,7 @@ struct Cli {
     #[arg(long)]
     deny_all: bool,
     /// Stay in the terminal even where a desktop could show the window (servers, tests).
-    #[arg(long)]
+    #[arg(long, env = "TANDEM_TERMINAL")]
     terminal: bool,
 }
 
@@ -69,21 +69,6 @@ struct Joined {
 }
 
 fn main() -> ExitCode {
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("Cannot start: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let code = runtime.block_on(start());
-    // The terminal reader may still wait for a line that never comes: do not wait for it.
-    runtime.shutdown_background();
-    code
-}
-
-#[allow(clippy::print_stdout)]
-async fn start() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("TANDEM_LOG")
@@ -93,23 +78,105 @@ async fn start() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let places = Places::for_user();
+    // A session's customer client runs from its own installation, which End removes (C1): it
+    // moves there first, before any window or thread (it starts again from there).
+    let joining = cli.jump_config.is_none() && cli.resume.is_none();
+    if joining && let Some(places) = &places {
+        tandem_customer::install::relocate(places);
+    }
+    #[cfg(feature = "window")]
+    if joining && !cli.terminal && tandem_customer::window::available() {
+        return windowed(cli, places);
+    }
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("Cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let (say, lines) = terminal();
+    let code = runtime.block_on(start(cli, places, say, lines));
+    // The terminal reader may still wait for a line that never comes: do not wait for it.
+    runtime.shutdown_background();
+    code
+}
+
+/// The session in a window (issue 27): the window on this thread, the session on another.
+#[cfg(feature = "window")]
+fn windowed(cli: Cli, places: Option<Places>) -> ExitCode {
+    let code = std::sync::Arc::new(std::sync::Mutex::new(ExitCode::SUCCESS));
+    let kept = std::sync::Arc::clone(&code);
+    let shown = tandem_customer::window::run(move |channels| {
+        let updates = channels.updates.clone();
+        let say = session::Say::new(move |shown| {
+            let _ = updates.send(tandem_customer::window::Update::Shown(shown));
+        });
+        let ended = match tokio::runtime::Runtime::new() {
+            Ok(runtime) => {
+                let ended = runtime.block_on(start(cli, places, say, channels.lines));
+                runtime.shutdown_background();
+                ended
+            }
+            Err(e) => {
+                say.show(session::Shown::Failed(format!("Cannot start: {e}")));
+                ExitCode::FAILURE
+            }
+        };
+        if let Ok(mut code) = kept.lock() {
+            *code = ended;
+        }
+    });
+    if let Err(e) = shown {
+        eprintln!("The window could not be shown ({e}); start with --terminal.");
+        return ExitCode::FAILURE;
+    }
+    code.lock().map_or(ExitCode::FAILURE, |c| *c)
+}
+
+/// The session in the terminal: what it shows printed, what the customer types read.
+#[allow(clippy::print_stdout)]
+fn terminal() -> (session::Say, tokio::sync::mpsc::Receiver<String>) {
+    let (lines_tx, lines) = tokio::sync::mpsc::channel(16);
+    std::thread::spawn(move || {
+        use std::io::BufRead as _;
+        for line in std::io::stdin().lock().lines() {
+            match line {
+                Ok(line) => {
+                    if lines_tx.blocking_send(line).is_err() {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "standard input failed");
+                    break;
+                }
+            }
+        }
+        tracing::info!("standard input closed");
+    });
+    // Every line shown may hold text from the appliance (chat, names): printable only.
+    let say = session::Say::lines(|line| println!("{}", tandem_customer::text::printable(&line)));
+    (say, lines)
+}
+
+async fn start(
+    cli: Cli,
+    places: Option<Places>,
+    say: session::Say,
+    lines: tokio::sync::mpsc::Receiver<String>,
+) -> ExitCode {
     if let Some(config) = &cli.jump_config {
         return agent(config, places).await;
     }
     let joined = match &cli.resume {
         Some(file) => resume(file).await,
-        None => {
-            // A session's customer client runs from its own installation, which End removes (C1).
-            if let Some(places) = &places {
-                tandem_customer::install::relocate(places);
-            }
-            join(&cli, places.clone()).await
-        }
+        None => join(&cli, places.clone()).await,
     };
     let code = match joined {
-        Ok(joined) => follow(joined).await,
+        Ok(joined) => follow(joined, say, lines).await,
         Err(message) => {
-            eprintln!("{}", tandem_customer::text::printable(&message));
+            say.show(session::Shown::Failed(message));
             ExitCode::FAILURE
         }
     };
@@ -340,32 +407,12 @@ async fn resume(file: &std::path::Path) -> Result<Joined, String> {
 }
 
 /// Follow the session until it ends, with what the customer types.
-#[allow(clippy::print_stdout)]
-async fn follow(joined: Joined) -> ExitCode {
-    let (lines_tx, mut lines) = tokio::sync::mpsc::channel(16);
-    tokio::spawn(async move {
-        let mut stdin = tokio::io::BufReader::new(tokio::io::stdin()).lines();
-        loop {
-            match stdin.next_line().await {
-                Ok(Some(line)) => {
-                    if lines_tx.send(line).await.is_err() {
-                        break;
-                    }
-                }
-                Ok(None) => {
-                    tracing::info!("standard input closed");
-                    break;
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "standard input failed");
-                    break;
-                }
-            }
-        }
-    });
-    // Every line shown may hold text from the appliance (chat, names): printable only.
-    let say: session::Say =
-        Box::new(|line| println!("{}", tandem_customer::text::printable(&line)));
+async fn follow(
+    joined: Joined,
+    say: session::Say,
+    mut lines: tokio::sync::mpsc::Receiver<String>,
+) -> ExitCode {
+    let shown = say.clone();
     let places = joined.install.places.clone();
     let key = joined.key.clone();
     let (leaver, session_id) = (joined.api.clone(), joined.session);
@@ -382,7 +429,7 @@ async fn follow(joined: Joined) -> ExitCode {
             joined.install,
         ) => outcome,
         why = tandem_customer::stop::requested() => {
-            println!("Leaving the session ({why}).");
+            shown.line(format!("Leaving the session ({why})."));
             let leave = tandem_core::domain::Command::LeaveSession { session: session_id };
             if let Err(e) = tokio::time::timeout(std::time::Duration::from_secs(3), leaver.command(&leave))
                 .await
@@ -409,7 +456,7 @@ async fn follow(joined: Joined) -> ExitCode {
     }
     match outcome {
         Ok(Ended::SessionEnded { uninstall }) => {
-            println!("The technician ended the session.");
+            shown.line(format!("The technician ended the session."));
             // C1: the customer client uninstalls itself; support buttons and jump clients have
             // installations of their own and stay (B1, J1).
             let removed = match (uninstall, joined.install_dir, &places) {
@@ -418,15 +465,19 @@ async fn follow(joined: Joined) -> ExitCode {
                 (true, None, Some(places)) => tandem_customer::install::uninstall(places),
             };
             match removed {
-                Ok(true) => println!("The support client has been removed from this computer."),
-                Ok(false) => println!("This support client is closing."),
-                Err(e) => eprintln!("The support client could not remove itself: {e}"),
+                Ok(true) => shown.line(format!(
+                    "The support client has been removed from this computer."
+                )),
+                Ok(false) => shown.line(format!("This support client is closing.")),
+                Err(e) => shown.show(session::Shown::Failed(format!(
+                    "The support client could not remove itself: {e}"
+                ))),
             }
             ExitCode::SUCCESS
         }
-        Ok(Ended::Elevated(elevated)) => handed_over(*elevated, lines).await,
+        Ok(Ended::Elevated(elevated)) => handed_over(*elevated, lines, &shown).await,
         Ok(Ended::Disconnected) => {
-            println!("The technician disconnected this computer.");
+            shown.line(format!("The technician disconnected this computer."));
             ExitCode::SUCCESS
         }
         Ok(Ended::Left) => {
@@ -439,17 +490,18 @@ async fn follow(joined: Joined) -> ExitCode {
                 (None, None) => Ok(false),
             };
             match removed {
-                Ok(true) => println!("You left the session; the support client has been removed."),
-                Ok(false) => println!("You left the session."),
-                Err(e) => eprintln!("The support client could not remove itself: {e}"),
+                Ok(true) => shown.line(format!(
+                    "You left the session; the support client has been removed."
+                )),
+                Ok(false) => shown.line(format!("You left the session.")),
+                Err(e) => shown.show(session::Shown::Failed(format!(
+                    "The support client could not remove itself: {e}"
+                ))),
             }
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!(
-                "The session stopped: {}",
-                tandem_customer::text::printable(&e.to_string())
-            );
+            shown.show(session::Shown::Failed(format!("The session stopped: {e}")));
             ExitCode::FAILURE
         }
     }
@@ -461,13 +513,14 @@ async fn follow(joined: Joined) -> ExitCode {
 async fn handed_over(
     elevated: tandem_customer::elevate::Elevated,
     mut lines: tokio::sync::mpsc::Receiver<String>,
+    shown: &session::Say,
 ) -> ExitCode {
     let tandem_customer::elevate::Elevated {
         mut child,
         mut stdin,
         mut stdout,
     } = elevated;
-    println!("The support client now runs with administrative rights.");
+    shown.line("The support client now runs with administrative rights.".into());
     tokio::spawn(async move {
         while let Some(line) = lines.recv().await {
             if stdin
@@ -480,7 +533,7 @@ async fn handed_over(
         }
     });
     while let Ok(Some(line)) = stdout.next_line().await {
-        println!("{line}");
+        shown.line(line);
     }
     match child.wait().await {
         Ok(status) if status.success() => ExitCode::SUCCESS,

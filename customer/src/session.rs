@@ -37,8 +37,85 @@ pub enum Ended {
     Left,
 }
 
-/// What the session shows the customer, as lines to print.
-pub type Say = Box<dyn Fn(String) + Send + Sync>;
+/// What the session shows the customer: the terminal prints it as lines, the window
+/// (`crate::window`) draws it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Shown {
+    /// Something that happened, or a chat line, as one line of text.
+    Line(String),
+    /// Why the client stops or could not start (the terminal prints it on standard error).
+    Failed(String),
+    /// Who is helping now.
+    Helper(String),
+    /// A request waiting for the customer: the next line answers it ("y" or anything else).
+    Asked {
+        /// What is asked.
+        prompt: PromptKind,
+        /// The question, in words.
+        question: &'static str,
+    },
+    /// The customer's password is wanted for elevation (E3): the next line is it.
+    Password {
+        /// Whose password.
+        user: String,
+    },
+    /// What the technician has open on this computer now.
+    Tools {
+        /// The screen: off, seen, or controlled.
+        screen: ScreenState,
+        /// Whether a command shell is open.
+        shell: bool,
+    },
+}
+
+/// Where what the session shows goes.
+#[derive(Clone)]
+pub struct Say(std::sync::Arc<dyn Fn(Shown) + Send + Sync>);
+
+impl std::fmt::Debug for Say {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Say")
+    }
+}
+
+impl Say {
+    /// Everything shown goes to `show`.
+    #[must_use]
+    pub fn new(show: impl Fn(Shown) + Send + Sync + 'static) -> Self {
+        Self(std::sync::Arc::new(show))
+    }
+
+    /// Shown as lines of text (the terminal, a log): requests as questions to answer with a
+    /// line; what is open is said by the lines that open and close it.
+    #[must_use]
+    pub fn lines(print: impl Fn(String) + Send + Sync + 'static) -> Self {
+        Self::new(move |shown| match shown {
+            Shown::Line(line) => print(line),
+            Shown::Failed(why) => {
+                #[allow(clippy::print_stderr)]
+                {
+                    eprintln!("{}", crate::text::printable(&why));
+                }
+            }
+            Shown::Helper(name) => print(format!("{name} is helping you.")),
+            Shown::Asked { question, .. } => print(format!("{question} [y/N]")),
+            Shown::Password { user } => print(format!(
+                "Type the password of {user} (it goes to sudo on this computer, nowhere else):"
+            )),
+            Shown::Tools { .. } => {}
+        })
+    }
+
+    /// Show something.
+    pub fn show(&self, shown: Shown) {
+        (self.0)(shown);
+    }
+
+    /// Show a line.
+    pub fn line(&self, line: String) {
+        self.show(Shown::Line(line));
+    }
+}
 
 /// How this client installs what technicians deploy (B1): its own address and trust, to
 /// write into launchers, and where the user's launchers live.
@@ -93,7 +170,10 @@ async fn answer(
             Ok(None)
         }
         Consent::Ask => {
-            say(format!("{} [y/N]", question(prompt)));
+            say.show(Shown::Asked {
+                prompt,
+                question: question(prompt),
+            });
             Ok(Some(prompt))
         }
     }
@@ -110,7 +190,7 @@ async fn elevate(
     (username, password): (String, String),
     say: &Say,
 ) -> Result<Option<crate::elevate::Elevated>, ClientError> {
-    say("Restarting the support client with administrative rights…".into());
+    say.line("Restarting the support client with administrative rights…".into());
     let places = install.places.clone();
     let dir = places
         .as_ref()
@@ -129,7 +209,7 @@ async fn elevate(
     match crate::elevate::restart_as_root(&resume, &install.exe, &dir, &username, &password).await {
         Ok(elevated) => Ok(Some(elevated)),
         Err(e) => {
-            say(format!(
+            say.line(format!(
                 "Elevation failed: {e}. The session continues without administrative rights."
             ));
             api.command(&Command::AnswerPrompt {
@@ -151,7 +231,7 @@ async fn pin(
     say: &Say,
 ) {
     let Some(places) = &install.places else {
-        say("The jump client could not be installed: this user has no home directory.".into());
+        say.line("The jump client could not be installed: this user has no home directory.".into());
         return;
     };
     if crate::jump::installed(places, jump_client) {
@@ -164,8 +244,8 @@ async fn pin(
         Err(e) => Err(e.to_string()),
     };
     match installed {
-        Ok(()) => say("This computer is now pinned: your technician's team can reach it later for unattended support. Removing it is up to them (Unpin).".into()),
-        Err(e) => say(format!("The jump client could not be installed: {e}")),
+        Ok(()) => say.line("This computer is now pinned: your technician's team can reach it later for unattended support. Removing it is up to them (Unpin).".into()),
+        Err(e) => say.line(format!("The jump client could not be installed: {e}")),
     }
 }
 
@@ -178,7 +258,9 @@ async fn deploy_button(
     say: &Say,
 ) {
     let Some(places) = &install.places else {
-        say("The support button could not be installed: this user has no home directory.".into());
+        say.line(
+            "The support button could not be installed: this user has no home directory.".into(),
+        );
         return;
     };
     if crate::button::installed(places, button.id) {
@@ -198,11 +280,11 @@ async fn deploy_button(
         Err(e) => Err(e.to_string()),
     };
     match installed {
-        Ok(()) => say(format!(
+        Ok(()) => say.line(format!(
             "\"{}\" is now in your applications: it starts a support session directly.",
             button.name
         )),
-        Err(e) => say(format!("The support button could not be installed: {e}")),
+        Err(e) => say.line(format!("The support button could not be installed: {e}")),
     }
 }
 
@@ -215,11 +297,11 @@ async fn share_screen(
 ) -> Option<crate::screen::ScreenHost> {
     match crate::screen::start(api, session, state.clone()).await {
         Ok(host) => {
-            say("The technician can see your screen.".into());
+            say.line("The technician can see your screen.".into());
             Some(host)
         }
         Err(e) => {
-            say(format!("Your screen could not be shared: {e}"));
+            say.line(format!("Your screen could not be shared: {e}"));
             None
         }
     }
@@ -432,15 +514,17 @@ pub async fn run(
         };
         let connected = tokio::time::Instant::now();
         if attempt > 0 {
-            (follower.say)("Reconnected: the session goes on.".into());
+            follower
+                .say
+                .line("Reconnected: the session goes on.".into());
         }
         match follower.follow(feed, lines, &mut typing, attempt > 0).await {
             Ok(ended) => return Ok(ended),
             Err(Interrupted::Lost(reason)) => {
                 tracing::info!(%reason, "the connection to the appliance dropped");
-                (follower.say)(
-                    "The connection to the support server dropped; reconnecting…".into(),
-                );
+                follower
+                    .say
+                    .line("The connection to the support server dropped; reconnecting…".into());
                 follower.connection_lost();
                 if connected.elapsed() > STEADY {
                     attempt = 1;
@@ -457,7 +541,15 @@ pub async fn run(
 
 impl Follower {
     fn say(&self, line: String) {
-        (self.say)(line);
+        self.say.line(line);
+    }
+
+    /// Show what the technician has open now (the window's marks and stop buttons).
+    fn show_tools(&self) {
+        self.say.show(Shown::Tools {
+            screen: *self.screen_watch.borrow(),
+            shell: self.shell.is_some(),
+        });
     }
 
     /// How a chat line's speaker is shown.
@@ -483,6 +575,7 @@ impl Follower {
             self.say("Screen sharing has stopped.".into());
         }
         self.screen_state.send_replace(ScreenState::Off);
+        self.show_tools();
     }
 
     /// Send a command; one the rules refuse is said and the session goes on.
@@ -675,10 +768,9 @@ impl Follower {
             .filter(|_| matches!(line.trim(), "y" | "Y" | "yes" | "Yes"))
         {
             self.waiting = None;
-            self.say(format!(
-                "Type the password of {} (it goes to sudo on this computer, nowhere else):",
-                crate::elevate::current_user().await
-            ));
+            self.say.show(Shown::Password {
+                user: crate::elevate::current_user().await,
+            });
             self.typing_password = Some(prompt);
         } else if let Some(prompt) = self.waiting {
             let accepted = matches!(line.trim(), "y" | "Y" | "yes" | "Yes");
@@ -689,6 +781,11 @@ impl Follower {
             })
             .await?;
             self.waiting = None;
+        } else if line.trim() == "/stop-screen" {
+            // The customer takes their screen back; no permission needed (A1).
+            self.send(&Command::StopScreen { session }).await?;
+        } else if line.trim() == "/stop-shell" {
+            self.send(&Command::StopShell { session }).await?;
         } else if line.trim() == "/quit" {
             self.send(&Command::LeaveSession { session }).await?;
             return Ok(Some(Ended::Left));
@@ -731,9 +828,15 @@ impl Follower {
         Ok(())
     }
 
-    /// A message on the feed.
-    #[allow(clippy::too_many_lines)]
+    /// A message on the feed; what is open afterwards is shown.
     async fn on_message(&mut self, message: ServerMessage) -> Result<Option<Ended>, Interrupted> {
+        let outcome = self.on_feed(message).await;
+        self.show_tools();
+        outcome
+    }
+
+    #[allow(clippy::too_many_lines)]
+    async fn on_feed(&mut self, message: ServerMessage) -> Result<Option<Ended>, Interrupted> {
         let session = self.session;
         let consent = self.consent;
         match message {
@@ -743,10 +846,10 @@ impl Follower {
                     self.names = view.technicians.clone();
                     // Taken already if a technician was quicker than this connection.
                     match view.session.owner.and_then(|o| self.names.get(&o)) {
-                        Some(owner) => self.say(format!(
-                            "Connected to session {}. {owner} is helping you.",
-                            view.session.id
-                        )),
+                        Some(owner) => {
+                            self.say(format!("Connected to session {}.", view.session.id));
+                            self.say.show(Shown::Helper(owner.clone()));
+                        }
                         None => self.say(format!(
                             "Connected to session {}. Waiting for a technician…",
                             view.session.id
@@ -898,11 +1001,11 @@ impl Follower {
                 if let View::Customer { session: view } = refreshed.view {
                     self.names = view.technicians;
                 }
-                self.say(format!(
-                    "{} is helping you.",
+                self.say.show(Shown::Helper(
                     self.names
                         .get(&owner)
-                        .map_or("A technician", String::as_str)
+                        .cloned()
+                        .unwrap_or_else(|| "A technician".into()),
                 ));
             }
             Event::ChatPosted { from, text, .. } if from != Participant::Customer => {

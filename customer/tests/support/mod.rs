@@ -37,6 +37,8 @@ pub fn customer(home: &Path) -> Process {
     p.env("HOME", home)
         .env("SHELL", "/bin/sh")
         .env("TANDEM_LOG", "info")
+        // The terminal's lines, which these tests read and type (the window has its own test).
+        .env("TANDEM_TERMINAL", "1")
         .env_remove("XDG_DATA_HOME")
         .env_remove("XDG_CONFIG_HOME")
         .stdin(Stdio::piped())

@@ -1,0 +1,229 @@
+//! The customer's window (issue 27) on Xvfb, as a customer meets it: the support client
+//! downloaded from a click-to-chat session is started with no argument at all, opens its window,
+//! joins, and shows the technician's request to see the screen as a dialog. The test clicks
+//! Allow on the X display (XTest, as a mouse would), the window shows the "being viewed" mark,
+//! and its Stop button takes the screen back (A1, G3). Screenshots of each step go to
+//! `target/browser-screenshots/`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+use support::{WAIT, sign_in, take_session};
+use tandem_core::domain::{ClientMode, Command, ScreenState};
+use tandem_e2e::{Appliance, Display};
+use x11rb::connection::Connection as _;
+use x11rb::protocol::xproto::{ConnectionExt as _, ImageFormat};
+use x11rb::protocol::xtest::ConnectionExt as _;
+use x11rb::wrapper::ConnectionExt as _;
+
+const WIDTH: u16 = 640;
+const HEIGHT: u16 = 560;
+
+/// The colours the window draws with (`tandem_customer::window::THEME`), as X shows them.
+fn rgb(pick: impl Fn(&iced::theme::palette::Extended) -> iced::Color) -> [u8; 3] {
+    let [r, g, b, _] = pick(tandem_customer::window::THEME.extended_palette()).into_rgba8();
+    [r, g, b]
+}
+
+/// What the display shows, as rows of RGB.
+fn screen(display: &str) -> Vec<[u8; 3]> {
+    let (conn, n) = x11rb::connect(Some(display)).unwrap();
+    let root = conn.setup().roots[n].root;
+    let image = conn
+        .get_image(ImageFormat::Z_PIXMAP, root, 0, 0, WIDTH, HEIGHT, !0)
+        .unwrap()
+        .reply()
+        .unwrap();
+    image
+        .data
+        .chunks_exact(4)
+        .map(|p| [p[2], p[1], p[0]])
+        .collect()
+}
+
+/// Save what the display shows as `target/browser-screenshots/{name}.png`.
+fn save(pixels: &[[u8; 3]], name: &str) {
+    let path = tandem_e2e::browser::screenshots().join(format!("{name}.png"));
+    let file = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    let mut png = png::Encoder::new(file, u32::from(WIDTH), u32::from(HEIGHT));
+    png.set_color(png::ColorType::Rgb);
+    png.set_depth(png::BitDepth::Eight);
+    let data: Vec<u8> = pixels.iter().flatten().copied().collect();
+    png.write_header().unwrap().write_image_data(&data).unwrap();
+}
+
+/// The middle of the area drawn in `colour`, once there is one of at least `min` pixels.
+async fn find(display: &str, colour: [u8; 3], what: &str, min: usize) -> (i16, i16, Vec<[u8; 3]>) {
+    let deadline = Instant::now() + WAIT;
+    while Instant::now() < deadline {
+        let pixels = screen(display);
+        let at: Vec<(usize, usize)> = pixels
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| **p == colour)
+            .map(|(i, _)| (i % usize::from(WIDTH), i / usize::from(WIDTH)))
+            .collect();
+        if at.len() >= min {
+            let x = at.iter().map(|p| p.0).sum::<usize>() / at.len();
+            let y = at.iter().map(|p| p.1).sum::<usize>() / at.len();
+            return (i16::try_from(x).unwrap(), i16::try_from(y).unwrap(), pixels);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    save(&screen(display), &format!("customer-window-missing-{what}"));
+    panic!("the window never showed {what}");
+}
+
+/// A click of the first mouse button at (x, y), through XTest.
+fn click(display: &str, x: i16, y: i16) {
+    let (conn, n) = x11rb::connect(Some(display)).unwrap();
+    let root = conn.setup().roots[n].root;
+    conn.xtest_fake_input(6, 0, 0, root, x, y, 0).unwrap(); // MotionNotify
+    conn.xtest_fake_input(4, 1, 0, root, 0, 0, 0).unwrap(); // ButtonPress
+    conn.xtest_fake_input(5, 1, 0, root, 0, 0, 0).unwrap(); // ButtonRelease
+    conn.sync().unwrap();
+}
+
+/// A download from a click-to-chat session, as the customer's page gets it.
+async fn download(base: &str, key: &str, into: &Path) -> std::path::PathBuf {
+    let http = reqwest::Client::builder()
+        .danger_accept_invalid_certs(true)
+        .build()
+        .unwrap();
+    let joined: serde_json::Value = http
+        .post(format!("{base}/api/v1/customer/join"))
+        .json(&serde_json::json!({"key": key, "customer": {"name": "Kim", "machine": "Web browser", "platform": "Linux", "mode": "ClickToChat"}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = joined["token"].as_str().unwrap();
+    let offer: serde_json::Value = http
+        .post(format!("{base}/api/v1/customer/download"))
+        .bearer_auth(token)
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let linux = &offer["downloads"][0];
+    let bytes = http
+        .get(format!("{base}{}", linux["href"].as_str().unwrap()))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let file = into.join(linux["file"].as_str().unwrap());
+    std::fs::write(&file, &bytes).unwrap();
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o755)).unwrap();
+    file
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_window_asks_before_the_screen_is_seen_marks_it_while_it_is_and_stop_takes_it_back() {
+    let display = Display::start(WIDTH, HEIGHT).unwrap();
+    let packages = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        env!("CARGO_BIN_EXE_tandem-customer"),
+        packages.path().join("tandem-customer-linux-x86_64"),
+    )
+    .unwrap();
+    let app = Appliance::start_with(&["--downloads", packages.path().to_str().unwrap()])
+        .await
+        .unwrap();
+    let base = format!("https://localhost:{}", app.addr.port());
+    let alice = sign_in(&app, "alice").await;
+    let key = alice.session_key(None).await.unwrap().key;
+    let home = tempfile::tempdir().unwrap();
+    let file = download(&base, &key, home.path()).await;
+    let s = take_session(&alice).await;
+
+    // Double-clicked: no argument, a desktop; the window opens and the client joins.
+    let _client = tokio::process::Command::new(&file)
+        .env("HOME", home.path())
+        .env("DISPLAY", &display.name)
+        .env("SHELL", "/bin/sh")
+        .env_remove("TANDEM_TERMINAL")
+        .env_remove("XDG_DATA_HOME")
+        .env_remove("XDG_CONFIG_HOME")
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::from(
+            std::fs::File::create(home.path().join("customer.err")).unwrap(),
+        ))
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    alice
+        .wait_for(WAIT, |m| {
+            m.state.sessions[&s].customer.info.mode == ClientMode::Full
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{e}: {}", support::said(home.path(), "customer.err")));
+
+    // The technician asks to see the screen: the window asks the customer (G3).
+    alice
+        .command(Command::StartScreen {
+            session: s,
+            control: false,
+        })
+        .await
+        .unwrap();
+    let (x, y, asked) = find(
+        &display.name,
+        rgb(|p| p.success.base.color),
+        "the Allow button",
+        200,
+    )
+    .await;
+    save(&asked, "customer-window-consent");
+    assert_eq!(
+        alice.current().state.sessions[&s].screen,
+        ScreenState::Off,
+        "nothing is seen before Allow"
+    );
+    click(&display.name, x, y);
+    alice
+        .wait_for(WAIT, |m| m.state.sessions[&s].screen == ScreenState::View)
+        .await
+        .unwrap();
+
+    // The mark, for as long as the screen is seen, with its Stop.
+    let (_, _, marked) = find(
+        &display.name,
+        rgb(|p| p.warning.base.color),
+        "the being-viewed mark",
+        2000,
+    )
+    .await;
+    save(&marked, "customer-window-viewed");
+    let (x, y, _) = find(
+        &display.name,
+        rgb(|p| p.danger.base.color),
+        "the Stop button",
+        200,
+    )
+    .await;
+    click(&display.name, x, y);
+    alice
+        .wait_for(WAIT, |m| m.state.sessions[&s].screen == ScreenState::Off)
+        .await
+        .expect("Stop in the window takes the screen back");
+    let deadline = Instant::now() + WAIT;
+    let warning = rgb(|p| p.warning.base.color);
+    while screen(&display.name).iter().any(|p| *p == warning) {
+        assert!(
+            Instant::now() < deadline,
+            "the mark goes once the screen is no longer seen"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
