@@ -456,7 +456,7 @@ async fn follow(
     }
     match outcome {
         Ok(Ended::SessionEnded { uninstall }) => {
-            shown.line(format!("The technician ended the session."));
+            shown.line("The technician ended the session.".to_owned());
             // C1: the customer client uninstalls itself; support buttons and jump clients have
             // installations of their own and stay (B1, J1).
             let removed = match (uninstall, joined.install_dir, &places) {
@@ -465,10 +465,10 @@ async fn follow(
                 (true, None, Some(places)) => tandem_customer::install::uninstall(places),
             };
             match removed {
-                Ok(true) => shown.line(format!(
-                    "The support client has been removed from this computer."
-                )),
-                Ok(false) => shown.line(format!("This support client is closing.")),
+                Ok(true) => {
+                    shown.line("The support client has been removed from this computer.".to_owned())
+                }
+                Ok(false) => shown.line("This support client is closing.".to_owned()),
                 Err(e) => shown.show(session::Shown::Failed(format!(
                     "The support client could not remove itself: {e}"
                 ))),
@@ -477,7 +477,7 @@ async fn follow(
         }
         Ok(Ended::Elevated(elevated)) => handed_over(*elevated, lines, &shown).await,
         Ok(Ended::Disconnected) => {
-            shown.line(format!("The technician disconnected this computer."));
+            shown.line("The technician disconnected this computer.".to_owned());
             ExitCode::SUCCESS
         }
         Ok(Ended::Left) => {
@@ -490,10 +490,9 @@ async fn follow(
                 (None, None) => Ok(false),
             };
             match removed {
-                Ok(true) => shown.line(format!(
-                    "You left the session; the support client has been removed."
-                )),
-                Ok(false) => shown.line(format!("You left the session.")),
+                Ok(true) => shown
+                    .line("You left the session; the support client has been removed.".to_owned()),
+                Ok(false) => shown.line("You left the session.".to_owned()),
                 Err(e) => shown.show(session::Shown::Failed(format!(
                     "The support client could not remove itself: {e}"
                 ))),

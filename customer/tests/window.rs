@@ -219,7 +219,7 @@ async fn the_window_asks_before_the_screen_is_seen_marks_it_while_it_is_and_stop
         .expect("Stop in the window takes the screen back");
     let deadline = Instant::now() + WAIT;
     let warning = rgb(|p| p.warning.base.color);
-    while screen(&display.name).iter().any(|p| *p == warning) {
+    while screen(&display.name).contains(&warning) {
         assert!(
             Instant::now() < deadline,
             "the mark goes once the screen is no longer seen"

@@ -399,8 +399,11 @@ impl Appliance {
                 .clone()
                 .filter(|_| matches!(config.tls, crate::config::TlsMode::SelfSigned)),
         };
-        let packages =
-            crate::downloads::Packages::load(&config.effective_downloads_dir(), &carried);
+        let packages = crate::downloads::Packages::load(
+            &config.effective_downloads_dir(),
+            config.client_beside.as_deref(),
+            &carried,
+        );
         tracing::info!(
             present = ?packages.present.iter().map(|p| p.target.id).collect::<Vec<_>>(),
             "support client packages"

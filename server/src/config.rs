@@ -27,6 +27,9 @@ pub struct Config {
     pub listen: SocketAddr,
     /// The support client's packages to serve (issue 27); `None`: `<data dir>/downloads`.
     pub downloads_dir: Option<PathBuf>,
+    /// A directory holding a `tandem-customer` built for this very computer, served for its
+    /// platform when the downloads directory has none (the demo: the same build's client).
+    pub client_beside: Option<PathBuf>,
     /// A PostgreSQL URL for scale; `None` uses SQLite in the data directory.
     pub database_url: Option<String>,
     /// How connections are secured.

@@ -68,6 +68,8 @@ pub struct Package {
     pub bytes: axum::body::Bytes,
     /// The SHA-256 of exactly those bytes, hex.
     pub sha256: String,
+    /// The file it was read from.
+    pub from: std::path::PathBuf,
 }
 
 /// The packages this appliance serves.
@@ -84,11 +86,18 @@ impl Packages {
     /// Read what the downloads directory holds. A missing directory is no package at all; an
     /// unreadable file is skipped and said in the log.
     #[must_use]
-    pub fn load(dir: &Path, carried: &Carried) -> Self {
+    pub fn load(dir: &Path, beside: Option<&Path>, carried: &Carried) -> Self {
         let trailer = carried.trailer();
         let mut present = Vec::new();
         for target in TARGETS {
-            let path = dir.join(target.source_name());
+            let mut path = dir.join(target.source_name());
+            // This computer's own build of the client, where the operator put none.
+            if let Some(beside) = beside
+                && Some(target.id) == host_target()
+                && !path.exists()
+            {
+                path = beside.join(format!("tandem-customer{}", std::env::consts::EXE_SUFFIX));
+            }
             let program = match std::fs::metadata(&path) {
                 Ok(m) if m.len() > MAX_PACKAGE_BYTES => {
                     tracing::warn!(path = %path.display(), "support client package too large; not served");
@@ -106,6 +115,7 @@ impl Packages {
                         target,
                         bytes: program.into(),
                         sha256,
+                        from: path,
                     });
                 }
                 Err(e) => {
@@ -132,6 +142,18 @@ impl Packages {
     }
 }
 
+/// The platform this appliance runs on, as a download's target.
+fn host_target() -> Option<&'static str> {
+    match (std::env::consts::OS, std::env::consts::ARCH) {
+        ("linux", "x86_64") => Some("linux-x86_64"),
+        ("linux", "aarch64") => Some("linux-aarch64"),
+        ("windows", "x86_64") => Some("windows-x86_64"),
+        ("macos", "aarch64") => Some("macos-aarch64"),
+        ("macos", "x86_64") => Some("macos-x86_64"),
+        _ => None,
+    }
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -153,7 +175,7 @@ mod tests {
             url: "https://support.example.com/".into(),
             fingerprint: None,
         };
-        let packages = Packages::load(dir.path(), &carried);
+        let packages = Packages::load(dir.path(), None, &carried);
         let linux = packages.get("linux-x86_64").unwrap();
         assert!(linux.bytes.starts_with(b"\x7fELF..."));
         assert_eq!(Carried::from_tail(&linux.bytes), Ok(carried));

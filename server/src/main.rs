@@ -189,6 +189,17 @@ fn config(cli: &Cli) -> Config {
         data_dir: cli.data_dir.clone(),
         listen,
         downloads_dir: cli.downloads.clone(),
+        // The demo also serves this build's own support client, when it was built beside the
+        // appliance (`./scripts/appliance demo` builds both) and no --downloads was given, so a
+        // reviewer can try the whole flow.
+        client_beside: (matches!(cli.mode, Some(Mode::Demo)) && cli.downloads.is_none())
+            .then(|| {
+                std::env::current_exe()
+                    .ok()?
+                    .parent()
+                    .map(std::path::Path::to_path_buf)
+            })
+            .flatten(),
         database_url: cli.database_url.clone(),
         tls,
         public_url: public_url.unwrap_or_else(|| {
@@ -245,6 +256,23 @@ fn announce(running: &tandem_appliance::Running, demo: bool) {
     );
     println!("  database:     {:?}", a.store.backend());
     println!(
+        "  customers:    {} (a session key is typed there; a session link opens the chat)",
+        a.config.public_url
+    );
+    for p in &a.packages.present {
+        println!(
+            "  support client download: {} ({})",
+            p.target.id,
+            p.from.display()
+        );
+    }
+    if a.packages.present.is_empty() {
+        println!(
+            "  support client downloads: none in {} (see the README's \"Support client packages\")",
+            a.config.effective_downloads_dir().display()
+        );
+    }
+    println!(
         "  mail:         {}",
         if a.mailer.is_some() {
             "SMTP configured"
@@ -272,8 +300,15 @@ fn announce(running: &tandem_appliance::Running, demo: bool) {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The demo starts with its banner on the screen: each command of its seeding (and of every
+    // click after) is logged only when asked for (TANDEM_LOG=info).
+    let default_filter = if matches!(cli.mode, Some(Mode::Demo)) {
+        "info,sqlx=warn,tandem_appliance::appliance=warn"
+    } else {
+        "info,sqlx=warn"
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_env("TANDEM_LOG")
-        .unwrap_or_else(|_| "info,sqlx=warn".into());
+        .unwrap_or_else(|_| default_filter.into());
     if cli.log_json {
         tracing_subscriber::fmt()
             .json()

@@ -147,10 +147,21 @@ async fn spawn(
     if !binary.exists() {
         return Err(StartError::Missing(binary));
     }
+    // No support client to serve unless a test gives one (`--downloads`): not the build's own,
+    // which the demo would otherwise read at every start.
+    let downloads = if extra.iter().any(|a| a == "--downloads") {
+        Vec::new()
+    } else {
+        vec![
+            "--downloads".into(),
+            data.join("downloads").display().to_string(),
+        ]
+    };
     let mut child = Command::new(binary)
         .args(["demo", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(data)
         .args(extra)
+        .args(downloads)
         .env("TANDEM_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::from(

@@ -72,6 +72,7 @@ pub fn config(
         data_dir: dir.to_path_buf(),
         listen: "127.0.0.1:0".parse().unwrap(),
         downloads_dir: None,
+        client_beside: None,
         database_url,
         tls: TlsMode::SelfSigned,
         public_url: url::Url::parse("https://tandem.example.test/").unwrap(),
