@@ -52,7 +52,7 @@ struct Cli {
     #[arg(long)]
     deny_all: bool,
     /// Stay in the terminal even where a desktop could show the window (servers, tests).
-    #[arg(long, env = "TANDEM_TERMINAL")]
+    #[arg(long, env = "TANDEM_TERMINAL", value_parser = clap::builder::FalseyValueParser::new())]
     terminal: bool,
 }
 
