@@ -84,8 +84,11 @@ fn main() -> ExitCode {
     if joining && let Some(places) = &places {
         tandem_customer::install::relocate(places);
     }
+    // The window is for the customer's double-click on a download (no argument): started with a
+    // key, a link or a launcher's configuration, the client keeps the terminal it was given.
+    let double_clicked = cli.key.is_none() && cli.link.is_none() && cli.button_config.is_none();
     #[cfg(feature = "window")]
-    if joining && !cli.terminal && tandem_customer::window::available() {
+    if joining && double_clicked && !cli.terminal && tandem_customer::window::available() {
         return windowed(cli, places);
     }
     let runtime = match tokio::runtime::Runtime::new() {
