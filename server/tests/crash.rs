@@ -26,7 +26,10 @@ fn spawn(data_dir: &std::path::Path, database_url: Option<&str>) -> Appliance {
         .arg("--listen")
         .arg("127.0.0.1:0")
         .arg("--data-dir")
-        .arg(data_dir);
+        .arg(data_dir)
+        // The demo logs each command only when asked (its banner stays on the screen); this test
+        // reads that log for secrets, so it asks.
+        .env("TANDEM_LOG", "info,sqlx=warn");
     if let Some(url) = database_url {
         command.arg("--database-url").arg(url);
     }
