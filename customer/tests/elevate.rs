@@ -11,7 +11,6 @@ mod support;
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::process::Stdio;
-use std::time::Duration;
 use support::{WAIT, read_until, shell_when_open, sign_in, take_session};
 use tandem_core::domain::{ClientMode, ElevationMethod, PromptKind};
 use tandem_e2e::Appliance;
@@ -163,19 +162,6 @@ fn said_in(dir: &std::path::Path) -> String {
     std::fs::read_to_string(dir.join("customer.out")).unwrap_or_default()
 }
 
-/// Wait until the customer client has said [needle].
-async fn until_said(dir: &std::path::Path, needle: &str) {
-    let deadline = std::time::Instant::now() + WAIT;
-    while !said_in(dir).contains(needle) {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the customer client never said {needle:?}; it said {:?}",
-            said_in(dir)
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
 /// Once the customer allowed the shell, runs [command] in it and returns what it printed,
 /// once [needle] appeared.
 async fn run_in_shell(
@@ -203,7 +189,7 @@ async fn asked_for_administrative_rights_the_customer_types_their_own_password()
     let dir = downloads.path();
     let mut typing = customer.stdin.take().unwrap();
     let s = take_session(&alice).await;
-    until_said(dir, "Connected to session").await;
+    support::until_said(dir, "Connected to session").await;
 
     alice
         .command(tandem_core::domain::Command::Elevate {
@@ -212,9 +198,9 @@ async fn asked_for_administrative_rights_the_customer_types_their_own_password()
         })
         .await
         .unwrap();
-    until_said(dir, "administrative rights. Allow? [y/N]").await;
+    support::until_said(dir, "administrative rights. Allow? [y/N]").await;
     typing.write_all(b"y\n").await.unwrap();
-    until_said(dir, &format!("Type the password of {}", user.name)).await;
+    support::until_said(dir, &format!("Type the password of {}", user.name)).await;
     typing
         .write_all(format!("{}\n", user.password).as_bytes())
         .await
@@ -234,7 +220,7 @@ async fn asked_for_administrative_rights_the_customer_types_their_own_password()
         .command(tandem_core::domain::Command::StartShell { session: s })
         .await
         .unwrap();
-    until_said(dir, "open a command shell on this computer. Allow? [y/N]").await;
+    support::until_said(dir, "open a command shell on this computer. Allow? [y/N]").await;
     typing.write_all(b"y\n").await.unwrap();
     let printed = run_in_shell(&alice, s, b"echo uid=$(id -u)-done\n", "uid=0-done").await;
     assert!(printed.contains("uid=0-done"), "{printed:?}");
@@ -254,7 +240,7 @@ async fn asked_for_administrative_rights_the_customer_types_their_own_password()
         .command(tandem_core::domain::Command::EndSession { session: s })
         .await
         .unwrap();
-    until_said(dir, "The technician ended the session.").await;
+    support::until_said(dir, "The technician ended the session.").await;
     tokio::time::timeout(WAIT, customer.wait())
         .await
         .unwrap()
@@ -271,7 +257,7 @@ async fn wrong_credentials_change_nothing_and_right_ones_restart_the_client_as_r
     let said = || said_in(downloads.path());
     let s = take_session(&alice).await;
     // Credentials are never stored: they reach a client only while it is connected.
-    until_said(downloads.path(), "Connected to session").await;
+    support::until_said(downloads.path(), "Connected to session").await;
 
     // A wrong password: sudo refuses, the customer is told, the request is declined, and the
     // session carries on with the same client.

@@ -11,13 +11,13 @@
 mod support;
 
 use sha2::Digest as _;
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use support::page::{customer_says, downloaded, picture_where, shown, text_of};
 use support::window::{BLACK, RED, test_client};
 use support::{WAIT, sign_in, take_session};
-use tandem_core::client::{Console, Picture, ScreenView};
-use tandem_core::domain::{ClientMode, Command, Participant, Platform, ScreenState, SessionId};
-use tandem_e2e::browser::fantoccini::{Client, Locator};
+use tandem_core::client::ScreenView;
+use tandem_core::domain::{ClientMode, Command, Platform, ScreenState};
+use tandem_e2e::browser::fantoccini::Locator;
 use tandem_e2e::browser::{Driver, shot};
 use tandem_e2e::{Appliance, Display};
 
@@ -30,42 +30,6 @@ fn packages() -> tempfile::TempDir {
     )
     .unwrap();
     dir
-}
-
-async fn text_of(page: &Client, css: &str) -> String {
-    page.find(Locator::Css(css))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
-}
-
-/// Wait until the element at `xpath` is on the page.
-async fn shown(page: &Client, xpath: &str) {
-    page.wait()
-        .at_most(WAIT)
-        .for_element(Locator::XPath(xpath))
-        .await
-        .unwrap_or_else(|e| panic!("the page never showed {xpath}: {e}"));
-}
-
-/// The file the browser finished saving in `dir` (Chromium writes `*.crdownload` until done).
-async fn downloaded(dir: &Path) -> PathBuf {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        let done: Vec<PathBuf> = std::fs::read_dir(dir)
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_none_or(|x| x != "crdownload"))
-            .collect();
-        if let [file] = done.as_slice() {
-            return file.clone();
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the browser saved no download in {}", dir.display());
 }
 
 /// A customer's computer: its own home, the display, and the file as the browser saved it.
@@ -93,34 +57,6 @@ fn run_downloaded(file: &Path, home: &Path, display: &str) -> tokio::process::Ch
         .kill_on_drop(true)
         .spawn()
         .unwrap()
-}
-
-async fn picture_where(view: &ScreenView, what: &str, test: impl Fn(&Picture) -> bool) -> Picture {
-    let deadline = Instant::now() + WAIT;
-    let mut last = 0;
-    while Instant::now() < deadline {
-        if let Some(p) = view.latest(last) {
-            if test(&p) {
-                return p;
-            }
-            last = p.seq;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!("the technician never saw {what}");
-}
-
-async fn customer_says(alice: &Console, s: SessionId, text: &str) {
-    alice
-        .wait_for(WAIT, |m| {
-            m.chat.get(&s).is_some_and(|lines| {
-                lines
-                    .iter()
-                    .any(|l| l.from == Participant::Customer && l.text == text)
-            })
-        })
-        .await
-        .unwrap_or_else(|e| panic!("the technician never read {text:?}: {e}"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,6 +3,7 @@
 //! session it starts.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod page;
 pub mod window;
 
 use std::path::Path;
@@ -75,6 +76,21 @@ pub fn join_with(app: &Appliance, mut customer: Process, key: &str, extra: &[&st
 /// What the customer client printed or logged, from its home.
 pub fn said(home: &Path, file: &str) -> String {
     std::fs::read_to_string(home.join(file)).unwrap_or_default()
+}
+
+/// Wait until the customer client has said `needle` in `customer.out` in `home` (it writes to a
+/// file, which has no event to wait for).
+pub async fn until_said(home: &Path, needle: &str) {
+    let deadline = std::time::Instant::now() + WAIT;
+    while !said(home, "customer.out").contains(needle) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the customer client never said {needle:?}; it said {:?} and logged {:?}",
+            said(home, "customer.out"),
+            said(home, "customer.err")
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 /// Wait for the session the customer client started in the technician's queue, and take it.
