@@ -362,7 +362,7 @@ fn a_window_dragged_is_sent_as_a_move_of_what_the_viewer_holds() {
 #[test]
 fn the_pointer_is_sent_as_its_shape_once_then_as_its_moves() {
     use tandem_core::screen::cursor::decode;
-    use tandem_customer::screen::X11Pointer;
+    use tandem_customer::screen::{Pointer as _, X11Pointer};
     use x11rb::connection::Connection as _;
     use x11rb::protocol::xproto::{
         ChangeWindowAttributesAux, ConnectionExt as _, MOTION_NOTIFY_EVENT,

@@ -2,7 +2,7 @@
 //! due, and the next frame of the monitor shown (or the whole desktop), scaled when that is worth
 //! it. Runs on a blocking thread; the host's loop moves it there and back for each tick.
 use super::crop::{Crop, Rect};
-use super::{Capture, Encoder, Scaler, ScreenError, X11Capture, X11Pointer};
+use super::{Capture, Encoder, Pointer, Scaler, ScreenError};
 use tandem_core::screen::monitors::{self, Monitors};
 
 /// What the host's loop asks of a tick.
@@ -32,9 +32,9 @@ pub struct Tick {
 
 /// The capture and everything kept from one frame to the next.
 pub struct Grabber {
-    capture: X11Capture,
+    capture: Box<dyn Capture>,
     /// The customer's pointer; `None` where the display cannot say.
-    pointer: Option<X11Pointer>,
+    pointer: Option<Box<dyn Pointer>>,
     scaler: Scaler,
     encoder: Encoder,
     crop: Crop,
@@ -47,7 +47,7 @@ pub struct Grabber {
 
 impl Grabber {
     /// A grabber of this display.
-    pub fn new(capture: X11Capture, pointer: Option<X11Pointer>) -> Self {
+    pub fn new(capture: Box<dyn Capture>, pointer: Option<Box<dyn Pointer>>) -> Self {
         Self {
             capture,
             pointer,

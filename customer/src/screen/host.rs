@@ -4,7 +4,7 @@
 //! control.
 use super::grabber::{Grabber, Request, Tick};
 use super::in_flight::InFlight;
-use super::{Input, ScreenError, X11Capture, X11Input, X11Pointer};
+use super::{Desktop, ScreenError};
 use futures_util::{SinkExt, StreamExt};
 use std::time::{Duration, Instant};
 use tandem_core::client::{Api, ClientError};
@@ -53,11 +53,11 @@ pub async fn start(
 ) -> Result<ScreenHost, ClientError> {
     let unavailable =
         |e: ScreenError| ClientError::Protocol(format!("the screen cannot be shared: {e}"));
-    let capture = X11Capture::connect().map_err(unavailable)?;
-    let pointer = X11Pointer::connect_to(None)
-        .inspect_err(|e| tracing::info!(error = %e, "the pointer is not followed"))
-        .ok();
-    let mut input = X11Input::connect().map_err(unavailable)?;
+    let Desktop {
+        capture,
+        pointer,
+        mut input,
+    } = Desktop::open().map_err(unavailable)?;
     let socket =
         tandem_core::client::open_stream(api, &format!("api/v1/sessions/{}/screen", session.0))
             .await?;

@@ -1,21 +1,34 @@
 //! Sharing the customer's screen: capture it, send what changed, and inject the technician's
-//! pointer and keys while they have control. The capture and input traits keep the platform
-//! code (X11 here) apart, so Windows and macOS can follow.
+//! pointer and keys while they have control. The capture, pointer and input traits keep the
+//! platform code apart, one folder per platform: X11 (Linux and other Unix desktops) and
+//! Windows (GDI and `SendInput`); macOS has none yet.
 mod crop;
 mod dragged;
 mod encoder;
 mod grabber;
 mod host;
 mod in_flight;
+mod keysym;
 mod scale;
 mod scroll;
+#[cfg(windows)]
+mod windows;
+#[cfg(unix)]
 mod x11;
+#[cfg(unix)]
 mod x11_pointer;
 
+pub use crop::Rect;
 pub use encoder::Encoder;
 pub use host::{ScreenHost, start};
+pub use keysym::{WindowsKey, is_shortcut_modifier, windows_key};
 pub use scale::Scaler;
+use tandem_core::screen::monitors::Monitor;
+#[cfg(windows)]
+pub use windows::{GdiCapture, WindowsInput, WindowsPointer};
+#[cfg(unix)]
 pub use x11::{X11Capture, X11Input};
+#[cfg(unix)]
 pub use x11_pointer::X11Pointer;
 
 /// A rectangle of the screen, in pixels.
@@ -113,6 +126,84 @@ pub trait Capture: Send {
     /// # Errors
     /// When the display fails.
     fn grab(&mut self) -> Result<Grab<'_>, ScreenError>;
+
+    /// The monitors, placed on the picture `grab` returns.
+    ///
+    /// # Errors
+    /// When the display cannot list them.
+    fn monitors(&self) -> Result<Vec<Monitor>, ScreenError>;
+}
+
+/// Follows the customer's pointer.
+pub trait Pointer: Send {
+    /// The cursor message to send, if the pointer moved or changed shape since the last one;
+    /// `again`: send its shape even so (a viewer is starting from a key frame). Within `shown`
+    /// (the monitor sent), places are the monitor's own; see [`place_within`].
+    ///
+    /// # Errors
+    /// When the display fails.
+    fn update(&mut self, again: bool, shown: Option<Rect>) -> Result<Option<Vec<u8>>, ScreenError>;
+}
+
+/// Where a pointer at (x, y) on the picture is drawn when `shown` is sent: its place on that
+/// monitor, or beyond the picture's edge (where no viewer draws it) when it is on another.
+#[must_use]
+pub fn place_within(x: i32, y: i32, shown: Option<Rect>) -> (u16, u16) {
+    let (x, y) = (
+        u16::try_from(x.max(0)).unwrap_or(u16::MAX),
+        u16::try_from(y.max(0)).unwrap_or(u16::MAX),
+    );
+    match shown {
+        Some((left, top, w, h))
+            if (left..left.saturating_add(w)).contains(&x)
+                && (top..top.saturating_add(h)).contains(&y) =>
+        {
+            (x - left, y - top)
+        }
+        Some(_) => (u16::MAX, u16::MAX),
+        None => (x, y),
+    }
+}
+
+/// This computer's screen: what captures it, follows its pointer and drives its input.
+pub struct Desktop {
+    /// The picture.
+    pub capture: Box<dyn Capture>,
+    /// The pointer; `None` where the system cannot say where it is.
+    pub pointer: Option<Box<dyn Pointer>>,
+    /// Pointer and keys.
+    pub input: Box<dyn Input>,
+}
+
+impl std::fmt::Debug for Desktop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Desktop")
+            .field("pointer", &self.pointer.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Desktop {
+    /// Open the screen of the desktop this client runs on.
+    ///
+    /// # Errors
+    /// When there is no desktop to share.
+    pub fn open() -> Result<Self, ScreenError> {
+        #[cfg(unix)]
+        {
+            x11::open()
+        }
+        #[cfg(windows)]
+        {
+            windows::open()
+        }
+        #[cfg(not(any(unix, windows)))]
+        {
+            Err(ScreenError::NoDisplay(
+                "this client shares no screen on this system".into(),
+            ))
+        }
+    }
 }
 
 /// Drives the pointer and keyboard.
@@ -127,4 +218,24 @@ pub trait Input: Send {
     /// # Errors
     /// When the display fails.
     fn key(&mut self, keysym: u32, down: bool) -> Result<(), ScreenError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::place_within;
+
+    #[test]
+    fn a_pointer_is_placed_on_the_monitor_shown_or_beyond_its_edge() {
+        assert_eq!(place_within(30, 40, None), (30, 40));
+        assert_eq!(place_within(-5, 40, None), (0, 40), "off the top left edge");
+        assert_eq!(
+            place_within(1930, 40, Some((1920, 0, 1280, 1024))),
+            (10, 40)
+        );
+        assert_eq!(
+            place_within(30, 40, Some((1920, 0, 1280, 1024))),
+            (u16::MAX, u16::MAX),
+            "on another monitor"
+        );
+    }
 }

@@ -21,6 +21,21 @@ fn failed(e: impl std::fmt::Display) -> ScreenError {
     ScreenError::Display(e.to_string())
 }
 
+/// The X11 desktop in `DISPLAY`: its capture, pointer (when the display can report it) and
+/// input.
+pub(super) fn open() -> Result<super::Desktop, ScreenError> {
+    let capture = X11Capture::connect()?;
+    let pointer = super::X11Pointer::connect_to(None)
+        .inspect_err(|e| tracing::info!(error = %e, "the pointer is not followed"))
+        .ok();
+    let input = X11Input::connect()?;
+    Ok(super::Desktop {
+        capture: Box::new(capture),
+        pointer: pointer.map(|p| Box::new(p) as Box<dyn super::Pointer>),
+        input: Box::new(input),
+    })
+}
+
 fn connect(display: Option<&str>) -> Result<(RustConnection, Window, u16, u16), ScreenError> {
     let (conn, number) =
         RustConnection::connect(display).map_err(|e| ScreenError::NoDisplay(e.to_string()))?;
@@ -402,6 +417,10 @@ impl Capture for X11Capture {
         self.grab_whole()?;
         self.whole = true;
         Ok(Grab::whole(self.width, self.height, &self.pixels))
+    }
+
+    fn monitors(&self) -> Result<Vec<Monitor>, ScreenError> {
+        X11Capture::monitors(self)
     }
 }
 

@@ -3,7 +3,7 @@
 //! XInput 2), and its shape through XFIXES, read only when the display says it changed (a text
 //! caret over a field, a hand over a link) or a new viewer needs it. Sent as cursor messages, not drawn
 //! into the frames: a grabbed screen has no pointer in it, and a moving pointer costs six bytes.
-use super::ScreenError;
+use super::{Pointer, Rect, ScreenError, place_within};
 use tandem_core::screen::cursor::{self, Cursor, Shape};
 use x11rb::connection::Connection;
 use x11rb::protocol::Event;
@@ -83,19 +83,10 @@ impl X11Pointer {
             .check()
             .map_err(failed)
     }
+}
 
-    /// The cursor message to send, if the pointer moved or changed shape since the last one;
-    /// `again`: send its shape even so (a viewer is starting from a key frame). Within `shown`
-    /// (left, top, width, height: the monitor sent), places are the monitor's own; a pointer on
-    /// another monitor is placed beyond the picture's edge, where no viewer draws it.
-    ///
-    /// # Errors
-    /// When the display fails.
-    pub fn update(
-        &mut self,
-        again: bool,
-        shown: Option<(u16, u16, u16, u16)>,
-    ) -> Result<Option<Vec<u8>>, ScreenError> {
+impl Pointer for X11Pointer {
+    fn update(&mut self, again: bool, shown: Option<Rect>) -> Result<Option<Vec<u8>>, ScreenError> {
         while let Some(event) = self.conn.poll_for_event().map_err(failed)? {
             match event {
                 Event::XfixesCursorNotify(_) => self.reshaped = true,
@@ -103,22 +94,7 @@ impl X11Pointer {
                 _ => {}
             }
         }
-        let place = |x: i16, y: i16| {
-            let (x, y) = (
-                u16::try_from(x.max(0)).unwrap_or(0),
-                u16::try_from(y.max(0)).unwrap_or(0),
-            );
-            match shown {
-                Some((left, top, w, h))
-                    if (left..left.saturating_add(w)).contains(&x)
-                        && (top..top.saturating_add(h)).contains(&y) =>
-                {
-                    (x - left, y - top)
-                }
-                Some(_) => (u16::MAX, u16::MAX),
-                None => (x, y),
-            }
-        };
+        let place = |x: i16, y: i16| place_within(i32::from(x), i32::from(y), shown);
         if self.reshaped || again {
             self.reshaped = false;
             self.moved = false;
