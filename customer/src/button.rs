@@ -38,7 +38,23 @@ pub struct Places {
 }
 
 impl Places {
+    /// The current user's places: on Windows, under `%LOCALAPPDATA%\Tandem` and
+    /// `%APPDATA%\Tandem`, launchers in the Start menu's programs.
+    #[cfg(windows)]
+    #[must_use]
+    pub fn for_user() -> Option<Self> {
+        let local = PathBuf::from(std::env::var_os("LOCALAPPDATA")?);
+        let roaming = PathBuf::from(std::env::var_os("APPDATA")?);
+        Some(Self {
+            launchers: roaming.join(r"Microsoft\Windows\Start Menu\Programs"),
+            config: roaming.join("Tandem"),
+            data: local.join("Tandem"),
+            units: local.join(r"Tandem\units"),
+        })
+    }
+
     /// The current user's places, from `XDG_DATA_HOME`, `XDG_CONFIG_HOME` or `HOME`.
+    #[cfg(not(windows))]
     #[must_use]
     pub fn for_user() -> Option<Self> {
         let home = std::env::var_os("HOME").map(PathBuf::from);

@@ -115,6 +115,9 @@ pub struct Elevated {
 
 /// The user running this client.
 pub async fn current_user() -> String {
+    if cfg!(windows) {
+        return std::env::var("USERNAME").unwrap_or_default();
+    }
     let out = Command::new("id").arg("-un").output().await;
     out.ok()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())

@@ -9,19 +9,21 @@ use std::path::{Path, PathBuf};
 /// The program's file name inside each installation.
 const PROGRAM: &str = "tandem-customer";
 
-/// Put a copy of `exe` into `dir` (a hard link where the file system allows it) and return
+/// Put a copy of `exe` into `dir` (on Unix a hard link where the file system allows it) and return
 /// its path. An existing copy is replaced.
 ///
 /// # Errors
 /// When the directory or the copy cannot be made.
 pub fn place_program(exe: &Path, dir: &Path) -> std::io::Result<PathBuf> {
     std::fs::create_dir_all(dir)?;
-    let target = dir.join(PROGRAM);
+    let target = dir.join(format!("{PROGRAM}{}", std::env::consts::EXE_SUFFIX));
     if target == exe {
         return Ok(target);
     }
     let _ = std::fs::remove_file(&target);
-    if std::fs::hard_link(exe, &target).is_err() {
+    // Not on Windows: a hard link is the same file as the running download, which Windows
+    // will not delete while that runs, so End could not remove the copy.
+    if cfg!(windows) || std::fs::hard_link(exe, &target).is_err() {
         std::fs::copy(exe, &target)?;
     }
     Ok(target)
@@ -43,6 +45,7 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 ///
 /// # Errors
 /// When it cannot be opened.
+#[cfg(unix)]
 pub fn open_private(path: &Path) -> std::io::Result<std::fs::File> {
     use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
     let file = std::fs::OpenOptions::new()
@@ -54,6 +57,26 @@ pub fn open_private(path: &Path) -> std::io::Result<std::fs::File> {
         .open(path)?;
     file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
     Ok(file)
+}
+
+/// Open a file for writing that only its owner can read: on Windows, a file in the user's
+/// profile (where Tandem keeps its files) inherits an access list of that user, the system and
+/// administrators. A symbolic link in its place is refused.
+///
+/// # Errors
+/// When it cannot be opened, or a link is in its place.
+#[cfg(not(unix))]
+pub fn open_private(path: &Path) -> std::io::Result<std::fs::File> {
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(std::io::Error::other(
+            "a link is in the place of a private file",
+        ));
+    }
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(path)
 }
 
 /// This session's installation directory.
@@ -90,13 +113,7 @@ pub fn sweep(places: &Places) {
         if pid == std::process::id() {
             continue;
         }
-        let proc = PathBuf::from(format!("/proc/{pid}"));
-        let abandoned = if proc.exists() {
-            // A pid used again by another program: its executable is somewhere else.
-            std::fs::read_link(proc.join("exe")).is_ok_and(|exe| !exe.starts_with(&dir))
-        } else {
-            true
-        };
+        let abandoned = abandoned(pid, &dir);
         if abandoned {
             match std::fs::remove_dir_all(&dir) {
                 Ok(()) => tracing::info!(dir = %dir.display(), "removed an abandoned installation"),
@@ -105,6 +122,30 @@ pub fn sweep(places: &Places) {
                 }
             }
         }
+    }
+}
+
+/// Whether the installation in `dir` of the client with process id `pid` no longer runs.
+#[cfg(unix)]
+fn abandoned(pid: u32, dir: &Path) -> bool {
+    let proc = PathBuf::from(format!("/proc/{pid}"));
+    if proc.exists() {
+        // A pid used again by another program: its executable is somewhere else.
+        std::fs::read_link(proc.join("exe")).is_ok_and(|exe| !exe.starts_with(dir))
+    } else {
+        true
+    }
+}
+
+/// Whether the installation in `dir` no longer runs: on Windows a running program's file
+/// cannot be deleted, so removing the directory fails while it runs, and only then.
+#[cfg(not(unix))]
+fn abandoned(_pid: u32, dir: &Path) -> bool {
+    let program = dir.join(format!("{PROGRAM}{}", std::env::consts::EXE_SUFFIX));
+    // Deleting the program is the test: it fails while the program runs.
+    match std::fs::remove_file(program) {
+        Ok(()) => true,
+        Err(e) => e.kind() == std::io::ErrorKind::NotFound,
     }
 }
 
@@ -126,17 +167,59 @@ pub fn relocate(places: &Places) {
             return;
         }
     };
-    use std::os::unix::process::CommandExt;
     // The installed copy's name no longer carries a download's credential: it is told where
     // it was started from (a path, not the credential: the environment is this user's only).
     let started_from =
         std::env::var_os(crate::downloaded::STARTED_FROM).unwrap_or_else(|| exe.clone().into());
-    let failed = std::process::Command::new(&placed)
+    let mut installed = std::process::Command::new(&placed);
+    installed
         .args(std::env::args_os().skip(1))
-        .env(crate::downloaded::STARTED_FROM, started_from)
-        .exec();
+        .env(crate::downloaded::STARTED_FROM, started_from);
+    run_installed(places, &mut installed);
+}
+
+/// Become the installed copy: the same process, so the same directory, and End removes it.
+#[cfg(unix)]
+fn run_installed(places: &Places, installed: &mut std::process::Command) {
+    use std::os::unix::process::CommandExt;
+    let failed = installed.exec();
     tracing::warn!(error = %failed, "running without installing: the installed copy did not start");
     let _ = std::fs::remove_dir_all(own_dir(places));
+}
+
+/// Run the installed copy and wait for it: Windows cannot replace a process's program, and a
+/// running program's file cannot be deleted, so this process removes the installation (C1)
+/// once the copy has ended, and exits as it did.
+#[cfg(not(unix))]
+fn run_installed(places: &Places, installed: &mut std::process::Command) {
+    match installed.status() {
+        Ok(status) => {
+            remove_when_released(&own_dir(places));
+            std::process::exit(status.code().unwrap_or(1));
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "running without installing: the installed copy did not start");
+            let _ = std::fs::remove_dir_all(own_dir(places));
+        }
+    }
+}
+
+/// Remove a directory whose program has just ended: Windows (and Wine) may hold its file a
+/// moment longer (as may a virus scanner), so removal is tried again for up to five seconds.
+#[cfg(not(unix))]
+fn remove_when_released(dir: &Path) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        match std::fs::remove_dir_all(dir) {
+            Ok(()) => return,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return,
+            Err(e) if std::time::Instant::now() >= deadline => {
+                tracing::warn!(error = %e, dir = %dir.display(), "the installation could not be removed");
+                return;
+            }
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(100)),
+        }
+    }
 }
 
 /// Uninstall this session's customer client (C1): its directory, with the program in it. A

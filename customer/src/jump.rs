@@ -110,20 +110,36 @@ pub fn install(
         .status()
         .is_ok_and(|s| s.success());
     if !by_systemd {
-        use std::os::unix::process::CommandExt;
         // The agent's log may name sessions: readable by this user only.
         let log = crate::install::open_private(&files.dir.join("agent.log"))?;
-        let agent = std::process::Command::new(&program)
+        let mut agent = std::process::Command::new(&program);
+        agent
             .arg("--jump-config")
             .arg(&files.config)
             .stdin(std::process::Stdio::null())
             .stdout(log.try_clone()?)
-            .stderr(log)
-            .process_group(0)
-            .spawn()?;
+            .stderr(log);
+        detach(&mut agent);
+        let agent = agent.spawn()?;
         std::fs::write(files.dir.join("agent.pid"), agent.id().to_string())?;
     }
     Ok(())
+}
+
+/// Start the agent apart from this process, so it outlives the session's client.
+#[cfg(unix)]
+fn detach(agent: &mut std::process::Command) {
+    use std::os::unix::process::CommandExt;
+    agent.process_group(0);
+}
+
+/// Start the agent apart from this process, with no console of its own.
+#[cfg(windows)]
+fn detach(agent: &mut std::process::Command) {
+    use std::os::windows::process::CommandExt;
+    /// DETACHED_PROCESS | CREATE_NEW_PROCESS_GROUP.
+    const DETACHED: u32 = 0x0000_0008 | 0x0000_0200;
+    agent.creation_flags(DETACHED);
 }
 
 /// Remove the agent's files (J1: unpinned). The running agent exits by itself.

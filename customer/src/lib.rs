@@ -1,6 +1,6 @@
 //! The Tandem customer client: joins a session, chats, answers the technician's requests, and
-//! runs the tools the customer allows. Linux first; platform code stays behind small modules so
-//! Windows and macOS can follow.
+//! runs the tools the customer allows. Linux and Windows; platform code stays behind small
+//! modules (the screen has a folder per platform) so macOS can follow.
 pub mod button;
 pub mod downloaded;
 pub mod elevate;
@@ -15,6 +15,8 @@ pub mod sysinfo;
 pub mod text;
 #[cfg(feature = "window")]
 pub mod window;
+#[cfg(windows)]
+pub mod windows;
 
 pub use tandem_core::domain::Platform;
 

@@ -1,4 +1,7 @@
 //! `tandem-customer`: join a support session with the key a technician gave you.
+// On Windows a double-clicked download opens its window and no console; run from a console,
+// the terminal client attaches to it (`windows::attach_console`).
+#![cfg_attr(all(windows, feature = "window"), windows_subsystem = "windows")]
 use clap::Parser;
 use std::process::ExitCode;
 use tandem_core::client::{Api, ClientError, Endpoint};
@@ -98,6 +101,8 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    #[cfg(windows)]
+    tandem_customer::windows::attach_console();
     let (say, lines) = terminal();
     let code = runtime.block_on(start(cli, places, say, lines));
     // The terminal reader may still wait for a line that never comes: do not wait for it.

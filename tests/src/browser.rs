@@ -97,6 +97,19 @@ impl Driver {
         self.browser_with(1280, 800, 1, Some(downloads)).await
     }
 
+    /// The user agent of Chrome on Windows 10 or 11 (which all say "Windows NT 10.0").
+    pub const WINDOWS_AGENT: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
+
+    /// A desktop Chromium that tells pages it runs on Windows, saving downloads into
+    /// `downloads` without asking.
+    pub async fn windows_downloading_to(
+        &self,
+        downloads: &std::path::Path,
+    ) -> (Client, tempfile::TempDir) {
+        self.browser_as(1280, 800, 1, Some(downloads), Some(Self::WINDOWS_AGENT))
+            .await
+    }
+
     async fn browser_with(
         &self,
         width: u32,
@@ -144,6 +157,9 @@ impl Driver {
                 options.remove("mobileEmulation");
                 if let Some(args) = options.get_mut("args").and_then(|a| a.as_array_mut()) {
                     args.push(serde_json::json!(format!("--window-size={width},{height}")));
+                    if let Some(agent) = agent {
+                        args.push(serde_json::json!(format!("--user-agent={agent}")));
+                    }
                 }
             }
         }
