@@ -188,15 +188,15 @@ impl Window {
         // The marks: on top, in colour, each with its Stop.
         if self.screen != ScreenState::Off {
             let what = if self.screen == ScreenState::Control {
-                "● Your technician controls your mouse and keyboard"
+                "• Your technician controls your mouse and keyboard"
             } else {
-                "● Your technician can see your screen"
+                "• Your technician can see your screen"
             };
             page = page.push(mark(what, Message::StopScreen));
         }
         if self.shell {
             page = page.push(mark(
-                "● A command shell is open on this computer",
+                "• A command shell is open on this computer",
                 Message::StopShell,
             ));
         }

@@ -3,7 +3,7 @@
 //! joins, and shows the technician's request to see the screen as a dialog. The test clicks
 //! Allow on the X display (XTest, as a mouse would), the window shows the "being viewed" mark,
 //! and its Stop button takes the screen back (A1, G3). Screenshots of each step go to
-//! `target/browser-screenshots/`.
+//! `target/browser-screenshots/`. The same test runs the Windows client under Wine (issue 28).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
@@ -86,8 +86,8 @@ fn click(display: &str, x: i16, y: i16) {
     conn.sync().unwrap();
 }
 
-/// A download from a click-to-chat session, as the customer's page gets it.
-async fn download(base: &str, key: &str, into: &Path) -> std::path::PathBuf {
+/// The download for `target` from a click-to-chat session, as the customer's page gets it.
+async fn download(base: &str, key: &str, into: &Path, target: &str) -> std::path::PathBuf {
     let http = reqwest::Client::builder()
         .danger_accept_invalid_certs(true)
         .build()
@@ -112,58 +112,104 @@ async fn download(base: &str, key: &str, into: &Path) -> std::path::PathBuf {
         .json()
         .await
         .unwrap();
-    let linux = &offer["downloads"][0];
+    let package = offer["downloads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["target"] == target)
+        .unwrap_or_else(|| panic!("no {target} download in {offer}"));
     let bytes = http
-        .get(format!("{base}{}", linux["href"].as_str().unwrap()))
+        .get(format!("{base}{}", package["href"].as_str().unwrap()))
         .send()
         .await
         .unwrap()
         .bytes()
         .await
         .unwrap();
-    let file = into.join(linux["file"].as_str().unwrap());
+    let file = into.join(package["file"].as_str().unwrap());
     std::fs::write(&file, &bytes).unwrap();
     use std::os::unix::fs::PermissionsExt as _;
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o755)).unwrap();
     file
 }
 
+/// How the customer's computer starts a downloaded file: the file, the customer's home, the
+/// display.
+type Start = Box<dyn FnOnce(&Path, &Path, &str) -> tokio::process::Child>;
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_window_asks_before_the_screen_is_seen_marks_it_while_it_is_and_stop_takes_it_back() {
-    let display = Display::start(WIDTH, HEIGHT).unwrap();
     let packages = tempfile::tempdir().unwrap();
     std::fs::copy(
         env!("CARGO_BIN_EXE_tandem-customer"),
         packages.path().join("tandem-customer-linux-x86_64"),
     )
     .unwrap();
-    let app = Appliance::start_with(&["--downloads", packages.path().to_str().unwrap()])
+    // Double-clicked: no argument, a desktop.
+    let start: Start = Box::new(|file, home, display| {
+        tokio::process::Command::new(file)
+            .env("HOME", home)
+            .env("DISPLAY", display)
+            .env("SHELL", "/bin/sh")
+            .env_remove("TANDEM_TERMINAL")
+            .env_remove("XDG_DATA_HOME")
+            .env_remove("XDG_CONFIG_HOME")
+            .stdin(std::process::Stdio::null())
+            .stderr(std::process::Stdio::from(
+                std::fs::File::create(home.join("customer.err")).unwrap(),
+            ))
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap()
+    });
+    consent_in_the_window(packages.path(), "linux-x86_64", "customer-window", start).await;
+}
+
+/// The same window, from the Windows client under Wine (issue 28): the same dialog, mark and
+/// Stop, drawn by the same code through Wine's GDI.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn under_wine_the_windows_client_s_window_asks_marks_and_stops_the_same() {
+    let wine = std::sync::Arc::new(support::wine::Wine::start());
+    let packages = support::wine::packages();
+    let prefix = wine.clone();
+    let start: Start = Box::new(move |file, home, display| {
+        prefix
+            .run(display, file)
+            .env_remove("TANDEM_TERMINAL")
+            .stdin(std::process::Stdio::null())
+            .stderr(std::process::Stdio::from(
+                std::fs::File::create(home.join("customer.err")).unwrap(),
+            ))
+            .spawn()
+            .unwrap()
+    });
+    consent_in_the_window(
+        packages.path(),
+        "windows-x86_64",
+        "customer-window-windows",
+        start,
+    )
+    .await;
+}
+
+/// A download from `packages` for `target`, started by `start` with no argument: the window
+/// opens and joins; the technician's request is a dialog, Allow (clicked through XTest) shares
+/// the screen, the mark shows while it is seen, and Stop takes it back. Screenshots are
+/// `{shots}-consent` and `{shots}-viewed`.
+async fn consent_in_the_window(packages: &Path, target: &str, shots: &str, start: Start) {
+    let display = Display::start(WIDTH, HEIGHT).unwrap();
+    let app = Appliance::start_with(&["--downloads", packages.to_str().unwrap()])
         .await
         .unwrap();
     let base = format!("https://localhost:{}", app.addr.port());
     let alice = sign_in(&app, "alice").await;
     let key = alice.session_key(None).await.unwrap().key;
     let home = tempfile::tempdir().unwrap();
-    let file = download(&base, &key, home.path()).await;
+    let file = download(&base, &key, home.path(), target).await;
     let s = take_session(&alice).await;
-
-    // Double-clicked: no argument, a desktop; the window opens and the client joins.
-    let _client = tokio::process::Command::new(&file)
-        .env("HOME", home.path())
-        .env("DISPLAY", &display.name)
-        .env("SHELL", "/bin/sh")
-        .env_remove("TANDEM_TERMINAL")
-        .env_remove("XDG_DATA_HOME")
-        .env_remove("XDG_CONFIG_HOME")
-        .stdin(std::process::Stdio::null())
-        .stderr(std::process::Stdio::from(
-            std::fs::File::create(home.path().join("customer.err")).unwrap(),
-        ))
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
+    let _client = start(&file, home.path(), &display.name);
     alice
-        .wait_for(WAIT, |m| {
+        .wait_for(support::wine::WINE_START, |m| {
             m.state.sessions[&s].customer.info.mode == ClientMode::Full
         })
         .await
@@ -184,7 +230,7 @@ async fn the_window_asks_before_the_screen_is_seen_marks_it_while_it_is_and_stop
         200,
     )
     .await;
-    save(&asked, "customer-window-consent");
+    save(&asked, &format!("{shots}-consent"));
     assert_eq!(
         alice.current().state.sessions[&s].screen,
         ScreenState::Off,
@@ -204,7 +250,7 @@ async fn the_window_asks_before_the_screen_is_seen_marks_it_while_it_is_and_stop
         2000,
     )
     .await;
-    save(&marked, "customer-window-viewed");
+    save(&marked, &format!("{shots}-viewed"));
     let (x, y, _) = find(
         &display.name,
         rgb(|p| p.danger.base.color),

@@ -14,10 +14,11 @@
 mod support;
 
 use sha2::Digest as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Stdio;
 use support::page::{customer_says, downloaded, picture_where, shown, text_of};
 use support::window::{BLACK, GREEN, RED};
+use support::wine::{WINE_START, Wine, packages};
 use support::{WAIT, read_until, share, sign_in, take_session};
 use tandem_core::client::ScreenView;
 use tandem_core::domain::{ClientMode, Command, Platform};
@@ -26,88 +27,6 @@ use tandem_e2e::browser::{Driver, shot};
 use tandem_e2e::{Appliance, Display};
 use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _};
 use tokio::sync::mpsc;
-
-/// How long a Windows program may take to start under Wine (the first start loads Wine).
-const WINE_START: std::time::Duration = std::time::Duration::from_secs(90);
-
-fn repository() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// A program `scripts/windows-check` built for Windows.
-fn windows_build(path: &str) -> PathBuf {
-    let file = repository()
-        .join("target/x86_64-pc-windows-gnu/debug")
-        .join(path);
-    assert!(
-        file.exists(),
-        "{} is missing: run scripts/windows-check first",
-        file.display()
-    );
-    file
-}
-
-/// The Wine prefix, stopped (every Windows process in it) when dropped.
-struct Wine {
-    prefix: PathBuf,
-}
-
-impl Wine {
-    fn start() -> Self {
-        let out = std::process::Command::new(repository().join("scripts/wine/prefix"))
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "no Wine prefix: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let prefix = PathBuf::from(String::from_utf8(out.stdout).unwrap().trim());
-        // What an earlier run left of the client in this prefix.
-        for user in std::fs::read_dir(prefix.join("drive_c/users"))
-            .unwrap()
-            .flatten()
-        {
-            let _ = std::fs::remove_dir_all(user.path().join("AppData/Local/Tandem"));
-        }
-        Self { prefix }
-    }
-
-    /// `program` under Wine on `display`.
-    fn run(&self, display: &str, program: &Path) -> tokio::process::Command {
-        let mut command = tokio::process::Command::new("wine");
-        command
-            .arg(program)
-            .env("WINEPREFIX", &self.prefix)
-            .env("WINEDEBUG", "-all")
-            // A crash ends the program instead of waiting in Wine's debugger.
-            .env("WINEDLLOVERRIDES", "winedbg.exe=d;mscoree,mshtml=")
-            .env("DISPLAY", display)
-            .kill_on_drop(true);
-        command
-    }
-
-    /// The client's installations of sessions in this prefix (C1: none after End).
-    fn installations(&self) -> Vec<PathBuf> {
-        std::fs::read_dir(self.prefix.join("drive_c/users"))
-            .unwrap()
-            .flatten()
-            .filter_map(|user| {
-                std::fs::read_dir(user.path().join("AppData/Local/Tandem/customer-client")).ok()
-            })
-            .flat_map(|dir| dir.flatten().map(|e| e.path()))
-            .collect()
-    }
-}
-
-impl Drop for Wine {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new("wineserver")
-            .arg("-k")
-            .env("WINEPREFIX", &self.prefix)
-            .status();
-    }
-}
 
 /// The Windows test program (`scripts/wine/target.c`) on `display`: a red window at (40, 40)
 /// that turns green when clicked; its lines ("click x y", "char c") come through the channel.
@@ -153,17 +72,6 @@ async fn target_says(lines: &mut mpsc::Receiver<String>, line: &str) {
         matches!(heard, Ok(true)),
         "the Windows program never received {line:?}"
     );
-}
-
-/// The downloads directory an operator fills: this build's client for Windows.
-fn packages() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(
-        windows_build("tandem-customer.exe"),
-        dir.path().join("tandem-customer-windows-x86_64.exe"),
-    )
-    .unwrap();
-    dir
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -5,6 +5,7 @@
 
 pub mod page;
 pub mod window;
+pub mod wine;
 
 use std::path::Path;
 use std::process::Stdio;
