@@ -4,8 +4,9 @@
 //! - **The appliance it came from**, appended to the program as a trailer: the appliance's
 //!   address and, for a self-signed appliance, its certificate's fingerprint. The same for every
 //!   download from one appliance, so the page can show one SHA-256 per file. Programs ignore
-//!   bytes after their image: an ELF or PE file still runs (an Authenticode-signed one would
-//!   need the trailer inside its signature, which an operator who signs adds before signing).
+//!   bytes after their image: an ELF or PE file still runs (in an Authenticode-signed program the
+//!   appliance puts it inside the certificate table, so the signature stays valid; the trailer
+//!   is still the file's last bytes).
 //! - **The session**, as a one-time download credential in the file's name
 //!   (`tandem-support-<credential>`, `.exe` on Windows), as BeyondTrust does. The first client
 //!   to present it takes the customer's seat in that session; it is worth nothing after.

@@ -109,7 +109,7 @@ impl Packages {
             };
             match program {
                 Ok(mut program) => {
-                    program.extend_from_slice(&trailer);
+                    crate::signed_pe::carry(&mut program, &trailer);
                     let sha256 = hex(&Sha256::digest(&program));
                     present.push(Package {
                         target,

@@ -20,6 +20,7 @@ pub mod relay;
 pub mod reports;
 pub mod second_factor;
 pub mod secret;
+pub mod signed_pe;
 pub mod state_copy;
 pub mod store;
 pub mod tls;
