@@ -160,7 +160,9 @@ async fn answer(
 ) -> Result<Option<PromptKind>, ClientError> {
     match consent {
         Consent::AllowAll | Consent::DenyAll => {
-            let accepted = consent == Consent::AllowAll;
+            // An elevation is accepted only by the elevated process itself, once it runs.
+            let accepted =
+                consent == Consent::AllowAll && !matches!(prompt, PromptKind::Elevation(_));
             api.command(&Command::AnswerPrompt {
                 session,
                 prompt,
@@ -768,9 +770,15 @@ impl Follower {
             .filter(|_| matches!(line.trim(), "y" | "Y" | "yes" | "Yes"))
         {
             self.waiting = None;
-            self.say.show(Shown::Password {
-                user: crate::elevate::current_user().await,
-            });
+            let user = crate::elevate::current_user().await;
+            if !crate::elevate::ASKS_PASSWORD {
+                // Windows asks itself (UAC), for a Yes or an administrator's password.
+                return Ok(self
+                    .elevate(prompt, (user, String::new()))
+                    .await?
+                    .map(|e| Ended::Elevated(Box::new(e))));
+            }
+            self.say.show(Shown::Password { user });
             self.typing_password = Some(prompt);
         } else if let Some(prompt) = self.waiting {
             let accepted = matches!(line.trim(), "y" | "Y" | "yes" | "Yes");
@@ -838,7 +846,6 @@ impl Follower {
     #[allow(clippy::too_many_lines)]
     async fn on_feed(&mut self, message: ServerMessage) -> Result<Option<Ended>, Interrupted> {
         let session = self.session;
-        let consent = self.consent;
         match message {
             ServerMessage::Snapshot(snapshot) => {
                 self.seq = Some(snapshot.seq);
@@ -868,14 +875,12 @@ impl Follower {
                         }
                     }
                     // Requests made before this client connected wait in the snapshot.
-                    for prompt in view.session.prompts.keys() {
-                        if let PromptKind::Elevation(ElevationMethod::ProvideCredentials) = prompt {
-                            // As for a live request: a customer who denied everything is never elevated.
-                            if consent != Consent::DenyAll {
-                                self.elevation = Some(*prompt);
-                            }
-                        } else {
-                            self.answer(*prompt).await?;
+                    // They are answered as live ones are (an elevation is never accepted
+                    // without elevating).
+                    let waiting: Vec<PromptKind> = view.session.prompts.keys().copied().collect();
+                    for prompt in waiting {
+                        if let Some(ended) = self.on_prompt(prompt).await? {
+                            return Ok(Some(ended));
                         }
                     }
                     if view.session.shell && self.shell.is_none() {
@@ -925,15 +930,14 @@ impl Follower {
         Ok(None)
     }
 
-    #[allow(clippy::too_many_lines)]
-    async fn on_event(&mut self, event: Event) -> Result<Option<Ended>, Interrupted> {
+    /// A request of the technician's, raised now or waiting when this client connected.
+    async fn on_prompt(&mut self, prompt: PromptKind) -> Result<Option<Ended>, Interrupted> {
         let session = self.session;
         let consent = self.consent;
-        match event {
-            Event::PromptRaised {
-                prompt: prompt @ PromptKind::Elevation(ElevationMethod::ProvideCredentials),
-                ..
-            } if consent != Consent::DenyAll => {
+        match prompt {
+            PromptKind::Elevation(ElevationMethod::ProvideCredentials)
+                if consent != Consent::DenyAll =>
+            {
                 // The technician's credentials arrive beside the request, in either order.
                 self.elevation = Some(prompt);
                 if let Some(given) = self.credentials.take()
@@ -942,10 +946,18 @@ impl Follower {
                     return Ok(Some(Ended::Elevated(Box::new(e))));
                 }
             }
-            Event::PromptRaised {
-                prompt: prompt @ PromptKind::Elevation(ElevationMethod::PromptCustomer),
-                ..
-            } if consent == Consent::AllowAll => {
+            PromptKind::Elevation(ElevationMethod::PromptCustomer)
+                if consent == Consent::AllowAll && !crate::elevate::ASKS_PASSWORD =>
+            {
+                // Allowed here; Windows' own prompt still asks the person at the computer.
+                let user = crate::elevate::current_user().await;
+                if let Some(e) = self.elevate(prompt, (user, String::new())).await? {
+                    return Ok(Some(Ended::Elevated(Box::new(e))));
+                }
+            }
+            PromptKind::Elevation(ElevationMethod::PromptCustomer)
+                if consent == Consent::AllowAll =>
+            {
                 self.say("The technician asked for administrative rights, which need your password; this client answers without asking, so it declines.".into());
                 self.send(&Command::AnswerPrompt {
                     session,
@@ -954,7 +966,16 @@ impl Follower {
                 })
                 .await?;
             }
-            Event::PromptRaised { prompt, .. } => self.answer(prompt).await?,
+            _ => self.answer(prompt).await?,
+        }
+        Ok(None)
+    }
+
+    #[allow(clippy::too_many_lines)]
+    async fn on_event(&mut self, event: Event) -> Result<Option<Ended>, Interrupted> {
+        let session = self.session;
+        match event {
+            Event::PromptRaised { prompt, .. } => return self.on_prompt(prompt).await,
             Event::ShellChanged { open: true, .. } if self.shell.is_some() => {}
             Event::ShellChanged { open: true, .. } => {
                 self.start_shell().await?;
