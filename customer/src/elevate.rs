@@ -1,19 +1,30 @@
-//! Elevation on Linux (E2, E3; E4 names only Windows and macOS, ours goes further): with the
-//! credentials the customer typed or the technician provided, the customer client restarts
-//! itself as root through sudo and hands the session to the new process, which joins with the
-//! same session token. Wrong credentials leave the session as it was.
+//! Elevation (E2, E3, E4): the customer client restarts itself with administrative rights and
+//! hands the session to the new process, which joins with the same session token and proof key.
+//! Wrong credentials (or a No) leave the session as it was.
 //!
-//! The password goes to sudo's standard input and nowhere else; the session token goes to the
-//! new process in a file only the user can read, which it deletes on reading.
+//! - Linux (E4 names only Windows and macOS, ours goes further): with the password the customer
+//!   typed or the technician provided, through sudo. The password goes to sudo's standard input
+//!   and nowhere else; the session goes to the new process in a file only the user can read,
+//!   which it deletes on reading; the two talk through sudo's pipes.
+//! - Windows: through Windows' own prompt (`uac`), the session handed over through a named pipe
+//!   (`handover`).
 use crate::button::Places;
 use crate::session::Consent;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::time::Duration;
 use tandem_core::domain::{PromptKind, SessionId};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
-use tokio::process::{Child, ChildStdin, ChildStdout, Command};
+use tokio::io::{AsyncRead, AsyncWrite, BufReader, Lines};
+use tokio::process::Command;
+
+#[cfg(windows)]
+pub mod handover;
+#[cfg(windows)]
+pub mod uac;
+
+/// Whether the customer types a password to allow elevation (Prompt Customer): on Linux, sudo
+/// takes the user's own; on Windows, Windows' own prompt asks.
+pub const ASKS_PASSWORD: bool = cfg!(unix);
 
 /// What the new process prints once it has taken over the session.
 pub const READY: &str = "tandem: elevated";
@@ -56,6 +67,7 @@ impl std::fmt::Debug for Resume {
 
 /// The variables the shared display needs, from this process: sudo clears the environment,
 /// so they are passed on through `env`.
+#[cfg(not(windows))]
 fn display_env() -> Vec<String> {
     [
         "DISPLAY",
@@ -102,15 +114,23 @@ pub enum ElevationError {
     Failed(String),
 }
 
-/// The elevated process, which now runs the session, and its ends of the pipes.
-#[derive(Debug)]
+/// What is read from the elevated process.
+pub type FromElevated = Lines<BufReader<Box<dyn AsyncRead + Send + Unpin>>>;
+
+/// The elevated process, which now runs the session, and this side's ends of its pipes.
 pub struct Elevated {
-    /// The sudo process (the client runs under it).
-    pub child: Child,
+    /// Done when the elevated process has ended: whether it ended well.
+    pub ended: std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send>>,
     /// What the customer types goes here.
-    pub stdin: ChildStdin,
+    pub stdin: Box<dyn AsyncWrite + Send + Unpin>,
     /// What it says comes from here.
-    pub stdout: Lines<BufReader<ChildStdout>>,
+    pub stdout: FromElevated,
+}
+
+impl std::fmt::Debug for Elevated {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Elevated").finish_non_exhaustive()
+    }
 }
 
 /// The user running this client.
@@ -126,10 +146,53 @@ pub async fn current_user() -> String {
         .unwrap_or_default()
 }
 
+/// Restart `exe` elevated, and wait until it has taken over: on Windows through Windows' prompt
+/// (with the technician's account for Provide Credentials).
+///
+/// # Errors
+/// An [`ElevationError`]; the session is then untouched.
+#[cfg(windows)]
+pub async fn restart_as_root(
+    resume: &Resume,
+    exe: &Path,
+    _dir: &Path,
+    username: &str,
+    password: &str,
+) -> Result<Elevated, ElevationError> {
+    use tandem_core::domain::ElevationMethod;
+    let rendezvous = handover::Rendezvous::new()?;
+    let pipe = rendezvous.listen()?;
+    let credentials = matches!(
+        resume.prompt,
+        PromptKind::Elevation(ElevationMethod::ProvideCredentials)
+    )
+    .then_some((username.trim(), password));
+    // The technician's account cannot read this user's profile, where the program is: it runs
+    // a copy in the machine's shared program data.
+    let staged = match credentials {
+        Some(_) => Some(uac::Staged::copy(exe)?),
+        None => None,
+    };
+    let program = staged.as_ref().map_or(exe, |s| s.program.as_path());
+    let started = uac::launch(program, &rendezvous, credentials)?;
+    let (stdin, stdout) =
+        handover::give(&rendezvous, pipe, resume, started.exited(), START_TIMEOUT).await?;
+    Ok(Elevated {
+        // The pipe's end is the session's end here; the staged copy goes with this future.
+        ended: Box::pin(async move {
+            drop(staged);
+            true
+        }),
+        stdin,
+        stdout,
+    })
+}
+
 /// Restart `exe` as root through sudo with `password`, and wait until it has taken over.
 ///
 /// # Errors
 /// An [`ElevationError`]; the session is then untouched.
+#[cfg(not(windows))]
 pub async fn restart_as_root(
     resume: &Resume,
     exe: &Path,
@@ -159,7 +222,9 @@ pub async fn restart_as_root(
     outcome
 }
 
+#[cfg(not(windows))]
 async fn start(exe: &Path, file: &Path, password: &str) -> Result<Elevated, ElevationError> {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
     let mut child = Command::new("sudo")
         .env("LC_ALL", "C")
         .args(["-S", "-k", "-p", "", "--", "env"])
@@ -167,9 +232,9 @@ async fn start(exe: &Path, file: &Path, password: &str) -> Result<Elevated, Elev
         .arg(exe)
         .arg("--resume")
         .arg(file)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
         .kill_on_drop(true)
         .spawn()
         .map_err(|e| ElevationError::Failed(format!("sudo: {e}")))?;
@@ -189,6 +254,7 @@ async fn start(exe: &Path, file: &Path, password: &str) -> Result<Elevated, Elev
         .write_all(format!("{password}\n").as_bytes())
         .await
         .map_err(|e| ElevationError::Failed(e.to_string()))?;
+    let stdout: Box<dyn AsyncRead + Send + Unpin> = Box::new(stdout);
     let mut stdout = BufReader::new(stdout).lines();
     let mut stderr = BufReader::new(stderr).lines();
     let mut complaints = Vec::new();
@@ -221,8 +287,8 @@ async fn start(exe: &Path, file: &Path, password: &str) -> Result<Elevated, Elev
                 }
             });
             Ok(Elevated {
-                child,
-                stdin,
+                ended: Box::pin(async move { child.wait().await.is_ok_and(|s| s.success()) }),
+                stdin: Box::new(stdin),
                 stdout,
             })
         }

@@ -207,7 +207,7 @@ fn run_installed(places: &Places, installed: &mut std::process::Command) {
 /// Remove a directory whose program has just ended: Windows (and Wine) may hold its file a
 /// moment longer (as may a virus scanner), so removal is tried again for up to five seconds.
 #[cfg(not(unix))]
-fn remove_when_released(dir: &Path) {
+pub(crate) fn remove_when_released(dir: &Path) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
     loop {
         match std::fs::remove_dir_all(dir) {

@@ -39,6 +39,16 @@ struct Cli {
     /// Carry on a session with administrative rights (what elevation starts through sudo, E2).
     #[arg(long, conflicts_with_all = ["key", "button_config", "jump_config"])]
     resume: Option<std::path::PathBuf>,
+    /// Carry on a session elevated, taking it over through this pipe (what elevation starts on
+    /// Windows, E2; `name:secret`).
+    #[cfg(windows)]
+    #[arg(long, hide = true, conflicts_with_all = ["key", "button_config", "jump_config", "resume"])]
+    handover: Option<String>,
+    /// Ask Windows for the elevated token, then hand over through this pipe (what Provide
+    /// Credentials starts as the technician's account, E3).
+    #[cfg(windows)]
+    #[arg(long, hide = true, conflicts_with_all = ["key", "button_config", "jump_config", "resume", "handover"])]
+    elevate_then: Option<String>,
     /// Start a session with a support button's configuration (what its launcher runs, B1).
     #[arg(long)]
     button_config: Option<std::path::PathBuf>,
@@ -80,10 +90,14 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    #[cfg(windows)]
+    if let Some(rendezvous) = &cli.elevate_then {
+        return elevate_then(rendezvous);
+    }
     let places = Places::for_user();
     // A session's customer client runs from its own installation, which End removes (C1): it
     // moves there first, before any window or thread (it starts again from there).
-    let joining = cli.jump_config.is_none() && cli.resume.is_none();
+    let joining = cli.jump_config.is_none() && cli.resume.is_none() && !handing_over(&cli);
     if joining && let Some(places) = &places {
         tandem_customer::install::relocate(places);
     }
@@ -168,6 +182,44 @@ fn terminal() -> (session::Say, tokio::sync::mpsc::Receiver<String>) {
     (say, lines)
 }
 
+/// Whether this process takes a session over from an unprivileged one (Windows' elevation).
+fn handing_over(cli: &Cli) -> bool {
+    #[cfg(windows)]
+    {
+        cli.handover.is_some()
+    }
+    #[cfg(not(windows))]
+    {
+        let _ = cli;
+        false
+    }
+}
+
+/// Started as the technician's administrator account (Provide Credentials on Windows): ask
+/// Windows for the elevated token by starting the elevated copy, and end as it ends.
+#[cfg(windows)]
+fn elevate_then(rendezvous: &str) -> ExitCode {
+    let started =
+        tandem_customer::elevate::uac::run_elevated(&exe(), &format!("--handover {rendezvous}"));
+    let exited = match started {
+        Ok(started) => tokio::runtime::Runtime::new()
+            .ok()
+            .and_then(|runtime| runtime.block_on(started.exited())),
+        Err(e) => {
+            tracing::warn!(error = %e, "the elevated client did not start");
+            // The unprivileged client reads a refusal from this exit code.
+            Some(
+                if matches!(e, tandem_customer::elevate::ElevationError::Refused(_)) {
+                    1223
+                } else {
+                    1
+                },
+            )
+        }
+    };
+    ExitCode::from(u8::try_from(exited.unwrap_or(1)).unwrap_or(1))
+}
+
 async fn start(
     cli: Cli,
     places: Option<Places>,
@@ -177,8 +229,21 @@ async fn start(
     if let Some(config) = &cli.jump_config {
         return agent(config, places).await;
     }
+    #[cfg(windows)]
+    if let Some(rendezvous) = &cli.handover {
+        return match take_over(rendezvous).await {
+            Ok((joined, say, lines)) => {
+                say.line(READY.into());
+                follow(joined, say, lines).await
+            }
+            Err(message) => {
+                say.show(session::Shown::Failed(message));
+                ExitCode::FAILURE
+            }
+        };
+    }
     let joined = match &cli.resume {
-        Some(file) => resume(file).await,
+        Some(file) => resume(file).await.inspect(|_| say.line(READY.into())),
         None => join(&cli, places.clone()).await,
     };
     let code = match joined {
@@ -191,6 +256,7 @@ async fn start(
     // However it ended, this run's installation goes with it (one killed outright is swept by
     // the next run). Support buttons and jump clients have their own, which stay.
     if cli.resume.is_none()
+        && !handing_over(&cli)
         && let Some(places) = &places
     {
         let _ = tandem_customer::install::uninstall(places);
@@ -382,11 +448,55 @@ fn with_proof(api: Api, kept: Option<&str>) -> Api {
     }
 }
 
-/// Carry on a session as root after elevation (E2): answer the request, then say so to the
-/// process that started this one.
-#[allow(clippy::print_stdout)]
+/// Carry on a session as root after elevation (E2), from the file sudo's copy was given.
 async fn resume(file: &std::path::Path) -> Result<Joined, String> {
     let resume = Resume::take(file).map_err(|e| format!("Cannot carry on the session: {e}"))?;
+    resumed(resume).await
+}
+
+/// Take a session over from the unprivileged client through its pipe (Windows, E2): the
+/// session, then the customer's lines both ways over the same pipe.
+#[cfg(windows)]
+async fn take_over(
+    argument: &str,
+) -> Result<(Joined, session::Say, tokio::sync::mpsc::Receiver<String>), String> {
+    use tandem_customer::elevate::handover::{self, Rendezvous};
+    use tokio::io::AsyncBufReadExt as _;
+    let rendezvous = Rendezvous::parse(argument)
+        .ok_or_else(|| "Cannot carry on the session: a damaged hand-over".to_owned())?;
+    let (resume, pipe) = handover::take(&rendezvous)
+        .await
+        .map_err(|e| format!("Cannot carry on the session: {e}"))?;
+    let (read, mut write) = tokio::io::split(pipe);
+    let (out_tx, mut out_rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    tokio::spawn(async move {
+        while let Some(line) = out_rx.recv().await {
+            if write
+                .write_all(format!("{line}\n").as_bytes())
+                .await
+                .is_err()
+            {
+                break;
+            }
+        }
+    });
+    let (lines_tx, lines) = tokio::sync::mpsc::channel(64);
+    tokio::spawn(async move {
+        let mut from = tokio::io::BufReader::new(read).lines();
+        while let Ok(Some(line)) = from.next_line().await {
+            if lines_tx.send(line).await.is_err() {
+                break;
+            }
+        }
+    });
+    let say = session::Say::lines(move |line| {
+        let _ = out_tx.send(tandem_customer::text::printable(&line));
+    });
+    Ok((resumed(resume).await?, say, lines))
+}
+
+/// Carry on a session with administrative rights: answer the request as allowed.
+async fn resumed(resume: Resume) -> Result<Joined, String> {
     let api = endpoint(&resume.url, resume.fingerprint.as_deref())
         .map_err(|e| format!("Cannot carry on the session: {e}"))?
         .with_token(resume.token.clone());
@@ -398,7 +508,6 @@ async fn resume(file: &std::path::Path) -> Result<Joined, String> {
     })
     .await
     .map_err(|e| format!("Cannot carry on the session: {e}"))?;
-    println!("{READY}");
     Ok(Joined {
         api,
         session: resume.session,
@@ -523,7 +632,7 @@ async fn handed_over(
     shown: &session::Say,
 ) -> ExitCode {
     let tandem_customer::elevate::Elevated {
-        mut child,
+        ended,
         mut stdin,
         mut stdout,
     } = elevated;
@@ -542,8 +651,9 @@ async fn handed_over(
     while let Ok(Some(line)) = stdout.next_line().await {
         shown.line(line);
     }
-    match child.wait().await {
-        Ok(status) if status.success() => ExitCode::SUCCESS,
-        _ => ExitCode::FAILURE,
+    if ended.await {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }

@@ -86,53 +86,6 @@ fn click(display: &str, x: i16, y: i16) {
     conn.sync().unwrap();
 }
 
-/// The download for `target` from a click-to-chat session, as the customer's page gets it.
-async fn download(base: &str, key: &str, into: &Path, target: &str) -> std::path::PathBuf {
-    let http = reqwest::Client::builder()
-        .danger_accept_invalid_certs(true)
-        .build()
-        .unwrap();
-    let joined: serde_json::Value = http
-        .post(format!("{base}/api/v1/customer/join"))
-        .json(&serde_json::json!({"key": key, "customer": {"name": "Kim", "machine": "Web browser", "platform": "Linux", "mode": "ClickToChat"}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = joined["token"].as_str().unwrap();
-    let offer: serde_json::Value = http
-        .post(format!("{base}/api/v1/customer/download"))
-        .bearer_auth(token)
-        .json(&serde_json::json!({}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let package = offer["downloads"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["target"] == target)
-        .unwrap_or_else(|| panic!("no {target} download in {offer}"));
-    let bytes = http
-        .get(format!("{base}{}", package["href"].as_str().unwrap()))
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
-    let file = into.join(package["file"].as_str().unwrap());
-    std::fs::write(&file, &bytes).unwrap();
-    use std::os::unix::fs::PermissionsExt as _;
-    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o755)).unwrap();
-    file
-}
-
 /// How the customer's computer starts a downloaded file: the file, the customer's home, the
 /// display.
 type Start = Box<dyn FnOnce(&Path, &Path, &str) -> tokio::process::Child>;
@@ -169,7 +122,7 @@ async fn the_window_asks_before_the_screen_is_seen_marks_it_while_it_is_and_stop
 /// Stop, drawn by the same code through Wine's GDI.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn under_wine_the_windows_client_s_window_asks_marks_and_stops_the_same() {
-    let wine = std::sync::Arc::new(support::wine::Wine::start());
+    let wine = std::sync::Arc::new(support::wine::Wine::start().await);
     let packages = support::wine::packages();
     let prefix = wine.clone();
     let start: Start = Box::new(move |file, home, display| {
@@ -205,7 +158,7 @@ async fn consent_in_the_window(packages: &Path, target: &str, shots: &str, start
     let alice = sign_in(&app, "alice").await;
     let key = alice.session_key(None).await.unwrap().key;
     let home = tempfile::tempdir().unwrap();
-    let file = download(&base, &key, home.path(), target).await;
+    let file = support::download(&base, &key, home.path(), target).await;
     let s = take_session(&alice).await;
     let _client = start(&file, home.path(), &display.name);
     alice

@@ -14,14 +14,14 @@
 mod support;
 
 use sha2::Digest as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use support::page::{customer_says, downloaded, picture_where, shown, text_of};
 use support::window::{BLACK, GREEN, RED};
 use support::wine::{WINE_START, Wine, packages};
 use support::{WAIT, read_until, share, sign_in, take_session};
 use tandem_core::client::ScreenView;
-use tandem_core::domain::{ClientMode, Command, Platform};
+use tandem_core::domain::{ClientMode, Command, ElevationMethod, Platform};
 use tandem_e2e::browser::fantoccini::Locator;
 use tandem_e2e::browser::{Driver, shot};
 use tandem_e2e::{Appliance, Display};
@@ -78,7 +78,7 @@ async fn target_says(lines: &mut mpsc::Receiver<String>, line: &str) {
 async fn a_windows_customer_under_wine_downloads_the_client_and_the_technician_sees_clicks_types_and_runs_cmd()
  {
     let display = Display::start(320, 240).unwrap();
-    let wine = Wine::start();
+    let wine = Wine::start().await;
     let (_target, mut target) = wine_target(&wine, &display.name).await;
     let packages = packages();
     let app = Appliance::start_with(&["--downloads", packages.path().to_str().unwrap()])
@@ -248,4 +248,282 @@ async fn a_windows_customer_under_wine_downloads_the_client_and_the_technician_s
         "C1: uninstalled at End; the client logged {}",
         said("customer.err")
     );
+}
+
+/// Sign `program` into `signed` with a throwaway code-signing certificate, as an operator with
+/// a real one would (`osslsigncode sign`); the certificate's PEM file, to verify against.
+fn sign(program: &Path, signed: &Path, dir: &Path) -> PathBuf {
+    let (key, cert) = (dir.join("key.pem"), dir.join("cert.pem"));
+    let made = std::process::Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+        ])
+        .args([
+            "-subj",
+            "/CN=Tandem test signing",
+            "-addext",
+            "extendedKeyUsage=codeSigning",
+        ])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .unwrap();
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let signing = std::process::Command::new("osslsigncode")
+        .args(["sign", "-n", "Tandem support client", "-certs"])
+        .arg(&cert)
+        .arg("-key")
+        .arg(&key)
+        .arg("-in")
+        .arg(program)
+        .arg("-out")
+        .arg(signed)
+        .output()
+        .unwrap();
+    assert!(
+        signing.status.success(),
+        "{}",
+        String::from_utf8_lossy(&signing.stderr)
+    );
+    cert
+}
+
+/// `osslsigncode verify`'s verdict on `file` against `cert`, and what it said.
+fn verified(file: &Path, cert: &Path) -> (bool, String) {
+    let out = std::process::Command::new("osslsigncode")
+        .arg("verify")
+        .arg("-in")
+        .arg(file)
+        .arg("-CAfile")
+        .arg(cert)
+        .output()
+        .unwrap();
+    let said =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.success() && said.contains("Succeeded"), said)
+}
+
+/// An operator who signs the Windows client keeps a valid signature on every download: the
+/// appliance carries its address inside the certificate table (`server/src/signed_pe.rs`), and
+/// the signed download still joins its session by itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signed_windows_download_keeps_its_signature_and_still_joins_its_session() {
+    let display = Display::start(320, 240).unwrap();
+    let wine = Wine::start().await;
+    let packages = tempfile::tempdir().unwrap();
+    let certificates = tempfile::tempdir().unwrap();
+    let served = packages.path().join("tandem-customer-windows-x86_64.exe");
+    let cert = sign(
+        &support::wine::windows_build("tandem-customer.exe"),
+        &served,
+        certificates.path(),
+    );
+    assert!(verified(&served, &cert).0, "the operator's file is signed");
+    let app = Appliance::start_with(&["--downloads", packages.path().to_str().unwrap()])
+        .await
+        .unwrap();
+    let base = format!("https://localhost:{}", app.addr.port());
+    let alice = sign_in(&app, "alice").await;
+    let key = alice.session_key(None).await.unwrap().key;
+    let home = tempfile::tempdir().unwrap();
+    let file = support::download(&base, &key, home.path(), "windows-x86_64").await;
+    assert_ne!(
+        std::fs::read(&file).unwrap(),
+        std::fs::read(&served).unwrap(),
+        "the download carries the appliance"
+    );
+    let (ok, said) = verified(&file, &cert);
+    assert!(ok, "the download's signature still verifies: {said}");
+
+    let s = take_session(&alice).await;
+    let _client = wine
+        .run(&display.name, &file)
+        .args(["--terminal", "--allow-all"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::from(
+            std::fs::File::create(home.path().join("customer.out")).unwrap(),
+        ))
+        .stderr(Stdio::from(
+            std::fs::File::create(home.path().join("customer.err")).unwrap(),
+        ))
+        .spawn()
+        .unwrap();
+    let joined = alice
+        .wait_for(WINE_START, |m| {
+            m.state.sessions[&s].customer.info.mode == ClientMode::Full
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{e}: {}", support::said(home.path(), "customer.err")));
+    assert_eq!(
+        joined.state.sessions[&s].customer.info.platform,
+        Platform::Windows
+    );
+}
+
+fn appending(path: &Path) -> std::fs::File {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .unwrap()
+}
+
+/// Elevation on Windows (E2, E3, E4), as far as Wine goes: the technician asks (Prompt
+/// Customer); the client starts its elevated copy with the `runas` verb (on Windows, UAC asks
+/// the customer here; Wine starts it with no prompt), which takes the session over through the
+/// named pipe and its secret, and the session carries on elevated: the chat still reaches the
+/// customer's window or terminal through the first process, and the shell opens in the
+/// elevated copy.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_windows_client_elevates_through_runas_and_hands_the_session_over_its_pipe() {
+    let display = Display::start(320, 240).unwrap();
+    let wine = Wine::start().await;
+    let packages = packages();
+    let app = Appliance::start_with(&["--downloads", packages.path().to_str().unwrap()])
+        .await
+        .unwrap();
+    let base = format!("https://localhost:{}", app.addr.port());
+    let alice = sign_in(&app, "alice").await;
+    let key = alice.session_key(None).await.unwrap().key;
+    let home = tempfile::tempdir().unwrap();
+    let file = support::download(&base, &key, home.path(), "windows-x86_64").await;
+    let s = take_session(&alice).await;
+    let mut client = wine
+        .run(&display.name, &file)
+        .args(["--terminal", "--allow-all"])
+        .env(
+            "TANDEM_LOG",
+            "debug,tokio_tungstenite=info,tungstenite=info,rustls=info,hyper=info",
+        )
+        .stdin(Stdio::piped())
+        // Appended to: the elevated copy may be given the same files by Wine.
+        .stdout(Stdio::from(appending(&home.path().join("customer.out"))))
+        .stderr(Stdio::from(appending(&home.path().join("customer.err"))))
+        .spawn()
+        .unwrap();
+    let said = |file: &str| support::said(home.path(), file);
+    alice
+        .wait_for(WINE_START, |m| {
+            m.state.sessions[&s].customer.info.mode == ClientMode::Full
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{e}: {}", said("customer.err")));
+
+    alice
+        .command(Command::Elevate {
+            session: s,
+            method: ElevationMethod::PromptCustomer,
+        })
+        .await
+        .unwrap();
+    alice
+        .wait_for(WINE_START, |m| {
+            m.state.sessions[&s].customer.info.mode == ClientMode::Elevated
+        })
+        .await
+        .unwrap_or_else(|e| {
+            panic!(
+                "never elevated: {e}; the client said {:?} and logged {:?}",
+                said("customer.out"),
+                said("customer.err")
+            )
+        });
+    support::until_said(home.path(), "now runs with administrative rights").await;
+
+    // The elevated copy runs the session; the customer's terminal is relayed to it.
+    alice
+        .command(Command::SendChat {
+            session: s,
+            text: "Now with administrative rights".into(),
+        })
+        .await
+        .unwrap();
+    support::until_said(home.path(), "Now with administrative rights").await;
+    let mut stdin = client.stdin.take().unwrap();
+    stdin.write_all(b"Thank you\n").await.unwrap();
+    stdin.flush().await.unwrap();
+    customer_says(&alice, s, "Thank you").await;
+    alice
+        .command(Command::StartShell { session: s })
+        .await
+        .unwrap();
+    let mut shell = support::shell_when_open(&alice, s)
+        .await
+        .expect("the elevated copy opened the shell");
+    shell.send(b"echo elevated-%OS%\r").await.unwrap();
+    read_until(&mut shell, "elevated-Windows_NT").await;
+
+    alice
+        .command(Command::EndSession { session: s })
+        .await
+        .unwrap();
+    let exited = tokio::time::timeout(WAIT, client.wait()).await;
+    assert!(
+        exited.is_ok(),
+        "the client did not exit at End: {:?}",
+        said("customer.out")
+    );
+    assert_eq!(
+        wine.installations(),
+        Vec::<PathBuf>::new(),
+        "C1: uninstalled at End"
+    );
+}
+
+/// E4: with "elevate Windows clients at session start" on, the Windows client is asked for
+/// administrative rights as it joins, before it reads its first events: the request waits in
+/// its first snapshot and is answered there exactly as a live one (elevating, not merely saying
+/// yes: before, a waiting request was accepted without elevating, and the technician saw an
+/// elevated client that had no rights).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_auto_elevation_on_the_windows_client_elevates_as_it_joins() {
+    use tandem_core::domain::{AdminCommand, Settings};
+    let display = Display::start(320, 240).unwrap();
+    let wine = Wine::start().await;
+    let packages = packages();
+    let app = Appliance::start_with(&["--downloads", packages.path().to_str().unwrap()])
+        .await
+        .unwrap();
+    let admin = sign_in(&app, "admin").await;
+    admin
+        .command(Command::Admin(AdminCommand::UpdateSettings {
+            settings: Settings {
+                appliance_sends_external_invitations: false,
+                auto_elevate_windows: true,
+            },
+        }))
+        .await
+        .unwrap();
+    let base = format!("https://localhost:{}", app.addr.port());
+    let alice = sign_in(&app, "alice").await;
+    let key = alice.session_key(None).await.unwrap().key;
+    let home = tempfile::tempdir().unwrap();
+    let file = support::download(&base, &key, home.path(), "windows-x86_64").await;
+    let s = take_session(&alice).await;
+    let _client = wine
+        .run(&display.name, &file)
+        .args(["--terminal", "--allow-all"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::from(appending(&home.path().join("customer.out"))))
+        .stderr(Stdio::from(appending(&home.path().join("customer.err"))))
+        .spawn()
+        .unwrap();
+    alice
+        .wait_for(WINE_START, |m| {
+            m.state.sessions[&s].customer.info.mode == ClientMode::Elevated
+        })
+        .await
+        .unwrap_or_else(|e| {
+            panic!(
+                "never elevated: {e}; {:?}",
+                support::said(home.path(), "customer.out")
+            )
+        });
+    support::until_said(home.path(), "now runs with administrative rights").await;
 }

@@ -192,3 +192,50 @@ pub async fn shared_session(
     share(&alice, s, control).await;
     (app, alice, s, customer_process, home)
 }
+
+/// The download for `target` from a click-to-chat session, as the customer's page gets it.
+pub async fn download(base: &str, key: &str, into: &Path, target: &str) -> std::path::PathBuf {
+    let http = reqwest::Client::builder()
+        .danger_accept_invalid_certs(true)
+        .build()
+        .unwrap();
+    let joined: serde_json::Value = http
+        .post(format!("{base}/api/v1/customer/join"))
+        .json(&serde_json::json!({"key": key, "customer": {"name": "Kim", "machine": "Web browser", "platform": "Linux", "mode": "ClickToChat"}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = joined["token"].as_str().unwrap();
+    let offer: serde_json::Value = http
+        .post(format!("{base}/api/v1/customer/download"))
+        .bearer_auth(token)
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let package = offer["downloads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["target"] == target)
+        .unwrap_or_else(|| panic!("no {target} download in {offer}"));
+    let bytes = http
+        .get(format!("{base}{}", package["href"].as_str().unwrap()))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let file = into.join(package["file"].as_str().unwrap());
+    std::fs::write(&file, &bytes).unwrap();
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o755)).unwrap();
+    file
+}

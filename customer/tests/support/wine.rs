@@ -25,10 +25,22 @@ pub fn windows_build(path: &str) -> PathBuf {
 /// The Wine prefix, stopped (every Windows process in it) when dropped.
 pub struct Wine {
     pub prefix: PathBuf,
+    /// One test at a time in the prefix: each clears the client's files and stops every Windows
+    /// process when it ends.
+    _turn: tokio::sync::OwnedMutexGuard<()>,
 }
 
+/// Whose turn it is in the prefix.
+static TURN: std::sync::OnceLock<std::sync::Arc<tokio::sync::Mutex<()>>> =
+    std::sync::OnceLock::new();
+
 impl Wine {
-    pub fn start() -> Self {
+    pub async fn start() -> Self {
+        let turn = TURN
+            .get_or_init(Default::default)
+            .clone()
+            .lock_owned()
+            .await;
         let out = std::process::Command::new(repository().join("scripts/wine/prefix"))
             .output()
             .unwrap();
@@ -45,7 +57,10 @@ impl Wine {
         {
             let _ = std::fs::remove_dir_all(user.path().join("AppData/Local/Tandem"));
         }
-        Self { prefix }
+        Self {
+            prefix,
+            _turn: turn,
+        }
     }
 
     /// `program` under Wine on `display`.
