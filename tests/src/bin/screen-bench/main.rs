@@ -24,6 +24,9 @@
 //!
 //! `screen-bench --web [--seconds 10] [--size 1920x1080]`: the external user's web console in
 //! Chromium instead (see `web.rs`).
+//!
+//! `screen-bench --wine [--seconds 10] [--size 1920x1080]`: the Windows client under Wine beside
+//! the Linux client on the same display and scenes (see `wine.rs`).
 use std::path::PathBuf;
 use std::process::{ExitCode, Stdio};
 
@@ -35,6 +38,7 @@ use tandem_e2e::shaper::{Link, Shaper};
 
 mod scenes;
 mod web;
+mod wine;
 mod x11vnc;
 
 use scenes::{Running, clock_at};
@@ -69,6 +73,8 @@ struct Options {
     phone: (u16, u16),
     /// Only the web console's measurements (`--web`).
     web: bool,
+    /// Only the Windows client's measurements beside the Linux client's (`--wine`).
+    wine: bool,
 }
 
 fn number<T: std::str::FromStr>(arg: &str, value: &str) -> Result<T, BenchError> {
@@ -89,11 +95,13 @@ fn options() -> Result<Options, BenchError> {
         },
         phone: (1081, 2402),
         web: false,
+        wine: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
-        if arg == "--web" {
-            o.web = true;
+        if arg == "--web" || arg == "--wine" {
+            o.web |= arg == "--web";
+            o.wine |= arg == "--wine";
             continue;
         }
         let value = args
@@ -128,8 +136,24 @@ fn options() -> Result<Options, BenchError> {
     Ok(o)
 }
 
-/// A process's CPU time so far (user + system), from /proc, in clock ticks of 10 ms.
+/// The CPU time so far of a process and every process it started (the customer client may run
+/// as its installed copy's child: on Windows, and so under Wine, it cannot replace itself).
 fn cpu(pid: u32) -> Duration {
+    let children = std::fs::read_dir(format!("/proc/{pid}/task"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|task| std::fs::read_to_string(task.path().join("children")).ok())
+        .flat_map(|list| {
+            list.split_whitespace()
+                .filter_map(|c| c.parse::<u32>().ok())
+                .collect::<Vec<_>>()
+        });
+    children.fold(own_cpu(pid), |sum, child| sum + cpu(child))
+}
+
+/// A process's own CPU time so far (user + system), from /proc, in clock ticks of 10 ms.
+fn own_cpu(pid: u32) -> Duration {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     let rest = stat.rsplit(')').next().unwrap_or_default();
     let fields: Vec<&str> = rest.split_whitespace().collect();
@@ -176,12 +200,23 @@ async fn shared_screen(
     display: &str,
     home: &std::path::Path,
 ) -> Result<(Console, Running, SessionId), BenchError> {
-    let alice = sign_in(app.endpoint()?).await?;
-    let key = alice.session_key(None).await?.key;
-    let customer = std::process::Command::new(customer_binary()?)
+    let mut customer = std::process::Command::new(customer_binary()?);
+    customer
         .env("HOME", home)
         .env("DISPLAY", display)
-        .env("SHELL", "/bin/sh")
+        .env("SHELL", "/bin/sh");
+    share_with(app, customer).await
+}
+
+/// `customer` (a customer client, its environment set) joins a new session with the allow-all
+/// answers; the technician takes it and views its screen.
+async fn share_with(
+    app: &Appliance,
+    mut customer: std::process::Command,
+) -> Result<(Console, Running, SessionId), BenchError> {
+    let alice = sign_in(app.endpoint()?).await?;
+    let key = alice.session_key(None).await?.key;
+    let customer = customer
         .env("TANDEM_LOG", "warn")
         .args([
             "--url",
@@ -354,6 +389,12 @@ fn report(o: &Options, scenes: &[Scene]) {
         o.link.bits_per_second / 1000,
         o.link.delay.as_millis() * 2
     );
+    table(scenes);
+}
+
+/// One row per scene.
+#[allow(clippy::print_stdout, clippy::cast_precision_loss)]
+fn table(scenes: &[Scene]) {
     println!(
         "| scene | updates/s | bytes/update | Mbit/s | sender's CPU | latency p50 / p99 ms | first 5 s p50 / p99 | last 5 s p50 / p99 | decode ms/update | decode ms/key frame |"
     );
@@ -491,11 +532,16 @@ async fn bench(o: Options) -> Result<(), BenchError> {
 }
 
 /// Tandem's figures over x11vnc's, for pairs of scenes.
-#[allow(clippy::print_stdout, clippy::cast_precision_loss)]
 fn compare(scenes: &[Scene], pairs: &[(usize, usize)]) {
+    compare_as("Tandem / x11vnc", scenes, pairs);
+}
+
+/// The first scene's figures over the second's, for pairs of scenes, under `title`.
+#[allow(clippy::print_stdout, clippy::cast_precision_loss)]
+fn compare_as(title: &str, scenes: &[Scene], pairs: &[(usize, usize)]) {
     println!();
     println!(
-        "| Tandem / x11vnc | updates/s | bytes/update | bytes/s | sender's CPU | latency p50 | latency p99 |"
+        "| {title} | updates/s | bytes/update | bytes/s | sender's CPU | latency p50 | latency p99 |"
     );
     println!("| --- | --- | --- | --- | --- | --- | --- |");
     let rate = |s: &Scene| s.received.frames as f64 / s.elapsed.as_secs_f64().max(1e-9);
@@ -537,6 +583,7 @@ fn compare(scenes: &[Scene], pairs: &[(usize, usize)]) {
 async fn main() -> ExitCode {
     let result = match options() {
         Ok(o) if o.web => web::bench(&o).await,
+        Ok(o) if o.wine => wine::bench(&o).await,
         Ok(o) => bench(o).await,
         Err(e) => Err(e),
     };
