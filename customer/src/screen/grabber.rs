@@ -60,6 +60,11 @@ impl Grabber {
         }
     }
 
+    /// Whether an idle screen should be grabbed less often: the capture cannot tell changes.
+    pub fn slows_when_idle(&self) -> bool {
+        !self.capture.reports_changes()
+    }
+
     /// The part of the desktop sent: the monitor picked, or all of it.
     fn shown(&self) -> Option<Rect> {
         let m = self

@@ -3,6 +3,7 @@
 //! the frame rate instead of building a queue; and apply the technician's input while they have
 //! control.
 use super::grabber::{Grabber, Request, Tick};
+use super::idle::Idle;
 use super::in_flight::InFlight;
 use super::{Desktop, ScreenError};
 use futures_util::{SinkExt, StreamExt};
@@ -64,6 +65,8 @@ pub async fn start(
     let (mut to_appliance, mut from_appliance) = socket.split();
     let task = tokio::spawn(async move {
         let mut grabber = Some(Grabber::new(capture, pointer));
+        let slows = grabber.as_ref().is_some_and(Grabber::slows_when_idle);
+        let mut idle = Idle::default();
         // What the viewers asked for since the last tick.
         let mut request = Request {
             key: true,
@@ -79,6 +82,8 @@ pub async fn start(
             tokio::select! {
                 _ = tick.tick() => {
                     if !in_flight.may_send(Instant::now()) { continue }
+                    let asked = request.key || request.view.is_some() || request.monitor.is_some();
+                    if slows && !asked && !idle.grabs() { continue }
                     last_grab = tokio::time::Instant::now();
                     let Some(g) = grabber.take() else { break };
                     let Some((g, made)) = next_tick(g, std::mem::take(&mut request)).await else { break };
@@ -88,6 +93,7 @@ pub async fn start(
                         Err(e) => { tracing::warn!(error = %e, "screen capture failed"); break }
                     };
                     origin = tick.origin;
+                    idle.grabbed(tick.frame.is_some());
                     let mut gone = false;
                     for bytes in tick.monitors.into_iter().chain(tick.pointer) {
                         gone = to_appliance.send(Message::Binary(bytes.into())).await.is_err();
@@ -117,10 +123,12 @@ pub async fn start(
                             tracing::debug!(?m, "input ignored: the technician does not have control");
                         }
                         Ok(ViewerMessage::Pointer { x, y, buttons }) => {
+                            idle.wake();
                             let (x, y) = (x.saturating_add(origin.0), y.saturating_add(origin.1));
                             if let Err(e) = input.pointer(x, y, buttons) { tracing::warn!(error = %e, "pointer input failed") }
                         }
                         Ok(ViewerMessage::Key { keysym, down }) => {
+                            idle.wake();
                             if let Err(e) = input.key(keysym, down) { tracing::warn!(error = %e, "key input failed") }
                         }
                         Err(e) => tracing::debug!(error = %e, "unreadable viewer message"),

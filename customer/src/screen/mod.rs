@@ -7,6 +7,7 @@ mod dragged;
 mod encoder;
 mod grabber;
 mod host;
+mod idle;
 mod in_flight;
 mod keysym;
 mod scale;
@@ -119,6 +120,12 @@ pub trait Capture: Send {
     /// When the display fails.
     fn changed(&mut self) -> Result<bool, ScreenError> {
         Ok(true)
+    }
+
+    /// Whether [`Capture::changed`] really says so (the display reports damage), or only says
+    /// yes; then an idle screen is grabbed less often.
+    fn reports_changes(&self) -> bool {
+        false
     }
 
     /// The current picture.

@@ -382,6 +382,10 @@ impl X11Capture {
 }
 
 impl Capture for X11Capture {
+    fn reports_changes(&self) -> bool {
+        self.watch.is_some()
+    }
+
     fn changed(&mut self) -> Result<bool, ScreenError> {
         if self.watch.is_none() {
             return Ok(true);

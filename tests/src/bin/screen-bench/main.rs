@@ -152,6 +152,36 @@ fn cpu(pid: u32) -> Duration {
     children.fold(own_cpu(pid), |sum, child| sum + cpu(child))
 }
 
+/// Whose CPU time a scene counts.
+#[derive(Debug, Clone, Copy)]
+enum Sender {
+    /// A process and those it started.
+    Tree(u32),
+    /// Every process whose command line holds this (a Windows program under Wine: Wine starts
+    /// a program's children apart from it).
+    Named(&'static str),
+}
+
+impl Sender {
+    /// CPU time so far.
+    fn cpu(self) -> Duration {
+        match self {
+            Self::Tree(pid) => cpu(pid),
+            Self::Named(needle) => std::fs::read_dir("/proc")
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+                .filter(|pid| {
+                    std::fs::read(format!("/proc/{pid}/cmdline"))
+                        .is_ok_and(|c| String::from_utf8_lossy(&c).contains(needle))
+                })
+                .map(own_cpu)
+                .sum(),
+        }
+    }
+}
+
 /// A process's own CPU time so far (user + system), from /proc, in clock ticks of 10 ms.
 fn own_cpu(pid: u32) -> Duration {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
@@ -299,12 +329,12 @@ struct Scene {
 async fn measure(
     name: String,
     view: &ScreenView,
-    customer: u32,
+    customer: Sender,
     seconds: f64,
     clocked: Option<Instant>,
     screen: (u32, u32),
 ) -> Scene {
-    let (before, cpu_before, start) = (view.received(), cpu(customer), Instant::now());
+    let (before, cpu_before, start) = (view.received(), customer.cpu(), Instant::now());
     let end = start + Duration::from_secs_f64(seconds);
     let mut latency = Vec::new();
     let mut seq = view.latest(0).map_or(0, |p| p.seq);
@@ -337,7 +367,7 @@ async fn measure(
             // Key frames since the view opened: most scenes have none of their own.
             ..after
         },
-        customer_cpu: cpu(customer).saturating_sub(cpu_before),
+        customer_cpu: customer.cpu().saturating_sub(cpu_before),
         elapsed: start.elapsed(),
         latency,
     }
@@ -464,7 +494,7 @@ async fn bench(o: Options) -> Result<(), BenchError> {
     let (alice, customer, session) = shared_screen(&app, &display, home.path()).await?;
     let (x11vnc, vnc_port) = x11vnc::start(&display)?;
     let vnc_addr = std::net::SocketAddr::from(([127, 0, 0, 1], vnc_port));
-    let (pid, vnc_pid) = (customer.0.id(), x11vnc.0.id());
+    let (pid, vnc_pid) = (Sender::Tree(customer.0.id()), x11vnc.0.id());
     let link = format!(
         "{} kbit/s {} ms",
         o.link.bits_per_second / 1000,

@@ -3,13 +3,13 @@
 //! same Xvfb display through the same release appliance to the same viewer: the idle screen and
 //! the scenes, whole screen on loopback, then the Windows client's figures as ratios to the Linux
 //! client's. The Windows client captures through GDI and compares every grab (Windows has no
-//! damage events there); the Linux client reads X's damage. CPU is the client's process and the
-//! processes it started, not Wine's server.
+//! damage events there); the Linux client reads X's damage. CPU is the client's processes (for
+//! Wine, every process running `tandem-customer.exe`), not Wine's server.
 //!
 //! Needs `cargo build --release --target x86_64-pc-windows-gnu -p tandem-customer` (with
 //! `CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc`) and `scripts/wine/prefix`.
 use super::{
-    BenchError, Options, SCENES, Scene, compare_as, measure, open_view, share_with, table,
+    BenchError, Options, SCENES, Scene, Sender, compare_as, measure, open_view, share_with, table,
 };
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -54,10 +54,11 @@ async fn scenes_of(
     epoch: Instant,
     o: &Options,
     customer: std::process::Command,
+    sender: Option<Sender>,
 ) -> Result<Vec<Scene>, BenchError> {
     let screen = (u32::from(o.width), u32::from(o.height));
     let (alice, running, session) = share_with(app, customer).await?;
-    let pid = running.0.id();
+    let pid = sender.unwrap_or(Sender::Tree(running.0.id()));
     let view = open_view(&alice, session, None).await?;
     let mut scenes = vec![
         measure(
@@ -71,6 +72,9 @@ async fn scenes_of(
         .await,
     ];
     drop(view);
+    // The clock the latency is read from draws 250 times a second: not during the idle screen.
+    let _clock =
+        super::scenes::clock(display, epoch).map_err(|e| BenchError::Io("the clock", e))?;
     for (scene, start, _) in SCENES {
         let _activity = start(display).map_err(|e| BenchError::Io("a scene", e))?;
         tokio::time::sleep(Duration::from_secs(1)).await;
@@ -78,6 +82,11 @@ async fn scenes_of(
         let name = format!("{scene}, {client}");
         scenes.push(measure(name, &view, pid, o.seconds, Some(epoch), screen).await);
     }
+    // The next client starts a session of its own.
+    alice
+        .command(tandem_core::domain::Command::EndSession { session })
+        .await?;
+    drop(running);
     Ok(scenes)
 }
 
@@ -96,15 +105,13 @@ pub async fn bench(o: &Options) -> Result<(), BenchError> {
         .map_err(|e| BenchError::Io("the display", e))?;
     let display = xvfb.name.clone();
     let app = Appliance::start().await?;
-    let _clock =
-        super::scenes::clock(&display, epoch).map_err(|e| BenchError::Io("the clock", e))?;
     let home = tempfile::tempdir().map_err(|e| BenchError::Io("a temporary home", e))?;
     let mut customer = std::process::Command::new(super::customer_binary()?);
     customer
         .env("HOME", home.path())
         .env("DISPLAY", &display)
         .env("SHELL", "/bin/sh");
-    let linux = scenes_of("Linux (X11)", &app, &display, epoch, o, customer).await?;
+    let linux = scenes_of("Linux (X11)", &app, &display, epoch, o, customer, None).await?;
     let mut customer = std::process::Command::new("wine");
     customer
         .arg(&exe)
@@ -119,6 +126,7 @@ pub async fn bench(o: &Options) -> Result<(), BenchError> {
         epoch,
         o,
         customer,
+        Some(Sender::Named("tandem-customer.exe")),
     )
     .await?;
     println!(
