@@ -35,6 +35,10 @@ pub struct Places {
     pub data: PathBuf,
     /// systemd user units (`~/.config/systemd/user`).
     pub units: PathBuf,
+    /// The desktop, where Windows users look for a shortcut too; `None` on Linux, where
+    /// launchers are found in the applications menu.
+    #[serde(default)]
+    pub desktop: Option<PathBuf>,
 }
 
 impl Places {
@@ -50,6 +54,8 @@ impl Places {
             config: roaming.join("Tandem"),
             data: local.join("Tandem"),
             units: local.join(r"Tandem\units"),
+            desktop: std::env::var_os("USERPROFILE")
+                .map(|home| PathBuf::from(home).join("Desktop")),
         })
     }
 
@@ -69,12 +75,25 @@ impl Places {
             config: config.join("tandem"),
             data: data.join("tandem"),
             units: config.join("systemd/user"),
+            desktop: None,
         })
     }
 
-    fn launcher(&self, button: SupportButtonId) -> PathBuf {
-        self.launchers
-            .join(format!("tandem-support-{}.desktop", button.0))
+    /// Where a button's launchers go: a desktop entry in the applications menu on Linux; on
+    /// Windows a shortcut named after the button in the Start menu and on the desktop.
+    fn launchers_of(&self, button: SupportButtonId, name: &str) -> Vec<PathBuf> {
+        if cfg!(windows) {
+            let file = format!("{}.lnk", file_name(name, button));
+            std::iter::once(&self.launchers)
+                .chain(self.desktop.as_ref())
+                .map(|dir| dir.join(&file))
+                .collect()
+        } else {
+            vec![
+                self.launchers
+                    .join(format!("tandem-support-{}.desktop", button.0)),
+            ]
+        }
     }
 
     /// Where a button's configuration is kept.
@@ -85,7 +104,31 @@ impl Places {
     }
 }
 
+/// A button's name as a Windows file name: characters Windows forbids, and control
+/// characters, become `_`; at most 60 characters; a name with nothing left is the button's
+/// number.
+fn file_name(name: &str, button: SupportButtonId) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '<' | '>' | ':' | '"' | '/' | '\\' | '|' | '?' | '*') {
+                '_'
+            } else {
+                c
+            }
+        })
+        .take(60)
+        .collect();
+    let cleaned = cleaned.trim().trim_end_matches('.').trim();
+    if cleaned.is_empty() {
+        format!("Tandem support {}", button.0)
+    } else {
+        cleaned.to_owned()
+    }
+}
+
 /// Desktop entry values must not break the line-based format.
+#[cfg(not(windows))]
 fn one_line(text: &str) -> String {
     text.replace(['\n', '\r'], " ")
 }
@@ -121,13 +164,52 @@ pub fn install(
         &config_file,
         &serde_json::to_vec_pretty(&config).map_err(std::io::Error::other)?,
     )?;
+    write_launchers(places, button, &exe, &config_file)
+}
+
+/// The desktop entry that runs `exe` with the button's configuration.
+#[cfg(not(windows))]
+fn write_launchers(
+    places: &Places,
+    button: &SupportButton,
+    exe: &Path,
+    config_file: &Path,
+) -> std::io::Result<()> {
     let entry = format!(
         "[Desktop Entry]\nType=Application\nName={}\nComment=Start a remote support session\nExec=\"{}\" --button-config \"{}\"\nTerminal=true\nIcon=help-browser\nCategories=Utility;\n",
         one_line(&button.name),
         exe.display(),
         config_file.display()
     );
-    std::fs::write(places.launcher(button.id), entry)
+    for launcher in places.launchers_of(button.id, &button.name) {
+        std::fs::write(launcher, &entry)?;
+    }
+    Ok(())
+}
+
+/// The shortcuts (`.lnk`, written by mslnk: no COM needed) that run `exe` with the button's
+/// configuration, in the Start menu and on the desktop; the program opens its window.
+#[cfg(windows)]
+fn write_launchers(
+    places: &Places,
+    button: &SupportButton,
+    exe: &Path,
+    config_file: &Path,
+) -> std::io::Result<()> {
+    let mut link = mslnk::ShellLink::new(exe).map_err(|e| std::io::Error::other(e.to_string()))?;
+    link.set_arguments(Some(format!(
+        "--button-config \"{}\"",
+        config_file.display()
+    )));
+    link.set_name(Some("Start a remote support session".into()));
+    for launcher in places.launchers_of(button.id, &button.name) {
+        if let Some(dir) = launcher.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        link.create_lnk(&launcher)
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+    }
+    Ok(())
 }
 
 /// Whether a button's configuration is installed already.
@@ -142,7 +224,15 @@ pub fn installed(places: &Places, button: SupportButtonId) -> bool {
 /// # Errors
 /// When a file exists but cannot be deleted.
 pub fn uninstall(places: &Places, button: SupportButtonId) -> std::io::Result<()> {
-    for file in [places.launcher(button), places.config_file(button)] {
+    // The launchers are named after the button, which its configuration holds.
+    let name = read(&places.config_file(button))
+        .map(|c| c.name)
+        .unwrap_or_default();
+    let files = places
+        .launchers_of(button, &name)
+        .into_iter()
+        .chain(Some(places.config_file(button)));
+    for file in files {
         match std::fs::remove_file(&file) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
             _ => {}
@@ -181,3 +271,25 @@ tandem_core::debug_without_secrets!(ButtonConfig {
     name,
     expires_at
 });
+
+#[cfg(test)]
+mod tests {
+    use super::file_name;
+    use tandem_core::domain::SupportButtonId;
+
+    #[test]
+    fn a_button_s_name_becomes_a_windows_file_name() {
+        let id = SupportButtonId(7);
+        assert_eq!(file_name("Call Alice", id), "Call Alice");
+        assert_eq!(file_name("IT: help/desk?", id), "IT_ help_desk_");
+        assert_eq!(
+            file_name("..\\..\\evil", id),
+            ".._.._evil",
+            "no path separators"
+        );
+        assert_eq!(file_name("  \u{7}  ", id), "_", "control characters");
+        assert_eq!(file_name("   ", id), "Tandem support 7");
+        assert_eq!(file_name("trailing dots...", id), "trailing dots");
+        assert_eq!(file_name(&"x".repeat(200), id).chars().count(), 60);
+    }
+}

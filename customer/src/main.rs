@@ -101,9 +101,12 @@ fn main() -> ExitCode {
     if joining && let Some(places) = &places {
         tandem_customer::install::relocate(places);
     }
-    // The window is for the customer's double-click on a download (no argument): started with a
-    // key, a link or a launcher's configuration, the client keeps the terminal it was given.
-    let double_clicked = cli.key.is_none() && cli.link.is_none() && cli.button_config.is_none();
+    // The window is for the customer's double-click: on a download (no argument), or on
+    // Windows a support button's shortcut. Started with a key or a link (or on Linux a
+    // launcher's configuration, which runs in a terminal), the client keeps the terminal it was
+    // given.
+    let double_clicked =
+        cli.key.is_none() && cli.link.is_none() && (cli.button_config.is_none() || cfg!(windows));
     #[cfg(feature = "window")]
     if joining && double_clicked && !cli.terminal && tandem_customer::window::available() {
         return windowed(cli, places);

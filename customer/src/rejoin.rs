@@ -72,6 +72,7 @@ mod tests {
             config: dir.path().join("config"),
             data: dir.path().join("data"),
             units: dir.path().join("units"),
+            desktop: None,
         };
         let saved = Saved {
             url: "https://appliance.example/".into(),

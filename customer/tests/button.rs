@@ -5,7 +5,6 @@
 
 mod support;
 
-use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use support::{WAIT, customer, join, sign_in, take_session};
@@ -20,20 +19,6 @@ fn now_ms() -> u64 {
             .as_millis(),
     )
     .unwrap()
-}
-
-/// Wait for a file to appear or disappear, polling the file system.
-async fn file_becomes(path: &Path, present: bool) {
-    let deadline = tokio::time::Instant::now() + WAIT;
-    while path.exists() != present {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "{} did not {}",
-            path.display(),
-            if present { "appear" } else { "go away" }
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -70,7 +55,7 @@ async fn a_support_button_starts_sessions_into_its_queue_until_it_expires() {
     let config = home
         .path()
         .join(format!(".config/tandem/support-button-{}.json", button.0));
-    file_becomes(&launcher, true).await;
+    support::until_file(&launcher, true).await;
     let entry = std::fs::read_to_string(&launcher).unwrap();
     assert!(
         entry.contains("Name=Call Alice")
@@ -133,8 +118,8 @@ async fn a_support_button_starts_sessions_into_its_queue_until_it_expires() {
         .command(Command::RemoveSupportButton { session: s })
         .await
         .unwrap();
-    file_becomes(&launcher, false).await;
-    file_becomes(&config, false).await;
-    file_becomes(&program, false).await;
+    support::until_file(&launcher, false).await;
+    support::until_file(&config, false).await;
+    support::until_file(&program, false).await;
     app.stop().await;
 }

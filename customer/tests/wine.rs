@@ -527,3 +527,96 @@ async fn with_auto_elevation_on_the_windows_client_elevates_as_it_joins() {
         });
     support::until_said(home.path(), "now runs with administrative rights").await;
 }
+
+/// The Support Button on Windows (B1): deployed from a session, the client writes a shortcut
+/// named after the button in the Start menu and on the desktop; Wine's `start` opens the
+/// shortcut as Explorer would, and the client it runs opens its window and starts a session in
+/// the button's queue; removing the button deletes both shortcuts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_support_button_on_windows_is_a_start_menu_and_desktop_shortcut_that_starts_a_session() {
+    use tandem_core::domain::{Event, QueueRef, SessionStatus, Timestamp};
+    let display = Display::start(640, 480).unwrap();
+    let wine = Wine::start().await;
+    let packages = packages();
+    let app = Appliance::start_with(&["--downloads", packages.path().to_str().unwrap()])
+        .await
+        .unwrap();
+    let base = format!("https://localhost:{}", app.addr.port());
+    let alice = sign_in(&app, "alice").await;
+    let me = alice.current().me;
+    let key = alice.session_key(None).await.unwrap().key;
+    let home = tempfile::tempdir().unwrap();
+    let file = support::download(&base, &key, home.path(), "windows-x86_64").await;
+    let s = take_session(&alice).await;
+    let _client = wine
+        .run(&display.name, &file)
+        .args(["--terminal", "--allow-all"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::from(appending(&home.path().join("customer.out"))))
+        .stderr(Stdio::from(appending(&home.path().join("customer.err"))))
+        .spawn()
+        .unwrap();
+    alice
+        .wait_for(WINE_START, |m| {
+            m.state.sessions[&s].customer.info.mode == ClientMode::Full
+        })
+        .await
+        .unwrap();
+
+    let profile = *alice.current().state.button_profiles.keys().next().unwrap();
+    let in_a_day = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis()
+        + 86_400_000;
+    let deployed = alice
+        .command(Command::DeploySupportButton {
+            session: s,
+            name: "Call Alice: IT/Help".into(),
+            expires_at: Timestamp(u64::try_from(in_a_day).unwrap()),
+            profile,
+            queue: QueueRef::Personal(me),
+        })
+        .await
+        .unwrap();
+    assert!(
+        deployed
+            .events
+            .iter()
+            .any(|p| matches!(p.event, Event::SupportButtonDeployed { .. }))
+    );
+    let user = wine.user_dir();
+    let shortcuts = [
+        user.join("AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Call Alice_ IT_Help.lnk"),
+        user.join("Desktop/Call Alice_ IT_Help.lnk"),
+    ];
+    for shortcut in &shortcuts {
+        support::until_file(shortcut, true).await;
+    }
+
+    // Opened as Explorer would: the window opens and a session arrives in Alice's queue.
+    let _pressed = wine
+        .run(&display.name, Path::new("start"))
+        .arg("/unix")
+        .arg(&shortcuts[1])
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap();
+    alice
+        .wait_for(WINE_START, |m| {
+            m.state
+                .sessions
+                .values()
+                .any(|x| x.id != s && x.status == SessionStatus::Queued(QueueRef::Personal(me)))
+        })
+        .await
+        .unwrap_or_else(|e| panic!("the shortcut started no session: {e}"));
+
+    alice
+        .command(Command::RemoveSupportButton { session: s })
+        .await
+        .unwrap();
+    for shortcut in &shortcuts {
+        support::until_file(shortcut, false).await;
+    }
+}

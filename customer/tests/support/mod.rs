@@ -94,6 +94,21 @@ pub async fn until_said(home: &Path, needle: &str) {
     }
 }
 
+/// Wait for a file to appear (`true`) or go (`false`): the client writes and deletes files,
+/// which have no event to wait for.
+pub async fn until_file(path: &Path, present: bool) {
+    let deadline = std::time::Instant::now() + WAIT;
+    while path.exists() != present {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{} did not {}",
+            path.display(),
+            if present { "appear" } else { "go away" }
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// Wait for the session the customer client started in the technician's queue, and take it.
 pub async fn take_session(technician: &Console) -> SessionId {
     let queued = technician

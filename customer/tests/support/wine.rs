@@ -77,6 +77,16 @@ impl Wine {
         command
     }
 
+    /// The Windows user's profile directory in this prefix (`C:\users\<user>`).
+    pub fn user_dir(&self) -> PathBuf {
+        std::fs::read_dir(self.prefix.join("drive_c/users"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.file_name().is_some_and(|n| n != "Public"))
+            .expect("a user in the prefix")
+    }
+
     /// The client's installations of sessions in this prefix (C1: none after End).
     pub fn installations(&self) -> Vec<PathBuf> {
         std::fs::read_dir(self.prefix.join("drive_c/users"))
