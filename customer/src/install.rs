@@ -97,6 +97,8 @@ fn installed(places: &Places, exe: &Path) -> bool {
 /// (or a machine that lost power) could not remove its own. One whose process still runs from
 /// it stays; so does one whose process cannot be inspected (another user's, say).
 pub fn sweep(places: &Places) {
+    #[cfg(not(unix))]
+    sweep_removed();
     let root = places.data.join("customer-client");
     let Ok(entries) = std::fs::read_dir(&root) else {
         return;
@@ -218,6 +220,52 @@ pub(crate) fn remove_when_released(dir: &Path) {
                 return;
             }
             Err(_) => std::thread::sleep(std::time::Duration::from_millis(100)),
+        }
+    }
+}
+
+/// Remove a directory that may hold the running program (the jump client's agent uninstalling
+/// itself). Unix deletes a running program's file; Windows does not, but lets it be moved: each
+/// file is moved into the temporary directory (`tandem-removed-*`) and deleted there when it
+/// can be (else by the next client's sweep), and the directory goes now.
+///
+/// # Errors
+/// When the directory exists but cannot be removed.
+pub fn remove_running(dir: &Path) -> std::io::Result<()> {
+    // Each file is moved out first: a file still open (the agent's log) is only marked for
+    // deletion by a delete, and would keep the directory from going until it is closed.
+    #[cfg(not(unix))]
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for (n, entry) in entries.flatten().enumerate() {
+            let aside = std::env::temp_dir().join(format!(
+                "{REMOVED}{}-{n}-{}",
+                std::process::id(),
+                entry.file_name().to_string_lossy()
+            ));
+            std::fs::rename(entry.path(), &aside)?;
+            let _ = std::fs::remove_file(aside);
+        }
+    }
+    match std::fs::remove_dir_all(dir) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
+/// The prefix of files moved aside by [`remove_running`].
+#[cfg(not(unix))]
+const REMOVED: &str = "tandem-removed-";
+
+/// Delete what [`remove_running`] moved aside and is no longer in use.
+#[cfg(not(unix))]
+fn sweep_removed() {
+    for entry in std::fs::read_dir(std::env::temp_dir())
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        if entry.file_name().to_string_lossy().starts_with(REMOVED) {
+            let _ = std::fs::remove_file(entry.path());
         }
     }
 }

@@ -96,20 +96,8 @@ pub fn install(
         &files.config,
         &serde_json::to_vec_pretty(&config).map_err(std::io::Error::other)?,
     )?;
-    std::fs::create_dir_all(&places.units)?;
-    let unit = format!(
-        "[Unit]\nDescription=Tandem jump client (unattended remote support)\nAfter=network-online.target\n\n[Service]\nExecStart=\"{}\" --jump-config \"{}\"\nRestart=always\nRestartSec=10\n\n[Install]\nWantedBy=default.target\n",
-        program.display(),
-        files.config.display()
-    );
-    std::fs::write(&files.unit, unit)?;
-    let by_systemd = std::process::Command::new("systemctl")
-        .args(["--user", "enable", "--now", UNIT])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !by_systemd {
+    let by_service = autostart(places, &files, &program)?;
+    if !by_service {
         // The agent's log may name sessions: readable by this user only.
         let log = crate::install::open_private(&files.dir.join("agent.log"))?;
         let mut agent = std::process::Command::new(&program);
@@ -124,6 +112,81 @@ pub fn install(
         std::fs::write(files.dir.join("agent.pid"), agent.id().to_string())?;
     }
     Ok(())
+}
+
+/// Make the agent start with the user's session: a systemd user unit, started now too when
+/// systemd runs it (then `true`).
+#[cfg(not(windows))]
+fn autostart(places: &Places, files: &JumpFiles, program: &Path) -> std::io::Result<bool> {
+    std::fs::create_dir_all(&places.units)?;
+    let unit = format!(
+        "[Unit]\nDescription=Tandem jump client (unattended remote support)\nAfter=network-online.target\n\n[Service]\nExecStart=\"{}\" --jump-config \"{}\"\nRestart=always\nRestartSec=10\n\n[Install]\nWantedBy=default.target\n",
+        program.display(),
+        files.config.display()
+    );
+    std::fs::write(&files.unit, unit)?;
+    Ok(std::process::Command::new("systemctl")
+        .args(["--user", "enable", "--now", UNIT])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success()))
+}
+
+/// Where Windows starts programs at this user's sign-in, and the agent's name there.
+#[cfg(windows)]
+const RUN_KEY: &str = r"HKCU\Software\Microsoft\Windows\CurrentVersion\Run";
+#[cfg(windows)]
+const RUN_VALUE: &str = "TandemJumpClient";
+
+/// Make the agent start at this user's every sign-in (the Run key; `reg.exe`, which every
+/// Windows has). It is not started by that now (`false`): the caller starts it.
+#[cfg(windows)]
+fn autostart(_places: &Places, files: &JumpFiles, program: &Path) -> std::io::Result<bool> {
+    let command = format!(
+        "\"{}\" --jump-config \"{}\"",
+        program.display(),
+        files.config.display()
+    );
+    let added = std::process::Command::new("reg")
+        .args([
+            "add", RUN_KEY, "/v", RUN_VALUE, "/t", "REG_SZ", "/d", &command, "/f",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()?;
+    if !added.success() {
+        return Err(std::io::Error::other(
+            "the jump client could not be set to start at sign-in",
+        ));
+    }
+    Ok(false)
+}
+
+/// Stop the agent starting with the user's session.
+fn no_autostart(files: &JumpFiles) -> std::io::Result<()> {
+    #[cfg(windows)]
+    {
+        let _ = files;
+        let _ = std::process::Command::new("reg")
+            .args(["delete", RUN_KEY, "/v", RUN_VALUE, "/f"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status();
+        Ok(())
+    }
+    #[cfg(not(windows))]
+    {
+        let _ = std::process::Command::new("systemctl")
+            .args(["--user", "disable", UNIT])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status();
+        match std::fs::remove_file(&files.unit) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Start the agent apart from this process, so it outlives the session's client.
@@ -148,21 +211,13 @@ fn detach(agent: &mut std::process::Command) {
 /// When a file exists but cannot be removed.
 pub fn uninstall(places: &Places) -> std::io::Result<()> {
     let files = JumpFiles::of(places);
-    let _ = std::process::Command::new("systemctl")
-        .args(["--user", "disable", UNIT])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status();
-    for file in [&files.unit, &files.config] {
-        match std::fs::remove_file(file) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
-            _ => {}
-        }
+    no_autostart(&files)?;
+    match std::fs::remove_file(&files.config) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+        _ => {}
     }
-    match std::fs::remove_dir_all(&files.dir) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-        _ => Ok(()),
-    }
+    // The agent may be what removes it, running from it.
+    crate::install::remove_running(&files.dir)
 }
 
 /// What ended the agent.

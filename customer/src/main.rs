@@ -291,9 +291,14 @@ async fn agent(config: &std::path::Path, places: Option<Places>) -> ExitCode {
 
 /// Join with a session key or link, or through a support button.
 async fn join(cli: &Cli, places: Option<Places>) -> Result<Joined, String> {
+    // This computer: systemd's machine id on Linux; on Windows its name (what its owner and
+    // the technician know it by).
     let machine = std::fs::read_to_string("/etc/machine-id")
         .map(|s| s.trim().to_owned())
-        .unwrap_or_else(|_| cli.name.clone());
+        .ok()
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .filter(|m| !m.is_empty())
+        .unwrap_or_else(|| cli.name.clone());
     let customer = CustomerInfo {
         name: cli.name.clone(),
         machine,

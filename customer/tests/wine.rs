@@ -620,3 +620,128 @@ async fn a_support_button_on_windows_is_a_start_menu_and_desktop_shortcut_that_s
         support::until_file(shortcut, false).await;
     }
 }
+
+/// The Jump Client on Windows (J1): pinned from a session, the agent gets its own copy of the
+/// program, its credential and a Run entry that starts it at every sign-in; it outlives End,
+/// joins an unattended session (nobody is there to ask) and runs `cmd` in it, and when unpinned
+/// it removes its Run entry, its credential and its own program while running from it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_jump_client_on_windows_starts_at_sign_in_serves_an_unattended_session_and_leaves_when_unpinned()
+ {
+    use tandem_core::domain::{JumpLocation, SessionStatus};
+    let display = Display::start(320, 240).unwrap();
+    let wine = Wine::start().await;
+    let packages = packages();
+    let app = Appliance::start_with(&["--downloads", packages.path().to_str().unwrap()])
+        .await
+        .unwrap();
+    let base = format!("https://localhost:{}", app.addr.port());
+    let alice = sign_in(&app, "alice").await;
+    let me = alice.current().me;
+    let key = alice.session_key(None).await.unwrap().key;
+    let home = tempfile::tempdir().unwrap();
+    let file = support::download(&base, &key, home.path(), "windows-x86_64").await;
+    let s = take_session(&alice).await;
+    let mut client = wine
+        .run(&display.name, &file)
+        .args(["--terminal", "--allow-all"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::from(appending(&home.path().join("customer.out"))))
+        .stderr(Stdio::from(appending(&home.path().join("customer.err"))))
+        .spawn()
+        .unwrap();
+    alice
+        .wait_for(WINE_START, |m| {
+            m.state.sessions[&s].customer.info.mode == ClientMode::Full
+        })
+        .await
+        .unwrap();
+    alice
+        .command(Command::PinJumpClient {
+            session: s,
+            location: JumpLocation::Personal(me),
+        })
+        .await
+        .unwrap();
+    let user = wine.user_dir();
+    let config = user.join("AppData/Roaming/Tandem/jump-client.json");
+    let agent_dir = user.join("AppData/Local/Tandem/jump-client");
+    support::until_file(&config, true).await;
+    support::until_file(&agent_dir.join("tandem-customer.exe"), true).await;
+    let run_entry = || {
+        let out = std::process::Command::new("wine")
+            .args([
+                "reg",
+                "query",
+                r"HKCU\Software\Microsoft\Windows\CurrentVersion\Run",
+            ])
+            .args(["/v", "TandemJumpClient"])
+            .env("WINEPREFIX", &wine.prefix)
+            .env("WINEDEBUG", "-all")
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let entry = run_entry();
+    assert!(
+        entry.contains("--jump-config") && entry.contains("jump-client.json"),
+        "started at sign-in: {entry}"
+    );
+
+    // End: the session's client goes; the agent stays.
+    alice
+        .command(Command::EndSession { session: s })
+        .await
+        .unwrap();
+    tokio::time::timeout(WAIT, client.wait())
+        .await
+        .expect("the session's client exits at End")
+        .unwrap();
+    let jump_client = *alice.current().state.jump_clients.keys().next().unwrap();
+    alice
+        .command(Command::StartJumpSession { jump_client })
+        .await
+        .unwrap();
+    let started = alice
+        .wait_for(WINE_START, |m| {
+            m.state
+                .sessions
+                .values()
+                .any(|x| x.jump_client == Some(jump_client) && x.status == SessionStatus::Active)
+        })
+        .await
+        .unwrap_or_else(|e| {
+            panic!(
+                "the agent never joined: {e}; it logged {:?}",
+                std::fs::read_to_string(agent_dir.join("agent.log")).unwrap_or_default()
+            )
+        });
+    let u = started
+        .state
+        .sessions
+        .values()
+        .find(|x| x.jump_client == Some(jump_client) && x.status == SessionStatus::Active)
+        .unwrap()
+        .id;
+    alice
+        .command(Command::StartShell { session: u })
+        .await
+        .unwrap();
+    let mut shell = support::shell_when_open(&alice, u)
+        .await
+        .expect("the agent allowed the shell");
+    shell.send(b"echo unattended-%OS%\r").await.unwrap();
+    read_until(&mut shell, "unattended-Windows_NT").await;
+
+    // Unpinned: it removes its entry, its credential and its own program, running from it.
+    alice
+        .command(Command::UnpinJumpClient { session: u })
+        .await
+        .unwrap();
+    support::until_file(&config, false).await;
+    support::until_file(&agent_dir, false).await;
+    assert!(
+        !run_entry().contains("TandemJumpClient"),
+        "no longer started at sign-in"
+    );
+}
