@@ -58,5 +58,7 @@ start_test_env() {
   export TANDEM_TEST_DISPLAY=":$(cat "$TEST_DATA/display")" TANDEM_TEST_DISPLAY_SIZE="$size"
   DISPLAY="$TANDEM_TEST_DISPLAY" xsetroot -solid red
   export TANDEM_TEST_CUSTOMER="$ROOT/target/debug/tandem-test-customer"
+  # The Windows customer client under Wine (android/jvm's test of a Windows customer).
+  export TANDEM_WINDOWS_CUSTOMER="$ROOT/scripts/wine/customer" TANDEM_WINEPREFIX="$ROOT/target/wine"
   export TANDEM_CUSTOMER="$ROOT/target/debug/tandem-customer"
 }

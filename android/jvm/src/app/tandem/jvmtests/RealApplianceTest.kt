@@ -247,6 +247,54 @@ class RealApplianceTest {
 
     private fun home() = home
 
+    /**
+     * Issue 28 on the real stack: a Windows customer (the real Windows client under Wine, joined
+     * with the link the technician shares) is named as Windows on the phone, and the flyout menu
+     * offers elevation (E4: Windows customers can be elevated); Prompt Customer elevates it (under
+     * Wine `runas` asks nobody; on Windows UAC asks the customer), the session says so, and the
+     * menu then greys elevation with the rules engine's reason.
+     */
+    @Test
+    fun aWindowsCustomerIsNamedAsSuchAndElevatedFromTheFlyoutMenu() {
+        val windows = System.getenv("TANDEM_WINDOWS_CUSTOMER") ?: error("run with android/jvm/run-tests (TANDEM_WINDOWS_CUSTOMER)")
+        val alice = signIn("alice")
+        val homeScreen = HomePresenter(alice, scope)
+        homeScreen.newSessionKey()
+        homeScreen.makeSessionKey()
+        val made = homeScreen.state.until("the key") { it.keySheet?.key != null }.keySheet!!
+        homeScreen.closeSessionKey()
+        customer = ProcessBuilder(windows, "--link", made.key!!.url, "--fingerprint", fingerprint, "--name", "Sam on Windows", "--terminal", "--allow-all")
+            .apply {
+                environment().remove("TANDEM_URL")
+                environment()["DISPLAY"] = System.getenv("TANDEM_TEST_DISPLAY")
+                redirectOutput(File(home, "out"))
+                redirectError(File(home, "err"))
+            }.start()
+        try {
+            val queued = homeScreen.state.until("Sam in Alice's queue") { h -> h.queues.any { q -> q.sessions.any { it.title == "Sam on Windows" } } }
+            val s = queued.queues.flatMap { it.sessions }.one("Sam") { it.title == "Sam on Windows" }.session
+            homeScreen.take(s)
+            homeScreen.state.until("the session in Alice's list") { h -> h.mine.any { it.session == s } }
+            val session = SessionPresenter(alice, s, scope)
+            assertEquals("Windows · Full client", session.state.until("Sam's session") { it.customer == "Sam on Windows" }.detail)
+            val flyout = session.flyout
+            // Windows customers can be elevated (E4): offered once the menu reflects Alice's ownership.
+            val prompt = flyout.state.until("Prompt Customer offered") { st ->
+                st.items.flatMap { listOf(it) + it.children }.any { it.label == "Prompt Customer" && it.enabled }
+            }.items.flatMap { listOf(it) + it.children }.one("Prompt Customer") { it.label == "Prompt Customer" }
+            flyout.choose(prompt)
+            session.state.until("the elevated client") { it.detail.startsWith("Windows · Administrator") }
+            val after = flyout.state.until("elevation greyed") { st ->
+                st.items.flatMap { listOf(it) + it.children }.any { it.label == "Prompt Customer" && !it.enabled }
+            }.items.flatMap { listOf(it) + it.children }.one("Prompt Customer") { it.label == "Prompt Customer" }
+            assertTrue("the reason names the rule: ${after.reason}", after.reason!!.contains("(E2)"))
+            runBlocking { alice.perform(app.tandem.console.api.SessionCommand.End(s)); alice.signOut() }
+        } finally {
+            // Wine's processes outlive the one started here: stop them all.
+            ProcessBuilder("wineserver", "-k").apply { environment()["WINEPREFIX"] = System.getenv("TANDEM_WINEPREFIX") }.start().waitFor(10, TimeUnit.SECONDS)
+        }
+    }
+
     @Test
     fun theCustomersScreenReachesThePresenterThroughTheRealStack() {
         val alice = signIn("alice")
