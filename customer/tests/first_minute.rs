@@ -12,7 +12,7 @@ mod support;
 
 use sha2::Digest as _;
 use std::path::Path;
-use support::page::{customer_says, downloaded, picture_where, shown, text_of};
+use support::page::{customer_says, downloaded, join_chat, picture_where, shown, text_of};
 use support::window::{BLACK, RED, test_client};
 use support::{WAIT, sign_in, take_session};
 use tandem_core::client::ScreenView;
@@ -94,21 +94,7 @@ async fn a_customer_starts_in_the_browser_downloads_the_client_and_it_joins_the_
     );
 
     // The technician's link: a name, and the chat starts, in the technician's queue.
-    page.goto(&format!("{base}/customer?key={key}"))
-        .await
-        .unwrap();
-    page.find(Locator::Id("name"))
-        .await
-        .unwrap()
-        .send_keys("Kim")
-        .await
-        .unwrap();
-    page.find(Locator::Id("join-chat"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    join_chat(&page, &base, &key, "Kim").await;
     shown(
         &page,
         "//p[@id='status'][contains(., 'Waiting for a technician')]",

@@ -16,12 +16,12 @@ mod support;
 use sha2::Digest as _;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use support::page::{customer_says, downloaded, picture_where, shown, text_of};
+use support::page::{customer_says, downloaded, join_chat, picture_where, shown, text_of};
 use support::window::{BLACK, GREEN, RED};
 use support::wine::{WINE_START, Wine, packages};
 use support::{WAIT, read_until, share, sign_in, take_session};
-use tandem_core::client::ScreenView;
-use tandem_core::domain::{ClientMode, Command, ElevationMethod, Platform};
+use tandem_core::client::{Console, ScreenView};
+use tandem_core::domain::{ClientMode, Command, ElevationMethod, Platform, SessionId};
 use tandem_e2e::browser::fantoccini::Locator;
 use tandem_e2e::browser::{Driver, shot};
 use tandem_e2e::{Appliance, Display};
@@ -92,21 +92,7 @@ async fn a_windows_customer_under_wine_downloads_the_client_and_the_technician_s
     let driver = Driver::start().await;
     let saved = tempfile::tempdir().unwrap();
     let (page, _profile) = driver.windows_downloading_to(saved.path()).await;
-    page.goto(&format!("{base}/customer?key={key}"))
-        .await
-        .unwrap();
-    page.find(Locator::Id("name"))
-        .await
-        .unwrap()
-        .send_keys("Ana")
-        .await
-        .unwrap();
-    page.find(Locator::Id("join-chat"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    join_chat(&page, &base, &key, "Ana").await;
     let s = take_session(&alice).await;
     shown(&page, "//p[@id='status'][contains(., 'is helping you')]").await;
     alice
@@ -250,6 +236,94 @@ async fn a_windows_customer_under_wine_downloads_the_client_and_the_technician_s
     );
 }
 
+/// A file open for appending: Wine may give the elevated copy the same files, which must not
+/// write over what the first process said.
+fn appending(path: &Path) -> std::fs::File {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .unwrap()
+}
+
+/// A Windows customer under Wine: what the technician and the test need of one session.
+struct OnWindows {
+    display: Display,
+    wine: Wine,
+    _app: Appliance,
+    alice: Console,
+    s: SessionId,
+    client: tokio::process::Child,
+    home: tempfile::TempDir,
+    _packages: tempfile::TempDir,
+}
+
+impl OnWindows {
+    /// The appliance serving `packages`; Alice's click-to-chat session, taken; its Windows
+    /// download started under Wine on a `width` x `height` display with `--terminal
+    /// --allow-all` (the window's consent has its own test), once `before` ran as the
+    /// administrator; and the client in as the full client, or whatever `joined` waits for.
+    async fn start(
+        (width, height): (u16, u16),
+        packages: tempfile::TempDir,
+        before: Option<Command>,
+        joined: fn(&tandem_core::domain::Session) -> bool,
+    ) -> Self {
+        let display = Display::start(width, height).unwrap();
+        let wine = Wine::start().await;
+        let app = Appliance::start_with(&["--downloads", packages.path().to_str().unwrap()])
+            .await
+            .unwrap();
+        if let Some(command) = before {
+            sign_in(&app, "admin").await.command(command).await.unwrap();
+        }
+        let base = format!("https://localhost:{}", app.addr.port());
+        let alice = sign_in(&app, "alice").await;
+        let key = alice.session_key(None).await.unwrap().key;
+        let home = tempfile::tempdir().unwrap();
+        let file = support::download(&base, &key, home.path(), "windows-x86_64").await;
+        let s = take_session(&alice).await;
+        let client = wine
+            .run(&display.name, &file)
+            .args(["--terminal", "--allow-all"])
+            .env("TANDEM_LOG", "info")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::from(appending(&home.path().join("customer.out"))))
+            .stderr(Stdio::from(appending(&home.path().join("customer.err"))))
+            .spawn()
+            .unwrap();
+        alice
+            .wait_for(WINE_START, |m| m.state.sessions.get(&s).is_some_and(joined))
+            .await
+            .unwrap_or_else(|e| {
+                panic!(
+                    "the Windows client never joined as expected: {e}; it said {:?} and logged {:?}",
+                    support::said(home.path(), "customer.out"),
+                    support::said(home.path(), "customer.err")
+                )
+            });
+        Self {
+            display,
+            wine,
+            _app: app,
+            alice,
+            s,
+            client,
+            home,
+            _packages: packages,
+        }
+    }
+
+    /// As the full client, from this build's Windows package.
+    async fn joined() -> Self {
+        Self::start((320, 240), packages(), None, full).await
+    }
+}
+
+fn full(session: &tandem_core::domain::Session) -> bool {
+    session.customer.info.mode == ClientMode::Full
+}
+
 /// Sign `program` into `signed` with a throwaway code-signing certificate, as an operator with
 /// a real one would (`osslsigncode sign`); the certificate's PEM file, to verify against.
 fn sign(program: &Path, signed: &Path, dir: &Path) -> PathBuf {
@@ -314,8 +388,6 @@ fn verified(file: &Path, cert: &Path) -> (bool, String) {
 /// the signed download still joins its session by itself.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_signed_windows_download_keeps_its_signature_and_still_joins_its_session() {
-    let display = Display::start(320, 240).unwrap();
-    let wine = Wine::start().await;
     let packages = tempfile::tempdir().unwrap();
     let certificates = tempfile::tempdir().unwrap();
     let served = packages.path().join("tandem-customer-windows-x86_64.exe");
@@ -325,53 +397,29 @@ async fn a_signed_windows_download_keeps_its_signature_and_still_joins_its_sessi
         certificates.path(),
     );
     assert!(verified(&served, &cert).0, "the operator's file is signed");
-    let app = Appliance::start_with(&["--downloads", packages.path().to_str().unwrap()])
-        .await
+    let operators = std::fs::read(&served).unwrap();
+    let on = OnWindows::start((320, 240), packages, None, full).await;
+    assert_eq!(
+        on.alice.current().state.sessions[&on.s]
+            .customer
+            .info
+            .platform,
+        Platform::Windows
+    );
+    // What the customer's browser saved (the test's download, in the customer's home).
+    let file = std::fs::read_dir(on.home.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "exe"))
         .unwrap();
-    let base = format!("https://localhost:{}", app.addr.port());
-    let alice = sign_in(&app, "alice").await;
-    let key = alice.session_key(None).await.unwrap().key;
-    let home = tempfile::tempdir().unwrap();
-    let file = support::download(&base, &key, home.path(), "windows-x86_64").await;
     assert_ne!(
         std::fs::read(&file).unwrap(),
-        std::fs::read(&served).unwrap(),
+        operators,
         "the download carries the appliance"
     );
     let (ok, said) = verified(&file, &cert);
     assert!(ok, "the download's signature still verifies: {said}");
-
-    let s = take_session(&alice).await;
-    let _client = wine
-        .run(&display.name, &file)
-        .args(["--terminal", "--allow-all"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::from(
-            std::fs::File::create(home.path().join("customer.out")).unwrap(),
-        ))
-        .stderr(Stdio::from(
-            std::fs::File::create(home.path().join("customer.err")).unwrap(),
-        ))
-        .spawn()
-        .unwrap();
-    let joined = alice
-        .wait_for(WINE_START, |m| {
-            m.state.sessions[&s].customer.info.mode == ClientMode::Full
-        })
-        .await
-        .unwrap_or_else(|e| panic!("{e}: {}", support::said(home.path(), "customer.err")));
-    assert_eq!(
-        joined.state.sessions[&s].customer.info.platform,
-        Platform::Windows
-    );
-}
-
-fn appending(path: &Path) -> std::fs::File {
-    std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .unwrap()
 }
 
 /// Elevation on Windows (E2, E3, E4), as far as Wine goes: the technician asks (Prompt
@@ -382,39 +430,18 @@ fn appending(path: &Path) -> std::fs::File {
 /// elevated copy.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_windows_client_elevates_through_runas_and_hands_the_session_over_its_pipe() {
-    let display = Display::start(320, 240).unwrap();
-    let wine = Wine::start().await;
-    let packages = packages();
-    let app = Appliance::start_with(&["--downloads", packages.path().to_str().unwrap()])
-        .await
-        .unwrap();
-    let base = format!("https://localhost:{}", app.addr.port());
-    let alice = sign_in(&app, "alice").await;
-    let key = alice.session_key(None).await.unwrap().key;
-    let home = tempfile::tempdir().unwrap();
-    let file = support::download(&base, &key, home.path(), "windows-x86_64").await;
-    let s = take_session(&alice).await;
-    let mut client = wine
-        .run(&display.name, &file)
-        .args(["--terminal", "--allow-all"])
-        .env(
-            "TANDEM_LOG",
-            "debug,tokio_tungstenite=info,tungstenite=info,rustls=info,hyper=info",
-        )
-        .stdin(Stdio::piped())
-        // Appended to: the elevated copy may be given the same files by Wine.
-        .stdout(Stdio::from(appending(&home.path().join("customer.out"))))
-        .stderr(Stdio::from(appending(&home.path().join("customer.err"))))
-        .spawn()
-        .unwrap();
+    // Every part bound: what a pattern leaves out is dropped at once (the appliance, the display).
+    let OnWindows {
+        display: _display,
+        wine,
+        _app,
+        alice,
+        s,
+        mut client,
+        home,
+        _packages,
+    } = OnWindows::joined().await;
     let said = |file: &str| support::said(home.path(), file);
-    alice
-        .wait_for(WINE_START, |m| {
-            m.state.sessions[&s].customer.info.mode == ClientMode::Full
-        })
-        .await
-        .unwrap_or_else(|e| panic!("{e}: {}", said("customer.err")));
-
     alice
         .command(Command::Elevate {
             session: s,
@@ -484,48 +511,15 @@ async fn the_windows_client_elevates_through_runas_and_hands_the_session_over_it
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_auto_elevation_on_the_windows_client_elevates_as_it_joins() {
     use tandem_core::domain::{AdminCommand, Settings};
-    let display = Display::start(320, 240).unwrap();
-    let wine = Wine::start().await;
-    let packages = packages();
-    let app = Appliance::start_with(&["--downloads", packages.path().to_str().unwrap()])
-        .await
-        .unwrap();
-    let admin = sign_in(&app, "admin").await;
-    admin
-        .command(Command::Admin(AdminCommand::UpdateSettings {
-            settings: Settings {
-                appliance_sends_external_invitations: false,
-                auto_elevate_windows: true,
-            },
-        }))
-        .await
-        .unwrap();
-    let base = format!("https://localhost:{}", app.addr.port());
-    let alice = sign_in(&app, "alice").await;
-    let key = alice.session_key(None).await.unwrap().key;
-    let home = tempfile::tempdir().unwrap();
-    let file = support::download(&base, &key, home.path(), "windows-x86_64").await;
-    let s = take_session(&alice).await;
-    let _client = wine
-        .run(&display.name, &file)
-        .args(["--terminal", "--allow-all"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::from(appending(&home.path().join("customer.out"))))
-        .stderr(Stdio::from(appending(&home.path().join("customer.err"))))
-        .spawn()
-        .unwrap();
-    alice
-        .wait_for(WINE_START, |m| {
-            m.state.sessions[&s].customer.info.mode == ClientMode::Elevated
-        })
-        .await
-        .unwrap_or_else(|e| {
-            panic!(
-                "never elevated: {e}; {:?}",
-                support::said(home.path(), "customer.out")
-            )
-        });
-    support::until_said(home.path(), "now runs with administrative rights").await;
+    let auto = Command::Admin(AdminCommand::UpdateSettings {
+        settings: Settings {
+            appliance_sends_external_invitations: false,
+            auto_elevate_windows: true,
+        },
+    });
+    let elevated = |x: &tandem_core::domain::Session| x.customer.info.mode == ClientMode::Elevated;
+    let on = OnWindows::start((320, 240), packages(), Some(auto), elevated).await;
+    support::until_said(on.home.path(), "now runs with administrative rights").await;
 }
 
 /// The Support Button on Windows (B1): deployed from a session, the client writes a shortcut
@@ -535,33 +529,17 @@ async fn with_auto_elevation_on_the_windows_client_elevates_as_it_joins() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_support_button_on_windows_is_a_start_menu_and_desktop_shortcut_that_starts_a_session() {
     use tandem_core::domain::{Event, QueueRef, SessionStatus, Timestamp};
-    let display = Display::start(640, 480).unwrap();
-    let wine = Wine::start().await;
-    let packages = packages();
-    let app = Appliance::start_with(&["--downloads", packages.path().to_str().unwrap()])
-        .await
-        .unwrap();
-    let base = format!("https://localhost:{}", app.addr.port());
-    let alice = sign_in(&app, "alice").await;
+    let OnWindows {
+        display,
+        wine,
+        _app,
+        alice,
+        s,
+        client: _client,
+        home: _home,
+        _packages,
+    } = OnWindows::start((640, 480), packages(), None, full).await;
     let me = alice.current().me;
-    let key = alice.session_key(None).await.unwrap().key;
-    let home = tempfile::tempdir().unwrap();
-    let file = support::download(&base, &key, home.path(), "windows-x86_64").await;
-    let s = take_session(&alice).await;
-    let _client = wine
-        .run(&display.name, &file)
-        .args(["--terminal", "--allow-all"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::from(appending(&home.path().join("customer.out"))))
-        .stderr(Stdio::from(appending(&home.path().join("customer.err"))))
-        .spawn()
-        .unwrap();
-    alice
-        .wait_for(WINE_START, |m| {
-            m.state.sessions[&s].customer.info.mode == ClientMode::Full
-        })
-        .await
-        .unwrap();
 
     let profile = *alice.current().state.button_profiles.keys().next().unwrap();
     let in_a_day = std::time::SystemTime::now()
@@ -629,33 +607,17 @@ async fn a_support_button_on_windows_is_a_start_menu_and_desktop_shortcut_that_s
 async fn a_jump_client_on_windows_starts_at_sign_in_serves_an_unattended_session_and_leaves_when_unpinned()
  {
     use tandem_core::domain::{JumpLocation, SessionStatus};
-    let display = Display::start(320, 240).unwrap();
-    let wine = Wine::start().await;
-    let packages = packages();
-    let app = Appliance::start_with(&["--downloads", packages.path().to_str().unwrap()])
-        .await
-        .unwrap();
-    let base = format!("https://localhost:{}", app.addr.port());
-    let alice = sign_in(&app, "alice").await;
+    let OnWindows {
+        display: _display,
+        wine,
+        _app,
+        alice,
+        s,
+        mut client,
+        home: _home,
+        _packages,
+    } = OnWindows::joined().await;
     let me = alice.current().me;
-    let key = alice.session_key(None).await.unwrap().key;
-    let home = tempfile::tempdir().unwrap();
-    let file = support::download(&base, &key, home.path(), "windows-x86_64").await;
-    let s = take_session(&alice).await;
-    let mut client = wine
-        .run(&display.name, &file)
-        .args(["--terminal", "--allow-all"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::from(appending(&home.path().join("customer.out"))))
-        .stderr(Stdio::from(appending(&home.path().join("customer.err"))))
-        .spawn()
-        .unwrap();
-    alice
-        .wait_for(WINE_START, |m| {
-            m.state.sessions[&s].customer.info.mode == ClientMode::Full
-        })
-        .await
-        .unwrap();
     alice
         .command(Command::PinJumpClient {
             session: s,

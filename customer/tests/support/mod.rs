@@ -79,34 +79,41 @@ pub fn said(home: &Path, file: &str) -> String {
     std::fs::read_to_string(home.join(file)).unwrap_or_default()
 }
 
-/// Wait until the customer client has said `needle` in `customer.out` in `home` (it writes to a
-/// file, which has no event to wait for).
-pub async fn until_said(home: &Path, needle: &str) {
+/// Wait until `holds` (the file system has no event to wait for: the client writes and deletes
+/// files); on [`WAIT`] passing, fail with `failure`'s words.
+pub async fn until(holds: impl Fn() -> bool, failure: impl Fn() -> String) {
     let deadline = std::time::Instant::now() + WAIT;
-    while !said(home, "customer.out").contains(needle) {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the customer client never said {needle:?}; it said {:?} and logged {:?}",
-            said(home, "customer.out"),
-            said(home, "customer.err")
-        );
+    while !holds() {
+        assert!(std::time::Instant::now() < deadline, "{}", failure());
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
-/// Wait for a file to appear (`true`) or go (`false`): the client writes and deletes files,
-/// which have no event to wait for.
+/// Wait until the customer client has said `needle` in `customer.out` in `home`.
+pub async fn until_said(home: &Path, needle: &str) {
+    until(
+        || said(home, "customer.out").contains(needle),
+        || {
+            format!(
+                "the customer client never said {needle:?}; it said {:?} and logged {:?}",
+                said(home, "customer.out"),
+                said(home, "customer.err")
+            )
+        },
+    )
+    .await;
+}
+
+/// Wait for a file to appear (`true`) or go (`false`).
 pub async fn until_file(path: &Path, present: bool) {
-    let deadline = std::time::Instant::now() + WAIT;
-    while path.exists() != present {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "{} did not {}",
-            path.display(),
-            if present { "appear" } else { "go away" }
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    until(
+        || path.exists() == present,
+        || {
+            let change = if present { "appear" } else { "go away" };
+            format!("{} did not {change}", path.display())
+        },
+    )
+    .await;
 }
 
 /// Wait for the session the customer client started in the technician's queue, and take it.

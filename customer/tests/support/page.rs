@@ -77,3 +77,22 @@ pub async fn customer_says(alice: &Console, s: SessionId, text: &str) {
         .await
         .unwrap_or_else(|e| panic!("the technician never read {text:?}: {e}"));
 }
+
+/// The customer opens the technician's link for `key` and starts the chat as `name`.
+pub async fn join_chat(page: &Client, base: &str, key: &str, name: &str) {
+    page.goto(&format!("{base}/customer?key={key}"))
+        .await
+        .unwrap();
+    page.find(Locator::Id("name"))
+        .await
+        .unwrap()
+        .send_keys(name)
+        .await
+        .unwrap();
+    page.find(Locator::Id("join-chat"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}

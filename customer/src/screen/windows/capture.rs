@@ -6,10 +6,9 @@ use super::virtual_screen;
 use tandem_core::screen::monitors::{MAX_NAME, Monitor};
 use windows_sys::Win32::Foundation::{LPARAM, RECT};
 use windows_sys::Win32::Graphics::Gdi::{
-    BI_RGB, BITMAPINFO, BITMAPINFOHEADER, BitBlt, CAPTUREBLT, CreateCompatibleBitmap,
-    CreateCompatibleDC, DIB_RGB_COLORS, DeleteDC, DeleteObject, EnumDisplayMonitors, GetDC,
-    GetDIBits, GetMonitorInfoW, HDC, HMONITOR, MONITORINFO, MONITORINFOEXW, ReleaseDC, SRCCOPY,
-    SelectObject,
+    BitBlt, CAPTUREBLT, CreateCompatibleBitmap, CreateCompatibleDC, DIB_RGB_COLORS, DeleteDC,
+    DeleteObject, EnumDisplayMonitors, GetDC, GetDIBits, GetMonitorInfoW, HDC, HMONITOR,
+    MONITORINFO, MONITORINFOEXW, ReleaseDC, SRCCOPY, SelectObject,
 };
 
 fn failed(what: &str) -> ScreenError {
@@ -56,20 +55,7 @@ impl GdiCapture {
                 let previous = SelectObject(memory, bitmap);
                 let copied = BitBlt(memory, 0, 0, w, h, screen, left, top, SRCCOPY | CAPTUREBLT);
                 SelectObject(memory, previous);
-                let mut info = BITMAPINFO {
-                    bmiHeader: BITMAPINFOHEADER {
-                        biSize: u32::try_from(std::mem::size_of::<BITMAPINFOHEADER>())
-                            .unwrap_or(40),
-                        biWidth: w,
-                        // Negative: rows top to bottom.
-                        biHeight: -h,
-                        biPlanes: 1,
-                        biBitCount: 32,
-                        biCompression: BI_RGB,
-                        ..BITMAPINFOHEADER::default()
-                    },
-                    ..BITMAPINFO::default()
-                };
+                let mut info = super::top_down_32(w, h);
                 let rows = if copied == 0 {
                     0
                 } else {

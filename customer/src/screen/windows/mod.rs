@@ -17,6 +17,24 @@ use windows_sys::Win32::UI::WindowsAndMessaging::{
     GetSystemMetrics, SM_CXVIRTUALSCREEN, SM_CYVIRTUALSCREEN, SM_XVIRTUALSCREEN, SM_YVIRTUALSCREEN,
 };
 
+/// What `GetDIBits` is asked for: `width` x `height` pixels of 32 bits, B G R X, rows top to
+/// bottom (a negative height).
+fn top_down_32(width: i32, height: i32) -> windows_sys::Win32::Graphics::Gdi::BITMAPINFO {
+    use windows_sys::Win32::Graphics::Gdi::{BI_RGB, BITMAPINFO, BITMAPINFOHEADER};
+    BITMAPINFO {
+        bmiHeader: BITMAPINFOHEADER {
+            biSize: u32::try_from(std::mem::size_of::<BITMAPINFOHEADER>()).unwrap_or(40),
+            biWidth: width,
+            biHeight: -height,
+            biPlanes: 1,
+            biBitCount: 32,
+            biCompression: BI_RGB,
+            ..BITMAPINFOHEADER::default()
+        },
+        ..BITMAPINFO::default()
+    }
+}
+
 /// The virtual screen (every monitor): left, top, width, height, in physical pixels.
 fn virtual_screen() -> Result<(i32, i32, u16, u16), ScreenError> {
     // SAFETY: GetSystemMetrics reads a system value; it has no pointers.

@@ -6,8 +6,7 @@ use super::super::{Pointer, Rect, ScreenError, place_within};
 use super::virtual_screen;
 use tandem_core::screen::cursor::{self, Cursor, MAX_SIDE, Shape};
 use windows_sys::Win32::Graphics::Gdi::{
-    BI_RGB, BITMAP, BITMAPINFO, BITMAPINFOHEADER, DIB_RGB_COLORS, DeleteObject, GetDC, GetDIBits,
-    GetObjectW, HBITMAP, ReleaseDC,
+    BITMAP, DIB_RGB_COLORS, DeleteObject, GetDC, GetDIBits, GetObjectW, HBITMAP, ReleaseDC,
 };
 use windows_sys::Win32::UI::WindowsAndMessaging::{
     CURSOR_SHOWING, CURSORINFO, GetCursorInfo, GetIconInfo, HCURSOR, ICONINFO,
@@ -32,18 +31,7 @@ fn pixels(bitmap: HBITMAP) -> Option<(u16, u16, Vec<u8>)> {
     let (w, h) = (header.bmWidth, header.bmHeight);
     let (width, height) = (u16::try_from(w).ok()?, u16::try_from(h).ok()?);
     let mut out = vec![0u8; usize::from(width) * usize::from(height) * 4];
-    let mut info = BITMAPINFO {
-        bmiHeader: BITMAPINFOHEADER {
-            biSize: u32::try_from(std::mem::size_of::<BITMAPINFOHEADER>()).ok()?,
-            biWidth: w,
-            biHeight: -h,
-            biPlanes: 1,
-            biBitCount: 32,
-            biCompression: BI_RGB,
-            ..BITMAPINFOHEADER::default()
-        },
-        ..BITMAPINFO::default()
-    };
+    let mut info = super::top_down_32(w, h);
     // SAFETY: the screen DC is released below; `out` holds `height` rows of `width` 4-byte
     // pixels, what the header asks for.
     let rows = unsafe {
