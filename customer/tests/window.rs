@@ -9,7 +9,6 @@
 mod support;
 
 use std::path::Path;
-use std::time::{Duration, Instant};
 use support::{WAIT, sign_in, take_session};
 use tandem_core::domain::{ClientMode, Command, ScreenState};
 use tandem_e2e::{Appliance, Display};
@@ -54,26 +53,68 @@ fn save(pixels: &[[u8; 3]], name: &str) {
     png.write_header().unwrap().write_image_data(&data).unwrap();
 }
 
+/// What the display shows once `holds`, looking again each time X reports drawing there (the
+/// DAMAGE extension, on a connection of its own); `None` after [`WAIT`].
+async fn until_shown(display: &str, holds: impl Fn(&[[u8; 3]]) -> bool) -> Option<Vec<[u8; 3]>> {
+    use x11rb::protocol::Event;
+    use x11rb::protocol::damage::{self, ConnectionExt as _};
+    let (drawn_tx, mut drawn) = tokio::sync::mpsc::unbounded_channel();
+    let (conn, n) = x11rb::connect(Some(display)).unwrap();
+    let root = conn.setup().roots[n].root;
+    conn.damage_query_version(1, 1).unwrap().reply().unwrap();
+    let watch = conn.generate_id().unwrap();
+    conn.damage_create(watch, root, damage::ReportLevel::NON_EMPTY)
+        .unwrap()
+        .check()
+        .unwrap();
+    // Watching before the first look: nothing drawn in between is missed. The thread ends with
+    // the display, or at the first report after this wait is over.
+    std::thread::spawn(move || {
+        while let Ok(event) = conn.wait_for_event() {
+            if let Event::DamageNotify(_) = event {
+                let _ = conn.damage_subtract(watch, x11rb::NONE, x11rb::NONE);
+                let _ = conn.flush();
+                if drawn_tx.send(()).is_err() {
+                    break;
+                }
+            }
+        }
+    });
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let pixels = screen(display);
+        if holds(&pixels) {
+            return Some(pixels);
+        }
+        if tokio::time::timeout_at(deadline, drawn.recv())
+            .await
+            .is_err()
+        {
+            return None;
+        }
+    }
+}
+
+/// The pixels drawn in `colour`, as (x, y).
+fn drawn_in(pixels: &[[u8; 3]], colour: [u8; 3]) -> Vec<(usize, usize)> {
+    pixels
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| **p == colour)
+        .map(|(i, _)| (i % usize::from(WIDTH), i / usize::from(WIDTH)))
+        .collect()
+}
+
 /// The middle of the area drawn in `colour`, once there is one of at least `min` pixels.
 async fn find(display: &str, colour: [u8; 3], what: &str, min: usize) -> (i16, i16, Vec<[u8; 3]>) {
-    let deadline = Instant::now() + WAIT;
-    while Instant::now() < deadline {
-        let pixels = screen(display);
-        let at: Vec<(usize, usize)> = pixels
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| **p == colour)
-            .map(|(i, _)| (i % usize::from(WIDTH), i / usize::from(WIDTH)))
-            .collect();
-        if at.len() >= min {
-            let x = at.iter().map(|p| p.0).sum::<usize>() / at.len();
-            let y = at.iter().map(|p| p.1).sum::<usize>() / at.len();
-            return (i16::try_from(x).unwrap(), i16::try_from(y).unwrap(), pixels);
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    save(&screen(display), &format!("customer-window-missing-{what}"));
-    panic!("the window never showed {what}");
+    let Some(pixels) = until_shown(display, |p| drawn_in(p, colour).len() >= min).await else {
+        save(&screen(display), &format!("customer-window-missing-{what}"));
+        panic!("the window never showed {what}");
+    };
+    let at = drawn_in(&pixels, colour);
+    let x = at.iter().map(|p| p.0).sum::<usize>() / at.len();
+    let y = at.iter().map(|p| p.1).sum::<usize>() / at.len();
+    (i16::try_from(x).unwrap(), i16::try_from(y).unwrap(), pixels)
 }
 
 /// A click of the first mouse button at (x, y), through XTest.
@@ -216,13 +257,11 @@ async fn consent_in_the_window(packages: &Path, target: &str, shots: &str, start
         .wait_for(WAIT, |m| m.state.sessions[&s].screen == ScreenState::Off)
         .await
         .expect("Stop in the window takes the screen back");
-    let deadline = Instant::now() + WAIT;
     let warning = rgb(|p| p.warning.base.color);
-    while screen(&display.name).contains(&warning) {
-        assert!(
-            Instant::now() < deadline,
-            "the mark goes once the screen is no longer seen"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    assert!(
+        until_shown(&display.name, |p| !p.contains(&warning))
+            .await
+            .is_some(),
+        "the mark goes once the screen is no longer seen"
+    );
 }

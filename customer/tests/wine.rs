@@ -630,6 +630,8 @@ async fn a_jump_client_on_windows_starts_at_sign_in_serves_an_unattended_session
     let agent_dir = user.join("AppData/Local/Tandem/jump-client");
     support::until_file(&config, true).await;
     support::until_file(&agent_dir.join("tandem-customer.exe"), true).await;
+    // The agent's log is made as it starts, after its Run entry.
+    support::until_file(&agent_dir.join("agent.log"), true).await;
     let run_entry = || {
         let out = std::process::Command::new("wine")
             .args([

@@ -79,19 +79,55 @@ pub fn said(home: &Path, file: &str) -> String {
     std::fs::read_to_string(home.join(file)).unwrap_or_default()
 }
 
-/// Wait until `holds` (the file system has no event to wait for: the client writes and deletes
-/// files); on [`WAIT`] passing, fail with `failure`'s words.
-pub async fn until(holds: impl Fn() -> bool, failure: impl Fn() -> String) {
-    let deadline = std::time::Instant::now() + WAIT;
-    while !holds() {
-        assert!(std::time::Instant::now() < deadline, "{}", failure());
-        tokio::time::sleep(Duration::from_millis(20)).await;
+/// Wait until `holds`, a test of files under `dir` (created, written or deleted by another
+/// process), looking again at each of the system's file events there (inotify); fail with
+/// `failure`'s words after `limit`.
+pub async fn until_in(
+    dir: &Path,
+    limit: Duration,
+    holds: impl Fn() -> bool,
+    failure: impl Fn() -> String,
+) {
+    use notify::Watcher as _;
+    let (tx, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let mut watcher = notify::recommended_watcher(move |event| {
+        let _ = tx.send(event);
+    })
+    .unwrap();
+    // The deepest part of `dir` that exists is watched, and the watch moves down as the rest is
+    // made (a recursive watch would miss what is made in a new folder before it is watched);
+    // after each move, a look before waiting: nothing made in between is missed.
+    let mut watched: Option<std::path::PathBuf> = None;
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        let deepest = dir.ancestors().find(|d| d.exists()).unwrap().to_path_buf();
+        if watched.as_ref() != Some(&deepest) {
+            if let Some(old) = watched.take() {
+                let _ = watcher.unwatch(&old);
+            }
+            watcher
+                .watch(&deepest, notify::RecursiveMode::NonRecursive)
+                .unwrap();
+            watched = Some(deepest);
+            continue;
+        }
+        if holds() {
+            return;
+        }
+        if tokio::time::timeout_at(deadline, events.recv())
+            .await
+            .is_err()
+        {
+            panic!("{}", failure());
+        }
     }
 }
 
 /// Wait until the customer client has said `needle` in `customer.out` in `home`.
 pub async fn until_said(home: &Path, needle: &str) {
-    until(
+    until_in(
+        home,
+        WAIT,
         || said(home, "customer.out").contains(needle),
         || {
             format!(
@@ -106,7 +142,10 @@ pub async fn until_said(home: &Path, needle: &str) {
 
 /// Wait for a file to appear (`true`) or go (`false`).
 pub async fn until_file(path: &Path, present: bool) {
-    until(
+    let dir = path.parent().unwrap_or(path);
+    until_in(
+        dir,
+        WAIT,
         || path.exists() == present,
         || {
             let change = if present { "appear" } else { "go away" };

@@ -2,7 +2,7 @@
 //! for what it shows, the file the browser saved, and what the technician sees and reads.
 use super::WAIT;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tandem_core::client::{Console, Picture, ScreenView};
 use tandem_core::domain::{Participant, SessionId};
 use tandem_e2e::browser::fantoccini::{Client, Locator};
@@ -26,22 +26,30 @@ pub async fn shown(page: &Client, xpath: &str) {
         .unwrap_or_else(|e| panic!("the page never showed {xpath}: {e}"));
 }
 
-/// The file the browser finished saving in `dir` (Chromium writes `*.crdownload` until done).
+/// The file the browser finished saving in `dir`.
 pub async fn downloaded(dir: &Path) -> PathBuf {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        let done: Vec<PathBuf> = std::fs::read_dir(dir)
+    // Chromium makes the file's name early, writes `*.crdownload` (and briefly a hidden
+    // `.org.chromium…` file), and renames that over the name when done.
+    let listed = || -> Vec<PathBuf> {
+        std::fs::read_dir(dir)
             .unwrap()
             .flatten()
             .map(|e| e.path())
-            .filter(|p| p.extension().is_none_or(|x| x != "crdownload"))
-            .collect();
-        if let [file] = done.as_slice() {
-            return file.clone();
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the browser saved no download in {}", dir.display());
+            .filter(|p| {
+                p.file_name()
+                    .is_some_and(|n| !n.to_string_lossy().starts_with('.'))
+            })
+            .collect()
+    };
+    let finished = || {
+        let files = listed();
+        files.len() == 1 && files[0].extension().is_none_or(|x| x != "crdownload")
+    };
+    super::until_in(dir, Duration::from_secs(60), finished, || {
+        format!("the browser saved no download in {}", dir.display())
+    })
+    .await;
+    listed().remove(0)
 }
 
 /// The first picture the technician sees that passes `test`.
@@ -50,16 +58,19 @@ pub async fn picture_where(
     what: &str,
     test: impl Fn(&Picture) -> bool,
 ) -> Picture {
-    let deadline = Instant::now() + WAIT;
-    let mut last = 0;
-    while Instant::now() < deadline {
-        if let Some(p) = view.latest(last) {
+    let seen = tokio::time::timeout(WAIT, async {
+        let mut last = 0;
+        while let Some(p) = view.next_picture(last).await {
             if test(&p) {
-                return p;
+                return Some(p);
             }
             last = p.seq;
         }
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        None
+    })
+    .await;
+    if let Ok(Some(p)) = seen {
+        return p;
     }
     panic!("the technician never saw {what}");
 }

@@ -50,13 +50,25 @@ impl Wine {
             String::from_utf8_lossy(&out.stderr)
         );
         let prefix = PathBuf::from(String::from_utf8(out.stdout).unwrap().trim());
-        // What an earlier run left of the client in this prefix.
+        // What an earlier run (perhaps a failed one) left of the client in this prefix.
         for user in std::fs::read_dir(prefix.join("drive_c/users"))
             .unwrap()
             .flatten()
         {
-            let _ = std::fs::remove_dir_all(user.path().join("AppData/Local/Tandem"));
+            for dir in ["AppData/Local/Tandem", "AppData/Roaming/Tandem"] {
+                let _ = std::fs::remove_dir_all(user.path().join(dir));
+            }
         }
+        let _ = std::process::Command::new("wine")
+            .args([
+                "reg",
+                "delete",
+                r"HKCU\Software\Microsoft\Windows\CurrentVersion\Run",
+            ])
+            .args(["/v", "TandemJumpClient", "/f"])
+            .env("WINEPREFIX", &prefix)
+            .env("WINEDEBUG", "-all")
+            .output();
         Self {
             prefix,
             _turn: turn,

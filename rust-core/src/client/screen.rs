@@ -10,7 +10,7 @@ use crate::screen::viewer::{Heard, Reply, Viewer};
 use crate::screen::{self, ViewerMessage};
 use futures_util::{SinkExt, StreamExt};
 use std::sync::{Arc, Mutex};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tokio_tungstenite::tungstenite::Message;
 
 /// What a view has received so far: for a bitrate shown to the technician, and the benchmark.
@@ -44,6 +44,8 @@ pub struct ScreenView {
     canvas: Arc<Mutex<Canvas>>,
     outgoing: mpsc::Sender<ViewerMessage>,
     task: tokio::task::JoinHandle<()>,
+    /// Changes each time a message was taken in; closed with the stream.
+    news: watch::Receiver<()>,
 }
 
 impl Drop for ScreenView {
@@ -96,6 +98,7 @@ impl ScreenView {
         let painter = canvas.clone();
         let refresh = outgoing.clone();
         let _ = outgoing.try_send(Viewer::hello());
+        let (told, news) = watch::channel(());
         let task = tokio::spawn(async move {
             'stream: loop {
                 tokio::select! {
@@ -111,6 +114,7 @@ impl ScreenView {
                             })
                             .await;
                             let Ok(Some(reply)) = painted else { break };
+                            told.send_replace(());
                             if let Err(e) = &reply.heard {
                                 tracing::warn!(error = %e, kind, "a screen message could not be used");
                             }
@@ -147,6 +151,7 @@ impl ScreenView {
             canvas,
             outgoing,
             task,
+            news,
         })
     }
 
@@ -159,6 +164,20 @@ impl ScreenView {
             return None;
         }
         canvas.viewer.picture_with_pointer()
+    }
+
+    /// The first picture newer than `after`, waiting for it: `None` once the stream has ended
+    /// without one. (Apps that draw on their own clock pull [`ScreenView::latest`] instead.)
+    pub async fn next_picture(&self, after: u64) -> Option<Picture> {
+        let mut news = self.news.clone();
+        loop {
+            if let Some(picture) = self.latest(after) {
+                return Some(picture);
+            }
+            if news.changed().await.is_err() {
+                return self.latest(after);
+            }
+        }
     }
 
     /// The frames and bytes received so far.
